@@ -1,0 +1,1 @@
+//! Zoho protocol pieces (placeholder).
