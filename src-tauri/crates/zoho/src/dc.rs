@@ -280,6 +280,10 @@ impl DataCenters {
         }
     }
 
+    pub(crate) fn from_parts(centers: Vec<DataCenter>, custom: bool) -> Self {
+        DataCenters { centers, custom }
+    }
+
     /// The data center of a region code (exact, lowercase).
     pub fn get(&self, region: &str) -> Option<&DataCenter> {
         self.centers.iter().find(|d| d.region == region)

@@ -16,9 +16,14 @@
 
 pub mod callback;
 pub mod dc;
+pub mod oauth;
 
 pub use callback::{
     parse_callback, parse_callback_query, Callback, CallbackError, CallbackOutcome,
 };
 pub use dc::{DataCenter, DataCenterError, DataCenters};
+pub use oauth::{
+    authorize, default_scopes, AuthorizeRequest, OAuthClient, OAuthError, PendingAuth, RetryPolicy,
+    TokenSet,
+};
 pub use secrecy::{ExposeSecret, SecretString};
