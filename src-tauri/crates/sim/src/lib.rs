@@ -1,1 +1,448 @@
-//! Zoho Books simulator (placeholder).
+//! # zbs-sim: a Zoho Books simulator
+//!
+//! Zoho is never reachable from the machines this product is built and
+//! demonstrated on, so this crate stands in for it: for every data center
+//! (`us uk eu in au jp ca sa ae cn`) an accounts server (OAuth consent page,
+//! token endpoint, revocation) and a Books API v3 server, each on its own
+//! `127.0.0.1` port, with generated organizations, Zoho's limits and faults
+//! on demand. No Tauri: the CLI (`zbsetup simulate`), the app's demo mode and
+//! the tests all start it the same way.
+//!
+//! ```no_run
+//! # async fn demo() -> zbs_sim::Result<()> {
+//! use zbs_sim::{accept_consent, Entity, SimConfig, Simulator};
+//!
+//! let sim = Simulator::start(SimConfig::default()).await?;
+//! sim.write_endpoints_file("endpoints.json")?; // for ZBSETUP_ENDPOINTS
+//! let client = sim.clients()[0].clone(); // made up by ClientSpec::generate
+//! let url = sim.authorize_url("us", &client.client_id, "http://127.0.0.1:47823/oauth/callback",
+//!     "ZohoBooks.invoices.READ,ZohoBooks.settings.READ", Some("xyz"));
+//! let redirect = accept_consent(&url).await?; // ...?code=..&location=us&accounts-server=..
+//! sim.add_records(&sim.organizations()[0].organization_id, Entity::Invoices, 10)?;
+//! sim.faults().fail_next(1); // the next accepted API request gets HTTP 500
+//! sim.shutdown().await;
+//! # Ok(()) }
+//! ```
+//!
+//! ## Layout
+//!
+//! * `config`: `SimConfig`, `OrgSpec`, `ClientSpec`, `Plan` and defaults.
+//! * `oauth`: the accounts server and the token store; `consent`: helpers
+//!   that press Accept/Deny over HTTP.
+//! * `api`: the Books API (routing, auth, limits, faults, paging).
+//! * `limits`: sliding request window, daily quota, concurrency cap, stats.
+//! * `faults`: the runtime fault knobs.
+//! * `data`: the lazy, seeded record generator and Zoho's payload shapes.
+//! * `clock`: real time plus an offset tests can advance.
+//!
+//! ## Behaviour worth knowing
+//!
+//! * The user lives in `SimConfig::user_region`; sign-in may start at any
+//!   accounts server, the redirect names the home one (`location`,
+//!   `accounts-server`), and codes and tokens work only there.
+//! * 429 bodies: `{"code":44,...}` for the per-window budget, the concurrency
+//!   cap and the storm fault; `{"code":45,...}` for the daily quota. No
+//!   `Retry-After`. The window is sliding (see `limits`).
+//! * Other API errors: 401 code 57 (token missing, expired, revoked, wrong
+//!   data center, or scope not granted), 400 code 6041 (organization_id
+//!   missing or unknown), 404 code 1002 (no such record), 404 code 5 (no such
+//!   URL), 400 code 2 (bad `page`/`per_page`), 500 code 1000 (fault).
+//! * Lists are newest-first unless `sort_order=A` (see `api`).
+
+mod api;
+mod clock;
+mod config;
+mod consent;
+mod data;
+mod error;
+mod faults;
+mod limits;
+mod oauth;
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde::Serialize;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+pub use api::MAX_PER_PAGE;
+pub use config::{
+    ClientSpec, OrgSpec, Plan, SimConfig, DEEP_LINK_REDIRECT, LOOPBACK_REDIRECT, REGIONS,
+};
+pub use consent::{accept_consent, deny_consent};
+pub use data::Entity;
+pub use error::{Result, SimError};
+pub use faults::{FaultControl, Faults};
+pub use limits::OrgStats;
+
+use clock::Clock;
+use data::OrgData;
+use faults::{lock, FaultState};
+use limits::Limiter;
+use oauth::OAuthStore;
+
+/// The two origins of one data center, as written to the endpoints file.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct DcEndpoints {
+    /// Accounts server origin, e.g. `http://127.0.0.1:41234`.
+    pub accounts: String,
+    /// API origin; the Books base is `{api}/books/v3`.
+    pub api: String,
+}
+
+/// An organization the simulated user owns.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OrgInfo {
+    pub organization_id: String,
+    pub name: String,
+    /// The data center it lives in (the user's home region).
+    pub region: String,
+    pub is_default: bool,
+    pub currency_code: String,
+}
+
+/// One organization's generator, current record counts and limiter.
+pub(crate) struct Org {
+    pub data: OrgData,
+    counts: Mutex<[u64; 12]>,
+    pub limiter: Limiter,
+}
+
+impl Org {
+    pub(crate) fn count(&self, e: Entity) -> u64 {
+        lock(&self.counts)[e.index()]
+    }
+}
+
+/// State shared by every server of one simulator.
+pub(crate) struct Shared {
+    pub cfg: SimConfig,
+    pub clock: Clock,
+    pub endpoints: BTreeMap<String, DcEndpoints>,
+    pub clients: Mutex<HashMap<String, ClientSpec>>,
+    pub oauth: Mutex<OAuthStore>,
+    pub orgs: HashMap<String, Org>,
+    pub org_order: Vec<String>,
+    pub faults: Mutex<FaultState>,
+}
+
+/// Starts simulators.
+pub struct Simulator;
+
+impl Simulator {
+    /// Binds an accounts and an API listener per region, then serves them on
+    /// the current tokio runtime until `SimHandle::shutdown` (or drop).
+    pub async fn start(cfg: SimConfig) -> Result<SimHandle> {
+        cfg.validate().map_err(SimError::Config)?;
+        let mut listeners = Vec::new();
+        let mut endpoints = BTreeMap::new();
+        for region in &cfg.regions {
+            let (acc_port, api_port) = cfg.ports.get(region).copied().unwrap_or((0, 0));
+            let acc = bind(cfg.bind, acc_port).await?;
+            let api = bind(cfg.bind, api_port).await?;
+            let origin = |l: &TcpListener| -> Result<String> {
+                let addr = l.local_addr().map_err(|source| SimError::Bind {
+                    addr: cfg.bind.to_string(),
+                    source,
+                })?;
+                Ok(format!("http://{addr}"))
+            };
+            endpoints.insert(
+                region.clone(),
+                DcEndpoints {
+                    accounts: origin(&acc)?,
+                    api: origin(&api)?,
+                },
+            );
+            listeners.push((region.clone(), acc, api));
+        }
+
+        let mut orgs = HashMap::new();
+        let mut org_order = Vec::new();
+        for spec in &cfg.organizations {
+            let records = spec.records_per_entity.unwrap_or(cfg.records_per_entity);
+            let data = OrgData::new(
+                spec.clone(),
+                &cfg.user_region,
+                cfg.seed,
+                records,
+                &cfg.user_name,
+                &cfg.user_email,
+            );
+            let limiter = Limiter::new(
+                cfg.rate_limit.0,
+                cfg.rate_limit.1,
+                cfg.daily_quota.unwrap_or(spec.plan.daily_quota()),
+                cfg.concurrency.unwrap_or(spec.plan.concurrency()),
+            );
+            org_order.push(spec.organization_id.clone());
+            orgs.insert(
+                spec.organization_id.clone(),
+                Org {
+                    data,
+                    counts: Mutex::new([records; 12]),
+                    limiter,
+                },
+            );
+        }
+        let clients = cfg
+            .clients
+            .iter()
+            .map(|c| (c.client_id.clone(), c.clone()))
+            .collect();
+        let shared = Arc::new(Shared {
+            clock: Clock::new(),
+            endpoints,
+            clients: Mutex::new(clients),
+            oauth: Mutex::new(OAuthStore::default()),
+            orgs,
+            org_order,
+            faults: Mutex::new(FaultState::new(cfg.seed)),
+            cfg,
+        });
+
+        let (stop_tx, stop_rx) = watch::channel(false);
+        let mut tasks = Vec::new();
+        for (region, acc, api) in listeners {
+            let acc_router = oauth::router(oauth::AccountsCtx {
+                shared: shared.clone(),
+                region: region.clone(),
+            });
+            let api_router = api::router(api::ApiCtx {
+                shared: shared.clone(),
+                region: region.clone(),
+            });
+            tasks.push(serve(acc, acc_router, stop_rx.clone()));
+            tasks.push(serve(api, api_router, stop_rx.clone()));
+        }
+        tracing::info!(
+            regions = shared.endpoints.len(),
+            "Zoho Books simulator started"
+        );
+        Ok(SimHandle {
+            shared,
+            stop: stop_tx,
+            tasks,
+        })
+    }
+}
+
+async fn bind(ip: std::net::IpAddr, port: u16) -> Result<TcpListener> {
+    TcpListener::bind((ip, port))
+        .await
+        .map_err(|source| SimError::Bind {
+            addr: format!("{ip}:{port}"),
+            source,
+        })
+}
+
+fn serve(
+    listener: TcpListener,
+    router: axum::Router,
+    mut stop: watch::Receiver<bool>,
+) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let shutdown = async move {
+            while !*stop.borrow() {
+                if stop.changed().await.is_err() {
+                    break;
+                }
+            }
+        };
+        if let Err(e) = axum::serve(listener, router)
+            .with_graceful_shutdown(shutdown)
+            .await
+        {
+            tracing::warn!(error = %e, "simulator listener stopped");
+        }
+    })
+}
+
+/// A running simulator. Dropping it stops the servers too (without waiting).
+pub struct SimHandle {
+    shared: Arc<Shared>,
+    stop: watch::Sender<bool>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl SimHandle {
+    /// Every data center's origins, by region.
+    pub fn endpoints(&self) -> BTreeMap<String, DcEndpoints> {
+        self.shared.endpoints.clone()
+    }
+
+    /// The endpoints file's JSON: `{"us": {"accounts": "...", "api": "..."}, ...}`.
+    pub fn endpoints_json(&self) -> serde_json::Value {
+        serde_json::to_value(&self.shared.endpoints).unwrap_or_default()
+    }
+
+    /// Writes the endpoints file `ZBSETUP_ENDPOINTS` points at.
+    pub fn write_endpoints_file(&self, path: impl AsRef<Path>) -> Result<()> {
+        let path = path.as_ref();
+        let text = serde_json::to_string_pretty(&self.shared.endpoints)?;
+        std::fs::write(path, text + "\n").map_err(|source| SimError::Write {
+            path: path.display().to_string(),
+            source,
+        })
+    }
+
+    /// The accounts server origin of `region`.
+    pub fn accounts_url(&self, region: &str) -> Option<String> {
+        self.shared
+            .endpoints
+            .get(region)
+            .map(|e| e.accounts.clone())
+    }
+
+    /// The API origin of `region`.
+    pub fn api_url(&self, region: &str) -> Option<String> {
+        self.shared.endpoints.get(region).map(|e| e.api.clone())
+    }
+
+    /// `{api}/books/v3` of `region`.
+    pub fn books_base(&self, region: &str) -> Option<String> {
+        self.api_url(region).map(|a| format!("{a}/books/v3"))
+    }
+
+    /// The simulated user's home data center.
+    pub fn home_region(&self) -> &str {
+        &self.shared.cfg.user_region
+    }
+
+    /// The configuration the simulator runs with.
+    pub fn config(&self) -> &SimConfig {
+        &self.shared.cfg
+    }
+
+    /// An authorization URL at `region`'s accounts server with
+    /// `response_type=code`, `access_type=offline` and `prompt=consent`.
+    pub fn authorize_url(
+        &self,
+        region: &str,
+        client_id: &str,
+        redirect_uri: &str,
+        scope: &str,
+        state: Option<&str>,
+    ) -> String {
+        let base = self.accounts_url(region).unwrap_or_default();
+        let mut q = url::form_urlencoded::Serializer::new(String::new());
+        q.append_pair("client_id", client_id)
+            .append_pair("response_type", "code")
+            .append_pair("redirect_uri", redirect_uri)
+            .append_pair("scope", scope)
+            .append_pair("access_type", "offline")
+            .append_pair("prompt", "consent");
+        if let Some(s) = state {
+            q.append_pair("state", s);
+        }
+        format!("{base}/oauth/v2/auth?{}", q.finish())
+    }
+
+    /// Registers (or replaces) an API client, valid in every data center.
+    pub fn register_client(&self, client: ClientSpec) {
+        lock(&self.shared.clients).insert(client.client_id.clone(), client);
+    }
+
+    /// The registered clients.
+    pub fn clients(&self) -> Vec<ClientSpec> {
+        let mut v: Vec<ClientSpec> = lock(&self.shared.clients).values().cloned().collect();
+        v.sort_by(|a, b| a.client_id.cmp(&b.client_id));
+        v
+    }
+
+    /// Runtime fault control.
+    pub fn faults(&self) -> FaultControl {
+        FaultControl {
+            shared: self.shared.clone(),
+        }
+    }
+
+    /// What an organization's traffic looked like so far.
+    pub fn stats(&self, organization_id: &str) -> Option<OrgStats> {
+        self.shared
+            .orgs
+            .get(organization_id)
+            .map(|o| o.limiter.stats(&self.shared.clock))
+    }
+
+    /// The user's organizations, in configuration order.
+    pub fn organizations(&self) -> Vec<OrgInfo> {
+        self.shared
+            .org_order
+            .iter()
+            .filter_map(|id| self.shared.orgs.get(id))
+            .map(|o| OrgInfo {
+                organization_id: o.data.spec.organization_id.clone(),
+                name: o.data.spec.name.clone(),
+                region: self.shared.cfg.user_region.clone(),
+                is_default: o.data.spec.is_default,
+                currency_code: o.data.locale.currency_code.to_string(),
+            })
+            .collect()
+    }
+
+    fn org(&self, organization_id: &str) -> Result<&Org> {
+        self.shared
+            .orgs
+            .get(organization_id)
+            .ok_or_else(|| SimError::UnknownOrganization(organization_id.to_string()))
+    }
+
+    /// Creates `n` new (newest) records of `entity`; returns the new count.
+    pub fn add_records(&self, organization_id: &str, entity: Entity, n: u64) -> Result<u64> {
+        let org = self.org(organization_id)?;
+        let mut counts = lock(&org.counts);
+        counts[entity.index()] = counts[entity.index()].saturating_add(n);
+        Ok(counts[entity.index()])
+    }
+
+    /// Sets how many records of `entity` exist (shrinking drops the newest).
+    pub fn set_record_count(&self, organization_id: &str, entity: Entity, n: u64) -> Result<()> {
+        let org = self.org(organization_id)?;
+        lock(&org.counts)[entity.index()] = n;
+        Ok(())
+    }
+
+    /// How many records of `entity` exist now.
+    pub fn record_count(&self, organization_id: &str, entity: Entity) -> Result<u64> {
+        Ok(self.org(organization_id)?.count(entity))
+    }
+
+    /// The stable id of record `index` (0 = oldest) of `entity`.
+    pub fn record_id(&self, organization_id: &str, entity: Entity, index: u64) -> Result<String> {
+        Ok(self.org(organization_id)?.data.record_id(entity, index))
+    }
+
+    /// Moves the simulator's clock forward: codes and tokens expire, request
+    /// windows slide and the daily quota resets as if `by` had passed.
+    pub fn advance_time(&self, by: Duration) {
+        self.shared.clock.advance(by);
+    }
+
+    /// Stops every server and waits (up to 2 s) for them to finish.
+    pub async fn shutdown(mut self) {
+        let _ = self.stop.send(true);
+        let tasks = std::mem::take(&mut self.tasks);
+        for mut t in tasks {
+            if tokio::time::timeout(Duration::from_secs(2), &mut t)
+                .await
+                .is_err()
+            {
+                t.abort();
+            }
+        }
+    }
+}
+
+impl Drop for SimHandle {
+    fn drop(&mut self) {
+        let _ = self.stop.send(true);
+        for t in &self.tasks {
+            t.abort();
+        }
+    }
+}

@@ -1,0 +1,419 @@
+//! The Books API v3 of each data center, under `/books/v3`: `GET
+//! /organizations` and list + detail of every `Entity`. One handler runs
+//! the pipeline in Zoho's order: token (401 code 57), route (404 code 5),
+//! `organization_id` (400 code 6041), scope (401 code 57), then the
+//! organization's limits (429: code 44 for the request window, the
+//! concurrency cap and the storm fault; code 45 for the daily quota; never a
+//! `Retry-After`), latency, 5xx faults, the payload, body faults. Every
+//! organization-scoped response carries `X-Rate-Limit-Limit`,
+//! `X-Rate-Limit-Remaining` and `X-Rate-Limit-Reset`.
+//!
+//! Lists are newest-first by default (`sort_order=D`; `sort_order=A` gives
+//! oldest-first), ordered by creation whatever `sort_column` says. With
+//! newest-first offset paging, records added between two page requests
+//! push older ones down: the next page repeats some rows (never skips any),
+//! so clients must upsert by id. `/contacts` lists customers, then vendors,
+//! each in that order; `contact_type=customer|vendor` filters.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::any;
+use axum::Router;
+use serde_json::{json, Map, Value};
+
+use crate::data::Entity;
+use crate::faults::{lock, BodyFault};
+use crate::limits::{LimitKind, Quota};
+use crate::oauth::{params, scopes_cover};
+use crate::{Org, Shared};
+
+/// Largest page Zoho serves; larger `per_page` values are clamped to it.
+pub const MAX_PER_PAGE: u64 = 200;
+
+#[derive(Clone)]
+pub(crate) struct ApiCtx {
+    pub shared: Arc<Shared>,
+    pub region: String,
+}
+
+pub(crate) fn router(ctx: ApiCtx) -> Router {
+    Router::new()
+        .route("/books/v3/{*rest}", any(books))
+        .fallback(|| async { error(StatusCode::NOT_FOUND, 5, "Invalid URL Passed") })
+        .with_state(ctx)
+}
+
+const CONTENT_TYPE: &str = "application/json;charset=UTF-8";
+
+fn json_response(status: StatusCode, body: &Value) -> Response {
+    let bytes = serde_json::to_vec(body)
+        .unwrap_or_else(|_| b"{\"code\":1000,\"message\":\"Internal error\"}".to_vec());
+    let mut resp = (status, bytes).into_response();
+    resp.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(CONTENT_TYPE));
+    resp
+}
+
+fn error(status: StatusCode, code: u32, message: &str) -> Response {
+    json_response(status, &json!({ "code": code, "message": message }))
+}
+
+fn unauthorized() -> Response {
+    error(
+        StatusCode::UNAUTHORIZED,
+        57,
+        "You are not authorized to perform this operation",
+    )
+}
+
+fn with_quota(mut resp: Response, q: Quota) -> Response {
+    let h = resp.headers_mut();
+    h.insert("X-Rate-Limit-Limit", HeaderValue::from(q.limit));
+    h.insert("X-Rate-Limit-Remaining", HeaderValue::from(q.remaining));
+    h.insert("X-Rate-Limit-Reset", HeaderValue::from(q.reset_secs));
+    resp
+}
+
+fn too_many(kind: LimitKind) -> Response {
+    let (code, message) = match kind {
+        LimitKind::Daily => (
+            45,
+            "You have reached the maximum number of API calls allowed for the day. Please try again after the daily limit resets.",
+        ),
+        LimitKind::Concurrency => (
+            44,
+            "You have made too many requests at the same time. Please reduce the number of concurrent requests.",
+        ),
+        LimitKind::Window | LimitKind::Storm => (
+            44,
+            "You have made too many requests continuously. Please try again after some time.",
+        ),
+    };
+    error(StatusCode::TOO_MANY_REQUESTS, code, message)
+}
+
+fn noun(e: Entity) -> &'static str {
+    match e {
+        Entity::Customers | Entity::Vendors => "Contact",
+        Entity::Invoices => "Invoice",
+        Entity::CreditNotes => "Credit note",
+        Entity::Bills => "Bill",
+        Entity::Items => "Item",
+        Entity::ChartOfAccounts => "Account",
+        Entity::CustomerPayments => "Payment",
+        Entity::VendorPayments => "Vendor payment",
+        Entity::Estimates => "Estimate",
+        Entity::Expenses => "Expense",
+        Entity::PurchaseOrders => "Purchase order",
+    }
+}
+
+fn resource_entity(segment: &str) -> Option<Entity> {
+    match segment {
+        "contacts" => Some(Entity::Customers),
+        other => Entity::ALL
+            .into_iter()
+            .find(|e| e.resource() == other && !matches!(e, Entity::Customers | Entity::Vendors)),
+    }
+}
+
+/// Applies a body fault to a finished JSON body.
+fn faulty_body(fault: BodyFault, bytes: Vec<u8>) -> Response {
+    let full = bytes.len();
+    let half = Bytes::from(bytes[..full / 2].to_vec());
+    let body = match fault {
+        BodyFault::Malformed => {
+            let cut = (full * 3 / 5).max(1).min(full);
+            let mut resp = (StatusCode::OK, bytes[..cut].to_vec()).into_response();
+            resp.headers_mut()
+                .insert(header::CONTENT_TYPE, HeaderValue::from_static(CONTENT_TYPE));
+            return resp;
+        }
+        BodyFault::Drop => {
+            let stream = futures_util::stream::unfold(0u8, move |step| {
+                let half = half.clone();
+                async move {
+                    match step {
+                        0 => Some((Ok::<Bytes, std::io::Error>(half), 1)),
+                        1 => {
+                            tokio::time::sleep(Duration::from_millis(30)).await;
+                            Some((
+                                Err(std::io::Error::new(
+                                    std::io::ErrorKind::ConnectionAborted,
+                                    "simulated dropped connection",
+                                )),
+                                2,
+                            ))
+                        }
+                        _ => None,
+                    }
+                }
+            });
+            Body::from_stream(stream)
+        }
+    };
+    let mut resp = Response::new(body);
+    let h = resp.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(CONTENT_TYPE));
+    h.insert(header::CONTENT_LENGTH, HeaderValue::from(full));
+    resp
+}
+
+fn finish(shared: &Shared, status: StatusCode, body: &Value) -> Response {
+    if status == StatusCode::OK {
+        if let Some(fault) = lock(&shared.faults).take_body_fault() {
+            let bytes = serde_json::to_vec(body).unwrap_or_default();
+            return faulty_body(fault, bytes);
+        }
+    }
+    json_response(status, body)
+}
+
+async fn books(
+    State(ctx): State<ApiCtx>,
+    method: Method,
+    Path(rest): Path<String>,
+    RawQuery(q): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    let shared = &ctx.shared;
+    let p = params(q.as_deref(), &[]);
+
+    // 1. The access token.
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Zoho-oauthtoken "))
+        .map(str::trim);
+    let now = shared.clock.now();
+    let Some(scopes) = token.and_then(|t| lock(&shared.oauth).check_access(t, &ctx.region, now))
+    else {
+        return unauthorized();
+    };
+
+    // 2. The route.
+    let segments: Vec<&str> = rest.split('/').filter(|s| !s.is_empty()).collect();
+    enum Target {
+        Organizations,
+        List(Entity),
+        Detail(Entity, String),
+    }
+    let target = match segments.as_slice() {
+        ["organizations"] => Target::Organizations,
+        [res] => match resource_entity(res) {
+            Some(e) => Target::List(e),
+            None => return error(StatusCode::NOT_FOUND, 5, "Invalid URL Passed"),
+        },
+        [res, id] => match resource_entity(res) {
+            Some(e) => Target::Detail(e, id.to_string()),
+            None => return error(StatusCode::NOT_FOUND, 5, "Invalid URL Passed"),
+        },
+        _ => return error(StatusCode::NOT_FOUND, 5, "Invalid URL Passed"),
+    };
+    if method != Method::GET {
+        return error(
+            StatusCode::METHOD_NOT_ALLOWED,
+            37,
+            "The HTTP method is not allowed for the requested resource.",
+        );
+    }
+    let enforce = shared.cfg.enforce_scopes;
+
+    let Target::Organizations = target else {
+        // 3. The organization.
+        let org_id = p.get("organization_id").map(String::as_str).unwrap_or("");
+        let org = shared
+            .orgs
+            .get(org_id)
+            .filter(|_| ctx.region == shared.cfg.user_region);
+        let Some(org) = org else {
+            return error(
+                StatusCode::BAD_REQUEST,
+                6041,
+                &format!("This user is not associated with the CompanyID/CompanyName:{org_id}."),
+            );
+        };
+        let entity = match &target {
+            Target::List(e) | Target::Detail(e, _) => *e,
+            Target::Organizations => Entity::Invoices,
+        };
+        // 4. The scope.
+        if enforce && !scopes_cover(&scopes, entity.scope_module()) {
+            return with_quota(unauthorized(), org.limiter.quota(&shared.clock));
+        }
+        // 5. Limits.
+        if lock(&shared.faults).take_storm() {
+            org.limiter.record_429();
+            return with_quota(too_many(LimitKind::Storm), org.limiter.quota(&shared.clock));
+        }
+        let (admission, quota) = match org.limiter.admit(&shared.clock) {
+            Ok(ok) => ok,
+            Err((kind, quota)) => return with_quota(too_many(kind), quota),
+        };
+        // 6. Latency and server errors.
+        let latency = lock(&shared.faults).faults.latency;
+        if !latency.is_zero() {
+            tokio::time::sleep(latency).await;
+        }
+        if lock(&shared.faults).take_server_error() {
+            drop(admission);
+            return with_quota(
+                error(StatusCode::INTERNAL_SERVER_ERROR, 1000, "Internal error"),
+                quota,
+            );
+        }
+        // 7. The payload.
+        let (status, body) = match target {
+            Target::List(e) => list(org, e, &p),
+            Target::Detail(e, id) => detail(org, e, &id),
+            Target::Organizations => (StatusCode::NOT_FOUND, json!({})),
+        };
+        let resp = finish(shared, status, &body);
+        drop(admission);
+        return with_quota(resp, quota);
+    };
+
+    // GET /organizations: no organization, so no per-organization limits.
+    if enforce && !scopes_cover(&scopes, "settings") {
+        return unauthorized();
+    }
+    let latency = lock(&shared.faults).faults.latency;
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
+    if lock(&shared.faults).take_server_error() {
+        return error(StatusCode::INTERNAL_SERVER_ERROR, 1000, "Internal error");
+    }
+    let rows: Vec<Value> = if ctx.region == shared.cfg.user_region {
+        shared
+            .org_order
+            .iter()
+            .filter_map(|id| shared.orgs.get(id))
+            .map(|o| o.data.organization_row())
+            .collect()
+    } else {
+        Vec::new()
+    };
+    finish(
+        shared,
+        StatusCode::OK,
+        &json!({ "code": 0, "message": "success", "organizations": rows }),
+    )
+}
+
+fn bad_param(name: &str) -> (StatusCode, Value) {
+    (
+        StatusCode::BAD_REQUEST,
+        json!({ "code": 2, "message": format!("Invalid value passed for {name}") }),
+    )
+}
+
+fn list(org: &Org, e: Entity, p: &HashMap<String, String>) -> (StatusCode, Value) {
+    let num = |name: &str, default: u64| -> Result<u64, (StatusCode, Value)> {
+        match p.get(name).map(|s| s.trim()) {
+            None | Some("") => Ok(default),
+            Some(s) => match s.parse::<u64>() {
+                Ok(n) if n >= 1 => Ok(n),
+                _ => Err(bad_param(name)),
+            },
+        }
+    };
+    let page = match num("page", 1) {
+        Ok(n) => n,
+        Err(e) => return e,
+    };
+    let per_page = match num("per_page", MAX_PER_PAGE) {
+        Ok(n) => n.min(MAX_PER_PAGE),
+        Err(e) => return e,
+    };
+    let ascending = p
+        .get("sort_order")
+        .is_some_and(|s| s.eq_ignore_ascii_case("A"));
+    let sort_column = p
+        .get("sort_column")
+        .cloned()
+        .unwrap_or_else(|| "created_time".to_string());
+
+    // The sequence being paged: one or two (entity, count) runs.
+    let runs: Vec<(Entity, u64)> = if e == Entity::Customers {
+        match p.get("contact_type").map(String::as_str) {
+            None | Some("") => vec![
+                (Entity::Customers, org.count(Entity::Customers)),
+                (Entity::Vendors, org.count(Entity::Vendors)),
+            ],
+            Some("customer") => vec![(Entity::Customers, org.count(Entity::Customers))],
+            Some("vendor") => vec![(Entity::Vendors, org.count(Entity::Vendors))],
+            Some(_) => return bad_param("contact_type"),
+        }
+    } else {
+        vec![(e, org.count(e))]
+    };
+    let total: u64 = runs.iter().map(|(_, n)| n).sum();
+    let start = (page - 1).saturating_mul(per_page);
+    let end = start.saturating_add(per_page).min(total);
+    let mut rows = Vec::with_capacity(end.saturating_sub(start) as usize);
+    let mut pos = start;
+    while pos < end {
+        let mut offset = pos;
+        for (ent, n) in &runs {
+            if offset < *n {
+                let i = if ascending { offset } else { n - 1 - offset };
+                rows.push(org.data.list_row(*ent, i));
+                break;
+            }
+            offset -= n;
+        }
+        pos += 1;
+    }
+    let (report_name, applied_filter) = e.report();
+    let mut ctx = Map::new();
+    ctx.insert("page".into(), page.into());
+    ctx.insert("per_page".into(), per_page.into());
+    ctx.insert("has_more_page".into(), (end < total).into());
+    ctx.insert("report_name".into(), report_name.into());
+    ctx.insert("applied_filter".into(), applied_filter.into());
+    ctx.insert("custom_fields".into(), json!([]));
+    ctx.insert("sort_column".into(), sort_column.into());
+    ctx.insert(
+        "sort_order".into(),
+        if ascending { "A" } else { "D" }.into(),
+    );
+    if e == Entity::Invoices {
+        ctx.insert("seller_app_sales_channels".into(), "".into());
+    }
+    let mut body = Map::new();
+    body.insert("code".into(), 0.into());
+    body.insert("message".into(), "success".into());
+    body.insert(e.resource().into(), Value::Array(rows));
+    body.insert("page_context".into(), Value::Object(ctx));
+    (StatusCode::OK, Value::Object(body))
+}
+
+fn detail(org: &Org, e: Entity, id: &str) -> (StatusCode, Value) {
+    let candidates: &[Entity] = if e == Entity::Customers {
+        &[Entity::Customers, Entity::Vendors]
+    } else {
+        std::slice::from_ref(&e)
+    };
+    for ent in candidates {
+        if let Some(i) = org.data.parse_id(*ent, id) {
+            if i < org.count(*ent) {
+                let mut body = Map::new();
+                body.insert("code".into(), 0.into());
+                body.insert("message".into(), "success".into());
+                body.insert(ent.detail_key().into(), org.data.detail(*ent, i));
+                return (StatusCode::OK, Value::Object(body));
+            }
+        }
+    }
+    (
+        StatusCode::NOT_FOUND,
+        json!({ "code": 1002, "message": format!("{} does not exist.", noun(e)) }),
+    )
+}

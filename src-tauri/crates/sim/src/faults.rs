@@ -1,0 +1,176 @@
+//! Faults on demand: server errors, latency, dropped connections, malformed
+//! JSON and 429 storms on the Books API, switched at runtime through
+//! `SimHandle::faults()`. Counted faults ("the next N requests") are
+//! deterministic; the error rate draws from an RNG seeded by the config.
+//! Token and quota faults act on the OAuth store and limiters directly.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+
+use crate::error::{Result, SimError};
+use crate::Shared;
+
+/// The fault knobs. Counted faults apply to the next N Books API requests
+/// that reach the point where the fault is checked:
+///
+/// * `rate_limit_storm_next`: authenticated requests for an organization get
+///   HTTP 429 (code 44) before the limiter is consulted; counted in
+///   `OrgStats::rejected_429`, not in `accepted`.
+/// * `server_error_next` / `server_error_rate`: accepted requests (they do
+///   use up the budget) get HTTP 500 `{"code":1000,"message":"Internal error"}`.
+/// * `drop_connection_next`: successful responses send their headers and
+///   half the body, then the connection is closed.
+/// * `malformed_json_next`: successful responses carry truncated JSON.
+/// * `latency`: added to every authenticated Books API request, while it
+///   holds its concurrency slot (so it also drives the concurrency cap).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Faults {
+    pub server_error_rate: f64,
+    pub server_error_next: u32,
+    pub latency: Duration,
+    pub drop_connection_next: u32,
+    pub malformed_json_next: u32,
+    pub rate_limit_storm_next: u32,
+}
+
+pub(crate) struct FaultState {
+    pub faults: Faults,
+    rng: StdRng,
+}
+
+/// What to do to a successful response body.
+pub(crate) enum BodyFault {
+    Drop,
+    Malformed,
+}
+
+fn take(n: &mut u32) -> bool {
+    if *n > 0 {
+        *n -= 1;
+        true
+    } else {
+        false
+    }
+}
+
+impl FaultState {
+    pub(crate) fn new(seed: u64) -> Self {
+        Self {
+            faults: Faults::default(),
+            rng: StdRng::seed_from_u64(seed ^ 0xFA17),
+        }
+    }
+
+    pub(crate) fn take_storm(&mut self) -> bool {
+        take(&mut self.faults.rate_limit_storm_next)
+    }
+
+    pub(crate) fn take_server_error(&mut self) -> bool {
+        if take(&mut self.faults.server_error_next) {
+            return true;
+        }
+        let p = self.faults.server_error_rate;
+        p > 0.0 && self.rng.gen::<f64>() < p
+    }
+
+    pub(crate) fn take_body_fault(&mut self) -> Option<BodyFault> {
+        if take(&mut self.faults.drop_connection_next) {
+            Some(BodyFault::Drop)
+        } else if take(&mut self.faults.malformed_json_next) {
+            Some(BodyFault::Malformed)
+        } else {
+            None
+        }
+    }
+}
+
+/// Runtime control over faults; get one from `SimHandle::faults()`.
+#[derive(Clone)]
+pub struct FaultControl {
+    pub(crate) shared: Arc<Shared>,
+}
+
+impl FaultControl {
+    fn state(&self) -> std::sync::MutexGuard<'_, FaultState> {
+        lock(&self.shared.faults)
+    }
+
+    /// The knobs as they stand (counted faults show what is left).
+    pub fn get(&self) -> Faults {
+        self.state().faults.clone()
+    }
+
+    /// Replaces every knob.
+    pub fn set(&self, faults: Faults) {
+        self.state().faults = faults;
+    }
+
+    /// Changes knobs in place.
+    pub fn update(&self, f: impl FnOnce(&mut Faults)) {
+        f(&mut self.state().faults);
+    }
+
+    /// Turns every knob off.
+    pub fn clear(&self) {
+        self.set(Faults::default());
+    }
+
+    /// The next `n` accepted requests get HTTP 500.
+    pub fn fail_next(&self, n: u32) {
+        self.update(|f| f.server_error_next = n);
+    }
+
+    /// Each accepted request gets HTTP 500 with probability `p`.
+    pub fn set_error_rate(&self, p: f64) {
+        self.update(|f| f.server_error_rate = p.clamp(0.0, 1.0));
+    }
+
+    /// Adds `d` to every Books API request.
+    pub fn set_latency(&self, d: Duration) {
+        self.update(|f| f.latency = d);
+    }
+
+    /// The next `n` successful responses are cut off mid-body.
+    pub fn drop_next(&self, n: u32) {
+        self.update(|f| f.drop_connection_next = n);
+    }
+
+    /// The next `n` successful responses carry malformed JSON.
+    pub fn malformed_next(&self, n: u32) {
+        self.update(|f| f.malformed_json_next = n);
+    }
+
+    /// The next `n` requests for an organization get HTTP 429.
+    pub fn rate_limit_storm(&self, n: u32) {
+        self.update(|f| f.rate_limit_storm_next = n);
+    }
+
+    /// Every access token issued so far expires now.
+    pub fn expire_access_tokens(&self) {
+        let now = self.shared.clock.now();
+        lock(&self.shared.oauth).expire_access_tokens(now);
+    }
+
+    /// Every refresh token (and its access tokens) is revoked now.
+    pub fn revoke_refresh_tokens(&self) {
+        lock(&self.shared.oauth).revoke_all();
+    }
+
+    /// The organization's daily quota is used up until the next reset.
+    pub fn exhaust_daily_quota(&self, organization_id: &str) -> Result<()> {
+        let org = self
+            .shared
+            .orgs
+            .get(organization_id)
+            .ok_or_else(|| SimError::UnknownOrganization(organization_id.to_string()))?;
+        org.limiter.exhaust_daily(&self.shared.clock);
+        Ok(())
+    }
+}
+
+pub(crate) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
