@@ -1,3 +1,24 @@
+//! Builds the Tauri context and declares the app's own commands, so the
+//! capability file decides which of them the window may call.
+
+/// Every command of `src-tauri/src/commands.rs`.
+const COMMANDS: &[&str] = &[
+    "get_status",
+    "check_keys",
+    "save_credentials",
+    "clear_credentials",
+    "set_regions",
+    "set_enabled",
+    "set_step",
+    "set_current_step",
+    "dismiss_recovery_notice",
+    "open_link",
+];
+
 fn main() {
-    tauri_build::build()
+    tauri_build::try_build(
+        tauri_build::Attributes::new()
+            .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)),
+    )
+    .expect("failed to build the Tauri context");
 }

@@ -1,1 +1,393 @@
-//! Core (placeholder).
+//! # zbs-setup: the core of Zoho Books Setup
+//!
+//! Everything a person can do in the window or with `zbsetup` is a method of
+//! [`Setup`]; the Tauri shell and the command line are thin fronts that turn
+//! clicks and arguments into these calls. This crate has no Tauri dependency.
+//!
+//! ## Layout
+//! - [`validate`]: plain-language checks of pasted keys.
+//! - [`checklist`]: the steps and when each is done.
+//! - [`store`]: the SQLite file (settings, progress, connections) and its migrations.
+//! - [`secrets`]: the OS keyring, the only place secrets live.
+//! - [`paths`]: the data folder.
+//! - [`error`]: the one error type the fronts show, with a stable code.
+//!
+//! Talking to Zoho (data centers, OAuth, the Books API) is `zbs-zoho`'s job.
+
+pub mod checklist;
+pub mod error;
+pub mod links;
+pub mod paths;
+pub mod secrets;
+pub mod store;
+pub mod validate;
+
+use std::path::{Path, PathBuf};
+
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+use zbs_zoho::dc::DataCenters;
+
+pub use error::Error;
+use secrets::{entry, SecretStore};
+use store::Store;
+use validate::KeyIssue;
+
+/// The loopback port registered as a redirect URI unless changed.
+pub const DEFAULT_LOOPBACK_PORT: u16 = 47823;
+
+/// Which set of keys, connections and data is in use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum Profile {
+    /// The person's own Zoho account.
+    Real,
+    /// The built-in simulator: kept apart from real keys and data.
+    Demo,
+}
+
+impl Profile {
+    fn keyring_suffix(self) -> Option<&'static str> {
+        match self {
+            Profile::Real => None,
+            Profile::Demo => Some("demo"),
+        }
+    }
+}
+
+/// One data center as the window lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct DataCenterInfo {
+    pub region: String,
+    pub name: String,
+    /// Officially supported by the integration platform (US and UK).
+    pub supported: bool,
+    pub accounts: String,
+}
+
+/// Everything the window and `zbsetup status` show. Never holds a secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Status {
+    pub profile: Profile,
+    pub client_id: Option<String>,
+    pub secret_stored: bool,
+    /// The stored secret's last four characters behind a mask.
+    pub secret_mask: Option<String>,
+    pub enabled: bool,
+    pub regions: Vec<String>,
+    pub redirect_uris: Vec<String>,
+    pub checklist: Vec<checklist::ChecklistItem>,
+    /// Where the window reopens: the step last opened, else the first not done.
+    pub current_step: Option<String>,
+    pub connections: u32,
+    pub data_centers: Vec<DataCenterInfo>,
+    /// Set when the keyring could not be read: what happened and what to do.
+    pub keyring_problem: Option<String>,
+    /// Set once after a damaged settings file was set aside at start.
+    pub recovery_notice: Option<String>,
+    pub data_dir: String,
+}
+
+/// The keys as pasted into the window or given to `zbsetup credentials set`.
+#[derive(Debug, Clone, Deserialize, TS)]
+#[ts(export)]
+pub struct CredentialsInput {
+    pub client_id: String,
+    /// `None` keeps the stored secret and changes only the Client ID.
+    #[ts(optional, as = "Option<String>")]
+    pub client_secret: Option<SecretString>,
+}
+
+/// The result of saving keys: the new status and any warnings to show.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct SaveOutcome {
+    pub status: Status,
+    pub warnings: Vec<KeyIssue>,
+}
+
+/// How to open the data folder and which profile to use.
+#[derive(Debug, Clone)]
+pub struct OpenOptions {
+    /// `None`: `ZBSETUP_DATA_DIR`, else the OS's per-user data folder.
+    pub data_dir: Option<PathBuf>,
+    pub profile: Profile,
+    /// `None`: `ZBSETUP_ENDPOINTS`, else Zoho's own data centers.
+    pub data_centers: Option<DataCenters>,
+}
+
+impl Default for OpenOptions {
+    fn default() -> Self {
+        OpenOptions { data_dir: None, profile: Profile::Real, data_centers: None }
+    }
+}
+
+/// The setup of one profile: its database, its keyring entries, its data centers.
+#[derive(Debug)]
+pub struct Setup {
+    store: Store,
+    secrets: SecretStore,
+    data_centers: DataCenters,
+    profile: Profile,
+    data_dir: PathBuf,
+}
+
+mod keys {
+    pub const CLIENT_ID: &str = "client_id";
+    pub const SECRET_SAVED: &str = "secret_saved";
+    pub const ENABLED: &str = "enabled";
+    pub const REGIONS: &str = "regions";
+    pub const CURRENT_STEP: &str = "current_step";
+    pub const LOOPBACK_PORT: &str = "loopback_port";
+    pub const RECOVERY_NOTICE: &str = "recovery_notice";
+    pub const TESTED: &str = "tested";
+}
+
+impl Setup {
+    /// Opens the profile's database (recovering a damaged one) and keyring.
+    pub fn open(options: OpenOptions) -> Result<Setup, Error> {
+        let base = match options.data_dir {
+            Some(dir) => dir,
+            None => paths::data_dir()?,
+        };
+        let data_dir = match options.profile {
+            Profile::Real => base,
+            Profile::Demo => base.join("demo"),
+        };
+        let data_centers = match options.data_centers {
+            Some(dcs) => dcs,
+            None => DataCenters::from_env()?,
+        };
+        let (store, recovery) = Store::open(&data_dir)?;
+        if let Some(r) = recovery {
+            let notice = format!(
+                "Your settings file was damaged ({}) and has been set aside as {}. A fresh one \
+                 was started: enter your Client ID again and re-tick the checklist. Your Client \
+                 Secret and connections' tokens are still in your system keyring.",
+                r.reason,
+                r.moved_to.display()
+            );
+            store.set(keys::RECOVERY_NOTICE, &notice)?;
+        }
+        Ok(Setup {
+            store,
+            secrets: SecretStore::new(options.profile.keyring_suffix()),
+            data_centers,
+            profile: options.profile,
+            data_dir,
+        })
+    }
+
+    pub fn profile(&self) -> Profile {
+        self.profile
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn secrets(&self) -> &SecretStore {
+        &self.secrets
+    }
+
+    pub fn data_centers(&self) -> &DataCenters {
+        &self.data_centers
+    }
+
+    /// The redirect URI(s) to register in the API console.
+    pub fn redirect_uris(&self) -> Result<Vec<String>, Error> {
+        let port: u16 = self.store.get(keys::LOOPBACK_PORT)?.unwrap_or(DEFAULT_LOOPBACK_PORT);
+        Ok(vec![format!("http://127.0.0.1:{port}/oauth/callback")])
+    }
+
+    /// The whole picture, as the window and `zbsetup status` show it.
+    pub fn status(&self) -> Result<Status, Error> {
+        let client_id: Option<String> = self.store.get(keys::CLIENT_ID)?;
+        let (secret, keyring_problem) = match self.secrets.get(entry::CLIENT_SECRET) {
+            Ok(s) => (s, None),
+            Err(e) => (None, Some(e.to_string())),
+        };
+        let secret_stored = match (&secret, &keyring_problem) {
+            (Some(_), _) => true,
+            // The keyring could not be asked: report what was last saved.
+            (None, Some(_)) => self.store.get(keys::SECRET_SAVED)?.unwrap_or(false),
+            (None, None) => false,
+        };
+        let enabled: bool = self.store.get(keys::ENABLED)?.unwrap_or(false);
+        let facts = checklist::Facts {
+            keys_saved: client_id.is_some() && secret_stored,
+            enabled,
+            tested: self.store.get(keys::TESTED)?.unwrap_or(false),
+        };
+        let items = checklist::evaluate(&self.store.ticked()?, facts);
+        let current_step = self
+            .store
+            .get::<String>(keys::CURRENT_STEP)?
+            .filter(|s| checklist::step(s).is_some())
+            .or_else(|| checklist::first_open(&items).map(str::to_owned));
+        Ok(Status {
+            profile: self.profile,
+            client_id,
+            secret_stored,
+            secret_mask: secret.as_ref().map(secrets::mask),
+            enabled,
+            regions: self.regions()?,
+            redirect_uris: self.redirect_uris()?,
+            checklist: items,
+            current_step,
+            connections: self.connection_count()?,
+            data_centers: self
+                .data_centers
+                .all()
+                .iter()
+                .map(|dc| DataCenterInfo {
+                    region: dc.region.clone(),
+                    name: dc.name.clone(),
+                    supported: dc.supported,
+                    accounts: zbs_zoho::dc::origin_string(&dc.accounts),
+                })
+                .collect(),
+            keyring_problem,
+            recovery_notice: self.store.get(keys::RECOVERY_NOTICE)?,
+            data_dir: self.data_dir.display().to_string(),
+        })
+    }
+
+    /// Checks pasted keys without saving them (for live hints while typing).
+    pub fn check_keys(&self, input: &CredentialsInput) -> Vec<KeyIssue> {
+        let secret = input.client_secret.as_ref().map(|s| s.expose_secret());
+        validate::check_keys(&input.client_id, secret).issues
+    }
+
+    /// Validates and saves the keys: the ID in SQLite, the secret in the keyring.
+    pub fn save_credentials(&self, input: CredentialsInput) -> Result<SaveOutcome, Error> {
+        let secret_text = input.client_secret.as_ref().map(|s| s.expose_secret());
+        if secret_text.is_none() && !self.has_secret()? {
+            return Err(Error::InvalidKeys(vec![KeyIssue {
+                field: validate::KeyField::ClientSecret,
+                severity: validate::Severity::Error,
+                code: "empty".into(),
+                message: "The Client Secret is empty. Copy it from the API console's \"Client \
+                          Secret\" tab and paste it here."
+                    .into(),
+            }]));
+        }
+        let checked = validate::check_keys(&input.client_id, secret_text);
+        if !checked.is_ok() {
+            return Err(Error::InvalidKeys(checked.issues));
+        }
+        // The secret first: if the keyring refuses, nothing is half-saved.
+        if input.client_secret.is_some() {
+            self.secrets.set(entry::CLIENT_SECRET, &checked.client_secret)?;
+            self.store.set(keys::SECRET_SAVED, &true)?;
+        }
+        self.store.set(keys::CLIENT_ID, &checked.client_id)?;
+        tracing::info!(profile = ?self.profile, "keys saved");
+        Ok(SaveOutcome { status: self.status()?, warnings: checked.issues })
+    }
+
+    fn has_secret(&self) -> Result<bool, Error> {
+        Ok(self.secrets.get(entry::CLIENT_SECRET)?.is_some())
+    }
+
+    /// The stored client secret, for the token exchange only.
+    pub fn client_secret(&self) -> Result<Option<SecretString>, Error> {
+        Ok(self.secrets.get(entry::CLIENT_SECRET)?)
+    }
+
+    /// Removes both keys and switches the integration off.
+    pub fn clear_credentials(&self) -> Result<Status, Error> {
+        self.secrets.delete(entry::CLIENT_SECRET)?;
+        self.store.remove(keys::SECRET_SAVED)?;
+        self.store.remove(keys::CLIENT_ID)?;
+        self.store.set(keys::ENABLED, &false)?;
+        tracing::info!(profile = ?self.profile, "keys removed");
+        self.status()
+    }
+
+    /// The regions enabled for this client (defaults to the supported ones).
+    pub fn regions(&self) -> Result<Vec<String>, Error> {
+        Ok(self.store.get(keys::REGIONS)?.unwrap_or_else(|| {
+            self.data_centers
+                .all()
+                .iter()
+                .filter(|dc| dc.supported)
+                .map(|dc| dc.region.clone())
+                .collect()
+        }))
+    }
+
+    pub fn set_regions(&self, regions: &[String]) -> Result<Status, Error> {
+        let mut chosen: Vec<String> = Vec::new();
+        for r in regions {
+            let r = r.trim().to_ascii_lowercase();
+            if r.is_empty() {
+                continue;
+            }
+            if self.data_centers.get(&r).is_none() {
+                let known: Vec<&str> =
+                    self.data_centers.all().iter().map(|dc| dc.region.as_str()).collect();
+                return Err(Error::UnknownRegion { region: r, known: known.join(", ") });
+            }
+            if !chosen.contains(&r) {
+                chosen.push(r);
+            }
+        }
+        if chosen.is_empty() {
+            return Err(Error::NoRegions);
+        }
+        self.store.set(keys::REGIONS, &chosen)?;
+        self.status()
+    }
+
+    /// The integration switch; switching on needs saved keys.
+    pub fn set_enabled(&self, on: bool) -> Result<Status, Error> {
+        if on {
+            let has_id = self.store.get::<String>(keys::CLIENT_ID)?.is_some();
+            if !has_id || !self.has_secret()? {
+                return Err(Error::NoCredentials);
+            }
+        }
+        self.store.set(keys::ENABLED, &on)?;
+        self.status()
+    }
+
+    /// Ticks or unticks a checklist item the person confirms by hand.
+    pub fn set_step(&self, item: &str, done: bool) -> Result<Status, Error> {
+        if !checklist::is_tickable(item) {
+            return Err(Error::UnknownStep { item: item.to_owned() });
+        }
+        self.store.tick(item, done)?;
+        self.status()
+    }
+
+    /// Remembers which step is open, so the window reopens there.
+    pub fn set_current_step(&self, step: &str) -> Result<(), Error> {
+        if checklist::step(step).is_none() {
+            return Err(Error::UnknownStep { item: step.to_owned() });
+        }
+        Ok(self.store.set(keys::CURRENT_STEP, &step)?)
+    }
+
+    /// Clears the notice about a recovered settings file once it was read.
+    pub fn dismiss_recovery_notice(&self) -> Result<(), Error> {
+        Ok(self.store.remove(keys::RECOVERY_NOTICE)?)
+    }
+
+    fn connection_count(&self) -> Result<u32, Error> {
+        let n: u32 = self
+            .store
+            .conn()
+            .query_row("SELECT COUNT(*) FROM connections", [], |r| r.get(0))
+            .map_err(store::StoreError::from)?;
+        Ok(n)
+    }
+}

@@ -1,0 +1,213 @@
+//! The OS keyring, behind one small wrapper.
+//!
+//! Secrets (the client secret and each connection's refresh token) live only
+//! in the platform store: the Secret Service on Linux, the Keychain on macOS,
+//! the Credential Manager on Windows. This module owns the service and entry
+//! naming, a timeout around every call (a locked keyring may otherwise wait
+//! forever on a prompt nobody sees), and the message a person sees when no
+//! keyring can be reached. There is deliberately no in-memory or plaintext
+//! fallback: a missing keyring is an error, never a silent downgrade.
+
+use std::sync::mpsc;
+use std::time::Duration;
+
+use secrecy::{ExposeSecret, SecretString};
+
+/// The keyring service under which every entry of the app is stored.
+pub const SERVICE: &str = "zoho-books-setup";
+
+/// How long one keyring call may take before the app gives up on it.
+pub const KEYRING_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Why the keyring could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum SecretError {
+    #[error(
+        "Zoho Books Setup keeps your Client Secret and sign-in tokens in your system keyring, \
+         and could not reach it ({detail}). Make sure a keyring is installed and running \
+         (GNOME Keyring or KWallet on Linux, the Keychain on macOS, Credential Manager on \
+         Windows) and that you are signed in to your desktop, then try again. Nothing secret \
+         was saved anywhere else."
+    )]
+    Unavailable { detail: String },
+    #[error(
+        "Your system keyring is locked or did not answer within {seconds} seconds. Unlock it \
+         (your desktop may be showing a password prompt), then try again. Nothing secret was \
+         saved anywhere else."
+    )]
+    Timeout { seconds: u64 },
+    #[error(
+        "The entry \"{entry}\" in your system keyring could not be read (it may have been \
+         changed by another program). Remove it and enter the value again."
+    )]
+    Garbled { entry: String },
+}
+
+impl SecretError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            SecretError::Unavailable { .. } => "keyring_unavailable",
+            SecretError::Timeout { .. } => "keyring_timeout",
+            SecretError::Garbled { .. } => "keyring_garbled",
+        }
+    }
+}
+
+/// The app's entries in the OS keyring, optionally kept apart per profile
+/// (the demo profile's secrets never mix with real ones).
+#[derive(Debug, Clone)]
+pub struct SecretStore {
+    service: String,
+    timeout: Duration,
+}
+
+/// Names of the entries the app stores.
+pub mod entry {
+    /// The API client's secret.
+    pub const CLIENT_SECRET: &str = "client-secret";
+
+    /// One connection's refresh token.
+    pub fn refresh_token(connection_id: &str) -> String {
+        format!("refresh-token:{connection_id}")
+    }
+}
+
+impl SecretStore {
+    /// The store for a profile: `None` for real use, `Some("demo")` for demo mode.
+    pub fn new(profile: Option<&str>) -> Self {
+        let service = match profile {
+            Some(p) => format!("{SERVICE}-{p}"),
+            None => SERVICE.to_owned(),
+        };
+        SecretStore { service, timeout: KEYRING_TIMEOUT }
+    }
+
+    /// The keyring service name (what `secret-tool search service NAME` finds).
+    pub fn service(&self) -> &str {
+        &self.service
+    }
+
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Stores a secret, replacing any previous value.
+    pub fn set(&self, name: &str, secret: &SecretString) -> Result<(), SecretError> {
+        let value = secret.expose_secret().to_owned();
+        match self.call(name, move |e| e.set_password(&value)) {
+            Ok(()) => Ok(()),
+            Err(CallError::NoEntry) => {
+                Err(SecretError::Unavailable { detail: "the entry could not be created".into() })
+            }
+            Err(CallError::Secret(e)) => Err(e),
+        }
+    }
+
+    /// Reads a secret; `None` when there is no such entry.
+    pub fn get(&self, name: &str) -> Result<Option<SecretString>, SecretError> {
+        match self.call(name, |e| e.get_password()) {
+            Ok(v) => Ok(Some(SecretString::from(v))),
+            Err(CallError::NoEntry) => Ok(None),
+            Err(CallError::Secret(e)) => Err(e),
+        }
+    }
+
+    /// Removes a secret; removing a missing entry is not an error.
+    pub fn delete(&self, name: &str) -> Result<(), SecretError> {
+        match self.call(name, |e| e.delete_credential()) {
+            Ok(()) | Err(CallError::NoEntry) => Ok(()),
+            Err(CallError::Secret(e)) => Err(e),
+        }
+    }
+
+    /// Proves the keyring answers, without touching any entry's value.
+    pub fn probe(&self) -> Result<(), SecretError> {
+        self.get("probe").map(|_| ())
+    }
+
+    /// Runs one keyring call on its own thread and waits at most `timeout`.
+    fn call<T: Send + 'static>(
+        &self,
+        name: &str,
+        f: impl FnOnce(&keyring::Entry) -> keyring::Result<T> + Send + 'static,
+    ) -> Result<T, CallError> {
+        let service = self.service.clone();
+        let user = name.to_owned();
+        let (tx, rx) = mpsc::channel();
+        std::thread::Builder::new()
+            .name("keyring".into())
+            .spawn(move || {
+                let result = keyring::Entry::new(&service, &user).and_then(|e| f(&e));
+                let _ = tx.send(result);
+            })
+            .map_err(|e| unavailable(e.to_string()))?;
+        match rx.recv_timeout(self.timeout) {
+            Ok(Ok(v)) => Ok(v),
+            Ok(Err(keyring::Error::NoEntry)) => Err(CallError::NoEntry),
+            Ok(Err(keyring::Error::BadEncoding(_))) => {
+                Err(CallError::Secret(SecretError::Garbled { entry: name.to_owned() }))
+            }
+            Ok(Err(e)) => Err(unavailable(describe(&e))),
+            Err(_) => {
+                Err(CallError::Secret(SecretError::Timeout { seconds: self.timeout.as_secs() }))
+            }
+        }
+    }
+}
+
+enum CallError {
+    NoEntry,
+    Secret(SecretError),
+}
+
+impl From<SecretError> for CallError {
+    fn from(e: SecretError) -> Self {
+        CallError::Secret(e)
+    }
+}
+
+fn unavailable(detail: String) -> CallError {
+    CallError::Secret(SecretError::Unavailable { detail })
+}
+
+/// A short, secret-free description of a keyring failure.
+fn describe(e: &keyring::Error) -> String {
+    match e {
+        keyring::Error::PlatformFailure(inner) => format!("the keyring service failed: {inner}"),
+        keyring::Error::NoStorageAccess(inner) => format!("no access to the keyring: {inner}"),
+        keyring::Error::TooLong(what, _) => format!("the {what} is too long for the keyring"),
+        keyring::Error::Invalid(what, why) => format!("invalid {what}: {why}"),
+        keyring::Error::Ambiguous(_) => "several matching entries exist".to_owned(),
+        other => other.to_string(),
+    }
+}
+
+/// Shows the last four characters of a secret behind a mask, as the UI does.
+pub fn mask(secret: &SecretString) -> String {
+    let s = secret.expose_secret();
+    let n = s.chars().count();
+    if n <= 8 {
+        return "••••".to_owned();
+    }
+    let tail: String = s.chars().skip(n - 4).collect();
+    format!("••••••••{tail}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mask_shows_only_the_last_four() {
+        let s = SecretString::from("0f1e2d3c4b5a69788796a5b4c3d2e1f00123456789");
+        assert_eq!(mask(&s), "••••••••6789");
+        assert_eq!(mask(&SecretString::from("short")), "••••");
+    }
+
+    #[test]
+    fn profiles_use_separate_services() {
+        assert_eq!(SecretStore::new(None).service(), "zoho-books-setup");
+        assert_eq!(SecretStore::new(Some("demo")).service(), "zoho-books-setup-demo");
+    }
+}

@@ -1,0 +1,358 @@
+//! The SQLite file: settings, checklist progress, connections, pulls.
+//!
+//! One file per profile in the data folder, opened in WAL mode with a busy
+//! timeout, readable only by the user. The schema is an ordered list of
+//! embedded migrations (`migrations/*.sql`) applied at start in one
+//! transaction. A file that is not a database or fails its integrity check is
+//! moved aside (never deleted) and a fresh one created; a file written by a
+//! newer version of the app is refused rather than touched. Secrets never
+//! reach this file: the keyring holds them (see `secrets`).
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
+
+use rusqlite::{params, Connection, ErrorCode, OptionalExtension};
+use rusqlite_migration::{Migrations, M};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+/// The database file's name inside the data folder.
+pub const DB_FILE: &str = "zbsetup.sqlite3";
+
+/// How long a write waits for another process holding the database.
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The schema, oldest step first. Never edit a released step: add one.
+fn migrations() -> Migrations<'static> {
+    Migrations::new(vec![M::up(include_str!("../migrations/0001_initial.sql"))])
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error(
+        "The settings file {path} was made by a newer version of Zoho Books Setup. Update the \
+         app, or point it at another data folder (ZBSETUP_DATA_DIR)."
+    )]
+    TooNew { path: PathBuf },
+    #[error(
+        "The settings file is in use by another program and stayed locked for {} seconds. Close \
+         other copies of Zoho Books Setup or zbsetup, then try again.", BUSY_TIMEOUT.as_secs()
+    )]
+    Busy,
+    #[error("Zoho Books Setup could not use its data folder {path}: {detail}")]
+    Folder { path: PathBuf, detail: String },
+    #[error(
+        "Zoho Books Setup could not write to its settings file ({detail}). Check that the disk \
+         is not full and that the data folder is writable."
+    )]
+    Sqlite { detail: String },
+}
+
+impl StoreError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            StoreError::TooNew { .. } => "database_too_new",
+            StoreError::Busy => "database_busy",
+            StoreError::Folder { .. } => "data_folder",
+            StoreError::Sqlite { .. } => "database",
+        }
+    }
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        match e.sqlite_error_code() {
+            Some(ErrorCode::DatabaseBusy) | Some(ErrorCode::DatabaseLocked) => StoreError::Busy,
+            _ => StoreError::Sqlite { detail: e.to_string() },
+        }
+    }
+}
+
+/// What happened when a damaged database was set aside at start.
+#[derive(Debug, Clone)]
+pub struct Recovery {
+    pub moved_to: PathBuf,
+    pub reason: String,
+}
+
+/// The open database. Cheap to share behind an `Arc`; calls are serialised.
+#[derive(Debug)]
+pub struct Store {
+    conn: Mutex<Connection>,
+    path: PathBuf,
+}
+
+impl Store {
+    /// Opens (or creates) the database in `dir`, recovering from a damaged file.
+    pub fn open(dir: &Path) -> Result<(Store, Option<Recovery>), StoreError> {
+        make_private_dir(dir)?;
+        let path = dir.join(DB_FILE);
+        match open_checked(&path) {
+            Ok(conn) => Ok((Store { conn: Mutex::new(conn), path }, None)),
+            Err(Failure::Damaged(reason)) => {
+                let moved_to = quarantine(&path)?;
+                tracing::warn!(?moved_to, %reason, "damaged database set aside");
+                let conn = open_checked(&path).map_err(Failure::into_error)?;
+                let store = Store { conn: Mutex::new(conn), path };
+                Ok((store, Some(Recovery { moved_to, reason })))
+            }
+            Err(other) => Err(other.into_error()),
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The connection, for modules that own their own tables.
+    pub fn conn(&self) -> MutexGuard<'_, Connection> {
+        self.conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    pub fn get<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>, StoreError> {
+        let raw: Option<String> = self
+            .conn()
+            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0))
+            .optional()?;
+        Ok(raw.and_then(|s| serde_json::from_str(&s).ok()))
+    }
+
+    pub fn set<T: Serialize>(&self, key: &str, value: &T) -> Result<(), StoreError> {
+        let json = serde_json::to_string(value).map_err(|e| StoreError::Sqlite {
+            detail: format!("could not encode setting {key}: {e}"),
+        })?;
+        self.conn().execute(
+            "INSERT INTO settings (key, value) VALUES (?1, ?2)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            params![key, json],
+        )?;
+        Ok(())
+    }
+
+    pub fn remove(&self, key: &str) -> Result<(), StoreError> {
+        self.conn().execute("DELETE FROM settings WHERE key = ?1", [key])?;
+        Ok(())
+    }
+
+    /// Every ticked checklist item, as `step` or `step.substep` ids.
+    pub fn ticked(&self) -> Result<Vec<String>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare("SELECT item FROM checklist WHERE done = 1 ORDER BY item")?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    pub fn tick(&self, item: &str, done: bool) -> Result<(), StoreError> {
+        self.conn().execute(
+            "INSERT INTO checklist (item, done, updated_at) VALUES (?1, ?2, datetime('now'))
+             ON CONFLICT (item) DO UPDATE SET done = excluded.done, updated_at = excluded.updated_at",
+            params![item, done],
+        )?;
+        Ok(())
+    }
+
+    /// Records a failure a person saw, for diagnostics (never secrets).
+    pub fn record_event(&self, kind: &str, message: &str) -> Result<(), StoreError> {
+        let conn = self.conn();
+        conn.execute(
+            "INSERT INTO events (at, kind, message) VALUES (datetime('now'), ?1, ?2)",
+            params![kind, message],
+        )?;
+        conn.execute(
+            "DELETE FROM events WHERE id NOT IN (SELECT id FROM events ORDER BY id DESC LIMIT 50)",
+            [],
+        )?;
+        Ok(())
+    }
+}
+
+enum Failure {
+    Damaged(String),
+    TooNew(PathBuf),
+    Other(StoreError),
+}
+
+impl Failure {
+    fn into_error(self) -> StoreError {
+        match self {
+            Failure::Damaged(reason) => StoreError::Sqlite { detail: reason },
+            Failure::TooNew(path) => StoreError::TooNew { path },
+            Failure::Other(e) => e,
+        }
+    }
+}
+
+fn classify(e: rusqlite::Error) -> Failure {
+    match e.sqlite_error_code() {
+        Some(ErrorCode::NotADatabase) | Some(ErrorCode::DatabaseCorrupt) => {
+            Failure::Damaged(e.to_string())
+        }
+        _ => Failure::Other(e.into()),
+    }
+}
+
+fn open_checked(path: &Path) -> Result<Connection, Failure> {
+    let existed = path.exists();
+    let mut conn = Connection::open(path).map_err(classify)?;
+    if !existed {
+        set_private(path).map_err(Failure::Other)?;
+    }
+    conn.busy_timeout(BUSY_TIMEOUT).map_err(classify)?;
+    conn.pragma_update(None, "journal_mode", "WAL").map_err(classify)?;
+    conn.pragma_update(None, "foreign_keys", "ON").map_err(classify)?;
+    conn.pragma_update(None, "synchronous", "NORMAL").map_err(classify)?;
+    let check: String = conn
+        .query_row("PRAGMA quick_check", [], |r| r.get(0))
+        .map_err(classify)?;
+    if check != "ok" {
+        return Err(Failure::Damaged(format!("integrity check failed: {check}")));
+    }
+    match migrations().to_latest(&mut conn) {
+        Ok(()) => Ok(conn),
+        Err(rusqlite_migration::Error::MigrationDefinition(
+            rusqlite_migration::MigrationDefinitionError::DatabaseTooFarAhead,
+        )) => Err(Failure::TooNew(path.to_owned())),
+        Err(rusqlite_migration::Error::RusqliteError { err, .. }) => Err(classify(err)),
+        Err(e) => Err(Failure::Other(StoreError::Sqlite { detail: e.to_string() })),
+    }
+}
+
+/// Moves the database and its WAL/SHM aside; returns the new name.
+fn quarantine(path: &Path) -> Result<PathBuf, StoreError> {
+    let stamp = time::OffsetDateTime::now_utc().unix_timestamp();
+    let moved = path.with_file_name(format!("{DB_FILE}.damaged-{stamp}"));
+    let folder_error = |e: std::io::Error| StoreError::Folder {
+        path: path.to_owned(),
+        detail: format!("could not set the damaged settings file aside: {e}"),
+    };
+    fs::rename(path, &moved).map_err(folder_error)?;
+    for suffix in ["-wal", "-shm"] {
+        let side = PathBuf::from(format!("{}{suffix}", path.display()));
+        if side.exists() {
+            let to = PathBuf::from(format!("{}{suffix}", moved.display()));
+            fs::rename(&side, &to).map_err(folder_error)?;
+        }
+    }
+    Ok(moved)
+}
+
+/// Creates the data folder readable only by the user.
+pub fn make_private_dir(dir: &Path) -> Result<(), StoreError> {
+    let err = |e: std::io::Error| StoreError::Folder { path: dir.to_owned(), detail: e.to_string() };
+    fs::create_dir_all(dir).map_err(err)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(dir, fs::Permissions::from_mode(0o700)).map_err(err)?;
+    }
+    Ok(())
+}
+
+fn set_private(file: &Path) -> Result<(), StoreError> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(file, fs::Permissions::from_mode(0o600)).map_err(|e| {
+            StoreError::Folder { path: file.to_owned(), detail: e.to_string() }
+        })?;
+    }
+    #[cfg(not(unix))]
+    let _ = file;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrations_validate() {
+        migrations().validate().expect("migrations are valid");
+    }
+
+    #[test]
+    fn settings_round_trip_across_reopen() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let (store, recovery) = Store::open(dir.path()).unwrap();
+            assert!(recovery.is_none());
+            store.set("client_id", &"1000.X").unwrap();
+            store.set("regions", &vec!["us", "uk"]).unwrap();
+            store.set("enabled", &true).unwrap();
+            store.tick("register_client.add_client", true).unwrap();
+        }
+        let (store, _) = Store::open(dir.path()).unwrap();
+        assert_eq!(store.get::<String>("client_id").unwrap().as_deref(), Some("1000.X"));
+        assert_eq!(store.get::<Vec<String>>("regions").unwrap().unwrap(), vec!["us", "uk"]);
+        assert_eq!(store.get::<bool>("enabled").unwrap(), Some(true));
+        assert_eq!(store.ticked().unwrap(), vec!["register_client.add_client"]);
+        store.remove("client_id").unwrap();
+        assert_eq!(store.get::<String>("client_id").unwrap(), None);
+    }
+
+    #[test]
+    fn garbage_file_is_set_aside_and_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join(DB_FILE), b"this is not a database, just some text ".repeat(200))
+            .unwrap();
+        let (store, recovery) = Store::open(dir.path()).unwrap();
+        let recovery = recovery.expect("recovered");
+        assert!(recovery.moved_to.exists());
+        assert!(fs::read(&recovery.moved_to).unwrap().starts_with(b"this is not"));
+        store.set("k", &1).unwrap();
+        assert_eq!(store.get::<i32>("k").unwrap(), Some(1));
+    }
+
+    #[test]
+    fn truncated_file_is_set_aside() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let (store, _) = Store::open(dir.path()).unwrap();
+            for i in 0..2000 {
+                store.set(&format!("key{i}"), &"x".repeat(100)).unwrap();
+            }
+            store.conn().pragma_update(None, "wal_checkpoint", "TRUNCATE").ok();
+        }
+        let path = dir.path().join(DB_FILE);
+        let bytes = fs::read(&path).unwrap();
+        fs::write(&path, &bytes[..bytes.len() / 3]).unwrap();
+        let _ = fs::remove_file(dir.path().join(format!("{DB_FILE}-wal")));
+        let (store, recovery) = Store::open(dir.path()).unwrap();
+        assert!(recovery.is_some(), "a truncated file must be recovered");
+        assert_eq!(store.get::<String>("key1").unwrap(), None);
+    }
+
+    #[test]
+    fn newer_schema_is_refused_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        drop(Store::open(dir.path()).unwrap());
+        let path = dir.path().join(DB_FILE);
+        Connection::open(&path).unwrap().pragma_update(None, "user_version", 999).unwrap();
+        let err = Store::open(dir.path()).unwrap_err();
+        assert_eq!(err.code(), "database_too_new");
+        assert!(path.exists());
+        let version: i64 = Connection::open(&path)
+            .unwrap()
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, 999);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn folder_and_files_are_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        let (store, _) = Store::open(&data).unwrap();
+        store.set("k", &1).unwrap();
+        let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&data), 0o700);
+        assert_eq!(mode(&data.join(DB_FILE)), 0o600);
+        let wal = data.join(format!("{DB_FILE}-wal"));
+        assert!(wal.exists());
+        assert_eq!(mode(&wal), 0o600);
+    }
+}

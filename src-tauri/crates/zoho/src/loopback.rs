@@ -1,0 +1,265 @@
+//! The one-shot loopback listener that receives Zoho's redirect on
+//! `http://127.0.0.1:<port>/oauth/callback`.
+//!
+//! Bound to 127.0.0.1 only (never all interfaces, never `localhost`), it answers
+//! the callback path with a small self-contained page and everything else with
+//! 404. Each request's query goes through [`crate::callback::parse_callback_query`];
+//! a callback whose `state` the caller does not accept gets an error page and
+//! the listener keeps waiting. After the accepted callback or the timeout the
+//! listener stops and the port is free again (also when the waiting future is
+//! dropped). The code exchange happens elsewhere ([`crate::oauth`]).
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::{RawQuery, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use tokio::sync::{mpsc, oneshot};
+
+use crate::callback::{
+    loopback_redirect_uri, parse_callback_query, Callback, CallbackOutcome, LOOPBACK_PATH,
+};
+
+/// Why the listener could not deliver a callback.
+#[derive(Debug, thiserror::Error)]
+pub enum LoopbackError {
+    #[error("Port {port} on this computer is already in use by another program, so Zoho Books Setup cannot receive the sign-in there. Close that program, or choose another port.")]
+    PortInUse { port: u16 },
+    #[error("Zoho Books Setup could not listen on 127.0.0.1 port {port} to receive the sign-in ({reason}).")]
+    Bind { port: u16, reason: String },
+    #[error("No sign-in answer came back from Zoho in time. Start the connection again.")]
+    Timeout,
+    #[error("The sign-in listener stopped unexpectedly. Start the connection again.")]
+    Closed,
+}
+
+impl LoopbackError {
+    /// Stable code for the UI and scripts.
+    pub fn code(&self) -> &'static str {
+        match self {
+            LoopbackError::PortInUse { .. } => "port_in_use",
+            LoopbackError::Bind { .. } => "listener_failed",
+            LoopbackError::Timeout => "callback_timeout",
+            LoopbackError::Closed => "listener_closed",
+        }
+    }
+}
+
+/// A bound, not yet serving, loopback listener.
+#[derive(Debug)]
+pub struct LoopbackListener {
+    listener: std::net::TcpListener,
+    addr: SocketAddr,
+}
+
+type Accept = dyn Fn(&Callback) -> bool + Send + Sync;
+
+struct Shared {
+    accept: Box<Accept>,
+    tx: mpsc::Sender<Callback>,
+    done: AtomicBool,
+}
+
+/// Aborts the server task if the waiting future is dropped early.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+impl LoopbackListener {
+    /// Binds 127.0.0.1:`port` (0 picks a free port).
+    pub fn bind(port: u16) -> Result<Self, LoopbackError> {
+        let listener =
+            std::net::TcpListener::bind((Ipv4Addr::LOCALHOST, port)).map_err(|e| {
+                if e.kind() == std::io::ErrorKind::AddrInUse {
+                    LoopbackError::PortInUse { port }
+                } else {
+                    LoopbackError::Bind {
+                        port,
+                        reason: e.to_string(),
+                    }
+                }
+            })?;
+        let bind_err = |e: std::io::Error| LoopbackError::Bind {
+            port,
+            reason: e.to_string(),
+        };
+        listener.set_nonblocking(true).map_err(bind_err)?;
+        let addr = listener.local_addr().map_err(bind_err)?;
+        Ok(LoopbackListener { listener, addr })
+    }
+
+    /// The bound address (always 127.0.0.1).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The bound port.
+    pub fn port(&self) -> u16 {
+        self.addr.port()
+    }
+
+    /// `http://127.0.0.1:<port>/oauth/callback`.
+    pub fn redirect_uri(&self) -> String {
+        loopback_redirect_uri(self.port())
+    }
+
+    /// Serves until a callback that `accept` approves arrives (usually: its
+    /// state matches the pending sign-in), or until `timeout`. Either way the
+    /// listener is closed when this returns. Refused outcomes (`Denied`) that
+    /// pass `accept` are returned too; the caller decides what they mean.
+    pub async fn wait<F>(self, accept: F, timeout: Duration) -> Result<Callback, LoopbackError>
+    where
+        F: Fn(&Callback) -> bool + Send + Sync + 'static,
+    {
+        let port = self.port();
+        let listener =
+            tokio::net::TcpListener::from_std(self.listener).map_err(|e| LoopbackError::Bind {
+                port,
+                reason: e.to_string(),
+            })?;
+        let (tx, mut rx) = mpsc::channel(1);
+        let shared = Arc::new(Shared {
+            accept: Box::new(accept),
+            tx,
+            done: AtomicBool::new(false),
+        });
+        let app = Router::new()
+            .route(LOOPBACK_PATH, get(on_callback))
+            .fallback(not_found)
+            .with_state(shared);
+        let (stop_tx, stop_rx) = oneshot::channel::<()>();
+        let mut server = AbortOnDrop(tokio::spawn(async move {
+            let serve = axum::serve(listener, app).with_graceful_shutdown(async {
+                let _ = stop_rx.await;
+            });
+            if let Err(e) = serve.await {
+                tracing::warn!(error = %e, "loopback listener failed");
+            }
+        }));
+        tracing::debug!(port, "waiting for the sign-in redirect");
+        let outcome = tokio::time::timeout(timeout, rx.recv()).await;
+        let _ = stop_tx.send(());
+        // Let the last page reach the browser, but never hang on a slow client.
+        if tokio::time::timeout(Duration::from_secs(2), &mut server.0)
+            .await
+            .is_err()
+        {
+            server.0.abort();
+            let _ = (&mut server.0).await;
+        }
+        match outcome {
+            Ok(Some(cb)) => Ok(cb),
+            Ok(None) => Err(LoopbackError::Closed),
+            Err(_) => {
+                tracing::info!(port, "no sign-in redirect before the timeout");
+                Err(LoopbackError::Timeout)
+            }
+        }
+    }
+}
+
+async fn on_callback(State(shared): State<Arc<Shared>>, RawQuery(query): RawQuery) -> Response {
+    let callback = match parse_callback_query(query.as_deref().unwrap_or("")) {
+        Ok(cb) => cb,
+        Err(e) => {
+            tracing::info!(code = e.code(), "loopback callback refused");
+            return page(StatusCode::BAD_REQUEST, "Sign-in not accepted", &e.to_string());
+        }
+    };
+    if shared.done.load(Ordering::SeqCst) {
+        return page(
+            StatusCode::CONFLICT,
+            "Sign-in already received",
+            "Zoho Books Setup already received this sign-in. You can close this tab and return to Zoho Books Setup.",
+        );
+    }
+    if !(shared.accept)(&callback) {
+        tracing::info!("loopback callback with an unexpected state");
+        return page(
+            StatusCode::BAD_REQUEST,
+            "Sign-in not recognised",
+            "This sign-in answer does not belong to the connection Zoho Books Setup is waiting for. Return to Zoho Books Setup and start the connection again if needed.",
+        );
+    }
+    let denied = matches!(callback.outcome, CallbackOutcome::Denied { .. });
+    if shared.tx.try_send(callback).is_ok() {
+        shared.done.store(true, Ordering::SeqCst);
+    }
+    if denied {
+        page(
+            StatusCode::OK,
+            "Access not granted",
+            "Zoho reports that access was not granted. You can close this tab and return to Zoho Books Setup.",
+        )
+    } else {
+        page(
+            StatusCode::OK,
+            "Signed in",
+            "You can close this tab and return to Zoho Books Setup.",
+        )
+    }
+}
+
+async fn not_found() -> Response {
+    let mut r = (StatusCode::NOT_FOUND, "Not found").into_response();
+    secure_headers(&mut r);
+    r
+}
+
+fn page(status: StatusCode, title: &str, message: &str) -> Response {
+    let html = format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><title>{t}</title>\
+<style>body{{font-family:system-ui,sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem;color:#222}}\
+h1{{font-size:1.4rem}}</style></head><body><h1>{t}</h1><p>{m}</p></body></html>",
+        t = escape_html(title),
+        m = escape_html(message),
+    );
+    let mut r = (status, html).into_response();
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    secure_headers(&mut r);
+    r
+}
+
+fn secure_headers(r: &mut Response) {
+    let h = r.headers_mut();
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    // The URL holds the code: never send it on as a referrer.
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'"),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(header::CONNECTION, HeaderValue::from_static("close"));
+}
+
+/// Escapes text for HTML element content.
+pub fn escape_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}

@@ -1,0 +1,49 @@
+//! The shell's error type: what crosses IPC when a command fails.
+//!
+//! It wraps the core's errors and serialises as `{code, message, issues}`:
+//! the UI branches on the stable `code` and shows `message` as plain text.
+//! Nothing here ever carries a secret (the core's messages never hold one).
+
+use serde::Serialize;
+use zbs_setup::validate::KeyIssue;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ShellError {
+    #[error(transparent)]
+    Core(#[from] zbs_setup::Error),
+    #[error("Zoho Books Setup could not start its settings: {0}")]
+    NotReady(String),
+    #[error("The browser could not be opened ({0}). Copy the link and open it yourself.")]
+    Opener(String),
+    #[error("An internal task stopped unexpectedly. Try again; if it keeps happening, copy the diagnostics and send them to support.")]
+    Task,
+}
+
+impl ShellError {
+    fn code(&self) -> &str {
+        match self {
+            ShellError::Core(e) => e.code(),
+            ShellError::NotReady(_) => "not_ready",
+            ShellError::Opener(_) => "opener",
+            ShellError::Task => "internal",
+        }
+    }
+}
+
+/// The serialised form the UI receives.
+#[derive(Serialize)]
+struct Payload<'a> {
+    code: &'a str,
+    message: String,
+    issues: &'a [KeyIssue],
+}
+
+impl Serialize for ShellError {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let issues = match self {
+            ShellError::Core(e) => e.key_issues(),
+            _ => &[],
+        };
+        Payload { code: self.code(), message: self.to_string(), issues }.serialize(s)
+    }
+}

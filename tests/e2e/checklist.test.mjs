@@ -1,0 +1,130 @@
+// A person goes through the whole setup checklist in the real window, makes
+// the usual pasting mistakes, fixes them as the messages say, switches the
+// integration on, quits, relaunches and finds everything as they left it;
+// the secret is in the Secret Service and nowhere on disk.
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import {
+  launch, shot, text, until, openStep, tick, paste,
+  secretToolLookup, filesContaining, DATA_DIR,
+} from "./lib.mjs";
+
+const CLIENT_ID = "1000.E2ETESTCLIENT0123456789ABCDEF";
+const SECRET = "e2ecanary0f1e2d3c4b5a69788796a5b4c3d2e1f0";
+
+test("a first-time setup, start to finish, survives a restart", async () => {
+  let browser = await launch();
+  try {
+    // Fresh start: nothing done, first step open.
+    assert.match(await text(browser, "[data-test=progress]"), /0 of 6 steps done/);
+    assert.equal(await (await browser.$("[data-step-card]")).getAttribute("data-step-card"), "before_you_start");
+    await shot(browser, "01-before-you-start");
+
+    // Before you start: account, regions (US and UK are pre-selected), and EU added.
+    await tick(browser, "before_you_start.zoho_account");
+    const us = await browser.$("input[data-region=us]");
+    const uk = await browser.$("input[data-region=uk]");
+    assert.ok(await us.isSelected(), "US is chosen by default");
+    assert.ok(await uk.isSelected(), "UK is chosen by default");
+    assert.match(await text(browser, "[data-test=regions]"), /United States \(US\)\s*Supported/);
+    await (await browser.$("input[data-region=eu]")).click();
+    await until(browser, async () => (await browser.$("input[data-region=eu]")).isSelected(), "EU not chosen");
+    await tick(browser, "before_you_start.choose_regions");
+    await (await browser.$("[data-test=next]")).click();
+
+    // Register the application: every sub-step, the API console link, the redirect URI to copy.
+    await (await browser.$('[data-step-card="register_client"]')).waitForExist();
+    await (await browser.$("button[data-link=api_console]")).click();
+    await until(browser, () => existsSync(process.env.E2E_OPENED), "the API console was not opened in the browser");
+    assert.match(readFileSync(process.env.E2E_OPENED, "utf8"), /^https:\/\/api-console\.zoho\.com\//m);
+    assert.equal(
+      await text(browser, "[data-test=redirect-uris] code"),
+      "http://127.0.0.1:47823/oauth/callback",
+    );
+    await (await browser.$("[data-test=redirect-uris] button.copy")).click();
+    await until(browser, async () => /Copied|Selected/.test(await text(browser, "[data-test=redirect-uris] .copy-feedback")), "no copy feedback");
+    for (const sub of ["open_console", "add_client", "server_based", "client_name", "homepage_url", "redirect_uris", "create", "secret_tab"]) {
+      await tick(browser, `register_client.${sub}`);
+    }
+    await shot(browser, "02-register-client");
+    assert.match(await text(browser, "[data-test=progress]"), /2 of 6 steps done/);
+    await (await browser.$("[data-test=next]")).click();
+
+    // Settings tab in the console.
+    await (await browser.$('[data-step-card="console_settings"]')).waitForExist();
+    assert.match(await text(browser, '[data-step-card="console_settings"]'), /United States, United Kingdom, Europe/);
+    await tick(browser, "console_settings.enable_regions");
+    await tick(browser, "console_settings.same_credentials");
+    await shot(browser, "03-console-settings");
+    await (await browser.$("[data-test=next]")).click();
+
+    // Add your keys: messy pastes first, each with the message saying what to fix.
+    await (await browser.$('[data-step-card="keys"]')).waitForExist();
+    await paste(browser, "#client-id", `Client ID: ${CLIENT_ID}`);
+    await until(browser, async () => /Remove the label/.test(await text(browser, "[data-test=client_id-issues]")), "no label hint");
+    await paste(browser, "#client-secret", `${SECRET.slice(0, 10)} ${SECRET.slice(10)}`);
+    await until(browser, async () => /has a space in it/.test(await text(browser, "[data-test=client_secret-issues]")), "no space hint");
+    await shot(browser, "04-keys-messy");
+    // Saving now is refused, and nothing is stored.
+    await (await browser.$("[data-test=save-keys]")).click();
+    await (await browser.$("[data-test=error]")).waitForExist();
+    assert.match(await text(browser, "[data-test=error]"), /Remove the label/);
+    assert.equal(secretToolLookup("zoho-books-setup", "client-secret"), "");
+    // The ID pasted into the secret field is caught too.
+    await paste(browser, "#client-secret", CLIENT_ID);
+    await until(browser, async () => /looks like the Client ID/.test(await text(browser, "[data-test=client_secret-issues]")), "no swap hint");
+    // Corrected as the messages say (surrounding whitespace is fine: it is trimmed).
+    await paste(browser, "#client-id", `  ${CLIENT_ID}\n`);
+    await paste(browser, "#client-secret", `${SECRET}\n`);
+    await until(browser, async () => (await text(browser, "[data-test=client_id-issues]")) === "", "hints remain on the ID");
+    await (await browser.$("[data-test=save-keys]")).click();
+    await (await browser.$("[data-test=saved-keys]")).waitForExist({ timeout: 15_000 });
+    assert.equal(await text(browser, "[data-test=saved-client-id]"), CLIENT_ID);
+    const mask = await text(browser, "[data-test=saved-secret-mask]");
+    assert.ok(mask.endsWith(SECRET.slice(-4)), `mask ${mask} shows the last four characters`);
+    assert.ok(!mask.includes(SECRET.slice(0, 8)), "the mask hides the secret");
+    const page = await browser.getPageSource();
+    assert.ok(!page.includes(SECRET), "the secret is not in the page after saving");
+    await shot(browser, "05-keys-saved");
+    await (await browser.$("[data-test=next]")).click();
+
+    // Enable the integration.
+    await (await browser.$('[data-step-card="enable"]')).waitForExist();
+    const toggle = await browser.$("#enable-switch");
+    assert.equal(await toggle.getAttribute("aria-checked"), "false");
+    await toggle.click();
+    await until(browser, async () => (await browser.$("#enable-switch").getAttribute("aria-checked")) === "true", "switch did not turn on");
+    await shot(browser, "06-enabled");
+    await (await browser.$("[data-test=next]")).click();
+    await (await browser.$('[data-step-card="test"]')).waitForExist();
+    assert.match(await text(browser, "[data-test=progress]"), /5 of 6 steps done/);
+    await shot(browser, "07-test");
+  } finally {
+    await browser.deleteSession();
+  }
+
+  // The secret went to the Secret Service, and nowhere on disk.
+  assert.equal(secretToolLookup("zoho-books-setup", "client-secret").trim(), SECRET);
+  assert.deepEqual(filesContaining(DATA_DIR, SECRET), [], "the secret is in no file of the data folder (database, WAL, logs)");
+  assert.ok(existsSync(join(DATA_DIR, "zbsetup.sqlite3")), "the settings database exists");
+
+  // Relaunch: everything as it was left, reopened at the step last open.
+  browser = await launch();
+  try {
+    assert.equal(await (await browser.$("[data-step-card]")).getAttribute("data-step-card"), "test");
+    assert.match(await text(browser, "[data-test=progress]"), /5 of 6 steps done/);
+    await openStep(browser, "keys");
+    assert.equal(await text(browser, "[data-test=saved-client-id]"), CLIENT_ID);
+    assert.ok((await text(browser, "[data-test=saved-secret-mask]")).endsWith(SECRET.slice(-4)));
+    await openStep(browser, "enable");
+    assert.equal(await (await browser.$("#enable-switch")).getAttribute("aria-checked"), "true");
+    await openStep(browser, "before_you_start");
+    assert.ok(await (await browser.$("input[data-region=eu]")).isSelected(), "EU still chosen");
+    await shot(browser, "08-after-relaunch");
+  } finally {
+    await browser.deleteSession();
+  }
+});

@@ -1,0 +1,112 @@
+// Helpers shared by the end-to-end tests: start the real app through
+// tauri-driver, find things the way a person sees them, save screenshots.
+
+import { remote } from "webdriverio";
+import { execFileSync } from "node:child_process";
+import { readFileSync, existsSync, readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+
+export const APP = process.env.APP;
+export const OUT = process.env.E2E_OUT;
+export const DATA_DIR = process.env.ZBSETUP_DATA_DIR;
+
+/** Starts the app in a fresh WebDriver session and waits for the checklist. */
+export async function launch() {
+  const browser = await remote({
+    hostname: "127.0.0.1",
+    port: Number(process.env.WEBDRIVER_PORT),
+    logLevel: "warn",
+    connectionRetryTimeout: 60_000,
+    capabilities: {
+      "wdio:enforceWebDriverClassic": true,
+      "tauri:options": { application: APP },
+    },
+  });
+  await browser.setTimeout({ implicit: 0 });
+  await browser.$("[data-step-card]").waitForExist({ timeout: 20_000 });
+  return browser;
+}
+
+export async function shot(browser, name) {
+  await browser.saveScreenshot(join(OUT, "screenshots", `${name}.png`));
+}
+
+export async function text(browser, selector) {
+  return (await browser.$(selector)).getText();
+}
+
+/** Waits until `fn` returns a truthy value, polling. */
+export async function until(browser, fn, message, timeout = 10_000) {
+  await browser.waitUntil(fn, { timeout, interval: 100, timeoutMsg: message });
+}
+
+export async function openStep(browser, id) {
+  await (await browser.$(`button[data-step="${id}"]`)).click();
+  await (await browser.$(`[data-step-card="${id}"]`)).waitForExist({ timeout: 5000 });
+}
+
+/** Ticks a sub-step and waits until the core has saved it. */
+export async function tick(browser, item) {
+  const box = await browser.$(`input[data-tick="${item}"]`);
+  if (!(await box.isSelected())) {
+    await box.click();
+  }
+  await until(browser, async () => (await browser.$(`input[data-tick="${item}"]`)).isSelected(), `${item} not ticked`);
+  await until(
+    browser,
+    async () => (await browser.$(`input[data-tick="${item}"]`).parentElement().parentElement().getAttribute("class")).includes("ticked"),
+    `${item} not saved`,
+  );
+}
+
+/** Replaces a field's content the way a person pastes over it. */
+export async function paste(browser, selector, value) {
+  const input = await browser.$(selector);
+  await input.clearValue();
+  await browser.execute(
+    (sel, v) => {
+      const el = document.querySelector(sel);
+      el.value = v;
+      el.dispatchEvent(new Event("input", { bubbles: true }));
+    },
+    selector,
+    value,
+  );
+}
+
+/** What the Secret Service holds for a keyring service, via secret-tool. */
+export function secretToolSearch(service) {
+  try {
+    return execFileSync("secret-tool", ["search", "--all", "--unlock", "service", service], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+  } catch (e) {
+    return `${e.stdout ?? ""}${e.stderr ?? ""}`;
+  }
+}
+
+export function secretToolLookup(service, user) {
+  try {
+    return execFileSync("secret-tool", ["lookup", "service", service, "username", user], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+  } catch {
+    return "";
+  }
+}
+
+/** Every file under a folder, recursively. */
+export function filesUnder(dir) {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).flatMap((name) => {
+    const p = join(dir, name);
+    return statSync(p).isDirectory() ? filesUnder(p) : [p];
+  });
+}
+
+/** The files under `dir` whose bytes contain `needle`. */
+export function filesContaining(dir, needle) {
+  return filesUnder(dir).filter((f) => readFileSync(f).includes(Buffer.from(needle)));
+}
