@@ -14,14 +14,18 @@
 //! everywhere, so `Debug` never prints them; errors carry a stable `code()` and a
 //! plain-language message, and never a secret or a response body.
 
+pub mod books;
 pub mod callback;
 pub mod dc;
+pub mod loopback;
 pub mod oauth;
 
+pub use books::{BooksClient, BooksError, Entity, KeyColumns, ListPage, Organization, RateInfo};
 pub use callback::{
     parse_callback, parse_callback_query, Callback, CallbackError, CallbackOutcome,
 };
 pub use dc::{DataCenter, DataCenterError, DataCenters};
+pub use loopback::{LoopbackError, LoopbackListener};
 pub use oauth::{
     authorize, default_scopes, AuthorizeRequest, OAuthClient, OAuthError, PendingAuth, RetryPolicy,
     TokenSet,

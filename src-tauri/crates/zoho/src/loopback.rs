@@ -76,17 +76,16 @@ impl Drop for AbortOnDrop {
 impl LoopbackListener {
     /// Binds 127.0.0.1:`port` (0 picks a free port).
     pub fn bind(port: u16) -> Result<Self, LoopbackError> {
-        let listener =
-            std::net::TcpListener::bind((Ipv4Addr::LOCALHOST, port)).map_err(|e| {
-                if e.kind() == std::io::ErrorKind::AddrInUse {
-                    LoopbackError::PortInUse { port }
-                } else {
-                    LoopbackError::Bind {
-                        port,
-                        reason: e.to_string(),
-                    }
+        let listener = std::net::TcpListener::bind((Ipv4Addr::LOCALHOST, port)).map_err(|e| {
+            if e.kind() == std::io::ErrorKind::AddrInUse {
+                LoopbackError::PortInUse { port }
+            } else {
+                LoopbackError::Bind {
+                    port,
+                    reason: e.to_string(),
                 }
-            })?;
+            }
+        })?;
         let bind_err = |e: std::io::Error| LoopbackError::Bind {
             port,
             reason: e.to_string(),
@@ -171,7 +170,11 @@ async fn on_callback(State(shared): State<Arc<Shared>>, RawQuery(query): RawQuer
         Ok(cb) => cb,
         Err(e) => {
             tracing::info!(code = e.code(), "loopback callback refused");
-            return page(StatusCode::BAD_REQUEST, "Sign-in not accepted", &e.to_string());
+            return page(
+                StatusCode::BAD_REQUEST,
+                "Sign-in not accepted",
+                &e.to_string(),
+            );
         }
     };
     if shared.done.load(Ordering::SeqCst) {
@@ -236,7 +239,10 @@ fn secure_headers(r: &mut Response) {
     let h = r.headers_mut();
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     // The URL holds the code: never send it on as a referrer.
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
     h.insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'"),

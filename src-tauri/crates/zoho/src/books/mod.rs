@@ -1,0 +1,727 @@
+//! The Zoho Books API v3 client: organizations, paged lists and single
+//! records, with the rate-limit headers of every answer.
+//!
+//! [`BooksClient`] talks to `{api_domain}/books/v3` (the API domain comes from
+//! a [`crate::oauth::TokenSet`], already checked against the data-center
+//! table) with `Authorization: Zoho-oauthtoken <token>`, no redirects and
+//! timeouts. Zoho reports many errors as a JSON `code` (sometimes with HTTP
+//! 200): a non-zero `code` is always an error. [`Entity`] names the record
+//! types of a pull (the names are an external interface: CLI, exports);
+//! [`types`] has the typed key columns. Throttling, paging strategy and
+//! storage belong to the `zbs-setup` crate; this module does single calls.
+
+pub mod types;
+
+use std::fmt;
+use std::str::FromStr;
+use std::time::Duration;
+
+use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION};
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use url::Url;
+
+use crate::dc::books_base;
+pub use types::{KeyColumns, Organization, PageContext};
+
+/// Connect timeout of API calls.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Total timeout of one API call.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
+/// Largest answer read (a 200-record page is a few hundred KiB).
+const MAX_BODY: usize = 32 * 1024 * 1024;
+/// Largest page size Zoho serves.
+pub const MAX_PER_PAGE: u32 = 200;
+
+/// A record type that can be pulled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Entity {
+    Invoices,
+    CreditNotes,
+    Customers,
+    Vendors,
+    Bills,
+    Items,
+    ChartOfAccounts,
+    CustomerPayments,
+    VendorPayments,
+}
+
+const ALL: [Entity; 9] = [
+    Entity::Invoices,
+    Entity::CreditNotes,
+    Entity::Customers,
+    Entity::Vendors,
+    Entity::Bills,
+    Entity::Items,
+    Entity::ChartOfAccounts,
+    Entity::CustomerPayments,
+    Entity::VendorPayments,
+];
+
+impl Entity {
+    /// Every entity, in display order.
+    pub fn all() -> &'static [Entity] {
+        &ALL
+    }
+
+    /// What `pull` reads unless told otherwise.
+    pub fn default_selection() -> Vec<Entity> {
+        vec![Entity::Invoices, Entity::CreditNotes, Entity::Customers]
+    }
+
+    /// The external name (`"invoices"`, `"chartofaccounts"`, ...).
+    pub fn name(self) -> &'static str {
+        match self {
+            Entity::Invoices => "invoices",
+            Entity::CreditNotes => "creditnotes",
+            Entity::Customers => "customers",
+            Entity::Vendors => "vendors",
+            Entity::Bills => "bills",
+            Entity::Items => "items",
+            Entity::ChartOfAccounts => "chartofaccounts",
+            Entity::CustomerPayments => "customerpayments",
+            Entity::VendorPayments => "vendorpayments",
+        }
+    }
+
+    /// API path below `/books/v3` (customers and vendors are both `/contacts`).
+    pub fn path(self) -> &'static str {
+        match self {
+            Entity::Invoices => "/invoices",
+            Entity::CreditNotes => "/creditnotes",
+            Entity::Customers | Entity::Vendors => "/contacts",
+            Entity::Bills => "/bills",
+            Entity::Items => "/items",
+            Entity::ChartOfAccounts => "/chartofaccounts",
+            Entity::CustomerPayments => "/customerpayments",
+            Entity::VendorPayments => "/vendorpayments",
+        }
+    }
+
+    /// Key of the record array in a list answer.
+    pub fn list_key(self) -> &'static str {
+        match self {
+            Entity::Customers | Entity::Vendors => "contacts",
+            other => &other.path()[1..],
+        }
+    }
+
+    /// Key of the record object in a detail answer.
+    pub fn detail_key(self) -> &'static str {
+        match self {
+            Entity::Invoices => "invoice",
+            Entity::CreditNotes => "creditnote",
+            Entity::Customers | Entity::Vendors => "contact",
+            Entity::Bills => "bill",
+            Entity::Items => "item",
+            Entity::ChartOfAccounts => "chart_of_account",
+            Entity::CustomerPayments => "payment",
+            Entity::VendorPayments => "vendorpayment",
+        }
+    }
+
+    /// The record's id field.
+    pub fn id_field(self) -> &'static str {
+        match self {
+            Entity::Invoices => "invoice_id",
+            Entity::CreditNotes => "creditnote_id",
+            Entity::Customers | Entity::Vendors => "contact_id",
+            Entity::Bills => "bill_id",
+            Entity::Items => "item_id",
+            Entity::ChartOfAccounts => "account_id",
+            Entity::CustomerPayments | Entity::VendorPayments => "payment_id",
+        }
+    }
+
+    /// True when line items come only from the detail call.
+    pub fn has_line_items(self) -> bool {
+        matches!(self, Entity::Invoices | Entity::CreditNotes | Entity::Bills)
+    }
+
+    /// `contact_type` of the contacts this entity covers.
+    pub fn contact_type(self) -> Option<&'static str> {
+        match self {
+            Entity::Customers => Some("customer"),
+            Entity::Vendors => Some("vendor"),
+            _ => None,
+        }
+    }
+
+    /// The record's id (string or number), if present.
+    pub fn record_id(self, record: &Value) -> Option<String> {
+        match record.get(self.id_field())? {
+            Value::String(s) if !s.is_empty() => Some(s.clone()),
+            Value::Number(n) => Some(n.to_string()),
+            _ => None,
+        }
+    }
+
+    /// The key columns of a list row or detail record, through the typed structs.
+    pub fn key_columns(self, record: &Value) -> Result<KeyColumns, BooksError> {
+        use types::*;
+        fn de<T: serde::de::DeserializeOwned>(v: &Value) -> Result<T, BooksError> {
+            T::deserialize(v).map_err(|_| BooksError::Decode {
+                reason: "a record is not a JSON object of the expected shape",
+            })
+        }
+        let id = self.record_id(record).ok_or(BooksError::Decode {
+            reason: "a record has no id",
+        })?;
+        let k = match self {
+            Entity::Invoices => {
+                let r: Invoice = de(record)?;
+                (
+                    r.invoice_number,
+                    r.date,
+                    r.total,
+                    r.status,
+                    r.customer_name,
+                    r.last_modified_time,
+                )
+            }
+            Entity::CreditNotes => {
+                let r: CreditNote = de(record)?;
+                (
+                    r.creditnote_number,
+                    r.date,
+                    r.total,
+                    r.status,
+                    r.customer_name,
+                    r.last_modified_time,
+                )
+            }
+            Entity::Customers | Entity::Vendors => {
+                let r: Contact = de(record)?;
+                let total = if self == Entity::Customers {
+                    r.outstanding_receivable_amount
+                } else {
+                    r.outstanding_payable_amount
+                };
+                (
+                    r.contact_name,
+                    None,
+                    total,
+                    r.status,
+                    r.company_name,
+                    r.last_modified_time,
+                )
+            }
+            Entity::Bills => {
+                let r: Bill = de(record)?;
+                (
+                    r.bill_number,
+                    r.date,
+                    r.total,
+                    r.status,
+                    r.vendor_name,
+                    r.last_modified_time,
+                )
+            }
+            Entity::Items => {
+                let r: Item = de(record)?;
+                (r.name, None, r.rate, r.status, None, r.last_modified_time)
+            }
+            Entity::ChartOfAccounts => {
+                let r: Account = de(record)?;
+                let status = r.status.or(r
+                    .is_active
+                    .map(|a| if a { "active" } else { "inactive" }.to_owned()));
+                (
+                    r.account_name,
+                    None,
+                    None,
+                    status,
+                    None,
+                    r.last_modified_time,
+                )
+            }
+            Entity::CustomerPayments => {
+                let r: CustomerPayment = de(record)?;
+                (
+                    r.payment_number,
+                    r.date,
+                    r.amount,
+                    r.payment_status,
+                    r.customer_name,
+                    r.last_modified_time,
+                )
+            }
+            Entity::VendorPayments => {
+                let r: VendorPayment = de(record)?;
+                (
+                    r.payment_number,
+                    r.date,
+                    r.amount,
+                    r.status,
+                    r.vendor_name,
+                    r.last_modified_time,
+                )
+            }
+        };
+        Ok(KeyColumns {
+            id,
+            label: k.0,
+            date: k.1,
+            total: k.2,
+            status: k.3,
+            counterparty: k.4,
+            last_modified_time: k.5,
+        })
+    }
+}
+
+impl fmt::Display for Entity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// An entity name that is not one of [`Entity::all`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("\"{name}\" is not a record type Zoho Books Setup can pull. Choose from: invoices, creditnotes, customers, vendors, bills, items, chartofaccounts, customerpayments, vendorpayments.")]
+pub struct UnknownEntity {
+    pub name: String,
+}
+
+impl UnknownEntity {
+    /// Stable code for the UI and scripts.
+    pub fn code(&self) -> &'static str {
+        "unknown_entity"
+    }
+}
+
+impl FromStr for Entity {
+    type Err = UnknownEntity;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let s = s.trim();
+        ALL.iter()
+            .copied()
+            .find(|e| e.name() == s)
+            .ok_or_else(|| UnknownEntity {
+                name: s.chars().take(40).collect(),
+            })
+    }
+}
+
+/// The `X-Rate-Limit-*` headers of an answer (daily quota per organization).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RateInfo {
+    pub limit: Option<u64>,
+    pub remaining: Option<u64>,
+    /// Seconds until the daily window resets.
+    pub reset_secs: Option<u64>,
+}
+
+impl RateInfo {
+    /// Reads the headers (case-insensitive); unreadable values are `None`.
+    pub fn from_headers(headers: &HeaderMap) -> Self {
+        let num = |name: &str| {
+            headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.trim().parse::<u64>().ok())
+        };
+        RateInfo {
+            limit: num("x-rate-limit-limit"),
+            remaining: num("x-rate-limit-remaining"),
+            reset_secs: num("x-rate-limit-reset"),
+        }
+    }
+}
+
+/// One page of a list.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListPage {
+    /// The records as Zoho sent them (for customers/vendors: only that contact type).
+    pub records: Vec<Value>,
+    pub has_more: bool,
+    pub page: u32,
+    pub per_page: u32,
+    pub rate: RateInfo,
+}
+
+/// Why a Books API call failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BooksError {
+    #[error(
+        "Zoho's request limit for this organization was reached. Wait a minute and try again."
+    )]
+    RateLimited { rate: RateInfo },
+    #[error("Zoho did not allow this request: the connection may have expired or lack a permission. Reconnect the organization.")]
+    Unauthorized,
+    #[error("Zoho says this organization or record does not exist.")]
+    NotFound,
+    #[error("Zoho Books had a problem (HTTP {status}). Try again in a few minutes.")]
+    Server { status: u16 },
+    #[error("Zoho Books refused the request: {message} (code {code}).")]
+    Zoho { code: i64, message: String },
+    #[error("Zoho Books answered with an unexpected HTTP status {status}.")]
+    Http { status: u16 },
+    #[error("Zoho Books could not be reached or the answer was cut off. Check the internet connection and try again.")]
+    Network { timeout: bool },
+    #[error("Zoho Books sent an answer that could not be read ({reason}).")]
+    Decode { reason: &'static str },
+    #[error("The request to Zoho Books could not be built ({reason}).")]
+    Request { reason: &'static str },
+}
+
+impl BooksError {
+    /// Stable code for the UI and scripts.
+    pub fn code(&self) -> &'static str {
+        match self {
+            BooksError::RateLimited { .. } => "rate_limited",
+            BooksError::Unauthorized => "unauthorized",
+            BooksError::NotFound => "not_found",
+            BooksError::Server { .. } => "server_error",
+            BooksError::Zoho { .. } => "zoho_error",
+            BooksError::Http { .. } => "unexpected_status",
+            BooksError::Network { timeout: true } => "timeout",
+            BooksError::Network { timeout: false } => "network",
+            BooksError::Decode { .. } => "decode",
+            BooksError::Request { .. } => "bad_request",
+        }
+    }
+
+    /// Transient: the same call may succeed later (after a pause).
+    pub fn is_retryable(&self) -> bool {
+        matches!(
+            self,
+            BooksError::RateLimited { .. } | BooksError::Server { .. } | BooksError::Network { .. }
+        )
+    }
+}
+
+/// Client for one API domain.
+#[derive(Debug, Clone)]
+pub struct BooksClient {
+    base: Url,
+    http: reqwest::Client,
+}
+
+impl BooksClient {
+    /// A client for `{api_domain}/books/v3` (no redirects; timeouts 10 s / 60 s).
+    pub fn new(api_domain: &Url) -> Result<Self, BooksError> {
+        Self::with_timeouts(api_domain, CONNECT_TIMEOUT, REQUEST_TIMEOUT)
+    }
+
+    /// As [`Self::new`], with other timeouts.
+    pub fn with_timeouts(
+        api_domain: &Url,
+        connect: Duration,
+        total: Duration,
+    ) -> Result<Self, BooksError> {
+        let base = Url::parse(&books_base(api_domain)).map_err(|_| BooksError::Request {
+            reason: "the API domain is not a web address",
+        })?;
+        if base.cannot_be_a_base() || !matches!(base.scheme(), "http" | "https") {
+            return Err(BooksError::Request {
+                reason: "the API domain is not an http(s) origin",
+            });
+        }
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(connect)
+            .timeout(total)
+            .user_agent(concat!("zoho-books-setup/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|_| BooksError::Request {
+                reason: "the secure connection could not be set up",
+            })?;
+        Ok(BooksClient { base, http })
+    }
+
+    /// `{api_domain}/books/v3`.
+    pub fn base_url(&self) -> &Url {
+        &self.base
+    }
+
+    fn url(&self, segments: &[&str]) -> Result<Url, BooksError> {
+        let mut url = self.base.clone();
+        url.path_segments_mut()
+            .map_err(|_| BooksError::Request {
+                reason: "the API domain is not a web address",
+            })?
+            .extend(segments);
+        Ok(url)
+    }
+
+    /// `GET /organizations`.
+    pub async fn organizations(
+        &self,
+        token: &SecretString,
+    ) -> Result<(Vec<Organization>, RateInfo), BooksError> {
+        let url = self.url(&["organizations"])?;
+        let (body, rate) = self.get(url, token).await?;
+        let list = body
+            .get("organizations")
+            .cloned()
+            .ok_or(BooksError::Decode {
+                reason: "no organizations in the answer",
+            })?;
+        let orgs: Vec<Organization> =
+            serde_json::from_value(list).map_err(|_| BooksError::Decode {
+                reason: "the organizations are not of the expected shape",
+            })?;
+        Ok((orgs, rate))
+    }
+
+    /// One page of a list. `extra_query` adds parameters (e.g. `sort_column`,
+    /// `last_modified_time`); it cannot override `organization_id`, `page`
+    /// or `per_page`. For customers and vendors `contact_type` is sent and the
+    /// rows are also filtered here (whether Zoho honours that parameter is
+    /// unverified).
+    pub async fn list(
+        &self,
+        token: &SecretString,
+        org_id: &str,
+        entity: Entity,
+        page: u32,
+        per_page: u32,
+        extra_query: &[(&str, &str)],
+    ) -> Result<ListPage, BooksError> {
+        let page = page.max(1);
+        let per_page = per_page.clamp(1, MAX_PER_PAGE);
+        let mut url = self.url(&[&entity.path()[1..]])?;
+        {
+            let mut q = url.query_pairs_mut();
+            q.append_pair("organization_id", org_id)
+                .append_pair("page", &page.to_string())
+                .append_pair("per_page", &per_page.to_string());
+            if let Some(ct) = entity.contact_type() {
+                if !extra_query.iter().any(|(k, _)| *k == "contact_type") {
+                    q.append_pair("contact_type", ct);
+                }
+            }
+            for (k, v) in extra_query {
+                if !matches!(*k, "organization_id" | "page" | "per_page") {
+                    q.append_pair(k, v);
+                }
+            }
+        }
+        let (mut body, rate) = self.get(url, token).await?;
+        let records = match body.get_mut(entity.list_key()).map(Value::take) {
+            Some(Value::Array(items)) => items,
+            _ => {
+                return Err(BooksError::Decode {
+                    reason: "the list of records is missing",
+                })
+            }
+        };
+        if records.iter().any(|r| !r.is_object()) {
+            return Err(BooksError::Decode {
+                reason: "a record is not a JSON object",
+            });
+        }
+        let records = match entity.contact_type() {
+            Some(ct) => records
+                .into_iter()
+                .filter(|r| {
+                    r.get("contact_type")
+                        .and_then(Value::as_str)
+                        .is_none_or(|t| t == ct)
+                })
+                .collect(),
+            None => records,
+        };
+        let context: PageContext = body
+            .get("page_context")
+            .and_then(|c| PageContext::deserialize(c).ok())
+            .unwrap_or_default();
+        Ok(ListPage {
+            records,
+            has_more: context.has_more_page.unwrap_or(false),
+            page: context.page.unwrap_or(page),
+            per_page: context.per_page.unwrap_or(per_page),
+            rate,
+        })
+    }
+
+    /// One record with everything (line items, addresses, contact persons).
+    pub async fn detail(
+        &self,
+        token: &SecretString,
+        org_id: &str,
+        entity: Entity,
+        id: &str,
+    ) -> Result<(Value, RateInfo), BooksError> {
+        if id.is_empty() || id.len() > 64 {
+            return Err(BooksError::Request {
+                reason: "the record id is empty or too long",
+            });
+        }
+        let mut url = self.url(&[&entity.path()[1..], id])?;
+        url.query_pairs_mut().append_pair("organization_id", org_id);
+        let (mut body, rate) = self.get(url, token).await?;
+        match body.get_mut(entity.detail_key()).map(Value::take) {
+            Some(record @ Value::Object(_)) => Ok((record, rate)),
+            _ => Err(BooksError::Decode {
+                reason: "the record is missing",
+            }),
+        }
+    }
+
+    async fn get(&self, url: Url, token: &SecretString) -> Result<(Value, RateInfo), BooksError> {
+        let mut auth = HeaderValue::from_str(&format!("Zoho-oauthtoken {}", token.expose_secret()))
+            .map_err(|_| BooksError::Request {
+                reason: "the access token contains invalid characters",
+            })?;
+        auth.set_sensitive(true);
+        let path = url.path().to_owned();
+        let response = self
+            .http
+            .get(url)
+            .header(AUTHORIZATION, auth)
+            .header(ACCEPT, "application/json")
+            .send()
+            .await
+            .map_err(|e| network(&e))?;
+        let status = response.status().as_u16();
+        let rate = RateInfo::from_headers(response.headers());
+        let body = read_body(response).await?;
+        let result = classify(status, &body, rate);
+        match &result {
+            Ok(_) => tracing::debug!(%path, status, remaining = ?rate.remaining, "books call"),
+            Err(e) => tracing::info!(%path, status, code = e.code(), "books call failed"),
+        }
+        result.map(|v| (v, rate))
+    }
+}
+
+fn network(e: &reqwest::Error) -> BooksError {
+    BooksError::Network {
+        timeout: e.is_timeout(),
+    }
+}
+
+async fn read_body(mut response: reqwest::Response) -> Result<Vec<u8>, BooksError> {
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(|e| network(&e))? {
+        if body.len() + chunk.len() > MAX_BODY {
+            return Err(BooksError::Decode {
+                reason: "the answer is too large",
+            });
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+/// Maps status and body to the JSON body or an error. Never logs the body.
+fn classify(status: u16, body: &[u8], rate: RateInfo) -> Result<Value, BooksError> {
+    let json: Option<Value> = serde_json::from_slice(body).ok();
+    let code = json.as_ref().and_then(|v| v.get("code")).and_then(|c| {
+        c.as_i64()
+            .or_else(|| c.as_str().and_then(|s| s.trim().parse().ok()))
+    });
+    let message = || {
+        json.as_ref()
+            .and_then(|v| v.get("message"))
+            .and_then(Value::as_str)
+            .map(|m| m.chars().filter(|c| !c.is_control()).take(200).collect())
+            .unwrap_or_default()
+    };
+    match (status, code) {
+        (429, _) => Err(BooksError::RateLimited { rate }),
+        (401, _) | (_, Some(57)) => Err(BooksError::Unauthorized),
+        (_, Some(1002)) | (404, _) => Err(BooksError::NotFound),
+        (500..=599, _) => Err(BooksError::Server { status }),
+        (200..=299, Some(0)) => json.ok_or(BooksError::Decode { reason: "not JSON" }),
+        (200..=299, Some(code)) => Err(BooksError::Zoho {
+            code,
+            message: message(),
+        }),
+        (200..=299, None) => Err(BooksError::Decode {
+            reason: if json.is_some() {
+                "no result code"
+            } else {
+                "not JSON"
+            },
+        }),
+        (_, Some(code)) if code != 0 => Err(BooksError::Zoho {
+            code,
+            message: message(),
+        }),
+        _ => Err(BooksError::Http { status }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entity_names_round_trip() {
+        assert_eq!(Entity::all().len(), 9);
+        for e in Entity::all() {
+            assert_eq!(e.name().parse::<Entity>(), Ok(*e));
+            assert_eq!(e.to_string(), e.name());
+            assert_eq!(
+                serde_json::to_value(e).ok(),
+                Some(Value::String(e.name().into()))
+            );
+            assert!(e.path().starts_with('/'));
+        }
+        assert_eq!(Entity::Customers.path(), "/contacts");
+        assert_eq!(Entity::Vendors.path(), "/contacts");
+        assert_eq!(Entity::ChartOfAccounts.detail_key(), "chart_of_account");
+        assert_eq!(Entity::CustomerPayments.detail_key(), "payment");
+        assert_eq!(Entity::Vendors.contact_type(), Some("vendor"));
+        assert_eq!(
+            Entity::default_selection(),
+            vec![Entity::Invoices, Entity::CreditNotes, Entity::Customers]
+        );
+        let err = "organizations".parse::<Entity>().expect_err("unknown");
+        assert_eq!(err.code(), "unknown_entity");
+        assert!(" invoices ".parse::<Entity>().is_ok());
+        assert!("Invoices".parse::<Entity>().is_err());
+    }
+
+    #[test]
+    fn classify_errors() {
+        let r = RateInfo::default();
+        let c = |s: u16, b: &str| classify(s, b.as_bytes(), r).map_err(|e| e.code());
+        assert!(c(200, r#"{"code":0,"message":"success"}"#).is_ok());
+        assert_eq!(c(200, r#"{"code":57,"message":"x"}"#), Err("unauthorized"));
+        assert_eq!(c(400, r#"{"code":57,"message":"x"}"#), Err("unauthorized"));
+        assert_eq!(c(401, ""), Err("unauthorized"));
+        assert_eq!(c(404, r#"{"code":1002,"message":"x"}"#), Err("not_found"));
+        assert_eq!(c(200, r#"{"code":1002,"message":"x"}"#), Err("not_found"));
+        assert_eq!(
+            c(500, r#"{"code":1000,"message":"Internal error"}"#),
+            Err("server_error")
+        );
+        assert_eq!(c(429, ""), Err("rate_limited"));
+        assert_eq!(c(200, r#"{"code":4,"message":"bad"}"#), Err("zoho_error"));
+        assert_eq!(c(400, r#"{"code":2,"message":"bad"}"#), Err("zoho_error"));
+        assert_eq!(c(200, "<html>"), Err("decode"));
+        assert_eq!(c(200, r#"{"x":1}"#), Err("decode"));
+        assert_eq!(c(302, ""), Err("unexpected_status"));
+        assert!(BooksError::RateLimited { rate: r }.is_retryable());
+        assert!(BooksError::Network { timeout: true }.is_retryable());
+        assert!(!BooksError::Unauthorized.is_retryable());
+        assert!(!BooksError::Zoho {
+            code: 4,
+            message: String::new()
+        }
+        .is_retryable());
+    }
+
+    #[test]
+    fn rate_headers() {
+        let mut h = HeaderMap::new();
+        h.insert("X-Rate-Limit-Limit", HeaderValue::from_static("1000"));
+        h.insert("x-rate-limit-remaining", HeaderValue::from_static(" 503 "));
+        h.insert("x-rate-limit-reset", HeaderValue::from_static("soon"));
+        assert_eq!(
+            RateInfo::from_headers(&h),
+            RateInfo {
+                limit: Some(1000),
+                remaining: Some(503),
+                reset_secs: None
+            }
+        );
+    }
+}
