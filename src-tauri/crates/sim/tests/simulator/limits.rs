@@ -1,0 +1,153 @@
+//! Per-organization limits: request window, daily quota, concurrency.
+
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use zbs_sim::SimConfig;
+
+use crate::common::*;
+
+#[tokio::test]
+async fn exactly_the_budget_passes_in_a_window_then_429_without_retry_after() {
+    let env = start(SimConfig {
+        rate_limit: (5, Duration::from_secs(60)),
+        ..cfg()
+    })
+    .await;
+    let t = env.connect().await;
+    for _ in 0..5 {
+        assert_eq!(env.org_get(&t, "invoices", &[]).await.0, StatusCode::OK);
+    }
+    let (s, h, body) = env.org_get(&t, "invoices", &[]).await;
+    assert_eq!(s, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(body["code"], 44);
+    assert!(h.get("retry-after").is_none());
+    assert!(h.get("x-rate-limit-remaining").is_some());
+    // A refusal does not use up budget; when the window has slid past, requests pass again.
+    env.sim.advance_time(Duration::from_secs(60));
+    assert_eq!(env.org_get(&t, "invoices", &[]).await.0, StatusCode::OK);
+    let stats = env.sim.stats(&env.org()).unwrap();
+    assert_eq!(stats.accepted.len(), 6);
+    assert_eq!(stats.rejected_429, 1);
+    assert_eq!(stats.max_in_window(Duration::from_secs(60)), 5);
+    // The other organization has its own budget; /organizations uses none.
+    let other = env.sim.organizations()[1].organization_id.clone();
+    let (s, _, _) = env
+        .get(
+            &t.api_domain,
+            &t.access,
+            "invoices",
+            &[("organization_id", other)],
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn short_real_time_window() {
+    let env = start(SimConfig {
+        rate_limit: (5, Duration::from_secs(1)),
+        ..cfg()
+    })
+    .await;
+    let t = env.connect().await;
+    let started = std::time::Instant::now();
+    let mut ok = 0;
+    for _ in 0..6 {
+        if env.org_get(&t, "items", &[]).await.0 == StatusCode::OK {
+            ok += 1;
+        }
+    }
+    if started.elapsed() < Duration::from_millis(900) {
+        assert_eq!(ok, 5);
+    }
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    assert_eq!(env.org_get(&t, "items", &[]).await.0, StatusCode::OK);
+    assert!(
+        env.sim
+            .stats(&env.org())
+            .unwrap()
+            .max_in_window(Duration::from_secs(1))
+            <= 5
+    );
+}
+
+#[tokio::test]
+async fn quota_headers_count_down_and_exhaustion_is_429() {
+    let env = start(SimConfig {
+        daily_quota: Some(4),
+        ..cfg()
+    })
+    .await;
+    let t = env.connect().await;
+    for expected in (0..4).rev() {
+        let (s, h, _) = env.org_get(&t, "contacts", &[]).await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(header_u64(&h, "x-rate-limit-limit"), 4);
+        assert_eq!(header_u64(&h, "x-rate-limit-remaining"), expected);
+        let reset = header_u64(&h, "x-rate-limit-reset");
+        assert!(reset > 0 && reset <= 86_400);
+    }
+    let (s, h, body) = env.org_get(&t, "contacts", &[]).await;
+    assert_eq!(s, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(body["code"], 45);
+    assert_eq!(header_u64(&h, "x-rate-limit-remaining"), 0);
+    assert!(h.get("retry-after").is_none());
+    // The quota resets at the next day.
+    let reset = header_u64(&h, "x-rate-limit-reset");
+    env.sim.advance_time(Duration::from_secs(reset + 1));
+    // A day later the access token has expired too: refresh first.
+    let fresh = env.refresh(&t.accounts, &t.refresh).await;
+    let t = Tokens {
+        access: fresh["access_token"].as_str().unwrap().into(),
+        ..t
+    };
+    let (s, h, _) = env.org_get(&t, "contacts", &[]).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(header_u64(&h, "x-rate-limit-remaining"), 3);
+}
+
+#[tokio::test]
+async fn default_quota_is_by_plan() {
+    let env = start(cfg()).await;
+    let t = env.connect().await;
+    let (_, h, _) = env.org_get(&t, "invoices", &[]).await;
+    assert_eq!(header_u64(&h, "x-rate-limit-limit"), 5_000); // Professional
+    let other = env.sim.organizations()[1].organization_id.clone();
+    let (_, h, _) = env
+        .get(
+            &t.api_domain,
+            &t.access,
+            "invoices",
+            &[("organization_id", other)],
+        )
+        .await;
+    assert_eq!(header_u64(&h, "x-rate-limit-limit"), 1_000); // Free
+}
+
+#[tokio::test]
+async fn concurrency_cap() {
+    let env = start(SimConfig {
+        concurrency: Some(2),
+        ..cfg()
+    })
+    .await;
+    let t = env.connect().await;
+    env.sim.faults().set_latency(Duration::from_millis(1500));
+    let (a, b, c) = tokio::join!(
+        env.org_get(&t, "invoices", &[]),
+        env.org_get(&t, "invoices", &[]),
+        env.org_get(&t, "invoices", &[]),
+    );
+    let statuses = [a.0, b.0, c.0];
+    let ok = statuses.iter().filter(|s| **s == StatusCode::OK).count();
+    let limited: Vec<_> = [&a, &b, &c]
+        .into_iter()
+        .filter(|r| r.0 == StatusCode::TOO_MANY_REQUESTS)
+        .collect();
+    assert_eq!((ok, limited.len()), (2, 1), "{statuses:?}");
+    assert_eq!(limited[0].2["code"], 44);
+    let stats = env.sim.stats(&env.org()).unwrap();
+    assert_eq!(stats.max_in_flight, 2);
+    assert_eq!(stats.in_flight, 0);
+}

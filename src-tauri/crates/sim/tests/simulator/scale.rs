@@ -1,0 +1,64 @@
+//! 100,000 records per entity: startup time and page latency.
+
+use std::time::{Duration, Instant};
+
+use reqwest::StatusCode;
+use zbs_sim::{Entity, SimConfig, Simulator};
+
+use crate::common::*;
+
+#[tokio::test]
+async fn a_hundred_thousand_invoices() {
+    let started = Instant::now();
+    let sim = Simulator::start(SimConfig {
+        records_per_entity: 100_000,
+        ..cfg()
+    })
+    .await
+    .unwrap();
+    let startup = started.elapsed();
+    sim.shutdown().await;
+
+    let env = start(SimConfig {
+        records_per_entity: 100_000,
+        rate_limit: (10_000, Duration::from_secs(60)),
+        ..cfg()
+    })
+    .await;
+    let t = env.connect().await;
+    // Warm up the connection and the shapes.
+    assert_eq!(env.org_get(&t, "invoices", &[]).await.0, StatusCode::OK);
+    let pages = [1u64, 2, 250, 499, 500];
+    let mut worst = Duration::ZERO;
+    let mut total = Duration::ZERO;
+    for page in pages {
+        let at = Instant::now();
+        let (s, _, body) = env
+            .org_get(&t, "invoices", &[("page", page.to_string())])
+            .await;
+        let took = at.elapsed();
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(body["invoices"].as_array().unwrap().len(), 200);
+        assert_eq!(body["page_context"]["has_more_page"], page < 500);
+        worst = worst.max(took);
+        total += took;
+    }
+    let last = env
+        .sim
+        .record_id(&env.org(), Entity::Invoices, 99_999)
+        .unwrap();
+    let at = Instant::now();
+    let (s, _, _) = env.org_get(&t, &format!("invoices/{last}"), &[]).await;
+    let detail = at.elapsed();
+    assert_eq!(s, StatusCode::OK);
+    println!(
+        "100,000 invoices: startup {startup:?}, page of 200 avg {:?} worst {worst:?}, detail {detail:?}",
+        total / pages.len() as u32
+    );
+    assert!(startup < Duration::from_secs(1), "startup {startup:?}");
+    assert!(
+        total / (pages.len() as u32) < Duration::from_millis(50),
+        "page avg {:?}",
+        total / pages.len() as u32
+    );
+}
