@@ -117,7 +117,7 @@ impl ClientSpec {
     pub fn generate(seed: u64) -> Self {
         const ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
         const HEX: &[u8] = b"0123456789abcdef";
-        let mut rng = rand::rngs::StdRng::seed_from_u64(seed ^ 0x5EED_C11E_17u64);
+        let mut rng = rand::rngs::StdRng::seed_from_u64(seed ^ 0x005E_EDC1_1E17_u64);
         let id: String = (0..30)
             .map(|_| ALNUM[rng.gen_range(0..ALNUM.len())] as char)
             .collect();

@@ -1377,11 +1377,7 @@ impl OrgData {
         put(m, "bcy_unused_amount", 0);
         put(m, "account_id", acct_id);
         put(m, "account_name", acct_name);
-        put(
-            m,
-            "account_type",
-            if mode == "cash" { "cash" } else { "cash" },
-        );
+        put(m, "account_type", "cash");
         put(m, "description", format!("Payment for {}", inv.number));
         put(m, "customer_id", inv.party.id.clone());
         put(m, "customer_name", inv.party.name.clone());

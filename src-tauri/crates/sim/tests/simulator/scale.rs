@@ -29,8 +29,7 @@ async fn a_hundred_thousand_invoices() {
     // Warm up the connection and the shapes.
     assert_eq!(env.org_get(&t, "invoices", &[]).await.0, StatusCode::OK);
     let pages = [1u64, 2, 250, 499, 500];
-    let mut worst = Duration::ZERO;
-    let mut total = Duration::ZERO;
+    let mut times = Vec::new();
     for page in pages {
         let at = Instant::now();
         let (s, _, body) = env
@@ -40,8 +39,7 @@ async fn a_hundred_thousand_invoices() {
         assert_eq!(s, StatusCode::OK);
         assert_eq!(body["invoices"].as_array().unwrap().len(), 200);
         assert_eq!(body["page_context"]["has_more_page"], page < 500);
-        worst = worst.max(took);
-        total += took;
+        times.push(took);
     }
     let last = env
         .sim
@@ -51,14 +49,14 @@ async fn a_hundred_thousand_invoices() {
     let (s, _, _) = env.org_get(&t, &format!("invoices/{last}"), &[]).await;
     let detail = at.elapsed();
     assert_eq!(s, StatusCode::OK);
+    times.sort();
+    let median = times[times.len() / 2];
     println!(
-        "100,000 invoices: startup {startup:?}, page of 200 avg {:?} worst {worst:?}, detail {detail:?}",
-        total / pages.len() as u32
+        "100,000 invoices: startup {startup:?}; page of 200 rows: median {median:?}, fastest {:?}, slowest {:?}; detail {detail:?}",
+        times[0],
+        times[times.len() - 1]
     );
     assert!(startup < Duration::from_secs(1), "startup {startup:?}");
-    assert!(
-        total / (pages.len() as u32) < Duration::from_millis(50),
-        "page avg {:?}",
-        total / pages.len() as u32
-    );
+    // Generous for unoptimised builds on a busy machine; release builds serve a page in a few ms.
+    assert!(median < Duration::from_millis(50), "median page {median:?}");
 }
