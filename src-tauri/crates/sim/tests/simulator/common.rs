@@ -1,4 +1,6 @@
-//! Shared helpers: start a simulator, sign in, call the API.
+//! Shared helpers: start a simulator, sign in, call the API. Also compiled
+//! into the `scale` test binary, which uses only some of them.
+#![allow(dead_code)]
 
 use std::time::Duration;
 

@@ -7,4 +7,3 @@ mod faults;
 mod limits;
 mod oauth;
 mod paging;
-mod scale;

@@ -1,11 +1,15 @@
-//! 100,000 records per entity: startup time and page latency.
+//! 100,000 records per entity: startup time and page latency. A test binary
+//! of its own, so no other test competes for the CPU while it measures.
+
+#[path = "simulator/common.rs"]
+mod common;
 
 use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
 use zbs_sim::{Entity, SimConfig, Simulator};
 
-use crate::common::*;
+use common::*;
 
 #[tokio::test]
 async fn a_hundred_thousand_invoices() {
@@ -57,6 +61,8 @@ async fn a_hundred_thousand_invoices() {
         times[times.len() - 1]
     );
     assert!(startup < Duration::from_secs(1), "startup {startup:?}");
-    // Generous for unoptimised builds on a busy machine; release builds serve a page in a few ms.
-    assert!(median < Duration::from_millis(50), "median page {median:?}");
+    // Generous: unoptimised builds take 25-45 ms a page on a busy 2-core
+    // machine (most of it serde_json and hyper at opt-level 0).
+    let limit = Duration::from_millis(if cfg!(debug_assertions) { 100 } else { 20 });
+    assert!(median < limit, "median page {median:?}");
 }
