@@ -17,12 +17,18 @@ pub async fn get_status<R: Runtime>(app: AppHandle<R>) -> Result<Status> {
 }
 
 #[tauri::command]
-pub async fn check_keys<R: Runtime>(app: AppHandle<R>, input: CredentialsInput) -> Result<Vec<KeyIssue>> {
+pub async fn check_keys<R: Runtime>(
+    app: AppHandle<R>,
+    input: CredentialsInput,
+) -> Result<Vec<KeyIssue>> {
     app.core(move |s| Ok(s.check_keys(&input))).await
 }
 
 #[tauri::command]
-pub async fn save_credentials<R: Runtime>(app: AppHandle<R>, input: CredentialsInput) -> Result<SaveOutcome> {
+pub async fn save_credentials<R: Runtime>(
+    app: AppHandle<R>,
+    input: CredentialsInput,
+) -> Result<SaveOutcome> {
     app.core(move |s| s.save_credentials(input)).await
 }
 
@@ -59,8 +65,16 @@ pub async fn dismiss_recovery_notice<R: Runtime>(app: AppHandle<R>) -> Result<()
 /// Opens one of the checklist's known pages in the system browser; returns its address
 /// so the window can offer it for copying when no browser opens.
 #[tauri::command]
-pub async fn open_link<R: Runtime>(app: AppHandle<R>, link: Link, region: Option<String>) -> Result<String> {
-    let url = app.core(move |s| Ok(links::url(link, s.data_centers(), region.as_deref()))).await?;
-    app.opener().open_url(&url, None::<&str>).map_err(|e| ShellError::Opener(e.to_string()))?;
+pub async fn open_link<R: Runtime>(
+    app: AppHandle<R>,
+    link: Link,
+    region: Option<String>,
+) -> Result<String> {
+    let url = app
+        .core(move |s| Ok(links::url(link, s.data_centers(), region.as_deref())))
+        .await?;
+    app.opener()
+        .open_url(&url, None::<&str>)
+        .map_err(|e| ShellError::Opener(e.to_string()))?;
     Ok(url)
 }

@@ -44,6 +44,11 @@ impl Serialize for ShellError {
             ShellError::Core(e) => e.key_issues(),
             _ => &[],
         };
-        Payload { code: self.code(), message: self.to_string(), issues }.serialize(s)
+        Payload {
+            code: self.code(),
+            message: self.to_string(),
+            issues,
+        }
+        .serialize(s)
     }
 }

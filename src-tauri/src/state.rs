@@ -18,13 +18,18 @@ pub struct AppState {
 
 impl AppState {
     pub fn open(profile: Profile) -> Self {
-        let opened = Setup::open(OpenOptions { profile, ..OpenOptions::default() })
-            .map(Arc::new)
-            .map_err(|e| {
-                tracing::error!(code = e.code(), "could not open the settings");
-                e.to_string()
-            });
-        AppState { setup: RwLock::new(opened) }
+        let opened = Setup::open(OpenOptions {
+            profile,
+            ..OpenOptions::default()
+        })
+        .map(Arc::new)
+        .map_err(|e| {
+            tracing::error!(code = e.code(), "could not open the settings");
+            e.to_string()
+        });
+        AppState {
+            setup: RwLock::new(opened),
+        }
     }
 
     fn current(&self) -> Result<Arc<Setup>, ShellError> {

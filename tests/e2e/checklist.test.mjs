@@ -9,10 +9,10 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   launch, shot, text, until, openStep, tick, paste,
-  secretToolLookup, filesContaining, DATA_DIR,
+  secretToolLookup, filesContaining, DATA_DIR, quit,
 } from "./lib.mjs";
 
-const CLIENT_ID = "1000.E2ETESTCLIENT0123456789ABCDEF";
+const CLIENT_ID = "1000.E2ETESTCLIENT0123456789ABCDEFG";
 const SECRET = "e2ecanary0f1e2d3c4b5a69788796a5b4c3d2e1f0";
 
 test("a first-time setup, start to finish, survives a restart", async () => {
@@ -103,7 +103,7 @@ test("a first-time setup, start to finish, survives a restart", async () => {
     assert.match(await text(browser, "[data-test=progress]"), /5 of 6 steps done/);
     await shot(browser, "07-test");
   } finally {
-    await browser.deleteSession();
+    await quit(browser);
   }
 
   // The secret went to the Secret Service, and nowhere on disk.
@@ -125,6 +125,6 @@ test("a first-time setup, start to finish, survives a restart", async () => {
     assert.ok(await (await browser.$("input[data-region=eu]")).isSelected(), "EU still chosen");
     await shot(browser, "08-after-relaunch");
   } finally {
-    await browser.deleteSession();
+    await quit(browser);
   }
 });

@@ -110,3 +110,12 @@ export function filesUnder(dir) {
 export function filesContaining(dir, needle) {
   return filesUnder(dir).filter((f) => readFileSync(f).includes(Buffer.from(needle)));
 }
+
+/** Ends the session (closing the app); a failure here never hides the test's own. */
+export async function quit(browser) {
+  try {
+    await browser.deleteSession();
+  } catch (e) {
+    console.error(`closing the app failed: ${e}`);
+  }
+}

@@ -16,7 +16,11 @@ use serde::Serialize;
 use zbs_setup::{CredentialsInput, OpenOptions, Profile, Setup, Status};
 
 #[derive(Parser)]
-#[command(name = "zbsetup", version, about = "Set up and test a Zoho Books integration from the command line")]
+#[command(
+    name = "zbsetup",
+    version,
+    about = "Set up and test a Zoho Books integration from the command line"
+)]
 struct Cli {
     /// Folder for the settings database and logs (default: ZBSETUP_DATA_DIR, else the OS's app-data folder).
     #[arg(long, global = true, value_name = "DIR")]
@@ -98,12 +102,23 @@ fn main() -> ExitCode {
 fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_env("ZBSETUP_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
-    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
 }
 
 fn open(cli: &Cli) -> Result<Setup, Failure> {
-    let profile = if cli.demo { Profile::Demo } else { Profile::Real };
-    Ok(Setup::open(OpenOptions { data_dir: cli.data_dir.clone(), profile, data_centers: None })?)
+    let profile = if cli.demo {
+        Profile::Demo
+    } else {
+        Profile::Real
+    };
+    Ok(Setup::open(OpenOptions {
+        data_dir: cli.data_dir.clone(),
+        profile,
+        data_centers: None,
+    })?)
 }
 
 fn run(cli: &Cli) -> Result<(), Failure> {
@@ -113,9 +128,11 @@ fn run(cli: &Cli) -> Result<(), Failure> {
         Command::Credentials(CredentialsCommand::Set(args)) => {
             let secret = if args.client_secret_stdin {
                 let mut text = String::new();
-                std::io::stdin()
-                    .read_to_string(&mut text)
-                    .map_err(|e| Failure(format!("could not read the Client Secret from standard input: {e}")))?;
+                std::io::stdin().read_to_string(&mut text).map_err(|e| {
+                    Failure(format!(
+                        "could not read the Client Secret from standard input: {e}"
+                    ))
+                })?;
                 SecretString::from(text)
             } else {
                 return Err(Failure(
@@ -133,7 +150,9 @@ fn run(cli: &Cli) -> Result<(), Failure> {
             }
             print_status(cli, &outcome.status)
         }
-        Command::Credentials(CredentialsCommand::Clear) => print_status(cli, &setup.clear_credentials()?),
+        Command::Credentials(CredentialsCommand::Clear) => {
+            print_status(cli, &setup.clear_credentials()?)
+        }
         Command::Regions(RegionsCommand::Set { regions }) => {
             let list: Vec<String> = regions.split(',').map(str::to_owned).collect();
             print_status(cli, &setup.set_regions(&list)?)
@@ -154,8 +173,18 @@ fn print_status(cli: &Cli, s: &Status) -> Result<(), Failure> {
         return print_json(s);
     }
     let yes_no = |b: bool| if b { "yes" } else { "no" };
-    println!("Profile:        {}", if s.profile == Profile::Demo { "demo (simulated Zoho Books)" } else { "real" });
-    println!("Client ID:      {}", s.client_id.as_deref().unwrap_or("(not saved)"));
+    println!(
+        "Profile:        {}",
+        if s.profile == Profile::Demo {
+            "demo (simulated Zoho Books)"
+        } else {
+            "real"
+        }
+    );
+    println!(
+        "Client ID:      {}",
+        s.client_id.as_deref().unwrap_or("(not saved)")
+    );
     println!(
         "Client Secret:  {}",
         match (&s.secret_mask, s.secret_stored) {

@@ -54,9 +54,21 @@ pub const STEPS: &[StepDef] = &[
         kind: StepKind::Manual,
         substeps: &["enable_regions", "same_credentials"],
     },
-    StepDef { id: "keys", kind: StepKind::Automatic, substeps: &[] },
-    StepDef { id: "enable", kind: StepKind::Automatic, substeps: &[] },
-    StepDef { id: "test", kind: StepKind::Automatic, substeps: &[] },
+    StepDef {
+        id: "keys",
+        kind: StepKind::Automatic,
+        substeps: &[],
+    },
+    StepDef {
+        id: "enable",
+        kind: StepKind::Automatic,
+        substeps: &[],
+    },
+    StepDef {
+        id: "test",
+        kind: StepKind::Automatic,
+        substeps: &[],
+    },
 ];
 
 /// A sub-step and whether it is ticked.
@@ -119,7 +131,12 @@ pub fn evaluate(ticked: &[String], facts: Facts) -> Vec<ChecklistItem> {
                 _ if substeps.is_empty() => is_ticked(def.id),
                 _ => substeps.iter().all(|s| s.done),
             };
-            ChecklistItem { id: def.id.to_owned(), done, kind: def.kind, substeps }
+            ChecklistItem {
+                id: def.id.to_owned(),
+                done,
+                kind: def.kind,
+                substeps,
+            }
         })
         .collect()
 }
@@ -135,8 +152,11 @@ mod tests {
 
     #[test]
     fn console_steps_need_every_substep() {
-        let mut ticked: Vec<String> =
-            STEPS[1].substeps.iter().map(|s| format!("register_client.{s}")).collect();
+        let mut ticked: Vec<String> = STEPS[1]
+            .substeps
+            .iter()
+            .map(|s| format!("register_client.{s}"))
+            .collect();
         let items = evaluate(&ticked, Facts::default());
         assert!(items[1].done);
         ticked.pop();
@@ -147,8 +167,14 @@ mod tests {
 
     #[test]
     fn automatic_steps_follow_the_facts() {
-        let items =
-            evaluate(&[], Facts { keys_saved: true, enabled: false, tested: false });
+        let items = evaluate(
+            &[],
+            Facts {
+                keys_saved: true,
+                enabled: false,
+                tested: false,
+            },
+        );
         assert!(items[3].done);
         assert!(!items[4].done);
     }

@@ -122,7 +122,11 @@ pub struct OpenOptions {
 
 impl Default for OpenOptions {
     fn default() -> Self {
-        OpenOptions { data_dir: None, profile: Profile::Real, data_centers: None }
+        OpenOptions {
+            data_dir: None,
+            profile: Profile::Real,
+            data_centers: None,
+        }
     }
 }
 
@@ -204,7 +208,10 @@ impl Setup {
 
     /// The redirect URI(s) to register in the API console.
     pub fn redirect_uris(&self) -> Result<Vec<String>, Error> {
-        let port: u16 = self.store.get(keys::LOOPBACK_PORT)?.unwrap_or(DEFAULT_LOOPBACK_PORT);
+        let port: u16 = self
+            .store
+            .get(keys::LOOPBACK_PORT)?
+            .unwrap_or(DEFAULT_LOOPBACK_PORT);
         Ok(vec![format!("http://127.0.0.1:{port}/oauth/callback")])
     }
 
@@ -286,12 +293,16 @@ impl Setup {
         }
         // The secret first: if the keyring refuses, nothing is half-saved.
         if input.client_secret.is_some() {
-            self.secrets.set(entry::CLIENT_SECRET, &checked.client_secret)?;
+            self.secrets
+                .set(entry::CLIENT_SECRET, &checked.client_secret)?;
             self.store.set(keys::SECRET_SAVED, &true)?;
         }
         self.store.set(keys::CLIENT_ID, &checked.client_id)?;
         tracing::info!(profile = ?self.profile, "keys saved");
-        Ok(SaveOutcome { status: self.status()?, warnings: checked.issues })
+        Ok(SaveOutcome {
+            status: self.status()?,
+            warnings: checked.issues,
+        })
     }
 
     fn has_secret(&self) -> Result<bool, Error> {
@@ -333,9 +344,16 @@ impl Setup {
                 continue;
             }
             if self.data_centers.get(&r).is_none() {
-                let known: Vec<&str> =
-                    self.data_centers.all().iter().map(|dc| dc.region.as_str()).collect();
-                return Err(Error::UnknownRegion { region: r, known: known.join(", ") });
+                let known: Vec<&str> = self
+                    .data_centers
+                    .all()
+                    .iter()
+                    .map(|dc| dc.region.as_str())
+                    .collect();
+                return Err(Error::UnknownRegion {
+                    region: r,
+                    known: known.join(", "),
+                });
             }
             if !chosen.contains(&r) {
                 chosen.push(r);
@@ -363,7 +381,9 @@ impl Setup {
     /// Ticks or unticks a checklist item the person confirms by hand.
     pub fn set_step(&self, item: &str, done: bool) -> Result<Status, Error> {
         if !checklist::is_tickable(item) {
-            return Err(Error::UnknownStep { item: item.to_owned() });
+            return Err(Error::UnknownStep {
+                item: item.to_owned(),
+            });
         }
         self.store.tick(item, done)?;
         self.status()
@@ -372,7 +392,9 @@ impl Setup {
     /// Remembers which step is open, so the window reopens there.
     pub fn set_current_step(&self, step: &str) -> Result<(), Error> {
         if checklist::step(step).is_none() {
-            return Err(Error::UnknownStep { item: step.to_owned() });
+            return Err(Error::UnknownStep {
+                item: step.to_owned(),
+            });
         }
         Ok(self.store.set(keys::CURRENT_STEP, &step)?)
     }

@@ -42,9 +42,21 @@ mod tests {
     #[test]
     fn console_follows_the_data_center() {
         let dcs = DataCenters::builtin();
-        assert_eq!(url(Link::ApiConsole, &dcs, Some("eu")), "https://api-console.zoho.eu/");
-        assert_eq!(url(Link::ApiConsole, &dcs, Some("us")), "https://api-console.zoho.com/");
-        assert_eq!(url(Link::ApiConsole, &dcs, Some("ca")), "https://api-console.zohocloud.ca/");
-        assert_eq!(url(Link::ApiConsole, &dcs, None), "https://api-console.zoho.com/");
+        assert_eq!(
+            url(Link::ApiConsole, &dcs, Some("eu")),
+            "https://api-console.zoho.eu/"
+        );
+        assert_eq!(
+            url(Link::ApiConsole, &dcs, Some("us")),
+            "https://api-console.zoho.com/"
+        );
+        assert_eq!(
+            url(Link::ApiConsole, &dcs, Some("ca")),
+            "https://api-console.zohocloud.ca/"
+        );
+        assert_eq!(
+            url(Link::ApiConsole, &dcs, None),
+            "https://api-console.zoho.com/"
+        );
     }
 }

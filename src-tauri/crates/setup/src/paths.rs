@@ -18,12 +18,14 @@ pub fn data_dir() -> Result<PathBuf, StoreError> {
     if let Some(dir) = std::env::var_os(DATA_DIR_ENV).filter(|v| !v.is_empty()) {
         return Ok(PathBuf::from(dir));
     }
-    dirs::data_dir().map(|d| d.join(APP_FOLDER)).ok_or_else(|| StoreError::Folder {
-        path: PathBuf::from("~"),
-        detail: format!(
-            "no per-user data folder is known on this system; set {DATA_DIR_ENV} to a folder"
-        ),
-    })
+    dirs::data_dir()
+        .map(|d| d.join(APP_FOLDER))
+        .ok_or_else(|| StoreError::Folder {
+            path: PathBuf::from("~"),
+            detail: format!(
+                "no per-user data folder is known on this system; set {DATA_DIR_ENV} to a folder"
+            ),
+        })
 }
 
 /// The folder for log files inside a data folder.

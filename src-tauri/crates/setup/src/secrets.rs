@@ -79,7 +79,10 @@ impl SecretStore {
             Some(p) => format!("{SERVICE}-{p}"),
             None => SERVICE.to_owned(),
         };
-        SecretStore { service, timeout: KEYRING_TIMEOUT }
+        SecretStore {
+            service,
+            timeout: KEYRING_TIMEOUT,
+        }
     }
 
     /// The keyring service name (what `secret-tool search service NAME` finds).
@@ -97,9 +100,9 @@ impl SecretStore {
         let value = secret.expose_secret().to_owned();
         match self.call(name, move |e| e.set_password(&value)) {
             Ok(()) => Ok(()),
-            Err(CallError::NoEntry) => {
-                Err(SecretError::Unavailable { detail: "the entry could not be created".into() })
-            }
+            Err(CallError::NoEntry) => Err(SecretError::Unavailable {
+                detail: "the entry could not be created".into(),
+            }),
             Err(CallError::Secret(e)) => Err(e),
         }
     }
@@ -146,12 +149,14 @@ impl SecretStore {
             Ok(Ok(v)) => Ok(v),
             Ok(Err(keyring::Error::NoEntry)) => Err(CallError::NoEntry),
             Ok(Err(keyring::Error::BadEncoding(_))) => {
-                Err(CallError::Secret(SecretError::Garbled { entry: name.to_owned() }))
+                Err(CallError::Secret(SecretError::Garbled {
+                    entry: name.to_owned(),
+                }))
             }
             Ok(Err(e)) => Err(unavailable(describe(&e))),
-            Err(_) => {
-                Err(CallError::Secret(SecretError::Timeout { seconds: self.timeout.as_secs() }))
-            }
+            Err(_) => Err(CallError::Secret(SecretError::Timeout {
+                seconds: self.timeout.as_secs(),
+            })),
         }
     }
 }
@@ -208,6 +213,9 @@ mod tests {
     #[test]
     fn profiles_use_separate_services() {
         assert_eq!(SecretStore::new(None).service(), "zoho-books-setup");
-        assert_eq!(SecretStore::new(Some("demo")).service(), "zoho-books-setup-demo");
+        assert_eq!(
+            SecretStore::new(Some("demo")).service(),
+            "zoho-books-setup-demo"
+        );
     }
 }

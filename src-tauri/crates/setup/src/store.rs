@@ -65,7 +65,9 @@ impl From<rusqlite::Error> for StoreError {
     fn from(e: rusqlite::Error) -> Self {
         match e.sqlite_error_code() {
             Some(ErrorCode::DatabaseBusy) | Some(ErrorCode::DatabaseLocked) => StoreError::Busy,
-            _ => StoreError::Sqlite { detail: e.to_string() },
+            _ => StoreError::Sqlite {
+                detail: e.to_string(),
+            },
         }
     }
 }
@@ -90,12 +92,21 @@ impl Store {
         make_private_dir(dir)?;
         let path = dir.join(DB_FILE);
         match open_checked(&path) {
-            Ok(conn) => Ok((Store { conn: Mutex::new(conn), path }, None)),
+            Ok(conn) => Ok((
+                Store {
+                    conn: Mutex::new(conn),
+                    path,
+                },
+                None,
+            )),
             Err(Failure::Damaged(reason)) => {
                 let moved_to = quarantine(&path)?;
                 tracing::warn!(?moved_to, %reason, "damaged database set aside");
                 let conn = open_checked(&path).map_err(Failure::into_error)?;
-                let store = Store { conn: Mutex::new(conn), path };
+                let store = Store {
+                    conn: Mutex::new(conn),
+                    path,
+                };
                 Ok((store, Some(Recovery { moved_to, reason })))
             }
             Err(other) => Err(other.into_error()),
@@ -108,13 +119,17 @@ impl Store {
 
     /// The connection, for modules that own their own tables.
     pub fn conn(&self) -> MutexGuard<'_, Connection> {
-        self.conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.conn
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     pub fn get<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>, StoreError> {
         let raw: Option<String> = self
             .conn()
-            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0))
+            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
+                r.get(0)
+            })
             .optional()?;
         Ok(raw.and_then(|s| serde_json::from_str(&s).ok()))
     }
@@ -132,7 +147,8 @@ impl Store {
     }
 
     pub fn remove(&self, key: &str) -> Result<(), StoreError> {
-        self.conn().execute("DELETE FROM settings WHERE key = ?1", [key])?;
+        self.conn()
+            .execute("DELETE FROM settings WHERE key = ?1", [key])?;
         Ok(())
     }
 
@@ -200,9 +216,12 @@ fn open_checked(path: &Path) -> Result<Connection, Failure> {
         set_private(path).map_err(Failure::Other)?;
     }
     conn.busy_timeout(BUSY_TIMEOUT).map_err(classify)?;
-    conn.pragma_update(None, "journal_mode", "WAL").map_err(classify)?;
-    conn.pragma_update(None, "foreign_keys", "ON").map_err(classify)?;
-    conn.pragma_update(None, "synchronous", "NORMAL").map_err(classify)?;
+    conn.pragma_update(None, "journal_mode", "WAL")
+        .map_err(classify)?;
+    conn.pragma_update(None, "foreign_keys", "ON")
+        .map_err(classify)?;
+    conn.pragma_update(None, "synchronous", "NORMAL")
+        .map_err(classify)?;
     let check: String = conn
         .query_row("PRAGMA quick_check", [], |r| r.get(0))
         .map_err(classify)?;
@@ -215,7 +234,9 @@ fn open_checked(path: &Path) -> Result<Connection, Failure> {
             rusqlite_migration::MigrationDefinitionError::DatabaseTooFarAhead,
         )) => Err(Failure::TooNew(path.to_owned())),
         Err(rusqlite_migration::Error::RusqliteError { err, .. }) => Err(classify(err)),
-        Err(e) => Err(Failure::Other(StoreError::Sqlite { detail: e.to_string() })),
+        Err(e) => Err(Failure::Other(StoreError::Sqlite {
+            detail: e.to_string(),
+        })),
     }
 }
 
@@ -240,7 +261,10 @@ fn quarantine(path: &Path) -> Result<PathBuf, StoreError> {
 
 /// Creates the data folder readable only by the user.
 pub fn make_private_dir(dir: &Path) -> Result<(), StoreError> {
-    let err = |e: std::io::Error| StoreError::Folder { path: dir.to_owned(), detail: e.to_string() };
+    let err = |e: std::io::Error| StoreError::Folder {
+        path: dir.to_owned(),
+        detail: e.to_string(),
+    };
     fs::create_dir_all(dir).map_err(err)?;
     #[cfg(unix)]
     {
@@ -255,7 +279,10 @@ fn set_private(file: &Path) -> Result<(), StoreError> {
     {
         use std::os::unix::fs::PermissionsExt;
         fs::set_permissions(file, fs::Permissions::from_mode(0o600)).map_err(|e| {
-            StoreError::Folder { path: file.to_owned(), detail: e.to_string() }
+            StoreError::Folder {
+                path: file.to_owned(),
+                detail: e.to_string(),
+            }
         })?;
     }
     #[cfg(not(unix))]
@@ -284,8 +311,14 @@ mod tests {
             store.tick("register_client.add_client", true).unwrap();
         }
         let (store, _) = Store::open(dir.path()).unwrap();
-        assert_eq!(store.get::<String>("client_id").unwrap().as_deref(), Some("1000.X"));
-        assert_eq!(store.get::<Vec<String>>("regions").unwrap().unwrap(), vec!["us", "uk"]);
+        assert_eq!(
+            store.get::<String>("client_id").unwrap().as_deref(),
+            Some("1000.X")
+        );
+        assert_eq!(
+            store.get::<Vec<String>>("regions").unwrap().unwrap(),
+            vec!["us", "uk"]
+        );
         assert_eq!(store.get::<bool>("enabled").unwrap(), Some(true));
         assert_eq!(store.ticked().unwrap(), vec!["register_client.add_client"]);
         store.remove("client_id").unwrap();
@@ -295,12 +328,17 @@ mod tests {
     #[test]
     fn garbage_file_is_set_aside_and_replaced() {
         let dir = tempfile::tempdir().unwrap();
-        fs::write(dir.path().join(DB_FILE), b"this is not a database, just some text ".repeat(200))
-            .unwrap();
+        fs::write(
+            dir.path().join(DB_FILE),
+            b"this is not a database, just some text ".repeat(200),
+        )
+        .unwrap();
         let (store, recovery) = Store::open(dir.path()).unwrap();
         let recovery = recovery.expect("recovered");
         assert!(recovery.moved_to.exists());
-        assert!(fs::read(&recovery.moved_to).unwrap().starts_with(b"this is not"));
+        assert!(fs::read(&recovery.moved_to)
+            .unwrap()
+            .starts_with(b"this is not"));
         store.set("k", &1).unwrap();
         assert_eq!(store.get::<i32>("k").unwrap(), Some(1));
     }
@@ -313,7 +351,10 @@ mod tests {
             for i in 0..2000 {
                 store.set(&format!("key{i}"), &"x".repeat(100)).unwrap();
             }
-            store.conn().pragma_update(None, "wal_checkpoint", "TRUNCATE").ok();
+            store
+                .conn()
+                .pragma_update(None, "wal_checkpoint", "TRUNCATE")
+                .ok();
         }
         let path = dir.path().join(DB_FILE);
         let bytes = fs::read(&path).unwrap();
@@ -329,7 +370,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         drop(Store::open(dir.path()).unwrap());
         let path = dir.path().join(DB_FILE);
-        Connection::open(&path).unwrap().pragma_update(None, "user_version", 999).unwrap();
+        Connection::open(&path)
+            .unwrap()
+            .pragma_update(None, "user_version", 999)
+            .unwrap();
         let err = Store::open(dir.path()).unwrap_err();
         assert_eq!(err.code(), "database_too_new");
         assert!(path.exists());

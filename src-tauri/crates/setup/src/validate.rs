@@ -162,7 +162,9 @@ fn check_one(field: KeyField, raw: &str, issues: &mut Vec<KeyIssue>) -> Option<S
         ));
         return None;
     }
-    let quotes = ['"', '\'', '\u{201C}', '\u{201D}', '\u{2018}', '\u{2019}', '`'];
+    let quotes = [
+        '"', '\'', '\u{201C}', '\u{201D}', '\u{2018}', '\u{2019}', '`',
+    ];
     if value.starts_with(quotes) || value.ends_with(quotes) {
         issues.push(error(
             field,
@@ -225,7 +227,13 @@ fn pasted_label(value: &str) -> Option<String> {
         "app secret",
         "key",
     ];
-    if known.contains(&words.split_whitespace().collect::<Vec<_>>().join(" ").as_str()) {
+    if known.contains(
+        &words
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .as_str(),
+    ) {
         Some(value[..=sep].trim().to_owned())
     } else {
         None
@@ -247,11 +255,21 @@ fn describe_char(c: char) -> String {
 }
 
 fn error(field: KeyField, code: &str, message: &str) -> KeyIssue {
-    KeyIssue { field, severity: Severity::Error, code: code.into(), message: message.into() }
+    KeyIssue {
+        field,
+        severity: Severity::Error,
+        code: code.into(),
+        message: message.into(),
+    }
 }
 
 fn warning(field: KeyField, code: &str, message: &str) -> KeyIssue {
-    KeyIssue { field, severity: Severity::Warning, code: code.into(), message: message.into() }
+    KeyIssue {
+        field,
+        severity: Severity::Warning,
+        code: code.into(),
+        message: message.into(),
+    }
 }
 
 #[cfg(test)]
@@ -266,31 +284,136 @@ mod tests {
     #[allow(clippy::type_complexity)]
     const CASES: &[(&str, &str, &str, &[&str])] = &[
         ("clean", ID, SECRET, &[]),
-        ("trailing newline", "1000.ABCDEFGHIJ0123456789KLMNOPQRST\n", SECRET, &[]),
-        ("surrounding spaces and tabs", "  \t1000.ABCDEFGHIJ0123456789KLMNOPQRST \t", SECRET, &[]),
-        ("secret with CRLF", ID, "0f1e2d3c4b5a69788796a5b4c3d2e1f00123456789\r\n", &[]),
+        (
+            "trailing newline",
+            "1000.ABCDEFGHIJ0123456789KLMNOPQRST\n",
+            SECRET,
+            &[],
+        ),
+        (
+            "surrounding spaces and tabs",
+            "  \t1000.ABCDEFGHIJ0123456789KLMNOPQRST \t",
+            SECRET,
+            &[],
+        ),
+        (
+            "secret with CRLF",
+            ID,
+            "0f1e2d3c4b5a69788796a5b4c3d2e1f00123456789\r\n",
+            &[],
+        ),
         ("empty id", "", SECRET, &["empty"]),
         ("whitespace-only id", " \n\t ", SECRET, &["empty"]),
         ("empty secret", ID, "", &["empty"]),
-        ("inner space in id", "1000.ABCDEFGHIJ 0123456789KLMNOPQRST", SECRET, &["inner_space"]),
-        ("tab inside secret", ID, "0f1e2d3c4b5a6978\t8796a5b4c3d2e1f00123456789", &["inner_space"]),
-        ("line break inside secret", ID, "0f1e2d3c4b5a6978\n8796a5b4c3d2e1f00123456789", &["line_break"]),
-        ("label on id", "Client ID: 1000.ABCDEFGHIJ0123456789KLMNOPQRST", SECRET, &["label"]),
-        ("label on secret", ID, "Client Secret: 0f1e2d3c4b5a69788796a5b4c3d2e1f00123456789", &["label"]),
-        ("snake label", "client_id=1000.ABCDEFGHIJ0123456789KLMNOPQRST", SECRET, &["label"]),
-        ("application label", ID, "Application Secret:0f1e2d3c4b5a69788796a5b4c3d2e1f00123456789", &["label"]),
-        ("id in secret field", ID, "1000.ZYXWVUTSRQ0123456789KLMNOPQRST", &["id_in_secret_field"]),
-        ("secret in id field", SECRET, SECRET, &["same_as_id", "secret_in_id_field"]),
-        ("swapped fields", SECRET, ID, &["secret_in_id_field", "id_in_secret_field"]),
-        ("no-break space", "1000.ABCDEFGHIJ0123456789\u{00A0}KLMNOPQRST", SECRET, &["bad_character"]),
-        ("zero-width space", ID, "0f1e2d3c4b5a6978\u{200B}8796a5b4c3d2e1f00123456789", &["bad_character"]),
-        ("smart quotes", "\u{201C}1000.ABCDEFGHIJ0123456789KLMNOPQRST\u{201D}", SECRET, &["quotes"]),
-        ("plain quotes", ID, "\"0f1e2d3c4b5a69788796a5b4c3d2e1f00123456789\"", &["quotes"]),
-        ("byte order mark", "\u{FEFF}1000.ABCDEFGHIJ0123456789KLMNOPQRST", SECRET, &["bad_character"]),
-        ("ellipsis (truncated copy)", "1000.ABCDEFGHIJ\u{2026}", SECRET, &["bad_character"]),
-        ("control character", ID, "0f1e2d3c4b5a6978\u{7}8796a5b4c3d2e1f00123456789", &["bad_character"]),
+        (
+            "inner space in id",
+            "1000.ABCDEFGHIJ 0123456789KLMNOPQRST",
+            SECRET,
+            &["inner_space"],
+        ),
+        (
+            "tab inside secret",
+            ID,
+            "0f1e2d3c4b5a6978\t8796a5b4c3d2e1f00123456789",
+            &["inner_space"],
+        ),
+        (
+            "line break inside secret",
+            ID,
+            "0f1e2d3c4b5a6978\n8796a5b4c3d2e1f00123456789",
+            &["line_break"],
+        ),
+        (
+            "label on id",
+            "Client ID: 1000.ABCDEFGHIJ0123456789KLMNOPQRST",
+            SECRET,
+            &["label"],
+        ),
+        (
+            "label on secret",
+            ID,
+            "Client Secret: 0f1e2d3c4b5a69788796a5b4c3d2e1f00123456789",
+            &["label"],
+        ),
+        (
+            "snake label",
+            "client_id=1000.ABCDEFGHIJ0123456789KLMNOPQRST",
+            SECRET,
+            &["label"],
+        ),
+        (
+            "application label",
+            ID,
+            "Application Secret:0f1e2d3c4b5a69788796a5b4c3d2e1f00123456789",
+            &["label"],
+        ),
+        (
+            "id in secret field",
+            ID,
+            "1000.ZYXWVUTSRQ0123456789KLMNOPQRST",
+            &["id_in_secret_field"],
+        ),
+        (
+            "secret in id field",
+            SECRET,
+            SECRET,
+            &["same_as_id", "secret_in_id_field"],
+        ),
+        (
+            "swapped fields",
+            SECRET,
+            ID,
+            &["secret_in_id_field", "id_in_secret_field"],
+        ),
+        (
+            "no-break space",
+            "1000.ABCDEFGHIJ0123456789\u{00A0}KLMNOPQRST",
+            SECRET,
+            &["bad_character"],
+        ),
+        (
+            "zero-width space",
+            ID,
+            "0f1e2d3c4b5a6978\u{200B}8796a5b4c3d2e1f00123456789",
+            &["bad_character"],
+        ),
+        (
+            "smart quotes",
+            "\u{201C}1000.ABCDEFGHIJ0123456789KLMNOPQRST\u{201D}",
+            SECRET,
+            &["quotes"],
+        ),
+        (
+            "plain quotes",
+            ID,
+            "\"0f1e2d3c4b5a69788796a5b4c3d2e1f00123456789\"",
+            &["quotes"],
+        ),
+        (
+            "byte order mark",
+            "\u{FEFF}1000.ABCDEFGHIJ0123456789KLMNOPQRST",
+            SECRET,
+            &["bad_character"],
+        ),
+        (
+            "ellipsis (truncated copy)",
+            "1000.ABCDEFGHIJ\u{2026}",
+            SECRET,
+            &["bad_character"],
+        ),
+        (
+            "control character",
+            ID,
+            "0f1e2d3c4b5a6978\u{7}8796a5b4c3d2e1f00123456789",
+            &["bad_character"],
+        ),
         ("unusual id only warns", "1000.SHORT", SECRET, &[]),
-        ("unusual secret only warns", ID, "Secret-With-Caps-And-Dashes", &[]),
+        (
+            "unusual secret only warns",
+            ID,
+            "Secret-With-Caps-And-Dashes",
+            &[],
+        ),
     ];
 
     #[test]
@@ -314,7 +437,10 @@ mod tests {
 
     #[test]
     fn trimmed_values_are_returned() {
-        let checked = check_keys(" 1000.ABCDEFGHIJ0123456789KLMNOPQRST\n", Some("\t".to_owned().as_str()));
+        let checked = check_keys(
+            " 1000.ABCDEFGHIJ0123456789KLMNOPQRST\n",
+            Some("\t".to_owned().as_str()),
+        );
         assert!(!checked.is_ok());
         let checked = check_keys(&format!(" {ID}\r\n"), Some(&format!("{SECRET}\n")));
         assert!(checked.is_ok());
