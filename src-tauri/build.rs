@@ -3,6 +3,8 @@
 
 /// Every command of `src-tauri/src/commands.rs`.
 const COMMANDS: &[&str] = &[
+    "boot",
+    "switch_profile",
     "get_status",
     "check_keys",
     "save_credentials",
@@ -13,6 +15,14 @@ const COMMANDS: &[&str] = &[
     "set_current_step",
     "dismiss_recovery_notice",
     "open_link",
+    "set_redirect_method",
+    "start_connect",
+    "cancel_connect",
+    "choose_organization",
+    "list_connections",
+    "rename_connection",
+    "test_connection",
+    "disconnect",
 ];
 
 fn main() {

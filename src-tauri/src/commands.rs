@@ -1,13 +1,14 @@
 //! The commands the window may call: each one line into the core.
 
-use tauri::{AppHandle, Runtime};
+use tauri::{AppHandle, Runtime, State};
 use tauri_plugin_opener::OpenerExt;
 use zbs_setup::links::{self, Link};
 use zbs_setup::validate::KeyIssue;
-use zbs_setup::{CredentialsInput, SaveOutcome, Status};
+use zbs_setup::connect::{ConnectStart, Connection, ConnectionTest, RedirectMethod};
+use zbs_setup::{CredentialsInput, Profile, SaveOutcome, Status};
 
 use crate::error::ShellError;
-use crate::state::SetupExt;
+use crate::state::{AppState, SetupExt};
 
 type Result<T> = std::result::Result<T, ShellError>;
 
@@ -77,4 +78,87 @@ pub async fn open_link<R: Runtime>(
         .open_url(&url, None::<&str>)
         .map_err(|e| ShellError::Opener(e.to_string()))?;
     Ok(url)
+}
+
+/// What the window needs at start: the status and whether to show the welcome screen.
+#[derive(serde::Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct Boot {
+    status: Status,
+    welcomed: bool,
+    demo_keys: Option<zbs_setup::demo::DemoKeys>,
+}
+
+#[tauri::command]
+pub async fn boot<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>) -> Result<Boot> {
+    Ok(Boot {
+        status: app.core(|s| s.status()).await?,
+        welcomed: state.welcomed(),
+        demo_keys: state.demo_keys().await,
+    })
+}
+
+#[tauri::command]
+pub async fn switch_profile<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, profile: Profile) -> Result<Boot> {
+    state.switch(profile).await?;
+    boot(app, state).await
+}
+
+#[tauri::command]
+pub async fn set_redirect_method<R: Runtime>(app: AppHandle<R>, method: RedirectMethod) -> Result<Status> {
+    app.core(move |s| s.set_redirect_method(method)).await
+}
+
+/// Starts a sign-in: listens for the redirect, opens the consent page in the
+/// system browser, and returns the page's address for the copy-link fallback.
+#[tauri::command]
+pub async fn start_connect<R: Runtime>(app: AppHandle<R>, region: Option<String>, reconnect: Option<String>) -> Result<Started> {
+    let (start, port) = app
+        .core(move |s| {
+            let method = s.redirect_method()?;
+            Ok((s.start_connect(region.as_deref(), method, reconnect.as_deref())?, s.loopback_port()?))
+        })
+        .await?;
+    crate::connect::listen(&app, start.method, port)?;
+    let browser_opened = app.opener().open_url(&start.authorize_url, None::<&str>).is_ok();
+    Ok(Started { start, browser_opened })
+}
+
+/// A started sign-in, and whether the system browser opened its page.
+#[derive(serde::Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct Started {
+    #[serde(flatten)]
+    start: ConnectStart,
+    browser_opened: bool,
+}
+
+#[tauri::command]
+pub async fn cancel_connect<R: Runtime>(app: AppHandle<R>) -> Result<()> {
+    app.core(|s| Ok(s.cancel_connect())).await
+}
+
+#[tauri::command]
+pub async fn choose_organization<R: Runtime>(app: AppHandle<R>, organization_id: Option<String>) -> Result<Connection> {
+    app.core(move |s| s.choose_organization(organization_id.as_deref())).await
+}
+
+#[tauri::command]
+pub async fn list_connections<R: Runtime>(app: AppHandle<R>) -> Result<Vec<Connection>> {
+    app.core(|s| s.connections()).await
+}
+
+#[tauri::command]
+pub async fn rename_connection<R: Runtime>(app: AppHandle<R>, id: String, label: String) -> Result<Connection> {
+    app.core(move |s| s.rename_connection(&id, &label)).await
+}
+
+#[tauri::command]
+pub async fn test_connection<R: Runtime>(app: AppHandle<R>, id: String) -> Result<ConnectionTest> {
+    Ok(app.setup()?.test_connection(&id).await?)
+}
+
+#[tauri::command]
+pub async fn disconnect<R: Runtime>(app: AppHandle<R>, id: String, force: bool) -> Result<()> {
+    Ok(app.setup()?.disconnect(&id, force).await?)
 }

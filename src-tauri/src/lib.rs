@@ -1,25 +1,27 @@
 //! # The Zoho Books Setup window
 //!
 //! The Tauri shell: it registers the official plugins (single instance
-//! first, so a second launch hands its arguments to the running window; deep
+//! first, so a second launch hands its deep link to the running window; deep
 //! link; opener), manages the open [`zbs_setup::Setup`], and exposes the
 //! commands in [`commands`], each a one-line delegation to the core. The
 //! logic lives in the core crates; see ARCHITECTURE.md.
 
 mod commands;
+mod connect;
 mod error;
 mod logging;
 mod state;
 
 use tauri::Manager;
-use zbs_setup::Profile;
+use tauri_plugin_deep_link::DeepLinkExt;
 
-/// Builds and runs the window.
+/// Builds and runs the window. `--demo` starts in demo mode.
 pub fn run() {
     let _log_guard = logging::init();
+    let force_demo = std::env::args().skip(1).any(|a| a == "--demo");
     tauri::Builder::default()
         .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
-            // A second launch: show the running window instead.
+            // A second launch: its deep link (if any) reaches on_open_url; show the window.
             if let Some(window) = app.get_webview_window("main") {
                 let _ = window.unminimize();
                 let _ = window.set_focus();
@@ -27,8 +29,34 @@ pub fn run() {
         }))
         .plugin(tauri_plugin_deep_link::init())
         .plugin(tauri_plugin_opener::init())
-        .manage(state::AppState::open(Profile::Real))
+        .manage(state::AppState::open())
+        .setup(move |app| {
+            let handle = app.handle().clone();
+            let state = app.state::<state::AppState>();
+            let profile = state.start_profile(force_demo);
+            if profile == zbs_setup::Profile::Demo {
+                if let Err(e) = tauri::async_runtime::block_on(state.switch(profile)) {
+                    tracing::error!("demo mode could not start: {e}");
+                }
+            }
+            #[cfg(any(target_os = "linux", all(debug_assertions, windows)))]
+            if let Err(e) = app.deep_link().register_all() {
+                tracing::warn!("the zbsetup:// links could not be registered: {e}");
+            }
+            let for_links = handle.clone();
+            app.deep_link().on_open_url(move |event| {
+                let urls = event.urls().iter().map(|u| u.to_string()).collect();
+                connect::on_deep_link(&for_links, urls);
+            });
+            // Started by a link (cold start): handle it like any other.
+            if let Ok(Some(urls)) = app.deep_link().get_current() {
+                connect::on_deep_link(&handle, urls.iter().map(|u| u.to_string()).collect());
+            }
+            Ok(())
+        })
         .invoke_handler(tauri::generate_handler![
+            commands::boot,
+            commands::switch_profile,
             commands::get_status,
             commands::check_keys,
             commands::save_credentials,
@@ -39,6 +67,14 @@ pub fn run() {
             commands::set_current_step,
             commands::dismiss_recovery_notice,
             commands::open_link,
+            commands::set_redirect_method,
+            commands::start_connect,
+            commands::cancel_connect,
+            commands::choose_organization,
+            commands::list_connections,
+            commands::rename_connection,
+            commands::test_connection,
+            commands::disconnect,
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {

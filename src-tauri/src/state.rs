@@ -1,45 +1,111 @@
-//! The shell's managed state: the open `Setup` of the profile in use.
+//! The shell's managed state: the open `Setup` of the profile in use, and the
+//! demo simulator while demo mode is on.
 //!
-//! Reached through [`SetupExt::core`] so commands stay one line. Calls into the
-//! core block (SQLite, the keyring), so they run on the blocking pool, never
-//! on the window's thread.
+//! Reached through [`SetupExt`] so commands stay one line. Calls into the core
+//! that block (SQLite, the keyring) run on the blocking pool, never on the
+//! window's thread.
 
 use std::sync::{Arc, RwLock};
 
 use tauri::{AppHandle, Manager, Runtime};
+use zbs_setup::demo::Demo;
 use zbs_setup::{OpenOptions, Profile, Setup};
 
 use crate::error::ShellError;
 
-/// The open profile, or why it could not be opened.
+/// The setting (in the real profile's database) that remembers the last profile.
+const START_PROFILE: &str = "ui.start_profile";
+/// Set once the person chose a path on the welcome screen.
+const WELCOMED: &str = "ui.welcomed";
+
 pub struct AppState {
-    setup: RwLock<Result<Arc<Setup>, String>>,
+    /// The real profile, always open: it also remembers the window's choices.
+    real: Result<Arc<Setup>, String>,
+    /// The profile in use (the real one, or the demo one).
+    current: RwLock<Result<Arc<Setup>, String>>,
+    demo: tokio::sync::Mutex<Option<Demo>>,
 }
 
 impl AppState {
-    pub fn open(profile: Profile) -> Self {
-        let opened = Setup::open(OpenOptions {
-            profile,
-            ..OpenOptions::default()
-        })
-        .map(Arc::new)
-        .map_err(|e| {
+    pub fn open() -> Self {
+        let real = Setup::open(OpenOptions::default()).map(Arc::new).map_err(|e| {
             tracing::error!(code = e.code(), "could not open the settings");
             e.to_string()
         });
-        AppState {
-            setup: RwLock::new(opened),
-        }
+        AppState { current: RwLock::new(real.clone()), real, demo: tokio::sync::Mutex::new(None) }
     }
 
-    fn current(&self) -> Result<Arc<Setup>, ShellError> {
-        let guard = self.setup.read().unwrap_or_else(|p| p.into_inner());
+    pub fn current(&self) -> Result<Arc<Setup>, ShellError> {
+        let guard = self.current.read().unwrap_or_else(|p| p.into_inner());
         guard.clone().map_err(ShellError::NotReady)
+    }
+
+    fn real(&self) -> Result<Arc<Setup>, ShellError> {
+        self.real.clone().map_err(ShellError::NotReady)
+    }
+
+    /// The profile the window should open with (`--demo` forces demo mode).
+    pub fn start_profile(&self, force_demo: bool) -> Profile {
+        if force_demo {
+            return Profile::Demo;
+        }
+        self.real
+            .as_ref()
+            .ok()
+            .and_then(|s| s.store().get::<Profile>(START_PROFILE).ok().flatten())
+            .unwrap_or(Profile::Real)
+    }
+
+    pub fn welcomed(&self) -> bool {
+        self.real
+            .as_ref()
+            .ok()
+            .and_then(|s| s.store().get::<bool>(WELCOMED).ok().flatten())
+            .unwrap_or(false)
+    }
+
+    /// Switches between the real profile and demo mode (starting the simulator once).
+    pub async fn switch(&self, profile: Profile) -> Result<Arc<Setup>, ShellError> {
+        let setup = match profile {
+            Profile::Real => self.real()?,
+            Profile::Demo => {
+                let mut demo = self.demo.lock().await;
+                if demo.is_none() {
+                    *demo = Some(Demo::start().await?);
+                }
+                let dcs = demo.as_ref().map(Demo::data_centers).transpose()?;
+                let dir = self.real()?.data_dir().to_owned();
+                let setup = tauri::async_runtime::spawn_blocking(move || {
+                    Setup::open(OpenOptions {
+                        data_dir: Some(dir),
+                        profile: Profile::Demo,
+                        data_centers: dcs,
+                        keyring_service: None,
+                    })
+                })
+                .await
+                .map_err(|_| ShellError::Task)??;
+                Arc::new(setup)
+            }
+        };
+        if let Ok(real) = self.real() {
+            real.store().set(START_PROFILE, &profile).map_err(zbs_setup::Error::from)?;
+            real.store().set(WELCOMED, &true).map_err(zbs_setup::Error::from)?;
+        }
+        *self.current.write().unwrap_or_else(|p| p.into_inner()) = Ok(setup.clone());
+        Ok(setup)
+    }
+
+    /// The demo's keys while demo mode is on.
+    pub async fn demo_keys(&self) -> Option<zbs_setup::demo::DemoKeys> {
+        self.demo.lock().await.as_ref().map(Demo::keys)
     }
 }
 
-/// `app.core(|setup| ...)`: runs a core call off the window's thread.
+/// `app.core(|setup| ...)` for blocking calls; `app.setup()` for async ones.
 pub trait SetupExt {
+    fn setup(&self) -> Result<Arc<Setup>, ShellError>;
+
     fn core<T, F>(&self, f: F) -> impl std::future::Future<Output = Result<T, ShellError>>
     where
         T: Send + 'static,
@@ -47,12 +113,16 @@ pub trait SetupExt {
 }
 
 impl<R: Runtime> SetupExt for AppHandle<R> {
+    fn setup(&self) -> Result<Arc<Setup>, ShellError> {
+        self.state::<AppState>().current()
+    }
+
     async fn core<T, F>(&self, f: F) -> Result<T, ShellError>
     where
         T: Send + 'static,
         F: FnOnce(&Setup) -> Result<T, zbs_setup::Error> + Send + 'static,
     {
-        let setup = self.state::<AppState>().current()?;
+        let setup = self.setup()?;
         tauri::async_runtime::spawn_blocking(move || f(&setup))
             .await
             .map_err(|_| ShellError::Task)?

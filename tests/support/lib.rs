@@ -1,1 +1,103 @@
-//! Shared helpers for the integration tests.
+//! Shared helpers for the integration tests: a simulator, a `Setup` wired to
+//! it with its own data folder and keyring service, and the person's side of
+//! the consent screen (driven over real HTTP).
+
+use std::time::Duration;
+
+use secrecy::SecretString;
+use tempfile::TempDir;
+use zbs_setup::connect::{Connection, RedirectMethod};
+use zbs_setup::{CredentialsInput, OpenOptions, Profile, Setup};
+use zbs_sim::{ClientSpec, SimConfig, SimHandle, Simulator};
+use zbs_zoho::dc::DataCenters;
+use zbs_zoho::loopback::LoopbackListener;
+
+/// A simulator plus a fresh setup that trusts exactly its data centers.
+pub struct Harness {
+    pub sim: SimHandle,
+    pub setup: Setup,
+    pub client: ClientSpec,
+    pub dir: TempDir,
+    pub service: String,
+}
+
+impl Harness {
+    pub async fn start(cfg: SimConfig) -> Harness {
+        let sim = Simulator::start(cfg).await.expect("simulator starts");
+        let client = sim.clients().into_iter().next().expect("a registered client");
+        let dir = tempfile::tempdir().unwrap();
+        let service = format!("zoho-books-setup-test-{:016x}", rand::random::<u64>());
+        let setup = open_setup(&sim, &dir, &service);
+        Harness { sim, setup, client, dir, service }
+    }
+
+    /// Keys saved and the integration switched on.
+    pub async fn ready(cfg: SimConfig) -> Harness {
+        let h = Harness::start(cfg).await;
+        h.setup
+            .save_credentials(CredentialsInput {
+                client_id: h.client.client_id.clone(),
+                client_secret: Some(SecretString::from(h.client.client_secret.clone())),
+            })
+            .expect("keys saved");
+        h.setup.set_enabled(true).expect("switched on");
+        h
+    }
+
+    /// The same data folder and keyring, opened again (as after a restart).
+    pub fn reopen(&self) -> Setup {
+        open_setup(&self.sim, &self.dir, &self.service)
+    }
+
+    /// The whole loopback flow: start, consent (accepted), redirect, choose.
+    pub async fn connect(&self, region: &str, organization: Option<&str>) -> Connection {
+        let listener = LoopbackListener::bind(0).expect("listener");
+        self.setup.set_loopback_port(listener.port()).unwrap();
+        let start = self.setup.start_connect(Some(region), RedirectMethod::Loopback, None).unwrap();
+        let wait = self.setup.wait_loopback(listener, Duration::from_secs(20));
+        let browser = async {
+            let location = zbs_sim::accept_consent(&start.authorize_url).await.expect("consent");
+            follow(&location).await
+        };
+        let (choices, _) = tokio::join!(wait, browser);
+        choices.expect("organizations listed");
+        self.setup.choose_organization(organization).expect("connection stored")
+    }
+}
+
+impl Drop for Harness {
+    fn drop(&mut self) {
+        // Leave nothing behind in the test keyring.
+        let secrets = self.setup.secrets();
+        let _ = secrets.delete(zbs_setup::secrets::entry::CLIENT_SECRET);
+        if let Ok(connections) = self.setup.connections() {
+            for c in connections {
+                let _ = secrets.delete(&zbs_setup::secrets::entry::refresh_token(&c.id));
+            }
+        }
+    }
+}
+
+fn open_setup(sim: &SimHandle, dir: &TempDir, service: &str) -> Setup {
+    let dcs = DataCenters::from_json(&sim.endpoints_json().to_string()).expect("endpoints");
+    Setup::open(OpenOptions {
+        data_dir: Some(dir.path().to_owned()),
+        profile: Profile::Real,
+        data_centers: Some(dcs),
+        keyring_service: Some(service.to_owned()),
+    })
+    .expect("setup opens")
+}
+
+/// The browser following a redirect to the app's loopback listener.
+pub async fn follow(location: &str) -> reqwest::StatusCode {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .get(location)
+        .send()
+        .await
+        .map(|r| r.status())
+        .unwrap_or(reqwest::StatusCode::BAD_GATEWAY)
+}

@@ -7,6 +7,12 @@ import type { KeyIssue } from "./bindings/KeyIssue";
 import type { SaveOutcome } from "./bindings/SaveOutcome";
 import type { CredentialsInput } from "./bindings/CredentialsInput";
 import type { Link } from "./bindings/Link";
+import type { Boot } from "./bindings/Boot";
+import type { Profile } from "./bindings/Profile";
+import type { Started } from "./bindings/Started";
+import type { Connection } from "./bindings/Connection";
+import type { ConnectionTest } from "./bindings/ConnectionTest";
+import type { RedirectMethod } from "./bindings/RedirectMethod";
 
 /** A failed command, as the shell serialises it. */
 export interface AppError {
@@ -28,6 +34,8 @@ export function asAppError(e: unknown): AppError {
 }
 
 export const api = {
+  boot: () => invoke<Boot>("boot"),
+  switchProfile: (profile: Profile) => invoke<Boot>("switch_profile", { profile }),
   status: () => invoke<Status>("get_status"),
   checkKeys: (input: CredentialsInput) => invoke<KeyIssue[]>("check_keys", { input }),
   saveCredentials: (input: CredentialsInput) => invoke<SaveOutcome>("save_credentials", { input }),
@@ -38,4 +46,14 @@ export const api = {
   setCurrentStep: (step: string) => invoke<null>("set_current_step", { step }),
   dismissRecoveryNotice: () => invoke<null>("dismiss_recovery_notice"),
   openLink: (link: Link, region: string | null) => invoke<string>("open_link", { link, region }),
+  setRedirectMethod: (method: RedirectMethod) => invoke<Status>("set_redirect_method", { method }),
+  startConnect: (region: string | null, reconnect: string | null) =>
+    invoke<Started>("start_connect", { region, reconnect }),
+  cancelConnect: () => invoke<null>("cancel_connect"),
+  chooseOrganization: (organizationId: string | null) =>
+    invoke<Connection>("choose_organization", { organizationId }),
+  listConnections: () => invoke<Connection[]>("list_connections"),
+  renameConnection: (id: string, label: string) => invoke<Connection>("rename_connection", { id, label }),
+  testConnection: (id: string) => invoke<ConnectionTest>("test_connection", { id }),
+  disconnect: (id: string, force: boolean) => invoke<null>("disconnect", { id, force }),
 };

@@ -8,9 +8,27 @@ import { SAME_CREDENTIALS_WHY, STEP_TEXT, SUBSTEP_TEXT } from "./steps";
 import type { Status } from "./bindings/Status";
 import type { ChecklistItem } from "./bindings/ChecklistItem";
 import type { KeyIssue } from "./bindings/KeyIssue";
+import type { DemoKeys } from "./bindings/DemoKeys";
+import type { Connection } from "./bindings/Connection";
+import type { OrganizationChoice } from "./bindings/OrganizationChoice";
+import type { Started } from "./bindings/Started";
+import type { Finished } from "./bindings/Finished";
+import { listen } from "@tauri-apps/api/event";
+
+/** Where a sign-in is: idle, waiting for the browser, or choosing an organization. */
+type ConnectFlow =
+  | { kind: "idle" }
+  | { kind: "waiting"; started: Started }
+  | { kind: "choosing"; choices: OrganizationChoice[]; selected: string | null };
 
 interface UiState {
   status: Status | null;
+  welcomed: boolean;
+  showWelcome: boolean;
+  demoKeys: DemoKeys | null;
+  connections: Connection[];
+  flow: ConnectFlow;
+  region: string | null;
   step: string;
   error: AppError | null;
   info: string | null;
@@ -21,6 +39,12 @@ interface UiState {
 
 const state: UiState = {
   status: null,
+  welcomed: true,
+  showWelcome: false,
+  demoKeys: null,
+  connections: [],
+  flow: { kind: "idle" },
+  region: null,
   step: "before_you_start",
   error: null,
   info: null,
@@ -49,12 +73,41 @@ function setStatus(s: Status): void {
   state.status = s;
 }
 
+async function loadConnections(): Promise<void> {
+  try {
+    state.connections = await api.listConnections();
+  } catch (e) {
+    state.error = asAppError(e);
+  }
+}
+
 async function refresh(): Promise<void> {
-  await act(api.status, (s) => {
-    setStatus(s);
-    state.step = s.current_step ?? "before_you_start";
+  await act(api.boot, (b) => {
+    setStatus(b.status);
+    state.welcomed = b.welcomed;
+    state.showWelcome = !b.welcomed;
+    state.demoKeys = b.demo_keys;
+    state.step = b.status.current_step ?? "before_you_start";
+    state.flow = { kind: "idle" };
   });
+  await loadConnections();
+  render();
   root.setAttribute("aria-busy", "false");
+}
+
+function switchProfile(profile: "real" | "demo"): void {
+  void act(
+    () => api.switchProfile(profile),
+    (b) => {
+      setStatus(b.status);
+      state.welcomed = true;
+      state.showWelcome = false;
+      state.demoKeys = b.demo_keys;
+      state.step = b.status.current_step ?? "before_you_start";
+      state.flow = { kind: "idle" };
+      state.keyDraft = { clientId: "", clientSecret: "", issues: [], editing: false };
+    },
+  ).then(loadConnections).then(render);
 }
 
 function goTo(step: string): void {
@@ -77,18 +130,38 @@ function render(): void {
     );
     return;
   }
+  if (state.showWelcome) {
+    replaceChildren(root, welcome());
+    document.getElementById("welcome-title")?.focus();
+    return;
+  }
   const done = s.checklist.filter((i) => i.done).length;
   const total = s.checklist.length;
   const header = h(
     "header",
     { class: "topbar" },
     h("h1", {}, "Zoho Books Setup"),
-    s.profile === "demo" ? h("span", { class: "badge demo" }, "Demo mode: simulated Zoho Books") : null,
+    s.profile === "demo"
+      ? h("span", { class: "badge demo", "data-test": "demo-badge" }, "Demo mode: simulated Zoho Books, no real data")
+      : null,
     h(
       "div",
       { class: "progress", "data-test": "progress" },
       h("progress", { max: total, value: done, "aria-label": "Setup progress" }),
       h("span", {}, `${done} of ${total} steps done`),
+    ),
+    h(
+      "button",
+      {
+        type: "button",
+        class: "secondary small",
+        "data-test": "welcome-button",
+        onclick: () => {
+          state.showWelcome = true;
+          render();
+        },
+      },
+      s.profile === "demo" ? "Leave demo…" : "Welcome screen",
     ),
   );
   const nav = h(
@@ -128,6 +201,51 @@ function render(): void {
     stepCard(s),
   );
   replaceChildren(root, header, h("div", { class: "layout" }, nav, main));
+}
+
+function welcome(): HTMLElement {
+  const s = state.status;
+  return h(
+    "main",
+    { id: "main", class: "welcome", "data-test": "welcome" },
+    h("h1", { id: "welcome-title", tabindex: "-1" }, "Welcome to Zoho Books Setup"),
+    h(
+      "p",
+      { class: "lead" },
+      "This app walks you through registering your integration with Zoho, adding its keys, and testing it by connecting a Zoho Books organization and pulling a little sample data.",
+    ),
+    errorBanner(),
+    h(
+      "div",
+      { class: "paths" },
+      h(
+        "button",
+        { type: "button", class: "path primary", "data-test": "choose-real", onclick: () => { switchProfile("real"); } },
+        h("strong", {}, "Set up Zoho Books"),
+        h("span", {}, "Use your own Zoho account. About ten minutes."),
+      ),
+      h(
+        "button",
+        { type: "button", class: "path", "data-test": "choose-demo", onclick: () => { switchProfile("demo"); } },
+        h("strong", {}, "Try the demo"),
+        h("span", {}, "No Zoho account needed: everything runs against a simulated Zoho Books on this computer."),
+      ),
+    ),
+    state.welcomed && s
+      ? h(
+          "button",
+          {
+            type: "button",
+            class: "secondary",
+            onclick: () => {
+              state.showWelcome = false;
+              render();
+            },
+          },
+          s.profile === "demo" ? "Back to the demo" : "Back to my setup",
+        )
+      : null,
+  );
 }
 
 function banners(s: Status): HTMLElement {
@@ -464,6 +582,23 @@ function keysStep(s: Status): HTMLElement {
       scheduleCheck();
     },
   });
+  const demoCard =
+    state.demoKeys && s.profile === "demo"
+      ? h(
+          "aside",
+          { class: "demo-keys", "data-test": "demo-keys" },
+          h("h3", {}, "Demo keys"),
+          h(
+            "p",
+            { class: "hint" },
+            "In the demo, the simulated API console gave you these. They only open the simulated Zoho Books on this computer. Copy each into its field below.",
+          ),
+          h("p", { class: "label" }, "Client ID"),
+          copyable(state.demoKeys.client_id, "the demo Client ID"),
+          h("p", { class: "label" }, "Client Secret"),
+          copyable(state.demoKeys.client_secret, "the demo Client Secret"),
+        )
+      : null;
   const form = h(
     "form",
     {
@@ -528,7 +663,7 @@ function keysStep(s: Status): HTMLElement {
         : null,
     ),
   );
-  return form;
+  return h("div", {}, demoCard, form);
 }
 
 function enableStep(s: Status): HTMLElement {
@@ -565,18 +700,276 @@ function enableStep(s: Status): HTMLElement {
 }
 
 function testStep(s: Status): HTMLElement {
+  if (!s.enabled) {
+    return h("p", { "data-test": "test-disabled" }, "Switch the integration on first (previous step); then you can connect a test organization here.");
+  }
+  return h("div", { class: "test" }, connectPanel(s), connectionsList());
+}
+
+function connectPanel(s: Status): HTMLElement {
+  const flow = state.flow;
+  if (flow.kind === "waiting") {
+    const st = flow.started;
+    return h(
+      "section",
+      { class: "panel", "data-test": "waiting", "aria-live": "polite" },
+      h("h3", {}, "Waiting for you to sign in to Zoho"),
+      st.warning ? h("div", { class: "banner warning", role: "alert" }, st.warning) : null,
+      h(
+        "p",
+        {},
+        st.browser_opened
+          ? "Zoho's sign-in page opened in your browser. Sign in, check the permissions, and click Accept. Then come back here."
+          : "Your browser did not open by itself. Copy this link into your browser, sign in, and click Accept.",
+      ),
+      h("p", { class: "hint" }, "If the browser did not open, or you want to use another browser, copy the link:"),
+      copyable(st.authorize_url, "the sign-in link"),
+      h(
+        "div",
+        { class: "row" },
+        h(
+          "button",
+          {
+            type: "button",
+            class: "secondary",
+            "data-test": "cancel-connect",
+            onclick: () => void act(api.cancelConnect, () => { state.flow = { kind: "idle" }; }),
+          },
+          "Cancel",
+        ),
+      ),
+    );
+  }
+  if (flow.kind === "choosing") {
+    const name = `org-choice`;
+    return h(
+      "form",
+      {
+        class: "panel",
+        "data-test": "org-picker",
+        onsubmit: (e: Event) => {
+          e.preventDefault();
+          void act(
+            () => api.chooseOrganization(flow.selected),
+            (c) => {
+              state.flow = { kind: "idle" };
+              state.info = `Connected ${c.organization_name}.`;
+            },
+          ).then(async () => {
+            await loadConnections();
+            setStatus(await api.status());
+            render();
+          });
+        },
+      },
+      h("h3", {}, "Choose the organization to connect"),
+      h(
+        "fieldset",
+        { class: "choices" },
+        h("legend", { class: "visually-hidden" }, "Organizations"),
+        flow.choices.map((c) =>
+          h(
+            "label",
+            { class: "choice" },
+            h("input", {
+              type: "radio",
+              name,
+              value: c.organization_id,
+              "data-org": c.organization_id,
+              checked: flow.selected === c.organization_id,
+              onchange: () => {
+                flow.selected = c.organization_id;
+              },
+            }),
+            h(
+              "span",
+              {},
+              h("strong", {}, c.name),
+              c.is_default ? h("span", { class: "badge ok" }, "Default") : null,
+              h(
+                "span",
+                { class: "hint block" },
+                [c.plan ? `Plan: ${c.plan}` : null, c.currency ? `Currency: ${c.currency}` : null, `Data center: ${c.region_name}`]
+                  .filter(Boolean)
+                  .join(" · "),
+              ),
+              c.times_connected > 0
+                ? h("span", { class: "hint block" }, `Already connected ${c.times_connected} time${c.times_connected === 1 ? "" : "s"} with this Client ID.`)
+                : null,
+            ),
+          ),
+        ),
+      ),
+      h("div", { class: "row" }, h("button", { type: "submit", class: "primary", "data-test": "connect-org" }, "Connect this organization")),
+    );
+  }
+  const regions = s.data_centers.filter((dc) => s.regions.includes(dc.region));
+  const region = state.region ?? regions[0]?.region ?? null;
   return h(
-    "div",
-    {},
+    "section",
+    { class: "panel", "data-test": "connect-start" },
+    h("h3", {}, "Connect a test organization"),
     h(
       "p",
       {},
-      s.enabled
-        ? "Connect a test Zoho Books organization and pull sample data to check that everything works."
-        : "Switch the integration on first (previous step).",
+      "You will sign in to Zoho in your browser and allow read-only access to one Zoho Books organization. Nothing is changed in Zoho Books.",
     ),
-    h("p", { class: "hint" }, `Connections so far: ${s.connections}.`),
+    regions.length > 1
+      ? h(
+          "div",
+          { class: "field" },
+          h("label", { for: "connect-region" }, "Start the sign-in at"),
+          h(
+            "select",
+            {
+              id: "connect-region",
+              onchange: (e: Event) => {
+                state.region = (e.target as HTMLSelectElement).value;
+              },
+            },
+            regions.map((dc) => h("option", { value: dc.region, selected: dc.region === region }, dc.name)),
+          ),
+          h("p", { class: "hint" }, "Zoho sends you on to your organization's own data center if it is elsewhere."),
+        )
+      : null,
+    h(
+      "div",
+      { class: "row" },
+      h(
+        "button",
+        {
+          type: "button",
+          class: "primary",
+          "data-test": "connect",
+          disabled: state.busy,
+          onclick: () => { startConnect(region, null); },
+        },
+        "Connect a test organization",
+      ),
+    ),
   );
 }
+
+function startConnect(region: string | null, reconnect: string | null): void {
+  void act(
+    () => api.startConnect(region, reconnect),
+    (started) => {
+      state.flow = { kind: "waiting", started };
+    },
+  );
+}
+
+function connectionsList(): HTMLElement | null {
+  if (state.connections.length === 0) return null;
+  return h(
+    "section",
+    { class: "panel", "data-test": "connections" },
+    h("h3", {}, "Connected organizations"),
+    h(
+      "ul",
+      { class: "connections" },
+      state.connections.map((c) =>
+        h(
+          "li",
+          { class: "connection", "data-connection": c.id },
+          h(
+            "div",
+            {},
+            h("strong", { "data-test": "connection-name" }, c.label ?? c.organization_name),
+            c.state === "needs_reconnect"
+              ? h("span", { class: "badge warn", "data-test": "needs-reconnect" }, "Needs reconnecting")
+              : h("span", { class: "badge ok" }, "Connected"),
+            h(
+              "span",
+              { class: "hint block" },
+              `${c.organization_name} · ${c.region.toUpperCase()} data center · connected ${new Date(c.connected_at).toLocaleString()}`,
+            ),
+          ),
+          h(
+            "div",
+            { class: "row" },
+            h(
+              "button",
+              {
+                type: "button",
+                class: "secondary",
+                "data-test": "test-connection",
+                onclick: () =>
+                  void act(
+                    () => api.testConnection(c.id),
+                    (r) => {
+                      if (r.ok) state.info = r.message;
+                      else state.error = { code: "test_failed", message: r.message, issues: [] };
+                    },
+                  ).then(loadConnections).then(render),
+              },
+              "Test",
+            ),
+            h(
+              "button",
+              {
+                type: "button",
+                class: "secondary",
+                onclick: () => {
+                  const label = window.prompt("Name this connection", c.label ?? c.organization_name);
+                  if (label !== null) {
+                    void act(() => api.renameConnection(c.id, label)).then(loadConnections).then(render);
+                  }
+                },
+              },
+              "Rename",
+            ),
+            h(
+              "button",
+              {
+                type: "button",
+                class: c.state === "needs_reconnect" ? "primary" : "secondary",
+                "data-test": "reconnect",
+                onclick: () => { startConnect(null, c.id); },
+              },
+              "Reconnect",
+            ),
+            h(
+              "button",
+              {
+                type: "button",
+                class: "danger",
+                "data-test": "disconnect",
+                onclick: () => {
+                  if (!window.confirm(`Disconnect ${c.organization_name}? Zoho will be told to cancel this connection.`)) return;
+                  void act(() => api.disconnect(c.id, false))
+                    .then(async () => {
+                      if (state.error?.code === "revoke_failed" && window.confirm(`${state.error.message}\n\nForget it here anyway?`)) {
+                        await act(() => api.disconnect(c.id, true));
+                      }
+                    })
+                    .then(loadConnections)
+                    .then(async () => {
+                      setStatus(await api.status());
+                      render();
+                    });
+                },
+              },
+              "Disconnect",
+            ),
+          ),
+        ),
+      ),
+    ),
+  );
+}
+
+void listen<Finished>("connect-finished", (event) => {
+  const f = event.payload;
+  if (f.error) {
+    state.error = { code: f.error.code, message: f.error.message, issues: f.error.issues };
+    state.flow = { kind: "idle" };
+  } else if (f.choices) {
+    const preferred = f.choices.find((c) => c.is_default) ?? f.choices[0];
+    state.flow = { kind: "choosing", choices: f.choices, selected: preferred?.organization_id ?? null };
+    state.error = null;
+  }
+  render();
+});
 
 void refresh();

@@ -13,7 +13,12 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 use secrecy::SecretString;
 use serde::Serialize;
+use std::time::Duration;
+use zbs_setup::connect::{Connection, ConnectionState, RedirectMethod};
 use zbs_setup::{CredentialsInput, OpenOptions, Profile, Setup, Status};
+use zbs_zoho::loopback::LoopbackListener;
+
+mod simulate;
 
 #[derive(Parser)]
 #[command(
@@ -49,6 +54,64 @@ enum Command {
     Enable,
     /// Switch the integration off.
     Disable,
+    /// Connect a Zoho Books organization: prints the sign-in link, opens the browser, waits for the redirect.
+    Connect(ConnectArgs),
+    /// List the connected organizations.
+    Connections,
+    /// Revoke a connection at Zoho, then forget it here.
+    Disconnect {
+        /// The connection's ID (see `zbsetup connections`).
+        id: String,
+        /// Forget it here even if Zoho cannot be reached to revoke it.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Run the Zoho Books simulator on 127.0.0.1 until interrupted.
+    Simulate(SimulateArgs),
+}
+
+#[derive(Args)]
+struct ConnectArgs {
+    /// Data center to start the sign-in at (default: the first chosen region).
+    #[arg(long, value_name = "R")]
+    region: Option<String>,
+    /// Organization to connect (default: Zoho's default organization).
+    #[arg(long, value_name = "ORG_ID")]
+    org: Option<String>,
+    /// Only print the sign-in link; do not open a browser.
+    #[arg(long)]
+    no_browser: bool,
+    /// Seconds to wait for the sign-in to come back.
+    #[arg(long, value_name = "SECS", default_value_t = 600)]
+    timeout: u64,
+    /// Renew this connection instead of adding one.
+    #[arg(long, value_name = "ID")]
+    reconnect: Option<String>,
+}
+
+#[derive(Args)]
+struct SimulateArgs {
+    /// Write the endpoints file for ZBSETUP_ENDPOINTS here.
+    #[arg(long, value_name = "FILE")]
+    endpoints_out: Option<PathBuf>,
+    /// Records per entity and organization.
+    #[arg(long, value_name = "N", default_value_t = 50)]
+    records: u64,
+    /// Seed of the data generator.
+    #[arg(long, value_name = "S", default_value_t = 42)]
+    seed: u64,
+    /// Request budget per organization, as <requests>/<seconds>s.
+    #[arg(long, value_name = "R/Ss", default_value = "100/60s")]
+    rate: String,
+    /// Daily API-call quota per organization (default: by plan).
+    #[arg(long, value_name = "N")]
+    daily: Option<u32>,
+    /// Register this Client ID (with --client-secret-stdin) instead of a made-up one.
+    #[arg(long, value_name = "ID", requires = "client_secret_stdin")]
+    client_id: Option<String>,
+    /// Read the Client Secret of --client-id from standard input.
+    #[arg(long, requires = "client_id")]
+    client_secret_stdin: bool,
 }
 
 #[derive(Subcommand)]
@@ -118,10 +181,21 @@ fn open(cli: &Cli) -> Result<Setup, Failure> {
         data_dir: cli.data_dir.clone(),
         profile,
         data_centers: None,
+        keyring_service: None,
     })?)
 }
 
+fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure(format!("could not start: {e}")))
+}
+
 fn run(cli: &Cli) -> Result<(), Failure> {
+    if let Command::Simulate(args) = &cli.command {
+        return runtime()?.block_on(simulate::run(args));
+    }
     let setup = open(cli)?;
     match &cli.command {
         Command::Status => print_status(cli, &setup.status()?),
@@ -159,7 +233,83 @@ fn run(cli: &Cli) -> Result<(), Failure> {
         }
         Command::Enable => print_status(cli, &setup.set_enabled(true)?),
         Command::Disable => print_status(cli, &setup.set_enabled(false)?),
+        Command::Connect(args) => runtime()?.block_on(connect(cli, &setup, args)),
+        Command::Connections => print_connections(cli, &setup.connections()?),
+        Command::Disconnect { id, force } => {
+            runtime()?.block_on(setup.disconnect(id, *force))?;
+            if cli.json {
+                print_json(&serde_json::json!({ "disconnected": id }))
+            } else {
+                println!("Disconnected {id}.");
+                Ok(())
+            }
+        }
+        Command::Simulate(_) => unreachable!("handled above"),
     }
+}
+
+async fn connect(cli: &Cli, setup: &Setup, args: &ConnectArgs) -> Result<(), Failure> {
+    let method = setup.redirect_method()?;
+    if method != RedirectMethod::Loopback {
+        return Err(Failure(
+            "zbsetup connect receives the sign-in on the loopback address; choose the loopback \
+             redirect URI in the app, or connect from the app"
+                .into(),
+        ));
+    }
+    let listener = LoopbackListener::bind(setup.loopback_port()?).map_err(zbs_setup::Error::from)?;
+    let start = setup.start_connect(args.region.as_deref(), method, args.reconnect.as_deref())?;
+    if let Some(warning) = &start.warning {
+        eprintln!("zbsetup: warning: {warning}");
+    }
+    eprintln!("authorize: {}", start.authorize_url);
+    if !args.no_browser && opener::open_browser(&start.authorize_url).is_err() {
+        eprintln!("zbsetup: the browser did not open; open the link above yourself.");
+    }
+    eprintln!("Waiting for the sign-in to come back (up to {} s)...", args.timeout);
+    let choices = setup.wait_loopback(listener, Duration::from_secs(args.timeout)).await?;
+    let connection = setup.choose_organization(args.org.as_deref()).map_err(|e| {
+        let known: Vec<String> =
+            choices.iter().map(|c| format!("{} ({})", c.organization_id, c.name)).collect();
+        Failure(format!("{e} Organizations: {}.", known.join(", ")))
+    })?;
+    if cli.json {
+        print_json(&connection)
+    } else {
+        println!(
+            "Connected {} ({}) in the {} data center as {}.",
+            connection.organization_name,
+            connection.organization_id,
+            connection.region.to_uppercase(),
+            connection.id
+        );
+        Ok(())
+    }
+}
+
+fn print_connections(cli: &Cli, list: &[Connection]) -> Result<(), Failure> {
+    if cli.json {
+        return print_json(&list);
+    }
+    if list.is_empty() {
+        println!("No connections yet. Connect one with `zbsetup connect`.");
+    }
+    for c in list {
+        let state = match c.state {
+            ConnectionState::Ok => "connected",
+            ConnectionState::NeedsReconnect => "needs reconnecting",
+        };
+        println!(
+            "{}  {} ({})  {}  {}  since {}",
+            c.id,
+            c.label.as_deref().unwrap_or(&c.organization_name),
+            c.organization_id,
+            c.region.to_uppercase(),
+            state,
+            c.connected_at
+        );
+    }
+    Ok(())
 }
 
 fn print_json<T: Serialize>(value: &T) -> Result<(), Failure> {

@@ -35,3 +35,10 @@ CREATE TABLE connections (
     state             TEXT NOT NULL DEFAULT 'ok',
     connected_at      TEXT NOT NULL
 ) STRICT;
+
+-- How many times each organization was connected with this client: Zoho
+-- keeps 20 sign-ins per user and client and silently drops the oldest.
+CREATE TABLE org_connects (
+    organization_id TEXT PRIMARY KEY NOT NULL,
+    times           INTEGER NOT NULL
+) STRICT;

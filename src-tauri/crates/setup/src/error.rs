@@ -24,6 +24,46 @@ pub enum Error {
     NoRegions,
     #[error("\"{item}\" is not a checklist item that can be ticked.")]
     UnknownStep { item: String },
+    #[error(
+        "The integration is switched off. Switch it on (the \"Switch the integration on\" step) \
+         before connecting an organization."
+    )]
+    NotEnabled,
+    #[error("No sign-in is waiting for an answer. Start the connection again.")]
+    NoSignInPending,
+    #[error("This sign-in answer does not belong to the sign-in started here, so it was ignored.")]
+    UnknownState,
+    #[error(
+        "The connection was not allowed on Zoho's consent screen (Zoho said: {detail}). To \
+         connect, start again and choose Accept."
+    )]
+    AccessDenied { detail: String },
+    #[error("This Zoho account has no Zoho Books organization to connect. Create one in Zoho Books, then connect again.")]
+    NoOrganizations,
+    #[error("Zoho did not list an organization with the ID {id} for this sign-in.")]
+    UnknownOrganization { id: String },
+    #[error("There is no connection {id}. List connections with `zbsetup connections`.")]
+    UnknownConnection { id: String },
+    #[error(
+        "Zoho no longer accepts the sign-in of {name} (it was disconnected at Zoho, or replaced \
+         by newer sign-ins). Click Reconnect to sign in again."
+    )]
+    ReconnectNeeded { name: String },
+    #[error(
+        "The connection could not be revoked at Zoho: {source} It was kept. Try again, or forget \
+         it here anyway (it then stays listed in Zoho until it expires)."
+    )]
+    RevokeFailed { source: zbs_zoho::oauth::OAuthError },
+    #[error("Demo mode could not start its simulated Zoho Books ({detail}). Restart the app and try again.")]
+    Demo { detail: String },
+    #[error(transparent)]
+    OAuth(#[from] zbs_zoho::oauth::OAuthError),
+    #[error(transparent)]
+    Books(#[from] zbs_zoho::books::BooksError),
+    #[error(transparent)]
+    Callback(#[from] zbs_zoho::callback::CallbackError),
+    #[error(transparent)]
+    Loopback(#[from] zbs_zoho::loopback::LoopbackError),
     #[error(transparent)]
     Secret(#[from] SecretError),
     #[error(transparent)]
@@ -54,6 +94,20 @@ impl Error {
             Error::UnknownRegion { .. } => "unknown_region",
             Error::NoRegions => "no_regions",
             Error::UnknownStep { .. } => "unknown_step",
+            Error::NotEnabled => "not_enabled",
+            Error::NoSignInPending => "no_sign_in_pending",
+            Error::UnknownState => "unknown_state",
+            Error::AccessDenied { .. } => "access_denied",
+            Error::NoOrganizations => "no_organizations",
+            Error::UnknownOrganization { .. } => "unknown_organization",
+            Error::UnknownConnection { .. } => "unknown_connection",
+            Error::ReconnectNeeded { .. } => "reconnect_needed",
+            Error::RevokeFailed { .. } => "revoke_failed",
+            Error::Demo { .. } => "demo_failed",
+            Error::OAuth(e) => e.code(),
+            Error::Books(e) => e.code(),
+            Error::Callback(e) => e.code(),
+            Error::Loopback(e) => e.code(),
             Error::Secret(e) => e.code(),
             Error::Store(e) => e.code(),
             Error::DataCenters(e) => e.code(),

@@ -15,6 +15,8 @@
 //! Talking to Zoho (data centers, OAuth, the Books API) is `zbs-zoho`'s job.
 
 pub mod checklist;
+pub mod connect;
+pub mod demo;
 pub mod error;
 pub mod links;
 pub mod paths;
@@ -34,8 +36,7 @@ use secrets::{entry, SecretStore};
 use store::Store;
 use validate::KeyIssue;
 
-/// The loopback port registered as a redirect URI unless changed.
-pub const DEFAULT_LOOPBACK_PORT: u16 = 47823;
+pub use zbs_zoho::callback::DEFAULT_LOOPBACK_PORT;
 
 /// Which set of keys, connections and data is in use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -118,6 +119,9 @@ pub struct OpenOptions {
     pub profile: Profile,
     /// `None`: `ZBSETUP_ENDPOINTS`, else Zoho's own data centers.
     pub data_centers: Option<DataCenters>,
+    /// `None`: the app's own keyring service (shared by the window and `zbsetup`).
+    /// Tests give each setup its own, so they can run side by side.
+    pub keyring_service: Option<String>,
 }
 
 impl Default for OpenOptions {
@@ -126,6 +130,7 @@ impl Default for OpenOptions {
             data_dir: None,
             profile: Profile::Real,
             data_centers: None,
+            keyring_service: None,
         }
     }
 }
@@ -138,6 +143,7 @@ pub struct Setup {
     data_centers: DataCenters,
     profile: Profile,
     data_dir: PathBuf,
+    connect: connect::ConnectState,
 }
 
 mod keys {
@@ -149,6 +155,7 @@ mod keys {
     pub const LOOPBACK_PORT: &str = "loopback_port";
     pub const RECOVERY_NOTICE: &str = "recovery_notice";
     pub const TESTED: &str = "tested";
+    pub const REDIRECT_METHOD: &str = "redirect_method";
 }
 
 impl Setup {
@@ -179,10 +186,14 @@ impl Setup {
         }
         Ok(Setup {
             store,
-            secrets: SecretStore::new(options.profile.keyring_suffix()),
+            secrets: match options.keyring_service {
+                Some(service) => SecretStore::with_service(service),
+                None => SecretStore::new(options.profile.keyring_suffix()),
+            },
             data_centers,
             profile: options.profile,
             data_dir,
+            connect: connect::ConnectState::default(),
         })
     }
 
@@ -206,13 +217,40 @@ impl Setup {
         &self.data_centers
     }
 
+    /// The loopback port registered for sign-ins.
+    pub fn loopback_port(&self) -> Result<u16, Error> {
+        Ok(self.store.get(keys::LOOPBACK_PORT)?.unwrap_or(DEFAULT_LOOPBACK_PORT))
+    }
+
+    /// Changes the loopback port (it must then be registered in the API console).
+    pub fn set_loopback_port(&self, port: u16) -> Result<Status, Error> {
+        self.store.set(keys::LOOPBACK_PORT, &port)?;
+        self.status()
+    }
+
+    /// How sign-ins come back to the app (loopback unless chosen otherwise).
+    pub fn redirect_method(&self) -> Result<connect::RedirectMethod, Error> {
+        Ok(self.store.get(keys::REDIRECT_METHOD)?.unwrap_or(connect::RedirectMethod::Loopback))
+    }
+
+    /// Chooses how sign-ins come back to the app.
+    pub fn set_redirect_method(&self, method: connect::RedirectMethod) -> Result<Status, Error> {
+        self.store.set(keys::REDIRECT_METHOD, &method)?;
+        self.status()
+    }
+
     /// The redirect URI(s) to register in the API console.
     pub fn redirect_uris(&self) -> Result<Vec<String>, Error> {
-        let port: u16 = self
-            .store
-            .get(keys::LOOPBACK_PORT)?
-            .unwrap_or(DEFAULT_LOOPBACK_PORT);
-        Ok(vec![format!("http://127.0.0.1:{port}/oauth/callback")])
+        Ok(vec![self.redirect_uri(self.redirect_method()?)?])
+    }
+
+    /// Marks the "Test your integration" step done (after a successful pull).
+    pub fn mark_tested(&self) -> Result<(), Error> {
+        Ok(self.store.set(keys::TESTED, &true)?)
+    }
+
+    pub(crate) fn status_client_id(&self) -> Result<Option<String>, Error> {
+        Ok(self.store.get(keys::CLIENT_ID)?)
     }
 
     /// The whole picture, as the window and `zbsetup status` show it.

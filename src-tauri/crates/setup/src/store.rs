@@ -26,7 +26,10 @@ pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// The schema, oldest step first. Never edit a released step: add one.
 fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(include_str!("../migrations/0001_initial.sql"))])
+    Migrations::new(vec![
+        M::up(include_str!("../migrations/0001_initial.sql")),
+        M::up(include_str!("../migrations/0002_pulls.sql")),
+    ])
 }
 
 #[derive(Debug, thiserror::Error)]

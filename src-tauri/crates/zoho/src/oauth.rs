@@ -45,9 +45,10 @@ const MAX_TOKEN_BODY: usize = 64 * 1024;
 
 /// Least-privilege, read-only scopes for the sample pull.
 ///
-/// `settings` is needed for `/organizations` (ZOHO.md); `contacts` covers
-/// customers and vendors; `invoices`, `creditnotes`, `bills` are in Zoho's
-/// scope docs. Unverified (no primary source found): `items`,
+/// `settings` is needed for `/organizations` (ZOHO.md) and also covers
+/// `/items` (Zoho files items under settings, so there is no `items` scope);
+/// `contacts` covers customers and vendors; `invoices`, `creditnotes`, `bills`
+/// are in Zoho's scope docs. Unverified (no primary source found):
 /// `accountants` (Zoho's module name for `/chartofaccounts`),
 /// `customerpayments`, `vendorpayments`.
 pub fn default_scopes() -> Vec<String> {
@@ -57,7 +58,6 @@ pub fn default_scopes() -> Vec<String> {
         "ZohoBooks.creditnotes.READ",
         "ZohoBooks.contacts.READ",
         "ZohoBooks.bills.READ",
-        "ZohoBooks.items.READ",
         "ZohoBooks.accountants.READ",
         "ZohoBooks.customerpayments.READ",
         "ZohoBooks.vendorpayments.READ",

@@ -1,0 +1,74 @@
+//! The shell's half of connecting: the loopback listener task and the
+//! deep-link handler both hand redirects to the core, and the outcome reaches
+//! the window as a `connect-finished` event.
+
+use std::time::Duration;
+
+use serde::Serialize;
+use tauri::{AppHandle, Emitter, Runtime};
+use zbs_setup::connect::{OrganizationChoice, RedirectMethod};
+use zbs_zoho::loopback::LoopbackListener;
+
+use crate::error::{ErrorPayload, ShellError};
+use crate::state::SetupExt;
+
+/// How long a sign-in may take in the browser.
+pub const SIGN_IN_TIMEOUT: Duration = Duration::from_secs(600);
+
+/// The event the window waits for after opening the consent page.
+pub const FINISHED: &str = "connect-finished";
+
+/// What the window is told when a sign-in ends.
+#[derive(Clone, Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct Finished {
+    pub choices: Option<Vec<OrganizationChoice>>,
+    pub error: Option<ErrorPayload>,
+}
+
+/// For the loopback method: binds the listener now (so a port in use is
+/// reported at once) and waits for the redirect in the background.
+pub fn listen<R: Runtime>(app: &AppHandle<R>, method: RedirectMethod, port: u16) -> Result<(), ShellError> {
+    if method != RedirectMethod::Loopback {
+        return Ok(());
+    }
+    let listener = LoopbackListener::bind(port).map_err(zbs_setup::Error::from)?;
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        let Ok(setup) = app.setup() else { return };
+        let result = setup.wait_loopback(listener, SIGN_IN_TIMEOUT).await;
+        finish(&app, result.map_err(ShellError::from));
+    });
+    Ok(())
+}
+
+/// Handles URLs the OS hands over (deep links, also on a cold start).
+pub fn on_deep_link<R: Runtime>(app: &AppHandle<R>, urls: Vec<String>) {
+    for url in urls {
+        let app = app.clone();
+        tauri::async_runtime::spawn(async move {
+            let Ok(setup) = app.setup() else { return };
+            match setup.complete_connect_url(&url).await {
+                Ok(choices) => finish(&app, Ok(choices)),
+                // Someone else's or a forged link: ignored, the real sign-in still waits.
+                Err(e) if e.code() == "unknown_state" => {
+                    tracing::warn!("a sign-in link with an unknown state was ignored");
+                }
+                Err(e) => {
+                    tracing::warn!(code = e.code(), "a sign-in link was refused");
+                    finish(&app, Err(e.into()));
+                }
+            }
+        });
+    }
+}
+
+fn finish<R: Runtime>(app: &AppHandle<R>, result: Result<Vec<OrganizationChoice>, ShellError>) {
+    let event = match result {
+        Ok(choices) => Finished { choices: Some(choices), error: None },
+        Err(e) => Finished { choices: None, error: Some(e.payload()) },
+    };
+    if let Err(e) = app.emit(FINISHED, event) {
+        tracing::error!("could not tell the window: {e}");
+    }
+}
