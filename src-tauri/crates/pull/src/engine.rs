@@ -1,0 +1,983 @@
+//! The pull engine: [`Puller`] runs (or resumes) a pull of one connection.
+//!
+//! Every entity is read concurrently (all within the organization's
+//! [`OrgLimiter`]: budget and concurrency cap), page by page from its
+//! checkpoint. Each page (with its detail calls, when asked for) is upserted
+//! together with the new checkpoint in one SQLite transaction, so a pull
+//! killed at any moment resumes with nothing missed and nothing duplicated.
+//! Zoho lists newest-first with offset paging, so records added during a
+//! pull shift rows down: pages may repeat rows (the upsert absorbs them) and
+//! the newest rows are re-read from page 1 at the end until a page holds
+//! nothing new. Memory stays flat: one page per entity at a time.
+//!
+//! Failures: 429 (no Retry-After) pauses the organization for a random part
+//! of the window and shrinks concurrency, a bounded number of times; 5xx,
+//! timeouts, dropped connections and cut-off JSON are retried with full
+//! jitter, bounded; the daily quota (429 with `X-Rate-Limit-Remaining: 0`,
+//! or an answer saying 0 remain) stops the pull as `paused_quota`; a 401
+//! asks the [`TokenSource`] for a new token once per run, and "reconnect
+//! needed" stops the pull as `needs_reconnect` without a retry loop.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::future::Future;
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use futures_util::stream::{FuturesUnordered, StreamExt};
+use rand::Rng;
+use secrecy::SecretString;
+use serde_json::Value;
+use time::OffsetDateTime;
+use tokio_util::sync::CancellationToken;
+use zbs_zoho::books::{BooksClient, BooksError, Entity, RateInfo, MAX_PER_PAGE};
+
+use crate::budget::RateBudget;
+use crate::limiter::{LimiterRegistry, OrgLimiter};
+use crate::store::{self, Checkpoint, Db, PageCommit, Phase, Prepared, PullRow, Totals};
+use crate::token::{AccessGrant, TokenError, TokenSource};
+use crate::types::{EntityProgress, EntityReport, Progress, PullOptions, PullReport, PullState};
+use crate::PullError;
+
+/// Bounded retries with full jitter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryConfig {
+    /// Attempts of one call on 5xx, timeouts, dropped connections, bad JSON.
+    pub max_attempts: u32,
+    pub base_delay: Duration,
+    pub max_delay: Duration,
+    /// Attempts of one call on HTTP 429 (each waits a random part of the window).
+    pub max_429_attempts: u32,
+}
+
+impl Default for RetryConfig {
+    fn default() -> Self {
+        RetryConfig {
+            max_attempts: 6,
+            base_delay: Duration::from_millis(500),
+            max_delay: Duration::from_secs(10),
+            max_429_attempts: 8,
+        }
+    }
+}
+
+impl RetryConfig {
+    fn delay(&self, attempt: u32) -> Duration {
+        let exp = self
+            .base_delay
+            .saturating_mul(1u32 << attempt.saturating_sub(1).min(16));
+        full_jitter(exp.min(self.max_delay))
+    }
+}
+
+fn full_jitter(cap: Duration) -> Duration {
+    let ms = u64::try_from(cap.as_millis()).unwrap_or(u64::MAX);
+    Duration::from_millis(rand::thread_rng().gen_range(0..=ms))
+}
+
+/// Knobs of a [`Puller`]; the defaults suit Zoho.
+#[derive(Debug, Clone)]
+pub struct PullerConfig {
+    /// Records per list page (Zoho serves at most 200).
+    pub page_size: u32,
+    pub retry: RetryConfig,
+    /// Progress is sent at most this often (and at each page).
+    pub progress_every: Duration,
+    /// How often a running pull refreshes its lock.
+    pub heartbeat_every: Duration,
+    /// A lock whose heartbeat is older than this is stale.
+    pub stale_after: Duration,
+    /// Timeout of one API call.
+    pub request_timeout: Duration,
+}
+
+impl Default for PullerConfig {
+    fn default() -> Self {
+        PullerConfig {
+            page_size: MAX_PER_PAGE,
+            retry: RetryConfig::default(),
+            progress_every: Duration::from_millis(200),
+            heartbeat_every: Duration::from_secs(5),
+            stale_after: Duration::from_secs(30),
+            request_timeout: Duration::from_secs(60),
+        }
+    }
+}
+
+/// Runs pulls against one SQLite file. Cheap to share behind an `Arc`.
+pub struct Puller {
+    pub(crate) db: Db,
+    registry: LimiterRegistry,
+    budget: RateBudget,
+    config: PullerConfig,
+    owner: String,
+    held: Arc<Mutex<HashMap<String, (usize, tokio::task::JoinHandle<()>)>>>,
+    running: Arc<Mutex<HashSet<String>>>,
+}
+
+impl std::fmt::Debug for Puller {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Puller")
+            .field("db", &self.db.path())
+            .field("budget", &self.budget)
+            .finish()
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+struct ConnectionClaim {
+    running: Arc<Mutex<HashSet<String>>>,
+    connection_id: String,
+}
+
+impl Drop for ConnectionClaim {
+    fn drop(&mut self) {
+        lock(&self.running).remove(&self.connection_id);
+    }
+}
+
+struct OrgLock {
+    db: Db,
+    held: Arc<Mutex<HashMap<String, (usize, tokio::task::JoinHandle<()>)>>>,
+    organization_id: String,
+    owner: String,
+}
+
+impl Drop for OrgLock {
+    fn drop(&mut self) {
+        let mut held = lock(&self.held);
+        let last = match held.get_mut(&self.organization_id) {
+            Some((n, _)) => {
+                *n -= 1;
+                *n == 0
+            }
+            None => false,
+        };
+        if last {
+            if let Some((_, beat)) = held.remove(&self.organization_id) {
+                beat.abort();
+            }
+            if let Err(e) = store::unlock(&self.db.lock(), &self.organization_id, &self.owner) {
+                tracing::warn!(code = e.code(), "could not release the pull lock");
+            }
+        }
+    }
+}
+
+impl Puller {
+    /// Opens its own connection to the database at `db_path` (made and
+    /// migrated by the setup crate). `registry` should be the process's one.
+    pub fn new(
+        db_path: &Path,
+        registry: LimiterRegistry,
+        budget: RateBudget,
+    ) -> Result<Puller, PullError> {
+        Ok(Puller {
+            db: Db::open(db_path)?,
+            registry,
+            budget,
+            config: PullerConfig::default(),
+            owner: format!(
+                "{}-{:016x}",
+                std::process::id(),
+                rand::thread_rng().gen::<u64>()
+            ),
+            held: Arc::default(),
+            running: Arc::default(),
+        })
+    }
+
+    /// Replaces the defaults of [`PullerConfig`].
+    pub fn with_config(mut self, config: PullerConfig) -> Self {
+        self.config = PullerConfig {
+            page_size: config.page_size.clamp(1, MAX_PER_PAGE),
+            ..config
+        };
+        self
+    }
+
+    pub fn budget(&self) -> RateBudget {
+        self.budget
+    }
+
+    pub fn registry(&self) -> &LimiterRegistry {
+        &self.registry
+    }
+
+    pub(crate) fn page_size(&self) -> u32 {
+        self.config.page_size
+    }
+
+    fn claim(
+        &self,
+        connection_id: &str,
+        organization_id: &str,
+    ) -> Result<ConnectionClaim, PullError> {
+        if !lock(&self.running).insert(connection_id.to_owned()) {
+            return Err(PullError::AlreadyRunning {
+                organization_id: organization_id.to_owned(),
+            });
+        }
+        Ok(ConnectionClaim {
+            running: self.running.clone(),
+            connection_id: connection_id.to_owned(),
+        })
+    }
+
+    fn lock_org(&self, organization_id: &str) -> Result<OrgLock, PullError> {
+        let mut held = lock(&self.held);
+        let guard = OrgLock {
+            db: self.db.clone(),
+            held: self.held.clone(),
+            organization_id: organization_id.to_owned(),
+            owner: self.owner.clone(),
+        };
+        if let Some((n, _)) = held.get_mut(organization_id) {
+            *n += 1;
+            return Ok(guard);
+        }
+        let got = store::try_lock(
+            &mut self.db.lock(),
+            organization_id,
+            &self.owner,
+            self.config.stale_after,
+        )?;
+        if !got {
+            std::mem::forget(guard);
+            return Err(PullError::AlreadyRunning {
+                organization_id: organization_id.to_owned(),
+            });
+        }
+        let db = self.db.clone();
+        let org = organization_id.to_owned();
+        let owner = self.owner.clone();
+        let every = self.config.heartbeat_every;
+        let beat = tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(every).await;
+                let (org, owner) = (org.clone(), owner.clone());
+                if let Err(e) = db.call(move |c| store::heartbeat(c, &org, &owner)).await {
+                    tracing::warn!(code = e.code(), "pull lock heartbeat failed");
+                }
+            }
+        });
+        held.insert(organization_id.to_owned(), (1, beat));
+        Ok(guard)
+    }
+
+    /// Pulls `options` for a connection, continuing its latest unfinished
+    /// pull with the same options if there is one.
+    pub async fn run(
+        &self,
+        connection_id: &str,
+        organization_id: &str,
+        options: &PullOptions,
+        token_source: Arc<dyn TokenSource>,
+        progress: impl Fn(Progress) + Send + Sync,
+        cancel: CancellationToken,
+    ) -> Result<PullReport, PullError> {
+        let options = options.normalized()?;
+        let _claim = self.claim(connection_id, organization_id)?;
+        let _lock = self.lock_org(organization_id)?;
+        let (c, o, opts) = (
+            connection_id.to_owned(),
+            organization_id.to_owned(),
+            options.clone(),
+        );
+        let id = self
+            .db
+            .call(move |conn| match store::find_resumable(conn, &c, &opts)? {
+                Some(id) => {
+                    tracing::info!(pull_id = id, "continuing an unfinished pull");
+                    Ok(id)
+                }
+                None => store::create_pull(conn, &c, &o, &opts),
+            })
+            .await?;
+        self.drive(id, token_source, &progress, cancel).await
+    }
+
+    /// Continues pull `pull_id` from its checkpoint (a completed pull just
+    /// reports again).
+    pub async fn resume(
+        &self,
+        pull_id: i64,
+        token_source: Arc<dyn TokenSource>,
+        progress: impl Fn(Progress) + Send + Sync,
+        cancel: CancellationToken,
+    ) -> Result<PullReport, PullError> {
+        let row = self.db.call(move |c| store::load_pull(c, pull_id)).await?;
+        if row.state == PullState::Completed {
+            return Ok(report(&row, row.state));
+        }
+        let _claim = self.claim(&row.connection_id, &row.organization_id)?;
+        let _lock = self.lock_org(&row.organization_id)?;
+        self.drive(pull_id, token_source, &progress, cancel).await
+    }
+
+    async fn drive(
+        &self,
+        pull_id: i64,
+        tokens: Arc<dyn TokenSource>,
+        progress: &(dyn Fn(Progress) + Send + Sync),
+        cancel: CancellationToken,
+    ) -> Result<PullReport, PullError> {
+        let row = self
+            .db
+            .call(move |c| {
+                store::set_running(c, pull_id)?;
+                store::load_pull(c, pull_id)
+            })
+            .await?;
+        let org = row.organization_id.clone();
+        let window = self.budget.window();
+        let limiter = self.registry.limiter(&org, self.budget, || {
+            store::recent_sends(&self.db.lock(), &org, window).unwrap_or_default()
+        });
+        tracing::info!(pull_id, entities = row.checkpoints.len(), "pull started");
+        let started = Instant::now();
+        let stop = cancel.child_token();
+        let outcome = match self.session(tokens).await {
+            Ok(session) => {
+                let ctx = Ctx::new(
+                    self,
+                    &row,
+                    limiter,
+                    session,
+                    stop.clone(),
+                    progress,
+                    started,
+                );
+                let result = ctx.run_all(&row.checkpoints).await;
+                ctx.emit(true);
+                (result, ctx.totals())
+            }
+            Err(e) => (
+                Err(e),
+                Totals {
+                    calls: row.calls,
+                    http_429: row.http_429,
+                    seconds: row.seconds,
+                },
+            ),
+        };
+        let (result, totals) = outcome;
+        let result = match result {
+            Err(_) if cancel.is_cancelled() => Err(PullError::Cancelled { pull_id }),
+            other => other.map_err(|e| e.with_pull_id(pull_id)),
+        };
+        let finish = match &result {
+            Ok(()) => store::Finish {
+                state: PullState::Completed,
+                totals,
+                resume_after: None,
+                error_code: None,
+                message: None,
+            },
+            Err(e) => store::Finish {
+                state: e.state(),
+                totals,
+                resume_after: match e {
+                    PullError::QuotaExhausted {
+                        resume_after: Some(t),
+                        ..
+                    } => Some(store::rfc3339(*t)),
+                    _ => None,
+                },
+                error_code: Some(e.code().to_owned()),
+                message: Some(e.to_string()),
+            },
+        };
+        let state = finish.state;
+        self.db
+            .call(move |c| store::finish_pull(c, pull_id, &finish))
+            .await?;
+        tracing::info!(
+            pull_id,
+            state = state.as_str(),
+            calls = totals.calls,
+            "pull stopped"
+        );
+        result?;
+        let row = self.db.call(move |c| store::load_pull(c, pull_id)).await?;
+        Ok(report(&row, PullState::Completed))
+    }
+
+    async fn session(&self, tokens: Arc<dyn TokenSource>) -> Result<Session, PullError> {
+        let grant = tokens.access_token(false).await.map_err(token_error)?;
+        let client = self.client(&grant)?;
+        Ok(Session {
+            tokens,
+            state: tokio::sync::Mutex::new(SessionState {
+                token: grant.token,
+                api_domain: grant.api_domain,
+                client,
+                generation: 0,
+            }),
+            refreshed: AtomicBool::new(false),
+        })
+    }
+
+    fn client(&self, grant: &AccessGrant) -> Result<BooksClient, PullError> {
+        BooksClient::with_timeouts(
+            &grant.api_domain,
+            Duration::from_secs(10).min(self.config.request_timeout),
+            self.config.request_timeout,
+        )
+        .map_err(|source| PullError::Zoho { pull_id: 0, source })
+    }
+}
+
+fn token_error(e: TokenError) -> PullError {
+    match e {
+        TokenError::ReconnectNeeded(_) => PullError::NeedsReconnect { pull_id: 0 },
+        TokenError::Other(detail) => PullError::Token { pull_id: 0, detail },
+    }
+}
+
+pub(crate) fn report(row: &PullRow, state: PullState) -> PullReport {
+    PullReport {
+        connection: row.connection_id.clone(),
+        entities: row
+            .checkpoints
+            .iter()
+            .map(|c| {
+                (
+                    c.entity.name().to_owned(),
+                    EntityReport {
+                        records: c.records,
+                        calls: c.calls,
+                    },
+                )
+            })
+            .collect(),
+        calls: row.calls,
+        http_429: row.http_429,
+        seconds: row.seconds,
+        complete: state == PullState::Completed,
+        pull_id: row.id,
+        organization_id: row.organization_id.clone(),
+        state,
+    }
+}
+
+struct SessionState {
+    token: SecretString,
+    api_domain: url::Url,
+    client: BooksClient,
+    generation: u64,
+}
+
+/// The access token of a run, refreshed at most once.
+struct Session {
+    tokens: Arc<dyn TokenSource>,
+    state: tokio::sync::Mutex<SessionState>,
+    refreshed: AtomicBool,
+}
+
+impl Session {
+    async fn current(&self) -> (BooksClient, SecretString, u64) {
+        let s = self.state.lock().await;
+        (s.client.clone(), s.token.clone(), s.generation)
+    }
+
+    /// After a 401 with token `generation`: a new token, once per run.
+    async fn refresh(&self, generation: u64, puller: &Puller) -> Result<(), PullError> {
+        let mut s = self.state.lock().await;
+        if s.generation != generation {
+            return Ok(());
+        }
+        if self.refreshed.swap(true, Ordering::SeqCst) {
+            return Err(PullError::NeedsReconnect { pull_id: 0 });
+        }
+        tracing::info!("access token refused; asking for a new one");
+        let grant = self.tokens.access_token(true).await.map_err(token_error)?;
+        if grant.api_domain != s.api_domain {
+            s.client = puller.client(&grant)?;
+            s.api_domain = grant.api_domain;
+        }
+        s.token = grant.token;
+        s.generation += 1;
+        Ok(())
+    }
+}
+
+#[derive(Default)]
+struct EntityCounters {
+    records: AtomicU64,
+    calls: AtomicU64,
+    done: AtomicBool,
+}
+
+/// Everything one run shares between its entities.
+struct Ctx<'a> {
+    puller: &'a Puller,
+    pull_id: i64,
+    connection_id: String,
+    organization_id: String,
+    options: PullOptions,
+    limiter: Arc<OrgLimiter>,
+    session: Session,
+    stop: CancellationToken,
+    progress: &'a (dyn Fn(Progress) + Send + Sync),
+    started: Instant,
+    base: Totals,
+    calls: AtomicU64,
+    http_429: AtomicU64,
+    entities: BTreeMap<Entity, EntityCounters>,
+    sends: Mutex<Vec<i64>>,
+    rate: Mutex<Option<(RateInfo, i64)>>,
+    quota_out: Mutex<Option<Option<OffsetDateTime>>>,
+    waiting: Mutex<Option<String>>,
+    last_emit: Mutex<Option<Instant>>,
+}
+
+enum Fetched<T> {
+    Ok(T),
+    NotFound,
+}
+
+impl<'a> Ctx<'a> {
+    fn new(
+        puller: &'a Puller,
+        row: &PullRow,
+        limiter: Arc<OrgLimiter>,
+        session: Session,
+        stop: CancellationToken,
+        progress: &'a (dyn Fn(Progress) + Send + Sync),
+        started: Instant,
+    ) -> Self {
+        let entities = row
+            .checkpoints
+            .iter()
+            .map(|c| {
+                let counters = EntityCounters::default();
+                counters.records.store(c.records, Ordering::SeqCst);
+                counters.calls.store(c.calls, Ordering::SeqCst);
+                counters.done.store(c.done, Ordering::SeqCst);
+                (c.entity, counters)
+            })
+            .collect();
+        Ctx {
+            puller,
+            pull_id: row.id,
+            connection_id: row.connection_id.clone(),
+            organization_id: row.organization_id.clone(),
+            options: row.options.clone(),
+            limiter,
+            session,
+            stop,
+            progress,
+            started,
+            base: Totals {
+                calls: row.calls,
+                http_429: row.http_429,
+                seconds: row.seconds,
+            },
+            calls: AtomicU64::new(0),
+            http_429: AtomicU64::new(0),
+            entities,
+            sends: Mutex::default(),
+            rate: Mutex::default(),
+            quota_out: Mutex::default(),
+            waiting: Mutex::default(),
+            last_emit: Mutex::default(),
+        }
+    }
+
+    fn totals(&self) -> Totals {
+        Totals {
+            calls: self.base.calls + self.calls.load(Ordering::SeqCst),
+            http_429: self.base.http_429 + self.http_429.load(Ordering::SeqCst),
+            seconds: self.base.seconds + self.started.elapsed().as_secs_f64(),
+        }
+    }
+
+    fn counters(&self, e: Entity) -> &EntityCounters {
+        // Every entity of the pull has counters (built from its checkpoints).
+        static EMPTY: std::sync::OnceLock<EntityCounters> = std::sync::OnceLock::new();
+        self.entities
+            .get(&e)
+            .unwrap_or_else(|| EMPTY.get_or_init(EntityCounters::default))
+    }
+
+    async fn run_all(&self, checkpoints: &[Checkpoint]) -> Result<(), PullError> {
+        let mut tasks: FuturesUnordered<_> = checkpoints
+            .iter()
+            .filter(|c| !c.done)
+            .map(|c| self.pull_entity(c.clone()))
+            .collect();
+        let ticker = async {
+            loop {
+                tokio::time::sleep(self.puller.config.progress_every).await;
+                self.emit(false);
+            }
+        };
+        tokio::pin!(ticker);
+        let mut first_error: Option<PullError> = None;
+        loop {
+            tokio::select! {
+                next = tasks.next() => match next {
+                    None => break,
+                    Some(Ok(())) => {}
+                    Some(Err(e)) => {
+                        self.stop.cancel();
+                        let replace = match &first_error {
+                            None => true,
+                            Some(PullError::Cancelled { .. }) => !matches!(e, PullError::Cancelled { .. }),
+                            Some(_) => false,
+                        };
+                        if replace {
+                            first_error = Some(e);
+                        }
+                    }
+                },
+                _ = &mut ticker => {}
+            }
+        }
+        match first_error {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
+
+    /// Sends progress: always when `force`, else at most every `progress_every`.
+    fn emit(&self, force: bool) {
+        {
+            let mut last = lock(&self.last_emit);
+            if !force && last.is_some_and(|t| t.elapsed() < self.puller.config.progress_every) {
+                return;
+            }
+            *last = Some(Instant::now());
+        }
+        let totals = self.totals();
+        let mut entities = BTreeMap::new();
+        let mut calls_left = 0u64;
+        let mut known = true;
+        let per_page = u64::from(self.per_page());
+        for (e, c) in &self.entities {
+            let records = c.records.load(Ordering::SeqCst);
+            let done = c.done.load(Ordering::SeqCst);
+            entities.insert(
+                e.name().to_owned(),
+                EntityProgress {
+                    records,
+                    calls: c.calls.load(Ordering::SeqCst),
+                    done,
+                },
+            );
+            if !done {
+                match self.options.sample {
+                    Some(n) => {
+                        let left = u64::from(n).saturating_sub(records);
+                        calls_left += left.div_ceil(per_page).max(1);
+                        if self.options.wants_detail(*e) {
+                            calls_left += left;
+                        }
+                    }
+                    None => known = false,
+                }
+            }
+        }
+        let budget = self.limiter.budget();
+        (self.progress)(Progress {
+            pull_id: self.pull_id,
+            connection: self.connection_id.clone(),
+            entities,
+            calls: totals.calls,
+            http_429: totals.http_429,
+            requests_last_minute: self.limiter.requests_last_minute(),
+            limit_per_minute: budget.per_minute(),
+            elapsed_seconds: totals.seconds,
+            eta_seconds: known
+                .then(|| calls_left as f64 * budget.emission_interval().as_secs_f64()),
+            waiting: lock(&self.waiting).clone(),
+        });
+    }
+
+    fn per_page(&self) -> u32 {
+        let size = self.puller.page_size();
+        match self.options.sample {
+            Some(n) => n.clamp(1, size),
+            None => size,
+        }
+    }
+
+    /// One API call with the limiter, retries, token refresh and quota stop.
+    async fn call<T, F, Fut>(&self, entity: Entity, f: F) -> Result<Fetched<T>, PullError>
+    where
+        F: Fn(BooksClient, SecretString) -> Fut,
+        Fut: Future<Output = Result<(T, RateInfo), BooksError>>,
+    {
+        let retry = self.puller.config.retry;
+        let mut attempts = 0u32;
+        let mut attempts_429 = 0u32;
+        loop {
+            if let Some(resume_after) = *lock(&self.quota_out) {
+                return Err(PullError::QuotaExhausted {
+                    pull_id: self.pull_id,
+                    resume_after,
+                });
+            }
+            let slot =
+                self.limiter
+                    .acquire(&self.stop)
+                    .await
+                    .map_err(|_| PullError::Cancelled {
+                        pull_id: self.pull_id,
+                    })?;
+            let (client, token, generation) = self.session.current().await;
+            self.calls.fetch_add(1, Ordering::SeqCst);
+            self.counters(entity).calls.fetch_add(1, Ordering::SeqCst);
+            lock(&self.sends).push(store::now_ms());
+            let result = tokio::select! {
+                r = f(client, token) => r,
+                _ = self.stop.cancelled() => return Err(PullError::Cancelled { pull_id: self.pull_id }),
+            };
+            drop(slot);
+            match result {
+                Ok((value, rate)) => {
+                    self.limiter.succeeded();
+                    self.note_rate(rate);
+                    *lock(&self.waiting) = None;
+                    if rate.remaining == Some(0) {
+                        *lock(&self.quota_out) = Some(resume_time(rate));
+                    }
+                    return Ok(Fetched::Ok(value));
+                }
+                Err(BooksError::RateLimited { rate }) => {
+                    self.http_429.fetch_add(1, Ordering::SeqCst);
+                    self.note_rate(rate);
+                    if rate.remaining == Some(0) {
+                        let at = resume_time(rate);
+                        *lock(&self.quota_out) = Some(at);
+                        return Err(PullError::QuotaExhausted {
+                            pull_id: self.pull_id,
+                            resume_after: at,
+                        });
+                    }
+                    attempts_429 += 1;
+                    if attempts_429 >= retry.max_429_attempts {
+                        return Err(PullError::RateLimited {
+                            pull_id: self.pull_id,
+                        });
+                    }
+                    let wait = full_jitter(self.limiter.budget().window());
+                    tracing::info!(
+                        entity = entity.name(),
+                        attempt = attempts_429,
+                        ?wait,
+                        "HTTP 429; waiting"
+                    );
+                    *lock(&self.waiting) =
+                        Some("Zoho asked to slow down; waiting before the next request.".into());
+                    self.limiter.throttled(wait);
+                }
+                Err(BooksError::Unauthorized) => {
+                    self.session.refresh(generation, self.puller).await?;
+                }
+                Err(BooksError::NotFound) => return Ok(Fetched::NotFound),
+                Err(e) if e.is_retryable() || matches!(e, BooksError::Decode { .. }) => {
+                    attempts += 1;
+                    if attempts >= retry.max_attempts {
+                        return Err(PullError::Zoho {
+                            pull_id: self.pull_id,
+                            source: e,
+                        });
+                    }
+                    let wait = retry.delay(attempts);
+                    tracing::info!(
+                        entity = entity.name(),
+                        code = e.code(),
+                        attempt = attempts,
+                        ?wait,
+                        "retrying"
+                    );
+                    tokio::select! {
+                        _ = tokio::time::sleep(wait) => {}
+                        _ = self.stop.cancelled() => return Err(PullError::Cancelled { pull_id: self.pull_id }),
+                    }
+                }
+                Err(e) => {
+                    return Err(PullError::Zoho {
+                        pull_id: self.pull_id,
+                        source: e,
+                    })
+                }
+            }
+        }
+    }
+
+    fn note_rate(&self, rate: RateInfo) {
+        if rate.limit.is_some() || rate.remaining.is_some() {
+            *lock(&self.rate) = Some((rate, store::now_ms()));
+        }
+    }
+
+    async fn list(&self, entity: Entity, page: u32) -> Result<zbs_zoho::ListPage, PullError> {
+        let per_page = self.per_page();
+        let org = self.organization_id.clone();
+        let fetched = self
+            .call(entity, |client, token| {
+                let org = org.clone();
+                async move {
+                    let p = client
+                        .list(&token, &org, entity, page, per_page, &[])
+                        .await?;
+                    let rate = p.rate;
+                    Ok((p, rate))
+                }
+            })
+            .await?;
+        match fetched {
+            Fetched::Ok(p) => Ok(p),
+            Fetched::NotFound => Err(PullError::Zoho {
+                pull_id: self.pull_id,
+                source: BooksError::NotFound,
+            }),
+        }
+    }
+
+    /// Detail records of `rows` (concurrently, within the limiter); a row
+    /// whose record vanished meanwhile is kept as listed.
+    async fn details(&self, entity: Entity, rows: Vec<Value>) -> Result<Vec<Prepared>, PullError> {
+        let org = self.organization_id.clone();
+        let mut jobs: FuturesUnordered<_> = rows
+            .into_iter()
+            .enumerate()
+            .map(|(i, row)| {
+                let org = org.clone();
+                async move {
+                    let Some(id) = entity.record_id(&row) else {
+                        return Ok((i, store::prepare(entity, &row, false)));
+                    };
+                    let fetched = self
+                        .call(entity, |client, token| {
+                            let (org, id) = (org.clone(), id.clone());
+                            async move { client.detail(&token, &org, entity, &id).await }
+                        })
+                        .await?;
+                    Ok::<_, PullError>(match fetched {
+                        Fetched::Ok(record) => (i, store::prepare(entity, &record, true)),
+                        Fetched::NotFound => (i, store::prepare(entity, &row, false)),
+                    })
+                }
+            })
+            .collect();
+        let mut out = Vec::new();
+        while let Some(r) = jobs.next().await {
+            out.push(r?);
+        }
+        out.sort_by_key(|(i, _)| *i);
+        Ok(out.into_iter().filter_map(|(_, p)| p).collect())
+    }
+
+    async fn commit(
+        &self,
+        entity: Entity,
+        records: Vec<Prepared>,
+        next_page: u32,
+        phase: Phase,
+        done: bool,
+    ) -> Result<(), PullError> {
+        let commit = PageCommit {
+            pull_id: self.pull_id,
+            connection_id: self.connection_id.clone(),
+            organization_id: self.organization_id.clone(),
+            entity,
+            records,
+            next_page,
+            phase,
+            done,
+            prune_others: done && self.options.sample.is_none(),
+            entity_calls: self.counters(entity).calls.load(Ordering::SeqCst),
+            totals: self.totals(),
+            sends_ms: std::mem::take(&mut *lock(&self.sends)),
+            rate: *lock(&self.rate),
+        };
+        let count = self
+            .puller
+            .db
+            .call(move |c| store::commit_page(c, &commit))
+            .await?;
+        let counters = self.counters(entity);
+        counters.records.store(count, Ordering::SeqCst);
+        counters.done.store(done, Ordering::SeqCst);
+        self.emit(done);
+        Ok(())
+    }
+
+    async fn pull_entity(&self, cp: Checkpoint) -> Result<(), PullError> {
+        let entity = cp.entity;
+        let detail = self.options.wants_detail(entity);
+        let mut page = cp.next_page.max(1);
+        let mut phase = cp.phase;
+        loop {
+            let have = self.counters(entity).records.load(Ordering::SeqCst);
+            if let Some(n) = self.options.sample {
+                if have >= u64::from(n) {
+                    return self.commit(entity, Vec::new(), page, phase, true).await;
+                }
+            }
+            let listed = self.list(entity, page).await?;
+            let has_more = listed.has_more;
+            let mut rows = listed.records;
+            if let Some(n) = self.options.sample {
+                let room = usize::try_from(u64::from(n).saturating_sub(have)).unwrap_or(usize::MAX);
+                rows.truncate(room);
+            }
+            if phase == Phase::Rescan {
+                let ids: Vec<String> = rows.iter().filter_map(|r| entity.record_id(r)).collect();
+                let (c, p) = (self.connection_id.clone(), self.pull_id);
+                let known = self
+                    .puller
+                    .db
+                    .call(move |conn| store::known_ids(conn, &c, entity, p, &ids))
+                    .await?;
+                let mut flags = known.into_iter();
+                rows.retain(|r| entity.record_id(r).is_none() || !flags.next().unwrap_or(false));
+            }
+            let found_new = !rows.is_empty();
+            let records = if detail {
+                self.details(entity, rows).await?
+            } else {
+                rows.iter()
+                    .filter_map(|r| store::prepare(entity, r, false))
+                    .collect()
+            };
+            let stored_after = have + records.len() as u64;
+            let sample_full = self
+                .options
+                .sample
+                .is_some_and(|n| stored_after >= u64::from(n));
+            let (next_page, next_phase, done) = match phase {
+                Phase::List if has_more && !sample_full => (page + 1, Phase::List, false),
+                // A pull of everything that read more than one page looks
+                // again from page 1 for records added meanwhile.
+                Phase::List if self.options.sample.is_none() && page > 1 => {
+                    (1, Phase::Rescan, false)
+                }
+                Phase::List => (page, Phase::List, true),
+                Phase::Rescan if found_new && has_more => (page + 1, Phase::Rescan, false),
+                Phase::Rescan => (page, Phase::Rescan, true),
+            };
+            self.commit(entity, records, next_page, next_phase, done)
+                .await?;
+            if done {
+                return Ok(());
+            }
+            page = next_page;
+            phase = next_phase;
+        }
+    }
+}
+
+fn resume_time(rate: RateInfo) -> Option<OffsetDateTime> {
+    rate.reset_secs
+        .and_then(|s| i64::try_from(s).ok())
+        .map(|s| OffsetDateTime::now_utc() + time::Duration::seconds(s))
+}

@@ -1,0 +1,171 @@
+//! The one error type of this crate, [`PullError`]: a stable [`PullError::code`]
+//! for the UI and scripts, and a plain-language message for a person who is
+//! not a developer. Messages never contain a token, a secret or a record body.
+//! Failures of the Books API keep their [`zbs_zoho::BooksError`] (itself
+//! token-free) as the source.
+
+use time::OffsetDateTime;
+use zbs_zoho::BooksError;
+
+/// Why a pull (or a query of its results) did not succeed.
+#[derive(Debug, thiserror::Error)]
+pub enum PullError {
+    #[error("The request budget \"{value}\" is not valid: write it as <requests>/<seconds>s, for example 100/60s.")]
+    InvalidRateLimit { value: String },
+    #[error("The pull settings are not valid: {reason}.")]
+    InvalidOptions { reason: &'static str },
+    #[error("A pull of this organization is already running (in this window or in zbsetup). Wait for it to finish or stop it, then try again.")]
+    AlreadyRunning { organization_id: String },
+    #[error("{}", quota_message(*.resume_after))]
+    QuotaExhausted {
+        pull_id: i64,
+        resume_after: Option<OffsetDateTime>,
+    },
+    #[error("Zoho no longer accepts this connection's sign-in. The pull is saved: connect the organization again, then continue the pull.")]
+    NeedsReconnect { pull_id: i64 },
+    #[error(
+        "The pull was stopped. What was pulled so far is saved and the pull can continue later."
+    )]
+    Cancelled { pull_id: i64 },
+    #[error("Zoho kept refusing requests because too many were made. The pull is saved: wait a few minutes and continue it.")]
+    RateLimited { pull_id: i64 },
+    #[error("{source} The pull is saved and can continue later.")]
+    Zoho {
+        pull_id: i64,
+        #[source]
+        source: BooksError,
+    },
+    #[error("The connection's sign-in could not be renewed ({detail}). The pull is saved: try again in a few minutes.")]
+    Token { pull_id: i64, detail: String },
+    #[error("The settings file is not ready for pulls yet. Start Zoho Books Setup (or any zbsetup command) once, then try again.")]
+    NotPrepared,
+    #[error("No pull with number {pull_id} was found.")]
+    UnknownPull { pull_id: i64 },
+    #[error("Zoho Books Setup could not use its settings file ({detail}). Check that the disk is not full and the data folder is writable.")]
+    Database { detail: String },
+    #[error("The export could not be written to {path} ({detail}). Check that the folder exists and is writable.")]
+    Export { path: String, detail: String },
+}
+
+impl PullError {
+    /// Stable code for the UI and scripts.
+    pub fn code(&self) -> &'static str {
+        match self {
+            PullError::InvalidRateLimit { .. } => "invalid_rate_limit",
+            PullError::InvalidOptions { .. } => "invalid_options",
+            PullError::AlreadyRunning { .. } => "already_running",
+            PullError::QuotaExhausted { .. } => "quota_exhausted",
+            PullError::NeedsReconnect { .. } => "needs_reconnect",
+            PullError::Cancelled { .. } => "cancelled",
+            PullError::RateLimited { .. } => "rate_limited",
+            PullError::Zoho { .. } => "zoho_error",
+            PullError::Token { .. } => "token_error",
+            PullError::NotPrepared => "database_not_prepared",
+            PullError::UnknownPull { .. } => "unknown_pull",
+            PullError::Database { .. } => "database",
+            PullError::Export { .. } => "export_failed",
+        }
+    }
+
+    /// The pull this error stopped, when one was started.
+    pub fn pull_id(&self) -> Option<i64> {
+        match self {
+            PullError::QuotaExhausted { pull_id, .. }
+            | PullError::NeedsReconnect { pull_id }
+            | PullError::Cancelled { pull_id }
+            | PullError::RateLimited { pull_id }
+            | PullError::Zoho { pull_id, .. }
+            | PullError::Token { pull_id, .. } => Some(*pull_id),
+            _ => None,
+        }
+    }
+
+    /// The history state a pull stopped by this error is left in.
+    pub(crate) fn state(&self) -> crate::types::PullState {
+        use crate::types::PullState;
+        match self {
+            PullError::QuotaExhausted { .. } => PullState::PausedQuota,
+            PullError::NeedsReconnect { .. } => PullState::NeedsReconnect,
+            PullError::Cancelled { .. } => PullState::Cancelled,
+            _ => PullState::Failed,
+        }
+    }
+
+    pub(crate) fn with_pull_id(self, id: i64) -> Self {
+        match self {
+            PullError::QuotaExhausted { resume_after, .. } => PullError::QuotaExhausted {
+                pull_id: id,
+                resume_after,
+            },
+            PullError::NeedsReconnect { .. } => PullError::NeedsReconnect { pull_id: id },
+            PullError::Cancelled { .. } => PullError::Cancelled { pull_id: id },
+            PullError::RateLimited { .. } => PullError::RateLimited { pull_id: id },
+            PullError::Zoho { source, .. } => PullError::Zoho {
+                pull_id: id,
+                source,
+            },
+            PullError::Token { detail, .. } => PullError::Token {
+                pull_id: id,
+                detail,
+            },
+            other => other,
+        }
+    }
+}
+
+impl From<rusqlite::Error> for PullError {
+    fn from(e: rusqlite::Error) -> Self {
+        PullError::Database {
+            detail: e.to_string(),
+        }
+    }
+}
+
+/// "Zoho's daily limit ... can continue after 14:30 UTC (in about 3 hours)."
+fn quota_message(resume_after: Option<OffsetDateTime>) -> String {
+    let head =
+        "Zoho's daily limit of API calls for this organization is used up. The pull is saved";
+    let Some(at) = resume_after else {
+        return format!("{head} and can continue tomorrow.");
+    };
+    let wait = at - OffsetDateTime::now_utc();
+    let minutes = wait.whole_minutes().max(1);
+    let within = if minutes < 90 {
+        format!(
+            "in about {minutes} minute{}",
+            if minutes == 1 { "" } else { "s" }
+        )
+    } else {
+        let hours = (minutes + 30) / 60;
+        format!("in about {hours} hours")
+    };
+    format!(
+        "{head} and can continue after {:02}:{:02} UTC ({within}).",
+        at.hour(),
+        at.minute()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quota_message_names_time_and_wait() {
+        let at = OffsetDateTime::now_utc() + time::Duration::hours(3);
+        let e = PullError::QuotaExhausted {
+            pull_id: 1,
+            resume_after: Some(at),
+        };
+        let text = e.to_string();
+        assert!(text.contains("daily limit"), "{text}");
+        assert!(text.contains(&format!("{:02}:{:02} UTC", at.hour(), at.minute())));
+        assert!(text.contains("in about 3 hours"), "{text}");
+        assert_eq!(e.code(), "quota_exhausted");
+        let none = PullError::QuotaExhausted {
+            pull_id: 1,
+            resume_after: None,
+        };
+        assert!(none.to_string().contains("tomorrow"));
+    }
+}

@@ -1,0 +1,56 @@
+//! # zbs-pull: throttled, resumable sample pulls from Zoho Books
+//!
+//! The window, `zbsetup pull` / `export` and the tests all drive this crate
+//! the same way; it knows nothing of Tauri. Layout:
+//!
+//! - [`budget`]: the request budget (`ZBSETUP_RATE_LIMIT`, default `100/60s`)
+//!   and the pacing derived from it;
+//! - [`limiter`]: per-organization GCRA + sliding guard + concurrency cap in a
+//!   process-wide [`LimiterRegistry`] (the proof that no window overruns the
+//!   budget is in its docs);
+//! - [`token`]: [`TokenSource`], how a pull gets access tokens (the setup
+//!   crate implements it for stored connections);
+//! - [`engine`]: [`Puller`]: `run` / `resume` a pull, with retries, the
+//!   cross-process lock, checkpoints and progress;
+//! - `store`: the SQL of the pull tables (schema: the setup crate's
+//!   `migrations/0002_pulls.sql`); `results`: counts, preview pages, raw
+//!   records, history, request chart, quota, estimate; [`export`]: CSV/JSON;
+//! - [`types`]: what crosses to the UI (ts-rs bindings in `ui/src/bindings`).
+//!
+//! ```no_run
+//! # async fn demo(db: &std::path::Path, tokens: std::sync::Arc<dyn zbs_pull::TokenSource>) -> Result<(), zbs_pull::PullError> {
+//! use zbs_pull::{LimiterRegistry, PullOptions, Puller, RateBudget};
+//! let puller = Puller::new(db, LimiterRegistry::new(), RateBudget::from_env()?)?;
+//! let options = PullOptions::default(); // invoices, credit notes, customers; 25 each
+//! let estimate = puller.estimate("conn-1", "775501234", &options, None)?;
+//! let cancel = tokio_util::sync::CancellationToken::new();
+//! let report = puller
+//!     .run("conn-1", "775501234", &options, tokens, |p| println!("{} calls", p.calls), cancel)
+//!     .await?;
+//! println!("{}", serde_json::to_string(&report).unwrap_or_default());
+//! # let _ = estimate; Ok(()) }
+//! ```
+//!
+//! Errors are one enum, [`PullError`], with stable codes and messages for
+//! people; nothing here logs or stores a token or a record body in logs.
+
+pub mod budget;
+pub mod engine;
+mod error;
+pub mod export;
+pub mod limiter;
+mod results;
+mod store;
+pub mod token;
+pub mod types;
+
+pub use budget::{RateBudget, RATE_LIMIT_ENV};
+pub use engine::{Puller, PullerConfig, RetryConfig};
+pub use error::PullError;
+pub use limiter::{LimiterRegistry, OrgLimiter, DEFAULT_CONCURRENCY};
+pub use results::MAX_PAGE_ROWS;
+pub use store::{BUSY_TIMEOUT, NO_PULL, REQUEST_LOG_MAX};
+pub use token::{AccessGrant, StaticToken, TokenError, TokenSource};
+pub use tokio_util::sync::CancellationToken;
+pub use types::*;
+pub use zbs_zoho::Entity;

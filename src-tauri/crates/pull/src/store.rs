@@ -1,0 +1,699 @@
+//! This crate's side of the SQLite file: its own connection (WAL, busy
+//! timeout 5 s) to the database the setup crate creates and migrates
+//! (`setup/migrations/0002_pulls.sql`), and every statement of the pull
+//! tables: the organization lock, pull rows and checkpoints, the record
+//! upsert (one transaction per page with its checkpoint), the request log
+//! and the last quota headers. Queries for the preview live in `results`.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension, TransactionBehavior};
+use serde_json::Value;
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+use zbs_zoho::{Entity, RateInfo};
+
+use crate::types::{PullOptions, PullState};
+use crate::PullError;
+
+/// How long a write waits for another process holding the database.
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+/// Request-log rows kept per organization.
+pub const REQUEST_LOG_MAX: i64 = 20_000;
+/// Request-log rows older than this are dropped.
+const REQUEST_LOG_AGE_MS: i64 = 24 * 3600 * 1000;
+/// The pull id of records stored outside a pull ([`crate::Puller::ingest`]).
+pub const NO_PULL: i64 = 0;
+
+const TABLES: [&str; 6] = [
+    "pulls",
+    "pull_entities",
+    "pull_records",
+    "pull_locks",
+    "request_log",
+    "org_quota",
+];
+
+/// The shared connection of one [`crate::Puller`].
+#[derive(Debug, Clone)]
+pub(crate) struct Db {
+    conn: Arc<Mutex<Connection>>,
+    path: PathBuf,
+}
+
+impl Db {
+    /// Opens the existing database file; the pull tables must be there.
+    pub(crate) fn open(path: &Path) -> Result<Db, PullError> {
+        if !path.is_file() {
+            return Err(PullError::NotPrepared);
+        }
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_URI
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        let found: i64 = conn.query_row(
+            &format!(
+                "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name IN ({})",
+                TABLES.map(|t| format!("'{t}'")).join(",")
+            ),
+            [],
+            |r| r.get(0),
+        )?;
+        if found != TABLES.len() as i64 {
+            return Err(PullError::NotPrepared);
+        }
+        Ok(Db {
+            conn: Arc::new(Mutex::new(conn)),
+            path: path.to_owned(),
+        })
+    }
+
+    pub(crate) fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub(crate) fn lock(&self) -> MutexGuard<'_, Connection> {
+        self.conn.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Runs `f` on the connection on a blocking thread.
+    pub(crate) async fn call<R, F>(&self, f: F) -> Result<R, PullError>
+    where
+        F: FnOnce(&mut Connection) -> Result<R, PullError> + Send + 'static,
+        R: Send + 'static,
+    {
+        let conn = self.conn.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut c = conn.lock().unwrap_or_else(|e| e.into_inner());
+            f(&mut c)
+        })
+        .await
+        .map_err(|e| PullError::Database {
+            detail: format!("a database task failed: {e}"),
+        })?
+    }
+}
+
+pub(crate) fn now_ms() -> i64 {
+    i64::try_from(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_millis())
+            .unwrap_or(0),
+    )
+    .unwrap_or(i64::MAX)
+}
+
+pub(crate) fn rfc3339(t: OffsetDateTime) -> String {
+    t.format(&Rfc3339).unwrap_or_default()
+}
+
+pub(crate) fn now_rfc3339() -> String {
+    rfc3339(OffsetDateTime::now_utc())
+}
+
+pub(crate) fn ms_to_rfc3339(ms: i64) -> String {
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .map(rfc3339)
+        .unwrap_or_default()
+}
+
+// ---------------------------------------------------------------- locks
+
+/// Whether process `pid` still exists.
+pub(crate) fn process_alive(pid: i64) -> bool {
+    if pid == i64::from(std::process::id()) {
+        return true;
+    }
+    #[cfg(unix)]
+    {
+        let Ok(pid) = libc::pid_t::try_from(pid) else {
+            return false;
+        };
+        if pid <= 0 {
+            return false;
+        }
+        // SAFETY: kill with signal 0 only checks that the process exists.
+        let rc = unsafe { libc::kill(pid, 0) };
+        rc == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
+    }
+    #[cfg(not(unix))]
+    {
+        // Rely on the heartbeat alone.
+        true
+    }
+}
+
+/// Takes the organization's lock for `owner`, or says who holds it.
+pub(crate) fn try_lock(
+    conn: &mut Connection,
+    organization_id: &str,
+    owner: &str,
+    stale_after: Duration,
+) -> Result<bool, PullError> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let now = now_ms();
+    let held: Option<(String, i64, i64)> = tx
+        .query_row(
+            "SELECT owner, pid, heartbeat_ms FROM pull_locks WHERE organization_id = ?1",
+            [organization_id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?;
+    if let Some((holder, pid, beat)) = held {
+        let fresh =
+            now.saturating_sub(beat) < i64::try_from(stale_after.as_millis()).unwrap_or(i64::MAX);
+        if holder != owner && fresh && process_alive(pid) {
+            return Ok(false);
+        }
+        if holder != owner {
+            tracing::info!(organization_id, pid, "taking over a stale pull lock");
+        }
+    }
+    tx.execute(
+        "INSERT INTO pull_locks (organization_id, owner, pid, heartbeat_ms) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (organization_id) DO UPDATE SET owner = excluded.owner, pid = excluded.pid,
+         heartbeat_ms = excluded.heartbeat_ms",
+        params![organization_id, owner, i64::from(std::process::id()), now],
+    )?;
+    tx.commit()?;
+    Ok(true)
+}
+
+pub(crate) fn heartbeat(
+    conn: &Connection,
+    organization_id: &str,
+    owner: &str,
+) -> Result<(), PullError> {
+    conn.execute(
+        "UPDATE pull_locks SET heartbeat_ms = ?3 WHERE organization_id = ?1 AND owner = ?2",
+        params![organization_id, owner, now_ms()],
+    )?;
+    Ok(())
+}
+
+pub(crate) fn unlock(
+    conn: &Connection,
+    organization_id: &str,
+    owner: &str,
+) -> Result<(), PullError> {
+    conn.execute(
+        "DELETE FROM pull_locks WHERE organization_id = ?1 AND owner = ?2",
+        params![organization_id, owner],
+    )?;
+    Ok(())
+}
+
+// ---------------------------------------------------------------- pulls
+
+/// An entity's checkpoint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Checkpoint {
+    pub entity: Entity,
+    pub next_page: u32,
+    pub phase: Phase,
+    pub records: u64,
+    pub calls: u64,
+    pub done: bool,
+}
+
+/// Where an entity's pull is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Phase {
+    /// Reading list pages from `next_page`.
+    List,
+    /// Reading from page 1 again for records added during the pull.
+    Rescan,
+}
+
+impl Phase {
+    fn as_str(self) -> &'static str {
+        match self {
+            Phase::List => "list",
+            Phase::Rescan => "rescan",
+        }
+    }
+}
+
+/// A stored pull.
+#[derive(Debug, Clone)]
+pub(crate) struct PullRow {
+    pub id: i64,
+    pub connection_id: String,
+    pub organization_id: String,
+    pub options: PullOptions,
+    pub state: PullState,
+    pub calls: u64,
+    pub http_429: u64,
+    pub seconds: f64,
+    pub checkpoints: Vec<Checkpoint>,
+}
+
+/// The latest pull of this connection with these options, unless it completed.
+pub(crate) fn find_resumable(
+    conn: &Connection,
+    connection_id: &str,
+    options: &PullOptions,
+) -> Result<Option<i64>, PullError> {
+    let row: Option<(i64, String)> = conn
+        .query_row(
+            "SELECT id, state FROM pulls WHERE connection_id = ?1 AND options = ?2
+             ORDER BY id DESC LIMIT 1",
+            params![connection_id, options.canonical_json()],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    Ok(row.and_then(|(id, state)| (state != PullState::Completed.as_str()).then_some(id)))
+}
+
+pub(crate) fn create_pull(
+    conn: &mut Connection,
+    connection_id: &str,
+    organization_id: &str,
+    options: &PullOptions,
+) -> Result<i64, PullError> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    tx.execute(
+        "INSERT INTO pulls (connection_id, organization_id, options, started_at, state)
+         VALUES (?1, ?2, ?3, ?4, 'running')",
+        params![
+            connection_id,
+            organization_id,
+            options.canonical_json(),
+            now_rfc3339()
+        ],
+    )?;
+    let id = tx.last_insert_rowid();
+    for e in &options.entities {
+        tx.execute(
+            "INSERT INTO pull_entities (pull_id, entity) VALUES (?1, ?2)",
+            params![id, e.name()],
+        )?;
+    }
+    tx.commit()?;
+    Ok(id)
+}
+
+pub(crate) fn load_pull(conn: &Connection, id: i64) -> Result<PullRow, PullError> {
+    let row = conn
+        .query_row(
+            "SELECT connection_id, organization_id, options, state, calls, http_429, seconds
+             FROM pulls WHERE id = ?1",
+            [id],
+            |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, i64>(4)?,
+                    r.get::<_, i64>(5)?,
+                    r.get::<_, f64>(6)?,
+                ))
+            },
+        )
+        .optional()?
+        .ok_or(PullError::UnknownPull { pull_id: id })?;
+    let options: PullOptions = serde_json::from_str(&row.2).map_err(|_| PullError::Database {
+        detail: format!("the options of pull {id} could not be read"),
+    })?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT entity, next_page, phase, records, calls, done FROM pull_entities
+         WHERE pull_id = ?1",
+    )?;
+    let mut checkpoints = Vec::new();
+    let rows = stmt.query_map([id], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, i64>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, i64>(3)?,
+            r.get::<_, i64>(4)?,
+            r.get::<_, bool>(5)?,
+        ))
+    })?;
+    for r in rows {
+        let (name, next_page, phase, records, calls, done) = r?;
+        let Ok(entity) = name.parse::<Entity>() else {
+            continue;
+        };
+        checkpoints.push(Checkpoint {
+            entity,
+            next_page: u32::try_from(next_page.max(1)).unwrap_or(1),
+            phase: if phase == "rescan" {
+                Phase::Rescan
+            } else {
+                Phase::List
+            },
+            records: u64::try_from(records).unwrap_or(0),
+            calls: u64::try_from(calls).unwrap_or(0),
+            done,
+        });
+    }
+    checkpoints.sort_by_key(|c| c.entity);
+    Ok(PullRow {
+        id,
+        connection_id: row.0,
+        organization_id: row.1,
+        options,
+        state: PullState::parse(&row.3),
+        calls: u64::try_from(row.4).unwrap_or(0),
+        http_429: u64::try_from(row.5).unwrap_or(0),
+        seconds: row.6,
+        checkpoints,
+    })
+}
+
+pub(crate) fn set_running(conn: &Connection, id: i64) -> Result<(), PullError> {
+    conn.execute(
+        "UPDATE pulls SET state = 'running', finished_at = NULL, resume_after = NULL,
+         error_code = NULL, message = NULL WHERE id = ?1",
+        [id],
+    )?;
+    Ok(())
+}
+
+/// Totals written with every page and at the end.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Totals {
+    pub calls: u64,
+    pub http_429: u64,
+    pub seconds: f64,
+}
+
+pub(crate) struct Finish {
+    pub state: PullState,
+    pub totals: Totals,
+    pub resume_after: Option<String>,
+    pub error_code: Option<String>,
+    pub message: Option<String>,
+}
+
+pub(crate) fn finish_pull(conn: &Connection, id: i64, f: &Finish) -> Result<(), PullError> {
+    conn.execute(
+        "UPDATE pulls SET state = ?2, finished_at = ?3, calls = ?4, http_429 = ?5, seconds = ?6,
+         resume_after = ?7, error_code = ?8, message = ?9 WHERE id = ?1",
+        params![
+            id,
+            f.state.as_str(),
+            now_rfc3339(),
+            i64::try_from(f.totals.calls).unwrap_or(i64::MAX),
+            i64::try_from(f.totals.http_429).unwrap_or(i64::MAX),
+            f.totals.seconds,
+            f.resume_after,
+            f.error_code,
+            f.message,
+        ],
+    )?;
+    Ok(())
+}
+
+// ---------------------------------------------------------------- records
+
+/// A record ready to store.
+#[derive(Debug, Clone)]
+pub(crate) struct Prepared {
+    pub id: String,
+    pub label: Option<String>,
+    pub date: Option<String>,
+    pub total: Option<f64>,
+    pub status: Option<String>,
+    pub counterparty: Option<String>,
+    pub last_modified: Option<String>,
+    pub detail: bool,
+    pub raw: String,
+}
+
+/// Key columns and raw text of a record; `None` (logged) when it has no id.
+pub(crate) fn prepare(entity: Entity, record: &Value, detail: bool) -> Option<Prepared> {
+    match entity.key_columns(record) {
+        Ok(k) => Some(Prepared {
+            id: k.id,
+            label: k.label,
+            date: k.date,
+            total: k.total,
+            status: k.status,
+            counterparty: k.counterparty,
+            last_modified: k.last_modified_time,
+            detail,
+            raw: record.to_string(),
+        }),
+        Err(e) => {
+            tracing::warn!(
+                entity = entity.name(),
+                code = e.code(),
+                "a record was skipped"
+            );
+            None
+        }
+    }
+}
+
+/// Upserts records; returns how many were not yet stored by `pull_id`.
+pub(crate) fn upsert(
+    tx: &rusqlite::Transaction<'_>,
+    connection_id: &str,
+    entity: Entity,
+    pull_id: i64,
+    records: &[Prepared],
+) -> Result<u64, PullError> {
+    let pulled_at = now_rfc3339();
+    let mut seen = tx.prepare_cached(
+        "SELECT pull_id FROM pull_records WHERE connection_id = ?1 AND entity = ?2 AND zoho_id = ?3",
+    )?;
+    let mut put = tx.prepare_cached(
+        "INSERT INTO pull_records (connection_id, entity, zoho_id, label, date, total, status,
+             counterparty, last_modified, pulled_at, pull_id, detail, raw)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+         ON CONFLICT (connection_id, entity, zoho_id) DO UPDATE SET
+             label = excluded.label, date = excluded.date, total = excluded.total,
+             status = excluded.status, counterparty = excluded.counterparty,
+             pulled_at = excluded.pulled_at, pull_id = excluded.pull_id,
+             raw = CASE WHEN excluded.detail = 0 AND pull_records.detail = 1
+                         AND pull_records.last_modified IS excluded.last_modified
+                        THEN pull_records.raw ELSE excluded.raw END,
+             detail = CASE WHEN excluded.detail = 0 AND pull_records.detail = 1
+                         AND pull_records.last_modified IS excluded.last_modified
+                        THEN 1 ELSE excluded.detail END,
+             last_modified = excluded.last_modified",
+    )?;
+    let mut new = 0;
+    for r in records {
+        let before: Option<i64> = seen
+            .query_row(params![connection_id, entity.name(), r.id], |row| {
+                row.get(0)
+            })
+            .optional()?;
+        if before != Some(pull_id) {
+            new += 1;
+        }
+        put.execute(params![
+            connection_id,
+            entity.name(),
+            r.id,
+            r.label,
+            r.date,
+            r.total,
+            r.status,
+            r.counterparty,
+            r.last_modified,
+            pulled_at,
+            pull_id,
+            r.detail,
+            r.raw,
+        ])?;
+    }
+    Ok(new)
+}
+
+/// Which of `ids` are already stored by `pull_id`.
+pub(crate) fn known_ids(
+    conn: &Connection,
+    connection_id: &str,
+    entity: Entity,
+    pull_id: i64,
+    ids: &[String],
+) -> Result<Vec<bool>, PullError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT pull_id FROM pull_records WHERE connection_id = ?1 AND entity = ?2 AND zoho_id = ?3",
+    )?;
+    ids.iter()
+        .map(|id| {
+            let p: Option<i64> = stmt
+                .query_row(params![connection_id, entity.name(), id], |r| r.get(0))
+                .optional()?;
+            Ok(p == Some(pull_id))
+        })
+        .collect()
+}
+
+/// One page and its checkpoint, committed together.
+pub(crate) struct PageCommit {
+    pub pull_id: i64,
+    pub connection_id: String,
+    pub organization_id: String,
+    pub entity: Entity,
+    pub records: Vec<Prepared>,
+    pub next_page: u32,
+    pub phase: Phase,
+    pub done: bool,
+    /// Delete this connection's records of the entity not stored by this
+    /// pull (a completed pull of all records).
+    pub prune_others: bool,
+    pub entity_calls: u64,
+    pub totals: Totals,
+    pub sends_ms: Vec<i64>,
+    pub rate: Option<(RateInfo, i64)>,
+}
+
+/// Commits a page; returns the entity's record count in this pull.
+pub(crate) fn commit_page(conn: &mut Connection, c: &PageCommit) -> Result<u64, PullError> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let new = upsert(&tx, &c.connection_id, c.entity, c.pull_id, &c.records)?;
+    if c.prune_others {
+        tx.execute(
+            "DELETE FROM pull_records WHERE connection_id = ?1 AND entity = ?2 AND pull_id != ?3",
+            params![c.connection_id, c.entity.name(), c.pull_id],
+        )?;
+    }
+    tx.execute(
+        "UPDATE pull_entities SET next_page = ?3, phase = ?4, records = records + ?5, calls = ?6,
+         done = ?7 WHERE pull_id = ?1 AND entity = ?2",
+        params![
+            c.pull_id,
+            c.entity.name(),
+            i64::from(c.next_page),
+            c.phase.as_str(),
+            i64::try_from(new).unwrap_or(0),
+            i64::try_from(c.entity_calls).unwrap_or(i64::MAX),
+            c.done,
+        ],
+    )?;
+    write_totals(&tx, c.pull_id, c.totals)?;
+    log_sends(&tx, &c.organization_id, &c.sends_ms)?;
+    if let Some((rate, seen)) = c.rate {
+        save_rate(&tx, &c.organization_id, rate, seen)?;
+    }
+    let records: i64 = tx.query_row(
+        "SELECT records FROM pull_entities WHERE pull_id = ?1 AND entity = ?2",
+        params![c.pull_id, c.entity.name()],
+        |r| r.get(0),
+    )?;
+    tx.commit()?;
+    Ok(u64::try_from(records).unwrap_or(0))
+}
+
+pub(crate) fn write_totals(conn: &Connection, id: i64, t: Totals) -> Result<(), PullError> {
+    conn.execute(
+        "UPDATE pulls SET calls = ?2, http_429 = ?3, seconds = ?4 WHERE id = ?1",
+        params![
+            id,
+            i64::try_from(t.calls).unwrap_or(i64::MAX),
+            i64::try_from(t.http_429).unwrap_or(i64::MAX),
+            t.seconds
+        ],
+    )?;
+    Ok(())
+}
+
+/// Appends send times to the request log and keeps it bounded.
+pub(crate) fn log_sends(
+    conn: &Connection,
+    organization_id: &str,
+    sends_ms: &[i64],
+) -> Result<(), PullError> {
+    if sends_ms.is_empty() {
+        return Ok(());
+    }
+    let mut put =
+        conn.prepare_cached("INSERT INTO request_log (organization_id, at_ms) VALUES (?1, ?2)")?;
+    for at in sends_ms {
+        put.execute(params![organization_id, at])?;
+    }
+    conn.execute(
+        "DELETE FROM request_log WHERE organization_id = ?1 AND (at_ms < ?2 OR at_ms <
+           (SELECT at_ms FROM request_log WHERE organization_id = ?1
+            ORDER BY at_ms DESC LIMIT 1 OFFSET ?3))",
+        params![
+            organization_id,
+            now_ms() - REQUEST_LOG_AGE_MS,
+            REQUEST_LOG_MAX
+        ],
+    )?;
+    Ok(())
+}
+
+/// Ages of the requests logged for the organization within `window`.
+pub(crate) fn recent_sends(
+    conn: &Connection,
+    organization_id: &str,
+    window: Duration,
+) -> Result<Vec<Duration>, PullError> {
+    let now = now_ms();
+    let since = now - i64::try_from(window.as_millis()).unwrap_or(i64::MAX);
+    let mut stmt = conn.prepare_cached(
+        "SELECT at_ms FROM request_log WHERE organization_id = ?1 AND at_ms > ?2",
+    )?;
+    let rows = stmt.query_map(params![organization_id, since], |r| r.get::<_, i64>(0))?;
+    let mut ages = Vec::new();
+    for at in rows {
+        let age = now.saturating_sub(at?).max(0);
+        ages.push(Duration::from_millis(u64::try_from(age).unwrap_or(0)));
+    }
+    Ok(ages)
+}
+
+/// Stores the quota headers of an answer seen at `seen_ms`.
+pub(crate) fn save_rate(
+    conn: &Connection,
+    organization_id: &str,
+    rate: RateInfo,
+    seen_ms: i64,
+) -> Result<(), PullError> {
+    if rate.limit.is_none() && rate.remaining.is_none() {
+        return Ok(());
+    }
+    let reset_at = rate
+        .reset_secs
+        .and_then(|s| i64::try_from(s).ok())
+        .map(|s| seen_ms.saturating_add(s.saturating_mul(1000)));
+    conn.execute(
+        "INSERT INTO org_quota (organization_id, quota_limit, remaining, reset_at_ms, seen_at_ms)
+         VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (organization_id) DO UPDATE SET quota_limit = excluded.quota_limit,
+           remaining = excluded.remaining, reset_at_ms = excluded.reset_at_ms,
+           seen_at_ms = excluded.seen_at_ms
+         WHERE excluded.seen_at_ms >= org_quota.seen_at_ms",
+        params![
+            organization_id,
+            rate.limit.and_then(|v| i64::try_from(v).ok()),
+            rate.remaining.and_then(|v| i64::try_from(v).ok()),
+            reset_at,
+            seen_ms
+        ],
+    )?;
+    Ok(())
+}
+
+/// The last quota headers: (limit, remaining, reset_at_ms, seen_at_ms).
+pub(crate) fn load_rate(
+    conn: &Connection,
+    organization_id: &str,
+) -> Result<Option<(Option<i64>, Option<i64>, Option<i64>, i64)>, PullError> {
+    Ok(conn
+        .query_row(
+            "SELECT quota_limit, remaining, reset_at_ms, seen_at_ms FROM org_quota
+             WHERE organization_id = ?1",
+            [organization_id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .optional()?)
+}

@@ -1,0 +1,391 @@
+//! The values that cross to the UI and the CLI: options, estimate, progress,
+//! report, history, record pages, the request chart and export summaries.
+//! All are serde types; the ones the window shows also derive `ts_rs::TS`
+//! (bindings land in `ui/src/bindings`). Field names of [`PullReport`] and
+//! [`Estimate`] are the `zbsetup pull --json` interface (INTERFACES.md).
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+use zbs_zoho::Entity;
+
+use crate::PullError;
+
+/// Records per entity a sample pull reads unless told otherwise.
+pub const DEFAULT_SAMPLE: u32 = 25;
+
+/// What to pull.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct PullOptions {
+    /// Entity names (`invoices`, `creditnotes`, `customers`, ...).
+    #[serde(default = "Entity::default_selection")]
+    #[ts(type = "Array<string>")]
+    pub entities: Vec<Entity>,
+    /// Newest records per entity; `null` reads them all.
+    #[serde(default = "default_sample")]
+    pub sample: Option<u32>,
+    /// One detail call per invoice, credit note and bill, for line items.
+    #[serde(default)]
+    pub line_items: bool,
+    /// One detail call per customer, for addresses and contact persons.
+    #[serde(default)]
+    pub customer_details: bool,
+}
+
+fn default_sample() -> Option<u32> {
+    Some(DEFAULT_SAMPLE)
+}
+
+impl Default for PullOptions {
+    fn default() -> Self {
+        PullOptions {
+            entities: Entity::default_selection(),
+            sample: Some(DEFAULT_SAMPLE),
+            line_items: false,
+            customer_details: false,
+        }
+    }
+}
+
+impl PullOptions {
+    /// Entities deduplicated in display order; checks the sample size.
+    pub fn normalized(&self) -> Result<PullOptions, PullError> {
+        let mut entities = self.entities.clone();
+        entities.sort();
+        entities.dedup();
+        if entities.is_empty() {
+            return Err(PullError::InvalidOptions {
+                reason: "choose at least one record type",
+            });
+        }
+        if self.sample == Some(0) {
+            return Err(PullError::InvalidOptions {
+                reason: "the sample size must be at least 1 (or all records)",
+            });
+        }
+        Ok(PullOptions {
+            entities,
+            ..self.clone()
+        })
+    }
+
+    /// Whether records of `entity` are read one by one (detail calls).
+    pub fn wants_detail(&self, entity: Entity) -> bool {
+        (self.line_items && entity.has_line_items())
+            || (self.customer_details && entity == Entity::Customers)
+    }
+
+    /// The canonical JSON stored with a pull (resume matches on it).
+    pub(crate) fn canonical_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+}
+
+/// Where a pull stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum PullState {
+    Running,
+    Completed,
+    Cancelled,
+    Failed,
+    /// Zoho's daily quota is used up; continues after the reset.
+    PausedQuota,
+    /// The refresh token is gone; continues after connecting again.
+    NeedsReconnect,
+}
+
+impl PullState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PullState::Running => "running",
+            PullState::Completed => "completed",
+            PullState::Cancelled => "cancelled",
+            PullState::Failed => "failed",
+            PullState::PausedQuota => "paused_quota",
+            PullState::NeedsReconnect => "needs_reconnect",
+        }
+    }
+
+    pub(crate) fn parse(s: &str) -> PullState {
+        match s {
+            "running" => PullState::Running,
+            "completed" => PullState::Completed,
+            "cancelled" => PullState::Cancelled,
+            "paused_quota" => PullState::PausedQuota,
+            "needs_reconnect" => PullState::NeedsReconnect,
+            _ => PullState::Failed,
+        }
+    }
+}
+
+impl fmt::Display for PullState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// API calls and time a pull needs (`zbsetup pull --dry-run`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Estimate {
+    #[ts(type = "number")]
+    pub calls: u64,
+    /// At the request budget, from a rested limiter.
+    pub seconds: f64,
+    /// From the `X-Rate-Limit-*` headers last seen for the organization.
+    pub daily_quota_left: Option<u32>,
+    /// True when totals are unknown ("all" records): the real pull needs more.
+    pub lower_bound: bool,
+}
+
+/// Records and calls of one entity.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct EntityReport {
+    #[ts(type = "number")]
+    pub records: u64,
+    #[ts(type = "number")]
+    pub calls: u64,
+}
+
+/// A pull's outcome; `zbsetup pull --json` prints it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct PullReport {
+    /// The connection id.
+    pub connection: String,
+    pub entities: BTreeMap<String, EntityReport>,
+    #[ts(type = "number")]
+    pub calls: u64,
+    #[ts(type = "number")]
+    pub http_429: u64,
+    pub seconds: f64,
+    pub complete: bool,
+    #[ts(type = "number")]
+    pub pull_id: i64,
+    pub organization_id: String,
+    pub state: PullState,
+}
+
+/// One entity's progress.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct EntityProgress {
+    #[ts(type = "number")]
+    pub records: u64,
+    #[ts(type = "number")]
+    pub calls: u64,
+    pub done: bool,
+}
+
+/// Sent while a pull runs: at each stored page and every ~200 ms.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Progress {
+    #[ts(type = "number")]
+    pub pull_id: i64,
+    pub connection: String,
+    pub entities: BTreeMap<String, EntityProgress>,
+    #[ts(type = "number")]
+    pub calls: u64,
+    #[ts(type = "number")]
+    pub http_429: u64,
+    /// Requests sent for the organization in the last minute.
+    pub requests_last_minute: u32,
+    /// The budget, per minute.
+    pub limit_per_minute: f64,
+    pub elapsed_seconds: f64,
+    /// `None` while the total is unknown.
+    pub eta_seconds: Option<f64>,
+    /// Set while waiting because Zoho asked to slow down.
+    pub waiting: Option<String>,
+}
+
+/// A row of the pull history.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct HistoryRow {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub connection: String,
+    pub organization_id: String,
+    pub options: PullOptions,
+    /// RFC 3339, UTC.
+    pub started_at: String,
+    pub finished_at: Option<String>,
+    pub state: PullState,
+    pub entities: BTreeMap<String, EntityReport>,
+    #[ts(type = "number")]
+    pub calls: u64,
+    #[ts(type = "number")]
+    pub http_429: u64,
+    pub seconds: f64,
+    /// When a quota-paused pull can continue (RFC 3339, UTC).
+    pub resume_after: Option<String>,
+    pub error_code: Option<String>,
+    pub message: Option<String>,
+}
+
+/// Key columns of a stored record, for the preview table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct RecordRow {
+    pub entity: String,
+    pub zoho_id: String,
+    /// Number or name (`INV-000123`, `Acme Ltd`).
+    pub label: Option<String>,
+    pub date: Option<String>,
+    pub total: Option<f64>,
+    pub status: Option<String>,
+    /// Customer or vendor name.
+    pub counterparty: Option<String>,
+    pub last_modified: Option<String>,
+    pub pulled_at: String,
+    /// The raw record came from a detail call (line items, addresses).
+    pub detail: bool,
+}
+
+/// A page of the preview and the number of matching records.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct RecordPage {
+    pub rows: Vec<RecordRow>,
+    #[ts(type = "number")]
+    pub total: u64,
+}
+
+/// A preview column to sort by.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum SortColumn {
+    Label,
+    #[default]
+    Date,
+    Total,
+    Status,
+    Counterparty,
+    LastModified,
+    PulledAt,
+    ZohoId,
+}
+
+impl SortColumn {
+    pub(crate) fn sql(self) -> &'static str {
+        match self {
+            SortColumn::Label => "label",
+            SortColumn::Date => "date",
+            SortColumn::Total => "total",
+            SortColumn::Status => "status",
+            SortColumn::Counterparty => "counterparty",
+            SortColumn::LastModified => "last_modified",
+            SortColumn::PulledAt => "pulled_at",
+            SortColumn::ZohoId => "zoho_id",
+        }
+    }
+}
+
+/// Sort direction.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum SortDir {
+    Asc,
+    #[default]
+    Desc,
+}
+
+/// Stored records of one entity for a connection.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct EntityCount {
+    pub entity: String,
+    #[ts(type = "number")]
+    pub records: u64,
+}
+
+/// Requests sent in one minute.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct RatePoint {
+    /// Start of the minute, Unix milliseconds.
+    #[ts(type = "number")]
+    pub minute_ms: i64,
+    pub requests: u32,
+}
+
+/// The "requests per minute" chart of an organization.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct RequestSeries {
+    pub points: Vec<RatePoint>,
+    pub limit_per_minute: f64,
+}
+
+/// Daily API calls as Zoho last reported them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct QuotaUsage {
+    pub daily_limit: Option<u32>,
+    pub remaining: Option<u32>,
+    pub used: Option<u32>,
+    /// When the daily window resets (RFC 3339, UTC).
+    pub resets_at: Option<String>,
+    /// When Zoho reported these figures (RFC 3339, UTC).
+    pub seen_at: String,
+}
+
+/// Export file format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum ExportFormat {
+    Csv,
+    Json,
+}
+
+impl FromStr for ExportFormat {
+    type Err = PullError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "csv" => Ok(ExportFormat::Csv),
+            "json" => Ok(ExportFormat::Json),
+            _ => Err(PullError::InvalidOptions {
+                reason: "the export format must be csv or json",
+            }),
+        }
+    }
+}
+
+impl ExportFormat {
+    pub fn extension(self) -> &'static str {
+        match self {
+            ExportFormat::Csv => "csv",
+            ExportFormat::Json => "json",
+        }
+    }
+}
+
+/// One file an export wrote.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ExportedFile {
+    pub entity: String,
+    pub path: String,
+    #[ts(type = "number")]
+    pub records: u64,
+}
+
+/// What an export wrote.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ExportSummary {
+    pub format: ExportFormat,
+    pub files: Vec<ExportedFile>,
+}
