@@ -28,27 +28,28 @@ impl ShellError {
             ShellError::Task => "internal",
         }
     }
+
+    /// The form the window receives.
+    pub fn payload(&self) -> ErrorPayload {
+        let issues = match self {
+            ShellError::Core(e) => e.key_issues().to_vec(),
+            _ => Vec::new(),
+        };
+        ErrorPayload { code: self.code().to_owned(), message: self.to_string(), issues }
+    }
 }
 
-/// The serialised form the UI receives.
-#[derive(Serialize)]
-struct Payload<'a> {
-    code: &'a str,
-    message: String,
-    issues: &'a [KeyIssue],
+/// A failed command as the UI receives it.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct ErrorPayload {
+    pub code: String,
+    pub message: String,
+    pub issues: Vec<KeyIssue>,
 }
 
 impl Serialize for ShellError {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let issues = match self {
-            ShellError::Core(e) => e.key_issues(),
-            _ => &[],
-        };
-        Payload {
-            code: self.code(),
-            message: self.to_string(),
-            issues,
-        }
-        .serialize(s)
+        self.payload().serialize(s)
     }
 }

@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   launch, shot, text, until, openStep, tick, paste,
-  secretToolLookup, filesContaining, DATA_DIR, quit,
+  secretToolLookup, filesContaining, DATA_DIR, quit, choosePath,
 } from "./lib.mjs";
 
 const CLIENT_ID = "1000.E2ETESTCLIENT0123456789ABCDEFG";
@@ -18,6 +18,10 @@ const SECRET = "e2ecanary0f1e2d3c4b5a69788796a5b4c3d2e1f0";
 test("a first-time setup, start to finish, survives a restart", async () => {
   let browser = await launch();
   try {
+    // First run: the welcome screen offers the real setup and the demo.
+    assert.match(await text(browser, "[data-test=welcome]"), /Try the demo/);
+    await shot(browser, "00-welcome");
+    await choosePath(browser, "real");
     // Fresh start: nothing done, first step open.
     assert.match(await text(browser, "[data-test=progress]"), /0 of 6 steps done/);
     assert.equal(await (await browser.$("[data-step-card]")).getAttribute("data-step-card"), "before_you_start");

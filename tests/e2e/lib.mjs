@@ -23,7 +23,10 @@ export async function launch() {
     },
   });
   await browser.setTimeout({ implicit: 0 });
-  await browser.$("[data-step-card]").waitForExist({ timeout: 20_000 });
+  await browser.waitUntil(
+    async () => (await browser.$("[data-step-card]").isExisting()) || (await browser.$("[data-test=welcome]").isExisting()),
+    { timeout: 20_000, timeoutMsg: "the window never showed the checklist or the welcome screen" },
+  );
   return browser;
 }
 
@@ -118,4 +121,11 @@ export async function quit(browser) {
   } catch (e) {
     console.error(`closing the app failed: ${e}`);
   }
+}
+
+/** On the welcome screen, picks a path: "real" (own Zoho account) or "demo". */
+export async function choosePath(browser, path) {
+  await (await browser.$("[data-test=welcome]")).waitForExist({ timeout: 10_000 });
+  await (await browser.$(`[data-test=choose-${path}]`)).click();
+  await (await browser.$("[data-step-card]")).waitForExist({ timeout: 20_000 });
 }

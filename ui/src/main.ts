@@ -457,10 +457,45 @@ function registerClient(s: Status, item: ChecklistItem): HTMLElement {
     open_console: h("p", { class: "sub" }, linkButton("Open the API console", "api_console", firstRegion(s))),
     redirect_uris: h(
       "div",
-      { class: "sub", "data-test": "redirect-uris" },
-      s.redirect_uris.map((uri) => copyable(uri, "the redirect URI")),
+      { class: "sub" },
+      h("div", { "data-test": "redirect-uris" }, s.redirect_uris.map((uri) => copyable(uri, "the redirect URI"))),
+      redirectMethodChooser(s),
     ),
   });
+}
+
+function redirectMethodChooser(s: Status): HTMLElement {
+  const current = s.redirect_method;
+  const option = (method: "loopback" | "deep_link", label: string, hint: string): HTMLElement =>
+    h(
+      "label",
+      { class: "choice" },
+      h("input", {
+        type: "radio",
+        name: "redirect-method",
+        value: method,
+        "data-method": method,
+        checked: current === method,
+        onchange: () => void act(() => api.setRedirectMethod(method), setStatus),
+      }),
+      h("span", {}, h("strong", {}, label), h("span", { class: "hint block" }, hint)),
+    );
+  return h(
+    "details",
+    { class: "advanced", open: current !== "loopback" },
+    h("summary", {}, "How Zoho sends people back to this app"),
+    h(
+      "fieldset",
+      { class: "choices" },
+      h("legend", { class: "visually-hidden" }, "Redirect method"),
+      option("loopback", "This computer (recommended)", "Works with Server-based Applications. The app listens on 127.0.0.1 while you sign in."),
+      option(
+        "deep_link",
+        "App link (zbsetup://)",
+        "For Zoho's desktop or mobile client types, or when your company hosts the forwarding page in docs/forward.html.",
+      ),
+    ),
+  );
 }
 
 function consoleSettings(s: Status, item: ChecklistItem): HTMLElement {

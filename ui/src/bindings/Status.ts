@@ -2,6 +2,7 @@
 import type { ChecklistItem } from "./ChecklistItem";
 import type { DataCenterInfo } from "./DataCenterInfo";
 import type { Profile } from "./Profile";
+import type { RedirectMethod } from "./RedirectMethod";
 
 /**
  * Everything the window and `zbsetup status` show. Never holds a secret.
@@ -10,7 +11,11 @@ export type Status = { profile: Profile, client_id: string | null, secret_stored
 /**
  * The stored secret's last four characters behind a mask.
  */
-secret_mask: string | null, enabled: boolean, regions: Array<string>, redirect_uris: Array<string>, checklist: Array<ChecklistItem>, 
+secret_mask: string | null, enabled: boolean, regions: Array<string>, redirect_uris: Array<string>, 
+/**
+ * How sign-ins come back to the app.
+ */
+redirect_method: RedirectMethod, checklist: Array<ChecklistItem>, 
 /**
  * Where the window reopens: the step last opened, else the first not done.
  */

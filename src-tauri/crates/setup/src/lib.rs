@@ -81,6 +81,8 @@ pub struct Status {
     pub enabled: bool,
     pub regions: Vec<String>,
     pub redirect_uris: Vec<String>,
+    /// How sign-ins come back to the app.
+    pub redirect_method: connect::RedirectMethod,
     pub checklist: Vec<checklist::ChecklistItem>,
     /// Where the window reopens: the step last opened, else the first not done.
     pub current_step: Option<String>,
@@ -286,6 +288,7 @@ impl Setup {
             enabled,
             regions: self.regions()?,
             redirect_uris: self.redirect_uris()?,
+            redirect_method: self.redirect_method()?,
             checklist: items,
             current_step,
             connections: self.connection_count()?,

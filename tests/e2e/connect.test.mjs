@@ -1,0 +1,140 @@
+// Demo mode, end to end in the real window: choose the demo, paste the demo
+// keys, switch on, connect through an app link delivered by a second
+// instance, then through the loopback listener; relaunch and the
+// connections are still there, their tokens in the Secret Service only.
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import {
+  launch, shot, text, until, openStep, paste, quit, choosePath,
+  filesContaining, secretToolSearch, APP, DATA_DIR,
+} from "./lib.mjs";
+
+/** The person on the simulator's consent page: clicks Accept, returns the redirect. */
+async function acceptConsent(authorizeUrl) {
+  const page = await fetch(authorizeUrl);
+  assert.equal(page.status, 200, "the consent page opens");
+  const html = await page.text();
+  assert.match(html, /Accept/);
+  const requestId = /name="request_id" value="([^"]+)"/.exec(html)?.[1];
+  assert.ok(requestId, "the consent page carries its request");
+  const decision = await fetch(new URL("/oauth/v2/auth/decision", authorizeUrl), {
+    method: "POST",
+    body: new URLSearchParams({ request_id: requestId, decision: "accept" }),
+    redirect: "manual",
+  });
+  assert.equal(decision.status, 302);
+  return decision.headers.get("location");
+}
+
+/** The last sign-in page the app opened "in the browser". */
+function lastOpened() {
+  const lines = readFileSync(process.env.E2E_OPENED, "utf8").trim().split("\n");
+  return lines[lines.length - 1];
+}
+
+async function connectAndAccept(browser) {
+  const before = existsSync(process.env.E2E_OPENED) ? readFileSync(process.env.E2E_OPENED, "utf8") : "";
+  await (await browser.$("[data-test=connect]")).click();
+  await (await browser.$("[data-test=waiting]")).waitForExist({ timeout: 10_000 });
+  await until(browser, () => existsSync(process.env.E2E_OPENED) && readFileSync(process.env.E2E_OPENED, "utf8") !== before, "the sign-in page was not opened in the browser");
+  const authorizeUrl = lastOpened();
+  assert.match(authorizeUrl, /\/oauth\/v2\/auth\?/);
+  assert.match(authorizeUrl, /code_challenge_method=S256/);
+  assert.match(authorizeUrl, /access_type=offline/);
+  // The page shows the same link for copying, in case no browser opened.
+  assert.equal(await text(browser, "[data-test=waiting] code"), authorizeUrl);
+  return acceptConsent(authorizeUrl);
+}
+
+async function pickDefaultOrganization(browser) {
+  await (await browser.$("[data-test=org-picker]")).waitForExist({ timeout: 15_000 });
+  const picker = await text(browser, "[data-test=org-picker]");
+  assert.match(picker, /Harbour Lane Trading Ltd/);
+  assert.match(picker, /Default/);
+  assert.match(picker, /Data center: United States/);
+  await shot(browser, "12-demo-pick-organization");
+  await (await browser.$("[data-test=connect-org]")).click();
+}
+
+test("demo mode: keys, switch, connect by app link and by loopback, relaunch", async () => {
+  let browser = await launch();
+  try {
+    await choosePath(browser, "demo");
+    assert.match(await text(browser, "[data-test=demo-badge]"), /Demo mode/);
+
+    // The demo's keys, pasted like real ones.
+    await openStep(browser, "keys");
+    const [id, secret] = await browser.$$("[data-test=demo-keys] code").map((c) => c.getText());
+    assert.match(id, /^1000\.[A-Z0-9]{30}$/);
+    await paste(browser, "#client-id", id);
+    await paste(browser, "#client-secret", secret);
+    await (await browser.$("[data-test=save-keys]")).click();
+    await (await browser.$("[data-test=saved-keys]")).waitForExist({ timeout: 15_000 });
+    await shot(browser, "10-demo-keys");
+    await openStep(browser, "enable");
+    await (await browser.$("#enable-switch")).click();
+    await until(browser, async () => (await browser.$("#enable-switch").getAttribute("aria-checked")) === "true", "not switched on");
+
+    // The app link: Zoho's answer arrives through a second instance of the app.
+    await openStep(browser, "register_client");
+    await browser.execute(() => {
+      document.querySelector("details.advanced")?.setAttribute("open", "");
+    });
+    await (await browser.$("input[data-method=deep_link]")).click();
+    await until(browser, async () => (await text(browser, "[data-test=redirect-uris] code")) === "zbsetup://oauth/callback", "redirect URI did not change");
+    await openStep(browser, "test");
+    await shot(browser, "11-demo-connect");
+    const deepLink = await connectAndAccept(browser);
+    assert.match(deepLink, /^zbsetup:\/\/oauth\/callback\?/);
+    const second = spawnSync(APP, [deepLink], { timeout: 30_000, env: process.env });
+    assert.equal(second.status, 0, "the second instance hands the link over and exits");
+    await pickDefaultOrganization(browser);
+    await until(browser, async () => /Harbour Lane Trading Ltd/.test(await text(browser, "[data-test=connections]")), "connection not listed");
+
+    // The loopback listener: the browser is sent to 127.0.0.1.
+    await openStep(browser, "register_client");
+    await browser.execute(() => {
+      document.querySelector("details.advanced")?.setAttribute("open", "");
+    });
+    await (await browser.$("input[data-method=loopback]")).click();
+    await until(browser, async () => /^http:\/\/127\.0\.0\.1:47823\/oauth\/callback$/.test(await text(browser, "[data-test=redirect-uris] code")), "redirect URI did not change back");
+    await openStep(browser, "test");
+    const loopback = await connectAndAccept(browser);
+    assert.match(loopback, /^http:\/\/127\.0\.0\.1:47823\/oauth\/callback\?/);
+    const landing = await fetch(loopback);
+    assert.equal(landing.status, 200);
+    assert.match(await landing.text(), /return to Zoho Books Setup/i);
+    await (await browser.$("[data-test=org-picker]")).waitForExist({ timeout: 15_000 });
+    await (await browser.$("[data-org='775501987']")).click();
+    await (await browser.$("[data-test=connect-org]")).click();
+    await until(browser, async () => /Harbour Lane Services Ltd/.test(await text(browser, "[data-test=connections]")), "second connection not listed");
+    await (await browser.$("[data-test=test-connection]")).click();
+    await until(browser, async () => /the connection works/.test(await text(browser, "main")), "test did not pass");
+    await shot(browser, "13-demo-connected");
+  } finally {
+    await quit(browser);
+  }
+
+  // Tokens are in the Secret Service (the demo's own service), in no file.
+  const stored = secretToolSearch("zoho-books-setup-demo");
+  assert.equal((stored.match(/refresh-token:/g) ?? []).length, 2, stored);
+  const token = /secret = (\S+)/.exec(stored.split("[/")[1] ?? "")?.[1];
+  assert.ok(token && token.length > 10, "a refresh token is readable by another program");
+  assert.deepEqual(filesContaining(DATA_DIR, token), [], "the refresh token is in no file of the data folder");
+
+  // Relaunch: demo mode again, both connections still there.
+  browser = await launch();
+  try {
+    assert.match(await text(browser, "[data-test=demo-badge]"), /Demo mode/);
+    await openStep(browser, "test");
+    const list = await text(browser, "[data-test=connections]");
+    assert.match(list, /Harbour Lane Trading Ltd/);
+    assert.match(list, /Harbour Lane Services Ltd/);
+    await shot(browser, "14-demo-after-relaunch");
+  } finally {
+    await quit(browser);
+  }
+});
