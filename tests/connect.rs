@@ -25,7 +25,11 @@ fn with_param(url: &str, key: &str, value: &str) -> String {
     let pairs: Vec<(String, String)> = u
         .query_pairs()
         .map(|(k, v)| {
-            let v = if k == key { value.to_owned() } else { v.into_owned() };
+            let v = if k == key {
+                value.to_owned()
+            } else {
+                v.into_owned()
+            };
             (k.into_owned(), v)
         })
         .collect();
@@ -37,13 +41,19 @@ fn with_param(url: &str, key: &str, value: &str) -> String {
 async fn loopback_flow_stores_the_connection_and_it_survives_a_restart() {
     let h = Harness::ready(SimConfig::default()).await;
     let c = h.connect("us", None).await;
-    assert_eq!(c.organization_name, "Harbour Lane Trading Ltd", "Zoho's default organization");
+    assert_eq!(
+        c.organization_name, "Harbour Lane Trading Ltd",
+        "Zoho's default organization"
+    );
     assert_eq!(c.region, "us");
     assert_eq!(c.api_domain, h.sim.api_url("us").unwrap());
     assert_eq!(c.state, ConnectionState::Ok);
     // The refresh token is in the keyring, and only there.
     let token = secret_tool(&h.service, &format!("refresh-token:{}", c.id));
-    assert!(token.len() > 10, "refresh token stored in the Secret Service");
+    assert!(
+        token.len() > 10,
+        "refresh token stored in the Secret Service"
+    );
     let db = std::fs::read(h.dir.path().join("zbsetup.sqlite3")).unwrap();
     assert!(!db.windows(token.len()).any(|w| w == token.as_bytes()));
     assert_eq!(h.setup.status().unwrap().connections, 1);
@@ -60,14 +70,25 @@ async fn loopback_flow_stores_the_connection_and_it_survives_a_restart() {
 #[tokio::test]
 async fn deep_link_flow() {
     let h = Harness::ready(SimConfig::default()).await;
-    let start = h.setup.start_connect(Some("us"), RedirectMethod::DeepLink, None).unwrap();
+    let start = h
+        .setup
+        .start_connect(Some("us"), RedirectMethod::DeepLink, None)
+        .unwrap();
     assert_eq!(start.redirect_uri, "zbsetup://oauth/callback");
     let location = zbs_sim::accept_consent(&start.authorize_url).await.unwrap();
-    assert!(location.starts_with("zbsetup://oauth/callback?"), "{location}");
+    assert!(
+        location.starts_with("zbsetup://oauth/callback?"),
+        "{location}"
+    );
     let choices = h.setup.complete_connect_url(&location).await.unwrap();
     assert_eq!(choices.len(), 2);
     assert!(choices.iter().any(|c| c.is_default));
-    let second = choices.iter().find(|c| !c.is_default).unwrap().organization_id.clone();
+    let second = choices
+        .iter()
+        .find(|c| !c.is_default)
+        .unwrap()
+        .organization_id
+        .clone();
     let c = h.setup.choose_organization(Some(&second)).unwrap();
     assert_eq!(c.organization_name, "Harbour Lane Services Ltd");
     // The same link again (a replay): nothing to complete, nothing sent.
@@ -78,13 +99,23 @@ async fn deep_link_flow() {
 #[tokio::test]
 async fn organizations_in_eu_and_uk_with_sign_in_started_at_us() {
     for home in ["eu", "uk"] {
-        let h = Harness::ready(SimConfig { user_region: home.into(), ..SimConfig::default() }).await;
+        let h = Harness::ready(SimConfig {
+            user_region: home.into(),
+            ..SimConfig::default()
+        })
+        .await;
         let c = h.connect("us", None).await;
-        assert_eq!(c.region, home, "the redirect's location decides the data center");
+        assert_eq!(
+            c.region, home,
+            "the redirect's location decides the data center"
+        );
         assert_eq!(c.api_domain, h.sim.api_url(home).unwrap());
         assert_eq!(c.accounts_server, h.sim.accounts_url(home).unwrap());
         let again = h.reopen();
-        assert!(again.test_connection(&c.id).await.unwrap().ok, "refresh goes to {home}");
+        assert!(
+            again.test_connection(&c.id).await.unwrap().ok,
+            "refresh goes to {home}"
+        );
     }
 }
 
@@ -94,23 +125,36 @@ async fn a_forged_state_is_ignored_and_the_genuine_sign_in_still_completes() {
     let listener = LoopbackListener::bind(0).unwrap();
     let port = listener.port();
     h.setup.set_loopback_port(port).unwrap();
-    let start = h.setup.start_connect(Some("us"), RedirectMethod::Loopback, None).unwrap();
+    let start = h
+        .setup
+        .start_connect(Some("us"), RedirectMethod::Loopback, None)
+        .unwrap();
     let wait = h.setup.wait_loopback(listener, Duration::from_secs(20));
     let browser = async {
         let location = zbs_sim::accept_consent(&start.authorize_url).await.unwrap();
         // A forged redirect with another state reaches the listener first.
         let forged = with_param(&location, "state", "forged-state-value");
         let forged_status = follow(&forged).await;
-        assert!(h.setup.has_pending_sign_in(), "the forged redirect did not consume the sign-in");
+        assert!(
+            h.setup.has_pending_sign_in(),
+            "the forged redirect did not consume the sign-in"
+        );
         let genuine_status = follow(&location).await;
         (forged_status, genuine_status)
     };
     let (choices, (forged, genuine)) = tokio::join!(wait, browser);
-    assert!(!forged.is_success(), "the forged redirect gets an error page");
+    assert!(
+        !forged.is_success(),
+        "the forged redirect gets an error page"
+    );
     assert!(genuine.is_success());
     assert_eq!(choices.unwrap().len(), 2);
     // Through the deep-link path, an unknown state is refused without a network call.
-    let err = h.setup.complete_connect_url("zbsetup://oauth/callback?code=x&state=nope").await.unwrap_err();
+    let err = h
+        .setup
+        .complete_connect_url("zbsetup://oauth/callback?code=x&state=nope")
+        .await
+        .unwrap_err();
     assert_eq!(err.code(), "no_sign_in_pending");
 }
 
@@ -132,8 +176,15 @@ async fn hostile_listener() -> (String, Arc<AtomicUsize>) {
 async fn a_hostile_accounts_server_receives_nothing() {
     let h = Harness::ready(SimConfig::default()).await;
     let (hostile, hits) = hostile_listener().await;
-    for forged_server in [hostile.as_str(), "https://accounts.zoho.com.evil.example", "http://accounts.zoho.com"] {
-        let start = h.setup.start_connect(Some("us"), RedirectMethod::DeepLink, None).unwrap();
+    for forged_server in [
+        hostile.as_str(),
+        "https://accounts.zoho.com.evil.example",
+        "http://accounts.zoho.com",
+    ] {
+        let start = h
+            .setup
+            .start_connect(Some("us"), RedirectMethod::DeepLink, None)
+            .unwrap();
         let location = zbs_sim::accept_consent(&start.authorize_url).await.unwrap();
         let forged = with_param(&location, "accounts-server", forged_server);
         let err = h.setup.complete_connect_url(&forged).await.unwrap_err();
@@ -141,14 +192,21 @@ async fn a_hostile_accounts_server_receives_nothing() {
         assert!(!err.to_string().contains(&h.client.client_secret));
     }
     tokio::time::sleep(Duration::from_millis(200)).await;
-    assert_eq!(hits.load(Ordering::SeqCst), 0, "no code and no secret went to the hostile server");
+    assert_eq!(
+        hits.load(Ordering::SeqCst),
+        0,
+        "no code and no secret went to the hostile server"
+    );
     assert!(h.setup.connections().unwrap().is_empty());
 }
 
 #[tokio::test]
 async fn access_denied_is_said_plainly() {
     let h = Harness::ready(SimConfig::default()).await;
-    let start = h.setup.start_connect(Some("us"), RedirectMethod::DeepLink, None).unwrap();
+    let start = h
+        .setup
+        .start_connect(Some("us"), RedirectMethod::DeepLink, None)
+        .unwrap();
     let location = zbs_sim::deny_consent(&start.authorize_url).await.unwrap();
     let err = h.setup.complete_connect_url(&location).await.unwrap_err();
     assert_eq!(err.code(), "access_denied");
@@ -166,19 +224,28 @@ async fn a_wrong_secret_gives_the_data_center_hint() {
             client_secret: Some(SecretString::from(wrong.to_owned())),
         })
         .unwrap();
-    let start = h.setup.start_connect(Some("us"), RedirectMethod::DeepLink, None).unwrap();
+    let start = h
+        .setup
+        .start_connect(Some("us"), RedirectMethod::DeepLink, None)
+        .unwrap();
     let location = zbs_sim::accept_consent(&start.authorize_url).await.unwrap();
     let err = h.setup.complete_connect_url(&location).await.unwrap_err();
     assert_eq!(err.code(), "invalid_client");
     let message = err.to_string();
-    assert!(message.contains("data center is enabled in the API console's Settings tab"), "{message}");
+    assert!(
+        message.contains("data center is enabled in the API console's Settings tab"),
+        "{message}"
+    );
     assert!(!message.contains(wrong));
 }
 
 #[tokio::test]
 async fn a_code_used_too_late_is_invalid_code() {
     let h = Harness::ready(SimConfig::default()).await;
-    let start = h.setup.start_connect(Some("us"), RedirectMethod::DeepLink, None).unwrap();
+    let start = h
+        .setup
+        .start_connect(Some("us"), RedirectMethod::DeepLink, None)
+        .unwrap();
     let location = zbs_sim::accept_consent(&start.authorize_url).await.unwrap();
     h.sim.advance_time(Duration::from_secs(300));
     let err = h.setup.complete_connect_url(&location).await.unwrap_err();
@@ -199,13 +266,20 @@ async fn expired_access_tokens_are_refreshed_and_revoked_ones_ask_to_reconnect()
     h.sim.faults().expire_access_tokens();
     let err = h.setup.test_connection(&c.id).await.unwrap_err();
     assert_eq!(err.code(), "reconnect_needed");
-    assert_eq!(h.setup.connection(&c.id).unwrap().state, ConnectionState::NeedsReconnect);
+    assert_eq!(
+        h.setup.connection(&c.id).unwrap().state,
+        ConnectionState::NeedsReconnect
+    );
     // Reconnect renews the same connection.
     let listener = LoopbackListener::bind(0).unwrap();
     h.setup.set_loopback_port(listener.port()).unwrap();
-    let start = h.setup.start_connect(None, RedirectMethod::Loopback, Some(&c.id)).unwrap();
+    let start = h
+        .setup
+        .start_connect(None, RedirectMethod::Loopback, Some(&c.id))
+        .unwrap();
     let wait = h.setup.wait_loopback(listener, Duration::from_secs(20));
-    let browser = async { follow(&zbs_sim::accept_consent(&start.authorize_url).await.unwrap()).await };
+    let browser =
+        async { follow(&zbs_sim::accept_consent(&start.authorize_url).await.unwrap()).await };
     let (choices, _) = tokio::join!(wait, browser);
     choices.unwrap();
     let renewed = h.setup.choose_organization(None).unwrap();
@@ -219,7 +293,10 @@ async fn a_deleted_keyring_entry_asks_to_reconnect() {
     let h = Harness::ready(SimConfig::default()).await;
     let c = h.connect("us", None).await;
     let again = h.reopen();
-    again.secrets().delete(&zbs_setup::secrets::entry::refresh_token(&c.id)).unwrap();
+    again
+        .secrets()
+        .delete(&zbs_setup::secrets::entry::refresh_token(&c.id))
+        .unwrap();
     let err = again.test_connection(&c.id).await.unwrap_err();
     assert_eq!(err.code(), "reconnect_needed");
 }
@@ -232,7 +309,10 @@ async fn disconnect_revokes_at_zoho_and_forgets_everything() {
     assert!(!token.is_empty());
     h.setup.disconnect(&c.id, false).await.unwrap();
     assert!(h.setup.connections().unwrap().is_empty());
-    assert_eq!(secret_tool(&h.service, &format!("refresh-token:{}", c.id)), "");
+    assert_eq!(
+        secret_tool(&h.service, &format!("refresh-token:{}", c.id)),
+        ""
+    );
     // Zoho no longer accepts the revoked refresh token.
     let dc = h.setup.data_centers().get("us").unwrap().clone();
     let client = zbs_zoho::oauth::OAuthClient::new(
@@ -240,14 +320,20 @@ async fn disconnect_revokes_at_zoho_and_forgets_everything() {
         SecretString::from(h.client.client_secret.clone()),
     )
     .unwrap();
-    let err = client.refresh(&dc, &SecretString::from(token.trim().to_owned())).await.unwrap_err();
+    let err = client
+        .refresh(&dc, &SecretString::from(token.trim().to_owned()))
+        .await
+        .unwrap_err();
     assert_eq!(err.code(), "refresh_revoked");
 }
 
 #[tokio::test]
 async fn connecting_needs_the_switch_on_and_keys() {
     let h = Harness::start(SimConfig::default()).await;
-    let err = h.setup.start_connect(Some("us"), RedirectMethod::Loopback, None).unwrap_err();
+    let err = h
+        .setup
+        .start_connect(Some("us"), RedirectMethod::Loopback, None)
+        .unwrap_err();
     assert_eq!(err.code(), "no_credentials");
     h.setup
         .save_credentials(CredentialsInput {
@@ -255,7 +341,10 @@ async fn connecting_needs_the_switch_on_and_keys() {
             client_secret: Some(SecretString::from(h.client.client_secret.clone())),
         })
         .unwrap();
-    let err = h.setup.start_connect(Some("us"), RedirectMethod::Loopback, None).unwrap_err();
+    let err = h
+        .setup
+        .start_connect(Some("us"), RedirectMethod::Loopback, None)
+        .unwrap_err();
     assert_eq!(err.code(), "not_enabled");
 }
 
@@ -263,14 +352,23 @@ async fn connecting_needs_the_switch_on_and_keys() {
 async fn the_twenty_first_connection_is_warned_about() {
     let h = Harness::ready(SimConfig::default()).await;
     for _ in 0..20 {
-        let start = h.setup.start_connect(Some("us"), RedirectMethod::DeepLink, None).unwrap();
+        let start = h
+            .setup
+            .start_connect(Some("us"), RedirectMethod::DeepLink, None)
+            .unwrap();
         assert!(start.warning.is_none());
         let location = zbs_sim::accept_consent(&start.authorize_url).await.unwrap();
         h.setup.complete_connect_url(&location).await.unwrap();
         h.setup.choose_organization(None).unwrap();
     }
-    let start = h.setup.start_connect(Some("us"), RedirectMethod::DeepLink, None).unwrap();
+    let start = h
+        .setup
+        .start_connect(Some("us"), RedirectMethod::DeepLink, None)
+        .unwrap();
     let warning = start.warning.expect("a warning before the 21st");
-    assert!(warning.contains("Harbour Lane Trading Ltd has already been connected 20 times"), "{warning}");
+    assert!(
+        warning.contains("Harbour Lane Trading Ltd has already been connected 20 times"),
+        "{warning}"
+    );
     assert!(warning.contains("silently cut off its oldest connection"));
 }

@@ -2,9 +2,9 @@
 
 use tauri::{AppHandle, Runtime, State};
 use tauri_plugin_opener::OpenerExt;
+use zbs_setup::connect::{ConnectStart, Connection, ConnectionTest, RedirectMethod};
 use zbs_setup::links::{self, Link};
 use zbs_setup::validate::KeyIssue;
-use zbs_setup::connect::{ConnectStart, Connection, ConnectionTest, RedirectMethod};
 use zbs_setup::{CredentialsInput, Profile, SaveOutcome, Status};
 
 use crate::error::ShellError;
@@ -99,29 +99,49 @@ pub async fn boot<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>) -> 
 }
 
 #[tauri::command]
-pub async fn switch_profile<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, profile: Profile) -> Result<Boot> {
+pub async fn switch_profile<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    profile: Profile,
+) -> Result<Boot> {
     state.switch(profile).await?;
     boot(app, state).await
 }
 
 #[tauri::command]
-pub async fn set_redirect_method<R: Runtime>(app: AppHandle<R>, method: RedirectMethod) -> Result<Status> {
+pub async fn set_redirect_method<R: Runtime>(
+    app: AppHandle<R>,
+    method: RedirectMethod,
+) -> Result<Status> {
     app.core(move |s| s.set_redirect_method(method)).await
 }
 
 /// Starts a sign-in: listens for the redirect, opens the consent page in the
 /// system browser, and returns the page's address for the copy-link fallback.
 #[tauri::command]
-pub async fn start_connect<R: Runtime>(app: AppHandle<R>, region: Option<String>, reconnect: Option<String>) -> Result<Started> {
+pub async fn start_connect<R: Runtime>(
+    app: AppHandle<R>,
+    region: Option<String>,
+    reconnect: Option<String>,
+) -> Result<Started> {
     let (start, port) = app
         .core(move |s| {
             let method = s.redirect_method()?;
-            Ok((s.start_connect(region.as_deref(), method, reconnect.as_deref())?, s.loopback_port()?))
+            Ok((
+                s.start_connect(region.as_deref(), method, reconnect.as_deref())?,
+                s.loopback_port()?,
+            ))
         })
         .await?;
     crate::connect::listen(&app, start.method, port)?;
-    let browser_opened = app.opener().open_url(&start.authorize_url, None::<&str>).is_ok();
-    Ok(Started { start, browser_opened })
+    let browser_opened = app
+        .opener()
+        .open_url(&start.authorize_url, None::<&str>)
+        .is_ok();
+    Ok(Started {
+        start,
+        browser_opened,
+    })
 }
 
 /// A started sign-in, and whether the system browser opened its page.
@@ -135,12 +155,20 @@ pub struct Started {
 
 #[tauri::command]
 pub async fn cancel_connect<R: Runtime>(app: AppHandle<R>) -> Result<()> {
-    app.core(|s| Ok(s.cancel_connect())).await
+    app.core(|s| {
+        s.cancel_connect();
+        Ok(())
+    })
+    .await
 }
 
 #[tauri::command]
-pub async fn choose_organization<R: Runtime>(app: AppHandle<R>, organization_id: Option<String>) -> Result<Connection> {
-    app.core(move |s| s.choose_organization(organization_id.as_deref())).await
+pub async fn choose_organization<R: Runtime>(
+    app: AppHandle<R>,
+    organization_id: Option<String>,
+) -> Result<Connection> {
+    app.core(move |s| s.choose_organization(organization_id.as_deref()))
+        .await
 }
 
 #[tauri::command]
@@ -149,7 +177,11 @@ pub async fn list_connections<R: Runtime>(app: AppHandle<R>) -> Result<Vec<Conne
 }
 
 #[tauri::command]
-pub async fn rename_connection<R: Runtime>(app: AppHandle<R>, id: String, label: String) -> Result<Connection> {
+pub async fn rename_connection<R: Runtime>(
+    app: AppHandle<R>,
+    id: String,
+    label: String,
+) -> Result<Connection> {
     app.core(move |s| s.rename_connection(&id, &label)).await
 }
 

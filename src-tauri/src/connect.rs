@@ -28,7 +28,11 @@ pub struct Finished {
 
 /// For the loopback method: binds the listener now (so a port in use is
 /// reported at once) and waits for the redirect in the background.
-pub fn listen<R: Runtime>(app: &AppHandle<R>, method: RedirectMethod, port: u16) -> Result<(), ShellError> {
+pub fn listen<R: Runtime>(
+    app: &AppHandle<R>,
+    method: RedirectMethod,
+    port: u16,
+) -> Result<(), ShellError> {
     if method != RedirectMethod::Loopback {
         return Ok(());
     }
@@ -65,8 +69,14 @@ pub fn on_deep_link<R: Runtime>(app: &AppHandle<R>, urls: Vec<String>) {
 
 fn finish<R: Runtime>(app: &AppHandle<R>, result: Result<Vec<OrganizationChoice>, ShellError>) {
     let event = match result {
-        Ok(choices) => Finished { choices: Some(choices), error: None },
-        Err(e) => Finished { choices: None, error: Some(e.payload()) },
+        Ok(choices) => Finished {
+            choices: Some(choices),
+            error: None,
+        },
+        Err(e) => Finished {
+            choices: None,
+            error: Some(e.payload()),
+        },
     };
     if let Err(e) = app.emit(FINISHED, event) {
         tracing::error!("could not tell the window: {e}");

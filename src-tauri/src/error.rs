@@ -35,7 +35,11 @@ impl ShellError {
             ShellError::Core(e) => e.key_issues().to_vec(),
             _ => Vec::new(),
         };
-        ErrorPayload { code: self.code().to_owned(), message: self.to_string(), issues }
+        ErrorPayload {
+            code: self.code().to_owned(),
+            message: self.to_string(),
+            issues,
+        }
     }
 }
 

@@ -28,11 +28,17 @@ pub struct AppState {
 
 impl AppState {
     pub fn open() -> Self {
-        let real = Setup::open(OpenOptions::default()).map(Arc::new).map_err(|e| {
-            tracing::error!(code = e.code(), "could not open the settings");
-            e.to_string()
-        });
-        AppState { current: RwLock::new(real.clone()), real, demo: tokio::sync::Mutex::new(None) }
+        let real = Setup::open(OpenOptions::default())
+            .map(Arc::new)
+            .map_err(|e| {
+                tracing::error!(code = e.code(), "could not open the settings");
+                e.to_string()
+            });
+        AppState {
+            current: RwLock::new(real.clone()),
+            real,
+            demo: tokio::sync::Mutex::new(None),
+        }
     }
 
     pub fn current(&self) -> Result<Arc<Setup>, ShellError> {
@@ -89,8 +95,12 @@ impl AppState {
             }
         };
         if let Ok(real) = self.real() {
-            real.store().set(START_PROFILE, &profile).map_err(zbs_setup::Error::from)?;
-            real.store().set(WELCOMED, &true).map_err(zbs_setup::Error::from)?;
+            real.store()
+                .set(START_PROFILE, &profile)
+                .map_err(zbs_setup::Error::from)?;
+            real.store()
+                .set(WELCOMED, &true)
+                .map_err(zbs_setup::Error::from)?;
         }
         *self.current.write().unwrap_or_else(|p| p.into_inner()) = Ok(setup.clone());
         Ok(setup)

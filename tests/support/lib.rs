@@ -24,11 +24,21 @@ pub struct Harness {
 impl Harness {
     pub async fn start(cfg: SimConfig) -> Harness {
         let sim = Simulator::start(cfg).await.expect("simulator starts");
-        let client = sim.clients().into_iter().next().expect("a registered client");
+        let client = sim
+            .clients()
+            .into_iter()
+            .next()
+            .expect("a registered client");
         let dir = tempfile::tempdir().unwrap();
         let service = format!("zoho-books-setup-test-{:016x}", rand::random::<u64>());
         let setup = open_setup(&sim, &dir, &service);
-        Harness { sim, setup, client, dir, service }
+        Harness {
+            sim,
+            setup,
+            client,
+            dir,
+            service,
+        }
     }
 
     /// Keys saved and the integration switched on.
@@ -53,15 +63,22 @@ impl Harness {
     pub async fn connect(&self, region: &str, organization: Option<&str>) -> Connection {
         let listener = LoopbackListener::bind(0).expect("listener");
         self.setup.set_loopback_port(listener.port()).unwrap();
-        let start = self.setup.start_connect(Some(region), RedirectMethod::Loopback, None).unwrap();
+        let start = self
+            .setup
+            .start_connect(Some(region), RedirectMethod::Loopback, None)
+            .unwrap();
         let wait = self.setup.wait_loopback(listener, Duration::from_secs(20));
         let browser = async {
-            let location = zbs_sim::accept_consent(&start.authorize_url).await.expect("consent");
+            let location = zbs_sim::accept_consent(&start.authorize_url)
+                .await
+                .expect("consent");
             follow(&location).await
         };
         let (choices, _) = tokio::join!(wait, browser);
         choices.expect("organizations listed");
-        self.setup.choose_organization(organization).expect("connection stored")
+        self.setup
+            .choose_organization(organization)
+            .expect("connection stored")
     }
 }
 

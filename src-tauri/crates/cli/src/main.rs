@@ -257,7 +257,8 @@ async fn connect(cli: &Cli, setup: &Setup, args: &ConnectArgs) -> Result<(), Fai
                 .into(),
         ));
     }
-    let listener = LoopbackListener::bind(setup.loopback_port()?).map_err(zbs_setup::Error::from)?;
+    let listener =
+        LoopbackListener::bind(setup.loopback_port()?).map_err(zbs_setup::Error::from)?;
     let start = setup.start_connect(args.region.as_deref(), method, args.reconnect.as_deref())?;
     if let Some(warning) = &start.warning {
         eprintln!("zbsetup: warning: {warning}");
@@ -266,13 +267,22 @@ async fn connect(cli: &Cli, setup: &Setup, args: &ConnectArgs) -> Result<(), Fai
     if !args.no_browser && opener::open_browser(&start.authorize_url).is_err() {
         eprintln!("zbsetup: the browser did not open; open the link above yourself.");
     }
-    eprintln!("Waiting for the sign-in to come back (up to {} s)...", args.timeout);
-    let choices = setup.wait_loopback(listener, Duration::from_secs(args.timeout)).await?;
-    let connection = setup.choose_organization(args.org.as_deref()).map_err(|e| {
-        let known: Vec<String> =
-            choices.iter().map(|c| format!("{} ({})", c.organization_id, c.name)).collect();
-        Failure(format!("{e} Organizations: {}.", known.join(", ")))
-    })?;
+    eprintln!(
+        "Waiting for the sign-in to come back (up to {} s)...",
+        args.timeout
+    );
+    let choices = setup
+        .wait_loopback(listener, Duration::from_secs(args.timeout))
+        .await?;
+    let connection = setup
+        .choose_organization(args.org.as_deref())
+        .map_err(|e| {
+            let known: Vec<String> = choices
+                .iter()
+                .map(|c| format!("{} ({})", c.organization_id, c.name))
+                .collect();
+            Failure(format!("{e} Organizations: {}.", known.join(", ")))
+        })?;
     if cli.json {
         print_json(&connection)
     } else {

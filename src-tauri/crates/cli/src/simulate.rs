@@ -13,7 +13,11 @@ use crate::{Failure, SimulateArgs};
 
 /// Parses `<requests>/<seconds>s`, e.g. `100/60s`.
 pub fn parse_rate(text: &str) -> Result<(u32, Duration), Failure> {
-    let bad = || Failure(format!("the rate \"{text}\" is not of the form <requests>/<seconds>s, e.g. 100/60s"));
+    let bad = || {
+        Failure(format!(
+            "the rate \"{text}\" is not of the form <requests>/<seconds>s, e.g. 100/60s"
+        ))
+    };
     let (n, per) = text.trim().split_once('/').ok_or_else(bad)?;
     let secs = per.strip_suffix('s').unwrap_or(per);
     let n: u32 = n.parse().map_err(|_| bad())?;
@@ -35,9 +39,11 @@ pub async fn run(args: &SimulateArgs) -> Result<(), Failure> {
     let client = match &args.client_id {
         Some(id) => {
             let mut secret = String::new();
-            std::io::stdin()
-                .read_to_string(&mut secret)
-                .map_err(|e| Failure(format!("could not read the Client Secret from standard input: {e}")))?;
+            std::io::stdin().read_to_string(&mut secret).map_err(|e| {
+                Failure(format!(
+                    "could not read the Client Secret from standard input: {e}"
+                ))
+            })?;
             ClientSpec {
                 client_id: id.trim().to_owned(),
                 client_secret: secret.trim().to_owned(),

@@ -193,24 +193,33 @@ impl Setup {
         let region = match (region, &reconnect_row) {
             (Some(r), _) => r.to_ascii_lowercase(),
             (None, Some(c)) => c.region.clone(),
-            (None, None) => status.regions.first().cloned().unwrap_or_else(|| "us".into()),
+            (None, None) => status
+                .regions
+                .first()
+                .cloned()
+                .unwrap_or_else(|| "us".into()),
         };
-        let dc = self.data_centers().get(&region).ok_or_else(|| Error::UnknownRegion {
-            region: region.clone(),
-            known: self
-                .data_centers()
-                .all()
-                .iter()
-                .map(|d| d.region.as_str())
-                .collect::<Vec<_>>()
-                .join(", "),
-        })?;
+        let dc = self
+            .data_centers()
+            .get(&region)
+            .ok_or_else(|| Error::UnknownRegion {
+                region: region.clone(),
+                known: self
+                    .data_centers()
+                    .all()
+                    .iter()
+                    .map(|d| d.region.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            })?;
         let redirect_uri = self.redirect_uri(method)?;
         let client_id = status.client_id.unwrap_or_default();
         let request = oauth::authorize(dc, &client_id, &redirect_uri, &oauth::default_scopes())?;
         let warning = self.limit_warning()?;
-        *lock(&self.connect.pending) =
-            Some(Pending { auth: request.pending, reconnect: reconnect_row.map(|c| c.id) });
+        *lock(&self.connect.pending) = Some(Pending {
+            auth: request.pending,
+            reconnect: reconnect_row.map(|c| c.id),
+        });
         *lock(&self.connect.exchanged) = None;
         tracing::info!(%region, ?method, "sign-in started");
         Ok(ConnectStart {
@@ -224,7 +233,9 @@ impl Setup {
 
     /// True when `state` belongs to the sign-in waiting now (for the listener).
     pub fn is_pending_state(&self, state: &str) -> bool {
-        lock(&self.connect.pending).as_ref().is_some_and(|p| p.auth.state_matches(state))
+        lock(&self.connect.pending)
+            .as_ref()
+            .is_some_and(|p| p.auth.state_matches(state))
     }
 
     /// True while a sign-in is waiting for its redirect.
@@ -242,7 +253,9 @@ impl Setup {
     ) -> Result<Vec<OrganizationChoice>, Error> {
         let pending = Arc::clone(&self.connect.pending);
         let accept = move |cb: &Callback| {
-            lock(&pending).as_ref().is_some_and(|p| p.auth.state_matches(&cb.state))
+            lock(&pending)
+                .as_ref()
+                .is_some_and(|p| p.auth.state_matches(&cb.state))
         };
         let cb = listener.wait(accept, timeout).await?;
         self.complete_connect(cb).await
@@ -284,7 +297,9 @@ impl Setup {
             });
         }
         let client = self.oauth_client()?;
-        let tokens = client.exchange_callback(self.data_centers(), &pending.auth, &cb).await?;
+        let tokens = client
+            .exchange_callback(self.data_centers(), &pending.auth, &cb)
+            .await?;
         let books = BooksClient::new(&tokens.api_domain)?;
         let (organizations, _) = books.organizations(&tokens.access_token).await?;
         if organizations.is_empty() {
@@ -292,8 +307,11 @@ impl Setup {
         }
         tracing::info!(region = %tokens.region, count = organizations.len(), "signed in");
         let choices = self.choices(&tokens, &organizations)?;
-        *lock(&self.connect.exchanged) =
-            Some(Exchanged { tokens, organizations, reconnect: pending.reconnect });
+        *lock(&self.connect.exchanged) = Some(Exchanged {
+            tokens,
+            organizations,
+            reconnect: pending.reconnect,
+        });
         Ok(choices)
     }
 
@@ -335,9 +353,14 @@ impl Setup {
 
     /// Stores the connection to the chosen organization (default: Zoho's default one).
     pub fn choose_organization(&self, organization_id: Option<&str>) -> Result<Connection, Error> {
-        let exchanged = lock(&self.connect.exchanged).take().ok_or(Error::NoSignInPending)?;
+        let exchanged = lock(&self.connect.exchanged)
+            .take()
+            .ok_or(Error::NoSignInPending)?;
         let org = match organization_id {
-            Some(id) => exchanged.organizations.iter().find(|o| o.organization_id == id),
+            Some(id) => exchanged
+                .organizations
+                .iter()
+                .find(|o| o.organization_id == id),
             None => exchanged
                 .organizations
                 .iter()
@@ -351,7 +374,10 @@ impl Setup {
             return Err(Error::UnknownOrganization { id });
         };
         let tokens = exchanged.tokens;
-        let refresh = tokens.refresh_token.clone().ok_or(Error::OAuth(OAuthError::Malformed))?;
+        let refresh = tokens
+            .refresh_token
+            .clone()
+            .ok_or(Error::OAuth(OAuthError::Malformed))?;
         let id = match &exchanged.reconnect {
             Some(existing) => existing.clone(),
             None => new_id(),
@@ -398,7 +424,10 @@ impl Setup {
         lock(&self.connect.tokens).insert(
             id.clone(),
             CachedToken {
-                grant: AccessGrant { token: tokens.access_token, api_domain: tokens.api_domain },
+                grant: AccessGrant {
+                    token: tokens.access_token,
+                    api_domain: tokens.api_domain,
+                },
                 expires_at: Instant::now() + tokens.expires_in,
             },
         );
@@ -412,15 +441,23 @@ impl Setup {
         let mut stmt = conn
             .prepare(&format!("{SELECT_CONNECTION} ORDER BY connected_at, id"))
             .map_err(StoreError::from)?;
-        let rows = stmt.query_map([], row_to_connection).map_err(StoreError::from)?;
-        Ok(rows.collect::<Result<Vec<_>, _>>().map_err(StoreError::from)?)
+        let rows = stmt
+            .query_map([], row_to_connection)
+            .map_err(StoreError::from)?;
+        Ok(rows
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(StoreError::from)?)
     }
 
     /// One stored connection.
     pub fn connection(&self, id: &str) -> Result<Connection, Error> {
         self.store()
             .conn()
-            .query_row(&format!("{SELECT_CONNECTION} WHERE id = ?1"), [id], row_to_connection)
+            .query_row(
+                &format!("{SELECT_CONNECTION} WHERE id = ?1"),
+                [id],
+                row_to_connection,
+            )
             .optional()
             .map_err(StoreError::from)?
             .ok_or_else(|| Error::UnknownConnection { id: id.to_owned() })
@@ -433,7 +470,10 @@ impl Setup {
         let n = self
             .store()
             .conn()
-            .execute("UPDATE connections SET label = ?2 WHERE id = ?1", params![id, label])
+            .execute(
+                "UPDATE connections SET label = ?2 WHERE id = ?1",
+                params![id, label],
+            )
             .map_err(StoreError::from)?;
         if n == 0 {
             return Err(Error::UnknownConnection { id: id.to_owned() });
@@ -454,20 +494,28 @@ impl Setup {
             other => other,
         };
         let (orgs, _) = result?;
-        Ok(if orgs.iter().any(|o| o.organization_id == connection.organization_id) {
-            ConnectionTest {
-                ok: true,
-                message: format!("{} answers: the connection works.", connection.organization_name),
-            }
-        } else {
-            ConnectionTest {
-                ok: false,
-                message: format!(
-                    "Zoho no longer lists {} for this sign-in. Connect it again.",
-                    connection.organization_name
-                ),
-            }
-        })
+        Ok(
+            if orgs
+                .iter()
+                .any(|o| o.organization_id == connection.organization_id)
+            {
+                ConnectionTest {
+                    ok: true,
+                    message: format!(
+                        "{} answers: the connection works.",
+                        connection.organization_name
+                    ),
+                }
+            } else {
+                ConnectionTest {
+                    ok: false,
+                    message: format!(
+                        "Zoho no longer lists {} for this sign-in. Connect it again.",
+                        connection.organization_name
+                    ),
+                }
+            },
+        )
     }
 
     /// Revokes the connection's refresh token at Zoho, then forgets it here.
@@ -479,7 +527,9 @@ impl Setup {
             if let Some(dc) = dc {
                 match self.oauth_client()?.revoke(&dc, &refresh).await {
                     Ok(()) => {}
-                    Err(e) if force => tracing::warn!(code = e.code(), "revoke failed; forgetting anyway"),
+                    Err(e) if force => {
+                        tracing::warn!(code = e.code(), "revoke failed; forgetting anyway")
+                    }
                     Err(e) => return Err(Error::RevokeFailed { source: e }),
                 }
             }
@@ -487,7 +537,8 @@ impl Setup {
         self.secrets().delete(&entry::refresh_token(id))?;
         {
             let conn = self.store().conn();
-            conn.execute("DELETE FROM connections WHERE id = ?1", [id]).map_err(StoreError::from)?;
+            conn.execute("DELETE FROM connections WHERE id = ?1", [id])
+                .map_err(StoreError::from)?;
             conn.execute(
                 "UPDATE org_connects SET times = MAX(times - 1, 0) WHERE organization_id = ?1",
                 [&connection.organization_id],
@@ -507,7 +558,10 @@ impl Setup {
                 return Ok(grant);
             }
         }
-        let gate = lock(&self.connect.refreshing).entry(id.to_owned()).or_default().clone();
+        let gate = lock(&self.connect.refreshing)
+            .entry(id.to_owned())
+            .or_default()
+            .clone();
         let _one_at_a_time = gate.lock().await;
         if let Some(grant) = self.cached_token(id) {
             if !force {
@@ -515,7 +569,10 @@ impl Setup {
             }
         }
         let connection = self.connection(id)?;
-        let name = connection.label.clone().unwrap_or(connection.organization_name.clone());
+        let name = connection
+            .label
+            .clone()
+            .unwrap_or(connection.organization_name.clone());
         let Some(refresh) = self.secrets().get(&entry::refresh_token(id))? else {
             self.mark_needs_reconnect(id)?;
             return Err(Error::ReconnectNeeded { name });
@@ -524,16 +581,26 @@ impl Setup {
             .data_centers()
             .get(&connection.region)
             .cloned()
-            .ok_or_else(|| Error::OAuth(OAuthError::UnknownRegion { region: connection.region.clone() }))?;
+            .ok_or_else(|| {
+                Error::OAuth(OAuthError::UnknownRegion {
+                    region: connection.region.clone(),
+                })
+            })?;
         match self.oauth_client()?.refresh(&dc, &refresh).await {
             Ok(tokens) => {
                 if let Some(new_refresh) = &tokens.refresh_token {
                     self.secrets().set(&entry::refresh_token(id), new_refresh)?;
                 }
-                let grant = AccessGrant { token: tokens.access_token, api_domain: tokens.api_domain };
+                let grant = AccessGrant {
+                    token: tokens.access_token,
+                    api_domain: tokens.api_domain,
+                };
                 lock(&self.connect.tokens).insert(
                     id.to_owned(),
-                    CachedToken { grant: grant.clone(), expires_at: Instant::now() + tokens.expires_in },
+                    CachedToken {
+                        grant: grant.clone(),
+                        expires_at: Instant::now() + tokens.expires_in,
+                    },
                 );
                 Ok(grant)
             }
@@ -561,7 +628,10 @@ impl Setup {
     fn mark_needs_reconnect(&self, id: &str) -> Result<(), Error> {
         self.store()
             .conn()
-            .execute("UPDATE connections SET state = 'needs_reconnect' WHERE id = ?1", [id])
+            .execute(
+                "UPDATE connections SET state = 'needs_reconnect' WHERE id = ?1",
+                [id],
+            )
             .map_err(StoreError::from)?;
         lock(&self.connect.tokens).remove(id);
         Ok(())
@@ -571,9 +641,11 @@ impl Setup {
         let n: Option<u32> = self
             .store()
             .conn()
-            .query_row("SELECT times FROM org_connects WHERE organization_id = ?1", [organization_id], |r| {
-                r.get(0)
-            })
+            .query_row(
+                "SELECT times FROM org_connects WHERE organization_id = ?1",
+                [organization_id],
+                |r| r.get(0),
+            )
             .optional()
             .map_err(StoreError::from)?;
         Ok(n.unwrap_or(0))
@@ -625,7 +697,11 @@ fn row_to_connection(r: &rusqlite::Row<'_>) -> rusqlite::Result<Connection> {
         accounts_server: r.get(6)?,
         plan: r.get(7)?,
         currency: r.get(8)?,
-        state: if state == "needs_reconnect" { ConnectionState::NeedsReconnect } else { ConnectionState::Ok },
+        state: if state == "needs_reconnect" {
+            ConnectionState::NeedsReconnect
+        } else {
+            ConnectionState::Ok
+        },
         connected_at: r.get(10)?,
     })
 }

@@ -36,13 +36,18 @@ pub struct Demo {
 
 impl std::fmt::Debug for Demo {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Demo").field("client_id", &self.client.client_id).finish_non_exhaustive()
+        f.debug_struct("Demo")
+            .field("client_id", &self.client.client_id)
+            .finish_non_exhaustive()
     }
 }
 
 /// The demo's simulator settings: plausible volumes, Zoho's own limits.
 pub fn demo_config(fixed_ports: bool) -> SimConfig {
-    let mut cfg = SimConfig { records_per_entity: 240, ..SimConfig::default() };
+    let mut cfg = SimConfig {
+        records_per_entity: 240,
+        ..SimConfig::default()
+    };
     cfg.clients = vec![ClientSpec::generate(2024)];
     if fixed_ports {
         cfg.ports = REGIONS
@@ -64,9 +69,11 @@ impl Demo {
             Ok(sim) => sim,
             Err(e) => {
                 tracing::warn!("demo simulator could not use its usual ports ({e}); using others");
-                Simulator::start(demo_config(false)).await.map_err(|e| Error::Demo {
-                    detail: e.to_string(),
-                })?
+                Simulator::start(demo_config(false))
+                    .await
+                    .map_err(|e| Error::Demo {
+                        detail: e.to_string(),
+                    })?
             }
         };
         let client = sim.clients().into_iter().next().ok_or(Error::Demo {
@@ -78,7 +85,9 @@ impl Demo {
 
     /// The simulator's data centers, the only ones the demo profile trusts.
     pub fn data_centers(&self) -> Result<DataCenters, Error> {
-        Ok(DataCenters::from_json(&self.sim.endpoints_json().to_string())?)
+        Ok(DataCenters::from_json(
+            &self.sim.endpoints_json().to_string(),
+        )?)
     }
 
     pub fn keys(&self) -> DemoKeys {

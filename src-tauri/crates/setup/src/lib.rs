@@ -221,7 +221,10 @@ impl Setup {
 
     /// The loopback port registered for sign-ins.
     pub fn loopback_port(&self) -> Result<u16, Error> {
-        Ok(self.store.get(keys::LOOPBACK_PORT)?.unwrap_or(DEFAULT_LOOPBACK_PORT))
+        Ok(self
+            .store
+            .get(keys::LOOPBACK_PORT)?
+            .unwrap_or(DEFAULT_LOOPBACK_PORT))
     }
 
     /// Changes the loopback port (it must then be registered in the API console).
@@ -232,7 +235,10 @@ impl Setup {
 
     /// How sign-ins come back to the app (loopback unless chosen otherwise).
     pub fn redirect_method(&self) -> Result<connect::RedirectMethod, Error> {
-        Ok(self.store.get(keys::REDIRECT_METHOD)?.unwrap_or(connect::RedirectMethod::Loopback))
+        Ok(self
+            .store
+            .get(keys::REDIRECT_METHOD)?
+            .unwrap_or(connect::RedirectMethod::Loopback))
     }
 
     /// Chooses how sign-ins come back to the app.

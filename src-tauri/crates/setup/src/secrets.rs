@@ -87,7 +87,10 @@ impl SecretStore {
 
     /// A store under another service name.
     pub fn with_service(service: String) -> Self {
-        SecretStore { service, timeout: KEYRING_TIMEOUT }
+        SecretStore {
+            service,
+            timeout: KEYRING_TIMEOUT,
+        }
     }
 
     /// The keyring service name (what `secret-tool search service NAME` finds).
