@@ -348,13 +348,14 @@ impl Puller {
                     &row,
                     limiter,
                     session,
-                    stop.clone(),
+                    (cancel.clone(), stop.clone()),
                     progress,
                     started,
                 );
                 let result = ctx.run_all(&row.checkpoints).await;
                 ctx.emit(true);
-                (result, ctx.totals())
+                let unsaved = (std::mem::take(&mut *lock(&ctx.sends)), *lock(&ctx.rate));
+                (result, ctx.totals(), unsaved)
             }
             Err(e) => (
                 Err(e),
@@ -363,9 +364,10 @@ impl Puller {
                     http_429: row.http_429,
                     seconds: row.seconds,
                 },
+                (Vec::new(), None),
             ),
         };
-        let (result, totals) = outcome;
+        let (result, totals, (sends_ms, rate)) = outcome;
         let result = match result {
             Err(_) if cancel.is_cancelled() => Err(PullError::Cancelled { pull_id }),
             other => other.map_err(|e| e.with_pull_id(pull_id)),
@@ -377,6 +379,9 @@ impl Puller {
                 resume_after: None,
                 error_code: None,
                 message: None,
+                organization_id: org.clone(),
+                sends_ms,
+                rate,
             },
             Err(e) => store::Finish {
                 state: e.state(),
@@ -390,6 +395,9 @@ impl Puller {
                 },
                 error_code: Some(e.code().to_owned()),
                 message: Some(e.to_string()),
+                organization_id: org.clone(),
+                sends_ms,
+                rate,
             },
         };
         let state = finish.state;
@@ -522,6 +530,10 @@ struct Ctx<'a> {
     options: PullOptions,
     limiter: Arc<OrgLimiter>,
     session: Session,
+    /// The caller's token: aborts calls in flight.
+    cancel: CancellationToken,
+    /// Set when one entity fails: no new calls, but answers in flight are
+    /// still stored.
     stop: CancellationToken,
     progress: &'a (dyn Fn(Progress) + Send + Sync),
     started: Instant,
@@ -547,7 +559,7 @@ impl<'a> Ctx<'a> {
         row: &PullRow,
         limiter: Arc<OrgLimiter>,
         session: Session,
-        stop: CancellationToken,
+        (cancel, stop): (CancellationToken, CancellationToken),
         progress: &'a (dyn Fn(Progress) + Send + Sync),
         started: Instant,
     ) -> Self {
@@ -570,6 +582,7 @@ impl<'a> Ctx<'a> {
             options: row.options.clone(),
             limiter,
             session,
+            cancel,
             stop,
             progress,
             started,
@@ -736,7 +749,7 @@ impl<'a> Ctx<'a> {
             lock(&self.sends).push(store::now_ms());
             let result = tokio::select! {
                 r = f(client, token) => r,
-                _ = self.stop.cancelled() => return Err(PullError::Cancelled { pull_id: self.pull_id }),
+                _ = self.cancel.cancelled() => return Err(PullError::Cancelled { pull_id: self.pull_id }),
             };
             drop(slot);
             match result {
@@ -812,9 +825,35 @@ impl<'a> Ctx<'a> {
         }
     }
 
+    /// Keeps the most telling quota headers: answers arrive out of order,
+    /// and within one daily window the remaining count only goes down.
     fn note_rate(&self, rate: RateInfo) {
-        if rate.limit.is_some() || rate.remaining.is_some() {
-            *lock(&self.rate) = Some((rate, store::now_ms()));
+        if rate.limit.is_none() && rate.remaining.is_none() {
+            return;
+        }
+        let now = store::now_ms();
+        let mut last = lock(&self.rate);
+        let newer = match *last {
+            None => true,
+            Some((old, seen)) => {
+                let reset_at = |r: RateInfo, at: i64| {
+                    r.reset_secs
+                        .and_then(|s| i64::try_from(s).ok())
+                        .map(|s| at + s * 1000)
+                };
+                let new_day = match (reset_at(rate, now), reset_at(old, seen)) {
+                    (Some(a), Some(b)) => a > b + 60_000,
+                    _ => true,
+                };
+                new_day
+                    || match (rate.remaining, old.remaining) {
+                        (Some(a), Some(b)) => a <= b,
+                        _ => true,
+                    }
+            }
+        };
+        if newer {
+            *last = Some((rate, now));
         }
     }
 
@@ -907,7 +946,7 @@ impl<'a> Ctx<'a> {
         let counters = self.counters(entity);
         counters.records.store(count, Ordering::SeqCst);
         counters.done.store(done, Ordering::SeqCst);
-        self.emit(done);
+        self.emit(true);
         Ok(())
     }
 

@@ -395,10 +395,19 @@ pub(crate) struct Finish {
     pub resume_after: Option<String>,
     pub error_code: Option<String>,
     pub message: Option<String>,
+    pub organization_id: String,
+    /// Sends and quota headers not yet written with a page.
+    pub sends_ms: Vec<i64>,
+    pub rate: Option<(RateInfo, i64)>,
 }
 
-pub(crate) fn finish_pull(conn: &Connection, id: i64, f: &Finish) -> Result<(), PullError> {
-    conn.execute(
+pub(crate) fn finish_pull(conn: &mut Connection, id: i64, f: &Finish) -> Result<(), PullError> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    log_sends(&tx, &f.organization_id, &f.sends_ms)?;
+    if let Some((rate, seen)) = f.rate {
+        save_rate(&tx, &f.organization_id, rate, seen)?;
+    }
+    tx.execute(
         "UPDATE pulls SET state = ?2, finished_at = ?3, calls = ?4, http_429 = ?5, seconds = ?6,
          resume_after = ?7, error_code = ?8, message = ?9 WHERE id = ?1",
         params![
@@ -413,6 +422,7 @@ pub(crate) fn finish_pull(conn: &Connection, id: i64, f: &Finish) -> Result<(), 
             f.message,
         ],
     )?;
+    tx.commit()?;
     Ok(())
 }
 
@@ -671,7 +681,10 @@ pub(crate) fn save_rate(
          ON CONFLICT (organization_id) DO UPDATE SET quota_limit = excluded.quota_limit,
            remaining = excluded.remaining, reset_at_ms = excluded.reset_at_ms,
            seen_at_ms = excluded.seen_at_ms
-         WHERE excluded.seen_at_ms >= org_quota.seen_at_ms",
+         WHERE org_quota.reset_at_ms IS NULL OR excluded.reset_at_ms IS NULL
+            OR excluded.reset_at_ms > org_quota.reset_at_ms + 60000
+            OR org_quota.remaining IS NULL OR excluded.remaining IS NULL
+            OR excluded.remaining <= org_quota.remaining",
         params![
             organization_id,
             rate.limit.and_then(|v| i64::try_from(v).ok()),
