@@ -1,0 +1,180 @@
+//! Every recorded Zoho answer (`/work/shared/zoho-recorded`) whose record
+//! type can be pulled is stored through the same upsert as pulls, then
+//! exported as CSV and JSON; answers of types that cannot be pulled are
+//! listed explicitly so a new recording is never silently ignored.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+
+use serde_json::Value;
+use zbs_pull::{ExportFormat, LimiterRegistry, Puller, RateBudget};
+use zbs_zoho::Entity;
+
+fn recorded_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../../shared/zoho-recorded")
+}
+
+/// Resources recorded that no pull reads (yet).
+const NOT_PULLED: [&str; 8] = [
+    "bankaccounts",
+    "estimates",
+    "expenses",
+    "journals",
+    "purchaseorders",
+    "organizations",
+    "settings/currencies",
+    "settings/taxes",
+];
+
+fn entities_of(resource: &str) -> Vec<Entity> {
+    match resource {
+        "contacts" => vec![Entity::Customers, Entity::Vendors],
+        other => Entity::all()
+            .iter()
+            .copied()
+            .filter(|e| e.path() == format!("/{other}"))
+            .collect(),
+    }
+}
+
+#[test]
+fn every_recorded_shape_is_stored_and_exported() {
+    let dir = tempfile::tempdir().expect("temp");
+    let db = common::create_db(dir.path());
+    let puller = Puller::new(&db, LimiterRegistry::new(), RateBudget::default()).expect("puller");
+    let mut expected: BTreeMap<Entity, BTreeSet<String>> = BTreeMap::new();
+    let mut files = 0;
+    let mut skipped = BTreeSet::new();
+    let mut paths: Vec<_> = std::fs::read_dir(recorded_dir())
+        .expect("recorded answers are there")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    paths.sort();
+    for path in paths {
+        let text = std::fs::read_to_string(&path).expect("read");
+        let rec: Value = serde_json::from_str(&text).expect("recorded JSON");
+        let Some(api_path) = rec["path"].as_str() else {
+            continue; // NOTICE and the like
+        };
+        let rest = api_path.trim_start_matches("/books/v3/");
+        let segments: Vec<&str> = rest.split('/').collect();
+        let (resource, is_detail) = match segments.as_slice() {
+            [r] => (r.to_string(), false),
+            ["settings", r] => (format!("settings/{r}"), false),
+            [r, _id] => (r.to_string(), true),
+            _ => panic!("unexpected recorded path {api_path}"),
+        };
+        let entities = entities_of(&resource);
+        if entities.is_empty() {
+            assert!(
+                NOT_PULLED.contains(&resource.as_str()),
+                "{resource} is neither pulled nor listed"
+            );
+            skipped.insert(resource);
+            continue;
+        }
+        files += 1;
+        let body = &rec["body"];
+        for entity in entities {
+            let records: Vec<Value> = if is_detail {
+                vec![body[entity.detail_key()].clone()]
+            } else {
+                body[entity.list_key()]
+                    .as_array()
+                    .expect("list of records")
+                    .clone()
+            };
+            let records: Vec<Value> = records
+                .into_iter()
+                .filter(|r| match entity.contact_type() {
+                    Some(t) => r["contact_type"].as_str().is_none_or(|c| c == t),
+                    None => true,
+                })
+                .collect();
+            for r in &records {
+                expected
+                    .entry(entity)
+                    .or_default()
+                    .insert(entity.record_id(r).expect("recorded records have ids"));
+            }
+            puller
+                .ingest("recorded", entity, &records, is_detail)
+                .expect("stored");
+        }
+    }
+    assert!(files >= 24, "{files} recorded answers of pulled types");
+    assert_eq!(skipped.len(), NOT_PULLED.len(), "{skipped:?}");
+    let counts: BTreeMap<String, u64> = puller
+        .counts("recorded")
+        .expect("counts")
+        .into_iter()
+        .map(|c| (c.entity, c.records))
+        .collect();
+    for (e, ids) in &expected {
+        assert_eq!(counts.get(e.name()).copied(), Some(ids.len() as u64), "{e}");
+        // Key columns were read from Zoho's real shapes.
+        let page = puller
+            .records(
+                "recorded",
+                *e,
+                0,
+                100,
+                zbs_pull::SortColumn::Label,
+                zbs_pull::SortDir::Asc,
+                None,
+            )
+            .expect("page");
+        assert!(
+            page.rows.iter().all(|r| r.label.is_some()),
+            "{e}: every record has a number or name"
+        );
+    }
+    // Details keep their line items.
+    let inv = puller
+        .record("recorded", Entity::Invoices, "260815000000103001")
+        .expect("read")
+        .expect("stored");
+    assert!(inv["line_items"].is_array());
+
+    let out = dir.path().join("export");
+    let csv = puller
+        .export("recorded", ExportFormat::Csv, &out, None)
+        .expect("csv export");
+    let json = puller
+        .export("recorded", ExportFormat::Json, &out, None)
+        .expect("json export");
+    assert_eq!(csv.files.len(), expected.len());
+    for (c, j) in csv.files.iter().zip(&json.files) {
+        let e: Entity = c.entity.parse().expect("entity");
+        let n = expected[&e].len() as u64;
+        assert_eq!((c.records, j.records), (n, n), "{e}");
+        let arr: Vec<Value> =
+            serde_json::from_str(&std::fs::read_to_string(&j.path).expect("read"))
+                .expect("JSON array");
+        assert_eq!(arr.len() as u64, n);
+        let got: BTreeSet<String> = arr.iter().filter_map(|r| e.record_id(r)).collect();
+        assert_eq!(&got, &expected[&e]);
+        let text = std::fs::read_to_string(&c.path).expect("read");
+        let header = text.lines().next().expect("header");
+        assert!(header.starts_with(
+            "entity,zoho_id,label,date,total,status,counterparty,last_modified,pulled_at,detail,"
+        ));
+        assert!(
+            header.contains(e.id_field()) || e.id_field() == "payment_id" || header.contains("_id")
+        );
+        for id in &expected[&e] {
+            assert!(
+                text.contains(&format!("{},{id},", e.name())),
+                "{e} {id} in CSV"
+            );
+        }
+    }
+    assert!(!out.read_dir().expect("dir").any(|f| f
+        .expect("entry")
+        .file_name()
+        .to_string_lossy()
+        .ends_with(".part")));
+}
