@@ -23,6 +23,13 @@ const COMMANDS: &[&str] = &[
     "rename_connection",
     "test_connection",
     "disconnect",
+    "estimate_pull",
+    "start_pull",
+    "cancel_pull",
+    "pull_results",
+    "pull_records",
+    "pull_record",
+    "export_pull",
 ];
 
 fn main() {

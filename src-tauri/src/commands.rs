@@ -2,6 +2,10 @@
 
 use tauri::{AppHandle, Runtime, State};
 use tauri_plugin_opener::OpenerExt;
+use zbs_pull::{
+    Entity, EntityCount, Estimate, ExportFormat, ExportSummary, HistoryRow, PullOptions,
+    QuotaUsage, RecordPage, RequestSeries, SortColumn, SortDir,
+};
 use zbs_setup::connect::{ConnectStart, Connection, ConnectionTest, RedirectMethod};
 use zbs_setup::links::{self, Link};
 use zbs_setup::validate::KeyIssue;
@@ -193,4 +197,110 @@ pub async fn test_connection<R: Runtime>(app: AppHandle<R>, id: String) -> Resul
 #[tauri::command]
 pub async fn disconnect<R: Runtime>(app: AppHandle<R>, id: String, force: bool) -> Result<()> {
     Ok(app.setup()?.disconnect(&id, force).await?)
+}
+
+#[tauri::command]
+pub async fn estimate_pull<R: Runtime>(
+    app: AppHandle<R>,
+    connection_id: String,
+    options: PullOptions,
+) -> Result<Estimate> {
+    app.core(move |s| s.estimate_pull(&connection_id, &options))
+        .await
+}
+
+#[tauri::command]
+pub async fn start_pull<R: Runtime>(
+    app: AppHandle<R>,
+    connection_id: String,
+    options: PullOptions,
+) -> Result<()> {
+    crate::pull::start(&app, connection_id, options)
+}
+
+#[tauri::command]
+pub async fn cancel_pull<R: Runtime>(app: AppHandle<R>, connection_id: String) -> Result<()> {
+    crate::pull::cancel(&app, &connection_id);
+    Ok(())
+}
+
+/// What the results view shows for a connection.
+#[derive(serde::Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct PullResults {
+    counts: Vec<EntityCount>,
+    series: RequestSeries,
+    quota: Option<QuotaUsage>,
+    history: Vec<HistoryRow>,
+}
+
+#[tauri::command]
+pub async fn pull_results<R: Runtime>(
+    app: AppHandle<R>,
+    connection_id: String,
+) -> Result<PullResults> {
+    app.core(move |s| {
+        let c = s.connection(&connection_id)?;
+        let p = s.puller()?;
+        Ok(PullResults {
+            counts: p.counts(&c.id)?,
+            series: p.request_series(&c.organization_id, 30)?,
+            quota: p.quota(&c.organization_id)?,
+            history: p.history(Some(&c.id), 20)?,
+        })
+    })
+    .await
+}
+
+#[tauri::command]
+#[allow(clippy::too_many_arguments)]
+pub async fn pull_records<R: Runtime>(
+    app: AppHandle<R>,
+    connection_id: String,
+    entity: Entity,
+    offset: u64,
+    limit: u32,
+    sort: SortColumn,
+    dir: SortDir,
+    search: Option<String>,
+) -> Result<RecordPage> {
+    app.core(move |s| {
+        Ok(s.puller()?.records(
+            &connection_id,
+            entity,
+            offset,
+            limit,
+            sort,
+            dir,
+            search.as_deref(),
+        )?)
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn pull_record<R: Runtime>(
+    app: AppHandle<R>,
+    connection_id: String,
+    entity: Entity,
+    zoho_id: String,
+) -> Result<Option<serde_json::Value>> {
+    app.core(move |s| Ok(s.puller()?.record(&connection_id, entity, &zoho_id)?))
+        .await
+}
+
+/// Exports into a new folder under the person's Downloads folder (else the data folder).
+#[tauri::command]
+pub async fn export_pull<R: Runtime>(
+    app: AppHandle<R>,
+    connection_id: String,
+    format: ExportFormat,
+) -> Result<ExportSummary> {
+    app.core(move |s| {
+        let base = dirs::download_dir().unwrap_or_else(|| s.data_dir().join("exports"));
+        let stamp = time::OffsetDateTime::now_utc().unix_timestamp();
+        let dir = base.join(format!("Zoho Books Setup export {stamp}"));
+        s.export_pull(&connection_id, format, &dir)
+    })
+    .await
 }

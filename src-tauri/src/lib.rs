@@ -10,6 +10,7 @@ mod commands;
 mod connect;
 mod error;
 mod logging;
+mod pull;
 mod state;
 
 use tauri::Manager;
@@ -30,6 +31,7 @@ pub fn run() {
         .plugin(tauri_plugin_deep_link::init())
         .plugin(tauri_plugin_opener::init())
         .manage(state::AppState::open())
+        .manage(pull::RunningPulls::default())
         .setup(move |app| {
             let handle = app.handle().clone();
             let state = app.state::<state::AppState>();
@@ -75,6 +77,13 @@ pub fn run() {
             commands::rename_connection,
             commands::test_connection,
             commands::disconnect,
+            commands::estimate_pull,
+            commands::start_pull,
+            commands::cancel_pull,
+            commands::pull_results,
+            commands::pull_records,
+            commands::pull_record,
+            commands::export_pull,
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {

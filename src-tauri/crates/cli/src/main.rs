@@ -14,6 +14,7 @@ use clap::{Args, Parser, Subcommand};
 use secrecy::SecretString;
 use serde::Serialize;
 use std::time::Duration;
+use zbs_pull::{CancellationToken, Entity, ExportFormat, Progress, PullOptions};
 use zbs_setup::connect::{Connection, ConnectionState, RedirectMethod};
 use zbs_setup::{CredentialsInput, OpenOptions, Profile, Setup, Status};
 use zbs_zoho::loopback::LoopbackListener;
@@ -66,8 +67,45 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Pull sample data from a connection, throttled to Zoho's limits.
+    Pull(PullArgs),
+    /// Write a connection's pulled records to files.
+    Export {
+        /// The connection's ID (see `zbsetup connections`).
+        id: String,
+        /// File format.
+        #[arg(long, value_parser = ["csv", "json"])]
+        format: String,
+        /// Folder to write into (created if missing).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
     /// Run the Zoho Books simulator on 127.0.0.1 until interrupted.
     Simulate(SimulateArgs),
+}
+
+#[derive(Args)]
+struct PullArgs {
+    /// The connection's ID (see `zbsetup connections`).
+    id: String,
+    /// Entities, comma-separated (default: invoices,creditnotes,customers).
+    #[arg(long, value_name = "a,b,..")]
+    entities: Option<String>,
+    /// Newest N records per entity.
+    #[arg(long, value_name = "N", conflicts_with = "all")]
+    sample: Option<u32>,
+    /// Every record.
+    #[arg(long)]
+    all: bool,
+    /// Include line items (one extra call per invoice, credit note and bill).
+    #[arg(long)]
+    line_items: bool,
+    /// Include customer addresses and contact persons (one extra call per customer).
+    #[arg(long)]
+    customer_details: bool,
+    /// Print the estimate of API calls and time, and stop.
+    #[arg(long)]
+    dry_run: bool,
 }
 
 #[derive(Args)]
@@ -244,8 +282,114 @@ fn run(cli: &Cli) -> Result<(), Failure> {
                 Ok(())
             }
         }
+        Command::Pull(args) => runtime()?.block_on(pull(cli, setup, args)),
+        Command::Export { id, format, out } => {
+            let format: ExportFormat = format.parse().map_err(zbs_setup::Error::from)?;
+            let summary = setup.export_pull(id, format, out)?;
+            if cli.json {
+                return print_json(&summary);
+            }
+            for f in &summary.files {
+                println!("{}", serde_json::to_string(f).unwrap_or_default());
+            }
+            Ok(())
+        }
         Command::Simulate(_) => unreachable!("handled above"),
     }
+}
+
+fn pull_options(args: &PullArgs) -> Result<PullOptions, Failure> {
+    let mut options = PullOptions::default();
+    if let Some(list) = &args.entities {
+        options.entities = list
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|s| s.parse::<Entity>().map_err(|e| Failure(e.to_string())))
+            .collect::<Result<_, _>>()?;
+    }
+    if args.all {
+        options.sample = None;
+    } else if let Some(n) = args.sample {
+        options.sample = Some(n);
+    }
+    options.line_items = args.line_items;
+    options.customer_details = args.customer_details;
+    Ok(options)
+}
+
+async fn pull(cli: &Cli, setup: Setup, args: &PullArgs) -> Result<(), Failure> {
+    let options = pull_options(args)?;
+    if args.dry_run {
+        let estimate = setup.estimate_pull(&args.id, &options)?;
+        if cli.json {
+            return print_json(&estimate);
+        }
+        println!(
+            "About {}{} API calls, {:.0} s at the rate limit; daily quota left: {}.",
+            if estimate.lower_bound {
+                "at least "
+            } else {
+                ""
+            },
+            estimate.calls,
+            estimate.seconds,
+            estimate
+                .daily_quota_left
+                .map_or("unknown".into(), |n| n.to_string())
+        );
+        return Ok(());
+    }
+    let setup = std::sync::Arc::new(setup);
+    let cancel = CancellationToken::new();
+    let on_ctrl_c = cancel.clone();
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            eprintln!(
+                "zbsetup: stopping; the pull is saved and continues where it left off next time."
+            );
+            on_ctrl_c.cancel();
+        }
+    });
+    let quiet = cli.json;
+    let progress = move |p: Progress| {
+        if quiet {
+            return;
+        }
+        let records: u64 = p.entities.values().map(|e| e.records).sum();
+        eprint!(
+            "\r{records} records, {} calls, {}/{:.0} requests per minute{}        ",
+            p.calls,
+            p.requests_last_minute,
+            p.limit_per_minute,
+            p.waiting
+                .as_deref()
+                .map(|w| format!(" ({w})"))
+                .unwrap_or_default()
+        );
+    };
+    let report = setup.pull(&args.id, &options, progress, cancel).await?;
+    if !quiet {
+        eprintln!();
+    }
+    if cli.json {
+        return print_json(&report);
+    }
+    for (name, e) in &report.entities {
+        println!("{name}: {} records, {} calls", e.records, e.calls);
+    }
+    println!(
+        "{} calls in {:.1} s, {} answered \"too many requests\"; {}",
+        report.calls,
+        report.seconds,
+        report.http_429,
+        if report.complete {
+            "complete."
+        } else {
+            "not complete: run the same command again to continue."
+        }
+    );
+    Ok(())
 }
 
 async fn connect(cli: &Cli, setup: &Setup, args: &ConnectArgs) -> Result<(), Failure> {

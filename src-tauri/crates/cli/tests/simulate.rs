@@ -160,6 +160,92 @@ fn simulate_then_connect_like_a_newcomer() {
     assert_eq!(list[0]["id"], c["id"]);
 
     let id = c["id"].as_str().unwrap();
+
+    // A dry run estimates; a sample pull brings exactly that many of each.
+    let out = zbsetup(&data, &endpoints)
+        .args(["--json", "pull", id, "--dry-run"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let estimate: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        estimate["calls"], 3,
+        "one list call per default entity: {estimate}"
+    );
+    assert!(estimate["seconds"].is_number());
+    assert!(estimate.get("daily_quota_left").is_some());
+    let out = zbsetup(&data, &endpoints)
+        .args([
+            "--json",
+            "pull",
+            id,
+            "--sample",
+            "30",
+            "--entities",
+            "invoices,customers,vendors",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["connection"], c["id"]);
+    assert_eq!(report["complete"], true);
+    assert_eq!(report["http_429"], 0);
+    for entity in ["invoices", "customers", "vendors"] {
+        assert_eq!(
+            report["entities"][entity]["records"], 30,
+            "{entity}: {report}"
+        );
+        assert!(report["entities"][entity]["calls"].as_u64().unwrap() >= 1);
+    }
+    assert!(report["calls"].as_u64().unwrap() >= 3);
+    assert!(report["seconds"].is_number());
+    let status: Value = serde_json::from_slice(
+        &zbsetup(&data, &endpoints)
+            .args(["--json", "status"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    assert_eq!(
+        status["checklist"][5]["done"], true,
+        "the test step is done after a complete pull"
+    );
+
+    // Export writes what was pulled.
+    let out_dir = dir.path().join("export");
+    let out = zbsetup(&data, &endpoints)
+        .args(["--json", "export", id, "--format", "csv", "--out"])
+        .arg(&out_dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let csv = std::fs::read_to_string(out_dir.join("invoices.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 31, "a header and 30 invoices");
+    let out = zbsetup(&data, &endpoints)
+        .args(["export", id, "--format", "xml", "--out"])
+        .arg(&out_dir)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "an unknown format is a usage error"
+    );
+
     let out = zbsetup(&data, &endpoints)
         .args(["disconnect", id])
         .output()

@@ -535,6 +535,7 @@ impl Setup {
             }
         }
         self.secrets().delete(&entry::refresh_token(id))?;
+        self.puller()?.forget(id)?;
         {
             let conn = self.store().conn();
             conn.execute("DELETE FROM connections WHERE id = ?1", [id])

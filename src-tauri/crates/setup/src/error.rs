@@ -65,6 +65,8 @@ pub enum Error {
     #[error(transparent)]
     Loopback(#[from] zbs_zoho::loopback::LoopbackError),
     #[error(transparent)]
+    Pull(#[from] zbs_pull::PullError),
+    #[error(transparent)]
     Secret(#[from] SecretError),
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -108,6 +110,7 @@ impl Error {
             Error::Books(e) => e.code(),
             Error::Callback(e) => e.code(),
             Error::Loopback(e) => e.code(),
+            Error::Pull(e) => e.code(),
             Error::Secret(e) => e.code(),
             Error::Store(e) => e.code(),
             Error::DataCenters(e) => e.code(),

@@ -20,6 +20,7 @@ pub mod demo;
 pub mod error;
 pub mod links;
 pub mod paths;
+pub mod pulls;
 pub mod secrets;
 pub mod store;
 pub mod validate;
@@ -146,6 +147,7 @@ pub struct Setup {
     profile: Profile,
     data_dir: PathBuf,
     connect: connect::ConnectState,
+    puller: std::sync::OnceLock<zbs_pull::Puller>,
 }
 
 mod keys {
@@ -196,6 +198,7 @@ impl Setup {
             profile: options.profile,
             data_dir,
             connect: connect::ConnectState::default(),
+            puller: std::sync::OnceLock::new(),
         })
     }
 
