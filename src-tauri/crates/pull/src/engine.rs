@@ -112,7 +112,7 @@ pub struct Puller {
     budget: RateBudget,
     config: PullerConfig,
     owner: String,
-    held: Arc<Mutex<HashMap<String, (usize, tokio::task::JoinHandle<()>)>>>,
+    held: HeldLocks,
     running: Arc<Mutex<HashSet<String>>>,
 }
 
@@ -129,6 +129,10 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
+/// Organization locks this puller holds: how many runs use each, and its
+/// heartbeat task.
+type HeldLocks = Arc<Mutex<HashMap<String, (usize, tokio::task::JoinHandle<()>)>>>;
+
 struct ConnectionClaim {
     running: Arc<Mutex<HashSet<String>>>,
     connection_id: String,
@@ -142,7 +146,7 @@ impl Drop for ConnectionClaim {
 
 struct OrgLock {
     db: Db,
-    held: Arc<Mutex<HashMap<String, (usize, tokio::task::JoinHandle<()>)>>>,
+    held: HeldLocks,
     organization_id: String,
     owner: String,
 }
@@ -230,7 +234,7 @@ impl Puller {
 
     fn lock_org(&self, organization_id: &str) -> Result<OrgLock, PullError> {
         let mut held = lock(&self.held);
-        let guard = OrgLock {
+        let guard = || OrgLock {
             db: self.db.clone(),
             held: self.held.clone(),
             organization_id: organization_id.to_owned(),
@@ -238,7 +242,7 @@ impl Puller {
         };
         if let Some((n, _)) = held.get_mut(organization_id) {
             *n += 1;
-            return Ok(guard);
+            return Ok(guard());
         }
         let got = store::try_lock(
             &mut self.db.lock(),
@@ -247,7 +251,6 @@ impl Puller {
             self.config.stale_after,
         )?;
         if !got {
-            std::mem::forget(guard);
             return Err(PullError::AlreadyRunning {
                 organization_id: organization_id.to_owned(),
             });
@@ -266,7 +269,7 @@ impl Puller {
             }
         });
         held.insert(organization_id.to_owned(), (1, beat));
-        Ok(guard)
+        Ok(guard())
     }
 
     /// Pulls `options` for a connection, continuing its latest unfinished

@@ -384,7 +384,7 @@ mod tests {
             match lim.check() {
                 Ok(()) => at.push(now),
                 Err(nu) => {
-                    let w = nu.wait_time_from(clock.now().into());
+                    let w = nu.wait_time_from(clock.now());
                     clock.advance(w);
                     now += w;
                     continue;

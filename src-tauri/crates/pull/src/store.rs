@@ -697,10 +697,13 @@ pub(crate) fn save_rate(
 }
 
 /// The last quota headers: (limit, remaining, reset_at_ms, seen_at_ms).
+pub(crate) type StoredRate = (Option<i64>, Option<i64>, Option<i64>, i64);
+
+/// The last quota headers of an organization.
 pub(crate) fn load_rate(
     conn: &Connection,
     organization_id: &str,
-) -> Result<Option<(Option<i64>, Option<i64>, Option<i64>, i64)>, PullError> {
+) -> Result<Option<StoredRate>, PullError> {
     Ok(conn
         .query_row(
             "SELECT quota_limit, remaining, reset_at_ms, seen_at_ms FROM org_quota

@@ -557,17 +557,54 @@ async fn a_second_pull_of_the_organization_is_refused() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stale_lock_of_a_dead_process_is_taken_over() {
     let env = Env::start(sim_config(10, (100, Duration::from_secs(1)))).await;
-    {
-        let conn = rusqlite::Connection::open(&env.db).expect("open");
-        // A pid that cannot exist, with a fresh heartbeat.
-        conn.execute(
-            "INSERT INTO pull_locks (organization_id, owner, pid, heartbeat_ms) VALUES (?1, 'gone', 2147483000, ?2)",
-            rusqlite::params![env.org, i64::try_from(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("time").as_millis()).expect("ms")],
-        )
-        .expect("insert");
-    }
     let tokens = env.tokens().await;
-    let r = env
+    let now_ms = || {
+        i64::try_from(
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .expect("time")
+                .as_millis(),
+        )
+        .expect("ms")
+    };
+    // A pid that cannot exist with a fresh heartbeat; then a live pid
+    // (this process, another owner) whose heartbeat is an hour old.
+    for (pid, age_ms) in [
+        (2_147_483_000i64, 0i64),
+        (i64::from(std::process::id()), 3_600_000),
+    ] {
+        {
+            let conn = rusqlite::Connection::open(&env.db).expect("open");
+            conn.execute(
+                "INSERT OR REPLACE INTO pull_locks (organization_id, owner, pid, heartbeat_ms)
+                 VALUES (?1, 'gone', ?2, ?3)",
+                rusqlite::params![env.org, pid, now_ms() - age_ms],
+            )
+            .expect("insert");
+        }
+        let r = env
+            .puller(200)
+            .run(
+                "s",
+                &env.org,
+                &PullOptions::default(),
+                tokens.clone(),
+                quiet,
+                CancellationToken::new(),
+            )
+            .await
+            .expect("takes the lock over");
+        assert!(r.complete);
+    }
+    // A live, fresh lock of another owner is respected.
+    let conn = rusqlite::Connection::open(&env.db).expect("open");
+    conn.execute(
+        "INSERT OR REPLACE INTO pull_locks (organization_id, owner, pid, heartbeat_ms)
+         VALUES (?1, 'other', ?2, ?3)",
+        rusqlite::params![env.org, i64::from(std::process::id()), now_ms()],
+    )
+    .expect("insert");
+    let err = env
         .puller(200)
         .run(
             "s",
@@ -578,8 +615,8 @@ async fn a_stale_lock_of_a_dead_process_is_taken_over() {
             CancellationToken::new(),
         )
         .await
-        .expect("takes the lock over");
-    assert!(r.complete);
+        .expect_err("held");
+    assert_eq!(err.code(), "already_running");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
