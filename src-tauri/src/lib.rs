@@ -16,10 +16,20 @@ mod state;
 use tauri::Manager;
 use tauri_plugin_deep_link::DeepLinkExt;
 
-/// Builds and runs the window. `--demo` starts in demo mode.
+/// Builds and runs the window. `--demo` starts in demo mode; `--data-dir DIR`
+/// uses another data folder (as `ZBSETUP_DATA_DIR` does).
 pub fn run() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if let Some(dir) = args
+        .windows(2)
+        .find(|w| w[0] == "--data-dir")
+        .map(|w| w[1].clone())
+    {
+        // Still single-threaded here: nothing else reads the environment yet.
+        std::env::set_var(zbs_setup::paths::DATA_DIR_ENV, dir);
+    }
     let _log_guard = logging::init();
-    let force_demo = std::env::args().skip(1).any(|a| a == "--demo");
+    let force_demo = args.iter().any(|a| a == "--demo");
     tauri::Builder::default()
         .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
             // A second launch: its deep link (if any) reaches on_open_url; show the window.
@@ -30,9 +40,10 @@ pub fn run() {
         }))
         .plugin(tauri_plugin_deep_link::init())
         .plugin(tauri_plugin_opener::init())
-        .manage(state::AppState::open())
         .manage(pull::RunningPulls::default())
         .setup(move |app| {
+            // Opened here, after single-instance: a second launch never touches the database.
+            app.manage(state::AppState::open());
             let handle = app.handle().clone();
             let state = app.state::<state::AppState>();
             let profile = state.start_profile(force_demo);

@@ -9,14 +9,16 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   launch, shot, text, until, openStep, tick, paste,
-  secretToolLookup, filesContaining, DATA_DIR, quit, choosePath,
+  secretToolLookup, filesContaining, dataDir, quit, choosePath,
 } from "./lib.mjs";
 
 const CLIENT_ID = "1000.E2ETESTCLIENT0123456789ABCDEFG";
 const SECRET = "e2ecanary0f1e2d3c4b5a69788796a5b4c3d2e1f0";
 
+const DATA_DIR = dataDir("checklist");
+
 test("a first-time setup, start to finish, survives a restart", async () => {
-  let browser = await launch();
+  let browser = await launch(DATA_DIR);
   try {
     // First run: the welcome screen offers the real setup and the demo.
     assert.match(await text(browser, "[data-test=welcome]"), /Try the demo/);
@@ -116,7 +118,7 @@ test("a first-time setup, start to finish, survives a restart", async () => {
   assert.ok(existsSync(join(DATA_DIR, "zbsetup.sqlite3")), "the settings database exists");
 
   // Relaunch: everything as it was left, reopened at the step last open.
-  browser = await launch();
+  browser = await launch(DATA_DIR);
   try {
     assert.equal(await (await browser.$("[data-step-card]")).getAttribute("data-step-card"), "test");
     assert.match(await text(browser, "[data-test=progress]"), /5 of 6 steps done/);

@@ -9,7 +9,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import {
   launch, shot, text, until, openStep, paste, quit, choosePath,
-  filesContaining, secretToolSearch, APP, DATA_DIR,
+  filesContaining, secretToolSearch, APP, dataDir,
 } from "./lib.mjs";
 
 /** The person on the simulator's consent page: clicks Accept, returns the redirect. */
@@ -59,8 +59,10 @@ async function pickDefaultOrganization(browser) {
   await (await browser.$("[data-test=connect-org]")).click();
 }
 
+const DATA_DIR = dataDir("connect");
+
 test("demo mode: keys, switch, connect by app link and by loopback, relaunch", async () => {
-  let browser = await launch();
+  let browser = await launch(DATA_DIR);
   try {
     await choosePath(browser, "demo");
     assert.match(await text(browser, "[data-test=demo-badge]"), /Demo mode/);
@@ -126,7 +128,7 @@ test("demo mode: keys, switch, connect by app link and by loopback, relaunch", a
   assert.deepEqual(filesContaining(DATA_DIR, token), [], "the refresh token is in no file of the data folder");
 
   // Relaunch: demo mode again, both connections still there.
-  browser = await launch();
+  browser = await launch(DATA_DIR);
   try {
     assert.match(await text(browser, "[data-test=demo-badge]"), /Demo mode/);
     await openStep(browser, "test");

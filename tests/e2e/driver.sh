@@ -21,6 +21,9 @@ chmod +x "$E2E_TMP/bin/xdg-open"
 export BROWSER="$E2E_TMP/bin/xdg-open"
 export PATH="$E2E_TMP/bin:$PATH"
 
+# Pulls at 20 requests per minute last long enough to watch and cancel.
+export ZBSETUP_RATE_LIMIT="20/60s"
+
 port=$((4444 + RANDOM % 1000))
 export WEBDRIVER_PORT=$port
 tauri-driver --port "$port" --native-port $((port + 1000)) >"$E2E_OUT/tauri-driver.log" 2>&1 &

@@ -8,10 +8,14 @@ import { join } from "node:path";
 
 export const APP = process.env.APP;
 export const OUT = process.env.E2E_OUT;
-export const DATA_DIR = process.env.ZBSETUP_DATA_DIR;
 
-/** Starts the app in a fresh WebDriver session and waits for the checklist. */
-export async function launch() {
+/** A data folder of its own for each test file (kept across relaunches). */
+export function dataDir(name) {
+  return join(process.env.E2E_TMP, `data-${name}`);
+}
+
+/** Starts the app in a fresh WebDriver session and waits for the checklist or the welcome screen. */
+export async function launch(dir) {
   const browser = await remote({
     hostname: "127.0.0.1",
     port: Number(process.env.WEBDRIVER_PORT),
@@ -19,7 +23,7 @@ export async function launch() {
     connectionRetryTimeout: 60_000,
     capabilities: {
       "wdio:enforceWebDriverClassic": true,
-      "tauri:options": { application: APP },
+      "tauri:options": { application: APP, args: ["--data-dir", dir] },
     },
   });
   await browser.setTimeout({ implicit: 0 });
@@ -48,18 +52,25 @@ export async function openStep(browser, id) {
   await (await browser.$(`[data-step-card="${id}"]`)).waitForExist({ timeout: 5000 });
 }
 
-/** Ticks a sub-step and waits until the core has saved it. */
+/** Ticks a sub-step and waits until the core has saved it (the list is
+ * redrawn after every change, so a click can land on a replaced element:
+ * try again then). */
 export async function tick(browser, item) {
-  const box = await browser.$(`input[data-tick="${item}"]`);
-  if (!(await box.isSelected())) {
-    await box.click();
+  const selector = `input[data-tick="${item}"]`;
+  const saved = async () =>
+    (await browser.$(selector).parentElement().parentElement().getAttribute("class")).includes("ticked");
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      const box = await browser.$(selector);
+      await box.waitForExist({ timeout: 5000 });
+      if (!(await box.isSelected())) await box.click();
+      await browser.waitUntil(saved, { timeout: 4000, interval: 100 });
+      return;
+    } catch {
+      // redrawn under the click: look again
+    }
   }
-  await until(browser, async () => (await browser.$(`input[data-tick="${item}"]`)).isSelected(), `${item} not ticked`);
-  await until(
-    browser,
-    async () => (await browser.$(`input[data-tick="${item}"]`).parentElement().parentElement().getAttribute("class")).includes("ticked"),
-    `${item} not saved`,
-  );
+  throw new Error(`${item} not ticked`);
 }
 
 /** Replaces a field's content the way a person pastes over it. */
@@ -114,12 +125,30 @@ export function filesContaining(dir, needle) {
   return filesUnder(dir).filter((f) => readFileSync(f).includes(Buffer.from(needle)));
 }
 
-/** Ends the session (closing the app); a failure here never hides the test's own. */
+/** Ends the session (closing the app) and makes sure the app is gone, so
+ * the next launch is not taken for a second instance; a failure here never
+ * hides the test's own. */
 export async function quit(browser) {
   try {
     await browser.deleteSession();
   } catch (e) {
     console.error(`closing the app failed: ${e}`);
+  }
+  for (let i = 0; i < 50 && appRunning(); i++) {
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  if (appRunning()) {
+    execFileSync("pkill", ["-KILL", "-f", APP]);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+function appRunning() {
+  try {
+    execFileSync("pgrep", ["-f", APP], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
   }
 }
 

@@ -14,6 +14,7 @@ import type { OrganizationChoice } from "./bindings/OrganizationChoice";
 import type { Started } from "./bindings/Started";
 import type { Finished } from "./bindings/Finished";
 import { listen } from "@tauri-apps/api/event";
+import { closePull, openPull, pullArea, pullOpenFor } from "./pull";
 
 /** Where a sign-in is: idle, waiting for the browser, or choosing an organization. */
 type ConnectFlow =
@@ -272,7 +273,7 @@ function banners(s: Status): HTMLElement {
         )
       : null,
     errorBanner(),
-    state.info ? h("div", { class: "banner info", role: "status" }, state.info) : null,
+    state.info ? h("div", { class: "banner info", role: "status", "data-test": "info" }, state.info) : null,
   );
 }
 
@@ -738,7 +739,7 @@ function testStep(s: Status): HTMLElement {
   if (!s.enabled) {
     return h("p", { "data-test": "test-disabled" }, "Switch the integration on first (previous step); then you can connect a test organization here.");
   }
-  return h("div", { class: "test" }, connectPanel(s), connectionsList());
+  return h("div", { class: "test" }, connectPanel(s), connectionsList(), pullArea());
 }
 
 function connectPanel(s: Status): HTMLElement {
@@ -927,6 +928,21 @@ function connectionsList(): HTMLElement | null {
               "button",
               {
                 type: "button",
+                class: pullOpenFor() === c.id ? "secondary" : "primary",
+                "data-test": "open-pull",
+                disabled: c.state === "needs_reconnect",
+                onclick: () => {
+                  if (pullOpenFor() === c.id) closePull();
+                  else openPull(c, pullHost);
+                  render();
+                },
+              },
+              pullOpenFor() === c.id ? "Hide sample data" : "Pull sample data",
+            ),
+            h(
+              "button",
+              {
+                type: "button",
                 class: "secondary",
                 "data-test": "test-connection",
                 onclick: () =>
@@ -993,6 +1009,26 @@ function connectionsList(): HTMLElement | null {
     ),
   );
 }
+
+const pullHost = {
+  render: () => {
+    render();
+  },
+  showError: (e: AppError) => {
+    state.error = e;
+    state.info = null;
+    render();
+  },
+  showInfo: (message: string) => {
+    state.info = message;
+    state.error = null;
+    render();
+  },
+  refreshStatus: async () => {
+    setStatus(await api.status());
+    render();
+  },
+};
 
 void listen<Finished>("connect-finished", (event) => {
   const f = event.payload;

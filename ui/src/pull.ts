@@ -1,0 +1,739 @@
+// Sample pulls in the window: settings with a live estimate, progress while
+// it runs, then results (counts, requests per minute against the limit, the
+// daily quota), a virtualised preview table per entity with a record view,
+// export, and the history of pulls. State is the core's; this module draws it.
+
+import { invoke } from "@tauri-apps/api/core";
+import { listen } from "@tauri-apps/api/event";
+import { asAppError, type AppError } from "./api";
+import { h } from "./dom";
+import type { Connection } from "./bindings/Connection";
+import type { Estimate } from "./bindings/Estimate";
+import type { ExportFormat } from "./bindings/ExportFormat";
+import type { ExportSummary } from "./bindings/ExportSummary";
+import type { Progress } from "./bindings/Progress";
+import type { PullFinished } from "./bindings/PullFinished";
+import type { PullOptions } from "./bindings/PullOptions";
+import type { PullResults } from "./bindings/PullResults";
+import type { RecordPage } from "./bindings/RecordPage";
+import type { RecordRow } from "./bindings/RecordRow";
+import type { SortColumn } from "./bindings/SortColumn";
+import type { SortDir } from "./bindings/SortDir";
+
+/** Entity names (the core's) with the words people use. */
+export const ENTITIES: [string, string][] = [
+  ["invoices", "Invoices"],
+  ["creditnotes", "Credit notes"],
+  ["customers", "Customers"],
+  ["vendors", "Vendors"],
+  ["bills", "Bills"],
+  ["items", "Items"],
+  ["chartofaccounts", "Chart of accounts"],
+  ["customerpayments", "Customer payments"],
+  ["vendorpayments", "Vendor payments"],
+];
+const DEFAULT_ENTITIES = ["invoices", "creditnotes", "customers"];
+const ROW_HEIGHT = 34;
+const PAGE = 200;
+
+function entityName(id: string): string {
+  return ENTITIES.find(([k]) => k === id)?.[1] ?? id;
+}
+
+interface Host {
+  render: () => void;
+  showError: (e: AppError) => void;
+  showInfo: (message: string) => void;
+  /** Called after a complete pull (the checklist changed). */
+  refreshStatus: () => Promise<void>;
+}
+
+interface PullUi {
+  connection: string | null;
+  options: PullOptions;
+  estimate: Estimate | null;
+  estimateError: string | null;
+  running: boolean;
+  progress: Progress | null;
+  results: PullResults | null;
+  entity: string;
+  sort: SortColumn;
+  dir: SortDir;
+  search: string;
+  record: { row: RecordRow; json: string } | null;
+  exported: ExportSummary | null;
+}
+
+const ui: PullUi = {
+  connection: null,
+  options: { entities: [...DEFAULT_ENTITIES], sample: 25, line_items: false, customer_details: false },
+  estimate: null,
+  estimateError: null,
+  running: false,
+  progress: null,
+  results: null,
+  entity: "invoices",
+  sort: "date",
+  dir: "desc",
+  search: "",
+  record: null,
+  exported: null,
+};
+
+let host: Host | null = null;
+
+export function openPull(c: Connection, h0: Host): void {
+  host = h0;
+  if (ui.connection !== c.id) {
+    ui.connection = c.id;
+    ui.results = null;
+    ui.progress = null;
+    ui.record = null;
+    ui.exported = null;
+    table.reset();
+  }
+  void refreshEstimate();
+  void loadResults();
+}
+
+export function closePull(): void {
+  ui.connection = null;
+}
+
+export function pullOpenFor(): string | null {
+  return ui.connection;
+}
+
+async function refreshEstimate(): Promise<void> {
+  if (!ui.connection) return;
+  try {
+    ui.estimate = await invoke<Estimate>("estimate_pull", { connectionId: ui.connection, options: ui.options });
+    ui.estimateError = null;
+  } catch (e) {
+    ui.estimate = null;
+    ui.estimateError = asAppError(e).message;
+  }
+  host?.render();
+}
+
+async function loadResults(): Promise<void> {
+  if (!ui.connection) return;
+  try {
+    ui.results = await invoke<PullResults>("pull_results", { connectionId: ui.connection });
+    const first = ui.results.counts.find((c) => c.entity === ui.entity) ?? ui.results.counts[0];
+    if (first) ui.entity = first.entity;
+    table.reset();
+  } catch (e) {
+    host?.showError(asAppError(e));
+  }
+  host?.render();
+}
+
+function duration(seconds: number): string {
+  if (seconds < 60) return `${Math.max(1, Math.round(seconds))} s`;
+  const m = Math.floor(seconds / 60);
+  const s = Math.round(seconds % 60);
+  return m < 60 ? `${m} min ${s} s` : `${Math.floor(m / 60)} h ${m % 60} min`;
+}
+
+async function startPull(): Promise<void> {
+  const est = ui.estimate;
+  if (est?.daily_quota_left !== null && est?.daily_quota_left !== undefined && est.calls > est.daily_quota_left) {
+    const ok = window.confirm(
+      `This pull needs about ${est.calls} API calls, but Zoho allows only ${est.daily_quota_left} more today for this organization. It will stop when the quota runs out and can continue tomorrow. Start anyway?`,
+    );
+    if (!ok) return;
+  }
+  try {
+    ui.running = true;
+    ui.progress = null;
+    host?.render();
+    await invoke("start_pull", { connectionId: ui.connection, options: ui.options });
+  } catch (e) {
+    ui.running = false;
+    host?.showError(asAppError(e));
+  }
+}
+
+// ---------- events ----------
+
+void listen<Progress>("pull-progress", (event) => {
+  if (event.payload.connection !== ui.connection) return;
+  ui.running = true;
+  ui.progress = event.payload;
+  host?.render();
+});
+
+void listen<PullFinished>("pull-finished", (event) => {
+  const f = event.payload;
+  if (f.connection !== ui.connection) return;
+  ui.running = false;
+  if (f.error?.code === "cancelled") {
+    host?.showInfo(f.error.message);
+  } else if (f.error) {
+    host?.showError({ code: f.error.code, message: f.error.message, issues: [] });
+  } else if (f.report) {
+    const r = f.report;
+    const records = Object.values(r.entities).reduce((n, e) => n + (e?.records ?? 0), 0);
+    host?.showInfo(
+      r.complete
+        ? `Pull complete: ${records} records in ${r.calls} API calls (${duration(r.seconds)}).`
+        : `Pull stopped after ${records} records. It is saved: start it again to continue where it left off.`,
+    );
+    if (r.complete) void host?.refreshStatus();
+  }
+  void loadResults();
+  void refreshEstimate();
+});
+
+// ---------- settings ----------
+
+function settings(): HTMLElement {
+  const o = ui.options;
+  const all = o.sample === null;
+  const est = ui.estimate;
+  const overQuota =
+    est !== null && est.daily_quota_left !== null && est.calls > est.daily_quota_left;
+  return h(
+    "form",
+    {
+      class: "panel pull-settings",
+      "data-test": "pull-settings",
+      onsubmit: (e: Event) => {
+        e.preventDefault();
+        void startPull();
+      },
+    },
+    h("h3", {}, "Pull sample data"),
+    h(
+      "fieldset",
+      { class: "entity-choice" },
+      h("legend", {}, "What to pull"),
+      ENTITIES.map(([id, label]) =>
+        h(
+          "label",
+          { class: "check" },
+          h("input", {
+            type: "checkbox",
+            "data-entity": id,
+            checked: o.entities.includes(id),
+            onchange: (e: Event) => {
+              const on = (e.target as HTMLInputElement).checked;
+              o.entities = on ? [...o.entities, id] : o.entities.filter((x) => x !== id);
+              void refreshEstimate();
+            },
+          }),
+          label,
+        ),
+      ),
+    ),
+    h(
+      "fieldset",
+      { class: "sample-choice" },
+      h("legend", {}, "How many"),
+      h(
+        "label",
+        { class: "check" },
+        h("input", {
+          type: "radio",
+          name: "amount",
+          checked: !all,
+          onchange: () => {
+            o.sample = 25;
+            void refreshEstimate();
+          },
+        }),
+        "The newest ",
+        h("input", {
+          type: "number",
+          min: "1",
+          max: "10000",
+          class: "narrow",
+          "aria-label": "Records per entity",
+          "data-test": "sample-size",
+          value: all ? 25 : o.sample ?? 25,
+          disabled: all,
+          onchange: (e: Event) => {
+            const n = Math.max(1, Math.min(10000, Number((e.target as HTMLInputElement).value) || 25));
+            o.sample = n;
+            void refreshEstimate();
+          },
+        }),
+        " of each",
+      ),
+      h(
+        "label",
+        { class: "check" },
+        h("input", {
+          type: "radio",
+          name: "amount",
+          "data-test": "pull-all",
+          checked: all,
+          onchange: () => {
+            o.sample = null;
+            void refreshEstimate();
+          },
+        }),
+        "Everything",
+      ),
+    ),
+    h(
+      "fieldset",
+      { class: "detail-choice" },
+      h("legend", {}, "Extra detail (off by default, to respect Zoho's limits)"),
+      h(
+        "label",
+        { class: "check" },
+        h("input", {
+          type: "checkbox",
+          "data-test": "line-items",
+          checked: o.line_items,
+          onchange: (e: Event) => {
+            o.line_items = (e.target as HTMLInputElement).checked;
+            void refreshEstimate();
+          },
+        }),
+        "Include line items (one extra API call per invoice, credit note and bill)",
+      ),
+      h(
+        "label",
+        { class: "check" },
+        h("input", {
+          type: "checkbox",
+          "data-test": "customer-details",
+          checked: o.customer_details,
+          onchange: (e: Event) => {
+            o.customer_details = (e.target as HTMLInputElement).checked;
+            void refreshEstimate();
+          },
+        }),
+        "Include customer addresses and contact persons (one extra API call per customer)",
+      ),
+    ),
+    h(
+      "p",
+      { class: `estimate${overQuota ? " over" : ""}`, "data-test": "estimate", "aria-live": "polite" },
+      ui.estimateError ??
+        (est
+          ? `${est.lower_bound ? "At least" : "About"} ${est.calls} API call${est.calls === 1 ? "" : "s"}, ${duration(est.seconds)} at Zoho's rate limit. ` +
+            (est.daily_quota_left === null
+              ? "Zoho tells the daily quota left after the first call."
+              : `${est.daily_quota_left} calls left in today's quota${overQuota ? ": not enough for all of it, you will be asked before starting." : "."}`)
+          : "Working out the cost…"),
+    ),
+    h(
+      "div",
+      { class: "row" },
+      h(
+        "button",
+        { type: "submit", class: "primary", "data-test": "start-pull", disabled: ui.running || ui.options.entities.length === 0 },
+        "Start the pull",
+      ),
+    ),
+  );
+}
+
+// ---------- progress ----------
+
+function progressPanel(): HTMLElement {
+  const p = ui.progress;
+  const target = ui.options.sample;
+  return h(
+    "section",
+    { class: "panel", "data-test": "pull-progress", "aria-live": "polite" },
+    h("h3", {}, "Pulling…"),
+    p?.waiting ? h("p", { class: "banner warning" }, p.waiting) : null,
+    h(
+      "ul",
+      { class: "entity-progress" },
+      (p ? Object.entries(p.entities) : ui.options.entities.map((e) => [e, undefined] as const)).map(([name, e]) =>
+        h(
+          "li",
+          { "data-entity-progress": name },
+          h("span", { class: "name" }, entityName(name)),
+          // Without a known total the bar is indeterminate until the entity is done.
+          e?.done
+            ? h("progress", { "aria-label": `${entityName(name)} progress`, max: 1, value: 1 })
+            : target
+              ? h("progress", { "aria-label": `${entityName(name)} progress`, max: target, value: Math.min(e?.records ?? 0, target) })
+              : h("progress", { "aria-label": `${entityName(name)} progress` }),
+          h("span", { class: "count" }, e ? `${e.records} records · ${e.calls} calls${e.done ? " · done" : ""}` : "waiting"),
+        ),
+      ),
+    ),
+    p
+      ? h(
+          "p",
+          { class: "hint" },
+          `${p.calls} API calls so far · ${p.requests_last_minute} of ${Math.round(p.limit_per_minute)} requests allowed per minute · ` +
+            (p.eta_seconds !== null ? `about ${duration(p.eta_seconds)} left` : "time left not known yet"),
+        )
+      : null,
+    h(
+      "div",
+      { class: "row" },
+      h(
+        "button",
+        {
+          type: "button",
+          class: "secondary",
+          "data-test": "cancel-pull",
+          onclick: () => void invoke("cancel_pull", { connectionId: ui.connection }),
+        },
+        "Cancel",
+      ),
+    ),
+  );
+}
+
+// ---------- results ----------
+
+const SVG = "http://www.w3.org/2000/svg";
+function svg(tag: string, attrs: Record<string, string | number>, text?: string): SVGElement {
+  const el = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, String(v));
+  if (text !== undefined) el.textContent = text;
+  return el;
+}
+
+function rateChart(r: PullResults): Element {
+  const pts = r.series.points;
+  const limit = r.series.limit_per_minute;
+  const max = Math.max(limit * 1.15, ...pts.map((p) => p.requests), 1);
+  const w = 560;
+  const ht = 160;
+  const bar = w / Math.max(pts.length, 1);
+  const y = (v: number): number => ht - (v / max) * ht;
+  const chart = svg("svg", {
+    viewBox: `0 0 ${w} ${ht + 18}`,
+    class: "chart",
+    role: "img",
+    "aria-label": `Requests per minute over the last ${pts.length} minutes, against the limit of ${Math.round(limit)} per minute`,
+  });
+  pts.forEach((p, i) => {
+    const top = y(p.requests);
+    chart.append(svg("rect", { x: i * bar + 1, y: top, width: Math.max(bar - 2, 1), height: ht - top, class: "bar" }));
+  });
+  chart.append(svg("line", { x1: 0, x2: w, y1: y(limit), y2: y(limit), class: "limit" }));
+  chart.append(svg("text", { x: 4, y: y(limit) - 4, class: "limit-label" }, `limit ${Math.round(limit)}/min`));
+  chart.append(svg("text", { x: 0, y: ht + 14, class: "axis" }, `${pts.length} min ago`));
+  chart.append(svg("text", { x: w, y: ht + 14, class: "axis", "text-anchor": "end" }, "now"));
+  return chart;
+}
+
+function results(): HTMLElement | null {
+  const r = ui.results;
+  if (!r || r.counts.length === 0) return null;
+  const q = r.quota;
+  return h(
+    "section",
+    { class: "panel results", "data-test": "pull-results" },
+    h("h3", {}, "Results"),
+    h(
+      "ul",
+      { class: "counts", "data-test": "counts" },
+      r.counts.map((c) => h("li", { "data-count": c.entity }, h("strong", {}, String(c.records)), ` ${entityName(c.entity)}`)),
+    ),
+    h(
+      "div",
+      { class: "result-grid" },
+      h("figure", {}, rateChart(r), h("figcaption", {}, "API requests per minute (bars) against Zoho's limit (line)")),
+      h(
+        "div",
+        { class: "quota", "data-test": "quota" },
+        h("h4", {}, "Today's API calls"),
+        q && q.daily_limit !== null
+          ? h(
+              "div",
+              {},
+              h("progress", { max: q.daily_limit, value: q.used ?? 0, "aria-label": "Daily API calls used" }),
+              h("p", {}, `${q.used ?? 0} of ${q.daily_limit} used · ${q.remaining ?? "?"} left`),
+              q.resets_at ? h("p", { class: "hint" }, `Resets ${new Date(q.resets_at).toLocaleString()}`) : null,
+            )
+          : h("p", { class: "hint" }, "Zoho has not reported the daily quota yet."),
+      ),
+    ),
+    preview(r),
+    h(
+      "div",
+      { class: "row" },
+      (["csv", "json"] as ExportFormat[]).map((format) =>
+        h(
+          "button",
+          {
+            type: "button",
+            class: "secondary",
+            "data-test": `export-${format}`,
+            onclick: () =>
+              void invoke<ExportSummary>("export_pull", { connectionId: ui.connection, format })
+                .then((s) => {
+                  ui.exported = s;
+                  host?.render();
+                })
+                .catch((e: unknown) => host?.showError(asAppError(e))),
+          },
+          `Export ${format.toUpperCase()}`,
+        ),
+      ),
+    ),
+    ui.exported
+      ? h(
+          "div",
+          { class: "banner info", role: "status", "data-test": "exported" },
+          h("p", {}, `Exported ${ui.exported.files.length} file${ui.exported.files.length === 1 ? "" : "s"}:`),
+          h("ul", {}, ui.exported.files.map((f) => h("li", {}, h("code", {}, f.path), ` (${f.records} records)`))),
+        )
+      : null,
+    history(r),
+  );
+}
+
+function history(r: PullResults): HTMLElement {
+  const words: Record<string, string> = {
+    running: "running",
+    completed: "complete",
+    cancelled: "cancelled (saved, can continue)",
+    failed: "failed",
+    paused_quota: "paused: daily quota used up",
+    needs_reconnect: "stopped: reconnect needed",
+  };
+  return h(
+    "details",
+    { class: "history", "data-test": "history" },
+    h("summary", {}, `History (${r.history.length} pull${r.history.length === 1 ? "" : "s"})`),
+    h(
+      "ul",
+      {},
+      r.history.map((row) =>
+        h(
+          "li",
+          {},
+          `${new Date(row.started_at).toLocaleString()}: ${words[row.state] ?? row.state}, ${row.calls} calls` +
+            (row.http_429 ? `, ${row.http_429} × "too many requests"` : "") +
+            (row.message ? ` — ${row.message}` : ""),
+        ),
+      ),
+    ),
+  );
+}
+
+// ---------- the virtualised preview ----------
+
+const table = {
+  total: 0,
+  pages: new Map<number, RecordRow[]>(),
+  loading: new Set<number>(),
+  reset(): void {
+    this.total = 0;
+    this.pages.clear();
+    this.loading.clear();
+  },
+};
+
+async function loadPage(page: number): Promise<void> {
+  if (!ui.connection || table.pages.has(page) || table.loading.has(page)) return;
+  table.loading.add(page);
+  try {
+    const res = await invoke<RecordPage>("pull_records", {
+      connectionId: ui.connection,
+      entity: ui.entity,
+      offset: page * PAGE,
+      limit: PAGE,
+      sort: ui.sort,
+      dir: ui.dir,
+      search: ui.search || null,
+    });
+    table.total = res.total;
+    table.pages.set(page, res.rows);
+  } catch (e) {
+    host?.showError(asAppError(e));
+  } finally {
+    table.loading.delete(page);
+  }
+  paintRows();
+}
+
+let viewport: HTMLElement | null = null;
+let rowsLayer: HTMLElement | null = null;
+let spacer: HTMLElement | null = null;
+
+function paintRows(): void {
+  if (!viewport || !rowsLayer || !spacer) return;
+  spacer.style.height = `${table.total * ROW_HEIGHT}px`;
+  const first = Math.floor(viewport.scrollTop / ROW_HEIGHT);
+  const count = Math.ceil(viewport.clientHeight / ROW_HEIGHT) + 4;
+  const rows: HTMLElement[] = [];
+  for (let i = first; i < Math.min(first + count, table.total || first + 1); i++) {
+    const page = Math.floor(i / PAGE);
+    const row = table.pages.get(page)?.[i % PAGE];
+    if (!row) {
+      void loadPage(page);
+      continue;
+    }
+    const el = h(
+        "div",
+        {
+          class: "trow",
+          role: "row",
+          tabindex: "0",
+          "aria-rowindex": i + 2,
+          "data-row": row.zoho_id,
+          onclick: () => void openRecord(row),
+          onkeydown: (e: Event) => {
+            if ((e as KeyboardEvent).key === "Enter") void openRecord(row);
+          },
+        },
+        h("span", { role: "cell" }, row.label ?? row.zoho_id),
+        h("span", { role: "cell" }, row.date ?? ""),
+        h("span", { role: "cell" }, row.counterparty ?? ""),
+        h("span", { role: "cell" }, row.status ?? ""),
+        h("span", { role: "cell", class: "num" }, row.total === null ? "" : row.total.toFixed(2)),
+      );
+    // Set through the CSSOM: the strict CSP refuses style attributes.
+    el.style.top = `${i * ROW_HEIGHT}px`;
+    rows.push(el);
+  }
+  rowsLayer.replaceChildren(...rows);
+  const label = document.getElementById("preview-count");
+  if (label) label.textContent = `${table.total} record${table.total === 1 ? "" : "s"}`;
+}
+
+async function openRecord(row: RecordRow): Promise<void> {
+  try {
+    const json = await invoke<unknown>("pull_record", { connectionId: ui.connection, entity: ui.entity, zohoId: row.zoho_id });
+    ui.record = { row, json: JSON.stringify(json, null, 2) };
+    host?.render();
+    document.getElementById("record-view")?.focus();
+  } catch (e) {
+    host?.showError(asAppError(e));
+  }
+}
+
+let searchTimer: number | undefined;
+
+function preview(r: PullResults): HTMLElement {
+  const columns: [SortColumn, string][] = [
+    ["label", "Number / name"],
+    ["date", "Date"],
+    ["counterparty", "Customer / vendor"],
+    ["status", "Status"],
+    ["total", "Total"],
+  ];
+  viewport = h("div", {
+    class: "tviewport",
+    "data-test": "preview-viewport",
+    onscroll: () => {
+      paintRows();
+    },
+  });
+  spacer = h("div", { class: "tspacer" });
+  rowsLayer = h("div", { class: "trows", role: "rowgroup" });
+  viewport.append(spacer, rowsLayer);
+  window.setTimeout(() => {
+    paintRows();
+  }, 0);
+  return h(
+    "div",
+    { class: "preview", "data-test": "preview" },
+    h(
+      "div",
+      { class: "row" },
+      h(
+        "label",
+        { for: "preview-entity" },
+        "Show ",
+        h(
+          "select",
+          {
+            id: "preview-entity",
+            onchange: (e: Event) => {
+              ui.entity = (e.target as HTMLSelectElement).value;
+              ui.record = null;
+              table.reset();
+              host?.render();
+            },
+          },
+          r.counts.map((c) => h("option", { value: c.entity, selected: c.entity === ui.entity }, entityName(c.entity))),
+        ),
+      ),
+      h("input", {
+        type: "search",
+        placeholder: "Search number, name, status…",
+        "aria-label": "Search the records",
+        "data-test": "preview-search",
+        value: ui.search,
+        oninput: (e: Event) => {
+          ui.search = (e.target as HTMLInputElement).value;
+          window.clearTimeout(searchTimer);
+          searchTimer = window.setTimeout(() => {
+            table.reset();
+            void loadPage(0);
+          }, 200);
+        },
+      }),
+      h("span", { id: "preview-count", class: "hint", "aria-live": "polite" }),
+    ),
+    h(
+      "div",
+      { class: "ttable", role: "table", "aria-label": `${entityName(ui.entity)} pulled` },
+      h(
+        "div",
+        { class: "thead", role: "row", "aria-rowindex": 1 },
+        columns.map(([col, label]) =>
+          h(
+            "button",
+            {
+              type: "button",
+              role: "columnheader",
+              class: col === "total" ? "num" : "",
+              "data-sort": col,
+              "aria-sort": ui.sort === col ? (ui.dir === "asc" ? "ascending" : "descending") : "none",
+              onclick: () => {
+                if (ui.sort === col) ui.dir = ui.dir === "asc" ? "desc" : "asc";
+                else {
+                  ui.sort = col;
+                  ui.dir = col === "label" || col === "counterparty" ? "asc" : "desc";
+                }
+                table.reset();
+                host?.render();
+              },
+            },
+            label,
+            ui.sort === col ? (ui.dir === "asc" ? " ▲" : " ▼") : "",
+          ),
+        ),
+      ),
+      viewport,
+    ),
+    ui.record
+      ? h(
+          "section",
+          { class: "record-view", id: "record-view", tabindex: "-1", "data-test": "record-view", "aria-label": "Record" },
+          h(
+            "div",
+            { class: "row" },
+            h("h4", {}, `${entityName(ui.entity)}: ${ui.record.row.label ?? ui.record.row.zoho_id}`),
+            h(
+              "button",
+              {
+                type: "button",
+                class: "secondary small",
+                onclick: () => {
+                  ui.record = null;
+                  host?.render();
+                },
+              },
+              "Close",
+            ),
+          ),
+          h("pre", {}, ui.record.json),
+        )
+      : null,
+  );
+}
+
+/** The pull area of a connection. */
+export function pullArea(): HTMLElement | null {
+  if (!ui.connection) return null;
+  return h("div", { class: "pull", "data-test": "pull-area" }, ui.running ? progressPanel() : settings(), results());
+}
