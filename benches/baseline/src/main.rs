@@ -1,0 +1,21 @@
+//! A bare Tauri 2 window with the app's plugins, registered the way the app
+//! registers them, and nothing else: no state, no commands, no log files.
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+use tauri_plugin_deep_link::DeepLinkExt;
+
+fn main() {
+    tauri::Builder::default()
+        .plugin(tauri_plugin_single_instance::init(|_app, _argv, _cwd| {}))
+        .plugin(tauri_plugin_deep_link::init())
+        .plugin(tauri_plugin_opener::init())
+        .setup(|app| {
+            // The app registers its scheme at every start on Linux; so does the floor.
+            #[cfg(target_os = "linux")]
+            let _ = app.deep_link().register_all();
+            app.deep_link().on_open_url(|_event| {});
+            Ok(())
+        })
+        .run(tauri::generate_context!())
+        .expect("the baseline window could not start");
+}

@@ -1,0 +1,80 @@
+//! Decoding recorded Zoho list answers (invoices, contacts), the way a pull
+//! does it, against the floor of parsing the same bytes into a
+//! `serde_json::Value`:
+//!
+//! - `value`: bytes → `serde_json::Value` (the floor; every path starts here);
+//! - `list_page`: what `BooksClient::list` does with the body: the value, the
+//!   records taken out, each checked to be an object, `page_context` typed;
+//! - `key_columns`: `list_page` plus `Entity::key_columns` for every record
+//!   (through the typed structs), as the pull engine stores them;
+//! - `typed`: bytes → `Envelope`, then the records as the crate's typed
+//!   structs (`Invoice`, `Contact`).
+
+use std::hint::black_box;
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use serde::Deserialize as _;
+use serde_json::Value;
+use zbs_bench::{measurement_time, recorded_body, warm_up_time};
+use zbs_zoho::books::types::{Contact, Envelope, Invoice, PageContext};
+use zbs_zoho::Entity;
+
+fn list_page(body: &[u8], entity: Entity) -> (Vec<Value>, PageContext) {
+    let mut v: Value = serde_json::from_slice(body).unwrap();
+    let records = match v.get_mut(entity.list_key()).map(Value::take) {
+        Some(Value::Array(items)) => items,
+        _ => panic!("no records"),
+    };
+    assert!(records.iter().all(Value::is_object));
+    let context = v
+        .get("page_context")
+        .and_then(|c| PageContext::deserialize(c).ok())
+        .unwrap_or_default();
+    (records, context)
+}
+
+fn typed<T: serde::de::DeserializeOwned>(body: &[u8], key: &str) -> Vec<T> {
+    let mut env: Envelope = serde_json::from_slice(body).unwrap();
+    let list = env.rest.remove(key).unwrap();
+    serde_json::from_value(list).unwrap()
+}
+
+fn bench_entity<T: serde::de::DeserializeOwned>(c: &mut Criterion, name: &str, file: &str, entity: Entity) {
+    let body = recorded_body(file);
+    let count = list_page(&body, entity).0.len();
+    assert!(count > 0, "{file} holds no records");
+    let mut g = c.benchmark_group(format!("decode/{name}"));
+    g.throughput(Throughput::Bytes(body.len() as u64));
+    g.bench_function("value", |b| {
+        b.iter(|| serde_json::from_slice::<Value>(black_box(&body)).unwrap())
+    });
+    g.bench_function("list_page", |b| b.iter(|| list_page(black_box(&body), entity)));
+    g.bench_function("key_columns", |b| {
+        b.iter(|| {
+            let (records, _) = list_page(black_box(&body), entity);
+            records
+                .iter()
+                .map(|r| entity.key_columns(r).unwrap())
+                .collect::<Vec<_>>()
+        })
+    });
+    g.bench_function("typed", |b| {
+        b.iter(|| typed::<T>(black_box(&body), entity.list_key()))
+    });
+    g.finish();
+}
+
+fn decode(c: &mut Criterion) {
+    bench_entity::<Invoice>(c, "invoices", "invoices.json", Entity::Invoices);
+    bench_entity::<Contact>(c, "contacts", "contacts.json", Entity::Customers);
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default()
+        .measurement_time(measurement_time())
+        .warm_up_time(warm_up_time())
+        .sample_size(50);
+    targets = decode
+}
+criterion_main!(benches);

@@ -1,0 +1,210 @@
+// Startup time and memory of the app against a bare Tauri window (the floor).
+//
+// Run by benches/run.sh inside the private session (display, session bus,
+// gnome-keyring, tauri-driver). Both release builds are launched alternately
+// through WebDriver, BENCH_RUNS times each after one warm-up launch of each
+// that is not counted. For every launch:
+//
+//   ready     time from just before the new-session request until the page's
+//             marker exists (app: [data-test=welcome] or [data-step-card];
+//             floor: [data-test=baseline-ready]), polled with no pause;
+//   load      the page's load event (navigation timing, performance.timeOrigin
+//             + loadEventEnd) measured from the same instant;
+//   spawned   when the app process started (from /proc), from the same instant;
+//   rss, pss  resident memory summed over the app process and every
+//             descendant (WebKitWebProcess, WebKitNetworkProcess, ...) once
+//             idle (BENCH_IDLE_MS after ready, default 2000), from
+//             /proc/<pid>/status (VmRSS) and /proc/<pid>/smaps_rollup (Pss).
+//
+// Every app launch gets a fresh, empty data folder (ZBSETUP_DATA_DIR, set for
+// tauri-driver by the driver script and emptied here before each launch).
+// Writes the figures as JSON to BENCH_OUT/startup.json.
+
+import { readFileSync, readdirSync, readlinkSync, rmSync, mkdirSync, writeFileSync } from "node:fs";
+import { join, dirname } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const wdioDir = join(root, "tests/e2e/node_modules/webdriverio");
+const wdioEntry = JSON.parse(readFileSync(join(wdioDir, "package.json"), "utf8")).exports["."].import;
+const { remote } = await import(pathToFileURL(join(wdioDir, wdioEntry)).href);
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const IDLE_MS = Number(process.env.BENCH_IDLE_MS ?? 2000);
+const OUT = process.env.BENCH_OUT;
+const DATA_DIR = process.env.ZBSETUP_DATA_DIR;
+if (!OUT || !DATA_DIR || !process.env.WEBDRIVER_PORT) {
+  throw new Error("run through benches/run.sh (BENCH_OUT, ZBSETUP_DATA_DIR, WEBDRIVER_PORT unset)");
+}
+
+const sides = {
+  app: {
+    binary: process.env.BENCH_APP,
+    marker: "[data-test=welcome], [data-step-card]",
+    before: () => {
+      rmSync(DATA_DIR, { recursive: true, force: true });
+      mkdirSync(DATA_DIR, { recursive: true });
+    },
+  },
+  baseline: {
+    binary: process.env.BENCH_BASELINE,
+    marker: "[data-test=baseline-ready]",
+    before: () => {},
+  },
+};
+
+const CLK_TCK = 100; // USER_HZ on Linux
+const bootEpochMs = Number(/^btime (\d+)$/m.exec(readFileSync("/proc/stat", "utf8"))[1]) * 1000;
+
+function procStat(pid) {
+  const s = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = s.slice(s.lastIndexOf(")") + 2).split(" ");
+  return { ppid: Number(fields[1]), starttime: Number(fields[19]) };
+}
+
+function pidsOf(binary) {
+  const found = [];
+  for (const name of readdirSync("/proc")) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      if (readlinkSync(`/proc/${name}/exe`) === binary) found.push(Number(name));
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return found;
+}
+
+/** The process and all its descendants. */
+function tree(pid) {
+  const children = new Map();
+  for (const name of readdirSync("/proc")) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const { ppid } = procStat(name);
+      if (!children.has(ppid)) children.set(ppid, []);
+      children.get(ppid).push(Number(name));
+    } catch {
+      // gone
+    }
+  }
+  const all = [];
+  const queue = [pid];
+  while (queue.length) {
+    const p = queue.shift();
+    all.push(p);
+    queue.push(...(children.get(p) ?? []));
+  }
+  return all;
+}
+
+function kib(text, key) {
+  const m = new RegExp(`^${key}:\\s+(\\d+) kB`, "m").exec(text);
+  return m ? Number(m[1]) : 0;
+}
+
+function memory(pid) {
+  let rss = 0;
+  let pss = 0;
+  const processes = [];
+  for (const p of tree(pid)) {
+    try {
+      const status = readFileSync(`/proc/${p}/status`, "utf8");
+      const name = /^Name:\s+(.*)$/m.exec(status)[1];
+      const r = kib(status, "VmRSS");
+      let s = 0;
+      try {
+        s = kib(readFileSync(`/proc/${p}/smaps_rollup`, "utf8"), "Pss");
+      } catch {
+        // no smaps_rollup (old kernel): PSS unknown
+      }
+      rss += r;
+      pss += s;
+      processes.push({ name, rssKiB: r, pssKiB: s });
+    } catch {
+      // gone
+    }
+  }
+  return { rssKiB: rss, pssKiB: pss, processes };
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function launch(sideName) {
+  const side = sides[sideName];
+  side.before();
+  for (const stale of pidsOf(side.binary)) process.kill(stale, "SIGKILL");
+  const epoch0 = Date.now();
+  const t0 = performance.now();
+  const browser = await remote({
+    hostname: "127.0.0.1",
+    port: Number(process.env.WEBDRIVER_PORT),
+    logLevel: "error",
+    connectionRetryTimeout: 60_000,
+    capabilities: {
+      "wdio:enforceWebDriverClassic": true,
+      "tauri:options": { application: side.binary },
+    },
+  });
+  const tSession = performance.now();
+  let tReady;
+  for (;;) {
+    const found = await browser.findElements("css selector", side.marker);
+    if (found.length > 0) {
+      tReady = performance.now();
+      break;
+    }
+    if (performance.now() - t0 > 30_000) throw new Error(`${sideName}: the page never showed ${side.marker}`);
+  }
+  const timing = await browser.execute(() => {
+    const nav = performance.getEntriesByType("navigation")[0];
+    return {
+      timeOrigin: performance.timeOrigin,
+      domContentLoaded: nav ? nav.domContentLoadedEventEnd : null,
+      loadEventEnd: nav ? nav.loadEventEnd : null,
+    };
+  });
+  const [pid] = pidsOf(side.binary);
+  if (!pid) throw new Error(`${sideName}: no process runs ${side.binary}`);
+  const spawnedEpoch = bootEpochMs + (procStat(pid).starttime * 1000) / CLK_TCK;
+  await sleep(IDLE_MS);
+  const mem = memory(pid);
+  try {
+    await browser.deleteSession();
+  } catch (e) {
+    console.error(`${sideName}: closing the window failed: ${e}`);
+  }
+  for (let i = 0; i < 50 && pidsOf(side.binary).length; i++) await sleep(100);
+  for (const left of pidsOf(side.binary)) process.kill(left, "SIGKILL");
+  await sleep(300);
+  const sinceEpoch0 = (ms) => (ms == null ? null : ms - epoch0);
+  return {
+    readyMs: tReady - t0,
+    sessionMs: tSession - t0,
+    spawnedMs: sinceEpoch0(spawnedEpoch),
+    domContentLoadedMs: timing.domContentLoaded ? sinceEpoch0(timing.timeOrigin + timing.domContentLoaded) : null,
+    loadMs: timing.loadEventEnd ? sinceEpoch0(timing.timeOrigin + timing.loadEventEnd) : null,
+    ...mem,
+  };
+}
+
+const results = { runs: RUNS, idleMs: IDLE_MS, app: [], baseline: [] };
+console.log(`startup: warm-up launch of each side (not counted)`);
+await launch("app");
+await launch("baseline");
+for (let i = 0; i < RUNS; i++) {
+  // Alternate, and alternate which side goes first, so neither always follows the other.
+  const order = i % 2 === 0 ? ["app", "baseline"] : ["baseline", "app"];
+  for (const side of order) {
+    const r = await launch(side);
+    results[side].push(r);
+    console.log(
+      `startup: run ${i + 1}/${RUNS} ${side.padEnd(8)} ready ${r.readyMs.toFixed(0)} ms` +
+        ` (session ${r.sessionMs.toFixed(0)} ms, load event ${r.loadMs?.toFixed(0) ?? "?"} ms)` +
+        `, RSS ${(r.rssKiB / 1024).toFixed(1)} MiB, PSS ${(r.pssKiB / 1024).toFixed(1)} MiB` +
+        ` [${r.processes.map((p) => `${p.name} ${(p.rssKiB / 1024).toFixed(0)}`).join(", ")}]`,
+    );
+  }
+}
+mkdirSync(OUT, { recursive: true });
+writeFileSync(join(OUT, "startup.json"), JSON.stringify(results, null, 2));
