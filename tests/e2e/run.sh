@@ -13,8 +13,9 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-export APP="${APP:-$root/target/debug/zoho-books-setup}"
-export ZBSETUP_BIN="${ZBSETUP_BIN:-$root/target/debug/zbsetup}"
+target="${CARGO_TARGET_DIR:-$root/target}"
+export APP="${APP:-$target/debug/zoho-books-setup}"
+export ZBSETUP_BIN="${ZBSETUP_BIN:-$target/debug/zbsetup}"
 export E2E_OUT="$root/target/e2e"
 mkdir -p "$E2E_OUT/screenshots"
 [ -x "$APP" ] || { echo "e2e: no app binary at $APP (build it with: cargo build)" >&2; exit 1; }
