@@ -1,6 +1,6 @@
 //! The commands the window may call: each one line into the core.
 
-use tauri::{AppHandle, Runtime, State};
+use tauri::{AppHandle, Manager, Runtime, State};
 use tauri_plugin_opener::OpenerExt;
 use zbs_pull::{
     Entity, EntityCount, Estimate, ExportFormat, ExportSummary, HistoryRow, PullOptions,
@@ -91,6 +91,8 @@ pub struct Boot {
     status: Status,
     welcomed: bool,
     demo_keys: Option<zbs_setup::demo::DemoKeys>,
+    /// A sign-in that ended before the window was listening (cold start).
+    connect_outcome: Option<crate::connect::Finished>,
 }
 
 #[tauri::command]
@@ -99,6 +101,7 @@ pub async fn boot<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>) -> 
         status: app.core(|s| s.status()).await?,
         welcomed: state.welcomed(),
         demo_keys: state.demo_keys().await,
+        connect_outcome: app.state::<crate::connect::LastOutcome>().take(),
     })
 }
 

@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use serde::Serialize;
-use tauri::{AppHandle, Emitter, Runtime};
+use tauri::{AppHandle, Emitter, Manager, Runtime};
 use zbs_setup::connect::{OrganizationChoice, RedirectMethod};
 use zbs_zoho::loopback::LoopbackListener;
 
@@ -78,7 +78,23 @@ fn finish<R: Runtime>(app: &AppHandle<R>, result: Result<Vec<OrganizationChoice>
             error: Some(e.payload()),
         },
     };
+    // Kept until the window has read it: on a cold start the link arrives
+    // before the page is listening.
+    *app.state::<LastOutcome>()
+        .0
+        .lock()
+        .unwrap_or_else(|p| p.into_inner()) = Some(event.clone());
     if let Err(e) = app.emit(FINISHED, event) {
         tracing::error!("could not tell the window: {e}");
+    }
+}
+
+/// The last sign-in outcome, until the window takes it.
+#[derive(Default)]
+pub struct LastOutcome(std::sync::Mutex<Option<Finished>>);
+
+impl LastOutcome {
+    pub fn take(&self) -> Option<Finished> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).take()
     }
 }

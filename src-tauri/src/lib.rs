@@ -41,6 +41,7 @@ pub fn run() {
         .plugin(tauri_plugin_deep_link::init())
         .plugin(tauri_plugin_opener::init())
         .manage(pull::RunningPulls::default())
+        .manage(connect::LastOutcome::default())
         .setup(move |app| {
             // Opened here, after single-instance: a second launch never touches the database.
             app.manage(state::AppState::open());

@@ -90,6 +90,7 @@ async function refresh(): Promise<void> {
     state.demoKeys = b.demo_keys;
     state.step = b.status.current_step ?? "before_you_start";
     state.flow = { kind: "idle" };
+    if (b.connect_outcome) connectFinished(b.connect_outcome);
   });
   await loadConnections();
   render();
@@ -1030,8 +1031,7 @@ const pullHost = {
   },
 };
 
-void listen<Finished>("connect-finished", (event) => {
-  const f = event.payload;
+function connectFinished(f: Finished): void {
   if (f.error) {
     state.error = { code: f.error.code, message: f.error.message, issues: f.error.issues };
     state.flow = { kind: "idle" };
@@ -1041,6 +1041,10 @@ void listen<Finished>("connect-finished", (event) => {
     state.error = null;
   }
   render();
+}
+
+void listen<Finished>("connect-finished", (event) => {
+  connectFinished(event.payload);
 });
 
 void refresh();
