@@ -15,7 +15,7 @@ export function dataDir(name) {
 }
 
 /** Starts the app in a fresh WebDriver session and waits for the checklist or the welcome screen. */
-export async function launch(dir) {
+export async function launch(dir, args = ["--data-dir", dir]) {
   const browser = await remote({
     hostname: "127.0.0.1",
     port: Number(process.env.WEBDRIVER_PORT),
@@ -23,7 +23,7 @@ export async function launch(dir) {
     connectionRetryTimeout: 60_000,
     capabilities: {
       "wdio:enforceWebDriverClassic": true,
-      "tauri:options": { application: APP, args: ["--data-dir", dir] },
+      "tauri:options": { application: APP, args },
     },
   });
   await browser.setTimeout({ implicit: 0 });
