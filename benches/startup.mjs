@@ -54,7 +54,8 @@ const sides = {
 };
 
 const CLK_TCK = 100; // USER_HZ on Linux
-const bootEpochMs = Number(/^btime (\d+)$/m.exec(readFileSync("/proc/stat", "utf8"))[1]) * 1000;
+// Boot time to the hundredth of a second (btime in /proc/stat is whole seconds).
+const bootEpochMs = Date.now() - Number(readFileSync("/proc/uptime", "utf8").split(" ")[0]) * 1000;
 
 function procStat(pid) {
   const s = readFileSync(`/proc/${pid}/stat`, "utf8");
@@ -133,7 +134,6 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 async function launch(sideName) {
   const side = sides[sideName];
   side.before();
-  for (const stale of pidsOf(side.binary)) process.kill(stale, "SIGKILL");
   const epoch0 = Date.now();
   const t0 = performance.now();
   const browser = await remote({
@@ -148,7 +148,9 @@ async function launch(sideName) {
   });
   const tSession = performance.now();
   let tReady;
+  let polls = 0;
   for (;;) {
+    polls++;
     const found = await browser.findElements("css selector", side.marker);
     if (found.length > 0) {
       tReady = performance.now();
@@ -158,15 +160,22 @@ async function launch(sideName) {
   }
   const timing = await browser.execute(() => {
     const nav = performance.getEntriesByType("navigation")[0];
+    const fcp = performance.getEntriesByName("first-contentful-paint")[0];
     return {
+      firstContentfulPaint: fcp ? fcp.startTime : null,
       timeOrigin: performance.timeOrigin,
       domContentLoaded: nav ? nav.domContentLoadedEventEnd : null,
       loadEventEnd: nav ? nav.loadEventEnd : null,
     };
   });
-  const [pid] = pidsOf(side.binary);
-  if (!pid) throw new Error(`${sideName}: no process runs ${side.binary}`);
-  const spawnedEpoch = bootEpochMs + (procStat(pid).starttime * 1000) / CLK_TCK;
+  // The process this launch started (one clock tick of slack): never another run's.
+  const started = (p) => bootEpochMs + (procStat(p).starttime * 1000) / CLK_TCK;
+  const ours = pidsOf(side.binary)
+    .map((p) => ({ p, at: started(p) }))
+    .filter(({ at }) => at >= epoch0 - 30)
+    .sort((x, y) => y.at - x.at);
+  if (!ours.length) throw new Error(`${sideName}: no process started by this launch runs ${side.binary}`);
+  const { p: pid, at: spawnedEpoch } = ours[0];
   await sleep(IDLE_MS);
   const mem = memory(pid);
   try {
@@ -174,16 +183,23 @@ async function launch(sideName) {
   } catch (e) {
     console.error(`${sideName}: closing the window failed: ${e}`);
   }
-  for (let i = 0; i < 50 && pidsOf(side.binary).length; i++) await sleep(100);
-  for (const left of pidsOf(side.binary)) process.kill(left, "SIGKILL");
+  const alive = () => pidsOf(side.binary).includes(pid);
+  for (let i = 0; i < 50 && alive(); i++) await sleep(100);
+  if (alive()) {
+    console.error(`${sideName}: still running 5 s after the session ended; killing ${pid}`);
+    process.kill(pid, "SIGKILL");
+  }
   await sleep(300);
   const sinceEpoch0 = (ms) => (ms == null ? null : ms - epoch0);
   return {
     readyMs: tReady - t0,
+    polls,
+    pollMs: (tReady - tSession) / polls,
     sessionMs: tSession - t0,
     spawnedMs: sinceEpoch0(spawnedEpoch),
     domContentLoadedMs: timing.domContentLoaded ? sinceEpoch0(timing.timeOrigin + timing.domContentLoaded) : null,
     loadMs: timing.loadEventEnd ? sinceEpoch0(timing.timeOrigin + timing.loadEventEnd) : null,
+    paintMs: timing.firstContentfulPaint ? sinceEpoch0(timing.timeOrigin + timing.firstContentfulPaint) : null,
     ...mem,
   };
 }
@@ -200,7 +216,8 @@ for (let i = 0; i < RUNS; i++) {
     results[side].push(r);
     console.log(
       `startup: run ${i + 1}/${RUNS} ${side.padEnd(8)} ready ${r.readyMs.toFixed(0)} ms` +
-        ` (session ${r.sessionMs.toFixed(0)} ms, load event ${r.loadMs?.toFixed(0) ?? "?"} ms)` +
+        ` (session ${r.sessionMs.toFixed(0)} ms, load event ${r.loadMs?.toFixed(0) ?? "?"} ms,` +
+        ` first paint ${r.paintMs?.toFixed(0) ?? "?"} ms, ${r.polls} polls)` +
         `, RSS ${(r.rssKiB / 1024).toFixed(1)} MiB, PSS ${(r.pssKiB / 1024).toFixed(1)} MiB` +
         ` [${r.processes.map((p) => `${p.name} ${(p.rssKiB / 1024).toFixed(0)}`).join(", ")}]`,
     );
