@@ -30,6 +30,7 @@ const COMMANDS: &[&str] = &[
     "pull_records",
     "pull_record",
     "export_pull",
+    "diagnostics",
 ];
 
 fn main() {

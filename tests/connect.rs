@@ -372,3 +372,30 @@ async fn the_twenty_first_connection_is_warned_about() {
     );
     assert!(warning.contains("silently cut off its oldest connection"));
 }
+
+#[tokio::test]
+async fn diagnostics_hold_no_secret_and_no_token() {
+    let h = Harness::ready(SimConfig::default()).await;
+    let c = h.connect("us", None).await;
+    let token = secret_tool(&h.service, &format!("refresh-token:{}", c.id));
+    // A failure on record, as the window keeps them.
+    h.setup
+        .store()
+        .record_event(
+            "invalid_client",
+            "Zoho did not accept the Client ID and Secret.",
+        )
+        .unwrap();
+    let report = h.setup.diagnostics("test").unwrap();
+    assert!(report.contains("Connections (1)"), "{report}");
+    assert!(report.contains("invalid_client"), "{report}");
+    assert!(
+        !report.contains(&h.client.client_secret),
+        "no client secret"
+    );
+    assert!(!report.contains(token.trim()), "no refresh token");
+    assert!(
+        !report.contains(&h.client.client_id),
+        "the Client ID is shortened"
+    );
+}

@@ -307,3 +307,10 @@ pub async fn export_pull<R: Runtime>(
     })
     .await
 }
+
+/// The support report (no secrets), for "Copy diagnostics".
+#[tauri::command]
+pub async fn diagnostics<R: Runtime>(app: AppHandle<R>) -> Result<String> {
+    let version = app.package_info().version.to_string();
+    app.core(move |s| s.diagnostics(&version)).await
+}

@@ -19,7 +19,11 @@ use tauri_plugin_deep_link::DeepLinkExt;
 /// Builds and runs the window. `--demo` starts in demo mode; `--data-dir DIR`
 /// uses another data folder (as `ZBSETUP_DATA_DIR` does).
 pub fn run() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    // args_os: an argument that is not UTF-8 (a hostile link) must not panic.
+    let args: Vec<String> = std::env::args_os()
+        .skip(1)
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
     if let Some(dir) = args
         .windows(2)
         .find(|w| w[0] == "--data-dir")
@@ -96,6 +100,7 @@ pub fn run() {
             commands::pull_records,
             commands::pull_record,
             commands::export_pull,
+            commands::diagnostics,
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {

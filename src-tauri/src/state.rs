@@ -133,9 +133,16 @@ impl<R: Runtime> SetupExt for AppHandle<R> {
         F: FnOnce(&Setup) -> Result<T, zbs_setup::Error> + Send + 'static,
     {
         let setup = self.setup()?;
-        tauri::async_runtime::spawn_blocking(move || f(&setup))
-            .await
-            .map_err(|_| ShellError::Task)?
-            .map_err(ShellError::from)
+        tauri::async_runtime::spawn_blocking(move || {
+            let result = f(&setup);
+            if let Err(e) = &result {
+                // Kept for "Copy diagnostics"; messages never hold a secret.
+                let _ = setup.store().record_event(e.code(), &e.to_string());
+            }
+            result
+        })
+        .await
+        .map_err(|_| ShellError::Task)?
+        .map_err(ShellError::from)
     }
 }

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import {
-  launch, shot, text, until, openStep, tick, paste,
+  click, selected, launch, shot, text, until, openStep, tick, paste,
   secretToolLookup, filesContaining, dataDir, quit, choosePath,
 } from "./lib.mjs";
 
@@ -36,28 +36,28 @@ test("a first-time setup, start to finish, survives a restart", async () => {
     assert.ok(await us.isSelected(), "US is chosen by default");
     assert.ok(await uk.isSelected(), "UK is chosen by default");
     assert.match(await text(browser, "[data-test=regions]"), /United States \(US\)\s*Supported/);
-    await (await browser.$("input[data-region=eu]")).click();
+    await click(browser, "input[data-region=eu]");
     await until(browser, async () => (await browser.$("input[data-region=eu]")).isSelected(), "EU not chosen");
     await tick(browser, "before_you_start.choose_regions");
-    await (await browser.$("[data-test=next]")).click();
+    await click(browser, "[data-test=next]");
 
     // Register the application: every sub-step, the API console link, the redirect URI to copy.
     await (await browser.$('[data-step-card="register_client"]')).waitForExist();
-    await (await browser.$("button[data-link=api_console]")).click();
+    await click(browser, "button[data-link=api_console]");
     await until(browser, () => existsSync(process.env.E2E_OPENED), "the API console was not opened in the browser");
     assert.match(readFileSync(process.env.E2E_OPENED, "utf8"), /^https:\/\/api-console\.zoho\.com\//m);
     assert.equal(
       await text(browser, "[data-test=redirect-uris] code"),
       "http://127.0.0.1:47823/oauth/callback",
     );
-    await (await browser.$("[data-test=redirect-uris] button.copy")).click();
+    await click(browser, "[data-test=redirect-uris] button.copy");
     await until(browser, async () => /Copied|Selected/.test(await text(browser, "[data-test=redirect-uris] .copy-feedback")), "no copy feedback");
     for (const sub of ["open_console", "add_client", "server_based", "client_name", "homepage_url", "redirect_uris", "create", "secret_tab"]) {
       await tick(browser, `register_client.${sub}`);
     }
     await shot(browser, "02-register-client");
     assert.match(await text(browser, "[data-test=progress]"), /2 of 6 steps done/);
-    await (await browser.$("[data-test=next]")).click();
+    await click(browser, "[data-test=next]");
 
     // Settings tab in the console.
     await (await browser.$('[data-step-card="console_settings"]')).waitForExist();
@@ -65,7 +65,7 @@ test("a first-time setup, start to finish, survives a restart", async () => {
     await tick(browser, "console_settings.enable_regions");
     await tick(browser, "console_settings.same_credentials");
     await shot(browser, "03-console-settings");
-    await (await browser.$("[data-test=next]")).click();
+    await click(browser, "[data-test=next]");
 
     // Add your keys: messy pastes first, each with the message saying what to fix.
     await (await browser.$('[data-step-card="keys"]')).waitForExist();
@@ -75,7 +75,7 @@ test("a first-time setup, start to finish, survives a restart", async () => {
     await until(browser, async () => /has a space in it/.test(await text(browser, "[data-test=client_secret-issues]")), "no space hint");
     await shot(browser, "04-keys-messy");
     // Saving now is refused, and nothing is stored.
-    await (await browser.$("[data-test=save-keys]")).click();
+    await click(browser, "[data-test=save-keys]");
     await (await browser.$("[data-test=error]")).waitForExist();
     assert.match(await text(browser, "[data-test=error]"), /Remove the label/);
     assert.equal(secretToolLookup("zoho-books-setup", "client-secret"), "");
@@ -86,7 +86,7 @@ test("a first-time setup, start to finish, survives a restart", async () => {
     await paste(browser, "#client-id", `  ${CLIENT_ID}\n`);
     await paste(browser, "#client-secret", `${SECRET}\n`);
     await until(browser, async () => (await text(browser, "[data-test=client_id-issues]")) === "", "hints remain on the ID");
-    await (await browser.$("[data-test=save-keys]")).click();
+    await click(browser, "[data-test=save-keys]");
     await (await browser.$("[data-test=saved-keys]")).waitForExist({ timeout: 15_000 });
     assert.equal(await text(browser, "[data-test=saved-client-id]"), CLIENT_ID);
     const mask = await text(browser, "[data-test=saved-secret-mask]");
@@ -95,7 +95,7 @@ test("a first-time setup, start to finish, survives a restart", async () => {
     const page = await browser.getPageSource();
     assert.ok(!page.includes(SECRET), "the secret is not in the page after saving");
     await shot(browser, "05-keys-saved");
-    await (await browser.$("[data-test=next]")).click();
+    await click(browser, "[data-test=next]");
 
     // Enable the integration.
     await (await browser.$('[data-step-card="enable"]')).waitForExist();
@@ -104,10 +104,22 @@ test("a first-time setup, start to finish, survives a restart", async () => {
     await toggle.click();
     await until(browser, async () => (await browser.$("#enable-switch").getAttribute("aria-checked")) === "true", "switch did not turn on");
     await shot(browser, "06-enabled");
-    await (await browser.$("[data-test=next]")).click();
+    await click(browser, "[data-test=next]");
     await (await browser.$('[data-step-card="test"]')).waitForExist();
     assert.match(await text(browser, "[data-test=progress]"), /5 of 6 steps done/);
     await shot(browser, "07-test");
+
+    // Help: the common failures with their fixes, and diagnostics without secrets.
+    await click(browser, "[data-test=help-button]");
+    await (await browser.$("[data-test=help]")).waitForExist();
+    assert.match(await text(browser, "[data-test=help]"), /invalid_client/);
+    await click(browser, "[data-test=diagnostics]");
+    await (await browser.$("[data-test=diagnostics-report]")).waitForExist({ timeout: 10_000 });
+    const report = await (await browser.$("[data-test=diagnostics-report] code")).getProperty("textContent");
+    assert.match(report, /Zoho Books Setup \d/);
+    assert.match(report, /Client Secret stored: yes/);
+    assert.ok(!report.includes(SECRET), "no secret in the diagnostics");
+    await shot(browser, "09-help");
   } finally {
     await quit(browser);
   }
@@ -128,7 +140,7 @@ test("a first-time setup, start to finish, survives a restart", async () => {
     await openStep(browser, "enable");
     assert.equal(await (await browser.$("#enable-switch")).getAttribute("aria-checked"), "true");
     await openStep(browser, "before_you_start");
-    assert.ok(await (await browser.$("input[data-region=eu]")).isSelected(), "EU still chosen");
+    assert.ok(await selected(browser, "input[data-region=eu]"), "EU still chosen");
     await shot(browser, "08-after-relaunch");
   } finally {
     await quit(browser);

@@ -4,7 +4,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { launch, shot, text, quit } from "./lib.mjs";
+import { click, selected, launch, shot, text, quit } from "./lib.mjs";
 
 test("a sign-in link on a cold start asks to start the connection again", async () => {
   // The link is the only argument, as the desktop entry passes it (%u).

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import {
-  launch, shot, text, until, openStep, paste, quit, choosePath,
+  click, selected, launch, shot, text, until, openStep, paste, quit, choosePath,
   filesContaining, secretToolSearch, APP, dataDir,
 } from "./lib.mjs";
 
@@ -37,7 +37,7 @@ function lastOpened() {
 
 async function connectAndAccept(browser) {
   const before = existsSync(process.env.E2E_OPENED) ? readFileSync(process.env.E2E_OPENED, "utf8") : "";
-  await (await browser.$("[data-test=connect]")).click();
+  await click(browser, "[data-test=connect]");
   await (await browser.$("[data-test=waiting]")).waitForExist({ timeout: 10_000 });
   await until(browser, () => existsSync(process.env.E2E_OPENED) && readFileSync(process.env.E2E_OPENED, "utf8") !== before, "the sign-in page was not opened in the browser");
   const authorizeUrl = lastOpened();
@@ -56,7 +56,7 @@ async function pickDefaultOrganization(browser) {
   assert.match(picker, /Default/);
   assert.match(picker, /Data center: United States/);
   await shot(browser, "12-demo-pick-organization");
-  await (await browser.$("[data-test=connect-org]")).click();
+  await click(browser, "[data-test=connect-org]");
 }
 
 const DATA_DIR = dataDir("connect");
@@ -73,11 +73,11 @@ test("demo mode: keys, switch, connect by app link and by loopback, relaunch", a
     assert.match(id, /^1000\.[A-Z0-9]{30}$/);
     await paste(browser, "#client-id", id);
     await paste(browser, "#client-secret", secret);
-    await (await browser.$("[data-test=save-keys]")).click();
+    await click(browser, "[data-test=save-keys]");
     await (await browser.$("[data-test=saved-keys]")).waitForExist({ timeout: 15_000 });
     await shot(browser, "10-demo-keys");
     await openStep(browser, "enable");
-    await (await browser.$("#enable-switch")).click();
+    await click(browser, "#enable-switch");
     await until(browser, async () => (await browser.$("#enable-switch").getAttribute("aria-checked")) === "true", "not switched on");
 
     // The app link: Zoho's answer arrives through a second instance of the app.
@@ -85,7 +85,7 @@ test("demo mode: keys, switch, connect by app link and by loopback, relaunch", a
     await browser.execute(() => {
       document.querySelector("details.advanced")?.setAttribute("open", "");
     });
-    await (await browser.$("input[data-method=deep_link]")).click();
+    await click(browser, "input[data-method=deep_link]");
     await until(browser, async () => (await text(browser, "[data-test=redirect-uris] code")) === "zbsetup://oauth/callback", "redirect URI did not change");
     await openStep(browser, "test");
     await shot(browser, "11-demo-connect");
@@ -101,7 +101,7 @@ test("demo mode: keys, switch, connect by app link and by loopback, relaunch", a
     await browser.execute(() => {
       document.querySelector("details.advanced")?.setAttribute("open", "");
     });
-    await (await browser.$("input[data-method=loopback]")).click();
+    await click(browser, "input[data-method=loopback]");
     await until(browser, async () => /^http:\/\/127\.0\.0\.1:47823\/oauth\/callback$/.test(await text(browser, "[data-test=redirect-uris] code")), "redirect URI did not change back");
     await openStep(browser, "test");
     const loopback = await connectAndAccept(browser);
@@ -110,10 +110,10 @@ test("demo mode: keys, switch, connect by app link and by loopback, relaunch", a
     assert.equal(landing.status, 200);
     assert.match(await landing.text(), /return to Zoho Books Setup/i);
     await (await browser.$("[data-test=org-picker]")).waitForExist({ timeout: 15_000 });
-    await (await browser.$("[data-org='775501987']")).click();
-    await (await browser.$("[data-test=connect-org]")).click();
+    await click(browser, "[data-org='775501987']");
+    await click(browser, "[data-test=connect-org]");
     await until(browser, async () => /Harbour Lane Services Ltd/.test(await text(browser, "[data-test=connections]")), "second connection not listed");
-    await (await browser.$("[data-test=test-connection]")).click();
+    await click(browser, "[data-test=test-connection]");
     await until(browser, async () => /the connection works/.test(await text(browser, "main")), "test did not pass");
     await shot(browser, "13-demo-connected");
   } finally {

@@ -7,7 +7,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
-import { launch, shot, text, until, openStep, paste, quit, choosePath, dataDir, APP } from "./lib.mjs";
+import { click, selected, launch, shot, text, until, openStep, paste, quit, choosePath, dataDir, APP } from "./lib.mjs";
 
 const DATA_DIR = dataDir("hostile");
 
@@ -68,12 +68,12 @@ test("hostile links, markup in errors, and forbidden calls leave the window unha
     const [id, secret] = await browser.$$("[data-test=demo-keys] code").map((c) => c.getText());
     await paste(browser, "#client-id", id);
     await paste(browser, "#client-secret", secret);
-    await (await browser.$("[data-test=save-keys]")).click();
+    await click(browser, "[data-test=save-keys]");
     await (await browser.$("[data-test=saved-keys]")).waitForExist({ timeout: 15_000 });
     await openStep(browser, "enable");
-    await (await browser.$("#enable-switch")).click();
+    await click(browser, "#enable-switch");
     await openStep(browser, "test");
-    await (await browser.$("[data-test=connect]")).click();
+    await click(browser, "[data-test=connect]");
     await (await browser.$("[data-test=waiting]")).waitForExist({ timeout: 10_000 });
     const authorize = new URL(await text(browser, "[data-test=waiting] code"));
     const state = authorize.searchParams.get("state");

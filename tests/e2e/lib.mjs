@@ -38,8 +38,35 @@ export async function shot(browser, name) {
   await browser.saveScreenshot(join(OUT, "screenshots", `${name}.png`));
 }
 
+/** The window redraws after every change, so an element found a moment ago
+ * can be replaced before it is used: such actions are tried again. */
+async function retrying(fn, tries = 5) {
+  let last;
+  for (let i = 0; i < tries; i++) {
+    try {
+      return await fn();
+    } catch (e) {
+      last = e;
+      if (!/stale|no such element|not interactable|detached/i.test(String(e))) throw e;
+      await new Promise((r) => setTimeout(r, 150));
+    }
+  }
+  throw last;
+}
+
 export async function text(browser, selector) {
-  return (await browser.$(selector)).getText();
+  return retrying(async () => (await browser.$(selector)).getText());
+}
+
+/** Clicks what `selector` finds once it exists, trying again if it was redrawn. */
+export async function click(browser, selector, timeout = 10_000) {
+  await browser.$(selector).waitForExist({ timeout });
+  return retrying(async () => (await browser.$(selector)).click());
+}
+
+/** Whether a checkbox or radio is selected, read again if it was redrawn. */
+export async function selected(browser, selector) {
+  return retrying(async () => (await browser.$(selector)).isSelected());
 }
 
 /** Waits until `fn` returns a truthy value, polling. */
@@ -48,7 +75,7 @@ export async function until(browser, fn, message, timeout = 10_000) {
 }
 
 export async function openStep(browser, id) {
-  await (await browser.$(`button[data-step="${id}"]`)).click();
+  await click(browser, `button[data-step="${id}"]`);
   await (await browser.$(`[data-step-card="${id}"]`)).waitForExist({ timeout: 5000 });
 }
 
@@ -75,8 +102,7 @@ export async function tick(browser, item) {
 
 /** Replaces a field's content the way a person pastes over it. */
 export async function paste(browser, selector, value) {
-  const input = await browser.$(selector);
-  await input.clearValue();
+  await browser.$(selector).waitForExist({ timeout: 10_000 });
   await browser.execute(
     (sel, v) => {
       const el = document.querySelector(sel);
@@ -155,6 +181,6 @@ function appRunning() {
 /** On the welcome screen, picks a path: "real" (own Zoho account) or "demo". */
 export async function choosePath(browser, path) {
   await (await browser.$("[data-test=welcome]")).waitForExist({ timeout: 10_000 });
-  await (await browser.$(`[data-test=choose-${path}]`)).click();
+  await click(browser, `[data-test=choose-${path}]`);
   await (await browser.$("[data-step-card]")).waitForExist({ timeout: 20_000 });
 }

@@ -5,7 +5,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
-import { launch, shot, text, until, openStep, paste, quit, choosePath, dataDir } from "./lib.mjs";
+import { click, selected, launch, shot, text, until, openStep, paste, quit, choosePath, dataDir } from "./lib.mjs";
 
 const DATA_DIR = dataDir("pull");
 
@@ -26,19 +26,19 @@ async function demoConnected(browser) {
   const [id, secret] = await browser.$$("[data-test=demo-keys] code").map((c) => c.getText());
   await paste(browser, "#client-id", id);
   await paste(browser, "#client-secret", secret);
-  await (await browser.$("[data-test=save-keys]")).click();
+  await click(browser, "[data-test=save-keys]");
   await (await browser.$("[data-test=saved-keys]")).waitForExist({ timeout: 15_000 });
   await openStep(browser, "enable");
-  await (await browser.$("#enable-switch")).click();
+  await click(browser, "#enable-switch");
   await until(browser, async () => (await browser.$("#enable-switch").getAttribute("aria-checked")) === "true", "not on");
   await openStep(browser, "test");
-  await (await browser.$("[data-test=connect]")).click();
+  await click(browser, "[data-test=connect]");
   await (await browser.$("[data-test=waiting]")).waitForExist({ timeout: 10_000 });
   const url = await text(browser, "[data-test=waiting] code");
   const location = await acceptConsent(url);
   await fetch(location);
   await (await browser.$("[data-test=org-picker]")).waitForExist({ timeout: 15_000 });
-  await (await browser.$("[data-test=connect-org]")).click();
+  await click(browser, "[data-test=connect-org]");
   await (await browser.$("[data-test=open-pull]")).waitForExist({ timeout: 10_000 });
 }
 
@@ -46,40 +46,40 @@ test("pull sample data: estimate, progress, cancel, continue, results, record, e
   const browser = await launch(DATA_DIR);
   try {
     await demoConnected(browser);
-    await (await browser.$("[data-test=open-pull]")).click();
+    await click(browser, "[data-test=open-pull]");
     await (await browser.$("[data-test=pull-settings]")).waitForExist();
 
     // Reduced by default: three entities, 25 each, no extra detail; one call each.
     for (const e of ["invoices", "creditnotes", "customers"]) {
-      assert.ok(await (await browser.$(`input[data-entity=${e}]`)).isSelected(), `${e} chosen by default`);
+      assert.ok(await selected(browser, `input[data-entity=${e}]`), `${e} chosen by default`);
     }
-    assert.ok(!(await (await browser.$("input[data-entity=vendors]")).isSelected()));
-    assert.ok(!(await (await browser.$("[data-test=line-items]")).isSelected()));
+    assert.ok(!(await selected(browser, "input[data-entity=vendors]")));
+    assert.ok(!(await selected(browser, "[data-test=line-items]")));
     await until(browser, async () => /About 3 API calls/.test(await text(browser, "[data-test=estimate]")), "no estimate of 3 calls");
     // Line items cost one call per record, and the estimate says so.
-    await (await browser.$("[data-test=line-items]")).click();
+    await click(browser, "[data-test=line-items]");
     await until(browser, async () => /About 53 API calls/.test(await text(browser, "[data-test=estimate]")), "line items not in the estimate");
-    await (await browser.$("[data-test=line-items]")).click();
+    await click(browser, "[data-test=line-items]");
 
     // Everything, invoices only: long enough at 20 requests a minute to cancel midway.
-    await (await browser.$("input[data-entity=creditnotes]")).click();
-    await (await browser.$("input[data-entity=customers]")).click();
-    await (await browser.$("[data-test=pull-all]")).click();
+    await click(browser, "input[data-entity=creditnotes]");
+    await click(browser, "input[data-entity=customers]");
+    await click(browser, "[data-test=pull-all]");
     await until(browser, async () => /at least/i.test(await text(browser, "[data-test=estimate]")), "no lower-bound estimate");
     await shot(browser, "20-pull-settings");
-    await (await browser.$("[data-test=start-pull]")).click();
+    await click(browser, "[data-test=start-pull]");
     await (await browser.$("[data-test=pull-progress]")).waitForExist({ timeout: 10_000 });
     await until(browser, async () => /[1-9]\d* records/.test(await text(browser, "[data-entity-progress=invoices]")), "no progress", 20_000);
     assert.match(await text(browser, "[data-test=pull-progress]"), /requests allowed per minute/);
     await shot(browser, "21-pull-progress");
-    await (await browser.$("[data-test=cancel-pull]")).click();
+    await click(browser, "[data-test=cancel-pull]");
     await until(browser, async () => /stopped|saved/i.test(await text(browser, "[data-test=info]").catch(() => "")), "cancel not confirmed", 20_000);
     await (await browser.$("[data-test=pull-settings]")).waitForExist({ timeout: 10_000 });
-    await (await browser.$("[data-test=history]")).click();
+    await click(browser, "[data-test=history]");
     assert.match(await text(browser, "[data-test=history]"), /cancelled/);
 
     // Start again with the same choices: it continues, and completes.
-    await (await browser.$("[data-test=start-pull]")).click();
+    await click(browser, "[data-test=start-pull]");
     await until(browser, async () => /Pull complete: 240 records/.test(await text(browser, "main")), "pull did not complete", 90_000);
     assert.match(await text(browser, "[data-count=invoices]"), /^240 Invoices/);
     assert.match(await text(browser, "[data-test=progress]"), /6 of 6 steps done|steps done/);
@@ -89,21 +89,21 @@ test("pull sample data: estimate, progress, cancel, continue, results, record, e
     // The preview: sorted, searchable, a record opens.
     const first = await browser.$(".trow");
     await first.waitForExist({ timeout: 10_000 });
-    await (await browser.$("button[data-sort=total]")).click();
+    await click(browser, "button[data-sort=total]");
     await until(browser, async () => (await browser.$("button[data-sort=total]").getAttribute("aria-sort")) === "descending", "not sorted");
     await (await browser.$(".trow")).waitForExist({ timeout: 10_000 });
     const label = await (await browser.$(".trow span")).getProperty("textContent");
     assert.match(label, /^INV-\d+$/, "the first row shows an invoice number");
     await paste(browser, "[data-test=preview-search]", label);
     await until(browser, async () => /^1 record$/.test(await text(browser, "#preview-count")), "search did not narrow to one", 10_000);
-    await (await browser.$(".trow")).click();
+    await click(browser, ".trow");
     await (await browser.$("[data-test=record-view]")).waitForExist({ timeout: 10_000 });
     assert.match(await text(browser, "[data-test=record-view] pre"), /"invoice_id"/);
     assert.doesNotMatch(await text(browser, "[data-test=record-view] pre"), /"line_items"/, "reduced pull: no line items");
     await shot(browser, "23-pull-record");
 
     // Export CSV: the files exist with the records.
-    await (await browser.$("[data-test=export-csv]")).click();
+    await click(browser, "[data-test=export-csv]");
     await (await browser.$("[data-test=exported]")).waitForExist({ timeout: 10_000 });
     const path = await text(browser, "[data-test=exported] code");
     assert.ok(existsSync(path), `${path} exists`);

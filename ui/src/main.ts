@@ -15,6 +15,7 @@ import type { Started } from "./bindings/Started";
 import type { Finished } from "./bindings/Finished";
 import { listen } from "@tauri-apps/api/event";
 import { closePull, openPull, pullArea, pullOpenFor } from "./pull";
+import { helpPanel } from "./help";
 
 /** Where a sign-in is: idle, waiting for the browser, or choosing an organization. */
 type ConnectFlow =
@@ -24,6 +25,7 @@ type ConnectFlow =
 
 interface UiState {
   status: Status | null;
+  showHelp: boolean;
   welcomed: boolean;
   showWelcome: boolean;
   demoKeys: DemoKeys | null;
@@ -40,6 +42,7 @@ interface UiState {
 
 const state: UiState = {
   status: null,
+  showHelp: false,
   welcomed: true,
   showWelcome: false,
   demoKeys: null,
@@ -157,6 +160,21 @@ function render(): void {
       {
         type: "button",
         class: "secondary small",
+        "data-test": "help-button",
+        "aria-expanded": state.showHelp ? "true" : "false",
+        onclick: () => {
+          state.showHelp = !state.showHelp;
+          render();
+          if (state.showHelp) document.getElementById("help-title")?.focus();
+        },
+      },
+      "Help",
+    ),
+    h(
+      "button",
+      {
+        type: "button",
+        class: "secondary small",
         "data-test": "welcome-button",
         onclick: () => {
           state.showWelcome = true;
@@ -199,6 +217,17 @@ function render(): void {
   const main = h(
     "main",
     { id: "main", class: "card" },
+    state.showHelp
+      ? helpPanel(
+          () => {
+            state.showHelp = false;
+            render();
+          },
+          () => {
+            render();
+          },
+        )
+      : null,
     banners(s),
     stepCard(s),
   );

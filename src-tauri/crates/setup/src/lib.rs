@@ -17,6 +17,7 @@
 pub mod checklist;
 pub mod connect;
 pub mod demo;
+pub mod diagnostics;
 pub mod error;
 pub mod links;
 pub mod paths;

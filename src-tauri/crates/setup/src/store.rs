@@ -187,6 +187,18 @@ impl Store {
     }
 }
 
+impl Store {
+    /// The last failures recorded, oldest first: (when, code, message).
+    pub fn recent_events(&self, limit: u32) -> Result<Vec<(String, String, String)>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(
+            "SELECT at, kind, message FROM (SELECT * FROM events ORDER BY id DESC LIMIT ?1) ORDER BY id",
+        )?;
+        let rows = stmt.query_map([limit], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}
+
 enum Failure {
     Damaged(String),
     TooNew(PathBuf),
@@ -385,6 +397,37 @@ mod tests {
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .unwrap();
         assert_eq!(version, 999);
+    }
+
+    #[test]
+    fn a_database_held_by_another_process_waits_then_says_so() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, _) = Store::open(dir.path()).unwrap();
+        store.set("before", &1).unwrap();
+        let other = Connection::open(dir.path().join(DB_FILE)).unwrap();
+        other.execute_batch("BEGIN EXCLUSIVE").unwrap();
+        let started = std::time::Instant::now();
+        let err = store.set("during", &2).unwrap_err();
+        assert!(
+            started.elapsed() >= BUSY_TIMEOUT - Duration::from_millis(200),
+            "it waited"
+        );
+        assert_eq!(err.code(), "database_busy");
+        assert!(err.to_string().contains("Close other copies"), "{err}");
+        other.execute_batch("ROLLBACK").unwrap();
+        // Nothing half-written; the next write goes through.
+        assert_eq!(store.get::<i32>("during").unwrap(), None);
+        store.set("after", &3).unwrap();
+        assert_eq!(store.get::<i32>("before").unwrap(), Some(1));
+    }
+
+    #[test]
+    fn an_empty_file_becomes_a_fresh_database() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join(DB_FILE), b"").unwrap();
+        let (store, recovery) = Store::open(dir.path()).unwrap();
+        assert!(recovery.is_none());
+        store.set("k", &1).unwrap();
     }
 
     #[cfg(unix)]

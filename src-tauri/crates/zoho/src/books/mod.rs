@@ -501,42 +501,8 @@ impl BooksClient {
                 }
             }
         }
-        let (mut body, rate) = self.get(url, token).await?;
-        let records = match body.get_mut(entity.list_key()).map(Value::take) {
-            Some(Value::Array(items)) => items,
-            _ => {
-                return Err(BooksError::Decode {
-                    reason: "the list of records is missing",
-                })
-            }
-        };
-        if records.iter().any(|r| !r.is_object()) {
-            return Err(BooksError::Decode {
-                reason: "a record is not a JSON object",
-            });
-        }
-        let records = match entity.contact_type() {
-            Some(ct) => records
-                .into_iter()
-                .filter(|r| {
-                    r.get("contact_type")
-                        .and_then(Value::as_str)
-                        .is_none_or(|t| t == ct)
-                })
-                .collect(),
-            None => records,
-        };
-        let context: PageContext = body
-            .get("page_context")
-            .and_then(|c| PageContext::deserialize(c).ok())
-            .unwrap_or_default();
-        Ok(ListPage {
-            records,
-            has_more: context.has_more_page.unwrap_or(false),
-            page: context.page.unwrap_or(page),
-            per_page: context.per_page.unwrap_or(per_page),
-            rate,
-        })
+        let (body, rate) = self.get(url, token).await?;
+        decode_list(entity, body, page, per_page, rate)
     }
 
     /// One record with everything (line items, addresses, contact persons).
@@ -554,13 +520,8 @@ impl BooksClient {
         }
         let mut url = self.url(&[&entity.path()[1..], id])?;
         url.query_pairs_mut().append_pair("organization_id", org_id);
-        let (mut body, rate) = self.get(url, token).await?;
-        match body.get_mut(entity.detail_key()).map(Value::take) {
-            Some(record @ Value::Object(_)) => Ok((record, rate)),
-            _ => Err(BooksError::Decode {
-                reason: "the record is missing",
-            }),
-        }
+        let (body, rate) = self.get(url, token).await?;
+        Ok((decode_detail(entity, body)?, rate))
     }
 
     async fn get(&self, url: Url, token: &SecretString) -> Result<(Value, RateInfo), BooksError> {
@@ -610,6 +571,70 @@ async fn read_body(mut response: reqwest::Response) -> Result<Vec<u8>, BooksErro
 }
 
 /// Maps status and body to the JSON body or an error. Never logs the body.
+/// Decodes a list answer's body (already accepted by [`decode_response`])
+/// into a page: the records as raw JSON objects (customers or vendors only,
+/// for contacts) and the paging context. Pure, so it can be fuzzed.
+pub fn decode_list(
+    entity: Entity,
+    mut body: Value,
+    page: u32,
+    per_page: u32,
+    rate: RateInfo,
+) -> Result<ListPage, BooksError> {
+    let records = match body.get_mut(entity.list_key()).map(Value::take) {
+        Some(Value::Array(items)) => items,
+        _ => {
+            return Err(BooksError::Decode {
+                reason: "the list of records is missing",
+            })
+        }
+    };
+    if records.iter().any(|r| !r.is_object()) {
+        return Err(BooksError::Decode {
+            reason: "a record is not a JSON object",
+        });
+    }
+    let records = match entity.contact_type() {
+        Some(ct) => records
+            .into_iter()
+            .filter(|r| {
+                r.get("contact_type")
+                    .and_then(Value::as_str)
+                    .is_none_or(|t| t == ct)
+            })
+            .collect(),
+        None => records,
+    };
+    let context: PageContext = body
+        .get("page_context")
+        .and_then(|c| PageContext::deserialize(c).ok())
+        .unwrap_or_default();
+    Ok(ListPage {
+        records,
+        has_more: context.has_more_page.unwrap_or(false),
+        page: context.page.unwrap_or(page),
+        per_page: context.per_page.unwrap_or(per_page),
+        rate,
+    })
+}
+
+/// Decodes a detail answer's body into the one record it carries.
+pub fn decode_detail(entity: Entity, mut body: Value) -> Result<Value, BooksError> {
+    match body.get_mut(entity.detail_key()).map(Value::take) {
+        Some(record @ Value::Object(_)) => Ok(record),
+        _ => Err(BooksError::Decode {
+            reason: "the record is missing",
+        }),
+    }
+}
+
+/// Classifies a Books API answer by HTTP status and Zoho's `code`: the JSON
+/// body on success, else the typed error (a 200 with a non-zero code is an
+/// error). Never panics, whatever the bytes.
+pub fn decode_response(status: u16, body: &[u8], rate: RateInfo) -> Result<Value, BooksError> {
+    classify(status, body, rate)
+}
+
 fn classify(status: u16, body: &[u8], rate: RateInfo) -> Result<Value, BooksError> {
     let json: Option<Value> = serde_json::from_slice(body).ok();
     let code = json.as_ref().and_then(|v| v.get("code")).and_then(|c| {
