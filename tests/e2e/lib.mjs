@@ -3,7 +3,8 @@
 
 import { remote } from "webdriverio";
 import { execFileSync } from "node:child_process";
-import { readFileSync, existsSync, readdirSync, statSync } from "node:fs";
+import { readFileSync, existsSync, readdirSync, statSync, writeFileSync, mkdirSync } from "node:fs";
+import { createRequire } from "node:module";
 import { join } from "node:path";
 
 export const APP = process.env.APP;
@@ -34,8 +35,31 @@ export async function launch(dir, args = ["--data-dir", dir]) {
   return browser;
 }
 
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+
+/** Saves a screenshot of the screen, and checks it with axe-core: the report
+ * goes to target/e2e/axe/, and any serious or critical violation fails. */
 export async function shot(browser, name) {
   await browser.saveScreenshot(join(OUT, "screenshots", `${name}.png`));
+  // The axe source travels as the driver's script itself: the page's CSP
+  // (no eval) stays in force for the app, and the driver may still run it.
+  const result = await browser.executeAsync(`${AXE_SOURCE}
+    ;const done = arguments[arguments.length - 1];
+    window.axe
+      .run(document, { resultTypes: ["violations"] })
+      .then((r) => done({
+        rules_passed: r.passes.length,
+        violations: r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.target.join(" ")).slice(0, 5) })),
+      }))
+      .catch((e) => done({ error: String(e) }));`);
+  mkdirSync(join(OUT, "axe"), { recursive: true });
+  writeFileSync(join(OUT, "axe", `${name}.json`), JSON.stringify(result, null, 2));
+  if (result.error || !Array.isArray(result.violations)) throw new Error(`axe-core could not run on ${name}: ${result.error}`);
+  if (result.rules_passed < 5) throw new Error(`axe-core checked almost nothing on ${name}`);
+  const serious = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  if (serious.length > 0) {
+    throw new Error(`accessibility problems on ${name}: ${JSON.stringify(serious, null, 1)}`);
+  }
 }
 
 /** The window redraws after every change, so an element found a moment ago

@@ -90,7 +90,7 @@ test("pull sample data: estimate, progress, cancel, continue, results, record, e
     const first = await browser.$(".trow");
     await first.waitForExist({ timeout: 10_000 });
     await click(browser, "button[data-sort=total]");
-    await until(browser, async () => (await browser.$("button[data-sort=total]").getAttribute("aria-sort")) === "descending", "not sorted");
+    await until(browser, async () => (await browser.$("[data-col=total]").getAttribute("aria-sort")) === "descending", "not sorted");
     await (await browser.$(".trow")).waitForExist({ timeout: 10_000 });
     const label = await (await browser.$(".trow span")).getProperty("textContent");
     assert.match(label, /^INV-\d+$/, "the first row shows an invoice number");

@@ -21,4 +21,11 @@ mkdir -p "$E2E_OUT/screenshots"
 [ -x "$APP" ] || { echo "e2e: no app binary at $APP (build it with: cargo build)" >&2; exit 1; }
 files=("$@")
 [ ${#files[@]} -gt 0 ] || files=("$here"/*.test.mjs)
-exec bash "$root/tests/session.sh" bash "$here/driver.sh" "${files[@]}"
+bash "$root/tests/session.sh" bash "$here/driver.sh" "${files[@]}"
+# A passing run refreshes the README's screenshots, so they never go stale.
+shots="$E2E_OUT/screenshots"
+for pair in 05-keys-saved:checklist 12-demo-pick-organization:connect 21-pull-progress:pull-progress 22-pull-results:pull-results; do
+  from="$shots/${pair%%:*}.png"
+  [ -f "$from" ] && cp "$from" "$root/docs/screenshots/${pair##*:}.png"
+done
+exit 0

@@ -126,7 +126,28 @@ function goTo(step: string): void {
 
 // ---------- layout ----------
 
+/** Identifies the focused control so a redraw can give focus back to it. */
+function focusKey(el: Element | null): string | null {
+  if (!(el instanceof HTMLElement) || el === document.body) return null;
+  const attrs = ["id", "data-test", "data-tick", "data-step", "data-region", "data-entity", "data-sort", "data-org", "data-method", "data-link", "data-row"];
+  for (const attr of attrs) {
+    const v = el.getAttribute(attr);
+    if (v) return `[${attr}="${CSS.escape(v)}"]`;
+  }
+  return null;
+}
+
 function render(): void {
+  // Every redraw replaces the page: keyboard focus is handed back afterwards.
+  const key = focusKey(document.activeElement);
+  draw();
+  if (key) {
+    const again = root.querySelector(key);
+    if (again instanceof HTMLElement) again.focus({ preventScroll: true });
+  }
+}
+
+function draw(): void {
   const s = state.status;
   if (!s) {
     replaceChildren(

@@ -62,6 +62,7 @@ interface PullUi {
   search: string;
   record: { row: RecordRow; json: string } | null;
   exported: ExportSummary | null;
+  scrollTop: number;
 }
 
 const ui: PullUi = {
@@ -78,6 +79,7 @@ const ui: PullUi = {
   search: "",
   record: null,
   exported: null,
+  scrollTop: 0,
 };
 
 let host: Host | null = null;
@@ -524,6 +526,7 @@ const table = {
   pages: new Map<number, RecordRow[]>(),
   loading: new Set<number>(),
   reset(): void {
+    ui.scrollTop = 0;
     this.total = 0;
     this.pages.clear();
     this.loading.clear();
@@ -622,7 +625,8 @@ function preview(r: PullResults): HTMLElement {
   viewport = h("div", {
     class: "tviewport",
     "data-test": "preview-viewport",
-    onscroll: () => {
+    onscroll: (e: Event) => {
+      ui.scrollTop = (e.target as HTMLElement).scrollTop;
       paintRows();
     },
   });
@@ -630,6 +634,8 @@ function preview(r: PullResults): HTMLElement {
   rowsLayer = h("div", { class: "trows", role: "rowgroup" });
   viewport.append(spacer, rowsLayer);
   window.setTimeout(() => {
+    // A redraw keeps the reader's place in the table.
+    if (viewport && ui.scrollTop > 0) viewport.scrollTop = ui.scrollTop;
     paintRows();
   }, 0);
   return h(
@@ -681,13 +687,18 @@ function preview(r: PullResults): HTMLElement {
         { class: "thead", role: "row", "aria-rowindex": 1 },
         columns.map(([col, label]) =>
           h(
+            "div",
+            {
+              role: "columnheader",
+              "data-col": col,
+              "aria-sort": ui.sort === col ? (ui.dir === "asc" ? "ascending" : "descending") : "none",
+            },
+            h(
             "button",
             {
               type: "button",
-              role: "columnheader",
               class: col === "total" ? "num" : "",
               "data-sort": col,
-              "aria-sort": ui.sort === col ? (ui.dir === "asc" ? "ascending" : "descending") : "none",
               onclick: () => {
                 if (ui.sort === col) ui.dir = ui.dir === "asc" ? "desc" : "asc";
                 else {
@@ -700,6 +711,7 @@ function preview(r: PullResults): HTMLElement {
             },
             label,
             ui.sort === col ? (ui.dir === "asc" ? " ▲" : " ▼") : "",
+          ),
           ),
         ),
       ),
@@ -726,7 +738,7 @@ function preview(r: PullResults): HTMLElement {
               "Close",
             ),
           ),
-          h("pre", {}, ui.record.json),
+          h("pre", { tabindex: "0", "aria-label": "The record as Zoho sent it" }, ui.record.json),
         )
       : null,
   );
