@@ -2,18 +2,24 @@
 # Benchmarks of Zoho Books Setup side by side with their floors; writes
 # BENCHMARKS.md at the top of the repository.
 #
-#   bash benches/run.sh           # build, startup + memory (BENCH_RUNS=5 each), Criterion, BENCHMARKS.md
-#   bash benches/run.sh --quick   # build, startup + memory (3 each), no Criterion; prints the
-#                                 # figures, leaves BENCHMARKS.md alone, and exits 1 when the app
-#                                 # is more than BENCH_QUICK_BOUND (1.5) times its floor
+#   bash benches/run.sh           # build, startup + memory (BENCH_RUNS=5 each), Criterion, pulls
+#                                 # (efficiency, ingest, 100,000 records, the preview), BENCHMARKS.md
+#   bash benches/run.sh --quick   # build, startup + memory (3 each), one pull-efficiency run, no
+#                                 # Criterion; prints the figures, leaves BENCHMARKS.md alone, and
+#                                 # exits 1 when the app is more than BENCH_QUICK_BOUND (1.5) times
+#                                 # its floor, or the pull's achieved/allowed request rate is under
+#                                 # BENCH_PULL_QUICK_BOUND (0.85) or it got any HTTP 429
 #
 # Builds what it needs (the UI; the app and the bare window benches/baseline
 # in release mode, sharing target/), then launches both alternately through
 # WebDriver (tauri-driver + WebKitWebDriver) under Xvfb in a private session
 # bus with gnome-keyring (tests/session.sh), as the end-to-end tests do.
 # Environment: BENCH_RUNS (launches per side), BENCH_IDLE_MS (wait before
-# reading memory, 2000), BENCH_SKIP_BUILD=1 (use the binaries already built).
-# Raw figures and logs go to target/bench/.
+# reading memory, 2000), BENCH_SKIP_BUILD=1 (use the binaries already built),
+# BENCH_PULL_RUNS (pull-efficiency runs, 5; 1 with --quick), BENCH_SCALE_RUNS
+# (100,000-record pulls, 3). The pull figures come from benches/pull
+# (pull-bench) and benches/preview.mjs; benches/pull/report.mjs fills their
+# sections of BENCHMARKS.md. Raw figures and logs go to target/bench/.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
@@ -25,7 +31,7 @@ quick=0
 for arg in "$@"; do
   case "$arg" in
     --quick) quick=1 ;;
-    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
     *) echo "bench: unknown argument $arg (try --quick)" >&2; exit 2 ;;
   esac
 done
@@ -34,6 +40,7 @@ export BENCH_OUT="$root/target/bench"
 mkdir -p "$BENCH_OUT"
 export BENCH_APP="$root/target/release/zoho-books-setup"
 export BENCH_BASELINE="$root/target/release/zbs-baseline"
+pull_bench="$root/target/release/examples/pull-bench"
 start=$(date +%s)
 step() { echo; echo "=== $* ($(( $(date +%s) - start ))s)"; }
 
@@ -46,8 +53,10 @@ if [ -z "${BENCH_SKIP_BUILD:-}" ]; then
   cargo build --release --locked -p zoho-books-setup --bin zoho-books-setup
   step "build: bare window (release)"
   CARGO_TARGET_DIR="$root/target" cargo build --release --locked --manifest-path benches/baseline/Cargo.toml
+  step "build: pull measurements (release)"
+  cargo build --release --locked -p zbs-bench-pull --example pull-bench
 fi
-for bin in "$BENCH_APP" "$BENCH_BASELINE"; do
+for bin in "$BENCH_APP" "$BENCH_BASELINE" "$pull_bench"; do
   [ -x "$bin" ] || { echo "bench: no binary at $bin (run without BENCH_SKIP_BUILD)" >&2; exit 1; }
 done
 
@@ -66,9 +75,40 @@ if [ $quick -eq 0 ]; then
   cargo bench --locked -p zbs-bench 2>&1 | tee "$BENCH_OUT/criterion.log"
 fi
 
+if [ $quick -eq 1 ]; then pull_runs="${BENCH_PULL_RUNS:-1}"; else pull_runs="${BENCH_PULL_RUNS:-5}"; fi
+step "pull efficiency: $pull_runs quota-bound pulls at 100 requests per 10 s"
+rm -f "$BENCH_OUT"/pull-*.json "$BENCH_OUT"/preview*.json
+"$pull_bench" efficiency --runs "$pull_runs" >"$BENCH_OUT/pull-efficiency.json"
+
+if [ $quick -eq 0 ]; then
+  step "ingest: 100,000 records through the store, 5 runs"
+  "$pull_bench" ingest --runs 5 >"$BENCH_OUT/pull-ingest.json"
+
+  scale_runs="${BENCH_SCALE_RUNS:-3}"
+  step "scale: $scale_runs pulls of 100,000 records, one process each"
+  for i in $(seq 1 "$scale_runs"); do
+    "$pull_bench" scale >"$BENCH_OUT/pull-scale-$i.json"
+  done
+
+  step "preview: 100,000 rows in the webview ($BENCH_RUNS launches)"
+  export BENCH_PREVIEW_DATA="$BENCH_OUT/preview-data"
+  rm -rf "$BENCH_PREVIEW_DATA"
+  "$pull_bench" preview-data "$BENCH_PREVIEW_DATA" >"$BENCH_OUT/preview-data.json"
+  "$pull_bench" records "$BENCH_PREVIEW_DATA/demo/zbsetup.sqlite3" --runs 20 >"$BENCH_OUT/preview-records.json"
+  if ! bash tests/session.sh bash benches/driver.sh node benches/preview.mjs 2>"$BENCH_OUT/session-preview.log"; then
+    tail -n 40 "$BENCH_OUT/session-preview.log" >&2
+    echo "bench: the preview measurement failed (logs in $BENCH_OUT); its section reports the core query only" >&2
+  fi
+fi
+
 step "report"
 if [ $quick -eq 1 ]; then
-  node benches/report.mjs --quick
+  status=0
+  node benches/report.mjs --quick || status=1
+  echo
+  node benches/pull/report.mjs --quick || status=1
+  exit $status
 else
   node benches/report.mjs
+  node benches/pull/report.mjs
 fi

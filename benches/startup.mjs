@@ -121,7 +121,7 @@ function memory(pid) {
       }
       rss += r;
       pss += s;
-      processes.push({ name, rssKiB: r, pssKiB: s });
+      processes.push({ name, rssKiB: r, pssKiB: s, threads: kib(status.replace(/^Threads:\s+(\d+)$/m, "Threads: $1 kB"), "Threads") });
     } catch {
       // gone
     }
