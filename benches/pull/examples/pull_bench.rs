@@ -18,9 +18,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
-use zbs_bench_pull::{
-    db_in, reset_peak, sim_config, stats, status_kib, RssSampler, SimTokens,
-};
+use zbs_bench_pull::{db_in, reset_peak, sim_config, stats, status_kib, RssSampler, SimTokens};
 use zbs_pull::{
     CancellationToken, Entity, LimiterRegistry, PullOptions, PullReport, Puller, RateBudget,
     SortColumn, SortDir,
@@ -67,7 +65,9 @@ fn main() {
                 let db = args.get(1).ok_or("records needs a database file")?;
                 records(Path::new(db), arg_num(&args, "--runs", 20)?)
             }
-            _ => Err("usage: pull-bench efficiency|ingest|scale|preview-data <dir>|records <db>".into()),
+            _ => Err(
+                "usage: pull-bench efficiency|ingest|scale|preview-data <dir>|records <db>".into(),
+            ),
         }
     });
     match result {
@@ -237,8 +237,12 @@ fn ingest(runs: u64) -> Res<Value> {
     let load_before = loadavg();
     for run in 1..=runs {
         let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
-        let puller = Puller::new(&db_in(dir.path())?, LimiterRegistry::new(), RateBudget::default())
-            .map_err(|e| e.to_string())?;
+        let puller = Puller::new(
+            &db_in(dir.path())?,
+            LimiterRegistry::new(),
+            RateBudget::default(),
+        )
+        .map_err(|e| e.to_string())?;
         let t0 = Instant::now();
         let mut new = 0;
         for page in &pages {
@@ -347,8 +351,7 @@ const SCALE_RECORDS: u64 = 100_000;
 async fn scale_pull(db: &Path, connection: &str) -> Res<(Value, Started)> {
     let budget = RateBudget::parse("100000/1s").map_err(|e| e.to_string())?;
     let s = start_sim(SCALE_RECORDS, budget).await?;
-    let puller =
-        Puller::new(db, LimiterRegistry::new(), budget).map_err(|e| e.to_string())?;
+    let puller = Puller::new(db, LimiterRegistry::new(), budget).map_err(|e| e.to_string())?;
     let options = PullOptions {
         entities: vec![Entity::Invoices],
         sample: None,
@@ -372,7 +375,7 @@ async fn scale_pull(db: &Path, connection: &str) -> Res<(Value, Started)> {
     let st = s.sim.stats(&s.org).ok_or("no stats")?;
     let zoho = RateBudget::default();
     let records = report.entities.get("invoices").map_or(0, |e| e.records);
-    let minimum_calls = SCALE_RECORDS.div_ceil(u64::from(zbs_sim::MAX_PER_PAGE));
+    let minimum_calls = SCALE_RECORDS.div_ceil(zbs_sim::MAX_PER_PAGE);
     let v = json!({
         "records": records,
         "calls": report.calls,
@@ -439,6 +442,13 @@ async fn preview_data(data_dir: &Path) -> Res<Value> {
         ],
     )
     .map_err(|e| e.to_string())?;
+    // The switch is on (the "Test your integration" step shows connections
+    // only then); no keys are needed to read stored results.
+    conn.execute(
+        "INSERT INTO settings (key, value) VALUES ('enabled', 'true')",
+        [],
+    )
+    .map_err(|e| e.to_string())?;
     conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")
         .map_err(|e| e.to_string())?;
     Ok(json!({ "db": db, "pull": v }))
@@ -449,7 +459,15 @@ fn records(db: &Path, runs: u64) -> Res<Value> {
     let puller = Puller::new(db, LimiterRegistry::new(), RateBudget::default())
         .map_err(|e| e.to_string())?;
     let total = puller
-        .records("bench", Entity::Invoices, 0, 1, SortColumn::Date, SortDir::Desc, None)
+        .records(
+            "bench",
+            Entity::Invoices,
+            0,
+            1,
+            SortColumn::Date,
+            SortDir::Desc,
+            None,
+        )
         .map_err(|e| e.to_string())?
         .total;
     let last = total.saturating_sub(200);
@@ -459,7 +477,15 @@ fn records(db: &Path, runs: u64) -> Res<Value> {
         for _ in 0..runs {
             let t0 = Instant::now();
             let page = puller
-                .records("bench", Entity::Invoices, offset, 200, SortColumn::Date, SortDir::Desc, None)
+                .records(
+                    "bench",
+                    Entity::Invoices,
+                    offset,
+                    200,
+                    SortColumn::Date,
+                    SortDir::Desc,
+                    None,
+                )
                 .map_err(|e| e.to_string())?;
             ms.push(t0.elapsed().as_secs_f64() * 1000.0);
             if page.rows.is_empty() {

@@ -28,9 +28,7 @@ pub fn create_db(path: &Path) -> Result<(), String> {
             "../../../src-tauri/crates/setup/migrations/0002_pulls.sql"
         )),
     ]);
-    migrations
-        .to_latest(&mut conn)
-        .map_err(|e| e.to_string())?;
+    migrations.to_latest(&mut conn).map_err(|e| e.to_string())?;
     Ok(())
 }
 
@@ -66,8 +64,8 @@ pub struct SimTokens {
 impl SimTokens {
     pub async fn connect(sim: &SimHandle) -> Result<SimTokens, String> {
         let client = sim.clients()[0].clone();
-        let dcs = DataCenters::from_json(&sim.endpoints_json().to_string())
-            .map_err(|e| e.to_string())?;
+        let dcs =
+            DataCenters::from_json(&sim.endpoints_json().to_string()).map_err(|e| e.to_string())?;
         let dc = dcs.get("us").ok_or("the simulator serves no us")?.clone();
         let req = authorize(&dc, &client.client_id, LOOPBACK_REDIRECT, &default_scopes())
             .map_err(|e| e.to_string())?;
