@@ -39,9 +39,13 @@ fn callback(c: &mut Criterion) {
         })
     });
     g.bench_function("deep_link", |b| b.iter(|| parse_callback(black_box(&deep))));
-    g.bench_function("loopback", |b| b.iter(|| parse_callback(black_box(&loopback))));
+    g.bench_function("loopback", |b| {
+        b.iter(|| parse_callback(black_box(&loopback)))
+    });
     g.bench_function("denied", |b| b.iter(|| parse_callback(black_box(&denied))));
-    g.bench_function("hostile_long", |b| b.iter(|| parse_callback(black_box(&hostile))));
+    g.bench_function("hostile_long", |b| {
+        b.iter(|| parse_callback(black_box(&hostile)))
+    });
     g.finish();
 }
 

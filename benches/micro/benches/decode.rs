@@ -39,7 +39,12 @@ fn typed<T: serde::de::DeserializeOwned>(body: &[u8], key: &str) -> Vec<T> {
     serde_json::from_value(list).unwrap()
 }
 
-fn bench_entity<T: serde::de::DeserializeOwned>(c: &mut Criterion, name: &str, file: &str, entity: Entity) {
+fn bench_entity<T: serde::de::DeserializeOwned>(
+    c: &mut Criterion,
+    name: &str,
+    file: &str,
+    entity: Entity,
+) {
     let body = recorded_body(file);
     let count = list_page(&body, entity).0.len();
     assert!(count > 0, "{file} holds no records");
@@ -48,7 +53,9 @@ fn bench_entity<T: serde::de::DeserializeOwned>(c: &mut Criterion, name: &str, f
     g.bench_function("value", |b| {
         b.iter(|| serde_json::from_slice::<Value>(black_box(&body)).unwrap())
     });
-    g.bench_function("list_page", |b| b.iter(|| list_page(black_box(&body), entity)));
+    g.bench_function("list_page", |b| {
+        b.iter(|| list_page(black_box(&body), entity))
+    });
     g.bench_function("key_columns", |b| {
         b.iter(|| {
             let (records, _) = list_page(black_box(&body), entity);
