@@ -63,10 +63,15 @@ done
 step "startup and memory: $BENCH_RUNS launches of each, alternately"
 rm -f "$BENCH_OUT/startup.json"
 # The session's own chatter (dbus activations, portals, a11y) goes to a log.
+# The session's cleanup can fail on its own (a document-portal FUSE mount left
+# in its runtime folder): only a missing startup.json fails the run.
 if ! bash tests/session.sh bash benches/driver.sh node benches/startup.mjs 2>"$BENCH_OUT/session.log"; then
   tail -n 40 "$BENCH_OUT/session.log" >&2
-  echo "bench: the startup comparison failed (logs in $BENCH_OUT)" >&2
-  exit 1
+  if [ ! -s "$BENCH_OUT/startup.json" ]; then
+    echo "bench: the startup comparison failed (logs in $BENCH_OUT)" >&2
+    exit 1
+  fi
+  echo "bench: the session ended with an error after the startup figures were written; going on" >&2
 fi
 
 if [ $quick -eq 0 ]; then
