@@ -81,11 +81,12 @@ if [ $quick -eq 0 ]; then
 fi
 
 if [ $quick -eq 1 ]; then pull_runs="${BENCH_PULL_RUNS:-1}"; else pull_runs="${BENCH_PULL_RUNS:-5}"; fi
-step "pull efficiency: $pull_runs quota-bound pulls at 100 requests per 10 s"
-rm -f "$BENCH_OUT"/pull-*.json "$BENCH_OUT"/preview*.json
+step "pull efficiency: quota-bound pulls at 100 requests per 10 s ($pull_runs runs)"
+rm -f "$BENCH_OUT/pull-efficiency.json"
 "$pull_bench" efficiency --runs "$pull_runs" >"$BENCH_OUT/pull-efficiency.json"
 
 if [ $quick -eq 0 ]; then
+  rm -f "$BENCH_OUT"/pull-ingest.json "$BENCH_OUT"/pull-scale-*.json "$BENCH_OUT"/preview*.json
   step "ingest: 100,000 records through the store, 5 runs"
   "$pull_bench" ingest --runs 5 >"$BENCH_OUT/pull-ingest.json"
 
