@@ -9,25 +9,8 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import {
   click, selected, launch, shot, text, until, openStep, paste, quit, choosePath,
-  filesContaining, secretToolSearch, APP, dataDir,
+  filesContaining, secretToolSearch, APP, dataDir, acceptConsent, demoKeysAndSwitch,
 } from "./lib.mjs";
-
-/** The person on the simulator's consent page: clicks Accept, returns the redirect. */
-async function acceptConsent(authorizeUrl) {
-  const page = await fetch(authorizeUrl);
-  assert.equal(page.status, 200, "the consent page opens");
-  const html = await page.text();
-  assert.match(html, /Accept/);
-  const requestId = /name="request_id" value="([^"]+)"/.exec(html)?.[1];
-  assert.ok(requestId, "the consent page carries its request");
-  const decision = await fetch(new URL("/oauth/v2/auth/decision", authorizeUrl), {
-    method: "POST",
-    body: new URLSearchParams({ request_id: requestId, decision: "accept" }),
-    redirect: "manual",
-  });
-  assert.equal(decision.status, 302);
-  return decision.headers.get("location");
-}
 
 /** The last sign-in page the app opened "in the browser". */
 function lastOpened() {
@@ -68,17 +51,10 @@ test("demo mode: keys, switch, connect by app link and by loopback, relaunch", a
     assert.match(await text(browser, "[data-test=demo-badge]"), /Demo mode/);
 
     // The demo's keys, pasted like real ones.
-    await openStep(browser, "keys");
-    const [id, secret] = await browser.$$("[data-test=demo-keys] code").map((c) => c.getText());
+    const { id } = await demoKeysAndSwitch(browser);
     assert.match(id, /^1000\.[A-Z0-9]{30}$/);
-    await paste(browser, "#client-id", id);
-    await paste(browser, "#client-secret", secret);
-    await click(browser, "[data-test=save-keys]");
-    await (await browser.$("[data-test=saved-keys]")).waitForExist({ timeout: 15_000 });
+    await openStep(browser, "keys");
     await shot(browser, "10-demo-keys");
-    await openStep(browser, "enable");
-    await click(browser, "#enable-switch");
-    await until(browser, async () => (await browser.$("#enable-switch").getAttribute("aria-checked")) === "true", "not switched on");
 
     // The app link: Zoho's answer arrives through a second instance of the app.
     await openStep(browser, "register_client");

@@ -7,7 +7,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
-import { click, selected, launch, shot, text, until, openStep, paste, quit, choosePath, dataDir, APP } from "./lib.mjs";
+import { click, selected, launch, shot, text, until, openStep, paste, quit, choosePath, dataDir, APP, demoKeysAndSwitch, texts } from "./lib.mjs";
 
 const DATA_DIR = dataDir("hostile");
 
@@ -59,19 +59,12 @@ test("hostile links, markup in errors, and forbidden calls leave the window unha
     assert.equal(huge.error?.code, "E2BIG");
     await stillHealthy(browser);
     // Whatever was shown about those links is plain text.
-    const banners = await browser.$$("[data-test=error]").map((b) => b.getText());
+    const banners = await texts(browser, "[data-test=error]");
     for (const b of banners) assert.doesNotMatch(b, /<script|javascript:/i);
     await shot(browser, "30-hostile-links");
 
     // Access denied, with markup in Zoho's description: shown as text only.
-    await openStep(browser, "keys");
-    const [id, secret] = await browser.$$("[data-test=demo-keys] code").map((c) => c.getText());
-    await paste(browser, "#client-id", id);
-    await paste(browser, "#client-secret", secret);
-    await click(browser, "[data-test=save-keys]");
-    await (await browser.$("[data-test=saved-keys]")).waitForExist({ timeout: 15_000 });
-    await openStep(browser, "enable");
-    await click(browser, "#enable-switch");
+    await demoKeysAndSwitch(browser);
     await openStep(browser, "test");
     await click(browser, "[data-test=connect]");
     await (await browser.$("[data-test=waiting]")).waitForExist({ timeout: 10_000 });

@@ -17,6 +17,19 @@ export function dataDir(name) {
 
 /** Starts the app in a fresh WebDriver session and waits for the checklist or the welcome screen. */
 export async function launch(dir, args = ["--data-dir", dir]) {
+  try {
+    return await launchOnce(args);
+  } catch (e) {
+    // On a loaded machine the driver can give up on a slow start and start the
+    // app again, which then finds the first one: clear both and try once more.
+    console.error(`starting the app failed once (${e}); trying again`);
+    if (appRunning()) execFileSync("pkill", ["-KILL", "-f", APP]);
+    await new Promise((r) => setTimeout(r, 1000));
+    return launchOnce(args);
+  }
+}
+
+async function launchOnce(args) {
   const browser = await remote({
     hostname: "127.0.0.1",
     port: Number(process.env.WEBDRIVER_PORT),
@@ -82,9 +95,14 @@ export async function text(browser, selector) {
   return retrying(async () => (await browser.$(selector)).getText());
 }
 
+/** The text of every element `selector` finds, read again if the window redrew. */
+export async function texts(browser, selector) {
+  return retrying(async () => browser.$$(selector).map((e) => e.getText()));
+}
+
 /** Clicks what `selector` finds once it exists, trying again if it was redrawn. */
 export async function click(browser, selector, timeout = 10_000) {
-  await browser.$(selector).waitForExist({ timeout });
+  await retrying(() => browser.$(selector).waitForExist({ timeout }));
   return retrying(async () => (await browser.$(selector)).click());
 }
 
@@ -207,4 +225,36 @@ export async function choosePath(browser, path) {
   await (await browser.$("[data-test=welcome]")).waitForExist({ timeout: 10_000 });
   await click(browser, `[data-test=choose-${path}]`);
   await (await browser.$("[data-step-card]")).waitForExist({ timeout: 20_000 });
+}
+
+/** The person on the simulator's consent page: clicks Accept; returns where
+ * the simulator redirects the browser (the app's link or loopback address). */
+export async function acceptConsent(authorizeUrl) {
+  const page = await fetch(authorizeUrl);
+  if (page.status !== 200) throw new Error(`the consent page answered ${page.status}`);
+  const html = await page.text();
+  const requestId = /name="request_id" value="([^"]+)"/.exec(html)?.[1];
+  if (!/Accept/.test(html) || !requestId) throw new Error("the consent page has no Accept form");
+  const decision = await fetch(new URL("/oauth/v2/auth/decision", authorizeUrl), {
+    method: "POST",
+    body: new URLSearchParams({ request_id: requestId, decision: "accept" }),
+    redirect: "manual",
+  });
+  if (decision.status !== 302) throw new Error(`the decision answered ${decision.status}, not a redirect`);
+  return decision.headers.get("location");
+}
+
+/** In demo mode: pastes the demo keys, saves them and switches the integration on. */
+export async function demoKeysAndSwitch(browser) {
+  await openStep(browser, "keys");
+  await browser.$("[data-test=demo-keys] code").waitForExist({ timeout: 10_000 });
+  const [id, secret] = await texts(browser, "[data-test=demo-keys] code");
+  await paste(browser, "#client-id", id);
+  await paste(browser, "#client-secret", secret);
+  await click(browser, "[data-test=save-keys]");
+  await browser.$("[data-test=saved-keys]").waitForExist({ timeout: 15_000 });
+  await openStep(browser, "enable");
+  await click(browser, "#enable-switch");
+  await until(browser, async () => (await browser.$("#enable-switch").getAttribute("aria-checked")) === "true", "not switched on");
+  return { id, secret };
 }

@@ -5,32 +5,13 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
-import { click, selected, launch, shot, text, until, openStep, paste, quit, choosePath, dataDir } from "./lib.mjs";
+import { click, selected, launch, shot, text, until, openStep, paste, quit, choosePath, dataDir, acceptConsent, demoKeysAndSwitch } from "./lib.mjs";
 
 const DATA_DIR = dataDir("pull");
 
-async function acceptConsent(authorizeUrl) {
-  const html = await (await fetch(authorizeUrl)).text();
-  const requestId = /name="request_id" value="([^"]+)"/.exec(html)?.[1];
-  const decision = await fetch(new URL("/oauth/v2/auth/decision", authorizeUrl), {
-    method: "POST",
-    body: new URLSearchParams({ request_id: requestId, decision: "accept" }),
-    redirect: "manual",
-  });
-  return decision.headers.get("location");
-}
-
 async function demoConnected(browser) {
   await choosePath(browser, "demo");
-  await openStep(browser, "keys");
-  const [id, secret] = await browser.$$("[data-test=demo-keys] code").map((c) => c.getText());
-  await paste(browser, "#client-id", id);
-  await paste(browser, "#client-secret", secret);
-  await click(browser, "[data-test=save-keys]");
-  await (await browser.$("[data-test=saved-keys]")).waitForExist({ timeout: 15_000 });
-  await openStep(browser, "enable");
-  await click(browser, "#enable-switch");
-  await until(browser, async () => (await browser.$("#enable-switch").getAttribute("aria-checked")) === "true", "not on");
+  await demoKeysAndSwitch(browser);
   await openStep(browser, "test");
   await click(browser, "[data-test=connect]");
   await (await browser.$("[data-test=waiting]")).waitForExist({ timeout: 10_000 });

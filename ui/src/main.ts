@@ -14,8 +14,30 @@ import type { OrganizationChoice } from "./bindings/OrganizationChoice";
 import type { Started } from "./bindings/Started";
 import type { Finished } from "./bindings/Finished";
 import { listen } from "@tauri-apps/api/event";
-import { closePull, openPull, pullArea, pullOpenFor } from "./pull";
-import { helpPanel } from "./help";
+
+// Pulls and help are loaded when first needed, so the first screen comes up sooner.
+type PullModule = typeof import("./pull");
+type HelpModule = typeof import("./help");
+let pullModule: PullModule | null = null;
+let helpModule: HelpModule | null = null;
+
+function loadPull(): void {
+  if (!pullModule) {
+    void import("./pull").then((m) => {
+      pullModule = m;
+      render();
+    });
+  }
+}
+
+function loadHelp(): void {
+  if (!helpModule) {
+    void import("./help").then((m) => {
+      helpModule = m;
+      render();
+    });
+  }
+}
 
 /** Where a sign-in is: idle, waiting for the browser, or choosing an organization. */
 type ConnectFlow =
@@ -86,6 +108,8 @@ async function loadConnections(): Promise<void> {
 }
 
 async function refresh(): Promise<void> {
+  // The connections are asked for alongside the status, not after it.
+  const connections = api.listConnections().catch(() => null);
   await act(api.boot, (b) => {
     setStatus(b.status);
     state.welcomed = b.welcomed;
@@ -95,7 +119,7 @@ async function refresh(): Promise<void> {
     state.flow = { kind: "idle" };
     if (b.connect_outcome) connectFinished(b.connect_outcome);
   });
-  await loadConnections();
+  state.connections = (await connections) ?? state.connections;
   render();
   root.setAttribute("aria-busy", "false");
 }
@@ -185,6 +209,7 @@ function draw(): void {
         "aria-expanded": state.showHelp ? "true" : "false",
         onclick: () => {
           state.showHelp = !state.showHelp;
+          if (state.showHelp) loadHelp();
           render();
           if (state.showHelp) document.getElementById("help-title")?.focus();
         },
@@ -238,8 +263,8 @@ function draw(): void {
   const main = h(
     "main",
     { id: "main", class: "card" },
-    state.showHelp
-      ? helpPanel(
+    state.showHelp && helpModule
+      ? helpModule.helpPanel(
           () => {
             state.showHelp = false;
             render();
@@ -790,7 +815,8 @@ function testStep(s: Status): HTMLElement {
   if (!s.enabled) {
     return h("p", { "data-test": "test-disabled" }, "Switch the integration on first (previous step); then you can connect a test organization here.");
   }
-  return h("div", { class: "test" }, connectPanel(s), connectionsList(), pullArea());
+  loadPull();
+  return h("div", { class: "test" }, connectPanel(s), connectionsList(), pullModule?.pullArea() ?? null);
 }
 
 function connectPanel(s: Status): HTMLElement {
@@ -979,16 +1005,17 @@ function connectionsList(): HTMLElement | null {
               "button",
               {
                 type: "button",
-                class: pullOpenFor() === c.id ? "secondary" : "primary",
+                class: pullModule?.pullOpenFor() === c.id ? "secondary" : "primary",
                 "data-test": "open-pull",
                 disabled: c.state === "needs_reconnect",
                 onclick: () => {
-                  if (pullOpenFor() === c.id) closePull();
-                  else openPull(c, pullHost);
+                  if (!pullModule) return;
+                  if (pullModule.pullOpenFor() === c.id) pullModule.closePull();
+                  else pullModule.openPull(c, pullHost);
                   render();
                 },
               },
-              pullOpenFor() === c.id ? "Hide sample data" : "Pull sample data",
+              pullModule?.pullOpenFor() === c.id ? "Hide sample data" : "Pull sample data",
             ),
             h(
               "button",
