@@ -80,15 +80,18 @@ impl RateBudget {
         }
     }
 
-    /// Cells the GCRA may release at once: a tenth of the budget, at least 1.
+    /// Cells the GCRA may release at once: one. Requests are spaced evenly
+    /// from the first; every cell of burst would cost a long pull one
+    /// request per window (a budget of n allows a steady rate of only
+    /// (n + 1 − burst) per window), and a short pull gains little from it.
     pub fn burst(&self) -> u32 {
-        (self.requests / 10).clamp(1, self.requests)
+        1
     }
 
-    /// Slack for clocks and network jitter between sending a request here and
-    /// Zoho counting it: 5% of the window, at least 150 ms.
+    /// Slack for network jitter between sending a request here and Zoho
+    /// counting it: 1% of the window, at least 200 ms.
     pub fn margin(&self) -> Duration {
-        (self.per / 20).max(Duration::from_millis(150))
+        (self.per / 100).max(Duration::from_millis(200))
     }
 
     /// The window the limiter paces against: `per + margin`.
@@ -161,15 +164,14 @@ mod tests {
     #[test]
     fn pacing_figures() {
         let b = RateBudget::default();
-        assert_eq!(b.burst(), 10);
-        assert_eq!(b.margin(), Duration::from_secs(3));
-        assert_eq!(b.window(), Duration::from_secs(63));
-        // 63 s / 91 cells.
-        assert!((b.emission_interval().as_secs_f64() - 63.0 / 91.0).abs() < 1e-6);
-        assert_eq!(b.seconds_for(3), 0.0);
+        assert_eq!(b.burst(), 1);
+        assert_eq!(b.margin(), Duration::from_millis(600));
+        assert_eq!(b.window(), Duration::from_millis(60_600));
+        // 60.6 s / 100 cells: a steady 98.5% of the budget.
+        assert!((b.emission_interval().as_secs_f64() - 60.6 / 100.0).abs() < 1e-6);
         assert!((b.per_minute() - 100.0).abs() < 1e-9);
         let small = RateBudget::parse("10/1s").expect("valid");
         assert_eq!(small.burst(), 1);
-        assert_eq!(small.window(), Duration::from_millis(1150));
+        assert_eq!(small.window(), Duration::from_millis(1200));
     }
 }
