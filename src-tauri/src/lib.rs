@@ -57,9 +57,15 @@ pub fn run() {
                     tracing::error!("demo mode could not start: {e}");
                 }
             }
+            // An installed package registers zbsetup:// through its desktop
+            // entry (with %u); a development build or an AppImage registers
+            // itself at start. Doing it for the package too would put a
+            // second, per-user entry in front of the package's.
             #[cfg(any(target_os = "linux", all(debug_assertions, windows)))]
-            if let Err(e) = app.deep_link().register_all() {
-                tracing::warn!("the zbsetup:// links could not be registered: {e}");
+            if cfg!(debug_assertions) || std::env::var_os("APPIMAGE").is_some() {
+                if let Err(e) = app.deep_link().register_all() {
+                    tracing::warn!("the zbsetup:// links could not be registered: {e}");
+                }
             }
             let for_links = handle.clone();
             app.deep_link().on_open_url(move |event| {
