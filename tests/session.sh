@@ -16,7 +16,12 @@ if [ -z "${ZBS_IN_SESSION:-}" ]; then
   chmod 700 "$XDG_RUNTIME_DIR"
   status=0
   ZBS_IN_SESSION=1 dbus-run-session -- bash "$0" "$@" || status=$?
-  rm -rf "$tmp"
+  # The document portal may leave its FUSE mount behind in the runtime folder:
+  # cleaning up never changes the command's own status.
+  if command -v mountpoint >/dev/null && mountpoint -q "$XDG_RUNTIME_DIR/doc" 2>/dev/null; then
+    fusermount -uz "$XDG_RUNTIME_DIR/doc" 2>/dev/null || umount -l "$XDG_RUNTIME_DIR/doc" 2>/dev/null || true
+  fi
+  rm -rf "$tmp" 2>/dev/null || true
   exit $status
 fi
 eval "$(printf 'zbs-test-keyring' | gnome-keyring-daemon --unlock --components=secrets)"
