@@ -190,6 +190,24 @@ void listen<PullFinished>("pull-finished", (event) => {
 
 // ---------- settings ----------
 
+/** A checkbox for one of the opt-in detail calls; the estimate follows it. */
+function detailToggle(test: string, option: "line_items" | "customer_details", label: string): HTMLElement {
+  return h(
+    "label",
+    { class: "check" },
+    h("input", {
+      type: "checkbox",
+      "data-test": test,
+      checked: ui.options[option],
+      onchange: (e: Event) => {
+        ui.options[option] = (e.target as HTMLInputElement).checked;
+        void refreshEstimate();
+      },
+    }),
+    label,
+  );
+}
+
 function settings(): HTMLElement {
   const o = ui.options;
   const all = o.sample === null;
@@ -283,32 +301,10 @@ function settings(): HTMLElement {
       "fieldset",
       { class: "detail-choice" },
       h("legend", {}, "Extra detail (off by default, to respect Zoho's limits)"),
-      h(
-        "label",
-        { class: "check" },
-        h("input", {
-          type: "checkbox",
-          "data-test": "line-items",
-          checked: o.line_items,
-          onchange: (e: Event) => {
-            o.line_items = (e.target as HTMLInputElement).checked;
-            void refreshEstimate();
-          },
-        }),
-        "Include line items (one extra API call per invoice, credit note and bill)",
-      ),
-      h(
-        "label",
-        { class: "check" },
-        h("input", {
-          type: "checkbox",
-          "data-test": "customer-details",
-          checked: o.customer_details,
-          onchange: (e: Event) => {
-            o.customer_details = (e.target as HTMLInputElement).checked;
-            void refreshEstimate();
-          },
-        }),
+      detailToggle("line-items", "line_items", "Include line items (one extra API call per invoice, credit note and bill)"),
+      detailToggle(
+        "customer-details",
+        "customer_details",
         "Include customer addresses and contact persons (one extra API call per customer)",
       ),
     ),
