@@ -172,6 +172,16 @@ impl Store {
         Ok(())
     }
 
+    /// The last failures recorded, oldest first: (when, code, message).
+    pub fn recent_events(&self, limit: u32) -> Result<Vec<(String, String, String)>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(
+            "SELECT at, kind, message FROM (SELECT * FROM events ORDER BY id DESC LIMIT ?1) ORDER BY id",
+        )?;
+        let rows = stmt.query_map([limit], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     /// Records a failure a person saw, for diagnostics (never secrets).
     pub fn record_event(&self, kind: &str, message: &str) -> Result<(), StoreError> {
         let conn = self.conn();
@@ -184,18 +194,6 @@ impl Store {
             [],
         )?;
         Ok(())
-    }
-}
-
-impl Store {
-    /// The last failures recorded, oldest first: (when, code, message).
-    pub fn recent_events(&self, limit: u32) -> Result<Vec<(String, String, String)>, StoreError> {
-        let conn = self.conn();
-        let mut stmt = conn.prepare(
-            "SELECT at, kind, message FROM (SELECT * FROM events ORDER BY id DESC LIMIT ?1) ORDER BY id",
-        )?;
-        let rows = stmt.query_map([limit], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
-        Ok(rows.collect::<Result<_, _>>()?)
     }
 }
 
