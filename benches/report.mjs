@@ -192,8 +192,9 @@ single figures wander; medians of alternate launches are what the goals use.
 ## Startup and memory: the app against a bare window
 
 The floor is \`benches/baseline/\`: a bare Tauri 2 window with the app's
-plugins (single-instance with deep-link first, deep-link, opener, its scheme
-registered at start as the app does), the same features
+plugins (single-instance with deep-link first, deep-link, opener; like the
+app's release build, it leaves registering its scheme to the package's
+desktop entry), the same features
 (\`custom-protocol\`), the same release profile and window size, and an empty
 static page. Both release builds are launched alternately through WebDriver
 (tauri-driver + WebKitWebDriver, Xvfb, a private session bus with

@@ -122,16 +122,9 @@ async fn organizations_in_eu_and_uk_with_sign_in_started_at_us() {
 #[tokio::test]
 async fn a_forged_state_is_ignored_and_the_genuine_sign_in_still_completes() {
     let h = Harness::ready(SimConfig::default()).await;
-    let listener = LoopbackListener::bind(0).unwrap();
-    let port = listener.port();
-    h.setup.set_loopback_port(port).unwrap();
-    let start = h
-        .setup
-        .start_connect(Some("us"), RedirectMethod::Loopback, None)
-        .unwrap();
-    let wait = h.setup.wait_loopback(listener, Duration::from_secs(20));
+    let (authorize_url, wait) = h.loopback_sign_in();
     let browser = async {
-        let location = zbs_sim::accept_consent(&start.authorize_url).await.unwrap();
+        let location = zbs_sim::accept_consent(&authorize_url).await.unwrap();
         // A forged redirect with another state reaches the listener first.
         let forged = with_param(&location, "state", "forged-state-value");
         let forged_status = follow(&forged).await;
@@ -158,6 +151,63 @@ async fn a_forged_state_is_ignored_and_the_genuine_sign_in_still_completes() {
     assert_eq!(err.code(), "no_sign_in_pending");
 }
 
+#[tokio::test]
+async fn an_answer_with_the_right_state_but_no_code_ends_the_sign_in() {
+    let h = Harness::ready(SimConfig::default()).await;
+    // Deep link: the attempt is used up, the person is told to start again.
+    let location = h.deep_link_consent().await;
+    for code in [None, Some("")] {
+        let url = url::Url::parse(&location).unwrap();
+        let state: String = url
+            .query_pairs()
+            .find(|(k, _)| k == "state")
+            .map(|(_, v)| v.into_owned())
+            .unwrap();
+        let mut broken = url::Url::parse("zbsetup://oauth/callback").unwrap();
+        broken.query_pairs_mut().append_pair("state", &state);
+        if let Some(c) = code {
+            broken.query_pairs_mut().append_pair("code", c);
+        }
+        let err = h
+            .setup
+            .complete_connect_url(broken.as_str())
+            .await
+            .unwrap_err();
+        if code.is_none() {
+            assert_eq!(err.code(), "callback_missing_code");
+            assert!(
+                err.to_string().contains("Start the connection again"),
+                "{err}"
+            );
+        } else {
+            // The attempt was already reset by the first broken answer.
+            assert_eq!(err.code(), "no_sign_in_pending");
+        }
+        assert!(!h.setup.has_pending_sign_in(), "the attempt is reset");
+    }
+    // The genuine code that arrives afterwards finds nothing to complete:
+    // no token request is made for it.
+    let err = h.setup.complete_connect_url(&location).await.unwrap_err();
+    assert_eq!(err.code(), "no_sign_in_pending");
+    assert!(h.setup.connections().unwrap().is_empty());
+
+    // Loopback: the browser is told the sign-in is incomplete, the wait ends.
+    let (authorize_url, wait) = h.loopback_sign_in();
+    let browser = async {
+        let location = zbs_sim::accept_consent(&authorize_url).await.unwrap();
+        let without_code = with_param(&location, "code", "");
+        let page = reqwest::get(&without_code).await.unwrap();
+        let status = page.status();
+        (status, page.text().await.unwrap())
+    };
+    let (result, (status, body)) = tokio::join!(wait, browser);
+    assert!(status.is_success(), "{status}");
+    assert!(body.contains("Sign-in incomplete"), "{body}");
+    assert_eq!(result.unwrap_err().code(), "callback_missing_code");
+    assert!(!h.setup.has_pending_sign_in());
+    assert!(h.setup.connections().unwrap().is_empty());
+}
+
 /// A listener that counts every connection made to it.
 async fn hostile_listener() -> (String, Arc<AtomicUsize>) {
     let socket = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -181,11 +231,7 @@ async fn a_hostile_accounts_server_receives_nothing() {
         "https://accounts.zoho.com.evil.example",
         "http://accounts.zoho.com",
     ] {
-        let start = h
-            .setup
-            .start_connect(Some("us"), RedirectMethod::DeepLink, None)
-            .unwrap();
-        let location = zbs_sim::accept_consent(&start.authorize_url).await.unwrap();
+        let location = h.deep_link_consent().await;
         let forged = with_param(&location, "accounts-server", forged_server);
         let err = h.setup.complete_connect_url(&forged).await.unwrap_err();
         assert_eq!(err.code(), "untrusted_server", "{forged_server}: {err}");
@@ -224,11 +270,7 @@ async fn a_wrong_secret_gives_the_data_center_hint() {
             client_secret: Some(SecretString::from(wrong.to_owned())),
         })
         .unwrap();
-    let start = h
-        .setup
-        .start_connect(Some("us"), RedirectMethod::DeepLink, None)
-        .unwrap();
-    let location = zbs_sim::accept_consent(&start.authorize_url).await.unwrap();
+    let location = h.deep_link_consent().await;
     let err = h.setup.complete_connect_url(&location).await.unwrap_err();
     assert_eq!(err.code(), "invalid_client");
     let message = err.to_string();
@@ -242,11 +284,7 @@ async fn a_wrong_secret_gives_the_data_center_hint() {
 #[tokio::test]
 async fn a_code_used_too_late_is_invalid_code() {
     let h = Harness::ready(SimConfig::default()).await;
-    let start = h
-        .setup
-        .start_connect(Some("us"), RedirectMethod::DeepLink, None)
-        .unwrap();
-    let location = zbs_sim::accept_consent(&start.authorize_url).await.unwrap();
+    let location = h.deep_link_consent().await;
     h.sim.advance_time(Duration::from_secs(300));
     let err = h.setup.complete_connect_url(&location).await.unwrap_err();
     assert_eq!(err.code(), "invalid_code");
@@ -299,6 +337,64 @@ async fn a_deleted_keyring_entry_asks_to_reconnect() {
         .unwrap();
     let err = again.test_connection(&c.id).await.unwrap_err();
     assert_eq!(err.code(), "reconnect_needed");
+}
+
+/// Replaces an entry's value with `value`, as another program could, keeping
+/// the attributes the app's keyring library gave it (so the item is replaced,
+/// not joined by a second one).
+fn overwrite_secret(service: &str, user: &str, value: &[u8]) {
+    use std::io::Write;
+    let listing = std::process::Command::new("secret-tool")
+        .args(["search", "--all", "service", service, "username", user])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&listing.stdout).into_owned()
+        + &String::from_utf8_lossy(&listing.stderr);
+    let attrs: Vec<(String, String)> = text
+        .lines()
+        .filter_map(|l| l.strip_prefix("attribute."))
+        .filter_map(|l| l.split_once(" = "))
+        .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
+        .collect();
+    assert!(!attrs.is_empty(), "the entry {user} exists: {text}");
+    let mut cmd = std::process::Command::new("secret-tool");
+    cmd.args(["store", "--label=changed by another program"]);
+    for (k, v) in &attrs {
+        cmd.args([k, v]);
+    }
+    let mut child = cmd.stdin(std::process::Stdio::piped()).spawn().unwrap();
+    child.stdin.take().unwrap().write_all(value).unwrap();
+    assert!(child.wait().unwrap().success());
+}
+
+#[tokio::test]
+async fn a_refresh_token_damaged_outside_the_app_asks_to_reconnect() {
+    let h = Harness::ready(SimConfig::default()).await;
+    for (value, what) in [
+        (&b"\xff\xfe\x00not text\x80"[..], "bytes that are not text"),
+        (
+            &b"1000.this-is-not-a-token-zoho-knows"[..],
+            "text Zoho does not know",
+        ),
+    ] {
+        let c = h.connect("us", None).await;
+        let user = format!("refresh-token:{}", c.id);
+        overwrite_secret(&h.service, &user, value);
+        // After a restart (nothing cached), the connection asks to reconnect.
+        let again = h.reopen();
+        let err = again.test_connection(&c.id).await.unwrap_err();
+        assert_eq!(err.code(), "reconnect_needed", "{what}: {err}");
+        assert!(err.to_string().contains("Reconnect"), "{what}: {err}");
+        assert_eq!(
+            again.connection(&c.id).unwrap().state,
+            ConnectionState::NeedsReconnect,
+            "{what}"
+        );
+        // It can still be removed, entry and all.
+        again.disconnect(&c.id, true).await.unwrap();
+        assert!(secret_tool(&h.service, &user).is_empty(), "{what}");
+        assert!(again.connections().unwrap().is_empty(), "{what}");
+    }
 }
 
 #[tokio::test]

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use secrecy::SecretString;
 use tempfile::TempDir;
-use zbs_setup::connect::{Connection, RedirectMethod};
+use zbs_setup::connect::{Connection, OrganizationChoice, RedirectMethod};
 use zbs_setup::{CredentialsInput, OpenOptions, Profile, Setup};
 use zbs_sim::{ClientSpec, SimConfig, SimHandle, Simulator};
 use zbs_zoho::dc::DataCenters;
@@ -23,13 +23,24 @@ pub struct Harness {
 
 impl Harness {
     pub async fn start(cfg: SimConfig) -> Harness {
+        Harness::start_with(cfg, tempfile::tempdir().unwrap()).await
+    }
+
+    /// Keys saved and the switch on, with the data folder inside `parent`
+    /// (a file system prepared by the test).
+    pub async fn ready_in(cfg: SimConfig, parent: &std::path::Path) -> Harness {
+        let h = Harness::start_with(cfg, tempfile::tempdir_in(parent).unwrap()).await;
+        h.save_keys_and_switch_on();
+        h
+    }
+
+    async fn start_with(cfg: SimConfig, dir: TempDir) -> Harness {
         let sim = Simulator::start(cfg).await.expect("simulator starts");
         let client = sim
             .clients()
             .into_iter()
             .next()
             .expect("a registered client");
-        let dir = tempfile::tempdir().unwrap();
         let service = format!("zoho-books-setup-test-{:016x}", rand::random::<u64>());
         let setup = open_setup(&sim, &dir, &service);
         Harness {
@@ -44,14 +55,18 @@ impl Harness {
     /// Keys saved and the integration switched on.
     pub async fn ready(cfg: SimConfig) -> Harness {
         let h = Harness::start(cfg).await;
-        h.setup
+        h.save_keys_and_switch_on();
+        h
+    }
+
+    fn save_keys_and_switch_on(&self) {
+        self.setup
             .save_credentials(CredentialsInput {
-                client_id: h.client.client_id.clone(),
-                client_secret: Some(SecretString::from(h.client.client_secret.clone())),
+                client_id: self.client.client_id.clone(),
+                client_secret: Some(SecretString::from(self.client.client_secret.clone())),
             })
             .expect("keys saved");
-        h.setup.set_enabled(true).expect("switched on");
-        h
+        self.setup.set_enabled(true).expect("switched on");
     }
 
     /// The same data folder and keyring, opened again (as after a restart).
@@ -59,8 +74,27 @@ impl Harness {
         open_setup(&self.sim, &self.dir, &self.service)
     }
 
-    /// The whole loopback flow: start, consent (accepted), redirect, choose.
-    pub async fn connect(&self, region: &str, organization: Option<&str>) -> Connection {
+    /// A deep-link sign-in at US, accepted on the consent page: the link the
+    /// browser would hand to the app.
+    pub async fn deep_link_consent(&self) -> String {
+        let start = self
+            .setup
+            .start_connect(Some("us"), RedirectMethod::DeepLink, None)
+            .unwrap();
+        zbs_sim::accept_consent(&start.authorize_url)
+            .await
+            .expect("consent")
+    }
+
+    /// A loopback sign-in at `region`, started: the consent page's address and
+    /// the app's wait for the redirect.
+    pub fn loopback_sign_in_at(
+        &self,
+        region: &str,
+    ) -> (
+        String,
+        impl std::future::Future<Output = Result<Vec<OrganizationChoice>, zbs_setup::Error>> + '_,
+    ) {
         let listener = LoopbackListener::bind(0).expect("listener");
         self.setup.set_loopback_port(listener.port()).unwrap();
         let start = self
@@ -68,8 +102,24 @@ impl Harness {
             .start_connect(Some(region), RedirectMethod::Loopback, None)
             .unwrap();
         let wait = self.setup.wait_loopback(listener, Duration::from_secs(20));
+        (start.authorize_url, wait)
+    }
+
+    /// [`Harness::loopback_sign_in_at`] US.
+    pub fn loopback_sign_in(
+        &self,
+    ) -> (
+        String,
+        impl std::future::Future<Output = Result<Vec<OrganizationChoice>, zbs_setup::Error>> + '_,
+    ) {
+        self.loopback_sign_in_at("us")
+    }
+
+    /// The whole loopback flow: start, consent (accepted), redirect, choose.
+    pub async fn connect(&self, region: &str, organization: Option<&str>) -> Connection {
+        let (authorize_url, wait) = self.loopback_sign_in_at(region);
         let browser = async {
-            let location = zbs_sim::accept_consent(&start.authorize_url)
+            let location = zbs_sim::accept_consent(&authorize_url)
                 .await
                 .expect("consent");
             follow(&location).await

@@ -10,9 +10,13 @@ fn main() {
         .plugin(tauri_plugin_deep_link::init())
         .plugin(tauri_plugin_opener::init())
         .setup(|app| {
-            // The app registers its scheme at every start on Linux; so does the floor.
+            // As the app: only a development build or an AppImage registers
+            // its scheme at start (an installed package does it through its
+            // desktop entry), so a release build launched here does not.
             #[cfg(target_os = "linux")]
-            let _ = app.deep_link().register_all();
+            if cfg!(debug_assertions) || std::env::var_os("APPIMAGE").is_some() {
+                let _ = app.deep_link().register_all();
+            }
             app.deep_link().on_open_url(|_event| {});
             Ok(())
         })

@@ -2,42 +2,20 @@
 //! shape and its exit status, against a real SQLite file and the real Secret
 //! Service (run under `tests/session.sh`, as `.ci/test` does).
 
-use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::Command;
 use std::sync::Mutex;
 
 use serde_json::Value;
+
+mod common;
+use common::{files_containing, stderr, zbsetup};
 
 const ID: &str = "1000.CLITESTCLIENT0123456789ABCDEFG";
 const SECRET: &str = "clicanary0f1e2d3c4b5a69788796a5b4c3d2e1f0";
 
 /// The keyring entries are shared by every data folder: one test at a time.
 static KEYRING: Mutex<()> = Mutex::new(());
-
-fn zbsetup(dir: &Path, args: &[&str], stdin: Option<&str>, env: &[(&str, &str)]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_zbsetup"));
-    cmd.arg("--data-dir").arg(dir).args(args);
-    cmd.env_remove("ZBSETUP_ENDPOINTS")
-        .env_remove("ZBSETUP_LOG");
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    cmd.stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = cmd.spawn().expect("zbsetup starts");
-    if let Some(text) = stdin {
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(text.as_bytes())
-            .unwrap();
-    }
-    drop(child.stdin.take());
-    child.wait_with_output().unwrap()
-}
 
 fn json(dir: &Path, args: &[&str]) -> Value {
     let mut all = vec!["--json"];
@@ -51,33 +29,12 @@ fn json(dir: &Path, args: &[&str]) -> Value {
     serde_json::from_slice(&out.stdout).expect("valid JSON")
 }
 
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
 fn secret_tool(user: &str) -> String {
     let out = Command::new("secret-tool")
         .args(["lookup", "service", "zoho-books-setup", "username", user])
         .output()
         .expect("secret-tool is installed (package libsecret-tools)");
     String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn files_containing(dir: &Path, needle: &str) -> Vec<String> {
-    let mut hits = Vec::new();
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let p = entry.unwrap().path();
-        if p.is_dir() {
-            hits.extend(files_containing(&p, needle));
-        } else if std::fs::read(&p)
-            .unwrap()
-            .windows(needle.len())
-            .any(|w| w == needle.as_bytes())
-        {
-            hits.push(p.display().to_string());
-        }
-    }
-    hits
 }
 
 fn clean_keyring(dir: &Path) {

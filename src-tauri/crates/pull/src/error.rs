@@ -43,6 +43,10 @@ pub enum PullError {
     UnknownPull { pull_id: i64 },
     #[error("Zoho Books Setup could not use its settings file ({detail}). Check that the disk is not full and the data folder is writable.")]
     Database { detail: String },
+    #[error("The disk that holds Zoho Books Setup's data is full. What was pulled so far is saved: free some space (or pull fewer records), then continue the pull.")]
+    DiskFull,
+    #[error("Zoho Books Setup's data folder has become read-only. What was pulled so far is saved: make the folder writable again, then continue the pull.")]
+    ReadOnly,
     #[error("The export could not be written to {path} ({detail}). Check that the folder exists and is writable.")]
     Export { path: String, detail: String },
 }
@@ -63,6 +67,8 @@ impl PullError {
             PullError::NotPrepared => "database_not_prepared",
             PullError::UnknownPull { .. } => "unknown_pull",
             PullError::Database { .. } => "database",
+            PullError::DiskFull => "disk_full",
+            PullError::ReadOnly => "data_folder_read_only",
             PullError::Export { .. } => "export_failed",
         }
     }
@@ -115,8 +121,12 @@ impl PullError {
 
 impl From<rusqlite::Error> for PullError {
     fn from(e: rusqlite::Error) -> Self {
-        PullError::Database {
-            detail: e.to_string(),
+        match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::DiskFull) => PullError::DiskFull,
+            Some(rusqlite::ErrorCode::ReadOnly) => PullError::ReadOnly,
+            _ => PullError::Database {
+                detail: e.to_string(),
+            },
         }
     }
 }

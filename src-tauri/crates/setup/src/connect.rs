@@ -25,7 +25,7 @@ use zbs_zoho::loopback::LoopbackListener;
 use zbs_zoho::oauth::{self, OAuthClient, OAuthError, PendingAuth, TokenSet};
 
 use crate::error::Error;
-use crate::secrets::entry;
+use crate::secrets::{entry, SecretError};
 use crate::store::StoreError;
 use crate::Setup;
 
@@ -290,6 +290,11 @@ impl Setup {
         if pending.auth.is_expired() {
             return Err(Error::OAuth(OAuthError::Expired));
         }
+        if let CallbackOutcome::NoCode = cb.outcome {
+            // The attempt is used up: the person starts again.
+            tracing::info!("sign-in answer without a code");
+            return Err(Error::Callback(callback::CallbackError::MissingCode));
+        }
         if let CallbackOutcome::Denied { error, description } = &cb.outcome {
             tracing::info!(error = %error, "sign-in refused on the consent screen");
             return Err(Error::AccessDenied {
@@ -522,7 +527,12 @@ impl Setup {
     /// With `force`, forgets it even when Zoho cannot be reached.
     pub async fn disconnect(&self, id: &str, force: bool) -> Result<(), Error> {
         let connection = self.connection(id)?;
-        if let Some(refresh) = self.secrets().get(&entry::refresh_token(id))? {
+        // An unreadable token cannot be revoked: it is forgotten all the same.
+        let stored = match self.secrets().get(&entry::refresh_token(id)) {
+            Err(SecretError::Garbled { .. }) => None,
+            other => other?,
+        };
+        if let Some(refresh) = stored {
             let dc = self.data_centers().get(&connection.region).cloned();
             if let Some(dc) = dc {
                 match self.oauth_client()?.revoke(&dc, &refresh).await {
@@ -574,9 +584,15 @@ impl Setup {
             .label
             .clone()
             .unwrap_or(connection.organization_name.clone());
-        let Some(refresh) = self.secrets().get(&entry::refresh_token(id))? else {
-            self.mark_needs_reconnect(id)?;
-            return Err(Error::ReconnectNeeded { name });
+        // Deleted or changed outside the app: only a new sign-in can mend it.
+        let refresh = match self.secrets().get(&entry::refresh_token(id)) {
+            Ok(Some(refresh)) => refresh,
+            Ok(None) | Err(SecretError::Garbled { .. }) => {
+                tracing::warn!(connection = %id, "refresh token missing or unreadable in the keyring");
+                self.mark_needs_reconnect(id)?;
+                return Err(Error::ReconnectNeeded { name });
+            }
+            Err(e) => return Err(e.into()),
         };
         let dc = self
             .data_centers()

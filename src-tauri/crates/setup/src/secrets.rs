@@ -31,15 +31,18 @@ pub enum SecretError {
     )]
     Unavailable { detail: String },
     #[error(
-        "Your system keyring is locked or did not answer within {seconds} seconds. Unlock it \
-         (your desktop may be showing a password prompt), then try again. Nothing secret was \
-         saved anywhere else."
+        "Your system keyring did not answer in time ({seconds} s). If it is locked, unlock it \
+         (your desktop may be showing a password prompt); otherwise sign out of your desktop \
+         and back in to restart it. Then try again. Nothing secret was saved anywhere else."
     )]
     Timeout { seconds: u64 },
     #[error(
-        "The entry \"{entry}\" in your system keyring could not be read (it may have been \
-         changed by another program). Remove it and enter the value again."
+        "Your system keyring is locked, or it refused Zoho Books Setup access. Unlock it (your \
+         desktop may be showing a password prompt, or open your keyring app, such as \
+         \"Passwords and Keys\"), then try again. Nothing secret was saved anywhere else."
     )]
+    Locked,
+    #[error("{}", garbled_message(entry))]
     Garbled { entry: String },
 }
 
@@ -48,8 +51,27 @@ impl SecretError {
         match self {
             SecretError::Unavailable { .. } => "keyring_unavailable",
             SecretError::Timeout { .. } => "keyring_timeout",
+            SecretError::Locked => "keyring_locked",
             SecretError::Garbled { .. } => "keyring_garbled",
         }
+    }
+}
+
+/// What a person is told about an entry that another program damaged.
+fn garbled_message(name: &str) -> String {
+    if name == entry::CLIENT_SECRET {
+        "The Client Secret kept in your system keyring can no longer be read (another program \
+         may have changed it). Paste the Client Secret again to replace it."
+            .to_owned()
+    } else if name.starts_with(entry::REFRESH_TOKEN_PREFIX) {
+        "A connection's sign-in kept in your system keyring can no longer be read (another \
+         program may have changed it). Connect the organization again."
+            .to_owned()
+    } else {
+        format!(
+            "The entry \"{name}\" in your system keyring can no longer be read (another program \
+             may have changed it). Remove it and try again."
+        )
     }
 }
 
@@ -66,9 +88,12 @@ pub mod entry {
     /// The API client's secret.
     pub const CLIENT_SECRET: &str = "client-secret";
 
+    /// What every connection's refresh-token entry name starts with.
+    pub const REFRESH_TOKEN_PREFIX: &str = "refresh-token:";
+
     /// One connection's refresh token.
     pub fn refresh_token(connection_id: &str) -> String {
-        format!("refresh-token:{connection_id}")
+        format!("{REFRESH_TOKEN_PREFIX}{connection_id}")
     }
 }
 
@@ -161,12 +186,43 @@ impl SecretStore {
                     entry: name.to_owned(),
                 }))
             }
+            // A locked collection whose unlock prompt could not be shown or
+            // was dismissed, or access refused by the platform.
+            Ok(Err(keyring::Error::NoStorageAccess(inner))) => {
+                tracing::info!(detail = %inner, "keyring refused access");
+                Err(CallError::Secret(SecretError::Locked))
+            }
+            Ok(Err(keyring::Error::PlatformFailure(inner))) if no_reply(inner.as_ref()) => {
+                Err(CallError::Secret(SecretError::Timeout {
+                    seconds: DBUS_CALL_TIMEOUT_SECS,
+                }))
+            }
             Ok(Err(e)) => Err(unavailable(describe(&e))),
             Err(_) => Err(CallError::Secret(SecretError::Timeout {
                 seconds: self.timeout.as_secs(),
             })),
         }
     }
+}
+
+/// How long the Secret Service client waits for one D-Bus reply.
+const DBUS_CALL_TIMEOUT_SECS: u64 = 2;
+
+/// Whether a platform failure is a keyring service that stopped answering
+/// (D-Bus `NoReply`), as opposed to one that is missing or refused.
+fn no_reply(e: &(dyn std::error::Error + 'static)) -> bool {
+    #[cfg(target_os = "linux")]
+    {
+        let mut next = Some(e);
+        while let Some(err) = next {
+            if let Some(d) = err.downcast_ref::<dbus::Error>() {
+                return d.name() == Some("org.freedesktop.DBus.Error.NoReply");
+            }
+            next = err.source();
+        }
+    }
+    let _ = e;
+    false
 }
 
 enum CallError {
@@ -188,7 +244,6 @@ fn unavailable(detail: String) -> CallError {
 fn describe(e: &keyring::Error) -> String {
     match e {
         keyring::Error::PlatformFailure(inner) => format!("the keyring service failed: {inner}"),
-        keyring::Error::NoStorageAccess(inner) => format!("no access to the keyring: {inner}"),
         keyring::Error::TooLong(what, _) => format!("the {what} is too long for the keyring"),
         keyring::Error::Invalid(what, why) => format!("invalid {what}: {why}"),
         keyring::Error::Ambiguous(_) => "several matching entries exist".to_owned(),

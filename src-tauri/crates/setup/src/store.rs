@@ -51,6 +51,26 @@ pub enum StoreError {
          is not full and that the data folder is writable."
     )]
     Sqlite { detail: String },
+    #[error(
+        "The disk that holds Zoho Books Setup's data folder{} is full, so the change was not \
+         saved. Free some space, then try again; nothing saved before was lost.",
+        in_folder(folder)
+    )]
+    DiskFull { folder: Option<PathBuf> },
+    #[error(
+        "Zoho Books Setup's data folder{} is read-only, so the change was not saved. Make the \
+         folder writable again (or point ZBSETUP_DATA_DIR at another folder), then try again; \
+         nothing saved before was lost.",
+        in_folder(folder)
+    )]
+    ReadOnly { folder: Option<PathBuf> },
+}
+
+fn in_folder(folder: &Option<PathBuf>) -> String {
+    folder
+        .as_ref()
+        .map(|f| format!(" ({})", f.display()))
+        .unwrap_or_default()
 }
 
 impl StoreError {
@@ -60,6 +80,21 @@ impl StoreError {
             StoreError::Busy => "database_busy",
             StoreError::Folder { .. } => "data_folder",
             StoreError::Sqlite { .. } => "database",
+            StoreError::DiskFull { .. } => "disk_full",
+            StoreError::ReadOnly { .. } => "data_folder_read_only",
+        }
+    }
+
+    /// The same error, naming the data folder when it is about the disk.
+    fn in_folder(self, dir: &Path) -> StoreError {
+        match self {
+            StoreError::DiskFull { folder: None } => StoreError::DiskFull {
+                folder: Some(dir.to_owned()),
+            },
+            StoreError::ReadOnly { folder: None } => StoreError::ReadOnly {
+                folder: Some(dir.to_owned()),
+            },
+            other => other,
         }
     }
 }
@@ -68,6 +103,8 @@ impl From<rusqlite::Error> for StoreError {
     fn from(e: rusqlite::Error) -> Self {
         match e.sqlite_error_code() {
             Some(ErrorCode::DatabaseBusy) | Some(ErrorCode::DatabaseLocked) => StoreError::Busy,
+            Some(ErrorCode::DiskFull) => StoreError::DiskFull { folder: None },
+            Some(ErrorCode::ReadOnly) => StoreError::ReadOnly { folder: None },
             _ => StoreError::Sqlite {
                 detail: e.to_string(),
             },
@@ -92,6 +129,10 @@ pub struct Store {
 impl Store {
     /// Opens (or creates) the database in `dir`, recovering from a damaged file.
     pub fn open(dir: &Path) -> Result<(Store, Option<Recovery>), StoreError> {
+        Store::open_in(dir).map_err(|e| e.in_folder(dir))
+    }
+
+    fn open_in(dir: &Path) -> Result<(Store, Option<Recovery>), StoreError> {
         make_private_dir(dir)?;
         let path = dir.join(DB_FILE);
         match open_checked(&path) {
@@ -120,6 +161,12 @@ impl Store {
         &self.path
     }
 
+    /// A database error, naming this store's folder when it is about the disk.
+    pub fn fail(&self, e: rusqlite::Error) -> StoreError {
+        let folder = self.path.parent().unwrap_or(&self.path);
+        StoreError::from(e).in_folder(folder)
+    }
+
     /// The connection, for modules that own their own tables.
     pub fn conn(&self) -> MutexGuard<'_, Connection> {
         self.conn
@@ -133,7 +180,8 @@ impl Store {
             .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
                 r.get(0)
             })
-            .optional()?;
+            .optional()
+            .map_err(|e| self.fail(e))?;
         Ok(raw.and_then(|s| serde_json::from_str(&s).ok()))
     }
 
@@ -141,17 +189,20 @@ impl Store {
         let json = serde_json::to_string(value).map_err(|e| StoreError::Sqlite {
             detail: format!("could not encode setting {key}: {e}"),
         })?;
-        self.conn().execute(
-            "INSERT INTO settings (key, value) VALUES (?1, ?2)
+        self.conn()
+            .execute(
+                "INSERT INTO settings (key, value) VALUES (?1, ?2)
              ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            params![key, json],
-        )?;
+                params![key, json],
+            )
+            .map_err(|e| self.fail(e))?;
         Ok(())
     }
 
     pub fn remove(&self, key: &str) -> Result<(), StoreError> {
         self.conn()
-            .execute("DELETE FROM settings WHERE key = ?1", [key])?;
+            .execute("DELETE FROM settings WHERE key = ?1", [key])
+            .map_err(|e| self.fail(e))?;
         Ok(())
     }
 
@@ -168,7 +219,8 @@ impl Store {
             "INSERT INTO checklist (item, done, updated_at) VALUES (?1, ?2, datetime('now'))
              ON CONFLICT (item) DO UPDATE SET done = excluded.done, updated_at = excluded.updated_at",
             params![item, done],
-        )?;
+            )
+            .map_err(|e| self.fail(e))?;
         Ok(())
     }
 
@@ -274,9 +326,17 @@ fn quarantine(path: &Path) -> Result<PathBuf, StoreError> {
 
 /// Creates the data folder readable only by the user.
 pub fn make_private_dir(dir: &Path) -> Result<(), StoreError> {
-    let err = |e: std::io::Error| StoreError::Folder {
-        path: dir.to_owned(),
-        detail: e.to_string(),
+    let err = |e: std::io::Error| match e.kind() {
+        std::io::ErrorKind::ReadOnlyFilesystem => StoreError::ReadOnly {
+            folder: Some(dir.to_owned()),
+        },
+        std::io::ErrorKind::StorageFull => StoreError::DiskFull {
+            folder: Some(dir.to_owned()),
+        },
+        _ => StoreError::Folder {
+            path: dir.to_owned(),
+            detail: e.to_string(),
+        },
     };
     fs::create_dir_all(dir).map_err(err)?;
     #[cfg(unix)]

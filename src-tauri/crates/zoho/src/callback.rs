@@ -71,6 +71,10 @@ pub enum CallbackOutcome {
         error: String,
         description: Option<String>,
     },
+    /// Neither a code nor an error: a broken answer. It still carries a
+    /// `state`, so a matching one ends the waiting sign-in (only Zoho knows
+    /// the state, so a forged link cannot cancel a sign-in this way).
+    NoCode,
 }
 
 /// Why a redirect was refused.
@@ -94,7 +98,7 @@ pub enum CallbackError {
     InvalidParameter(String),
     #[error("The sign-in link lacks its security check (state), so it cannot be matched to a sign-in started here. Start the connection again from Zoho Books Setup.")]
     MissingState,
-    #[error("Zoho's answer contains no authorization code. Start the connection again from Zoho Books Setup.")]
+    #[error("Zoho's answer contains no authorization code, so this sign-in cannot finish. Start the connection again from Zoho Books Setup.")]
     MissingCode,
     #[error("The sign-in link says both that access was granted and that it was refused, so it was ignored. Start the connection again from Zoho Books Setup.")]
     Conflicting,
@@ -261,7 +265,7 @@ pub fn parse_callback_query(query: &str) -> Result<Callback, CallbackError> {
                 accounts_server,
             }
         }
-        (None, None) => return Err(CallbackError::MissingCode),
+        (None, None) => CallbackOutcome::NoCode,
     };
     Ok(Callback { state, outcome })
 }
@@ -333,6 +337,7 @@ impl fmt::Display for CallbackOutcome {
         match self {
             CallbackOutcome::Code { .. } => f.write_str("granted"),
             CallbackOutcome::Denied { error, .. } => write!(f, "refused: {error}"),
+            CallbackOutcome::NoCode => f.write_str("no code"),
         }
     }
 }
@@ -345,6 +350,7 @@ mod tests {
     enum Expect {
         Code(&'static str, &'static str),
         Denied(&'static str, &'static str),
+        NoCode(&'static str),
         Fails(&'static str),
     }
     use Expect::*;
@@ -411,8 +417,9 @@ mod tests {
             (format!("{dl}?code=c"), Fails("callback_missing_state")),
             (format!("{dl}?code=c&state="), Fails("callback_missing_state")),
             (format!("{dl}?code=c&state"), Fails("callback_missing_state")),
-            (format!("{dl}?state=s"), Fails("callback_missing_code")),
-            (format!("{dl}?state=s&code="), Fails("callback_missing_code")),
+            (format!("{dl}?state=s"), NoCode("s")),
+            (format!("{dl}?state=s&code="), NoCode("s")),
+            (format!("{dl}?state=s&code=&error="), NoCode("s")),
             (format!("{dl}"), Fails("callback_missing_state")),
             (format!("{dl}?error=access_denied&code=c&state=s"), Fails("callback_conflicting")),
             // encoding
@@ -463,6 +470,10 @@ mod tests {
                         }
                         other => panic!("{shown}: expected denied, got {other}"),
                     }
+                }
+                (NoCode(state), Ok(cb)) => {
+                    assert_eq!(cb.state, state, "{shown}");
+                    assert!(matches!(cb.outcome, CallbackOutcome::NoCode), "{shown}");
                 }
                 (Fails(code), Err(e)) => {
                     assert_eq!(e.code(), code, "{shown}: {e}");

@@ -192,23 +192,24 @@ async fn on_callback(State(shared): State<Arc<Shared>>, RawQuery(query): RawQuer
             "This sign-in answer does not belong to the connection Zoho Books Setup is waiting for. Return to Zoho Books Setup and start the connection again if needed.",
         );
     }
-    let denied = matches!(callback.outcome, CallbackOutcome::Denied { .. });
+    let (title, message) = match callback.outcome {
+        CallbackOutcome::Code { .. } => (
+            "Signed in",
+            "You can close this tab and return to Zoho Books Setup.",
+        ),
+        CallbackOutcome::Denied { .. } => (
+            "Access not granted",
+            "Zoho reports that access was not granted. You can close this tab and return to Zoho Books Setup.",
+        ),
+        CallbackOutcome::NoCode => (
+            "Sign-in incomplete",
+            "Zoho's answer contains no authorization code. Return to Zoho Books Setup and start the connection again.",
+        ),
+    };
     if shared.tx.try_send(callback).is_ok() {
         shared.done.store(true, Ordering::SeqCst);
     }
-    if denied {
-        page(
-            StatusCode::OK,
-            "Access not granted",
-            "Zoho reports that access was not granted. You can close this tab and return to Zoho Books Setup.",
-        )
-    } else {
-        page(
-            StatusCode::OK,
-            "Signed in",
-            "You can close this tab and return to Zoho Books Setup.",
-        )
-    }
+    page(StatusCode::OK, title, message)
 }
 
 async fn not_found() -> Response {

@@ -228,6 +228,8 @@ pub enum OAuthError {
     Expired,
     #[error("Access was not granted on Zoho's consent screen ({error}). Start the connection again and choose Accept.")]
     Denied { error: String },
+    #[error("Zoho's answer contains no authorization code, so this sign-in cannot finish. Start the connection again.")]
+    NoCode,
     #[error("The redirect URI \"{uri}\" is not a valid web address.")]
     InvalidRedirectUri { uri: String },
     #[error("{}", zoho_message(.error))]
@@ -267,6 +269,7 @@ impl OAuthError {
             OAuthError::StateMismatch => "state_mismatch",
             OAuthError::Expired => "sign_in_expired",
             OAuthError::Denied { .. } => "access_denied",
+            OAuthError::NoCode => "callback_missing_code",
             OAuthError::InvalidRedirectUri { .. } => "invalid_redirect_uri",
             OAuthError::Zoho { .. } => "zoho_error",
             OAuthError::Malformed => "malformed_response",
@@ -394,6 +397,7 @@ impl OAuthClient {
             CallbackOutcome::Denied { error, .. } => Err(OAuthError::Denied {
                 error: sanitize(error, 60),
             }),
+            CallbackOutcome::NoCode => Err(OAuthError::NoCode),
             CallbackOutcome::Code {
                 code,
                 accounts_server,

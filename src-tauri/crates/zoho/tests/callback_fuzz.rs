@@ -99,7 +99,7 @@ proptest! {
                 prop_assert_eq!(&cb.state, &state);
                 match cb.outcome {
                     CallbackOutcome::Code { code: c, .. } => prop_assert_eq!(c.expose_secret(), code.as_str()),
-                    CallbackOutcome::Denied { .. } => prop_assert!(false, "denied"),
+                    other => prop_assert!(false, "expected a code, got {}", other),
                 }
             }
             Err(e) => {
