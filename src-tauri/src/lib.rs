@@ -16,6 +16,10 @@ mod state;
 use tauri::Manager;
 use tauri_plugin_deep_link::DeepLinkExt;
 
+/// Set (to 1, unless already set) so WebKitGTK renders without DMA-BUF.
+#[cfg(target_os = "linux")]
+const WEBKIT_DMABUF_ENV: &str = "WEBKIT_DISABLE_DMABUF_RENDERER";
+
 /// Builds and runs the window. `--demo` starts in demo mode; `--data-dir DIR`
 /// uses another data folder (as `ZBSETUP_DATA_DIR` does).
 pub fn run() {
@@ -31,6 +35,16 @@ pub fn run() {
     {
         // Still single-threaded here: nothing else reads the environment yet.
         std::env::set_var(zbs_setup::paths::DATA_DIR_ENV, dir);
+    }
+    // WebKitGTK's DMA-BUF renderer leaves the window blank on some graphics
+    // drivers (NVIDIA's among them) and in some virtual machines, and its
+    // compositing buffers cost this window about 75 MB (BENCHMARKS.md). A
+    // form-and-table window gains nothing from it, so it is off unless the
+    // person chose otherwise (WEBKIT_DISABLE_DMABUF_RENDERER=0).
+    #[cfg(target_os = "linux")]
+    if std::env::var_os(WEBKIT_DMABUF_ENV).is_none() {
+        // Still single-threaded here: nothing else reads the environment yet.
+        std::env::set_var(WEBKIT_DMABUF_ENV, "1");
     }
     let _log_guard = logging::init();
     let force_demo = args.iter().any(|a| a == "--demo");
