@@ -166,6 +166,8 @@ async function launch(sideName) {
       timeOrigin: performance.timeOrigin,
       domContentLoaded: nav ? nav.domContentLoadedEventEnd : null,
       loadEventEnd: nav ? nav.loadEventEnd : null,
+      // The app's own marks (ui/src/main.ts); the floor has none.
+      marks: Object.fromEntries(performance.getEntriesByType("mark").map((m) => [m.name, m.startTime])),
     };
   });
   // The process this launch started (one clock tick of slack): never another run's.
@@ -200,6 +202,9 @@ async function launch(sideName) {
     domContentLoadedMs: timing.domContentLoaded ? sinceEpoch0(timing.timeOrigin + timing.domContentLoaded) : null,
     loadMs: timing.loadEventEnd ? sinceEpoch0(timing.timeOrigin + timing.loadEventEnd) : null,
     paintMs: timing.firstContentfulPaint ? sinceEpoch0(timing.timeOrigin + timing.firstContentfulPaint) : null,
+    marksMs: Object.fromEntries(
+      Object.entries(timing.marks ?? {}).map(([name, at]) => [name, Math.round(sinceEpoch0(timing.timeOrigin + at))]),
+    ),
     ...mem,
   };
 }
@@ -217,7 +222,9 @@ for (let i = 0; i < RUNS; i++) {
     console.log(
       `startup: run ${i + 1}/${RUNS} ${side.padEnd(8)} ready ${r.readyMs.toFixed(0)} ms` +
         ` (session ${r.sessionMs.toFixed(0)} ms, load event ${r.loadMs?.toFixed(0) ?? "?"} ms,` +
-        ` first paint ${r.paintMs?.toFixed(0) ?? "?"} ms, ${r.polls} polls)` +
+        ` first paint ${r.paintMs?.toFixed(0) ?? "?"} ms, ${r.polls} polls` +
+        Object.entries(r.marksMs).map(([name, ms]) => `, ${name} ${ms} ms`).join("") +
+        ")" +
         `, RSS ${(r.rssKiB / 1024).toFixed(1)} MiB, PSS ${(r.pssKiB / 1024).toFixed(1)} MiB` +
         ` [${r.processes.map((p) => `${p.name} ${(p.rssKiB / 1024).toFixed(0)}`).join(", ")}]`,
     );
