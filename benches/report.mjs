@@ -194,9 +194,7 @@ single figures wander; medians of alternate launches are what the goals use.
 The floor is \`benches/baseline/\`: a bare Tauri 2 window with the app's
 plugins (single-instance with deep-link first, deep-link, opener; like the
 app's release build, it leaves registering its scheme to the package's
-desktop entry), the app's WebKitGTK setting (no DMA-BUF renderer, which
-leaves windows blank on some graphics drivers; with it, both sides' web
-processes hold about 60–75 MB more of compositing buffers), the same features
+desktop entry), the same features
 (\`custom-protocol\`), the same release profile and window size, and an empty
 static page. Both release builds are launched alternately through WebDriver
 (tauri-driver + WebKitWebDriver, Xvfb, a private session bus with

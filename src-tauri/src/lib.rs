@@ -16,10 +16,6 @@ mod state;
 use tauri::Manager;
 use tauri_plugin_deep_link::DeepLinkExt;
 
-/// Set (to 1, unless already set) so WebKitGTK renders without DMA-BUF.
-#[cfg(target_os = "linux")]
-const WEBKIT_DMABUF_ENV: &str = "WEBKIT_DISABLE_DMABUF_RENDERER";
-
 /// Builds and runs the window. `--demo` starts in demo mode; `--data-dir DIR`
 /// uses another data folder (as `ZBSETUP_DATA_DIR` does).
 pub fn run() {
@@ -35,16 +31,6 @@ pub fn run() {
     {
         // Still single-threaded here: nothing else reads the environment yet.
         std::env::set_var(zbs_setup::paths::DATA_DIR_ENV, dir);
-    }
-    // WebKitGTK's DMA-BUF renderer leaves the window blank on some graphics
-    // drivers (NVIDIA's among them) and in some virtual machines, and its
-    // compositing buffers cost this window about 75 MB (BENCHMARKS.md). A
-    // form-and-table window gains nothing from it, so it is off unless the
-    // person chose otherwise (WEBKIT_DISABLE_DMABUF_RENDERER=0).
-    #[cfg(target_os = "linux")]
-    if std::env::var_os(WEBKIT_DMABUF_ENV).is_none() {
-        // Still single-threaded here: nothing else reads the environment yet.
-        std::env::set_var(WEBKIT_DMABUF_ENV, "1");
     }
     let _log_guard = logging::init();
     let force_demo = args.iter().any(|a| a == "--demo");
@@ -128,4 +114,65 @@ pub fn run() {
             eprintln!("Zoho Books Setup could not start its window: {e}");
             std::process::exit(1);
         });
+}
+
+/// The window's commands are named in three places kept by hand: the handler
+/// list above, `COMMANDS` in `build.rs` (what the app's manifest declares),
+/// and the capability in `tauri.conf.json` (what the window may call). A
+/// command missing from one of them fails only at run time, so they are
+/// compared here.
+#[cfg(test)]
+mod command_lists {
+    use std::collections::BTreeSet;
+
+    fn between<'a>(text: &'a str, start: &str, end: &str) -> &'a str {
+        let from = text.find(start).expect("start marker") + start.len();
+        let len = text[from..].find(end).expect("end marker");
+        &text[from..from + len]
+    }
+
+    fn handler() -> BTreeSet<String> {
+        between(include_str!("lib.rs"), "generate_handler![", "]")
+            .split(',')
+            .map(|s| s.trim().trim_start_matches("commands::").to_owned())
+            .filter(|s| !s.is_empty())
+            .collect()
+    }
+
+    fn declared() -> BTreeSet<String> {
+        between(include_str!("../build.rs"), "&[&str] = &[", "];")
+            .split(',')
+            .map(|s| s.trim().trim_matches('"').to_owned())
+            .filter(|s| !s.is_empty())
+            .collect()
+    }
+
+    fn granted() -> BTreeSet<String> {
+        let conf: serde_json::Value =
+            serde_json::from_str(include_str!("../../tauri.conf.json")).expect("valid JSON");
+        conf["app"]["security"]["capabilities"]
+            .as_array()
+            .expect("inlined capabilities")
+            .iter()
+            .flat_map(|c| c["permissions"].as_array().cloned().unwrap_or_default())
+            .filter_map(|p| p.as_str().map(str::to_owned))
+            .filter_map(|p| p.strip_prefix("allow-").map(|c| c.replace('-', "_")))
+            .collect()
+    }
+
+    #[test]
+    fn handler_manifest_and_capability_name_the_same_commands() {
+        let handler = handler();
+        assert!(handler.len() > 20, "parsed the handler list: {handler:?}");
+        assert_eq!(
+            handler,
+            declared(),
+            "generate_handler! vs build.rs COMMANDS"
+        );
+        assert_eq!(
+            handler,
+            granted(),
+            "generate_handler! vs tauri.conf.json capability"
+        );
+    }
 }

@@ -5,13 +5,6 @@
 use tauri_plugin_deep_link::DeepLinkExt;
 
 fn main() {
-    // The app's WebKitGTK setting (src-tauri/src/lib.rs): no DMA-BUF renderer
-    // unless the environment says otherwise. The floor is the same stack,
-    // configured the same way.
-    #[cfg(target_os = "linux")]
-    if std::env::var_os("WEBKIT_DISABLE_DMABUF_RENDERER").is_none() {
-        std::env::set_var("WEBKIT_DISABLE_DMABUF_RENDERER", "1");
-    }
     tauri::Builder::default()
         .plugin(tauri_plugin_single_instance::init(|_app, _argv, _cwd| {}))
         .plugin(tauri_plugin_deep_link::init())
