@@ -38,9 +38,11 @@ done
 if [ $quick -eq 1 ]; then export BENCH_RUNS="${BENCH_RUNS:-3}"; else export BENCH_RUNS="${BENCH_RUNS:-5}"; fi
 export BENCH_OUT="$root/target/bench"
 mkdir -p "$BENCH_OUT"
-export BENCH_APP="$root/target/release/zoho-books-setup"
-export BENCH_BASELINE="$root/target/release/zbs-baseline"
-pull_bench="$root/target/release/examples/pull-bench"
+# Binaries land where cargo puts them (CARGO_TARGET_DIR, or target/).
+target="${CARGO_TARGET_DIR:-$root/target}"
+export BENCH_APP="$target/release/zoho-books-setup"
+export BENCH_BASELINE="$target/release/zbs-baseline"
+pull_bench="$target/release/examples/pull-bench"
 start=$(date +%s)
 step() { echo; echo "=== $* ($(( $(date +%s) - start ))s)"; }
 
@@ -52,7 +54,7 @@ if [ -z "${BENCH_SKIP_BUILD:-}" ]; then
   step "build: app (release)"
   cargo build --release --locked -p zoho-books-setup --bin zoho-books-setup
   step "build: bare window (release)"
-  CARGO_TARGET_DIR="$root/target" cargo build --release --locked --manifest-path benches/baseline/Cargo.toml
+  CARGO_TARGET_DIR="$target" cargo build --release --locked --manifest-path benches/baseline/Cargo.toml
   step "build: pull measurements (release)"
   cargo build --release --locked -p zbs-bench-pull --example pull-bench
 fi
