@@ -209,9 +209,13 @@ impl Store {
     /// Every ticked checklist item, as `step` or `step.substep` ids.
     pub fn ticked(&self) -> Result<Vec<String>, StoreError> {
         let conn = self.conn();
-        let mut stmt = conn.prepare("SELECT item FROM checklist WHERE done = 1 ORDER BY item")?;
-        let rows = stmt.query_map([], |r| r.get(0))?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        let read = || {
+            let mut stmt =
+                conn.prepare("SELECT item FROM checklist WHERE done = 1 ORDER BY item")?;
+            let rows = stmt.query_map([], |r| r.get(0))?;
+            rows.collect::<Result<_, _>>()
+        };
+        read().map_err(|e| self.fail(e))
     }
 
     pub fn tick(&self, item: &str, done: bool) -> Result<(), StoreError> {
@@ -227,25 +231,30 @@ impl Store {
     /// The last failures recorded, oldest first: (when, code, message).
     pub fn recent_events(&self, limit: u32) -> Result<Vec<(String, String, String)>, StoreError> {
         let conn = self.conn();
-        let mut stmt = conn.prepare(
-            "SELECT at, kind, message FROM (SELECT * FROM events ORDER BY id DESC LIMIT ?1) ORDER BY id",
-        )?;
-        let rows = stmt.query_map([limit], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        let read = || {
+            let mut stmt = conn.prepare(
+                "SELECT at, kind, message FROM (SELECT * FROM events ORDER BY id DESC LIMIT ?1) ORDER BY id",
+            )?;
+            let rows = stmt.query_map([limit], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+            rows.collect::<Result<_, _>>()
+        };
+        read().map_err(|e| self.fail(e))
     }
 
     /// Records a failure a person saw, for diagnostics (never secrets).
     pub fn record_event(&self, kind: &str, message: &str) -> Result<(), StoreError> {
         let conn = self.conn();
-        conn.execute(
-            "INSERT INTO events (at, kind, message) VALUES (datetime('now'), ?1, ?2)",
-            params![kind, message],
-        )?;
-        conn.execute(
-            "DELETE FROM events WHERE id NOT IN (SELECT id FROM events ORDER BY id DESC LIMIT 50)",
-            [],
-        )?;
-        Ok(())
+        let write = || {
+            conn.execute(
+                "INSERT INTO events (at, kind, message) VALUES (datetime('now'), ?1, ?2)",
+                params![kind, message],
+            )?;
+            conn.execute(
+                "DELETE FROM events WHERE id NOT IN (SELECT id FROM events ORDER BY id DESC LIMIT 50)",
+                [],
+            )
+        };
+        write().map(|_| ()).map_err(|e| self.fail(e))
     }
 }
 
