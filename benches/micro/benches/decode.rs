@@ -3,8 +3,9 @@
 //! `serde_json::Value`:
 //!
 //! - `value`: bytes → `serde_json::Value` (the floor; every path starts here);
-//! - `list_page`: what `BooksClient::list` does with the body: the value, the
-//!   records taken out, each checked to be an object, `page_context` typed;
+//! - `list_page`: what `BooksClient::list` does with the body
+//!   (`decode_list`): the result code checked, each record's text kept and
+//!   parsed (checked to be an object), `page_context` typed;
 //! - `key_columns`: `list_page` plus `Entity::key_columns` for every record
 //!   (through the typed structs), as the pull engine stores them;
 //! - `typed`: bytes → `Envelope`, then the records as the crate's typed
@@ -13,24 +14,14 @@
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use serde::Deserialize as _;
 use serde_json::Value;
 use zbs_bench::{measurement_time, recorded_body, warm_up_time};
-use zbs_zoho::books::types::{Contact, Envelope, Invoice, PageContext};
-use zbs_zoho::Entity;
+use zbs_zoho::books::types::{Contact, Envelope, Invoice};
+use zbs_zoho::books::{decode_list, RateInfo};
+use zbs_zoho::{Entity, ListPage};
 
-fn list_page(body: &[u8], entity: Entity) -> (Vec<Value>, PageContext) {
-    let mut v: Value = serde_json::from_slice(body).unwrap();
-    let records = match v.get_mut(entity.list_key()).map(Value::take) {
-        Some(Value::Array(items)) => items,
-        _ => panic!("no records"),
-    };
-    assert!(records.iter().all(Value::is_object));
-    let context = v
-        .get("page_context")
-        .and_then(|c| PageContext::deserialize(c).ok())
-        .unwrap_or_default();
-    (records, context)
+fn list_page(body: &[u8], entity: Entity) -> ListPage {
+    decode_list(entity, 200, body, 1, 200, RateInfo::default()).unwrap()
 }
 
 fn typed<T: serde::de::DeserializeOwned>(body: &[u8], key: &str) -> Vec<T> {
@@ -46,7 +37,7 @@ fn bench_entity<T: serde::de::DeserializeOwned>(
     entity: Entity,
 ) {
     let body = recorded_body(file);
-    let count = list_page(&body, entity).0.len();
+    let count = list_page(&body, entity).records.len();
     assert!(count > 0, "{file} holds no records");
     let mut g = c.benchmark_group(format!("decode/{name}"));
     g.throughput(Throughput::Bytes(body.len() as u64));
@@ -58,10 +49,10 @@ fn bench_entity<T: serde::de::DeserializeOwned>(
     });
     g.bench_function("key_columns", |b| {
         b.iter(|| {
-            let (records, _) = list_page(black_box(&body), entity);
-            records
+            let page = list_page(black_box(&body), entity);
+            page.records
                 .iter()
-                .map(|r| entity.key_columns(r).unwrap())
+                .map(|r| entity.key_columns(r.value()).unwrap())
                 .collect::<Vec<_>>()
         })
     });

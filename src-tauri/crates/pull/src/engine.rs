@@ -28,10 +28,9 @@ use std::time::{Duration, Instant};
 use futures_util::stream::{FuturesUnordered, StreamExt};
 use rand::Rng;
 use secrecy::SecretString;
-use serde_json::Value;
 use time::OffsetDateTime;
 use tokio_util::sync::CancellationToken;
-use zbs_zoho::books::{BooksClient, BooksError, Entity, RateInfo, MAX_PER_PAGE};
+use zbs_zoho::books::{BooksClient, BooksError, Entity, RateInfo, Record, MAX_PER_PAGE};
 
 use crate::budget::RateBudget;
 use crate::limiter::{LimiterRegistry, OrgLimiter};
@@ -886,7 +885,7 @@ impl<'a> Ctx<'a> {
 
     /// Detail records of `rows` (concurrently, within the limiter); a row
     /// whose record vanished meanwhile is kept as listed.
-    async fn details(&self, entity: Entity, rows: Vec<Value>) -> Result<Vec<Prepared>, PullError> {
+    async fn details(&self, entity: Entity, rows: Vec<Record>) -> Result<Vec<Prepared>, PullError> {
         let org = self.organization_id.clone();
         let mut jobs: FuturesUnordered<_> = rows
             .into_iter()
@@ -894,7 +893,7 @@ impl<'a> Ctx<'a> {
             .map(|(i, row)| {
                 let org = org.clone();
                 async move {
-                    let Some(id) = entity.record_id(&row) else {
+                    let Some(id) = entity.record_id(row.value()) else {
                         return Ok((i, store::prepare(entity, &row, false)));
                     };
                     let fetched = self
@@ -973,7 +972,10 @@ impl<'a> Ctx<'a> {
                 rows.truncate(room);
             }
             if phase == Phase::Rescan {
-                let ids: Vec<String> = rows.iter().filter_map(|r| entity.record_id(r)).collect();
+                let ids: Vec<String> = rows
+                    .iter()
+                    .filter_map(|r| entity.record_id(r.value()))
+                    .collect();
                 let (c, p) = (self.connection_id.clone(), self.pull_id);
                 let known = self
                     .puller
@@ -981,7 +983,9 @@ impl<'a> Ctx<'a> {
                     .call(move |conn| store::known_ids(conn, &c, entity, p, &ids))
                     .await?;
                 let mut flags = known.into_iter();
-                rows.retain(|r| entity.record_id(r).is_none() || !flags.next().unwrap_or(false));
+                rows.retain(|r| {
+                    entity.record_id(r.value()).is_none() || !flags.next().unwrap_or(false)
+                });
             }
             let found_new = !rows.is_empty();
             let records = if detail {

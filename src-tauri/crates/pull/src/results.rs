@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use rusqlite::{params, OptionalExtension};
 use serde_json::Value;
-use zbs_zoho::Entity;
+use zbs_zoho::{Entity, Record};
 
 use crate::engine::Puller;
 use crate::store::{self, NO_PULL};
@@ -309,7 +309,7 @@ impl Puller {
         &self,
         connection_id: &str,
         entity: Entity,
-        records: &[Value],
+        records: &[Record],
         detail: bool,
     ) -> Result<u64, PullError> {
         let prepared: Vec<_> = records

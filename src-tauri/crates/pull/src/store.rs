@@ -5,15 +5,15 @@
 //! upsert (one transaction per page with its checkpoint), the request log
 //! and the last quota headers. Queries for the preview live in `results`.
 
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, TransactionBehavior};
-use serde_json::Value;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
-use zbs_zoho::{Entity, RateInfo};
+use zbs_zoho::{Entity, RateInfo, Record};
 
 use crate::types::{PullOptions, PullState};
 use crate::PullError;
@@ -442,9 +442,10 @@ pub(crate) struct Prepared {
     pub raw: String,
 }
 
-/// Key columns and raw text of a record; `None` (logged) when it has no id.
-pub(crate) fn prepare(entity: Entity, record: &Value, detail: bool) -> Option<Prepared> {
-    match entity.key_columns(record) {
+/// Key columns and the text of a record as Zoho sent it; `None` (logged)
+/// when it has no id.
+pub(crate) fn prepare(entity: Entity, record: &Record, detail: bool) -> Option<Prepared> {
+    match entity.key_columns(record.value()) {
         Ok(k) => Some(Prepared {
             id: k.id,
             label: k.label,
@@ -454,7 +455,7 @@ pub(crate) fn prepare(entity: Entity, record: &Value, detail: bool) -> Option<Pr
             counterparty: k.counterparty,
             last_modified: k.last_modified_time,
             detail,
-            raw: record.to_string(),
+            raw: record.raw().to_owned(),
         }),
         Err(e) => {
             tracing::warn!(
@@ -476,9 +477,8 @@ pub(crate) fn upsert(
     records: &[Prepared],
 ) -> Result<u64, PullError> {
     let pulled_at = now_rfc3339();
-    let mut seen = tx.prepare_cached(
-        "SELECT pull_id FROM pull_records WHERE connection_id = ?1 AND entity = ?2 AND zoho_id = ?3",
-    )?;
+    let ids: Vec<&str> = records.iter().map(|r| r.id.as_str()).collect();
+    let stored = stored_by(tx, connection_id, entity, &ids)?;
     let mut put = tx.prepare_cached(
         "INSERT INTO pull_records (connection_id, entity, zoho_id, label, date, total, status,
              counterparty, last_modified, pulled_at, pull_id, detail, raw)
@@ -495,14 +495,12 @@ pub(crate) fn upsert(
                         THEN 1 ELSE excluded.detail END,
              last_modified = excluded.last_modified",
     )?;
+    // A page can list a record twice (records added while paging): it is
+    // counted once.
+    let mut counted = HashSet::new();
     let mut new = 0;
     for r in records {
-        let before: Option<i64> = seen
-            .query_row(params![connection_id, entity.name(), r.id], |row| {
-                row.get(0)
-            })
-            .optional()?;
-        if before != Some(pull_id) {
+        if stored.get(r.id.as_str()) != Some(&pull_id) && counted.insert(r.id.as_str()) {
             new += 1;
         }
         put.execute(params![
@@ -532,17 +530,48 @@ pub(crate) fn known_ids(
     pull_id: i64,
     ids: &[String],
 ) -> Result<Vec<bool>, PullError> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT pull_id FROM pull_records WHERE connection_id = ?1 AND entity = ?2 AND zoho_id = ?3",
-    )?;
-    ids.iter()
-        .map(|id| {
-            let p: Option<i64> = stmt
-                .query_row(params![connection_id, entity.name(), id], |r| r.get(0))
-                .optional()?;
-            Ok(p == Some(pull_id))
-        })
-        .collect()
+    let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+    let stored = stored_by(conn, connection_id, entity, &refs)?;
+    Ok(ids
+        .iter()
+        .map(|id| stored.get(id.as_str()) == Some(&pull_id))
+        .collect())
+}
+
+/// Ids per lookup: well under SQLite's limit of bound parameters.
+const LOOKUP_CHUNK: usize = 250;
+
+/// The pull that last stored each of `ids` (absent: never stored), looked up
+/// through the unique key a chunk of ids at a time.
+fn stored_by<'a>(
+    conn: &Connection,
+    connection_id: &str,
+    entity: Entity,
+    ids: &[&'a str],
+) -> Result<HashMap<&'a str, i64>, PullError> {
+    let wanted: HashSet<&'a str> = ids.iter().copied().collect();
+    let mut out = HashMap::with_capacity(ids.len());
+    for chunk in ids.chunks(LOOKUP_CHUNK) {
+        // Named index: without statistics the planner would rather walk the
+        // (connection, entity, pull) index for an IN list.
+        let sql = format!(
+            "SELECT zoho_id, pull_id FROM pull_records INDEXED BY pull_records_key
+             WHERE connection_id = ?1 AND entity = ?2 AND zoho_id IN ({})",
+            vec!["?"; chunk.len()].join(",")
+        );
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let params = [connection_id, entity.name()]
+            .into_iter()
+            .chain(chunk.iter().copied());
+        let mut rows = stmt.query(rusqlite::params_from_iter(params))?;
+        while let Some(row) = rows.next()? {
+            let id: String = row.get(0)?;
+            if let Some(&key) = wanted.get(id.as_str()) {
+                out.insert(key, row.get(1)?);
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// One page and its checkpoint, committed together.

@@ -280,7 +280,9 @@ async fn server_errors_dropped_connections_and_bad_json_are_retried() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn daily_quota_pauses_and_resumes_to_the_same_set() {
-    let mut cfg = sim_config(120, (100, Duration::from_secs(1)));
+    // Ten pages per type: no type can finish and rescan (a call that stores
+    // nothing new) within the first five calls, whatever their order.
+    let mut cfg = sim_config(400, (100, Duration::from_secs(1)));
     cfg.daily_quota = Some(5);
     let env = Env::start(cfg).await;
     let tokens = env.tokens().await;
@@ -330,9 +332,10 @@ async fn daily_quota_pauses_and_resumes_to_the_same_set() {
     assert_eq!(again.pull_id(), Some(pull_id));
 
     env.sim.advance_time(Duration::from_secs(86_400));
-    // The quota is only 5 a day: keep advancing days until done.
+    // The quota is only 5 a day: keep advancing days until done
+    // (3 types × (10 pages + a rescan) = 33 calls).
     let mut report = None;
-    for _ in 0..10 {
+    for _ in 0..12 {
         match puller
             .run(
                 "q",
@@ -360,7 +363,7 @@ async fn daily_quota_pauses_and_resumes_to_the_same_set() {
     for e in MAIN {
         let stored: BTreeSet<String> = env.stored_ids("q", e).into_iter().collect();
         assert_eq!(stored, env.sim_ids(sim_entity(e)));
-        assert_eq!(report.entities[e.name()].records, 120);
+        assert_eq!(report.entities[e.name()].records, 400);
     }
 }
 

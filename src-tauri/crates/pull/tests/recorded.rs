@@ -10,7 +10,8 @@ use std::path::PathBuf;
 
 use serde_json::Value;
 use zbs_pull::{ExportFormat, LimiterRegistry, Puller, RateBudget};
-use zbs_zoho::Entity;
+use zbs_zoho::books::{decode_detail, decode_list};
+use zbs_zoho::{Entity, RateInfo, Record};
 
 fn recorded_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../../shared/zoho-recorded")
@@ -77,28 +78,26 @@ fn every_recorded_shape_is_stored_and_exported() {
             continue;
         }
         files += 1;
-        let body = &rec["body"];
+        // Through the client's own decoding of the bytes Zoho sent.
+        let body = rec["body"].to_string();
+        let status = rec["status"].as_u64().map_or(200, |s| s as u16);
         for entity in entities {
-            let records: Vec<Value> = if is_detail {
-                vec![body[entity.detail_key()].clone()]
+            let records: Vec<Record> = if is_detail {
+                vec![
+                    decode_detail(entity, status, body.as_bytes(), RateInfo::default())
+                        .expect("a recorded detail answer decodes"),
+                ]
             } else {
-                body[entity.list_key()]
-                    .as_array()
-                    .expect("list of records")
-                    .clone()
+                decode_list(entity, status, body.as_bytes(), 1, 200, RateInfo::default())
+                    .expect("a recorded list answer decodes")
+                    .records
             };
-            let records: Vec<Value> = records
-                .into_iter()
-                .filter(|r| match entity.contact_type() {
-                    Some(t) => r["contact_type"].as_str().is_none_or(|c| c == t),
-                    None => true,
-                })
-                .collect();
             for r in &records {
-                expected
-                    .entry(entity)
-                    .or_default()
-                    .insert(entity.record_id(r).expect("recorded records have ids"));
+                expected.entry(entity).or_default().insert(
+                    entity
+                        .record_id(r.value())
+                        .expect("recorded records have ids"),
+                );
             }
             puller
                 .ingest("recorded", entity, &records, is_detail)

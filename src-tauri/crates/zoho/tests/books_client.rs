@@ -228,7 +228,7 @@ async fn list_paging_fields() {
     assert_eq!((p1.page, p1.per_page), (1, 50));
     assert_eq!(p1.rate.remaining, Some(503));
     assert_eq!(
-        Entity::Invoices.record_id(&p1.records[0]).as_deref(),
+        Entity::Invoices.record_id(p1.records[0].value()).as_deref(),
         Some("260815000000103001")
     );
     let p2 = client
@@ -266,7 +266,7 @@ async fn customers_and_vendors_are_separated() {
     assert!(customers
         .records
         .iter()
-        .all(|r| r["contact_type"] == "customer"));
+        .all(|r| r.value()["contact_type"] == "customer"));
 }
 
 #[tokio::test]
@@ -281,7 +281,9 @@ async fn detail_returns_the_record() {
         )
         .await
         .expect("detail");
-    assert!(inv["line_items"].as_array().is_some_and(|l| !l.is_empty()));
+    assert!(inv.value()["line_items"]
+        .as_array()
+        .is_some_and(|l| !l.is_empty()));
     assert_eq!(rate.limit, Some(1000));
     let (contact, _) = client
         .detail(
@@ -292,7 +294,7 @@ async fn detail_returns_the_record() {
         )
         .await
         .expect("contact");
-    assert_eq!(contact["contact_id"], "260815000000097001");
+    assert_eq!(contact.value()["contact_id"], "260815000000097001");
     let e = client
         .detail(&token(), "927270289", Entity::Invoices, "1")
         .await

@@ -12,6 +12,7 @@
 
 pub mod types;
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
 use std::time::Duration;
@@ -19,6 +20,7 @@ use std::time::Duration;
 use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION};
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use serde_json::Value;
 use url::Url;
 
@@ -332,11 +334,54 @@ impl RateInfo {
     }
 }
 
+/// One record: its JSON text exactly as Zoho sent it (what is stored, so a
+/// page is never serialised again) and the parsed value its id and key
+/// columns are read from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Record {
+    raw: String,
+    value: Value,
+}
+
+impl Record {
+    /// A record that did not come from Zoho's bytes (fixtures, imports): its
+    /// text is the value serialised.
+    pub fn from_value(value: Value) -> Record {
+        Record {
+            raw: value.to_string(),
+            value,
+        }
+    }
+
+    /// A record from its JSON text, which must be an object.
+    pub fn from_raw(raw: &RawValue) -> Result<Record, BooksError> {
+        match serde_json::from_str(raw.get()) {
+            Ok(value @ Value::Object(_)) => Ok(Record {
+                raw: raw.get().to_owned(),
+                value,
+            }),
+            _ => Err(BooksError::Decode {
+                reason: "a record is not a JSON object",
+            }),
+        }
+    }
+
+    /// The record as parsed.
+    pub fn value(&self) -> &Value {
+        &self.value
+    }
+
+    /// The record's JSON text as Zoho sent it.
+    pub fn raw(&self) -> &str {
+        &self.raw
+    }
+}
+
 /// One page of a list.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListPage {
     /// The records as Zoho sent them (for customers/vendors: only that contact type).
-    pub records: Vec<Value>,
+    pub records: Vec<Record>,
     pub has_more: bool,
     pub page: u32,
     pub per_page: u32,
@@ -454,7 +499,7 @@ impl BooksClient {
         token: &SecretString,
     ) -> Result<(Vec<Organization>, RateInfo), BooksError> {
         let url = self.url(&["organizations"])?;
-        let (body, rate) = self.get(url, token).await?;
+        let (body, rate) = self.get(url, token, decode_response).await?;
         let list = body
             .get("organizations")
             .cloned()
@@ -501,8 +546,12 @@ impl BooksClient {
                 }
             }
         }
-        let (body, rate) = self.get(url, token).await?;
-        decode_list(entity, body, page, per_page, rate)
+        let (page, _) = self
+            .get(url, token, |status, body, rate| {
+                decode_list(entity, status, body, page, per_page, rate)
+            })
+            .await?;
+        Ok(page)
     }
 
     /// One record with everything (line items, addresses, contact persons).
@@ -512,7 +561,7 @@ impl BooksClient {
         org_id: &str,
         entity: Entity,
         id: &str,
-    ) -> Result<(Value, RateInfo), BooksError> {
+    ) -> Result<(Record, RateInfo), BooksError> {
         if id.is_empty() || id.len() > 64 {
             return Err(BooksError::Request {
                 reason: "the record id is empty or too long",
@@ -520,11 +569,19 @@ impl BooksClient {
         }
         let mut url = self.url(&[&entity.path()[1..], id])?;
         url.query_pairs_mut().append_pair("organization_id", org_id);
-        let (body, rate) = self.get(url, token).await?;
-        Ok((decode_detail(entity, body)?, rate))
+        self.get(url, token, |status, body, rate| {
+            decode_detail(entity, status, body, rate)
+        })
+        .await
     }
 
-    async fn get(&self, url: Url, token: &SecretString) -> Result<(Value, RateInfo), BooksError> {
+    /// One GET: the answer decoded by `decode` (status, body, rate headers).
+    async fn get<T>(
+        &self,
+        url: Url,
+        token: &SecretString,
+        decode: impl FnOnce(u16, &[u8], RateInfo) -> Result<T, BooksError>,
+    ) -> Result<(T, RateInfo), BooksError> {
         let mut auth = HeaderValue::from_str(&format!("Zoho-oauthtoken {}", token.expose_secret()))
             .map_err(|_| BooksError::Request {
                 reason: "the access token contains invalid characters",
@@ -542,7 +599,7 @@ impl BooksClient {
         let status = response.status().as_u16();
         let rate = RateInfo::from_headers(response.headers());
         let body = read_body(response).await?;
-        let result = classify(status, &body, rate);
+        let result = decode(status, &body, rate);
         match &result {
             Ok(_) => tracing::debug!(%path, status, remaining = ?rate.remaining, "books call"),
             Err(e) => tracing::info!(%path, status, code = e.code(), "books call failed"),
@@ -570,44 +627,41 @@ async fn read_body(mut response: reqwest::Response) -> Result<Vec<u8>, BooksErro
     Ok(body)
 }
 
-/// Maps status and body to the JSON body or an error. Never logs the body.
-/// Decodes a list answer's body (already accepted by [`decode_response`])
-/// into a page: the records as raw JSON objects (customers or vendors only,
-/// for contacts) and the paging context. Pure, so it can be fuzzed.
+/// The members of an answer's top-level object, each still as text.
+type Members<'a> = BTreeMap<String, &'a RawValue>;
+
+/// Decodes a list answer into a page: the records (customers or vendors
+/// only, for contacts), each kept as the text Zoho sent, and the paging
+/// context. Pure, so it can be fuzzed; never panics, whatever the bytes.
 pub fn decode_list(
     entity: Entity,
-    mut body: Value,
+    status: u16,
+    body: &[u8],
     page: u32,
     per_page: u32,
     rate: RateInfo,
 ) -> Result<ListPage, BooksError> {
-    let records = match body.get_mut(entity.list_key()).map(Value::take) {
-        Some(Value::Array(items)) => items,
-        _ => {
-            return Err(BooksError::Decode {
-                reason: "the list of records is missing",
-            })
-        }
+    let members = classify(status, body, rate)?;
+    let missing = BooksError::Decode {
+        reason: "the list of records is missing",
     };
-    if records.iter().any(|r| !r.is_object()) {
-        return Err(BooksError::Decode {
-            reason: "a record is not a JSON object",
+    let list = members.get(entity.list_key()).ok_or(missing.clone())?;
+    let items: Vec<&RawValue> = serde_json::from_str(list.get()).map_err(|_| missing)?;
+    let mut records = Vec::with_capacity(items.len());
+    for item in items {
+        records.push(Record::from_raw(item)?);
+    }
+    if let Some(ct) = entity.contact_type() {
+        records.retain(|r| {
+            r.value()
+                .get("contact_type")
+                .and_then(Value::as_str)
+                .is_none_or(|t| t == ct)
         });
     }
-    let records = match entity.contact_type() {
-        Some(ct) => records
-            .into_iter()
-            .filter(|r| {
-                r.get("contact_type")
-                    .and_then(Value::as_str)
-                    .is_none_or(|t| t == ct)
-            })
-            .collect(),
-        None => records,
-    };
-    let context: PageContext = body
+    let context: PageContext = members
         .get("page_context")
-        .and_then(|c| PageContext::deserialize(c).ok())
+        .and_then(|c| serde_json::from_str(c.get()).ok())
         .unwrap_or_default();
     Ok(ListPage {
         records,
@@ -618,53 +672,71 @@ pub fn decode_list(
     })
 }
 
-/// Decodes a detail answer's body into the one record it carries.
-pub fn decode_detail(entity: Entity, mut body: Value) -> Result<Value, BooksError> {
-    match body.get_mut(entity.detail_key()).map(Value::take) {
-        Some(record @ Value::Object(_)) => Ok(record),
-        _ => Err(BooksError::Decode {
+/// Decodes a detail answer into the one record it carries, kept as the text
+/// Zoho sent.
+pub fn decode_detail(
+    entity: Entity,
+    status: u16,
+    body: &[u8],
+    rate: RateInfo,
+) -> Result<Record, BooksError> {
+    let members = classify(status, body, rate)?;
+    members
+        .get(entity.detail_key())
+        .ok_or(BooksError::Decode {
             reason: "the record is missing",
-        }),
-    }
+        })
+        .and_then(|raw| {
+            Record::from_raw(raw).map_err(|_| BooksError::Decode {
+                reason: "the record is missing",
+            })
+        })
 }
 
 /// Classifies a Books API answer by HTTP status and Zoho's `code`: the JSON
 /// body on success, else the typed error (a 200 with a non-zero code is an
 /// error). Never panics, whatever the bytes.
 pub fn decode_response(status: u16, body: &[u8], rate: RateInfo) -> Result<Value, BooksError> {
-    classify(status, body, rate)
+    classify(status, body, rate)?;
+    serde_json::from_slice(body).map_err(|_| BooksError::Decode { reason: "not JSON" })
 }
 
-fn classify(status: u16, body: &[u8], rate: RateInfo) -> Result<Value, BooksError> {
-    let json: Option<Value> = serde_json::from_slice(body).ok();
-    let code = json.as_ref().and_then(|v| v.get("code")).and_then(|c| {
+/// Maps status and body to the answer's top-level members or an error.
+/// Never logs the body.
+fn classify(status: u16, body: &[u8], rate: RateInfo) -> Result<Members<'_>, BooksError> {
+    let members: Option<Members<'_>> = serde_json::from_slice(body).ok();
+    let member = |name: &str| -> Option<Value> {
+        serde_json::from_str(members.as_ref()?.get(name)?.get()).ok()
+    };
+    let code = member("code").and_then(|c| {
         c.as_i64()
             .or_else(|| c.as_str().and_then(|s| s.trim().parse().ok()))
     });
     let message = || {
-        json.as_ref()
-            .and_then(|v| v.get("message"))
+        member("message")
+            .as_ref()
             .and_then(Value::as_str)
             .map(|m| m.chars().filter(|c| !c.is_control()).take(200).collect())
             .unwrap_or_default()
+    };
+    let not_json = || BooksError::Decode {
+        reason: if serde_json::from_slice::<serde::de::IgnoredAny>(body).is_ok() {
+            "no result code"
+        } else {
+            "not JSON"
+        },
     };
     match (status, code) {
         (429, _) => Err(BooksError::RateLimited { rate }),
         (401, _) | (_, Some(57)) => Err(BooksError::Unauthorized),
         (_, Some(1002)) | (404, _) => Err(BooksError::NotFound),
         (500..=599, _) => Err(BooksError::Server { status }),
-        (200..=299, Some(0)) => json.ok_or(BooksError::Decode { reason: "not JSON" }),
+        (200..=299, Some(0)) => members.ok_or_else(not_json),
         (200..=299, Some(code)) => Err(BooksError::Zoho {
             code,
             message: message(),
         }),
-        (200..=299, None) => Err(BooksError::Decode {
-            reason: if json.is_some() {
-                "no result code"
-            } else {
-                "not JSON"
-            },
-        }),
+        (200..=299, None) => Err(not_json()),
         (_, Some(code)) if code != 0 => Err(BooksError::Zoho {
             code,
             message: message(),
@@ -707,7 +779,11 @@ mod tests {
     #[test]
     fn classify_errors() {
         let r = RateInfo::default();
-        let c = |s: u16, b: &str| classify(s, b.as_bytes(), r).map_err(|e| e.code());
+        let c = |s: u16, b: &str| {
+            classify(s, b.as_bytes(), r)
+                .map(|m| m.keys().cloned().collect::<Vec<_>>())
+                .map_err(|e| e.code())
+        };
         assert!(c(200, r#"{"code":0,"message":"success"}"#).is_ok());
         assert_eq!(c(200, r#"{"code":57,"message":"x"}"#), Err("unauthorized"));
         assert_eq!(c(400, r#"{"code":57,"message":"x"}"#), Err("unauthorized"));
@@ -723,6 +799,11 @@ mod tests {
         assert_eq!(c(400, r#"{"code":2,"message":"bad"}"#), Err("zoho_error"));
         assert_eq!(c(200, "<html>"), Err("decode"));
         assert_eq!(c(200, r#"{"x":1}"#), Err("decode"));
+        assert_eq!(c(200, "[0]"), Err("decode"));
+        assert_eq!(
+            c(200, r#"{"code":"0","invoices":[]}"#),
+            Ok(vec!["code".to_owned(), "invoices".to_owned()])
+        );
         assert_eq!(c(302, ""), Err("unexpected_status"));
         assert!(BooksError::RateLimited { rate: r }.is_retryable());
         assert!(BooksError::Network { timeout: true }.is_retryable());
@@ -732,6 +813,42 @@ mod tests {
             message: String::new()
         }
         .is_retryable());
+    }
+
+    #[test]
+    fn records_keep_the_text_zoho_sent() {
+        let r = RateInfo::default();
+        let body = br#"{ "code": 0, "invoices": [ {"z": 1, "invoice_id": "7", "a": "caf\u00e9"} ,{"invoice_id":"8"}],
+            "page_context": {"page": 3, "has_more_page": true} }"#;
+        let page = decode_list(Entity::Invoices, 200, body, 1, 200, r).expect("page");
+        assert_eq!(
+            page.records[0].raw(),
+            r#"{"z": 1, "invoice_id": "7", "a": "caf\u00e9"}"#
+        );
+        assert_eq!(page.records[0].value()["a"], "café");
+        assert_eq!(page.records[1].raw(), r#"{"invoice_id":"8"}"#);
+        assert_eq!((page.page, page.per_page, page.has_more), (3, 200, true));
+        let code =
+            |b: &[u8]| decode_list(Entity::Invoices, 200, b, 1, 200, r).map_err(|e| e.code());
+        assert_eq!(code(br#"{"code":0,"invoices":[{},1]}"#), Err("decode"));
+        assert_eq!(code(br#"{"code":0,"invoices":{}}"#), Err("decode"));
+        assert_eq!(code(br#"{"code":0}"#), Err("decode"));
+        assert_eq!(code(br#"{"code":0,"invoices":[{}"#), Err("decode"));
+        let detail = decode_detail(
+            Entity::Invoices,
+            200,
+            br#"{"code":0,"invoice": {"invoice_id" : "7"}}"#,
+            r,
+        )
+        .expect("detail");
+        assert_eq!(detail.raw(), r#"{"invoice_id" : "7"}"#);
+        assert_eq!(
+            decode_detail(Entity::Invoices, 200, br#"{"code":0,"invoice":[]}"#, r)
+                .map_err(|e| e.code()),
+            Err("decode")
+        );
+        let made = Record::from_value(serde_json::json!({"invoice_id": "9"}));
+        assert_eq!(made.raw(), r#"{"invoice_id":"9"}"#);
     }
 
     #[test]
