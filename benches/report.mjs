@@ -119,7 +119,7 @@ if (quick) {
 
 // ---- Criterion
 function criterionResults() {
-  const dir = join(root, "target/criterion");
+  const dir = join(process.env.CARGO_TARGET_DIR ?? join(root, "target"), "criterion");
   const found = [];
   const walk = (d) => {
     if (!existsSync(d)) return;
@@ -137,12 +137,17 @@ function criterionResults() {
     }
   };
   walk(dir);
-  return found.filter((r) => r.group.startsWith("decode/") || r.group === "callback");
+  return found.filter((r) => r.group.startsWith("decode/") || ["callback", "limiter", "upsert"].includes(r.group));
 }
 const ns = (v) => (v >= 1e6 ? `${(v / 1e6).toFixed(2)} ms` : v >= 1e3 ? `${(v / 1e3).toFixed(1)} µs` : `${v.toFixed(0)} ns`);
 const crit = criterionResults();
-const floorOf = (group) => (group === "callback" ? "url_parse" : "value");
-const order = ["value", "list_page", "key_columns", "typed", "url_parse", "deep_link", "loopback", "denied", "hostile_long"];
+const FLOORS = { callback: "url_parse", limiter: "gcra_paced", upsert: "bare_insert" };
+const floorOf = (group) => FLOORS[group] ?? "value";
+const order = [
+  ...["value", "list_page", "key_columns", "typed"],
+  ...["url_parse", "deep_link", "loopback", "denied", "hostile_long"],
+  ...["gcra_paced", "acquire_paced", "bare_insert", "new_page", "existing_page"],
+];
 crit.sort((a, b) => a.group.localeCompare(b.group) || order.indexOf(a.fn) - order.indexOf(b.fn));
 const critTable = crit.length
   ? [
@@ -151,7 +156,12 @@ const critTable = crit.length
       ...crit.map((r) => {
         const floor = crit.find((x) => x.group === r.group && x.fn === floorOf(r.group));
         const bytes = r.throughput?.Bytes;
-        const tp = bytes ? `${((bytes / r.median) * 1e9 / 2 ** 20).toFixed(0)} MiB/s` : "";
+        const elements = r.throughput?.Elements;
+        const tp = bytes
+          ? `${((bytes / r.median) * 1e9 / 2 ** 20).toFixed(0)} MiB/s`
+          : elements
+            ? `${Math.round((elements / r.median) * 1e9).toLocaleString("en-US")} records/s`
+            : "";
         const ratio = floor ? (r === floor ? "floor" : (r.median / floor.median).toFixed(2)) : "";
         return `| ${r.group}/${r.fn} | ${ns(r.min)} / ${ns(r.median)} / ${ns(r.max)} | ${tp} | ${ratio} |`;
       }),
@@ -228,11 +238,14 @@ samples, 2 s of measurement each. Figures are per call, over the samples.
 Floors: for decoding, parsing the same bytes into a \`serde_json::Value\`
 (\`value\`), which every path starts from; for the callback parser,
 \`url::Url::parse\` of the same deep link plus collecting its query pairs
-(\`url_parse\`). No goals are set for these yet; the ratios are for
+(\`url_parse\`); for the limiter, a bare \`governor\` limiter with the same
+quota (\`gcra_paced\`); for the upsert, a bare prepared \`INSERT\` of the same
+200 rows (\`bare_insert\`). No goals are set for these; the ratios are for
 watching the trend.
 
 - \`decode/<list>/list_page\`: what \`BooksClient::list\` does with a body
-  (parse, take the records out, check each is an object, type \`page_context\`);
+  (\`decode_list\`: result code checked, each record's text kept and parsed
+  and checked to be an object, \`page_context\` typed);
   \`key_columns\`: that plus \`Entity::key_columns\` for every record, as a pull
   stores them; \`typed\`: bytes → \`Envelope\` → the typed structs
   (\`Invoice\`, \`Contact\`). Inputs: the recorded \`invoices.json\` and
@@ -240,6 +253,16 @@ watching the trend.
 - \`callback/*\`: \`zbs_zoho::callback::parse_callback\` on a granted deep
   link, the same at the loopback address, a refusal, and a hostile link just
   under the length cap (refused).
+- \`limiter/acquire_paced\`: \`OrgLimiter::acquire\` and dropping the slot at
+  Zoho's budget (100 per minute) on a tokio runtime with a paused clock, so
+  every request waits for the budget but no time passes: the limiter's own
+  CPU cost per request (concurrency slot, GCRA, sleep, sliding window).
+  \`gcra_paced\`: the same quota in a bare \`governor\` limiter, checked,
+  slept on and checked again.
+- \`upsert/*\`: one 200-invoice page in one transaction on a real SQLite file
+  that grows as it runs: \`new_page\` (\`Puller::ingest\` of records not yet
+  stored, decoded outside the clock), \`existing_page\` (the same page again),
+  \`bare_insert\` (the floor).
 
 ${critTable}
 

@@ -78,7 +78,7 @@ fi
 
 if [ $quick -eq 0 ]; then
   step "micro-benchmarks (Criterion)"
-  rm -rf target/criterion/decode_* target/criterion/callback
+  rm -rf "$target"/criterion/decode_* "$target"/criterion/{callback,limiter,upsert}
   cargo bench --locked -p zbs-bench 2>&1 | tee "$BENCH_OUT/criterion.log"
 fi
 

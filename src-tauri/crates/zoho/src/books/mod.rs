@@ -10,9 +10,9 @@
 //! [`types`] has the typed key columns. Throttling, paging strategy and
 //! storage belong to the `zbs-setup` crate; this module does single calls.
 
+mod answer;
 pub mod types;
 
-use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
 use std::time::Duration;
@@ -25,6 +25,7 @@ use serde_json::Value;
 use url::Url;
 
 use crate::dc::books_base;
+use answer::{classify, Wanted};
 pub use types::{KeyColumns, Organization, PageContext};
 
 /// Connect timeout of API calls.
@@ -627,9 +628,6 @@ async fn read_body(mut response: reqwest::Response) -> Result<Vec<u8>, BooksErro
     Ok(body)
 }
 
-/// The members of an answer's top-level object, each still as text.
-type Members<'a> = BTreeMap<String, &'a RawValue>;
-
 /// Decodes a list answer into a page: the records (customers or vendors
 /// only, for contacts), each kept as the text Zoho sent, and the paging
 /// context. Pure, so it can be fuzzed; never panics, whatever the bytes.
@@ -641,12 +639,10 @@ pub fn decode_list(
     per_page: u32,
     rate: RateInfo,
 ) -> Result<ListPage, BooksError> {
-    let members = classify(status, body, rate)?;
-    let missing = BooksError::Decode {
+    let answer = classify(status, body, rate, Wanted::List(entity.list_key()))?;
+    let items = answer.list.flatten().ok_or(BooksError::Decode {
         reason: "the list of records is missing",
-    };
-    let list = members.get(entity.list_key()).ok_or(missing.clone())?;
-    let items: Vec<&RawValue> = serde_json::from_str(list.get()).map_err(|_| missing)?;
+    })?;
     let mut records = Vec::with_capacity(items.len());
     for item in items {
         records.push(Record::from_raw(item)?);
@@ -659,8 +655,8 @@ pub fn decode_list(
                 .is_none_or(|t| t == ct)
         });
     }
-    let context: PageContext = members
-        .get("page_context")
+    let context: PageContext = answer
+        .page_context
         .and_then(|c| serde_json::from_str(c.get()).ok())
         .unwrap_or_default();
     Ok(ListPage {
@@ -680,69 +676,19 @@ pub fn decode_detail(
     body: &[u8],
     rate: RateInfo,
 ) -> Result<Record, BooksError> {
-    let members = classify(status, body, rate)?;
-    members
-        .get(entity.detail_key())
-        .ok_or(BooksError::Decode {
-            reason: "the record is missing",
-        })
-        .and_then(|raw| {
-            Record::from_raw(raw).map_err(|_| BooksError::Decode {
-                reason: "the record is missing",
-            })
-        })
+    let missing = || BooksError::Decode {
+        reason: "the record is missing",
+    };
+    let answer = classify(status, body, rate, Wanted::One(entity.detail_key()))?;
+    Record::from_raw(answer.one.ok_or_else(missing)?).map_err(|_| missing())
 }
 
 /// Classifies a Books API answer by HTTP status and Zoho's `code`: the JSON
 /// body on success, else the typed error (a 200 with a non-zero code is an
 /// error). Never panics, whatever the bytes.
 pub fn decode_response(status: u16, body: &[u8], rate: RateInfo) -> Result<Value, BooksError> {
-    classify(status, body, rate)?;
+    classify(status, body, rate, Wanted::Nothing)?;
     serde_json::from_slice(body).map_err(|_| BooksError::Decode { reason: "not JSON" })
-}
-
-/// Maps status and body to the answer's top-level members or an error.
-/// Never logs the body.
-fn classify(status: u16, body: &[u8], rate: RateInfo) -> Result<Members<'_>, BooksError> {
-    let members: Option<Members<'_>> = serde_json::from_slice(body).ok();
-    let member = |name: &str| -> Option<Value> {
-        serde_json::from_str(members.as_ref()?.get(name)?.get()).ok()
-    };
-    let code = member("code").and_then(|c| {
-        c.as_i64()
-            .or_else(|| c.as_str().and_then(|s| s.trim().parse().ok()))
-    });
-    let message = || {
-        member("message")
-            .as_ref()
-            .and_then(Value::as_str)
-            .map(|m| m.chars().filter(|c| !c.is_control()).take(200).collect())
-            .unwrap_or_default()
-    };
-    let not_json = || BooksError::Decode {
-        reason: if serde_json::from_slice::<serde::de::IgnoredAny>(body).is_ok() {
-            "no result code"
-        } else {
-            "not JSON"
-        },
-    };
-    match (status, code) {
-        (429, _) => Err(BooksError::RateLimited { rate }),
-        (401, _) | (_, Some(57)) => Err(BooksError::Unauthorized),
-        (_, Some(1002)) | (404, _) => Err(BooksError::NotFound),
-        (500..=599, _) => Err(BooksError::Server { status }),
-        (200..=299, Some(0)) => members.ok_or_else(not_json),
-        (200..=299, Some(code)) => Err(BooksError::Zoho {
-            code,
-            message: message(),
-        }),
-        (200..=299, None) => Err(not_json()),
-        (_, Some(code)) if code != 0 => Err(BooksError::Zoho {
-            code,
-            message: message(),
-        }),
-        _ => Err(BooksError::Http { status }),
-    }
 }
 
 #[cfg(test)]
@@ -780,8 +726,8 @@ mod tests {
     fn classify_errors() {
         let r = RateInfo::default();
         let c = |s: u16, b: &str| {
-            classify(s, b.as_bytes(), r)
-                .map(|m| m.keys().cloned().collect::<Vec<_>>())
+            classify(s, b.as_bytes(), r, Wanted::List("invoices"))
+                .map(|a| a.list.flatten().map(|l| l.len()))
                 .map_err(|e| e.code())
         };
         assert!(c(200, r#"{"code":0,"message":"success"}"#).is_ok());
@@ -800,9 +746,13 @@ mod tests {
         assert_eq!(c(200, "<html>"), Err("decode"));
         assert_eq!(c(200, r#"{"x":1}"#), Err("decode"));
         assert_eq!(c(200, "[0]"), Err("decode"));
+        assert_eq!(c(200, r#"{"code":"0","invoices":[]}"#), Ok(Some(0)));
+        assert_eq!(c(200, r#"{"invoices":[{},2],"code":0}"#), Ok(Some(2)));
+        assert_eq!(c(200, r#"{"code":0,"invoices":{"a":[1]}}"#), Ok(None));
+        assert_eq!(c(200, r#"{"code":0,"invoices":[1]} x"#), Err("decode"));
         assert_eq!(
-            c(200, r#"{"code":"0","invoices":[]}"#),
-            Ok(vec!["code".to_owned(), "invoices".to_owned()])
+            c(200, r#"{"code":57,"invoices":"no"}"#),
+            Err("unauthorized")
         );
         assert_eq!(c(302, ""), Err("unexpected_status"));
         assert!(BooksError::RateLimited { rate: r }.is_retryable());
