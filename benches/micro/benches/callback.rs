@@ -11,7 +11,6 @@
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use zbs_bench::{measurement_time, warm_up_time};
 use zbs_zoho::callback::parse_callback;
 
 const QUERY: &str = "state=2f1c0e9a7b6d4c3e8f0a1b2c3d4e5f60&code=1000.4f2a6c8e0b1d3f5a7c9e1b3d5f7a9c1e.8d6b4f2a0c8e6b4d2f0a8c6e4b2d0f8a&location=eu&accounts-server=https%3A%2F%2Faccounts.zoho.eu";
@@ -51,10 +50,7 @@ fn callback(c: &mut Criterion) {
 
 criterion_group! {
     name = benches;
-    config = Criterion::default()
-        .measurement_time(measurement_time())
-        .warm_up_time(warm_up_time())
-        .sample_size(50);
+    config = zbs_bench::config();
     targets = callback
 }
 criterion_main!(benches);

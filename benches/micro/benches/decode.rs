@@ -15,7 +15,7 @@ use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use serde_json::Value;
-use zbs_bench::{measurement_time, recorded_body, warm_up_time};
+use zbs_bench::recorded_body;
 use zbs_zoho::books::types::{Contact, Envelope, Invoice};
 use zbs_zoho::books::{decode_list, RateInfo};
 use zbs_zoho::{Entity, ListPage};
@@ -69,10 +69,7 @@ fn decode(c: &mut Criterion) {
 
 criterion_group! {
     name = benches;
-    config = Criterion::default()
-        .measurement_time(measurement_time())
-        .warm_up_time(warm_up_time())
-        .sample_size(50);
+    config = zbs_bench::config();
     targets = decode
 }
 criterion_main!(benches);

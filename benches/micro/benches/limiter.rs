@@ -16,7 +16,6 @@ use std::time::Duration;
 use criterion::{criterion_group, criterion_main, Criterion};
 use governor::clock::Clock;
 use governor::RateLimiter;
-use zbs_bench::{measurement_time, warm_up_time};
 use zbs_pull::{CancellationToken, OrgLimiter, RateBudget, DEFAULT_CONCURRENCY};
 
 /// governor's clock on tokio's (paused) timeline.
@@ -73,10 +72,7 @@ fn limiter(c: &mut Criterion) {
 
 criterion_group! {
     name = benches;
-    config = Criterion::default()
-        .measurement_time(measurement_time())
-        .warm_up_time(warm_up_time())
-        .sample_size(50);
+    config = zbs_bench::config();
     targets = limiter
 }
 criterion_main!(benches);

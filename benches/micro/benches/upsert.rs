@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use serde_json::{json, Value};
-use zbs_bench::{measurement_time, recorded_body, warm_up_time};
+use zbs_bench::recorded_body;
 use zbs_bench_pull::db_in;
 use zbs_pull::{Entity, LimiterRegistry, Puller, RateBudget};
 use zbs_zoho::books::{decode_list, RateInfo};
@@ -136,10 +136,7 @@ fn upsert(c: &mut Criterion) {
 
 criterion_group! {
     name = benches;
-    config = Criterion::default()
-        .measurement_time(measurement_time())
-        .warm_up_time(warm_up_time())
-        .sample_size(50);
+    config = zbs_bench::config();
     targets = upsert
 }
 criterion_main!(benches);
