@@ -20,6 +20,7 @@
 // the table starts empty each time; the SQLite file is warm) as "warm".
 // Writes BENCH_OUT/preview.json.
 
+import { execFileSync } from "node:child_process";
 import { readFileSync, rmSync, mkdirSync, cpSync, writeFileSync } from "node:fs";
 import { join, dirname } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -141,7 +142,8 @@ async function launch(run) {
   } catch (e) {
     // What the window showed, for the log.
     try {
-      await browser.saveScreenshot(join(OUT, `preview-failure-${run}.png`));
+      // From the display: WebKitWebDriver's screenshot hangs with the app's renderer.
+      execFileSync("import", ["-display", process.env.DISPLAY, "-window", "root", join(OUT, `preview-failure-${run}.png`)]);
       const main = await browser.execute(() => document.body.innerText.slice(0, 2000));
       console.error(`preview: the window said:\n${main}`);
     } catch {

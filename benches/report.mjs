@@ -204,7 +204,8 @@ single figures wander; medians of alternate launches are what the goals use.
 The floor is \`benches/baseline/\`: a bare Tauri 2 window with the app's
 plugins (single-instance with deep-link first, deep-link, opener; like the
 app's release build, it leaves registering its scheme to the package's
-desktop entry), the same features
+desktop entry; like the app, it turns WebKitGTK's DMA-BUF renderer off
+unless \`WEBKIT_DISABLE_DMABUF_RENDERER\` is already set), the same features
 (\`custom-protocol\`), the same release profile and window size, and an empty
 static page. Both release builds are launched alternately through WebDriver
 (tauri-driver + WebKitWebDriver, Xvfb, a private session bus with
@@ -230,6 +231,15 @@ of each; every app launch starts with an empty data folder
 ${startupTable}
 
 Process tree of the last launch: app: ${processTable("app")}. Floor: ${processTable("baseline")}.
+
+Both start WebKitGTK with its DMA-BUF renderer off (\`WEBKIT_DISABLE_DMABUF_RENDERER=1\`
+unless the variable is set): it is the usual cure for blank Tauri windows
+with some GPU drivers, and with the default renderer both trees were about
+50 MiB larger and the app 1.13× the floor (473.6 vs 420.1 MiB, 5 launches
+each, 2026-11-28). With it, WebKitWebDriver's screenshot request hangs, so the
+end-to-end tests take their screenshots from the display.
+\`BENCH_SMAPS=1\` adds each process's resident memory per mapping to
+\`target/bench/startup.json\`.
 
 ## Micro-benchmarks (Criterion)
 

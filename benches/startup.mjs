@@ -14,7 +14,9 @@
 //   rss, pss  resident memory summed over the app process and every
 //             descendant (WebKitWebProcess, WebKitNetworkProcess, ...) once
 //             idle (BENCH_IDLE_MS after ready, default 2000), from
-//             /proc/<pid>/status (VmRSS) and /proc/<pid>/smaps_rollup (Pss).
+//             /proc/<pid>/status (VmRSS) and /proc/<pid>/smaps_rollup (Pss);
+//             with BENCH_SMAPS=1 also each process's resident memory per
+//             mapping (libraries, [heap], [anon], ...), to see where it goes.
 //
 // Every app launch gets a fresh, empty data folder (ZBSETUP_DATA_DIR, set for
 // tauri-driver by the driver script and emptied here before each launch).
@@ -104,6 +106,22 @@ function kib(text, key) {
   return m ? Number(m[1]) : 0;
 }
 
+/** Resident KiB per mapping (file name, [heap], [anon], ...), largest first. */
+function mappings(pid) {
+  const by = new Map();
+  let name = "";
+  for (const line of readFileSync(`/proc/${pid}/smaps`, "utf8").split("\n")) {
+    const head = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
+    if (head) {
+      name = head[1].split("/").pop() || "[anon]";
+      continue;
+    }
+    const rss = /^Rss:\s+(\d+) kB/.exec(line);
+    if (rss) by.set(name, (by.get(name) ?? 0) + Number(rss[1]));
+  }
+  return Object.fromEntries([...by].sort((a, b) => b[1] - a[1]).slice(0, 15));
+}
+
 function memory(pid) {
   let rss = 0;
   let pss = 0;
@@ -121,7 +139,13 @@ function memory(pid) {
       }
       rss += r;
       pss += s;
-      processes.push({ name, rssKiB: r, pssKiB: s, threads: kib(status.replace(/^Threads:\s+(\d+)$/m, "Threads: $1 kB"), "Threads") });
+      processes.push({
+        name,
+        rssKiB: r,
+        pssKiB: s,
+        threads: kib(status.replace(/^Threads:\s+(\d+)$/m, "Threads: $1 kB"), "Threads"),
+        ...(process.env.BENCH_SMAPS ? { mappings: mappings(p) } : {}),
+      });
     } catch {
       // gone
     }

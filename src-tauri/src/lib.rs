@@ -18,7 +18,19 @@ use tauri_plugin_deep_link::DeepLinkExt;
 
 /// Builds and runs the window. `--demo` starts in demo mode; `--data-dir DIR`
 /// uses another data folder (as `ZBSETUP_DATA_DIR` does).
+/// WebKitGTK's switch for its DMA-BUF renderer (see [`run`]).
+#[cfg(target_os = "linux")]
+const DMABUF_RENDERER_ENV: &str = "WEBKIT_DISABLE_DMABUF_RENDERER";
+
 pub fn run() {
+    // WebKitGTK's DMA-BUF renderer leaves the window blank with some GPU
+    // drivers (NVIDIA) and in some virtual machines, and the older one uses
+    // less memory (BENCHMARKS.md); a setting of the person's own wins. Still
+    // single-threaded here: nothing else reads the environment yet.
+    #[cfg(target_os = "linux")]
+    if std::env::var_os(DMABUF_RENDERER_ENV).is_none() {
+        std::env::set_var(DMABUF_RENDERER_ENV, "1");
+    }
     // args_os: an argument that is not UTF-8 (a hostile link) must not panic.
     let args: Vec<String> = std::env::args_os()
         .skip(1)

@@ -50,10 +50,21 @@ async function launchOnce(args) {
 
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 
-/** Saves a screenshot of the screen, and checks it with axe-core: the report
- * goes to target/e2e/axe/, and any serious or critical violation fails. */
+/** Saves a screenshot of the window, and checks it with axe-core: the report
+ * goes to target/e2e/axe/, and any serious or critical violation fails.
+ * The picture is taken from the display (ImageMagick's import), as a person
+ * sees it, once the page has painted twice: WebKitWebDriver's own
+ * screenshot hangs with the renderer the app uses. */
 export async function shot(browser, name) {
-  await browser.saveScreenshot(join(OUT, "screenshots", `${name}.png`));
+  await browser.executeAsync((done) => requestAnimationFrame(() => requestAnimationFrame(() => done())));
+  const { x, y, width, height } = await browser.getWindowRect();
+  execFileSync("import", [
+    "-display", process.env.DISPLAY,
+    "-window", "root",
+    "-crop", `${width}x${height}+${Math.max(0, x)}+${Math.max(0, y)}`,
+    "+repage",
+    join(OUT, "screenshots", `${name}.png`),
+  ]);
   // The axe source travels as the driver's script itself: the page's CSP
   // (no eval) stays in force for the app, and the driver may still run it.
   const result = await browser.executeAsync(`${AXE_SOURCE}

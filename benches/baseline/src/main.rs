@@ -5,6 +5,11 @@
 use tauri_plugin_deep_link::DeepLinkExt;
 
 fn main() {
+    // As the app: WebKitGTK's older renderer unless the person chose.
+    #[cfg(target_os = "linux")]
+    if std::env::var_os("WEBKIT_DISABLE_DMABUF_RENDERER").is_none() {
+        std::env::set_var("WEBKIT_DISABLE_DMABUF_RENDERER", "1");
+    }
     tauri::Builder::default()
         .plugin(tauri_plugin_single_instance::init(|_app, _argv, _cwd| {}))
         .plugin(tauri_plugin_deep_link::init())
