@@ -1,7 +1,7 @@
 // The results preview with 100,000 rows in the real webview.
 //
 // Run by benches/run.sh inside the private session (display, session bus,
-// gnome-keyring, tauri-driver; see benches/driver.sh). BENCH_PREVIEW_DATA is
+// gnome-keyring, tauri-driver; see tests/desktop.sh). BENCH_PREVIEW_DATA is
 // a data folder whose demo profile (demo/zbsetup.sqlite3) holds a pull of
 // 100,000 invoices for the connection "bench" (made by
 // `pull-bench preview-data`). Each of BENCH_RUNS launches gets a fresh copy
@@ -35,9 +35,9 @@ const WARM = Number(process.env.BENCH_PREVIEW_WARM ?? 2);
 const OUT = process.env.BENCH_OUT;
 const SOURCE = process.env.BENCH_PREVIEW_DATA;
 const APP = process.env.BENCH_APP;
-const TMP = process.env.BENCH_TMP;
+const TMP = process.env.DESKTOP_TMP;
 if (!OUT || !SOURCE || !APP || !TMP || !process.env.WEBDRIVER_PORT) {
-  throw new Error("run through benches/run.sh (BENCH_OUT, BENCH_PREVIEW_DATA, BENCH_APP, BENCH_TMP, WEBDRIVER_PORT unset)");
+  throw new Error("run through benches/run.sh (BENCH_OUT, BENCH_PREVIEW_DATA, BENCH_APP, DESKTOP_TMP, WEBDRIVER_PORT unset)");
 }
 const EXPECTED = Number(process.env.BENCH_PREVIEW_ROWS ?? 100000);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));

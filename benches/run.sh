@@ -67,7 +67,7 @@ rm -f "$BENCH_OUT/startup.json"
 # The session's own chatter (dbus activations, portals, a11y) goes to a log.
 # The session's cleanup can fail on its own (a document-portal FUSE mount left
 # in its runtime folder): only a missing startup.json fails the run.
-if ! bash tests/session.sh bash benches/driver.sh node benches/startup.mjs 2>"$BENCH_OUT/session.log"; then
+if ! bash tests/session.sh bash tests/desktop.sh bench "$BENCH_OUT" node benches/startup.mjs 2>"$BENCH_OUT/session.log"; then
   tail -n 40 "$BENCH_OUT/session.log" >&2
   if [ ! -s "$BENCH_OUT/startup.json" ]; then
     echo "bench: the startup comparison failed (logs in $BENCH_OUT)" >&2
@@ -103,7 +103,7 @@ if [ $quick -eq 0 ]; then
   rm -rf "$BENCH_PREVIEW_DATA"
   "$pull_bench" preview-data "$BENCH_PREVIEW_DATA" >"$BENCH_OUT/preview-data.json"
   "$pull_bench" records "$BENCH_PREVIEW_DATA/demo/zbsetup.sqlite3" --runs 20 >"$BENCH_OUT/preview-records.json"
-  if ! bash tests/session.sh bash benches/driver.sh node benches/preview.mjs 2>"$BENCH_OUT/session-preview.log"; then
+  if ! bash tests/session.sh bash tests/desktop.sh bench "$BENCH_OUT" node benches/preview.mjs 2>"$BENCH_OUT/session-preview.log"; then
     tail -n 40 "$BENCH_OUT/session-preview.log" >&2
     echo "bench: the preview measurement failed (logs in $BENCH_OUT); its section reports the core query only" >&2
   fi

@@ -44,8 +44,8 @@ test("a first-time setup, start to finish, survives a restart", async () => {
     // Register the application: every sub-step, the API console link, the redirect URI to copy.
     await (await browser.$('[data-step-card="register_client"]')).waitForExist();
     await click(browser, "button[data-link=api_console]");
-    await until(browser, () => existsSync(process.env.E2E_OPENED), "the API console was not opened in the browser");
-    assert.match(readFileSync(process.env.E2E_OPENED, "utf8"), /^https:\/\/api-console\.zoho\.com\//m);
+    await until(browser, () => existsSync(process.env.OPENED_URLS), "the API console was not opened in the browser");
+    assert.match(readFileSync(process.env.OPENED_URLS, "utf8"), /^https:\/\/api-console\.zoho\.com\//m);
     assert.equal(
       await text(browser, "[data-test=redirect-uris] code"),
       "http://127.0.0.1:47823/oauth/callback",

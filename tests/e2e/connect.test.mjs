@@ -14,15 +14,15 @@ import {
 
 /** The last sign-in page the app opened "in the browser". */
 function lastOpened() {
-  const lines = readFileSync(process.env.E2E_OPENED, "utf8").trim().split("\n");
+  const lines = readFileSync(process.env.OPENED_URLS, "utf8").trim().split("\n");
   return lines[lines.length - 1];
 }
 
 async function connectAndAccept(browser) {
-  const before = existsSync(process.env.E2E_OPENED) ? readFileSync(process.env.E2E_OPENED, "utf8") : "";
+  const before = existsSync(process.env.OPENED_URLS) ? readFileSync(process.env.OPENED_URLS, "utf8") : "";
   await click(browser, "[data-test=connect]");
   await (await browser.$("[data-test=waiting]")).waitForExist({ timeout: 10_000 });
-  await until(browser, () => existsSync(process.env.E2E_OPENED) && readFileSync(process.env.E2E_OPENED, "utf8") !== before, "the sign-in page was not opened in the browser");
+  await until(browser, () => existsSync(process.env.OPENED_URLS) && readFileSync(process.env.OPENED_URLS, "utf8") !== before, "the sign-in page was not opened in the browser");
   const authorizeUrl = lastOpened();
   assert.match(authorizeUrl, /\/oauth\/v2\/auth\?/);
   assert.match(authorizeUrl, /code_challenge_method=S256/);

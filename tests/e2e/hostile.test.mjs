@@ -104,7 +104,7 @@ test("hostile links, markup in errors, and forbidden calls leave the window unha
       ).then(done);
     });
     for (const r of forbidden) assert.match(r, /refused$/, r);
-    assert.ok(!existsSync(process.env.E2E_OPENED) || !readFileSync(process.env.E2E_OPENED, "utf8").includes("file:"), "nothing opened a file: URL");
+    assert.ok(!existsSync(process.env.OPENED_URLS) || !readFileSync(process.env.OPENED_URLS, "utf8").includes("file:"), "nothing opened a file: URL");
     await stillHealthy(browser);
   } finally {
     await quit(browser);

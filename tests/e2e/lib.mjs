@@ -12,7 +12,7 @@ export const OUT = process.env.E2E_OUT;
 
 /** A data folder of its own for each test file (kept across relaunches). */
 export function dataDir(name) {
-  return join(process.env.E2E_TMP, `data-${name}`);
+  return join(process.env.DESKTOP_TMP, `data-${name}`);
 }
 
 /** Starts the app in a fresh WebDriver session and waits for the checklist or the welcome screen. */

@@ -21,7 +21,10 @@ mkdir -p "$E2E_OUT/screenshots"
 [ -x "$APP" ] || { echo "e2e: no app binary at $APP (build it with: cargo build)" >&2; exit 1; }
 files=("$@")
 [ ${#files[@]} -gt 0 ] || files=("$here"/*.test.mjs)
-bash "$root/tests/session.sh" bash "$here/driver.sh" "${files[@]}"
+# Pulls at 20 requests per minute last long enough to watch and cancel.
+export ZBSETUP_RATE_LIMIT="20/60s"
+bash "$root/tests/session.sh" bash "$root/tests/desktop.sh" e2e "$E2E_OUT" \
+  node --test --test-concurrency=1 "${files[@]}"
 # A passing run refreshes the README's screenshots, so they never go stale.
 shots="$E2E_OUT/screenshots"
 for pair in 05-keys-saved:checklist 12-demo-pick-organization:connect 21-pull-progress:pull-progress 22-pull-results:pull-results; do
