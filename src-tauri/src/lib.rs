@@ -16,12 +16,12 @@ mod state;
 use tauri::Manager;
 use tauri_plugin_deep_link::DeepLinkExt;
 
-/// Builds and runs the window. `--demo` starts in demo mode; `--data-dir DIR`
-/// uses another data folder (as `ZBSETUP_DATA_DIR` does).
 /// WebKitGTK's switch for its DMA-BUF renderer (see [`run`]).
 #[cfg(target_os = "linux")]
 const DMABUF_RENDERER_ENV: &str = "WEBKIT_DISABLE_DMABUF_RENDERER";
 
+/// Builds and runs the window. `--demo` starts in demo mode; `--data-dir DIR`
+/// uses another data folder (as `ZBSETUP_DATA_DIR` does).
 pub fn run() {
     // WebKitGTK's DMA-BUF renderer leaves the window blank with some GPU
     // drivers (NVIDIA) and in some virtual machines, and the older one uses
@@ -137,26 +137,28 @@ pub fn run() {
 mod command_lists {
     use std::collections::BTreeSet;
 
-    fn between<'a>(text: &'a str, start: &str, end: &str) -> &'a str {
+    /// The comma-separated names in `text` between `start` and `end`, each
+    /// trimmed and cleaned by `clean`.
+    fn listed(text: &str, start: &str, end: &str, clean: fn(&str) -> &str) -> BTreeSet<String> {
         let from = text.find(start).expect("start marker") + start.len();
         let len = text[from..].find(end).expect("end marker");
-        &text[from..from + len]
+        text[from..from + len]
+            .split(',')
+            .map(|s| clean(s.trim()).to_owned())
+            .filter(|s| !s.is_empty())
+            .collect()
     }
 
     fn handler() -> BTreeSet<String> {
-        between(include_str!("lib.rs"), "generate_handler![", "]")
-            .split(',')
-            .map(|s| s.trim().trim_start_matches("commands::").to_owned())
-            .filter(|s| !s.is_empty())
-            .collect()
+        listed(include_str!("lib.rs"), "generate_handler![", "]", |s| {
+            s.trim_start_matches("commands::")
+        })
     }
 
     fn declared() -> BTreeSet<String> {
-        between(include_str!("../build.rs"), "&[&str] = &[", "];")
-            .split(',')
-            .map(|s| s.trim().trim_matches('"').to_owned())
-            .filter(|s| !s.is_empty())
-            .collect()
+        listed(include_str!("../build.rs"), "&[&str] = &[", "];", |s| {
+            s.trim_matches('"')
+        })
     }
 
     fn granted() -> BTreeSet<String> {

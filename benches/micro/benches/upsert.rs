@@ -3,7 +3,7 @@
 //! as the benchmark runs:
 //!
 //! - `new_page`: `Puller::ingest` of 200 invoices not stored yet (the
-//!   recorded invoice with new ids, decoded by `decode_list` outside the
+//!   recorded invoice with new ids, numbers and totals, decoded by `decode_list` outside the
 //!   clock), as a pull's first pass stores them;
 //! - `existing_page`: the same 200 records again (a repeated pull);
 //! - `bare_insert` (the floor): a prepared `INSERT` of 200 new rows of the
@@ -15,24 +15,22 @@ use std::time::{Duration, Instant};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use serde_json::{json, Value};
 use zbs_bench::recorded_body;
-use zbs_bench_pull::db_in;
+use zbs_bench_pull::{bare_connection, bare_insert, bare_rows, db_in, invoice_page, PAGE};
 use zbs_pull::{Entity, LimiterRegistry, Puller, RateBudget};
 use zbs_zoho::books::{decode_list, RateInfo};
 use zbs_zoho::Record;
 
-const PAGE: u64 = 200;
-
-/// Page number `n` of 200 invoices made from the recorded one.
-fn page(template: &Value, n: u64) -> Vec<Value> {
-    (0..PAGE)
-        .map(|i| {
-            let k = n * PAGE + i;
-            let mut r = template.clone();
-            r["invoice_id"] = Value::String(format!("4600000000{k:08}"));
-            r["invoice_number"] = Value::String(format!("INV-{k:06}"));
-            r
-        })
-        .collect()
+/// The time `work` takes on `iters` inputs, each made by `make` outside the
+/// clock.
+fn timed<T>(iters: u64, mut make: impl FnMut() -> T, mut work: impl FnMut(T)) -> Duration {
+    let mut spent = Duration::ZERO;
+    for _ in 0..iters {
+        let input = make();
+        let t = Instant::now();
+        work(input);
+        spent += t.elapsed();
+    }
+    spent
 }
 
 /// The page as a list answer's bytes, decoded as the client does.
@@ -66,21 +64,22 @@ fn upsert(c: &mut Criterion) {
     let mut next = 0;
     g.bench_function("new_page", |b| {
         b.iter_custom(|iters| {
-            let mut spent = Duration::ZERO;
-            for _ in 0..iters {
-                let records = decoded(&page(&template, next));
-                next += 1;
-                let t = Instant::now();
-                let new = puller
-                    .ingest("bench", Entity::Invoices, &records, false)
-                    .expect("stored");
-                spent += t.elapsed();
-                assert_eq!(new, PAGE);
-            }
-            spent
+            timed(
+                iters,
+                || {
+                    next += 1;
+                    decoded(&invoice_page(&template, next - 1))
+                },
+                |records| {
+                    let new = puller
+                        .ingest("bench", Entity::Invoices, &records, false)
+                        .expect("stored");
+                    assert_eq!(new, PAGE);
+                },
+            )
         })
     });
-    let again = decoded(&page(&template, 0));
+    let again = decoded(&invoice_page(&template, 0));
     g.bench_function("existing_page", |b| {
         b.iter(|| {
             let new = puller
@@ -91,44 +90,18 @@ fn upsert(c: &mut Criterion) {
     });
 
     let dir = tempfile::tempdir().expect("temp dir");
-    let mut conn = rusqlite::Connection::open(db_in(dir.path()).expect("database")).expect("open");
-    conn.pragma_update(None, "synchronous", "NORMAL")
-        .expect("pragma");
+    let mut conn = bare_connection(dir.path()).expect("database");
     let mut next = 0;
     g.bench_function("bare_insert", |b| {
         b.iter_custom(|iters| {
-            let mut spent = Duration::ZERO;
-            for _ in 0..iters {
-                let rows: Vec<(String, String, String)> = page(&template, next)
-                    .iter()
-                    .map(|r| {
-                        (
-                            r["invoice_id"].as_str().unwrap_or_default().to_owned(),
-                            r["invoice_number"].as_str().unwrap_or_default().to_owned(),
-                            r.to_string(),
-                        )
-                    })
-                    .collect();
-                next += 1;
-                let t = Instant::now();
-                let tx = conn
-                    .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-                    .expect("transaction");
-                {
-                    let mut stmt = tx
-                        .prepare_cached(
-                            "INSERT INTO pull_records (connection_id, entity, zoho_id, label, pulled_at, pull_id, raw)
-                             VALUES ('bench', 'invoices', ?1, ?2, '2025-01-01T00:00:00Z', 0, ?3)",
-                        )
-                        .expect("statement");
-                    for (id, label, raw) in &rows {
-                        stmt.execute(rusqlite::params![id, label, raw]).expect("insert");
-                    }
-                }
-                tx.commit().expect("commit");
-                spent += t.elapsed();
-            }
-            spent
+            timed(
+                iters,
+                || {
+                    next += 1;
+                    bare_rows(&invoice_page(&template, next - 1))
+                },
+                |rows| bare_insert(&mut conn, &rows).expect("inserted"),
+            )
         })
     });
     g.finish();

@@ -18,7 +18,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
-use zbs_bench_pull::{db_in, reset_peak, sim_config, stats, status_kib, RssSampler, SimTokens};
+use zbs_bench_pull::{
+    bare_connection, bare_insert, bare_rows, db_in, invoice_page, reset_peak, sim_config, stats,
+    status_kib, BareRow, RssSampler, SimTokens, PAGE,
+};
 use zbs_pull::{
     CancellationToken, Entity, LimiterRegistry, PullOptions, PullReport, Puller, RateBudget,
     SortColumn, SortDir,
@@ -220,19 +223,8 @@ fn ingest(runs: u64) -> Res<Value> {
     .map_err(|e| e.to_string())?;
     let template = recorded["body"]["invoices"][0].clone();
     let total = 100_000u64;
-    let pages: Vec<Vec<Value>> = (0..total / 200)
-        .map(|p| {
-            (0..200)
-                .map(|i| {
-                    let mut r = template.clone();
-                    let n = p * 200 + i;
-                    r["invoice_id"] = Value::String(format!("4600000000{n:08}"));
-                    r["invoice_number"] = Value::String(format!("INV-{n:06}"));
-                    r["total"] = Value::from(n as f64 * 1.25);
-                    r
-                })
-                .collect()
-        })
+    let pages: Vec<Vec<Value>> = (0..total / PAGE)
+        .map(|n| invoice_page(&template, n))
         .collect();
     let bodies: Vec<Vec<u8>> = pages
         .iter()
@@ -312,7 +304,7 @@ fn ingest(runs: u64) -> Res<Value> {
         fresh.push(total as f64 / secs);
         again.push(total as f64 / secs_again);
         decoding.push(total as f64 / secs_decode);
-        floor.push(bare_insert(&pages)?);
+        floor.push(bare_insert_rate(&pages)?);
     }
     Ok(json!({
         "records": total,
@@ -337,47 +329,16 @@ fn ratio_of_medians(a: &[f64], b: &[f64]) -> Option<f64> {
 
 /// The floor of ingest: the same rows written by bare SQLite (same file
 /// settings, same table and indexes, 200 per transaction) from strings
-/// prepared outside the clock; what the store adds on top is taking the key
-/// columns out of each record and serialising it.
-fn bare_insert(pages: &[Vec<Value>]) -> Res<f64> {
+/// prepared outside the clock; what the store adds on top is reading the key
+/// columns, the lookup that counts new records and the upsert clause.
+fn bare_insert_rate(pages: &[Vec<Value>]) -> Res<f64> {
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
-    let db = db_in(dir.path())?;
-    let mut conn = rusqlite::Connection::open(&db).map_err(|e| e.to_string())?;
-    conn.pragma_update(None, "synchronous", "NORMAL")
-        .map_err(|e| e.to_string())?;
-    let rows: Vec<Vec<(String, String, String)>> = pages
-        .iter()
-        .map(|p| {
-            p.iter()
-                .map(|r| {
-                    (
-                        r["invoice_id"].as_str().unwrap_or_default().to_owned(),
-                        r["invoice_number"].as_str().unwrap_or_default().to_owned(),
-                        r.to_string(),
-                    )
-                })
-                .collect()
-        })
-        .collect();
+    let mut conn = bare_connection(dir.path())?;
+    let rows: Vec<Vec<BareRow>> = pages.iter().map(|p| bare_rows(p)).collect();
     let total: usize = rows.iter().map(Vec::len).sum();
     let t0 = Instant::now();
     for page in &rows {
-        let tx = conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-            .map_err(|e| e.to_string())?;
-        {
-            let mut stmt = tx
-                .prepare_cached(
-                    "INSERT INTO pull_records (connection_id, entity, zoho_id, label, pulled_at, pull_id, raw)
-                     VALUES ('bench', 'invoices', ?1, ?2, '2025-01-01T00:00:00Z', 0, ?3)",
-                )
-                .map_err(|e| e.to_string())?;
-            for (id, label, raw) in page {
-                stmt.execute(rusqlite::params![id, label, raw])
-                    .map_err(|e| e.to_string())?;
-            }
-        }
-        tx.commit().map_err(|e| e.to_string())?;
+        bare_insert(&mut conn, page).map_err(|e| e.to_string())?;
     }
     Ok(total as f64 / t0.elapsed().as_secs_f64())
 }

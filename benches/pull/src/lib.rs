@@ -32,6 +32,66 @@ pub fn create_db(path: &Path) -> Result<(), String> {
     Ok(())
 }
 
+/// Records per page in the ingest measurements (Zoho's largest page).
+pub const PAGE: u64 = 200;
+
+/// Invoice page `n`: 200 copies of a recorded invoice with their own ids,
+/// numbers and totals (ids from `n * 200`).
+pub fn invoice_page(template: &serde_json::Value, n: u64) -> Vec<serde_json::Value> {
+    (0..PAGE)
+        .map(|i| {
+            let mut r = template.clone();
+            let k = n * PAGE + i;
+            r["invoice_id"] = serde_json::Value::String(format!("4600000000{k:08}"));
+            r["invoice_number"] = serde_json::Value::String(format!("INV-{k:06}"));
+            r["total"] = serde_json::Value::from(k as f64 * 1.25);
+            r
+        })
+        .collect()
+}
+
+/// One row of the ingest floor: id, number and JSON text, made before any
+/// clock starts.
+pub type BareRow = (String, String, String);
+
+/// The floor's rows of a page of invoices.
+pub fn bare_rows(page: &[serde_json::Value]) -> Vec<BareRow> {
+    page.iter()
+        .map(|r| {
+            (
+                r["invoice_id"].as_str().unwrap_or_default().to_owned(),
+                r["invoice_number"].as_str().unwrap_or_default().to_owned(),
+                r.to_string(),
+            )
+        })
+        .collect()
+}
+
+/// A fresh migrated file in `dir` opened as the floor of ingest writes it:
+/// bare SQLite, `synchronous = NORMAL` as the app sets it.
+pub fn bare_connection(dir: &Path) -> Result<rusqlite::Connection, String> {
+    let conn = rusqlite::Connection::open(db_in(dir)?).map_err(|e| e.to_string())?;
+    conn.pragma_update(None, "synchronous", "NORMAL")
+        .map_err(|e| e.to_string())?;
+    Ok(conn)
+}
+
+/// The floor of the store's upsert: a page of rows written by a prepared
+/// `INSERT` into the same table, in one transaction.
+pub fn bare_insert(conn: &mut rusqlite::Connection, rows: &[BareRow]) -> rusqlite::Result<()> {
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    {
+        let mut stmt = tx.prepare_cached(
+            "INSERT INTO pull_records (connection_id, entity, zoho_id, label, pulled_at, pull_id, raw)
+             VALUES ('bench', 'invoices', ?1, ?2, '2025-01-01T00:00:00Z', 0, ?3)",
+        )?;
+        for (id, label, raw) in rows {
+            stmt.execute(rusqlite::params![id, label, raw])?;
+        }
+    }
+    tx.commit()
+}
+
 /// A migrated `zbsetup.sqlite3` in `dir`.
 pub fn db_in(dir: &Path) -> Result<PathBuf, String> {
     let path = dir.join("zbsetup.sqlite3");
