@@ -93,7 +93,7 @@ async fn deep_link_flow() {
     assert_eq!(c.organization_name, "Harbour Lane Services Ltd");
     // The same link again (a replay): nothing to complete, nothing sent.
     let err = h.setup.complete_connect_url(&location).await.unwrap_err();
-    assert_eq!(err.code(), "no_sign_in_pending");
+    assert_eq!(err.code(), zbs_codes::Code::NoSignInPending);
 }
 
 #[tokio::test]
@@ -148,7 +148,7 @@ async fn a_forged_state_is_ignored_and_the_genuine_sign_in_still_completes() {
         .complete_connect_url("zbsetup://oauth/callback?code=x&state=nope")
         .await
         .unwrap_err();
-    assert_eq!(err.code(), "no_sign_in_pending");
+    assert_eq!(err.code(), zbs_codes::Code::NoSignInPending);
 }
 
 #[tokio::test]
@@ -174,21 +174,21 @@ async fn an_answer_with_the_right_state_but_no_code_ends_the_sign_in() {
             .await
             .unwrap_err();
         if code.is_none() {
-            assert_eq!(err.code(), "callback_missing_code");
+            assert_eq!(err.code(), zbs_codes::Code::CallbackMissingCode);
             assert!(
                 err.to_string().contains("Start the connection again"),
                 "{err}"
             );
         } else {
             // The attempt was already reset by the first broken answer.
-            assert_eq!(err.code(), "no_sign_in_pending");
+            assert_eq!(err.code(), zbs_codes::Code::NoSignInPending);
         }
         assert!(!h.setup.has_pending_sign_in(), "the attempt is reset");
     }
     // The genuine code that arrives afterwards finds nothing to complete:
     // no token request is made for it.
     let err = h.setup.complete_connect_url(&location).await.unwrap_err();
-    assert_eq!(err.code(), "no_sign_in_pending");
+    assert_eq!(err.code(), zbs_codes::Code::NoSignInPending);
     assert!(h.setup.connections().unwrap().is_empty());
 
     // Loopback: the browser is told the sign-in is incomplete, the wait ends.
@@ -203,7 +203,10 @@ async fn an_answer_with_the_right_state_but_no_code_ends_the_sign_in() {
     let (result, (status, body)) = tokio::join!(wait, browser);
     assert!(status.is_success(), "{status}");
     assert!(body.contains("Sign-in incomplete"), "{body}");
-    assert_eq!(result.unwrap_err().code(), "callback_missing_code");
+    assert_eq!(
+        result.unwrap_err().code(),
+        zbs_codes::Code::CallbackMissingCode
+    );
     assert!(!h.setup.has_pending_sign_in());
     assert!(h.setup.connections().unwrap().is_empty());
 }
@@ -234,7 +237,11 @@ async fn a_hostile_accounts_server_receives_nothing() {
         let location = h.deep_link_consent().await;
         let forged = with_param(&location, "accounts-server", forged_server);
         let err = h.setup.complete_connect_url(&forged).await.unwrap_err();
-        assert_eq!(err.code(), "untrusted_server", "{forged_server}: {err}");
+        assert_eq!(
+            err.code(),
+            zbs_codes::Code::UntrustedServer,
+            "{forged_server}: {err}"
+        );
         assert!(!err.to_string().contains(&h.client.client_secret));
     }
     tokio::time::sleep(Duration::from_millis(200)).await;
@@ -255,7 +262,7 @@ async fn access_denied_is_said_plainly() {
         .unwrap();
     let location = zbs_sim::deny_consent(&start.authorize_url).await.unwrap();
     let err = h.setup.complete_connect_url(&location).await.unwrap_err();
-    assert_eq!(err.code(), "access_denied");
+    assert_eq!(err.code(), zbs_codes::Code::AccessDenied);
     assert!(err.to_string().contains("choose Accept"), "{err}");
     assert!(!h.setup.has_pending_sign_in());
 }
@@ -272,7 +279,7 @@ async fn a_wrong_secret_gives_the_data_center_hint() {
         .unwrap();
     let location = h.deep_link_consent().await;
     let err = h.setup.complete_connect_url(&location).await.unwrap_err();
-    assert_eq!(err.code(), "invalid_client");
+    assert_eq!(err.code(), zbs_codes::Code::InvalidClient);
     let message = err.to_string();
     assert!(
         message.contains("data center is enabled in the API console's Settings tab"),
@@ -287,7 +294,7 @@ async fn a_code_used_too_late_is_invalid_code() {
     let location = h.deep_link_consent().await;
     h.sim.advance_time(Duration::from_secs(300));
     let err = h.setup.complete_connect_url(&location).await.unwrap_err();
-    assert_eq!(err.code(), "invalid_code");
+    assert_eq!(err.code(), zbs_codes::Code::InvalidCode);
     assert!(err.to_string().contains("took too long or was used twice"));
 }
 
@@ -303,7 +310,7 @@ async fn expired_access_tokens_are_refreshed_and_revoked_ones_ask_to_reconnect()
     h.sim.faults().revoke_refresh_tokens();
     h.sim.faults().expire_access_tokens();
     let err = h.setup.test_connection(&c.id).await.unwrap_err();
-    assert_eq!(err.code(), "reconnect_needed");
+    assert_eq!(err.code(), zbs_codes::Code::ReconnectNeeded);
     assert_eq!(
         h.setup.connection(&c.id).unwrap().state,
         ConnectionState::NeedsReconnect
@@ -336,7 +343,7 @@ async fn a_deleted_keyring_entry_asks_to_reconnect() {
         .delete(&zbs_setup::secrets::entry::refresh_token(&c.id))
         .unwrap();
     let err = again.test_connection(&c.id).await.unwrap_err();
-    assert_eq!(err.code(), "reconnect_needed");
+    assert_eq!(err.code(), zbs_codes::Code::ReconnectNeeded);
 }
 
 /// Replaces an entry's value with `value`, as another program could, keeping
@@ -383,7 +390,11 @@ async fn a_refresh_token_damaged_outside_the_app_asks_to_reconnect() {
         // After a restart (nothing cached), the connection asks to reconnect.
         let again = h.reopen();
         let err = again.test_connection(&c.id).await.unwrap_err();
-        assert_eq!(err.code(), "reconnect_needed", "{what}: {err}");
+        assert_eq!(
+            err.code(),
+            zbs_codes::Code::ReconnectNeeded,
+            "{what}: {err}"
+        );
         assert!(err.to_string().contains("Reconnect"), "{what}: {err}");
         assert_eq!(
             again.connection(&c.id).unwrap().state,
@@ -420,7 +431,7 @@ async fn disconnect_revokes_at_zoho_and_forgets_everything() {
         .refresh(&dc, &SecretString::from(token.trim().to_owned()))
         .await
         .unwrap_err();
-    assert_eq!(err.code(), "refresh_revoked");
+    assert_eq!(err.code(), zbs_codes::Code::ReconnectNeeded);
 }
 
 #[tokio::test]
@@ -430,7 +441,7 @@ async fn connecting_needs_the_switch_on_and_keys() {
         .setup
         .start_connect(Some("us"), RedirectMethod::Loopback, None)
         .unwrap_err();
-    assert_eq!(err.code(), "no_credentials");
+    assert_eq!(err.code(), zbs_codes::Code::NoCredentials);
     h.setup
         .save_credentials(CredentialsInput {
             client_id: h.client.client_id.clone(),
@@ -441,7 +452,7 @@ async fn connecting_needs_the_switch_on_and_keys() {
         .setup
         .start_connect(Some("us"), RedirectMethod::Loopback, None)
         .unwrap_err();
-    assert_eq!(err.code(), "not_enabled");
+    assert_eq!(err.code(), zbs_codes::Code::NotEnabled);
 }
 
 #[tokio::test]

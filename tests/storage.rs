@@ -114,7 +114,7 @@ async fn a_full_disk_stops_the_pull_with_the_fix_and_it_resumes_once_space_is_fr
         .pull(&c.id, &options, |_| {}, CancellationToken::new())
         .await
         .unwrap_err();
-    assert_eq!(err.code(), "disk_full", "{err}");
+    assert_eq!(err.code(), zbs_codes::Code::DiskFull, "{err}");
     let message = err.to_string();
     assert!(
         message.contains("disk") && message.contains("full"),
@@ -185,7 +185,7 @@ fn a_read_only_data_folder_is_named_with_the_fix_and_nothing_is_lost() {
     // The folder turns read-only (a full or failing drive is remounted so).
     disk.remount("ro");
     let err = open().unwrap_err();
-    assert_eq!(err.code(), "data_folder_read_only", "{err}");
+    assert_eq!(err.code(), zbs_codes::Code::DataFolderReadOnly, "{err}");
     let message = err.to_string();
     assert!(message.contains("read-only"), "{message}");
     assert!(

@@ -55,11 +55,11 @@ pub fn on_deep_link<R: Runtime>(app: &AppHandle<R>, urls: Vec<String>) {
             match setup.complete_connect_url(&url).await {
                 Ok(choices) => finish(&app, Ok(choices)),
                 // Someone else's or a forged link: ignored, the real sign-in still waits.
-                Err(e) if e.code() == "unknown_state" => {
+                Err(zbs_setup::Error::UnknownState) => {
                     tracing::warn!("a sign-in link with an unknown state was ignored");
                 }
                 Err(e) => {
-                    tracing::warn!(code = e.code(), "a sign-in link was refused");
+                    tracing::warn!(code = %e.code(), "a sign-in link was refused");
                     finish(&app, Err(e.into()));
                 }
             }

@@ -5,6 +5,7 @@
 //! Nothing here ever carries a secret (the core's messages never hold one).
 
 use serde::Serialize;
+use zbs_codes::Code;
 use zbs_setup::validate::KeyIssue;
 
 #[derive(Debug, thiserror::Error)]
@@ -20,12 +21,12 @@ pub enum ShellError {
 }
 
 impl ShellError {
-    fn code(&self) -> &str {
+    fn code(&self) -> Code {
         match self {
             ShellError::Core(e) => e.code(),
-            ShellError::NotReady(_) => "not_ready",
-            ShellError::Opener(_) => "opener",
-            ShellError::Task => "internal",
+            ShellError::NotReady(_) => Code::NotReady,
+            ShellError::Opener(_) => Code::Opener,
+            ShellError::Task => Code::Internal,
         }
     }
 
@@ -36,7 +37,7 @@ impl ShellError {
             _ => Vec::new(),
         };
         ErrorPayload {
-            code: self.code().to_owned(),
+            code: self.code(),
             message: self.to_string(),
             issues,
         }
@@ -47,7 +48,7 @@ impl ShellError {
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
 #[ts(export)]
 pub struct ErrorPayload {
-    pub code: String,
+    pub code: Code,
     pub message: String,
     pub issues: Vec<KeyIssue>,
 }

@@ -47,10 +47,7 @@ pub fn start<R: Runtime>(
         let running = app.state::<RunningPulls>();
         let mut running = running.lock();
         if running.contains_key(&connection_id) {
-            return Err(zbs_setup::Error::from(zbs_pull::PullError::AlreadyRunning {
-                organization_id: connection_id,
-            })
-            .into());
+            return Err(zbs_setup::Error::from(zbs_pull::PullError::AlreadyRunning).into());
         }
         running.insert(connection_id.clone(), cancel.clone());
     }

@@ -31,7 +31,7 @@ impl AppState {
         let real = Setup::open(OpenOptions::default())
             .map(Arc::new)
             .map_err(|e| {
-                tracing::error!(code = e.code(), "could not open the settings");
+                tracing::error!(code = %e.code(), "could not open the settings");
                 e.to_string()
             });
         AppState {
@@ -137,7 +137,9 @@ impl<R: Runtime> SetupExt for AppHandle<R> {
             let result = f(&setup);
             if let Err(e) = &result {
                 // Kept for "Copy diagnostics"; messages never hold a secret.
-                let _ = setup.store().record_event(e.code(), &e.to_string());
+                let _ = setup
+                    .store()
+                    .record_event(e.code().as_str(), &e.to_string());
             }
             result
         })

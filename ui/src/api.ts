@@ -13,10 +13,11 @@ import type { Started } from "./bindings/Started";
 import type { Connection } from "./bindings/Connection";
 import type { ConnectionTest } from "./bindings/ConnectionTest";
 import type { RedirectMethod } from "./bindings/RedirectMethod";
+import type { Code } from "./bindings/Code";
 
 /** A failed command, as the shell serialises it. */
 export interface AppError {
-  code: string;
+  code: Code;
   message: string;
   issues: KeyIssue[];
 }
@@ -25,7 +26,7 @@ export function asAppError(e: unknown): AppError {
   if (typeof e === "object" && e !== null && "code" in e && "message" in e) {
     const err = e as Partial<AppError>;
     return {
-      code: String(err.code),
+      code: String(err.code) as Code,
       message: String(err.message),
       issues: Array.isArray(err.issues) ? err.issues : [],
     };

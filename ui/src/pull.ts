@@ -7,6 +7,7 @@ import { invoke } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
 import { asAppError, type AppError } from "./api";
 import { h } from "./dom";
+import type { Entity } from "./bindings/Entity";
 import type { Connection } from "./bindings/Connection";
 import type { Estimate } from "./bindings/Estimate";
 import type { ExportFormat } from "./bindings/ExportFormat";
@@ -21,7 +22,7 @@ import type { SortColumn } from "./bindings/SortColumn";
 import type { SortDir } from "./bindings/SortDir";
 
 /** Entity names (the core's) with the words people use. */
-export const ENTITIES: [string, string][] = [
+export const ENTITIES: [Entity, string][] = [
   ["invoices", "Invoices"],
   ["creditnotes", "Credit notes"],
   ["customers", "Customers"],
@@ -32,7 +33,7 @@ export const ENTITIES: [string, string][] = [
   ["customerpayments", "Customer payments"],
   ["vendorpayments", "Vendor payments"],
 ];
-const DEFAULT_ENTITIES = ["invoices", "creditnotes", "customers"];
+const DEFAULT_ENTITIES: Entity[] = ["invoices", "creditnotes", "customers"];
 const ROW_HEIGHT = 34;
 const PAGE = 200;
 

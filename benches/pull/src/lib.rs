@@ -176,10 +176,10 @@ impl TokenSource for SimTokens {
                     *self.current.lock().unwrap_or_else(|e| e.into_inner()) = grant.clone();
                     Ok(grant)
                 }
-                Err(OAuthError::RefreshRevoked) | Err(OAuthError::InvalidCode) => Err(
-                    TokenError::ReconnectNeeded("the connection was revoked".into()),
-                ),
-                Err(e) => Err(TokenError::Other(e.to_string())),
+                Err(OAuthError::RefreshRevoked) | Err(OAuthError::InvalidCode) => {
+                    Err(TokenError::reconnect_needed("the connection was revoked"))
+                }
+                Err(e) => Err(TokenError::from_cause(e.code(), e)),
             }
         })
     }

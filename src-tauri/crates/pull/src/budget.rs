@@ -156,7 +156,7 @@ mod tests {
             "10/100000s",
         ] {
             let e = RateBudget::parse(bad).expect_err(bad);
-            assert_eq!(e.code(), "invalid_rate_limit");
+            assert_eq!(e.code(), zbs_codes::Code::InvalidRateLimit);
             assert!(e.to_string().contains("<requests>/<seconds>s"));
         }
     }

@@ -165,7 +165,7 @@ impl Drop for OrgLock {
                 beat.abort();
             }
             if let Err(e) = store::unlock(&self.db.lock(), &self.organization_id, &self.owner) {
-                tracing::warn!(code = e.code(), "could not release the pull lock");
+                tracing::warn!(code = %e.code(), "could not release the pull lock");
             }
         }
     }
@@ -215,15 +215,9 @@ impl Puller {
         self.config.page_size
     }
 
-    fn claim(
-        &self,
-        connection_id: &str,
-        organization_id: &str,
-    ) -> Result<ConnectionClaim, PullError> {
+    fn claim(&self, connection_id: &str) -> Result<ConnectionClaim, PullError> {
         if !lock(&self.running).insert(connection_id.to_owned()) {
-            return Err(PullError::AlreadyRunning {
-                organization_id: organization_id.to_owned(),
-            });
+            return Err(PullError::AlreadyRunning);
         }
         Ok(ConnectionClaim {
             running: self.running.clone(),
@@ -250,9 +244,7 @@ impl Puller {
             self.config.stale_after,
         )?;
         if !got {
-            return Err(PullError::AlreadyRunning {
-                organization_id: organization_id.to_owned(),
-            });
+            return Err(PullError::AlreadyRunning);
         }
         let db = self.db.clone();
         let org = organization_id.to_owned();
@@ -263,7 +255,7 @@ impl Puller {
                 tokio::time::sleep(every).await;
                 let (org, owner) = (org.clone(), owner.clone());
                 if let Err(e) = db.call(move |c| store::heartbeat(c, &org, &owner)).await {
-                    tracing::warn!(code = e.code(), "pull lock heartbeat failed");
+                    tracing::warn!(code = %e.code(), "pull lock heartbeat failed");
                 }
             }
         });
@@ -283,7 +275,7 @@ impl Puller {
         cancel: CancellationToken,
     ) -> Result<PullReport, PullError> {
         let options = options.normalized()?;
-        let _claim = self.claim(connection_id, organization_id)?;
+        let _claim = self.claim(connection_id)?;
         let _lock = self.lock_org(organization_id)?;
         let (c, o, opts) = (
             connection_id.to_owned(),
@@ -316,7 +308,7 @@ impl Puller {
         if row.state == PullState::Completed {
             return Ok(report(&row, row.state));
         }
-        let _claim = self.claim(&row.connection_id, &row.organization_id)?;
+        let _claim = self.claim(&row.connection_id)?;
         let _lock = self.lock_org(&row.organization_id)?;
         self.drive(pull_id, token_source, &progress, cancel).await
     }
@@ -395,7 +387,7 @@ impl Puller {
                     } => Some(store::rfc3339(*t)),
                     _ => None,
                 },
-                error_code: Some(e.code().to_owned()),
+                error_code: Some(e.code().as_str().to_owned()),
                 message: Some(e.to_string()),
                 organization_id: org.clone(),
                 sends_ms,
@@ -442,10 +434,11 @@ impl Puller {
     }
 }
 
-fn token_error(e: TokenError) -> PullError {
-    match e {
-        TokenError::ReconnectNeeded(_) => PullError::NeedsReconnect { pull_id: 0 },
-        TokenError::Other(detail) => PullError::Token { pull_id: 0, detail },
+fn token_error(source: TokenError) -> PullError {
+    if source.is_reconnect_needed() {
+        PullError::ReconnectNeeded { pull_id: 0 }
+    } else {
+        PullError::Token { pull_id: 0, source }
     }
 }
 
@@ -502,7 +495,7 @@ impl Session {
             return Ok(());
         }
         if self.refreshed.swap(true, Ordering::SeqCst) {
-            return Err(PullError::NeedsReconnect { pull_id: 0 });
+            return Err(PullError::ReconnectNeeded { pull_id: 0 });
         }
         tracing::info!("access token refused; asking for a new one");
         let grant = self.tokens.access_token(true).await.map_err(token_error)?;
@@ -807,7 +800,7 @@ impl<'a> Ctx<'a> {
                     let wait = retry.delay(attempts);
                     tracing::info!(
                         entity = entity.name(),
-                        code = e.code(),
+                        code = %e.code(),
                         attempt = attempts,
                         ?wait,
                         "retrying"

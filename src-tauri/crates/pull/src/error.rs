@@ -5,7 +5,10 @@
 //! token-free) as the source.
 
 use time::OffsetDateTime;
+use zbs_codes::Code;
 use zbs_zoho::BooksError;
+
+use crate::token::TokenError;
 
 /// Why a pull (or a query of its results) did not succeed.
 #[derive(Debug, thiserror::Error)]
@@ -15,14 +18,14 @@ pub enum PullError {
     #[error("The pull settings are not valid: {reason}.")]
     InvalidOptions { reason: &'static str },
     #[error("A pull of this organization is already running (in this window or in zbsetup). Wait for it to finish or stop it, then try again.")]
-    AlreadyRunning { organization_id: String },
+    AlreadyRunning,
     #[error("{}", quota_message(*.resume_after))]
     QuotaExhausted {
         pull_id: i64,
         resume_after: Option<OffsetDateTime>,
     },
     #[error("Zoho no longer accepts this connection's sign-in. The pull is saved: connect the organization again, then continue the pull.")]
-    NeedsReconnect { pull_id: i64 },
+    ReconnectNeeded { pull_id: i64 },
     #[error(
         "The pull was stopped. What was pulled so far is saved and the pull can continue later."
     )]
@@ -35,8 +38,13 @@ pub enum PullError {
         #[source]
         source: BooksError,
     },
-    #[error("The connection's sign-in could not be renewed ({detail}). The pull is saved: try again in a few minutes.")]
-    Token { pull_id: i64, detail: String },
+    /// No access token could be had; the cause keeps its own code.
+    #[error("{source} The pull is saved and can continue later.")]
+    Token {
+        pull_id: i64,
+        #[source]
+        source: TokenError,
+    },
     #[error("The settings file is not ready for pulls yet. Start Zoho Books Setup (or any zbsetup command) once, then try again.")]
     NotPrepared,
     #[error("No pull with number {pull_id} was found.")]
@@ -53,23 +61,23 @@ pub enum PullError {
 
 impl PullError {
     /// Stable code for the UI and scripts.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> Code {
         match self {
-            PullError::InvalidRateLimit { .. } => "invalid_rate_limit",
-            PullError::InvalidOptions { .. } => "invalid_options",
-            PullError::AlreadyRunning { .. } => "already_running",
-            PullError::QuotaExhausted { .. } => "quota_exhausted",
-            PullError::NeedsReconnect { .. } => "needs_reconnect",
-            PullError::Cancelled { .. } => "cancelled",
-            PullError::RateLimited { .. } => "rate_limited",
-            PullError::Zoho { .. } => "zoho_error",
-            PullError::Token { .. } => "token_error",
-            PullError::NotPrepared => "database_not_prepared",
-            PullError::UnknownPull { .. } => "unknown_pull",
-            PullError::Database { .. } => "database",
-            PullError::DiskFull => "disk_full",
-            PullError::ReadOnly => "data_folder_read_only",
-            PullError::Export { .. } => "export_failed",
+            PullError::InvalidRateLimit { .. } => Code::InvalidRateLimit,
+            PullError::InvalidOptions { .. } => Code::InvalidOptions,
+            PullError::AlreadyRunning => Code::AlreadyRunning,
+            PullError::QuotaExhausted { .. } => Code::QuotaExhausted,
+            PullError::ReconnectNeeded { .. } => Code::ReconnectNeeded,
+            PullError::Cancelled { .. } => Code::Cancelled,
+            PullError::RateLimited { .. } => Code::RateLimited,
+            PullError::Zoho { .. } => Code::ZohoError,
+            PullError::Token { source, .. } => source.code(),
+            PullError::NotPrepared => Code::DatabaseNotPrepared,
+            PullError::UnknownPull { .. } => Code::UnknownPull,
+            PullError::Database { .. } => Code::Database,
+            PullError::DiskFull => Code::DiskFull,
+            PullError::ReadOnly => Code::DataFolderReadOnly,
+            PullError::Export { .. } => Code::ExportFailed,
         }
     }
 
@@ -77,7 +85,7 @@ impl PullError {
     pub fn pull_id(&self) -> Option<i64> {
         match self {
             PullError::QuotaExhausted { pull_id, .. }
-            | PullError::NeedsReconnect { pull_id }
+            | PullError::ReconnectNeeded { pull_id }
             | PullError::Cancelled { pull_id }
             | PullError::RateLimited { pull_id }
             | PullError::Zoho { pull_id, .. }
@@ -91,7 +99,7 @@ impl PullError {
         use crate::types::PullState;
         match self {
             PullError::QuotaExhausted { .. } => PullState::PausedQuota,
-            PullError::NeedsReconnect { .. } => PullState::NeedsReconnect,
+            PullError::ReconnectNeeded { .. } => PullState::NeedsReconnect,
             PullError::Cancelled { .. } => PullState::Cancelled,
             _ => PullState::Failed,
         }
@@ -103,16 +111,16 @@ impl PullError {
                 pull_id: id,
                 resume_after,
             },
-            PullError::NeedsReconnect { .. } => PullError::NeedsReconnect { pull_id: id },
+            PullError::ReconnectNeeded { .. } => PullError::ReconnectNeeded { pull_id: id },
             PullError::Cancelled { .. } => PullError::Cancelled { pull_id: id },
             PullError::RateLimited { .. } => PullError::RateLimited { pull_id: id },
             PullError::Zoho { source, .. } => PullError::Zoho {
                 pull_id: id,
                 source,
             },
-            PullError::Token { detail, .. } => PullError::Token {
+            PullError::Token { source, .. } => PullError::Token {
                 pull_id: id,
-                detail,
+                source,
             },
             other => other,
         }
@@ -171,7 +179,7 @@ mod tests {
         assert!(text.contains("daily limit"), "{text}");
         assert!(text.contains(&format!("{:02}:{:02} UTC", at.hour(), at.minute())));
         assert!(text.contains("in about 3 hours"), "{text}");
-        assert_eq!(e.code(), "quota_exhausted");
+        assert_eq!(e.code(), Code::QuotaExhausted);
         let none = PullError::QuotaExhausted {
             pull_id: 1,
             resume_after: None,

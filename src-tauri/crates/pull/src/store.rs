@@ -460,7 +460,7 @@ pub(crate) fn prepare(entity: Entity, record: &Record, detail: bool) -> Option<P
         Err(e) => {
             tracing::warn!(
                 entity = entity.name(),
-                code = e.code(),
+                code = %e.code(),
                 "a record was skipped"
             );
             None

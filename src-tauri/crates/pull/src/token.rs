@@ -7,6 +7,7 @@
 use futures_util::future::BoxFuture;
 use secrecy::SecretString;
 use url::Url;
+use zbs_codes::Code;
 
 /// An access token and the API domain it is valid for.
 #[derive(Debug, Clone)]
@@ -17,17 +18,50 @@ pub struct AccessGrant {
     pub api_domain: Url,
 }
 
-/// Why no access token could be had.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum TokenError {
-    /// The refresh token is gone (revoked, or the 21st connection pushed it
-    /// out): only connecting again helps. The text is for a person.
-    #[error("{0}")]
-    ReconnectNeeded(String),
-    /// Anything else (network, keyring, Zoho's token limits). The text is
-    /// for a person and must not contain a secret.
-    #[error("{0}")]
-    Other(String),
+/// Why no access token could be had: the cause's own [`Code`] and message
+/// (a locked keyring stays `keyring_locked`), and the cause itself as the
+/// error's source. The message is for a person and never holds a secret.
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct TokenError {
+    code: Code,
+    message: String,
+    #[source]
+    source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
+}
+
+impl TokenError {
+    /// Zoho no longer accepts the refresh token (revoked, or pushed out by
+    /// newer sign-ins): only connecting again helps.
+    pub fn reconnect_needed(message: impl Into<String>) -> Self {
+        TokenError {
+            code: Code::ReconnectNeeded,
+            message: message.into(),
+            source: None,
+        }
+    }
+
+    /// Any other cause, keeping its code, its message and itself.
+    pub fn from_cause<E>(code: Code, cause: E) -> Self
+    where
+        E: std::error::Error + Send + Sync + 'static,
+    {
+        TokenError {
+            code,
+            message: cause.to_string(),
+            source: Some(Box::new(cause)),
+        }
+    }
+
+    /// The cause's code.
+    pub fn code(&self) -> Code {
+        self.code
+    }
+
+    /// True when only a new sign-in can help.
+    pub fn is_reconnect_needed(&self) -> bool {
+        self.code == Code::ReconnectNeeded
+    }
 }
 
 /// Hands out access tokens for one connection.
@@ -47,8 +81,8 @@ impl TokenSource for StaticToken {
         let grant = self.0.clone();
         Box::pin(async move {
             if refresh {
-                Err(TokenError::ReconnectNeeded(
-                    "this access token cannot be renewed".into(),
+                Err(TokenError::reconnect_needed(
+                    "this access token cannot be renewed",
                 ))
             } else {
                 Ok(grant)

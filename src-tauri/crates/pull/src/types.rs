@@ -23,7 +23,6 @@ pub const DEFAULT_SAMPLE: u32 = 25;
 pub struct PullOptions {
     /// Entity names (`invoices`, `creditnotes`, `customers`, ...).
     #[serde(default = "Entity::default_selection")]
-    #[ts(type = "Array<string>")]
     pub entities: Vec<Entity>,
     /// Newest records per entity; `null` reads them all.
     #[serde(default = "default_sample")]

@@ -299,7 +299,7 @@ async fn daily_quota_pauses_and_resumes_to_the_same_set() {
         )
         .await
         .expect_err("the quota runs out");
-    assert_eq!(err.code(), "quota_exhausted");
+    assert_eq!(err.code(), zbs_codes::Code::QuotaExhausted);
     let text = err.to_string();
     assert!(
         text.contains("daily limit") && text.contains("UTC"),
@@ -328,7 +328,7 @@ async fn daily_quota_pauses_and_resumes_to_the_same_set() {
         )
         .await
         .expect_err("still out");
-    assert_eq!(again.code(), "quota_exhausted");
+    assert_eq!(again.code(), zbs_codes::Code::QuotaExhausted);
     assert_eq!(again.pull_id(), Some(pull_id));
 
     env.sim.advance_time(Duration::from_secs(86_400));
@@ -352,7 +352,7 @@ async fn daily_quota_pauses_and_resumes_to_the_same_set() {
                 break;
             }
             Err(e) => {
-                assert_eq!(e.code(), "quota_exhausted");
+                assert_eq!(e.code(), zbs_codes::Code::QuotaExhausted);
                 assert_eq!(e.pull_id(), Some(pull_id), "the same pull continues");
                 env.sim.advance_time(Duration::from_secs(86_400));
             }
@@ -500,7 +500,7 @@ async fn a_second_pull_of_the_organization_is_refused() {
         )
         .await
         .expect_err("refused");
-    assert_eq!(err.code(), "already_running");
+    assert_eq!(err.code(), zbs_codes::Code::AlreadyRunning);
     assert!(err.to_string().contains("already running"));
     // A double click in the same window: the same connection again.
     let err = first
@@ -514,11 +514,11 @@ async fn a_second_pull_of_the_organization_is_refused() {
         )
         .await
         .expect_err("refused");
-    assert_eq!(err.code(), "already_running");
+    assert_eq!(err.code(), zbs_codes::Code::AlreadyRunning);
 
     cancel.cancel();
     let stopped = running.await.expect("task").expect_err("cancelled");
-    assert_eq!(stopped.code(), "cancelled");
+    assert_eq!(stopped.code(), zbs_codes::Code::Cancelled);
     assert_eq!(
         first.history(Some("x"), 1).expect("history")[0].state,
         PullState::Cancelled
@@ -619,7 +619,7 @@ async fn a_stale_lock_of_a_dead_process_is_taken_over() {
         )
         .await
         .expect_err("held");
-    assert_eq!(err.code(), "already_running");
+    assert_eq!(err.code(), zbs_codes::Code::AlreadyRunning);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -647,7 +647,7 @@ async fn revoked_connection_stops_without_a_retry_loop() {
         )
         .await
         .expect_err("needs reconnect");
-    assert_eq!(err.code(), "needs_reconnect");
+    assert_eq!(err.code(), zbs_codes::Code::ReconnectNeeded);
     assert!(err.to_string().contains("connect the organization again"));
     assert_eq!(
         tokens.refreshes.load(Ordering::SeqCst),
@@ -852,7 +852,7 @@ async fn bad_input_is_refused_plainly() {
         )
         .await
         .expect_err("no entities");
-    assert_eq!(e.code(), "invalid_options");
+    assert_eq!(e.code(), zbs_codes::Code::InvalidOptions);
     let zero = PullOptions {
         sample: Some(0),
         ..PullOptions::default()
@@ -861,11 +861,11 @@ async fn bad_input_is_refused_plainly() {
     let missing = env.dir.path().join("nothing.sqlite3");
     let e = zbs_pull::Puller::new(&missing, zbs_pull::LimiterRegistry::new(), env.budget)
         .expect_err("no file");
-    assert_eq!(e.code(), "database_not_prepared");
+    assert_eq!(e.code(), zbs_codes::Code::DatabaseNotPrepared);
     let e = puller
         .resume(9_999, tokens, quiet, CancellationToken::new())
         .await
         .expect_err("unknown");
-    assert_eq!(e.code(), "unknown_pull");
+    assert_eq!(e.code(), zbs_codes::Code::UnknownPull);
     assert!(matches!(e, PullError::UnknownPull { .. }));
 }

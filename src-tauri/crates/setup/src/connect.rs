@@ -538,7 +538,7 @@ impl Setup {
                 match self.oauth_client()?.revoke(&dc, &refresh).await {
                     Ok(()) => {}
                     Err(e) if force => {
-                        tracing::warn!(code = e.code(), "revoke failed; forgetting anyway")
+                        tracing::warn!(code = %e.code(), "revoke failed; forgetting anyway")
                     }
                     Err(e) => return Err(Error::RevokeFailed { source: e }),
                 }

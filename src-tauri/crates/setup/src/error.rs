@@ -7,6 +7,7 @@
 use crate::secrets::SecretError;
 use crate::store::StoreError;
 use crate::validate::KeyIssue;
+use zbs_codes::Code;
 use zbs_zoho::dc::DataCenterError;
 
 #[derive(Debug, thiserror::Error)]
@@ -89,23 +90,23 @@ fn invalid_keys_message(issues: &[KeyIssue]) -> String {
 
 impl Error {
     /// A stable identifier for the kind of failure.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> Code {
         match self {
-            Error::InvalidKeys(_) => "invalid_keys",
-            Error::NoCredentials => "no_credentials",
-            Error::UnknownRegion { .. } => "unknown_region",
-            Error::NoRegions => "no_regions",
-            Error::UnknownStep { .. } => "unknown_step",
-            Error::NotEnabled => "not_enabled",
-            Error::NoSignInPending => "no_sign_in_pending",
-            Error::UnknownState => "unknown_state",
-            Error::AccessDenied { .. } => "access_denied",
-            Error::NoOrganizations => "no_organizations",
-            Error::UnknownOrganization { .. } => "unknown_organization",
-            Error::UnknownConnection { .. } => "unknown_connection",
-            Error::ReconnectNeeded { .. } => "reconnect_needed",
-            Error::RevokeFailed { .. } => "revoke_failed",
-            Error::Demo { .. } => "demo_failed",
+            Error::InvalidKeys(_) => Code::InvalidKeys,
+            Error::NoCredentials => Code::NoCredentials,
+            Error::UnknownRegion { .. } => Code::UnknownRegion,
+            Error::NoRegions => Code::NoRegions,
+            Error::UnknownStep { .. } => Code::UnknownStep,
+            Error::NotEnabled => Code::NotEnabled,
+            Error::NoSignInPending => Code::NoSignInPending,
+            Error::UnknownState => Code::UnknownState,
+            Error::AccessDenied { .. } => Code::AccessDenied,
+            Error::NoOrganizations => Code::NoOrganizations,
+            Error::UnknownOrganization { .. } => Code::UnknownOrganization,
+            Error::UnknownConnection { .. } => Code::UnknownConnection,
+            Error::ReconnectNeeded { .. } => Code::ReconnectNeeded,
+            Error::RevokeFailed { .. } => Code::RevokeFailed,
+            Error::Demo { .. } => Code::DemoFailed,
             Error::OAuth(e) => e.code(),
             Error::Books(e) => e.code(),
             Error::Callback(e) => e.code(),

@@ -40,9 +40,9 @@ impl TokenSource for ConnectionTokens {
                     api_domain: g.api_domain,
                 }),
                 Err(e @ Error::ReconnectNeeded { .. }) => {
-                    Err(TokenError::ReconnectNeeded(e.to_string()))
+                    Err(TokenError::reconnect_needed(e.to_string()))
                 }
-                Err(e) => Err(TokenError::Other(e.to_string())),
+                Err(e) => Err(TokenError::from_cause(e.code(), e)),
             }
         })
     }

@@ -10,6 +10,7 @@
 
 use std::sync::mpsc;
 use std::time::Duration;
+use zbs_codes::Code;
 
 use secrecy::{ExposeSecret, SecretString};
 
@@ -47,12 +48,12 @@ pub enum SecretError {
 }
 
 impl SecretError {
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> Code {
         match self {
-            SecretError::Unavailable { .. } => "keyring_unavailable",
-            SecretError::Timeout { .. } => "keyring_timeout",
-            SecretError::Locked => "keyring_locked",
-            SecretError::Garbled { .. } => "keyring_garbled",
+            SecretError::Unavailable { .. } => Code::KeyringUnavailable,
+            SecretError::Timeout { .. } => Code::KeyringTimeout,
+            SecretError::Locked => Code::KeyringLocked,
+            SecretError::Garbled { .. } => Code::KeyringGarbled,
         }
     }
 }

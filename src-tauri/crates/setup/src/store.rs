@@ -12,6 +12,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
+use zbs_codes::Code;
 
 use rusqlite::{params, Connection, ErrorCode, OptionalExtension};
 use rusqlite_migration::{Migrations, M};
@@ -74,14 +75,14 @@ fn in_folder(folder: &Option<PathBuf>) -> String {
 }
 
 impl StoreError {
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> Code {
         match self {
-            StoreError::TooNew { .. } => "database_too_new",
-            StoreError::Busy => "database_busy",
-            StoreError::Folder { .. } => "data_folder",
-            StoreError::Sqlite { .. } => "database",
-            StoreError::DiskFull { .. } => "disk_full",
-            StoreError::ReadOnly { .. } => "data_folder_read_only",
+            StoreError::TooNew { .. } => Code::DatabaseTooNew,
+            StoreError::Busy => Code::DatabaseBusy,
+            StoreError::Folder { .. } => Code::DataFolder,
+            StoreError::Sqlite { .. } => Code::Database,
+            StoreError::DiskFull { .. } => Code::DiskFull,
+            StoreError::ReadOnly { .. } => Code::DataFolderReadOnly,
         }
     }
 
@@ -457,7 +458,7 @@ mod tests {
             .pragma_update(None, "user_version", 999)
             .unwrap();
         let err = Store::open(dir.path()).unwrap_err();
-        assert_eq!(err.code(), "database_too_new");
+        assert_eq!(err.code(), Code::DatabaseTooNew);
         assert!(path.exists());
         let version: i64 = Connection::open(&path)
             .unwrap()
@@ -479,7 +480,7 @@ mod tests {
             started.elapsed() >= BUSY_TIMEOUT - Duration::from_millis(200),
             "it waited"
         );
-        assert_eq!(err.code(), "database_busy");
+        assert_eq!(err.code(), Code::DatabaseBusy);
         assert!(err.to_string().contains("Close other copies"), "{err}");
         other.execute_batch("ROLLBACK").unwrap();
         // Nothing half-written; the next write goes through.

@@ -13,6 +13,7 @@
 //! table are the caller's job ([`crate::oauth`]).
 
 use std::fmt;
+use zbs_codes::Code;
 
 use secrecy::SecretString;
 
@@ -106,19 +107,19 @@ pub enum CallbackError {
 
 impl CallbackError {
     /// Stable code for the UI and scripts.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> Code {
         match self {
-            CallbackError::TooLong => "callback_too_long",
-            CallbackError::NotACallback => "not_a_callback",
-            CallbackError::Malformed => "callback_malformed",
-            CallbackError::InvalidEncoding => "callback_bad_encoding",
-            CallbackError::DuplicateParameter(_) => "callback_duplicate_parameter",
-            CallbackError::TooManyParameters => "callback_too_many_parameters",
-            CallbackError::ParameterTooLong(_) => "callback_parameter_too_long",
-            CallbackError::InvalidParameter(_) => "callback_invalid_parameter",
-            CallbackError::MissingState => "callback_missing_state",
-            CallbackError::MissingCode => "callback_missing_code",
-            CallbackError::Conflicting => "callback_conflicting",
+            CallbackError::TooLong => Code::CallbackTooLong,
+            CallbackError::NotACallback => Code::NotACallback,
+            CallbackError::Malformed => Code::CallbackMalformed,
+            CallbackError::InvalidEncoding => Code::CallbackBadEncoding,
+            CallbackError::DuplicateParameter(_) => Code::CallbackDuplicateParameter,
+            CallbackError::TooManyParameters => Code::CallbackTooManyParameters,
+            CallbackError::ParameterTooLong(_) => Code::CallbackParameterTooLong,
+            CallbackError::InvalidParameter(_) => Code::CallbackInvalidParameter,
+            CallbackError::MissingState => Code::CallbackMissingState,
+            CallbackError::MissingCode => Code::CallbackMissingCode,
+            CallbackError::Conflicting => Code::CallbackConflicting,
         }
     }
 }
@@ -348,10 +349,10 @@ mod tests {
     use secrecy::ExposeSecret;
 
     enum Expect {
-        Code(&'static str, &'static str),
+        Yields(&'static str, &'static str),
         Denied(&'static str, &'static str),
         NoCode(&'static str),
-        Fails(&'static str),
+        Fails(Code),
     }
     use Expect::*;
 
@@ -362,81 +363,81 @@ mod tests {
         let s = |x: &str| x.to_owned();
         vec![
             // valid forms
-            (format!("{dl}?code=1000.abc&state=S1"), Code("S1", "1000.abc")),
-            (format!("{lb}?state=S2&code=1000.def&location=eu&accounts-server=https%3A%2F%2Faccounts.zoho.eu"), Code("S2", "1000.def")),
-            (format!("http://127.0.0.1:1/oauth/callback?code=c&state=s"), Code("s", "c")),
-            (format!("http://127.0.0.1:65535/oauth/callback?code=c&state=s"), Code("s", "c")),
-            (format!("{dl}?code=c&state=s&extra=1&utm_source=x"), Code("s", "c")),
-            (format!("{dl}?code=c&state=s&&"), Code("s", "c")),
-            (format!("{dl}?code=c%2Bd&state=a+b"), Fails("callback_invalid_parameter")),
-            (format!("{dl}?code=c%2Bd&state=a%2Bb"), Code("a+b", "c+d")),
+            (format!("{dl}?code=1000.abc&state=S1"), Yields("S1", "1000.abc")),
+            (format!("{lb}?state=S2&code=1000.def&location=eu&accounts-server=https%3A%2F%2Faccounts.zoho.eu"), Yields("S2", "1000.def")),
+            (format!("http://127.0.0.1:1/oauth/callback?code=c&state=s"), Yields("s", "c")),
+            (format!("http://127.0.0.1:65535/oauth/callback?code=c&state=s"), Yields("s", "c")),
+            (format!("{dl}?code=c&state=s&extra=1&utm_source=x"), Yields("s", "c")),
+            (format!("{dl}?code=c&state=s&&"), Yields("s", "c")),
+            (format!("{dl}?code=c%2Bd&state=a+b"), Fails(Code::CallbackInvalidParameter)),
+            (format!("{dl}?code=c%2Bd&state=a%2Bb"), Yields("a+b", "c+d")),
             (format!("{dl}?error=access_denied&state=s&error_description=%3Cscript%3Ealert(1)%3C%2Fscript%3E"), Denied("s", "<script>alert(1)</script>")),
             (format!("{dl}?error=access_denied&state=s&code="), Denied("s", "")),
             // case handling: scheme and host case-insensitive, path exact
-            (format!("ZBSETUP://OAUTH/callback?code=c&state=s"), Code("s", "c")),
-            (format!("HTTP://127.0.0.1:47823/oauth/callback?code=c&state=s"), Code("s", "c")),
-            (format!("zbsetup://oauth/CALLBACK?code=c&state=s"), Fails("not_a_callback")),
-            (format!("http://127.0.0.1:47823/OAuth/callback?code=c&state=s"), Fails("not_a_callback")),
+            (format!("ZBSETUP://OAUTH/callback?code=c&state=s"), Yields("s", "c")),
+            (format!("HTTP://127.0.0.1:47823/oauth/callback?code=c&state=s"), Yields("s", "c")),
+            (format!("zbsetup://oauth/CALLBACK?code=c&state=s"), Fails(Code::NotACallback)),
+            (format!("http://127.0.0.1:47823/OAuth/callback?code=c&state=s"), Fails(Code::NotACallback)),
             // percent-encoded prefix
-            (format!("zbsetup://%6Fauth/callback?code=c&state=s"), Fails("not_a_callback")),
-            (format!("zbsetup://oauth/%63allback?code=c&state=s"), Fails("not_a_callback")),
-            (format!("http://127.0.0.1:47823/oauth%2Fcallback?code=c&state=s"), Fails("not_a_callback")),
+            (format!("zbsetup://%6Fauth/callback?code=c&state=s"), Fails(Code::NotACallback)),
+            (format!("zbsetup://oauth/%63allback?code=c&state=s"), Fails(Code::NotACallback)),
+            (format!("http://127.0.0.1:47823/oauth%2Fcallback?code=c&state=s"), Fails(Code::NotACallback)),
             // wrong schemes, hosts, paths
-            (s("javascript:alert(1)//zbsetup://oauth/callback?code=c&state=s"), Fails("not_a_callback")),
-            (s("javascript://oauth/callback?code=c&state=s"), Fails("not_a_callback")),
-            (s("file:///etc/passwd?code=c&state=s"), Fails("not_a_callback")),
-            (s("file://oauth/callback?code=c&state=s"), Fails("not_a_callback")),
-            (s("https://127.0.0.1:47823/oauth/callback?code=c&state=s"), Fails("not_a_callback")),
-            (s("http://localhost:47823/oauth/callback?code=c&state=s"), Fails("not_a_callback")),
-            (s("http://evil.com:47823/oauth/callback?code=c&state=s"), Fails("not_a_callback")),
-            (s("http://127.0.0.1.evil.com:80/oauth/callback?code=c&state=s"), Fails("not_a_callback")),
-            (s("http://user@127.0.0.1:47823/oauth/callback?code=c&state=s"), Fails("not_a_callback")),
-            (s("http://127.0.0.1/oauth/callback?code=c&state=s"), Fails("not_a_callback")),
-            (s("http://127.0.0.1:0/oauth/callback?code=c&state=s"), Fails("callback_malformed")),
-            (s("http://127.0.0.1:99999/oauth/callback?code=c&state=s"), Fails("callback_malformed")),
-            (s("http://127.0.0.1:+80/oauth/callback?code=c&state=s"), Fails("callback_malformed")),
-            (s("zbsetup://evil/callback?code=c&state=s"), Fails("not_a_callback")),
-            (s("zbsetup://oauth/callback/?code=c&state=s"), Fails("not_a_callback")),
-            (s("zbsetup://oauth/callback/../callback?code=c&state=s"), Fails("not_a_callback")),
-            (s("zbsetup://oauth?code=c&state=s"), Fails("not_a_callback")),
-            (s("zbsetup:oauth/callback?code=c&state=s"), Fails("not_a_callback")),
-            (s("zbsetup://oauth:80/callback?code=c&state=s"), Fails("not_a_callback")),
-            (s(""), Fails("not_a_callback")),
-            (s("?code=c&state=s"), Fails("not_a_callback")),
+            (s("javascript:alert(1)//zbsetup://oauth/callback?code=c&state=s"), Fails(Code::NotACallback)),
+            (s("javascript://oauth/callback?code=c&state=s"), Fails(Code::NotACallback)),
+            (s("file:///etc/passwd?code=c&state=s"), Fails(Code::NotACallback)),
+            (s("file://oauth/callback?code=c&state=s"), Fails(Code::NotACallback)),
+            (s("https://127.0.0.1:47823/oauth/callback?code=c&state=s"), Fails(Code::NotACallback)),
+            (s("http://localhost:47823/oauth/callback?code=c&state=s"), Fails(Code::NotACallback)),
+            (s("http://evil.com:47823/oauth/callback?code=c&state=s"), Fails(Code::NotACallback)),
+            (s("http://127.0.0.1.evil.com:80/oauth/callback?code=c&state=s"), Fails(Code::NotACallback)),
+            (s("http://user@127.0.0.1:47823/oauth/callback?code=c&state=s"), Fails(Code::NotACallback)),
+            (s("http://127.0.0.1/oauth/callback?code=c&state=s"), Fails(Code::NotACallback)),
+            (s("http://127.0.0.1:0/oauth/callback?code=c&state=s"), Fails(Code::CallbackMalformed)),
+            (s("http://127.0.0.1:99999/oauth/callback?code=c&state=s"), Fails(Code::CallbackMalformed)),
+            (s("http://127.0.0.1:+80/oauth/callback?code=c&state=s"), Fails(Code::CallbackMalformed)),
+            (s("zbsetup://evil/callback?code=c&state=s"), Fails(Code::NotACallback)),
+            (s("zbsetup://oauth/callback/?code=c&state=s"), Fails(Code::NotACallback)),
+            (s("zbsetup://oauth/callback/../callback?code=c&state=s"), Fails(Code::NotACallback)),
+            (s("zbsetup://oauth?code=c&state=s"), Fails(Code::NotACallback)),
+            (s("zbsetup:oauth/callback?code=c&state=s"), Fails(Code::NotACallback)),
+            (s("zbsetup://oauth:80/callback?code=c&state=s"), Fails(Code::NotACallback)),
+            (s(""), Fails(Code::NotACallback)),
+            (s("?code=c&state=s"), Fails(Code::NotACallback)),
             // whitespace, fragments
-            (format!(" {dl}?code=c&state=s"), Fails("callback_malformed")),
-            (format!("{dl}?code=c&state=s\n"), Fails("callback_malformed")),
-            (format!("{dl}?code=c&state=s#frag"), Fails("callback_malformed")),
-            (format!("{dl}?code=caf\u{e9}&state=s"), Fails("callback_malformed")),
+            (format!(" {dl}?code=c&state=s"), Fails(Code::CallbackMalformed)),
+            (format!("{dl}?code=c&state=s\n"), Fails(Code::CallbackMalformed)),
+            (format!("{dl}?code=c&state=s#frag"), Fails(Code::CallbackMalformed)),
+            (format!("{dl}?code=caf\u{e9}&state=s"), Fails(Code::CallbackMalformed)),
             // duplicates
-            (format!("{dl}?code=c&state=s&state=t"), Fails("callback_duplicate_parameter")),
-            (format!("{dl}?code=c&code=d&state=s"), Fails("callback_duplicate_parameter")),
-            (format!("{dl}?code=c&state=s&x=1&x=2"), Fails("callback_duplicate_parameter")),
-            (format!("{dl}?code=c&state=s&st%61te=t"), Fails("callback_duplicate_parameter")),
+            (format!("{dl}?code=c&state=s&state=t"), Fails(Code::CallbackDuplicateParameter)),
+            (format!("{dl}?code=c&code=d&state=s"), Fails(Code::CallbackDuplicateParameter)),
+            (format!("{dl}?code=c&state=s&x=1&x=2"), Fails(Code::CallbackDuplicateParameter)),
+            (format!("{dl}?code=c&state=s&st%61te=t"), Fails(Code::CallbackDuplicateParameter)),
             // missing values
-            (format!("{dl}?code=c"), Fails("callback_missing_state")),
-            (format!("{dl}?code=c&state="), Fails("callback_missing_state")),
-            (format!("{dl}?code=c&state"), Fails("callback_missing_state")),
+            (format!("{dl}?code=c"), Fails(Code::CallbackMissingState)),
+            (format!("{dl}?code=c&state="), Fails(Code::CallbackMissingState)),
+            (format!("{dl}?code=c&state"), Fails(Code::CallbackMissingState)),
             (format!("{dl}?state=s"), NoCode("s")),
             (format!("{dl}?state=s&code="), NoCode("s")),
             (format!("{dl}?state=s&code=&error="), NoCode("s")),
-            (format!("{dl}"), Fails("callback_missing_state")),
-            (format!("{dl}?error=access_denied&code=c&state=s"), Fails("callback_conflicting")),
+            (format!("{dl}"), Fails(Code::CallbackMissingState)),
+            (format!("{dl}?error=access_denied&code=c&state=s"), Fails(Code::CallbackConflicting)),
             // encoding
-            (format!("{dl}?code=%FF&state=s"), Fails("callback_bad_encoding")),
-            (format!("{dl}?code=%ZZ&state=s"), Fails("callback_bad_encoding")),
-            (format!("{dl}?code=c%&state=s"), Fails("callback_bad_encoding")),
-            (format!("{dl}?code=c%4&state=s"), Fails("callback_bad_encoding")),
-            (format!("{dl}?code=c%00&state=s"), Fails("callback_invalid_parameter")),
-            (format!("{dl}?code=c&state=s%0A"), Fails("callback_invalid_parameter")),
-            (format!("{dl}?code=c&state=s&location=e%20u"), Fails("callback_invalid_parameter")),
-            (format!("{dl}?code=c&state=%E2%9C%93"), Code("\u{2713}", "c")),
+            (format!("{dl}?code=%FF&state=s"), Fails(Code::CallbackBadEncoding)),
+            (format!("{dl}?code=%ZZ&state=s"), Fails(Code::CallbackBadEncoding)),
+            (format!("{dl}?code=c%&state=s"), Fails(Code::CallbackBadEncoding)),
+            (format!("{dl}?code=c%4&state=s"), Fails(Code::CallbackBadEncoding)),
+            (format!("{dl}?code=c%00&state=s"), Fails(Code::CallbackInvalidParameter)),
+            (format!("{dl}?code=c&state=s%0A"), Fails(Code::CallbackInvalidParameter)),
+            (format!("{dl}?code=c&state=s&location=e%20u"), Fails(Code::CallbackInvalidParameter)),
+            (format!("{dl}?code=c&state=%E2%9C%93"), Yields("\u{2713}", "c")),
             // lengths
-            (format!("{dl}?code=c&state=s&x={}", "a".repeat(64 * 1024)), Fails("callback_too_long")),
-            (format!("{dl}?code=c&state=s&x={}", "a".repeat(2 * 1024 * 1024)), Fails("callback_too_long")),
-            (format!("{dl}?code={}&state=s", "a".repeat(MAX_PARAM_LEN + 1)), Fails("callback_parameter_too_long")),
-            (format!("{dl}?code={}&state=s", "a".repeat(MAX_PARAM_LEN)), Code("s", "")),
-            (format!("{dl}?code=c&state=s{}", (0..70).map(|i| format!("&x{i}")).collect::<String>()), Fails("callback_too_many_parameters")),
+            (format!("{dl}?code=c&state=s&x={}", "a".repeat(64 * 1024)), Fails(Code::CallbackTooLong)),
+            (format!("{dl}?code=c&state=s&x={}", "a".repeat(2 * 1024 * 1024)), Fails(Code::CallbackTooLong)),
+            (format!("{dl}?code={}&state=s", "a".repeat(MAX_PARAM_LEN + 1)), Fails(Code::CallbackParameterTooLong)),
+            (format!("{dl}?code={}&state=s", "a".repeat(MAX_PARAM_LEN)), Yields("s", "")),
+            (format!("{dl}?code=c&state=s{}", (0..70).map(|i| format!("&x{i}")).collect::<String>()), Fails(Code::CallbackTooManyParameters)),
         ]
     }
 
@@ -448,7 +449,7 @@ mod tests {
             let shown: String = url.chars().take(120).collect();
             let got = parse_callback(&url);
             match (expect, got) {
-                (Code(state, code), Ok(cb)) => {
+                (Yields(state, code), Ok(cb)) => {
                     assert_eq!(cb.state, state, "{shown}");
                     match cb.outcome {
                         CallbackOutcome::Code { code: c, .. } => {
@@ -506,7 +507,7 @@ mod tests {
         assert_eq!(q.state, "S");
         assert_eq!(
             parse_callback_query("").map_err(|e| e.code()).err(),
-            Some("callback_missing_state")
+            Some(Code::CallbackMissingState)
         );
     }
 

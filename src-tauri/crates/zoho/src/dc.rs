@@ -12,6 +12,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use zbs_codes::Code;
 
 use serde::{Deserialize, Serialize};
 use url::Url;
@@ -164,11 +165,11 @@ pub enum DataCenterError {
 
 impl DataCenterError {
     /// Stable code for the UI and scripts.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> Code {
         match self {
-            DataCenterError::Read { .. } => "endpoints_unreadable",
-            DataCenterError::Format { .. } => "endpoints_invalid",
-            DataCenterError::Entry { .. } => "endpoints_bad_entry",
+            DataCenterError::Read { .. } => Code::EndpointsUnreadable,
+            DataCenterError::Format { .. } => Code::EndpointsInvalid,
+            DataCenterError::Entry { .. } => Code::EndpointsBadEntry,
         }
     }
 }
@@ -546,52 +547,52 @@ mod tests {
     #[test]
     fn endpoints_file_bad() {
         let cases = [
-            ("", "endpoints_invalid"),
-            ("[]", "endpoints_invalid"),
-            ("{}", "endpoints_invalid"),
+            ("", Code::EndpointsInvalid),
+            ("[]", Code::EndpointsInvalid),
+            ("{}", Code::EndpointsInvalid),
             (
                 r#"{"us": {"accounts": "http://127.0.0.1:9001"}}"#,
-                "endpoints_invalid",
+                Code::EndpointsInvalid,
             ),
             (
                 r#"{"US": {"accounts": "http://a", "api": "http://b"}}"#,
-                "endpoints_bad_entry",
+                Code::EndpointsBadEntry,
             ),
             (
                 r#"{"usa1": {"accounts": "http://a", "api": "http://b"}}"#,
-                "endpoints_bad_entry",
+                Code::EndpointsBadEntry,
             ),
             (
                 r#"{"u": {"accounts": "http://a", "api": "http://b"}}"#,
-                "endpoints_bad_entry",
+                Code::EndpointsBadEntry,
             ),
             (
                 r#"{"us": {"accounts": "ftp://a", "api": "http://b"}}"#,
-                "endpoints_bad_entry",
+                Code::EndpointsBadEntry,
             ),
             (
                 r#"{"us": {"accounts": "http://a/x", "api": "http://b"}}"#,
-                "endpoints_bad_entry",
+                Code::EndpointsBadEntry,
             ),
             (
                 r#"{"us": {"accounts": "http://a", "api": "http://u:p@b"}}"#,
-                "endpoints_bad_entry",
+                Code::EndpointsBadEntry,
             ),
             (
                 r#"{"us": {"accounts": "http://a?q", "api": "http://b"}}"#,
-                "endpoints_bad_entry",
+                Code::EndpointsBadEntry,
             ),
             (
                 r#"{"us": {"accounts": "http://a#f", "api": "http://b"}}"#,
-                "endpoints_bad_entry",
+                Code::EndpointsBadEntry,
             ),
             (
                 r#"{"us": {"accounts": "127.0.0.1:9001", "api": "http://b"}}"#,
-                "endpoints_bad_entry",
+                Code::EndpointsBadEntry,
             ),
             (
                 r#"{"us": {"accounts": "", "api": "http://b"}}"#,
-                "endpoints_bad_entry",
+                Code::EndpointsBadEntry,
             ),
         ];
         for (json, code) in cases {
@@ -616,7 +617,7 @@ mod tests {
         assert!(msg.contains("\"us\""), "{msg}");
         assert!(msg.contains("path"), "{msg}");
         let missing = DataCenters::from_file(&dir.join("missing.json")).expect_err("missing");
-        assert_eq!(missing.code(), "endpoints_unreadable");
+        assert_eq!(missing.code(), Code::EndpointsUnreadable);
         assert!(missing.to_string().contains("missing.json"));
         let _ = std::fs::remove_dir_all(&dir);
     }

@@ -13,6 +13,7 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
+use zbs_codes::Code;
 
 use axum::extract::{RawQuery, State};
 use axum::http::{header, HeaderValue, StatusCode};
@@ -40,12 +41,12 @@ pub enum LoopbackError {
 
 impl LoopbackError {
     /// Stable code for the UI and scripts.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> Code {
         match self {
-            LoopbackError::PortInUse { .. } => "port_in_use",
-            LoopbackError::Bind { .. } => "listener_failed",
-            LoopbackError::Timeout => "callback_timeout",
-            LoopbackError::Closed => "listener_closed",
+            LoopbackError::PortInUse { .. } => Code::PortInUse,
+            LoopbackError::Bind { .. } => Code::ListenerFailed,
+            LoopbackError::Timeout => Code::CallbackTimeout,
+            LoopbackError::Closed => Code::ListenerClosed,
         }
     }
 }
@@ -169,7 +170,7 @@ async fn on_callback(State(shared): State<Arc<Shared>>, RawQuery(query): RawQuer
     let callback = match parse_callback_query(query.as_deref().unwrap_or("")) {
         Ok(cb) => cb,
         Err(e) => {
-            tracing::info!(code = e.code(), "loopback callback refused");
+            tracing::info!(code = %e.code(), "loopback callback refused");
             return page(
                 StatusCode::BAD_REQUEST,
                 "Sign-in not accepted",

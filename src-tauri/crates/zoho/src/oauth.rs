@@ -15,6 +15,7 @@
 use std::future::Future;
 use std::pin::Pin;
 use std::time::{Duration, Instant};
+use zbs_codes::Code;
 
 use oauth2::basic::{
     BasicErrorResponse, BasicRevocationErrorResponse, BasicTokenIntrospectionResponse,
@@ -258,25 +259,25 @@ fn zoho_message(error: &str) -> String {
 
 impl OAuthError {
     /// Stable code for the UI and scripts.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> Code {
         match self {
-            OAuthError::InvalidClient => "invalid_client",
-            OAuthError::InvalidCode => "invalid_code",
-            OAuthError::RefreshRevoked => "refresh_revoked",
-            OAuthError::TooManyRequests => "too_many_requests",
-            OAuthError::UntrustedServer { .. } => "untrusted_server",
-            OAuthError::UnknownRegion { .. } => "unknown_region",
-            OAuthError::StateMismatch => "state_mismatch",
-            OAuthError::Expired => "sign_in_expired",
-            OAuthError::Denied { .. } => "access_denied",
-            OAuthError::NoCode => "callback_missing_code",
-            OAuthError::InvalidRedirectUri { .. } => "invalid_redirect_uri",
-            OAuthError::Zoho { .. } => "zoho_error",
-            OAuthError::Malformed => "malformed_response",
-            OAuthError::Network => "network",
-            OAuthError::Timeout => "timeout",
-            OAuthError::Server { .. } => "server_error",
-            OAuthError::HttpSetup => "http_setup",
+            OAuthError::InvalidClient => Code::InvalidClient,
+            OAuthError::InvalidCode => Code::InvalidCode,
+            OAuthError::RefreshRevoked => Code::ReconnectNeeded,
+            OAuthError::TooManyRequests => Code::TooManyRequests,
+            OAuthError::UntrustedServer { .. } => Code::UntrustedServer,
+            OAuthError::UnknownRegion { .. } => Code::UnknownRegion,
+            OAuthError::StateMismatch => Code::StateMismatch,
+            OAuthError::Expired => Code::SignInExpired,
+            OAuthError::Denied { .. } => Code::AccessDenied,
+            OAuthError::NoCode => Code::CallbackMissingCode,
+            OAuthError::InvalidRedirectUri { .. } => Code::InvalidRedirectUri,
+            OAuthError::Zoho { .. } => Code::ZohoError,
+            OAuthError::Malformed => Code::MalformedResponse,
+            OAuthError::Network => Code::Network,
+            OAuthError::Timeout => Code::Timeout,
+            OAuthError::Server { .. } => Code::ServerError,
+            OAuthError::HttpSetup => Code::HttpSetup,
         }
     }
 
@@ -457,7 +458,7 @@ impl OAuthClient {
             .await
             .map_err(|e| map_token_error(e, false))
             .inspect_err(
-                |e| tracing::info!(region = %dc.region, code = e.code(), "code exchange failed"),
+                |e| tracing::info!(region = %dc.region, code = %e.code(), "code exchange failed"),
             )?;
         let api = match response.extra_fields().api_domain.as_deref() {
             Some(domain) => dcs
@@ -485,7 +486,7 @@ impl OAuthClient {
             match self.refresh_once(dc, refresh_token).await {
                 Err(e) if e.is_retryable() && attempt < self.retry.max_attempts => {
                     let wait = self.retry.delay(attempt);
-                    tracing::info!(region = %dc.region, code = e.code(), attempt, ?wait, "token refresh failed; retrying");
+                    tracing::info!(region = %dc.region, code = %e.code(), attempt, ?wait, "token refresh failed; retrying");
                     tokio::time::sleep(wait).await;
                     attempt += 1;
                 }

@@ -305,21 +305,21 @@ async fn detail_returns_the_record() {
         .detail(&token(), "927270289", Entity::Invoices, "../organizations")
         .await
         .expect_err("encoded");
-    assert_eq!(e.code(), "not_found");
+    assert_eq!(e.code(), zbs_codes::Code::NotFound);
 }
 
 #[tokio::test]
 async fn errors_in_every_form() {
     let client = BooksClient::new(&start().await).expect("client");
     let cases = [
-        ("429", "rate_limited", true),
-        ("57", "unauthorized", false),
-        ("4", "zoho_error", false),
-        ("1002", "not_found", false),
-        ("500", "server_error", true),
-        ("302", "unexpected_status", false),
-        ("html", "decode", false),
-        ("", "zoho_error", false),
+        ("429", zbs_codes::Code::RateLimited, true),
+        ("57", zbs_codes::Code::Unauthorized, false),
+        ("4", zbs_codes::Code::ZohoError, false),
+        ("1002", zbs_codes::Code::NotFound, false),
+        ("500", zbs_codes::Code::ServerError, true),
+        ("302", zbs_codes::Code::UnexpectedStatus, false),
+        ("html", zbs_codes::Code::Decode, false),
+        ("", zbs_codes::Code::ZohoError, false),
     ];
     for (org, code, retryable) in cases {
         let e = client
@@ -363,7 +363,7 @@ async fn closed_connection_and_timeout() {
     let url = raw(Some("")).await;
     let client = BooksClient::new(&url).expect("client");
     let e = client.organizations(&token()).await.expect_err("closed");
-    assert_eq!(e.code(), "network");
+    assert_eq!(e.code(), zbs_codes::Code::Network);
 
     let url = raw(None).await;
     let client =
@@ -371,7 +371,7 @@ async fn closed_connection_and_timeout() {
             .expect("client");
     let e = client.organizations(&token()).await.expect_err("timeout");
     assert_eq!(e, BooksError::Network { timeout: true });
-    assert_eq!(e.code(), "timeout");
+    assert_eq!(e.code(), zbs_codes::Code::Timeout);
 }
 
 #[tokio::test]
@@ -385,5 +385,5 @@ async fn success_without_code_or_records_is_a_decode_error() {
         .list(&token(), "1", Entity::Invoices, 1, 10, &[])
         .await
         .expect_err("no records");
-    assert_eq!(e.code(), "decode");
+    assert_eq!(e.code(), zbs_codes::Code::Decode);
 }

@@ -105,7 +105,7 @@ proptest! {
             Err(e) => {
                 // Only the length caps may refuse a well-formed callback.
                 prop_assert!(
-                    matches!(e.code(), "callback_too_long" | "callback_parameter_too_long"),
+                    matches!(e.code(), zbs_codes::Code::CallbackTooLong | zbs_codes::Code::CallbackParameterTooLong),
                     "refused: {}", e.code()
                 );
             }

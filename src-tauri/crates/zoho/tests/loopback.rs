@@ -104,7 +104,10 @@ async fn timeout_closes_the_listener() {
     let started = std::time::Instant::now();
     let r = listener.wait(|_| true, Duration::from_millis(200)).await;
     assert!(matches!(r, Err(LoopbackError::Timeout)));
-    assert_eq!(r.err().map(|e| e.code()), Some("callback_timeout"));
+    assert_eq!(
+        r.err().map(|e| e.code()),
+        Some(zbs_codes::Code::CallbackTimeout)
+    );
     assert!(started.elapsed() < Duration::from_secs(3));
     assert!(http()
         .get(format!("http://127.0.0.1:{port}/oauth/callback"))
@@ -134,6 +137,6 @@ async fn binds_loopback_only_and_reports_a_taken_port() {
     // Not reachable on IPv6 loopback (nor anything but 127.0.0.1).
     assert!(std::net::TcpStream::connect(("::1", addr.port())).is_err());
     let taken = LoopbackListener::bind(addr.port()).expect_err("taken");
-    assert_eq!(taken.code(), "port_in_use");
+    assert_eq!(taken.code(), zbs_codes::Code::PortInUse);
     assert!(taken.to_string().contains(&addr.port().to_string()));
 }

@@ -152,7 +152,7 @@ fn no_secret_in(e: &OAuthError) {
     ] {
         assert!(!text.contains(s), "{text}");
     }
-    assert!(!e.code().is_empty());
+    assert!(!e.to_string().is_empty());
 }
 
 #[tokio::test]
@@ -232,7 +232,7 @@ async fn exchange_callback_checks_state_and_denial() {
             .await
             .err()
             .map(|e| e.code()),
-        Some("access_denied")
+        Some(zbs_codes::Code::AccessDenied)
     );
     assert_eq!(server.hits(), 0);
     let good = Callback {
@@ -249,47 +249,59 @@ async fn exchange_callback_checks_state_and_denial() {
 
 #[tokio::test]
 async fn exchange_zoho_errors_in_http_200() {
-    let cases: Vec<(&'static str, &'static str, &'static str)> = vec![
-        (r#"{"error":"invalid_code"}"#, JSON, "invalid_code"),
-        (r#"{"error":"invalid_client"}"#, JSON, "invalid_client"),
-        (r#"{"error":"invalid_redirect_uri"}"#, JSON, "zoho_error"),
+    let cases: Vec<(&'static str, &'static str, zbs_codes::Code)> = vec![
+        (
+            r#"{"error":"invalid_code"}"#,
+            JSON,
+            zbs_codes::Code::InvalidCode,
+        ),
+        (
+            r#"{"error":"invalid_client"}"#,
+            JSON,
+            zbs_codes::Code::InvalidClient,
+        ),
+        (
+            r#"{"error":"invalid_redirect_uri"}"#,
+            JSON,
+            zbs_codes::Code::ZohoError,
+        ),
         (
             r#"{"error_description":"You have made too many requests continuously. Please try again after some time.","error":"Access Denied","status":"failure"}"#,
             JSON,
-            "too_many_requests",
+            zbs_codes::Code::TooManyRequests,
         ),
         (
             "<html><body>Access Denied</body></html>",
             "text/html",
-            "too_many_requests",
+            zbs_codes::Code::TooManyRequests,
         ),
         (
             "<html><body>Oops</body></html>",
             "text/html",
-            "malformed_response",
+            zbs_codes::Code::MalformedResponse,
         ),
         (
             r#"{"access_token":"ACCESS-SECRET","refresh_tok"#,
             JSON,
-            "malformed_response",
+            zbs_codes::Code::MalformedResponse,
         ),
         (
             r#"{"refresh_token":"REFRESH-SECRET","expires_in":3600,"api_domain":"http://127.0.0.1:9"}"#,
             JSON,
-            "malformed_response",
+            zbs_codes::Code::MalformedResponse,
         ),
         (
             r#"{"access_token":"ACCESS-SECRET","api_domain":"http://127.0.0.1:9","token_type":"Bearer"}"#,
             JSON,
-            "malformed_response",
+            zbs_codes::Code::MalformedResponse,
         ),
         (
             r#"{"access_token":"","expires_in":3600,"token_type":"Bearer"}"#,
             JSON,
-            "malformed_response",
+            zbs_codes::Code::MalformedResponse,
         ),
-        ("", JSON, "malformed_response"),
-        (r#"[1,2]"#, JSON, "malformed_response"),
+        ("", JSON, zbs_codes::Code::MalformedResponse),
+        (r#"[1,2]"#, JSON, zbs_codes::Code::MalformedResponse),
     ];
     for (body, ctype, expect) in cases {
         let (r, server) = exchange_with(move |_| (200, ctype, body.to_owned())).await;
@@ -344,7 +356,7 @@ async fn untrusted_accounts_server_receives_nothing() {
             .exchange_code(&dcs, &p, &code(), Some(&server))
             .await
             .expect_err(&server);
-        assert_eq!(e.code(), "untrusted_server", "{server}");
+        assert_eq!(e.code(), zbs_codes::Code::UntrustedServer, "{server}");
         no_secret_in(&e);
     }
     assert_eq!(evil.hits(), 0, "the untrusted server must receive nothing");
@@ -364,7 +376,7 @@ async fn untrusted_api_domain_is_refused() {
         let (r, _) = exchange_with(move |_| (200, JSON, body.clone())).await;
         assert_eq!(
             r.err().map(|e| e.code()),
-            Some("untrusted_server"),
+            Some(zbs_codes::Code::UntrustedServer),
             "{domain}"
         );
     }
@@ -402,7 +414,10 @@ async fn expired_pending_is_refused_locally() {
     p.expires_in = Duration::ZERO;
     std::thread::sleep(Duration::from_millis(2));
     let r = client().exchange_code(&dcs, &p, &code(), None).await;
-    assert_eq!(r.err().map(|e| e.code()), Some("sign_in_expired"));
+    assert_eq!(
+        r.err().map(|e| e.code()),
+        Some(zbs_codes::Code::SignInExpired)
+    );
     assert_eq!(server.hits(), 0);
 }
 
@@ -464,7 +479,7 @@ async fn refresh_invalid_code_means_revoked_and_is_not_retried() {
         .await
         .expect_err("revoked");
     assert_eq!(e, OAuthError::RefreshRevoked);
-    assert_eq!(e.code(), "refresh_revoked");
+    assert_eq!(e.code(), zbs_codes::Code::ReconnectNeeded);
     assert_eq!(server.hits(), 1);
 }
 
@@ -482,7 +497,10 @@ async fn refresh_refuses_foreign_api_domain() {
     let r = client()
         .refresh(dcs.get("us").expect("us"), &SecretString::from("R"))
         .await;
-    assert_eq!(r.err().map(|e| e.code()), Some("untrusted_server"));
+    assert_eq!(
+        r.err().map(|e| e.code()),
+        Some(zbs_codes::Code::UntrustedServer)
+    );
 }
 
 #[tokio::test]
@@ -507,7 +525,7 @@ async fn revoke_posts_the_token() {
             .await
             .err()
             .map(|e| e.code()),
-        Some("zoho_error")
+        Some(zbs_codes::Code::ZohoError)
     );
     assert_eq!(server.hits(), 2);
     let gone = start(|_| (200, JSON, r#"{"error":"invalid_code"}"#.into())).await;
@@ -532,6 +550,6 @@ async fn unreachable_server_is_a_network_error() {
         .exchange_code(&dcs, &p, &code(), None)
         .await
         .expect_err("closed");
-    assert_eq!(e.code(), "network");
+    assert_eq!(e.code(), zbs_codes::Code::Network);
     assert!(e.is_retryable());
 }

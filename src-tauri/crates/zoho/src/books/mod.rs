@@ -10,6 +10,7 @@
 //! [`types`] has the typed key columns. Throttling, paging strategy and
 //! storage belong to the `zbs-setup` crate; this module does single calls.
 
+use zbs_codes::Code;
 mod answer;
 pub mod types;
 
@@ -37,9 +38,12 @@ const MAX_BODY: usize = 32 * 1024 * 1024;
 /// Largest page size Zoho serves.
 pub const MAX_PER_PAGE: u32 = 200;
 
-/// A record type that can be pulled.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+/// A record type that can be pulled (the window's `Entity` union is generated from it).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ts_rs::TS,
+)]
 #[serde(rename_all = "lowercase")]
+#[ts(export)]
 pub enum Entity {
     Invoices,
     CreditNotes,
@@ -291,8 +295,8 @@ pub struct UnknownEntity {
 
 impl UnknownEntity {
     /// Stable code for the UI and scripts.
-    pub fn code(&self) -> &'static str {
-        "unknown_entity"
+    pub fn code(&self) -> Code {
+        Code::UnknownEntity
     }
 }
 
@@ -416,18 +420,18 @@ pub enum BooksError {
 
 impl BooksError {
     /// Stable code for the UI and scripts.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> Code {
         match self {
-            BooksError::RateLimited { .. } => "rate_limited",
-            BooksError::Unauthorized => "unauthorized",
-            BooksError::NotFound => "not_found",
-            BooksError::Server { .. } => "server_error",
-            BooksError::Zoho { .. } => "zoho_error",
-            BooksError::Http { .. } => "unexpected_status",
-            BooksError::Network { timeout: true } => "timeout",
-            BooksError::Network { timeout: false } => "network",
-            BooksError::Decode { .. } => "decode",
-            BooksError::Request { .. } => "bad_request",
+            BooksError::RateLimited { .. } => Code::RateLimited,
+            BooksError::Unauthorized => Code::Unauthorized,
+            BooksError::NotFound => Code::NotFound,
+            BooksError::Server { .. } => Code::ServerError,
+            BooksError::Zoho { .. } => Code::ZohoError,
+            BooksError::Http { .. } => Code::UnexpectedStatus,
+            BooksError::Network { timeout: true } => Code::Timeout,
+            BooksError::Network { timeout: false } => Code::Network,
+            BooksError::Decode { .. } => Code::Decode,
+            BooksError::Request { .. } => Code::BadRequest,
         }
     }
 
@@ -603,7 +607,7 @@ impl BooksClient {
         let result = decode(status, &body, rate);
         match &result {
             Ok(_) => tracing::debug!(%path, status, remaining = ?rate.remaining, "books call"),
-            Err(e) => tracing::info!(%path, status, code = e.code(), "books call failed"),
+            Err(e) => tracing::info!(%path, status, code = %e.code(), "books call failed"),
         }
         result.map(|v| (v, rate))
     }
@@ -717,7 +721,7 @@ mod tests {
             vec![Entity::Invoices, Entity::CreditNotes, Entity::Customers]
         );
         let err = "organizations".parse::<Entity>().expect_err("unknown");
-        assert_eq!(err.code(), "unknown_entity");
+        assert_eq!(err.code(), Code::UnknownEntity);
         assert!(" invoices ".parse::<Entity>().is_ok());
         assert!("Invoices".parse::<Entity>().is_err());
     }
@@ -731,30 +735,48 @@ mod tests {
                 .map_err(|e| e.code())
         };
         assert!(c(200, r#"{"code":0,"message":"success"}"#).is_ok());
-        assert_eq!(c(200, r#"{"code":57,"message":"x"}"#), Err("unauthorized"));
-        assert_eq!(c(400, r#"{"code":57,"message":"x"}"#), Err("unauthorized"));
-        assert_eq!(c(401, ""), Err("unauthorized"));
-        assert_eq!(c(404, r#"{"code":1002,"message":"x"}"#), Err("not_found"));
-        assert_eq!(c(200, r#"{"code":1002,"message":"x"}"#), Err("not_found"));
+        assert_eq!(
+            c(200, r#"{"code":57,"message":"x"}"#),
+            Err(Code::Unauthorized)
+        );
+        assert_eq!(
+            c(400, r#"{"code":57,"message":"x"}"#),
+            Err(Code::Unauthorized)
+        );
+        assert_eq!(c(401, ""), Err(Code::Unauthorized));
+        assert_eq!(
+            c(404, r#"{"code":1002,"message":"x"}"#),
+            Err(Code::NotFound)
+        );
+        assert_eq!(
+            c(200, r#"{"code":1002,"message":"x"}"#),
+            Err(Code::NotFound)
+        );
         assert_eq!(
             c(500, r#"{"code":1000,"message":"Internal error"}"#),
-            Err("server_error")
+            Err(Code::ServerError)
         );
-        assert_eq!(c(429, ""), Err("rate_limited"));
-        assert_eq!(c(200, r#"{"code":4,"message":"bad"}"#), Err("zoho_error"));
-        assert_eq!(c(400, r#"{"code":2,"message":"bad"}"#), Err("zoho_error"));
-        assert_eq!(c(200, "<html>"), Err("decode"));
-        assert_eq!(c(200, r#"{"x":1}"#), Err("decode"));
-        assert_eq!(c(200, "[0]"), Err("decode"));
+        assert_eq!(c(429, ""), Err(Code::RateLimited));
+        assert_eq!(
+            c(200, r#"{"code":4,"message":"bad"}"#),
+            Err(Code::ZohoError)
+        );
+        assert_eq!(
+            c(400, r#"{"code":2,"message":"bad"}"#),
+            Err(Code::ZohoError)
+        );
+        assert_eq!(c(200, "<html>"), Err(Code::Decode));
+        assert_eq!(c(200, r#"{"x":1}"#), Err(Code::Decode));
+        assert_eq!(c(200, "[0]"), Err(Code::Decode));
         assert_eq!(c(200, r#"{"code":"0","invoices":[]}"#), Ok(Some(0)));
         assert_eq!(c(200, r#"{"invoices":[{},2],"code":0}"#), Ok(Some(2)));
         assert_eq!(c(200, r#"{"code":0,"invoices":{"a":[1]}}"#), Ok(None));
-        assert_eq!(c(200, r#"{"code":0,"invoices":[1]} x"#), Err("decode"));
+        assert_eq!(c(200, r#"{"code":0,"invoices":[1]} x"#), Err(Code::Decode));
         assert_eq!(
             c(200, r#"{"code":57,"invoices":"no"}"#),
-            Err("unauthorized")
+            Err(Code::Unauthorized)
         );
-        assert_eq!(c(302, ""), Err("unexpected_status"));
+        assert_eq!(c(302, ""), Err(Code::UnexpectedStatus));
         assert!(BooksError::RateLimited { rate: r }.is_retryable());
         assert!(BooksError::Network { timeout: true }.is_retryable());
         assert!(!BooksError::Unauthorized.is_retryable());
@@ -780,10 +802,10 @@ mod tests {
         assert_eq!((page.page, page.per_page, page.has_more), (3, 200, true));
         let code =
             |b: &[u8]| decode_list(Entity::Invoices, 200, b, 1, 200, r).map_err(|e| e.code());
-        assert_eq!(code(br#"{"code":0,"invoices":[{},1]}"#), Err("decode"));
-        assert_eq!(code(br#"{"code":0,"invoices":{}}"#), Err("decode"));
-        assert_eq!(code(br#"{"code":0}"#), Err("decode"));
-        assert_eq!(code(br#"{"code":0,"invoices":[{}"#), Err("decode"));
+        assert_eq!(code(br#"{"code":0,"invoices":[{},1]}"#), Err(Code::Decode));
+        assert_eq!(code(br#"{"code":0,"invoices":{}}"#), Err(Code::Decode));
+        assert_eq!(code(br#"{"code":0}"#), Err(Code::Decode));
+        assert_eq!(code(br#"{"code":0,"invoices":[{}"#), Err(Code::Decode));
         let detail = decode_detail(
             Entity::Invoices,
             200,
@@ -795,7 +817,7 @@ mod tests {
         assert_eq!(
             decode_detail(Entity::Invoices, 200, br#"{"code":0,"invoice":[]}"#, r)
                 .map_err(|e| e.code()),
-            Err("decode")
+            Err(Code::Decode)
         );
         let made = Record::from_value(serde_json::json!({"invoice_id": "9"}));
         assert_eq!(made.raw(), r#"{"invoice_id":"9"}"#);
