@@ -1,37 +1,17 @@
 //! Builds the Tauri context and declares the app's own commands, so the
 //! capability file decides which of them the window may call.
 
+include!("src/command_list.rs");
+
+/// The command names as text.
+macro_rules! names {
+    ($($command:ident),* $(,)?) => {
+        &[$(stringify!($command)),*]
+    };
+}
+
 /// Every command of `src-tauri/src/commands.rs`.
-const COMMANDS: &[&str] = &[
-    "boot",
-    "switch_profile",
-    "get_status",
-    "check_keys",
-    "save_credentials",
-    "clear_credentials",
-    "set_regions",
-    "set_enabled",
-    "set_step",
-    "set_current_step",
-    "dismiss_recovery_notice",
-    "open_link",
-    "set_redirect_method",
-    "start_connect",
-    "cancel_connect",
-    "choose_organization",
-    "list_connections",
-    "rename_connection",
-    "test_connection",
-    "disconnect",
-    "estimate_pull",
-    "start_pull",
-    "cancel_pull",
-    "pull_results",
-    "pull_records",
-    "pull_record",
-    "export_pull",
-    "diagnostics",
-];
+const COMMANDS: &[&str] = with_commands!(names);
 
 fn main() {
     tauri_build::try_build(

@@ -487,11 +487,9 @@ async fn diagnostics_hold_no_secret_and_no_token() {
     let token = secret_tool(&h.service, &format!("refresh-token:{}", c.id));
     // A failure on record, as the window keeps them.
     h.setup
-        .store()
-        .record_event(
-            "invalid_client",
-            "Zoho did not accept the Client ID and Secret.",
-        )
+        .record_failure(&zbs_setup::Error::OAuth(
+            zbs_zoho::oauth::OAuthError::InvalidClient,
+        ))
         .unwrap();
     let report = h.setup.diagnostics("test").unwrap();
     assert!(report.contains("Connections (1)"), "{report}");

@@ -3,11 +3,11 @@
 use tauri::{AppHandle, Manager, Runtime, State};
 use tauri_plugin_opener::OpenerExt;
 use zbs_pull::{
-    Entity, EntityCount, Estimate, ExportFormat, ExportSummary, HistoryRow, PullOptions,
-    QuotaUsage, RecordPage, RequestSeries, SortColumn, SortDir,
+    Entity, Estimate, ExportFormat, ExportSummary, PullOptions, RecordPage, SortColumn, SortDir,
 };
 use zbs_setup::connect::{ConnectStart, Connection, ConnectionTest, RedirectMethod};
 use zbs_setup::links::{self, Link};
+use zbs_setup::pulls::PullResults;
 use zbs_setup::validate::KeyIssue;
 use zbs_setup::{CredentialsInput, Profile, SaveOutcome, Status};
 
@@ -90,7 +90,7 @@ pub async fn open_link<R: Runtime>(
 pub struct Boot {
     status: Status,
     welcomed: bool,
-    demo_keys: Option<zbs_setup::demo::DemoKeys>,
+    demo_keys: Option<zbs_demo::DemoKeys>,
     /// A sign-in that ended before the window was listening (cold start).
     connect_outcome: Option<crate::connect::Finished>,
 }
@@ -131,24 +131,10 @@ pub async fn start_connect<R: Runtime>(
     region: Option<String>,
     reconnect: Option<String>,
 ) -> Result<Started> {
-    let (start, port) = app
-        .core(move |s| {
-            let method = s.redirect_method()?;
-            Ok((
-                s.start_connect(region.as_deref(), method, reconnect.as_deref())?,
-                s.loopback_port()?,
-            ))
-        })
+    let sign_in = app
+        .core(move |s| s.begin_sign_in(region.as_deref(), reconnect.as_deref()))
         .await?;
-    crate::connect::listen(&app, start.method, port)?;
-    let browser_opened = app
-        .opener()
-        .open_url(&start.authorize_url, None::<&str>)
-        .is_ok();
-    Ok(Started {
-        start,
-        browser_opened,
-    })
+    Ok(crate::connect::open_and_wait(&app, sign_in))
 }
 
 /// A started sign-in, and whether the system browser opened its page.
@@ -156,8 +142,8 @@ pub async fn start_connect<R: Runtime>(
 #[ts(export)]
 pub struct Started {
     #[serde(flatten)]
-    start: ConnectStart,
-    browser_opened: bool,
+    pub start: ConnectStart,
+    pub browser_opened: bool,
 }
 
 #[tauri::command]
@@ -227,32 +213,12 @@ pub async fn cancel_pull<R: Runtime>(app: AppHandle<R>, connection_id: String) -
     Ok(())
 }
 
-/// What the results view shows for a connection.
-#[derive(serde::Serialize, ts_rs::TS)]
-#[ts(export)]
-pub struct PullResults {
-    counts: Vec<EntityCount>,
-    series: RequestSeries,
-    quota: Option<QuotaUsage>,
-    history: Vec<HistoryRow>,
-}
-
 #[tauri::command]
 pub async fn pull_results<R: Runtime>(
     app: AppHandle<R>,
     connection_id: String,
 ) -> Result<PullResults> {
-    app.core(move |s| {
-        let c = s.connection(&connection_id)?;
-        let p = s.puller()?;
-        Ok(PullResults {
-            counts: p.counts(&c.id)?,
-            series: p.request_series(&c.organization_id, 30)?,
-            quota: p.quota(&c.organization_id)?,
-            history: p.history(Some(&c.id), 20)?,
-        })
-    })
-    .await
+    app.core(move |s| s.pull_results(&connection_id)).await
 }
 
 #[tauri::command]
@@ -299,13 +265,8 @@ pub async fn export_pull<R: Runtime>(
     connection_id: String,
     format: ExportFormat,
 ) -> Result<ExportSummary> {
-    app.core(move |s| {
-        let base = dirs::download_dir().unwrap_or_else(|| s.data_dir().join("exports"));
-        let stamp = time::OffsetDateTime::now_utc().unix_timestamp();
-        let dir = base.join(format!("Zoho Books Setup export {stamp}"));
-        s.export_pull(&connection_id, format, &dir)
-    })
-    .await
+    app.core(move |s| s.export_to_downloads(&connection_id, format))
+        .await
 }
 
 /// The support report (no secrets), for "Copy diagnostics".

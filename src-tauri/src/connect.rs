@@ -2,18 +2,14 @@
 //! deep-link handler both hand redirects to the core, and the outcome reaches
 //! the window as a `connect-finished` event.
 
-use std::time::Duration;
-
 use serde::Serialize;
 use tauri::{AppHandle, Emitter, Manager, Runtime};
-use zbs_setup::connect::{OrganizationChoice, RedirectMethod};
-use zbs_zoho::loopback::LoopbackListener;
+use tauri_plugin_opener::OpenerExt;
+use zbs_setup::connect::{OrganizationChoice, SignIn, SIGN_IN_TIMEOUT};
 
+use crate::commands::Started;
 use crate::error::{ErrorPayload, ShellError};
 use crate::state::SetupExt;
-
-/// How long a sign-in may take in the browser.
-pub const SIGN_IN_TIMEOUT: Duration = Duration::from_secs(600);
 
 /// The event the window waits for after opening the consent page.
 pub const FINISHED: &str = "connect-finished";
@@ -26,24 +22,26 @@ pub struct Finished {
     pub error: Option<ErrorPayload>,
 }
 
-/// For the loopback method: binds the listener now (so a port in use is
-/// reported at once) and waits for the redirect in the background.
-pub fn listen<R: Runtime>(
-    app: &AppHandle<R>,
-    method: RedirectMethod,
-    port: u16,
-) -> Result<(), ShellError> {
-    if method != RedirectMethod::Loopback {
-        return Ok(());
+/// Opens a started sign-in's consent page in the system browser and, when
+/// its answer comes to the loopback listener, waits for it in the background.
+pub fn open_and_wait<R: Runtime>(app: &AppHandle<R>, sign_in: SignIn) -> Started {
+    let browser_opened = app
+        .opener()
+        .open_url(&sign_in.start.authorize_url, None::<&str>)
+        .is_ok();
+    let started = Started {
+        start: sign_in.start.clone(),
+        browser_opened,
+    };
+    if sign_in.waits_for_listener() {
+        let app = app.clone();
+        tauri::async_runtime::spawn(async move {
+            let Ok(setup) = app.setup() else { return };
+            let result = setup.wait_sign_in(sign_in, SIGN_IN_TIMEOUT).await;
+            finish(&app, result.map_err(ShellError::from));
+        });
     }
-    let listener = LoopbackListener::bind(port).map_err(zbs_setup::Error::from)?;
-    let app = app.clone();
-    tauri::async_runtime::spawn(async move {
-        let Ok(setup) = app.setup() else { return };
-        let result = setup.wait_loopback(listener, SIGN_IN_TIMEOUT).await;
-        finish(&app, result.map_err(ShellError::from));
-    });
-    Ok(())
+    started
 }
 
 /// Handles URLs the OS hands over (deep links, also on a cold start).

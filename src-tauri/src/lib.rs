@@ -6,6 +6,15 @@
 //! commands in [`commands`], each a one-line delegation to the core. The
 //! logic lives in the core crates; see ARCHITECTURE.md.
 
+include!("command_list.rs");
+
+/// Registers the listed commands of [`commands`].
+macro_rules! handler {
+    ($($command:ident),* $(,)?) => {
+        tauri::generate_handler![$(commands::$command),*]
+    };
+}
+
 mod commands;
 mod connect;
 mod error;
@@ -90,36 +99,7 @@ pub fn run() {
             }
             Ok(())
         })
-        .invoke_handler(tauri::generate_handler![
-            commands::boot,
-            commands::switch_profile,
-            commands::get_status,
-            commands::check_keys,
-            commands::save_credentials,
-            commands::clear_credentials,
-            commands::set_regions,
-            commands::set_enabled,
-            commands::set_step,
-            commands::set_current_step,
-            commands::dismiss_recovery_notice,
-            commands::open_link,
-            commands::set_redirect_method,
-            commands::start_connect,
-            commands::cancel_connect,
-            commands::choose_organization,
-            commands::list_connections,
-            commands::rename_connection,
-            commands::test_connection,
-            commands::disconnect,
-            commands::estimate_pull,
-            commands::start_pull,
-            commands::cancel_pull,
-            commands::pull_results,
-            commands::pull_records,
-            commands::pull_record,
-            commands::export_pull,
-            commands::diagnostics,
-        ])
+        .invoke_handler(with_commands!(handler))
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {
             tracing::error!("the window could not start: {e}");
@@ -128,11 +108,11 @@ pub fn run() {
         });
 }
 
-/// The window's commands are named in three places kept by hand: the handler
-/// list above, `COMMANDS` in `build.rs` (what the app's manifest declares),
-/// and the capability in `tauri.conf.json` (what the window may call). A
-/// command missing from one of them fails only at run time, so they are
-/// compared here.
+/// The window's commands are named in two places kept by hand: the list in
+/// `command_list.rs` (registered above and declared by `build.rs`) and the
+/// capability in `tauri.conf.json` (what the window may call). A command
+/// missing from one of them fails only at run time, so they are compared
+/// here, with the functions of `commands.rs`.
 #[cfg(test)]
 mod command_lists {
     use std::collections::BTreeSet;
@@ -150,15 +130,20 @@ mod command_lists {
     }
 
     fn handler() -> BTreeSet<String> {
-        listed(include_str!("lib.rs"), "generate_handler![", "]", |s| {
-            s.trim_start_matches("commands::")
-        })
+        listed(include_str!("command_list.rs"), "$m!(", ")", |s| s)
     }
 
-    fn declared() -> BTreeSet<String> {
-        listed(include_str!("../build.rs"), "&[&str] = &[", "];", |s| {
-            s.trim_matches('"')
-        })
+    /// The functions of `commands.rs` marked `#[tauri::command]`.
+    fn defined() -> BTreeSet<String> {
+        let text = include_str!("commands.rs");
+        text.split("#[tauri::command]")
+            .skip(1)
+            .filter_map(|rest| {
+                let after = &rest[rest.find("fn ")? + 3..];
+                let end = after.find(|c: char| !(c.is_alphanumeric() || c == '_'))?;
+                Some(after[..end].to_owned())
+            })
+            .collect()
     }
 
     fn granted() -> BTreeSet<String> {
@@ -178,15 +163,11 @@ mod command_lists {
     fn handler_manifest_and_capability_name_the_same_commands() {
         let handler = handler();
         assert!(handler.len() > 20, "parsed the handler list: {handler:?}");
-        assert_eq!(
-            handler,
-            declared(),
-            "generate_handler! vs build.rs COMMANDS"
-        );
+        assert_eq!(handler, defined(), "command_list.rs vs commands.rs");
         assert_eq!(
             handler,
             granted(),
-            "generate_handler! vs tauri.conf.json capability"
+            "command_list.rs vs tauri.conf.json capability"
         );
     }
 }

@@ -8,15 +8,10 @@
 use std::sync::{Arc, RwLock};
 
 use tauri::{AppHandle, Manager, Runtime};
-use zbs_setup::demo::Demo;
+use zbs_demo::Demo;
 use zbs_setup::{OpenOptions, Profile, Setup};
 
 use crate::error::ShellError;
-
-/// The setting (in the real profile's database) that remembers the last profile.
-const START_PROFILE: &str = "ui.start_profile";
-/// Set once the person chose a path on the welcome screen.
-const WELCOMED: &str = "ui.welcomed";
 
 pub struct AppState {
     /// The real profile, always open: it also remembers the window's choices.
@@ -58,16 +53,16 @@ impl AppState {
         self.real
             .as_ref()
             .ok()
-            .and_then(|s| s.store().get::<Profile>(START_PROFILE).ok().flatten())
-            .unwrap_or(Profile::Real)
+            .and_then(|s| s.preferences().ok())
+            .map_or(Profile::Real, |p| p.start_profile)
     }
 
     pub fn welcomed(&self) -> bool {
         self.real
             .as_ref()
             .ok()
-            .and_then(|s| s.store().get::<bool>(WELCOMED).ok().flatten())
-            .unwrap_or(false)
+            .and_then(|s| s.preferences().ok())
+            .is_some_and(|p| p.welcomed)
     }
 
     /// Switches between the real profile and demo mode (starting the simulator once).
@@ -79,35 +74,26 @@ impl AppState {
                 if demo.is_none() {
                     *demo = Some(Demo::start().await?);
                 }
-                let dcs = demo.as_ref().map(Demo::data_centers).transpose()?;
                 let dir = self.real()?.data_dir().to_owned();
-                let setup = tauri::async_runtime::spawn_blocking(move || {
-                    Setup::open(OpenOptions {
-                        data_dir: Some(dir),
-                        profile: Profile::Demo,
-                        data_centers: dcs,
-                        keyring_service: None,
-                    })
-                })
-                .await
-                .map_err(|_| ShellError::Task)??;
+                let options = demo
+                    .as_ref()
+                    .map(|d| d.options(Some(dir)))
+                    .ok_or(ShellError::Task)?;
+                let setup = tauri::async_runtime::spawn_blocking(move || Setup::open(options))
+                    .await
+                    .map_err(|_| ShellError::Task)??;
                 Arc::new(setup)
             }
         };
         if let Ok(real) = self.real() {
-            real.store()
-                .set(START_PROFILE, &profile)
-                .map_err(zbs_setup::Error::from)?;
-            real.store()
-                .set(WELCOMED, &true)
-                .map_err(zbs_setup::Error::from)?;
+            real.remember_start_profile(profile)?;
         }
         *self.current.write().unwrap_or_else(|p| p.into_inner()) = Ok(setup.clone());
         Ok(setup)
     }
 
     /// The demo's keys while demo mode is on.
-    pub async fn demo_keys(&self) -> Option<zbs_setup::demo::DemoKeys> {
+    pub async fn demo_keys(&self) -> Option<zbs_demo::DemoKeys> {
         self.demo.lock().await.as_ref().map(Demo::keys)
     }
 }
@@ -137,9 +123,7 @@ impl<R: Runtime> SetupExt for AppHandle<R> {
             let result = f(&setup);
             if let Err(e) = &result {
                 // Kept for "Copy diagnostics"; messages never hold a secret.
-                let _ = setup
-                    .store()
-                    .record_event(e.code().as_str(), &e.to_string());
+                let _ = setup.record_failure(e);
             }
             result
         })

@@ -14,10 +14,10 @@ use clap::{Args, Parser, Subcommand};
 use secrecy::SecretString;
 use serde::Serialize;
 use std::time::Duration;
+use zbs_demo::Demo;
 use zbs_pull::{CancellationToken, Entity, ExportFormat, Progress, PullOptions};
 use zbs_setup::connect::{Connection, ConnectionState, RedirectMethod};
 use zbs_setup::{CredentialsInput, OpenOptions, Profile, Setup, Status};
-use zbs_zoho::loopback::LoopbackListener;
 
 mod simulate;
 
@@ -209,18 +209,21 @@ fn init_logging() {
         .init();
 }
 
-fn open(cli: &Cli) -> Result<Setup, Failure> {
-    let profile = if cli.demo {
-        Profile::Demo
-    } else {
-        Profile::Real
-    };
-    Ok(Setup::open(OpenOptions {
+/// The profile the command works on, and the demo simulator it needs (kept
+/// running, in this process or the window's, for as long as the command runs).
+fn open(cli: &Cli, rt: &tokio::runtime::Runtime) -> Result<(Setup, Option<Demo>), Failure> {
+    if cli.demo {
+        let demo = rt.block_on(Demo::start_or_attach())?;
+        let setup = demo.open(cli.data_dir.clone())?;
+        return Ok((setup, Some(demo)));
+    }
+    let setup = Setup::open(OpenOptions {
         data_dir: cli.data_dir.clone(),
-        profile,
+        profile: Profile::Real,
         data_centers: None,
         keyring_service: None,
-    })?)
+    })?;
+    Ok((setup, None))
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
@@ -231,10 +234,11 @@ fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
 }
 
 fn run(cli: &Cli) -> Result<(), Failure> {
+    let rt = runtime()?;
     if let Command::Simulate(args) = &cli.command {
-        return runtime()?.block_on(simulate::run(args));
+        return rt.block_on(simulate::run(args));
     }
-    let setup = open(cli)?;
+    let (setup, _demo) = open(cli, &rt)?;
     match &cli.command {
         Command::Status => print_status(cli, &setup.status()?),
         Command::Credentials(CredentialsCommand::Set(args)) => {
@@ -271,10 +275,10 @@ fn run(cli: &Cli) -> Result<(), Failure> {
         }
         Command::Enable => print_status(cli, &setup.set_enabled(true)?),
         Command::Disable => print_status(cli, &setup.set_enabled(false)?),
-        Command::Connect(args) => runtime()?.block_on(connect(cli, &setup, args)),
+        Command::Connect(args) => rt.block_on(connect(cli, &setup, args)),
         Command::Connections => print_connections(cli, &setup.connections()?),
         Command::Disconnect { id, force } => {
-            runtime()?.block_on(setup.disconnect(id, *force))?;
+            rt.block_on(setup.disconnect(id, *force))?;
             if cli.json {
                 print_json(&serde_json::json!({ "disconnected": id }))
             } else {
@@ -282,7 +286,7 @@ fn run(cli: &Cli) -> Result<(), Failure> {
                 Ok(())
             }
         }
-        Command::Pull(args) => runtime()?.block_on(pull(cli, setup, args)),
+        Command::Pull(args) => rt.block_on(pull(cli, setup, args)),
         Command::Export { id, format, out } => {
             let format: ExportFormat = format.parse().map_err(zbs_setup::Error::from)?;
             let summary = setup.export_pull(id, format, out)?;
@@ -393,22 +397,19 @@ async fn pull(cli: &Cli, setup: Setup, args: &PullArgs) -> Result<(), Failure> {
 }
 
 async fn connect(cli: &Cli, setup: &Setup, args: &ConnectArgs) -> Result<(), Failure> {
-    let method = setup.redirect_method()?;
-    if method != RedirectMethod::Loopback {
+    if setup.redirect_method()? != RedirectMethod::Loopback {
         return Err(Failure(
             "zbsetup connect receives the sign-in on the loopback address; choose the loopback \
              redirect URI in the app, or connect from the app"
                 .into(),
         ));
     }
-    let listener =
-        LoopbackListener::bind(setup.loopback_port()?).map_err(zbs_setup::Error::from)?;
-    let start = setup.start_connect(args.region.as_deref(), method, args.reconnect.as_deref())?;
-    if let Some(warning) = &start.warning {
+    let sign_in = setup.begin_sign_in(args.region.as_deref(), args.reconnect.as_deref())?;
+    if let Some(warning) = &sign_in.start.warning {
         eprintln!("zbsetup: warning: {warning}");
     }
-    eprintln!("authorize: {}", start.authorize_url);
-    if !args.no_browser && opener::open_browser(&start.authorize_url).is_err() {
+    eprintln!("authorize: {}", sign_in.start.authorize_url);
+    if !args.no_browser && opener::open_browser(&sign_in.start.authorize_url).is_err() {
         eprintln!("zbsetup: the browser did not open; open the link above yourself.");
     }
     eprintln!(
@@ -416,7 +417,7 @@ async fn connect(cli: &Cli, setup: &Setup, args: &ConnectArgs) -> Result<(), Fai
         args.timeout
     );
     let choices = setup
-        .wait_loopback(listener, Duration::from_secs(args.timeout))
+        .wait_sign_in(sign_in, Duration::from_secs(args.timeout))
         .await?;
     let connection = setup
         .choose_organization(args.org.as_deref())

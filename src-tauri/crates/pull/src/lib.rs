@@ -48,7 +48,7 @@ pub use budget::{RateBudget, RATE_LIMIT_ENV};
 pub use engine::{Puller, PullerConfig, RetryConfig};
 pub use error::PullError;
 pub use limiter::{LimiterRegistry, OrgLimiter, DEFAULT_CONCURRENCY};
-pub use results::MAX_PAGE_ROWS;
+pub use results::{forget_connection, MAX_PAGE_ROWS};
 pub use store::{BUSY_TIMEOUT, NO_PULL, REQUEST_LOG_MAX};
 pub use token::{AccessGrant, StaticToken, TokenError, TokenSource};
 pub use tokio_util::sync::CancellationToken;

@@ -325,10 +325,20 @@ impl Puller {
 
     /// Forgets a connection's stored records (after a disconnect).
     pub fn forget(&self, connection_id: &str) -> Result<u64, PullError> {
-        let n = self.db.lock().execute(
-            "DELETE FROM pull_records WHERE connection_id = ?1",
-            [connection_id],
-        )?;
-        Ok(n as u64)
+        Ok(forget_connection(&self.db.lock(), connection_id)?)
     }
+}
+
+/// Deletes a connection's pulled records on `conn`, inside the caller's
+/// transaction (the setup crate's disconnect deletes the connection row in
+/// the same one).
+pub fn forget_connection(
+    conn: &rusqlite::Connection,
+    connection_id: &str,
+) -> rusqlite::Result<u64> {
+    let n = conn.execute(
+        "DELETE FROM pull_records WHERE connection_id = ?1",
+        [connection_id],
+    )?;
+    Ok(n as u64)
 }

@@ -7,18 +7,22 @@
 //! pending sign-in before anything is sent (so a replay sends nothing), then
 //! exchanges the code at an allow-listed accounts server (`zbs-zoho`) and
 //! lists the organizations; [`Setup::choose_organization`] stores the refresh
-//! token in the keyring and the connection row in SQLite. Access tokens live
-//! in memory and are refreshed one at a time per connection.
+//! token in the keyring and the connection row in SQLite (its SQL is in
+//! `store/connections.rs`). Access tokens are `tokens`' job.
+//!
+//! Both fronts start a sign-in the same way: [`Setup::begin_sign_in`] checks
+//! the setup, binds the loopback listener when sign-ins come back that way
+//! (so a port in use is reported before the browser opens) and returns a
+//! [`SignIn`]; the front opens its authorize URL, then hands it to
+//! [`Setup::wait_sign_in`], which waits for the answer up to a timeout
+//! ([`SIGN_IN_TIMEOUT`] in the window). A deep-link answer reaches
+//! [`Setup::complete_connect_url`] from the OS instead.
 
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use rusqlite::{params, OptionalExtension};
-use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
-use url::Url;
 use zbs_zoho::books::{BooksClient, Organization};
 use zbs_zoho::callback::{self, Callback, CallbackOutcome};
 use zbs_zoho::loopback::LoopbackListener;
@@ -26,14 +30,14 @@ use zbs_zoho::oauth::{self, OAuthClient, OAuthError, PendingAuth, TokenSet};
 
 use crate::error::Error;
 use crate::secrets::{entry, SecretError};
-use crate::store::StoreError;
+use crate::store::NewConnection;
 use crate::Setup;
 
 /// Zoho keeps at most this many refresh tokens per user and client.
 pub const ZOHO_REFRESH_TOKEN_LIMIT: u32 = 20;
 
-/// Refresh an access token this long before Zoho says it expires.
-const EXPIRY_MARGIN: Duration = Duration::from_secs(120);
+/// How long the window waits for a sign-in to come back from the browser.
+pub const SIGN_IN_TIMEOUT: Duration = Duration::from_secs(600);
 
 /// Where Zoho sends the person back after the consent screen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -108,11 +112,22 @@ pub struct ConnectionTest {
     pub message: String,
 }
 
-/// An access token in use, with where to use it.
-#[derive(Debug, Clone)]
-pub struct AccessGrant {
-    pub token: SecretString,
-    pub api_domain: Url,
+/// A sign-in that was started: what to open, and how its answer comes back.
+#[derive(Debug)]
+pub struct SignIn {
+    /// The authorize URL and the details the window shows.
+    pub start: ConnectStart,
+    /// Bound before the browser opens; `None` when the answer comes by deep link.
+    listener: Option<LoopbackListener>,
+}
+
+impl SignIn {
+    /// True when the answer arrives at the loopback listener, so
+    /// [`Setup::wait_sign_in`] must be awaited; a deep-link answer reaches
+    /// [`Setup::complete_connect_url`] from the OS.
+    pub fn waits_for_listener(&self) -> bool {
+        self.listener.is_some()
+    }
 }
 
 struct Pending {
@@ -126,18 +141,11 @@ struct Exchanged {
     reconnect: Option<String>,
 }
 
-struct CachedToken {
-    grant: AccessGrant,
-    expires_at: Instant,
-}
-
 /// In-memory connect state of one `Setup` (never written anywhere).
 #[derive(Default)]
 pub(crate) struct ConnectState {
     pending: Arc<Mutex<Option<Pending>>>,
     exchanged: Mutex<Option<Exchanged>>,
-    tokens: Mutex<HashMap<String, CachedToken>>,
-    refreshing: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 impl std::fmt::Debug for ConnectState {
@@ -169,6 +177,37 @@ impl Setup {
             RedirectMethod::Loopback => callback::loopback_redirect_uri(self.loopback_port()?),
             RedirectMethod::DeepLink => callback::deep_link_redirect_uri(),
         })
+    }
+
+    /// Starts a sign-in the way this setup receives them (its redirect method
+    /// and port): binds the loopback listener first, then builds the
+    /// authorize URL. `region` and `reconnect` as for [`Setup::start_connect`].
+    pub fn begin_sign_in(
+        &self,
+        region: Option<&str>,
+        reconnect: Option<&str>,
+    ) -> Result<SignIn, Error> {
+        let method = self.redirect_method()?;
+        let listener = match method {
+            RedirectMethod::Loopback => Some(LoopbackListener::bind(self.loopback_port()?)?),
+            RedirectMethod::DeepLink => None,
+        };
+        let start = self.start_connect(region, method, reconnect)?;
+        Ok(SignIn { start, listener })
+    }
+
+    /// Waits up to `timeout` for a started sign-in's answer at its loopback
+    /// listener and completes it; the organizations to choose from.
+    pub async fn wait_sign_in(
+        &self,
+        sign_in: SignIn,
+        timeout: Duration,
+    ) -> Result<Vec<OrganizationChoice>, Error> {
+        match sign_in.listener {
+            Some(listener) => self.wait_loopback(listener, timeout).await,
+            // Answered by a deep link, which the OS hands to `complete_connect_url`.
+            None => Err(Error::NoSignInPending),
+        }
     }
 
     /// Starts a sign-in at `region`'s accounts server (default: the first chosen
@@ -229,13 +268,6 @@ impl Setup {
             method,
             warning,
         })
-    }
-
-    /// True when `state` belongs to the sign-in waiting now (for the listener).
-    pub fn is_pending_state(&self, state: &str) -> bool {
-        lock(&self.connect.pending)
-            .as_ref()
-            .is_some_and(|p| p.auth.state_matches(state))
     }
 
     /// True while a sign-in is waiting for its redirect.
@@ -320,15 +352,6 @@ impl Setup {
         Ok(choices)
     }
 
-    /// The organizations of the completed sign-in, if one awaits a choice.
-    pub fn organization_choices(&self) -> Result<Option<Vec<OrganizationChoice>>, Error> {
-        let guard = lock(&self.connect.exchanged);
-        match guard.as_ref() {
-            Some(x) => Ok(Some(self.choices(&x.tokens, &x.organizations)?)),
-            None => Ok(None),
-        }
-    }
-
     fn choices(
         &self,
         tokens: &TokenSet,
@@ -395,76 +418,31 @@ impl Setup {
             .map(|d| zbs_zoho::dc::origin_string(&d.accounts))
             .unwrap_or_default();
         let api_domain = zbs_zoho::dc::origin_string(&tokens.api_domain);
-        {
-            let conn = self.store().conn();
-            conn.execute(
-                "INSERT INTO connections (id, organization_id, organization_name, region,
-                     accounts_server, api_domain, plan, currency, state, connected_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'ok', ?9)
-                 ON CONFLICT (id) DO UPDATE SET organization_id = excluded.organization_id,
-                     organization_name = excluded.organization_name, region = excluded.region,
-                     accounts_server = excluded.accounts_server, api_domain = excluded.api_domain,
-                     plan = excluded.plan, currency = excluded.currency, state = 'ok',
-                     connected_at = excluded.connected_at",
-                params![
-                    id,
-                    org.organization_id,
-                    org.name,
-                    tokens.region,
-                    accounts,
-                    api_domain,
-                    org.plan_name,
-                    org.currency_code,
-                    now_text()
-                ],
-            )
-            .map_err(StoreError::from)?;
-            conn.execute(
-                "INSERT INTO org_connects (organization_id, times) VALUES (?1, 1)
-                 ON CONFLICT (organization_id) DO UPDATE SET times = times + 1",
-                [&org.organization_id],
-            )
-            .map_err(StoreError::from)?;
-        }
-        lock(&self.connect.tokens).insert(
-            id.clone(),
-            CachedToken {
-                grant: AccessGrant {
-                    token: tokens.access_token,
-                    api_domain: tokens.api_domain,
-                },
-                expires_at: Instant::now() + tokens.expires_in,
-            },
-        );
+        self.store.save_connection(&NewConnection {
+            id: &id,
+            organization_id: &org.organization_id,
+            organization_name: &org.name,
+            region: &tokens.region,
+            accounts_server: &accounts,
+            api_domain: &api_domain,
+            plan: org.plan_name.as_deref(),
+            currency: org.currency_code.as_deref(),
+            connected_at: &now_text(),
+        })?;
+        self.tokens.keep(&id, &tokens);
         tracing::info!(connection = %id, "organization connected");
         self.connection(&id)
     }
 
     /// The stored connections, oldest first.
     pub fn connections(&self) -> Result<Vec<Connection>, Error> {
-        let conn = self.store().conn();
-        let mut stmt = conn
-            .prepare(&format!("{SELECT_CONNECTION} ORDER BY connected_at, id"))
-            .map_err(StoreError::from)?;
-        let rows = stmt
-            .query_map([], row_to_connection)
-            .map_err(StoreError::from)?;
-        Ok(rows
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(StoreError::from)?)
+        Ok(self.store.connections()?)
     }
 
     /// One stored connection.
     pub fn connection(&self, id: &str) -> Result<Connection, Error> {
-        self.store()
-            .conn()
-            .query_row(
-                &format!("{SELECT_CONNECTION} WHERE id = ?1"),
-                [id],
-                row_to_connection,
-            )
-            .optional()
-            .map_err(StoreError::from)?
+        self.store
+            .connection(id)?
             .ok_or_else(|| Error::UnknownConnection { id: id.to_owned() })
     }
 
@@ -472,15 +450,7 @@ impl Setup {
     pub fn rename_connection(&self, id: &str, label: &str) -> Result<Connection, Error> {
         let label = label.trim();
         let label = (!label.is_empty()).then(|| label.chars().take(80).collect::<String>());
-        let n = self
-            .store()
-            .conn()
-            .execute(
-                "UPDATE connections SET label = ?2 WHERE id = ?1",
-                params![id, label],
-            )
-            .map_err(StoreError::from)?;
-        if n == 0 {
+        if !self.store.rename_connection(id, label.as_deref())? {
             return Err(Error::UnknownConnection { id: id.to_owned() });
         }
         self.connection(id)
@@ -545,143 +515,21 @@ impl Setup {
             }
         }
         self.secrets().delete(&entry::refresh_token(id))?;
-        self.puller()?.forget(id)?;
-        {
-            let conn = self.store().conn();
-            conn.execute("DELETE FROM connections WHERE id = ?1", [id])
-                .map_err(StoreError::from)?;
-            conn.execute(
-                "UPDATE org_connects SET times = MAX(times - 1, 0) WHERE organization_id = ?1",
-                [&connection.organization_id],
-            )
-            .map_err(StoreError::from)?;
-        }
-        lock(&self.connect.tokens).remove(id);
+        self.store.delete_connection(&connection.id)?;
+        self.tokens.forget(id);
         tracing::info!(connection = %id, "disconnected");
         Ok(())
     }
 
-    /// A valid access token for a connection, refreshed when close to expiry or
-    /// when `force` (after a 401); one refresh at a time per connection.
-    pub async fn access_token(&self, id: &str, force: bool) -> Result<AccessGrant, Error> {
-        if !force {
-            if let Some(grant) = self.cached_token(id) {
-                return Ok(grant);
-            }
-        }
-        let gate = lock(&self.connect.refreshing)
-            .entry(id.to_owned())
-            .or_default()
-            .clone();
-        let _one_at_a_time = gate.lock().await;
-        if let Some(grant) = self.cached_token(id) {
-            if !force {
-                return Ok(grant);
-            }
-        }
-        let connection = self.connection(id)?;
-        let name = connection
-            .label
-            .clone()
-            .unwrap_or(connection.organization_name.clone());
-        // Deleted or changed outside the app: only a new sign-in can mend it.
-        let refresh = match self.secrets().get(&entry::refresh_token(id)) {
-            Ok(Some(refresh)) => refresh,
-            Ok(None) | Err(SecretError::Garbled { .. }) => {
-                tracing::warn!(connection = %id, "refresh token missing or unreadable in the keyring");
-                self.mark_needs_reconnect(id)?;
-                return Err(Error::ReconnectNeeded { name });
-            }
-            Err(e) => return Err(e.into()),
-        };
-        let dc = self
-            .data_centers()
-            .get(&connection.region)
-            .cloned()
-            .ok_or_else(|| {
-                Error::OAuth(OAuthError::UnknownRegion {
-                    region: connection.region.clone(),
-                })
-            })?;
-        match self.oauth_client()?.refresh(&dc, &refresh).await {
-            Ok(tokens) => {
-                if let Some(new_refresh) = &tokens.refresh_token {
-                    self.secrets().set(&entry::refresh_token(id), new_refresh)?;
-                }
-                let grant = AccessGrant {
-                    token: tokens.access_token,
-                    api_domain: tokens.api_domain,
-                };
-                lock(&self.connect.tokens).insert(
-                    id.to_owned(),
-                    CachedToken {
-                        grant: grant.clone(),
-                        expires_at: Instant::now() + tokens.expires_in,
-                    },
-                );
-                Ok(grant)
-            }
-            Err(OAuthError::RefreshRevoked) => {
-                self.mark_needs_reconnect(id)?;
-                Err(Error::ReconnectNeeded { name })
-            }
-            Err(e) => Err(e.into()),
-        }
-    }
-
-    fn cached_token(&self, id: &str) -> Option<AccessGrant> {
-        let tokens = lock(&self.connect.tokens);
-        tokens
-            .get(id)
-            .filter(|t| t.expires_at > Instant::now() + EXPIRY_MARGIN)
-            .map(|t| t.grant.clone())
-    }
-
-    /// Drops a cached access token (e.g. Zoho answered 401 with it).
-    pub fn forget_access_token(&self, id: &str) {
-        lock(&self.connect.tokens).remove(id);
-    }
-
-    fn mark_needs_reconnect(&self, id: &str) -> Result<(), Error> {
-        self.store()
-            .conn()
-            .execute(
-                "UPDATE connections SET state = 'needs_reconnect' WHERE id = ?1",
-                [id],
-            )
-            .map_err(StoreError::from)?;
-        lock(&self.connect.tokens).remove(id);
-        Ok(())
-    }
-
     fn times_connected(&self, organization_id: &str) -> Result<u32, Error> {
-        let n: Option<u32> = self
-            .store()
-            .conn()
-            .query_row(
-                "SELECT times FROM org_connects WHERE organization_id = ?1",
-                [organization_id],
-                |r| r.get(0),
-            )
-            .optional()
-            .map_err(StoreError::from)?;
-        Ok(n.unwrap_or(0))
+        Ok(self.store.times_connected(organization_id)?)
     }
 
     /// Warns when another sign-in could silently cut off an older connection.
     fn limit_warning(&self) -> Result<Option<String>, Error> {
-        let conn = self.store().conn();
-        let at_limit: Option<(String, u32)> = conn
-            .query_row(
-                "SELECT COALESCE((SELECT organization_name FROM connections c
-                                  WHERE c.organization_id = o.organization_id LIMIT 1),
-                                 o.organization_id), o.times
-                 FROM org_connects o WHERE o.times >= ?1 ORDER BY o.times DESC LIMIT 1",
-                [ZOHO_REFRESH_TOKEN_LIMIT],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()
-            .map_err(StoreError::from)?;
+        let at_limit = self
+            .store
+            .most_connected_at_limit(ZOHO_REFRESH_TOKEN_LIMIT)?;
         Ok(at_limit.map(|(name, times)| {
             format!(
                 "{name} has already been connected {times} times with this Client ID. Zoho keeps \
@@ -692,33 +540,9 @@ impl Setup {
         }))
     }
 
-    fn oauth_client(&self) -> Result<OAuthClient, Error> {
+    pub(crate) fn oauth_client(&self) -> Result<OAuthClient, Error> {
         let client_id: String = self.status_client_id()?.ok_or(Error::NoCredentials)?;
         let secret = self.client_secret()?.ok_or(Error::NoCredentials)?;
         Ok(OAuthClient::new(client_id, secret)?)
     }
-}
-
-const SELECT_CONNECTION: &str = "SELECT id, organization_id, organization_name, label, region,
-    api_domain, accounts_server, plan, currency, state, connected_at FROM connections";
-
-fn row_to_connection(r: &rusqlite::Row<'_>) -> rusqlite::Result<Connection> {
-    let state: String = r.get(9)?;
-    Ok(Connection {
-        id: r.get(0)?,
-        organization_id: r.get(1)?,
-        organization_name: r.get(2)?,
-        label: r.get(3)?,
-        region: r.get(4)?,
-        api_domain: r.get(5)?,
-        accounts_server: r.get(6)?,
-        plan: r.get(7)?,
-        currency: r.get(8)?,
-        state: if state == "needs_reconnect" {
-            ConnectionState::NeedsReconnect
-        } else {
-            ConnectionState::Ok
-        },
-        connected_at: r.get(10)?,
-    })
 }

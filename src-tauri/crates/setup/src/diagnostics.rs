@@ -105,7 +105,7 @@ impl Setup {
             std::env::var("ZBSETUP_RATE_LIMIT").unwrap_or_else(|_| "100/60s (default)".into())
         );
         let _ = writeln!(w, "Recent problems:");
-        for (at, kind, message) in self.store().recent_events(20)? {
+        for (at, kind, message) in self.store.recent_events(20)? {
             let _ = writeln!(w, "  {at} {kind}: {message}");
         }
         Ok(out)

@@ -5,18 +5,28 @@
 //! clicks and arguments into these calls. This crate has no Tauri dependency.
 //!
 //! ## Layout
+//! - this file: [`Setup`] itself: opening a profile, the status, keys,
+//!   data centers, the switch, checklist ticks and the window's preferences.
 //! - [`validate`]: plain-language checks of pasted keys.
 //! - [`checklist`]: the steps and when each is done.
-//! - [`store`]: the SQLite file (settings, progress, connections) and its migrations.
+//! - [`connect`]: signing in ([`connect::SignIn`]), choosing an
+//!   organization, and the stored connections (test, rename, disconnect).
+//! - `tokens`: access tokens of connections, cached and refreshed.
+//! - [`pulls`]: sample pulls of a stored connection (the engine is `zbs-pull`'s).
+//! - [`store`]: the SQLite file and its migrations; all SQL of this crate
+//!   (`store/connections.rs` for connections).
 //! - [`secrets`]: the OS keyring, the only place secrets live.
 //! - [`paths`]: the data folder.
-//! - [`error`]: the one error type the fronts show, with a stable code.
+//! - [`links`]: the Zoho pages the checklist opens.
+//! - [`diagnostics`]: the support report (never a secret).
+//! - [`error`]: the one error type the fronts show; its codes are
+//!   [`Code`]s (`zbs-codes`).
 //!
-//! Talking to Zoho (data centers, OAuth, the Books API) is `zbs-zoho`'s job.
+//! Talking to Zoho (data centers, OAuth, the Books API) is `zbs-zoho`'s job;
+//! demo mode, the only user of the simulator, is `zbs-demo`'s.
 
 pub mod checklist;
 pub mod connect;
-pub mod demo;
 pub mod diagnostics;
 pub mod error;
 pub mod links;
@@ -24,6 +34,7 @@ pub mod paths;
 pub mod pulls;
 pub mod secrets;
 pub mod store;
+mod tokens;
 pub mod validate;
 
 use std::path::{Path, PathBuf};
@@ -37,6 +48,7 @@ pub use error::Error;
 use secrets::{entry, SecretStore};
 use store::Store;
 use validate::KeyIssue;
+pub use zbs_codes::Code;
 
 pub use zbs_zoho::callback::DEFAULT_LOOPBACK_PORT;
 
@@ -148,7 +160,17 @@ pub struct Setup {
     profile: Profile,
     data_dir: PathBuf,
     connect: connect::ConnectState,
+    tokens: tokens::Tokens,
     puller: std::sync::OnceLock<zbs_pull::Puller>,
+}
+
+/// What the window remembers between launches (kept in the real profile).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Preferences {
+    /// The profile the window opened last.
+    pub start_profile: Profile,
+    /// The person has chosen a path on the welcome screen.
+    pub welcomed: bool,
 }
 
 mod keys {
@@ -161,6 +183,8 @@ mod keys {
     pub const RECOVERY_NOTICE: &str = "recovery_notice";
     pub const TESTED: &str = "tested";
     pub const REDIRECT_METHOD: &str = "redirect_method";
+    pub const START_PROFILE: &str = "ui.start_profile";
+    pub const WELCOMED: &str = "ui.welcomed";
 }
 
 impl Setup {
@@ -174,9 +198,15 @@ impl Setup {
             Profile::Real => base,
             Profile::Demo => base.join("demo"),
         };
-        let data_centers = match options.data_centers {
-            Some(dcs) => dcs,
-            None => DataCenters::from_env()?,
+        let data_centers = match (options.data_centers, options.profile) {
+            (Some(dcs), _) => dcs,
+            (None, Profile::Real) => DataCenters::from_env()?,
+            // The demo trusts its simulator only: `zbs-demo` opens it with that table.
+            (None, Profile::Demo) => {
+                return Err(Error::Demo {
+                    detail: "the demo profile opens only with its simulator's data centers".into(),
+                })
+            }
         };
         let (store, recovery) = Store::open(&data_dir)?;
         if let Some(r) = recovery {
@@ -199,6 +229,7 @@ impl Setup {
             profile: options.profile,
             data_dir,
             connect: connect::ConnectState::default(),
+            tokens: tokens::Tokens::default(),
             puller: std::sync::OnceLock::new(),
         })
     }
@@ -211,8 +242,29 @@ impl Setup {
         &self.data_dir
     }
 
-    pub fn store(&self) -> &Store {
-        &self.store
+    /// What the window remembers between launches.
+    pub fn preferences(&self) -> Result<Preferences, Error> {
+        Ok(Preferences {
+            start_profile: self
+                .store
+                .get(keys::START_PROFILE)?
+                .unwrap_or(Profile::Real),
+            welcomed: self.store.get(keys::WELCOMED)?.unwrap_or(false),
+        })
+    }
+
+    /// Remembers the profile the window opens with next time (and that the
+    /// person has chosen a path on the welcome screen).
+    pub fn remember_start_profile(&self, profile: Profile) -> Result<(), Error> {
+        self.store.set(keys::START_PROFILE, &profile)?;
+        Ok(self.store.set(keys::WELCOMED, &true)?)
+    }
+
+    /// Keeps a failure for the support report (messages never hold a secret).
+    pub fn record_failure(&self, error: &Error) -> Result<(), Error> {
+        Ok(self
+            .store
+            .record_event(error.code().as_str(), &error.to_string())?)
     }
 
     pub fn secrets(&self) -> &SecretStore {
@@ -456,11 +508,6 @@ impl Setup {
     }
 
     fn connection_count(&self) -> Result<u32, Error> {
-        let n: u32 = self
-            .store
-            .conn()
-            .query_row("SELECT COUNT(*) FROM connections", [], |r| r.get(0))
-            .map_err(store::StoreError::from)?;
-        Ok(n)
+        Ok(self.store.connection_count()?)
     }
 }

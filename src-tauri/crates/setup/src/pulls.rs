@@ -11,10 +11,23 @@ use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
 use futures_util::future::BoxFuture;
+use serde::Serialize;
+use ts_rs::TS;
 use zbs_pull::{
-    AccessGrant, CancellationToken, Estimate, ExportFormat, ExportSummary, LimiterRegistry,
-    Progress, PullOptions, PullReport, Puller, RateBudget, TokenError, TokenSource,
+    AccessGrant, CancellationToken, EntityCount, Estimate, ExportFormat, ExportSummary, HistoryRow,
+    LimiterRegistry, Progress, PullOptions, PullReport, Puller, QuotaUsage, RateBudget,
+    RequestSeries, TokenError, TokenSource,
 };
+
+/// What the results view shows for a connection.
+#[derive(Debug, Serialize, TS)]
+#[ts(export)]
+pub struct PullResults {
+    pub counts: Vec<EntityCount>,
+    pub series: RequestSeries,
+    pub quota: Option<QuotaUsage>,
+    pub history: Vec<HistoryRow>,
+}
 
 use crate::error::Error;
 use crate::Setup;
@@ -35,10 +48,7 @@ impl TokenSource for ConnectionTokens {
     fn access_token(&self, refresh: bool) -> BoxFuture<'_, Result<AccessGrant, TokenError>> {
         Box::pin(async move {
             match self.setup.access_token(&self.connection_id, refresh).await {
-                Ok(g) => Ok(AccessGrant {
-                    token: g.token,
-                    api_domain: g.api_domain,
-                }),
+                Ok(grant) => Ok(grant),
                 Err(e @ Error::ReconnectNeeded { .. }) => {
                     Err(TokenError::reconnect_needed(e.to_string()))
                 }
@@ -54,7 +64,7 @@ impl Setup {
         if let Some(p) = self.puller.get() {
             return Ok(p);
         }
-        let puller = Puller::new(self.store().path(), registry(), RateBudget::from_env()?)?;
+        let puller = Puller::new(self.store.path(), registry(), RateBudget::from_env()?)?;
         Ok(self.puller.get_or_init(|| puller))
     }
 
@@ -94,6 +104,32 @@ impl Setup {
             self.mark_tested()?;
         }
         Ok(report)
+    }
+
+    /// Records per entity, requests of the last 30 minutes, the quota and
+    /// the last 20 pulls of a connection.
+    pub fn pull_results(&self, connection_id: &str) -> Result<PullResults, Error> {
+        let c = self.connection(connection_id)?;
+        let p = self.puller()?;
+        Ok(PullResults {
+            counts: p.counts(&c.id)?,
+            series: p.request_series(&c.organization_id, 30)?,
+            quota: p.quota(&c.organization_id)?,
+            history: p.history(Some(&c.id), 20)?,
+        })
+    }
+
+    /// Exports into a new folder under the person's Downloads folder (else
+    /// `exports/` in the data folder), named with the time of the export.
+    pub fn export_to_downloads(
+        &self,
+        connection_id: &str,
+        format: ExportFormat,
+    ) -> Result<ExportSummary, Error> {
+        let base = dirs::download_dir().unwrap_or_else(|| self.data_dir().join("exports"));
+        let stamp = time::OffsetDateTime::now_utc().unix_timestamp();
+        let dir = base.join(format!("Zoho Books Setup export {stamp}"));
+        self.export_pull(connection_id, format, &dir)
     }
 
     /// Writes a connection's pulled records to `dir` as CSV or JSON.

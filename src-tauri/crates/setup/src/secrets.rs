@@ -158,11 +158,6 @@ impl SecretStore {
         }
     }
 
-    /// Proves the keyring answers, without touching any entry's value.
-    pub fn probe(&self) -> Result<(), SecretError> {
-        self.get("probe").map(|_| ())
-    }
-
     /// Runs one keyring call on its own thread and waits at most `timeout`.
     fn call<T: Send + 'static>(
         &self,

@@ -19,6 +19,9 @@ use rusqlite_migration::{Migrations, M};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
+mod connections;
+pub(crate) use connections::NewConnection;
+
 /// The database file's name inside the data folder.
 pub const DB_FILE: &str = "zbsetup.sqlite3";
 

@@ -1,0 +1,214 @@
+//! # zbs-demo: demo mode, the only way to the simulator in the product
+//!
+//! A sales engineer (or anyone without a Zoho account) clicks through the
+//! whole flow — keys, switch, connect, consent, sample pull — against
+//! `zbs-sim` on 127.0.0.1, with no network. The demo profile has its own
+//! database folder and keyring service, so nothing mixes with real setups.
+//!
+//! One rule for whom a demo trusts: the demo profile is opened only through
+//! [`Demo::open`], with the data centers of the demo simulator and nothing
+//! else (never Zoho's table, never `ZBSETUP_ENDPOINTS`); `zbs-setup` refuses
+//! to open it any other way. The simulator listens on fixed ports when it
+//! can, so demo connections keep pointing at the same addresses across
+//! restarts and between the window and `zbsetup --demo`.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use serde::Serialize;
+use ts_rs::TS;
+use zbs_setup::{Error, OpenOptions, Profile, Setup};
+use zbs_sim::{ClientSpec, SimConfig, SimHandle, Simulator, REGIONS};
+use zbs_zoho::dc::DataCenters;
+
+/// The first of the ports the demo simulator prefers (accounts, API per region).
+pub const DEMO_PORT_BASE: u16 = 47830;
+
+/// The made-up keys of the demo client, shown on the demo's "Add your keys"
+/// step. They only open the simulator on this computer.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct DemoKeys {
+    pub client_id: String,
+    pub client_secret: String,
+}
+
+/// The demo simulator: running in this process, or (for `zbsetup --demo`
+/// while the window's demo holds the fixed ports) the one running there.
+pub struct Demo {
+    sim: Option<SimHandle>,
+    data_centers: DataCenters,
+    client: ClientSpec,
+}
+
+impl std::fmt::Debug for Demo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Demo")
+            .field("client_id", &self.client.client_id)
+            .field("in_process", &self.sim.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+/// The demo's simulator settings: plausible volumes, Zoho's own limits.
+pub fn demo_config(fixed_ports: bool) -> SimConfig {
+    let mut cfg = SimConfig {
+        records_per_entity: 240,
+        ..SimConfig::default()
+    };
+    cfg.clients = vec![demo_client()];
+    if fixed_ports {
+        cfg.ports = REGIONS
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                let base = DEMO_PORT_BASE + 2 * i as u16;
+                ((*r).to_owned(), (base, base + 1))
+            })
+            .collect::<BTreeMap<_, _>>();
+    }
+    cfg
+}
+
+fn demo_error(detail: impl std::fmt::Display) -> Error {
+    Error::Demo {
+        detail: detail.to_string(),
+    }
+}
+
+/// The demo client, the same in every process.
+fn demo_client() -> ClientSpec {
+    ClientSpec::generate(2024)
+}
+
+/// The data centers of a simulator on the fixed demo ports.
+fn fixed_data_centers() -> Result<DataCenters, Error> {
+    let table: BTreeMap<String, serde_json::Value> = demo_config(true)
+        .ports
+        .iter()
+        .map(|(region, (accounts, api))| {
+            (
+                region.clone(),
+                serde_json::json!({
+                    "accounts": format!("http://127.0.0.1:{accounts}"),
+                    "api": format!("http://127.0.0.1:{api}"),
+                }),
+            )
+        })
+        .collect();
+    Ok(DataCenters::from_json(
+        &serde_json::Value::from_iter(table).to_string(),
+    )?)
+}
+
+impl Demo {
+    /// Starts the simulator in this process (on its fixed ports when free,
+    /// else on any): what the window does.
+    pub async fn start() -> Result<Demo, Error> {
+        let sim = match Simulator::start(demo_config(true)).await {
+            Ok(sim) => sim,
+            Err(e) => {
+                tracing::warn!("demo simulator could not use its usual ports ({e}); using others");
+                Simulator::start(demo_config(false))
+                    .await
+                    .map_err(demo_error)?
+            }
+        };
+        Self::running(sim)
+    }
+
+    /// For `zbsetup --demo`: starts the simulator on its fixed ports for the
+    /// life of the command, or, when they are taken (the window's demo is
+    /// running), uses the simulator that holds them.
+    pub async fn start_or_attach() -> Result<Demo, Error> {
+        match Simulator::start(demo_config(true)).await {
+            Ok(sim) => Self::running(sim),
+            Err(e) => {
+                tracing::info!("demo ports in use ({e}); using the demo simulator already running");
+                Ok(Demo {
+                    sim: None,
+                    data_centers: fixed_data_centers()?,
+                    client: demo_client(),
+                })
+            }
+        }
+    }
+
+    fn running(sim: SimHandle) -> Result<Demo, Error> {
+        let client = sim
+            .clients()
+            .into_iter()
+            .next()
+            .ok_or_else(|| demo_error("the simulator has no client"))?;
+        let data_centers = DataCenters::from_json(&sim.endpoints_json().to_string())?;
+        tracing::info!("demo simulator started");
+        Ok(Demo {
+            sim: Some(sim),
+            data_centers,
+            client,
+        })
+    }
+
+    /// Opens the demo profile under `data_dir` (default: `ZBSETUP_DATA_DIR`,
+    /// else the OS's data folder), trusting this simulator's data centers only.
+    pub fn open(&self, data_dir: Option<PathBuf>) -> Result<Setup, Error> {
+        Setup::open(self.options(data_dir))
+    }
+
+    /// What [`Demo::open`] opens, for a caller that opens it on another thread.
+    pub fn options(&self, data_dir: Option<PathBuf>) -> OpenOptions {
+        OpenOptions {
+            data_dir,
+            profile: Profile::Demo,
+            data_centers: Some(self.data_centers.clone()),
+            keyring_service: None,
+        }
+    }
+
+    /// The demo client's made-up keys, shown on the demo's "Add your keys" step.
+    pub fn keys(&self) -> DemoKeys {
+        DemoKeys {
+            client_id: self.client.client_id.clone(),
+            client_secret: self.client.client_secret.clone(),
+        }
+    }
+
+    /// True when the simulator runs in this process.
+    pub fn in_process(&self) -> bool {
+        self.sim.is_some()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The window's demo and `zbsetup --demo` attached to it trust the same
+    /// addresses, so connections made in one work in the other.
+    #[tokio::test]
+    async fn an_attached_demo_trusts_exactly_the_running_simulators_data_centers() {
+        let window = Demo::start().await.expect("demo starts");
+        if window.data_centers != fixed_data_centers().expect("table") {
+            // The fixed ports were taken by something else on this machine.
+            eprintln!("skipped: the demo's fixed ports are in use here");
+            return;
+        }
+        let cli = Demo::start_or_attach().await.expect("attaches");
+        assert!(!cli.in_process(), "the ports are the window's");
+        assert_eq!(cli.data_centers, window.data_centers);
+        assert_eq!(cli.keys().client_id, window.keys().client_id);
+    }
+
+    #[test]
+    fn the_demo_profile_cannot_be_opened_without_the_simulators_table() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let err = Setup::open(OpenOptions {
+            data_dir: Some(dir.path().to_owned()),
+            profile: Profile::Demo,
+            data_centers: None,
+            keyring_service: Some("zbs-demo-test".into()),
+        })
+        .expect_err("refused");
+        assert_eq!(err.code(), zbs_setup::Code::DemoFailed);
+    }
+}

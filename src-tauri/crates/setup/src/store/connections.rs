@@ -1,0 +1,186 @@
+//! The SQL of stored connections (`connections`, `org_connects`): every
+//! read and write of those tables is here, and each change that touches more
+//! than one row runs in one transaction.
+
+use rusqlite::{params, OptionalExtension};
+
+use super::{Store, StoreError};
+use crate::connect::{Connection, ConnectionState};
+
+const SELECT_CONNECTION: &str = "SELECT id, organization_id, organization_name, label, region,
+    api_domain, accounts_server, plan, currency, state, connected_at FROM connections";
+
+fn row_to_connection(r: &rusqlite::Row<'_>) -> rusqlite::Result<Connection> {
+    let state: String = r.get(9)?;
+    Ok(Connection {
+        id: r.get(0)?,
+        organization_id: r.get(1)?,
+        organization_name: r.get(2)?,
+        label: r.get(3)?,
+        region: r.get(4)?,
+        api_domain: r.get(5)?,
+        accounts_server: r.get(6)?,
+        plan: r.get(7)?,
+        currency: r.get(8)?,
+        state: if state == "needs_reconnect" {
+            ConnectionState::NeedsReconnect
+        } else {
+            ConnectionState::Ok
+        },
+        connected_at: r.get(10)?,
+    })
+}
+
+/// A connection to store (new, or renewed by a reconnect).
+pub(crate) struct NewConnection<'a> {
+    pub id: &'a str,
+    pub organization_id: &'a str,
+    pub organization_name: &'a str,
+    pub region: &'a str,
+    pub accounts_server: &'a str,
+    pub api_domain: &'a str,
+    pub plan: Option<&'a str>,
+    pub currency: Option<&'a str>,
+    pub connected_at: &'a str,
+}
+
+impl Store {
+    /// The stored connections, oldest first.
+    pub(crate) fn connections(&self) -> Result<Vec<Connection>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(&format!("{SELECT_CONNECTION} ORDER BY connected_at, id"))?;
+        let rows = stmt.query_map([], row_to_connection)?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    /// One stored connection, if there is one with this id.
+    pub(crate) fn connection(&self, id: &str) -> Result<Option<Connection>, StoreError> {
+        Ok(self
+            .conn()
+            .query_row(
+                &format!("{SELECT_CONNECTION} WHERE id = ?1"),
+                [id],
+                row_to_connection,
+            )
+            .optional()?)
+    }
+
+    pub(crate) fn connection_count(&self) -> Result<u32, StoreError> {
+        Ok(self
+            .conn()
+            .query_row("SELECT COUNT(*) FROM connections", [], |r| r.get(0))?)
+    }
+
+    /// Stores a connection (replacing the row of a reconnected one) and
+    /// counts the sign-in against its organization, in one transaction.
+    pub(crate) fn save_connection(&self, c: &NewConnection<'_>) -> Result<(), StoreError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        tx.execute(
+            "INSERT INTO connections (id, organization_id, organization_name, region,
+                 accounts_server, api_domain, plan, currency, state, connected_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'ok', ?9)
+             ON CONFLICT (id) DO UPDATE SET organization_id = excluded.organization_id,
+                 organization_name = excluded.organization_name, region = excluded.region,
+                 accounts_server = excluded.accounts_server, api_domain = excluded.api_domain,
+                 plan = excluded.plan, currency = excluded.currency, state = 'ok',
+                 connected_at = excluded.connected_at",
+            params![
+                c.id,
+                c.organization_id,
+                c.organization_name,
+                c.region,
+                c.accounts_server,
+                c.api_domain,
+                c.plan,
+                c.currency,
+                c.connected_at
+            ],
+        )?;
+        tx.execute(
+            "INSERT INTO org_connects (organization_id, times) VALUES (?1, 1)
+             ON CONFLICT (organization_id) DO UPDATE SET times = times + 1",
+            [c.organization_id],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Forgets a connection, its pulled records and one sign-in of its
+    /// organization, in one transaction. False when there was no such row.
+    pub(crate) fn delete_connection(&self, id: &str) -> Result<bool, StoreError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let organization: Option<String> = tx
+            .query_row(
+                "SELECT organization_id FROM connections WHERE id = ?1",
+                [id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let Some(organization) = organization else {
+            return Ok(false);
+        };
+        zbs_pull::forget_connection(&tx, id)?;
+        tx.execute("DELETE FROM connections WHERE id = ?1", [id])?;
+        tx.execute(
+            "UPDATE org_connects SET times = MAX(times - 1, 0) WHERE organization_id = ?1",
+            [&organization],
+        )?;
+        tx.commit()?;
+        Ok(true)
+    }
+
+    /// Gives a connection a name (`None`: none). False when there is no such row.
+    pub(crate) fn rename_connection(
+        &self,
+        id: &str,
+        label: Option<&str>,
+    ) -> Result<bool, StoreError> {
+        let n = self.conn().execute(
+            "UPDATE connections SET label = ?2 WHERE id = ?1",
+            params![id, label],
+        )?;
+        Ok(n > 0)
+    }
+
+    pub(crate) fn mark_needs_reconnect(&self, id: &str) -> Result<(), StoreError> {
+        self.conn().execute(
+            "UPDATE connections SET state = 'needs_reconnect' WHERE id = ?1",
+            [id],
+        )?;
+        Ok(())
+    }
+
+    /// How many sign-ins this client made for an organization.
+    pub(crate) fn times_connected(&self, organization_id: &str) -> Result<u32, StoreError> {
+        let n: Option<u32> = self
+            .conn()
+            .query_row(
+                "SELECT times FROM org_connects WHERE organization_id = ?1",
+                [organization_id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(n.unwrap_or(0))
+    }
+
+    /// The organization (its name when connected, else its id) with the most
+    /// sign-ins, when it has at least `limit`.
+    pub(crate) fn most_connected_at_limit(
+        &self,
+        limit: u32,
+    ) -> Result<Option<(String, u32)>, StoreError> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT COALESCE((SELECT organization_name FROM connections c
+                                  WHERE c.organization_id = o.organization_id LIMIT 1),
+                                 o.organization_id), o.times
+                 FROM org_connects o WHERE o.times >= ?1 ORDER BY o.times DESC LIMIT 1",
+                [limit],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?)
+    }
+}
