@@ -1,8 +1,7 @@
 // The help panel: the failures people actually hit, each with its fix, and
 // "Copy diagnostics" (a report without secrets) for support.
 
-import { invoke } from "@tauri-apps/api/core";
-import { asAppError } from "./api";
+import { api, asAppError } from "./api";
 import { copyable } from "./copy";
 import { h } from "./dom";
 
@@ -77,7 +76,8 @@ export function helpPanel(close: () => void, rerender: () => void): HTMLElement 
         class: "secondary",
         "data-test": "diagnostics",
         onclick: () =>
-          void invoke<string>("diagnostics")
+          void api
+            .diagnostics()
             .then((text) => {
               report = text;
               problem = null;

@@ -1,7 +1,7 @@
 // The setup checklist window. State comes from the core (`get_status`) after
 // every action; this file only draws it and turns clicks into commands.
 
-import { api, asAppError, type AppError } from "./api";
+import { api, asAppError, events, type AppError } from "./api";
 import { copyable } from "./copy";
 import { h, replaceChildren } from "./dom";
 import { SAME_CREDENTIALS_WHY, STEP_TEXT, SUBSTEP_TEXT } from "./steps";
@@ -13,7 +13,6 @@ import type { Connection } from "./bindings/Connection";
 import type { OrganizationChoice } from "./bindings/OrganizationChoice";
 import type { Started } from "./bindings/Started";
 import type { Finished } from "./bindings/Finished";
-import { listen } from "@tauri-apps/api/event";
 
 // Pulls and help are loaded when first needed, so the first screen comes up sooner.
 type PullModule = typeof import("./pull");
@@ -1127,8 +1126,6 @@ function connectFinished(f: Finished): void {
 // (the first screen is drawn).
 performance.mark("zbs-script");
 
-void listen<Finished>("connect-finished", (event) => {
-  connectFinished(event.payload);
-});
+void events.connectFinished(connectFinished);
 
 void refresh();

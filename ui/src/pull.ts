@@ -3,19 +3,15 @@
 // daily quota), a virtualised preview table per entity with a record view,
 // export, and the history of pulls. State is the core's; this module draws it.
 
-import { invoke } from "@tauri-apps/api/core";
-import { listen } from "@tauri-apps/api/event";
-import { asAppError, type AppError } from "./api";
+import { api, asAppError, events, type AppError } from "./api";
 import { h } from "./dom";
 import type { Connection } from "./bindings/Connection";
 import type { Estimate } from "./bindings/Estimate";
 import type { ExportFormat } from "./bindings/ExportFormat";
 import type { ExportSummary } from "./bindings/ExportSummary";
 import type { Progress } from "./bindings/Progress";
-import type { PullFinished } from "./bindings/PullFinished";
 import type { PullOptions } from "./bindings/PullOptions";
 import type { PullResults } from "./bindings/PullResults";
-import type { RecordPage } from "./bindings/RecordPage";
 import type { RecordRow } from "./bindings/RecordRow";
 import type { SortColumn } from "./bindings/SortColumn";
 import type { SortDir } from "./bindings/SortDir";
@@ -109,7 +105,7 @@ export function pullOpenFor(): string | null {
 async function refreshEstimate(): Promise<void> {
   if (!ui.connection) return;
   try {
-    ui.estimate = await invoke<Estimate>("estimate_pull", { connectionId: ui.connection, options: ui.options });
+    ui.estimate = await api.estimatePull(ui.connection, ui.options);
     ui.estimateError = null;
   } catch (e) {
     ui.estimate = null;
@@ -121,7 +117,7 @@ async function refreshEstimate(): Promise<void> {
 async function loadResults(): Promise<void> {
   if (!ui.connection) return;
   try {
-    ui.results = await invoke<PullResults>("pull_results", { connectionId: ui.connection });
+    ui.results = await api.pullResults(ui.connection);
     const first = ui.results.counts.find((c) => c.entity === ui.entity) ?? ui.results.counts[0];
     if (first) ui.entity = first.entity;
     table.reset();
@@ -139,6 +135,8 @@ function duration(seconds: number): string {
 }
 
 async function startPull(): Promise<void> {
+  const connection = ui.connection;
+  if (!connection) return;
   const est = ui.estimate;
   if (est?.daily_quota_left !== null && est?.daily_quota_left !== undefined && est.calls > est.daily_quota_left) {
     const ok = window.confirm(
@@ -150,7 +148,7 @@ async function startPull(): Promise<void> {
     ui.running = true;
     ui.progress = null;
     host?.render();
-    await invoke("start_pull", { connectionId: ui.connection, options: ui.options });
+    await api.startPull(connection, ui.options);
   } catch (e) {
     ui.running = false;
     host?.showError(asAppError(e));
@@ -159,15 +157,14 @@ async function startPull(): Promise<void> {
 
 // ---------- events ----------
 
-void listen<Progress>("pull-progress", (event) => {
-  if (event.payload.connection !== ui.connection) return;
+void events.pullProgress((p) => {
+  if (p.connection !== ui.connection) return;
   ui.running = true;
-  ui.progress = event.payload;
+  ui.progress = p;
   host?.render();
 });
 
-void listen<PullFinished>("pull-finished", (event) => {
-  const f = event.payload;
+void events.pullFinished((f) => {
   if (f.connection !== ui.connection) return;
   ui.running = false;
   if (f.error?.code === "cancelled") {
@@ -376,7 +373,9 @@ function progressPanel(): HTMLElement {
           type: "button",
           class: "secondary",
           "data-test": "cancel-pull",
-          onclick: () => void invoke("cancel_pull", { connectionId: ui.connection }),
+          onclick: () => {
+            if (ui.connection) void api.cancelPull(ui.connection);
+          },
         },
         "Cancel",
       ),
@@ -462,13 +461,16 @@ function results(): HTMLElement | null {
             type: "button",
             class: "secondary",
             "data-test": `export-${format}`,
-            onclick: () =>
-              void invoke<ExportSummary>("export_pull", { connectionId: ui.connection, format })
+            onclick: () => {
+              if (!ui.connection) return;
+              void api
+                .exportPull(ui.connection, format)
                 .then((s) => {
                   ui.exported = s;
                   host?.render();
                 })
-                .catch((e: unknown) => host?.showError(asAppError(e))),
+                .catch((e: unknown) => host?.showError(asAppError(e)));
+            },
           },
           `Export ${format.toUpperCase()}`,
         ),
@@ -533,15 +535,7 @@ async function loadPage(page: number): Promise<void> {
   if (!ui.connection || table.pages.has(page) || table.loading.has(page)) return;
   table.loading.add(page);
   try {
-    const res = await invoke<RecordPage>("pull_records", {
-      connectionId: ui.connection,
-      entity: ui.entity,
-      offset: page * PAGE,
-      limit: PAGE,
-      sort: ui.sort,
-      dir: ui.dir,
-      search: ui.search || null,
-    });
+    const res = await api.pullRecords(ui.connection, ui.entity, page * PAGE, PAGE, ui.sort, ui.dir, ui.search || null);
     table.total = res.total;
     table.pages.set(page, res.rows);
   } catch (e) {
@@ -598,8 +592,9 @@ function paintRows(): void {
 }
 
 async function openRecord(row: RecordRow): Promise<void> {
+  if (!ui.connection) return;
   try {
-    const json = await invoke<unknown>("pull_record", { connectionId: ui.connection, entity: ui.entity, zohoId: row.zoho_id });
+    const json = await api.pullRecord(ui.connection, ui.entity, row.zoho_id);
     ui.record = { row, json: JSON.stringify(json, null, 2) };
     host?.render();
     document.getElementById("record-view")?.focus();
