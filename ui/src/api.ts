@@ -29,10 +29,12 @@ import type { PullResults } from "./bindings/PullResults";
 import type { RecordPage } from "./bindings/RecordPage";
 import type { SortColumn } from "./bindings/SortColumn";
 import type { SortDir } from "./bindings/SortDir";
+import type { Code } from "./bindings/Code";
+import type { Entity } from "./bindings/Entity";
 
 /** A failed command, as the shell serialises it. */
 export interface AppError {
-  code: string;
+  code: Code;
   message: string;
   issues: KeyIssue[];
 }
@@ -41,7 +43,7 @@ export function asAppError(e: unknown): AppError {
   if (typeof e === "object" && e !== null && "code" in e && "message" in e) {
     const err = e as Partial<AppError>;
     return {
-      code: String(err.code),
+      code: String(err.code) as Code,
       message: String(err.message),
       issues: Array.isArray(err.issues) ? err.issues : [],
     };
@@ -79,7 +81,7 @@ export const api = {
   pullResults: (connectionId: string) => invoke<PullResults>("pull_results", { connectionId }),
   pullRecords: (
     connectionId: string,
-    entity: string,
+    entity: Entity,
     offset: number,
     limit: number,
     sort: SortColumn,
@@ -87,7 +89,7 @@ export const api = {
     search: string | null,
   ) => invoke<RecordPage>("pull_records", { connectionId, entity, offset, limit, sort, dir, search }),
   /** The record as Zoho sent it (`null` if it is not stored). */
-  pullRecord: (connectionId: string, entity: string, zohoId: string) =>
+  pullRecord: (connectionId: string, entity: Entity, zohoId: string) =>
     invoke<unknown>("pull_record", { connectionId, entity, zohoId }),
   exportPull: (connectionId: string, format: ExportFormat) =>
     invoke<ExportSummary>("export_pull", { connectionId, format }),

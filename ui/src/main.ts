@@ -13,6 +13,7 @@ import type { Connection } from "./bindings/Connection";
 import type { OrganizationChoice } from "./bindings/OrganizationChoice";
 import type { Started } from "./bindings/Started";
 import type { Finished } from "./bindings/Finished";
+import type { Code } from "./bindings/Code";
 
 // Pulls and help are loaded when first needed, so the first screen comes up sooner.
 type PullModule = typeof import("./pull");
@@ -39,6 +40,9 @@ function loadHelp(): void {
 }
 
 /** Where a sign-in is: idle, waiting for the browser, or choosing an organization. */
+/** What the error banner shows: a command's error, or (code null) a failure the window found itself. */
+type ErrorNotice = Omit<AppError, "code"> & { code: Code | null };
+
 type ConnectFlow =
   | { kind: "idle" }
   | { kind: "waiting"; started: Started }
@@ -54,7 +58,7 @@ interface UiState {
   flow: ConnectFlow;
   region: string | null;
   step: string;
-  error: AppError | null;
+  error: ErrorNotice | null;
   info: string | null;
   /** What is typed in the key fields; kept across redraws, never persisted. */
   keyDraft: { clientId: string; clientSecret: string; issues: KeyIssue[]; editing: boolean };
@@ -1029,7 +1033,7 @@ function connectionsList(): HTMLElement | null {
                     () => api.testConnection(c.id),
                     (r) => {
                       if (r.ok) state.info = r.message;
-                      else state.error = { code: "test_failed", message: r.message, issues: [] };
+                      else state.error = { code: null, message: r.message, issues: [] };
                     },
                   ).then(loadConnections).then(render),
               },
@@ -1111,7 +1115,7 @@ const pullHost = {
 
 function connectFinished(f: Finished): void {
   if (f.error) {
-    state.error = { code: f.error.code, message: f.error.message, issues: f.error.issues };
+    state.error = asAppError(f.error);
     state.flow = { kind: "idle" };
   } else if (f.choices) {
     const preferred = f.choices.find((c) => c.is_default) ?? f.choices[0];

@@ -5,6 +5,8 @@
 
 import { api, asAppError, events, type AppError } from "./api";
 import { h } from "./dom";
+import { ENTITIES, entityName, isEntity } from "./entities";
+import type { Entity } from "./bindings/Entity";
 import type { Connection } from "./bindings/Connection";
 import type { Estimate } from "./bindings/Estimate";
 import type { ExportFormat } from "./bindings/ExportFormat";
@@ -16,25 +18,9 @@ import type { RecordRow } from "./bindings/RecordRow";
 import type { SortColumn } from "./bindings/SortColumn";
 import type { SortDir } from "./bindings/SortDir";
 
-/** Entity names (the core's) with the words people use. */
-export const ENTITIES: [string, string][] = [
-  ["invoices", "Invoices"],
-  ["creditnotes", "Credit notes"],
-  ["customers", "Customers"],
-  ["vendors", "Vendors"],
-  ["bills", "Bills"],
-  ["items", "Items"],
-  ["chartofaccounts", "Chart of accounts"],
-  ["customerpayments", "Customer payments"],
-  ["vendorpayments", "Vendor payments"],
-];
-const DEFAULT_ENTITIES = ["invoices", "creditnotes", "customers"];
+const DEFAULT_ENTITIES: readonly Entity[] = ["invoices", "creditnotes", "customers"];
 const ROW_HEIGHT = 34;
 const PAGE = 200;
-
-function entityName(id: string): string {
-  return ENTITIES.find(([k]) => k === id)?.[1] ?? id;
-}
 
 interface Host {
   render: () => void;
@@ -52,7 +38,7 @@ interface PullUi {
   running: boolean;
   progress: Progress | null;
   results: PullResults | null;
-  entity: string;
+  entity: Entity;
   sort: SortColumn;
   dir: SortDir;
   search: string;
@@ -119,7 +105,7 @@ async function loadResults(): Promise<void> {
   try {
     ui.results = await api.pullResults(ui.connection);
     const first = ui.results.counts.find((c) => c.entity === ui.entity) ?? ui.results.counts[0];
-    if (first) ui.entity = first.entity;
+    if (first && isEntity(first.entity)) ui.entity = first.entity;
     table.reset();
   } catch (e) {
     host?.showError(asAppError(e));
@@ -170,7 +156,7 @@ void events.pullFinished((f) => {
   if (f.error?.code === "cancelled") {
     host?.showInfo(f.error.message);
   } else if (f.error) {
-    host?.showError({ code: f.error.code, message: f.error.message, issues: [] });
+    host?.showError(asAppError(f.error));
   } else if (f.report) {
     const r = f.report;
     const records = Object.values(r.entities).reduce((n, e) => n + (e?.records ?? 0), 0);
@@ -226,7 +212,7 @@ function settings(): HTMLElement {
       "fieldset",
       { class: "entity-choice" },
       h("legend", {}, "What to pull"),
-      ENTITIES.map(([id, label]) =>
+      ENTITIES.map((id) =>
         h(
           "label",
           { class: "check" },
@@ -240,7 +226,7 @@ function settings(): HTMLElement {
               void refreshEstimate();
             },
           }),
-          label,
+          entityName(id),
         ),
       ),
     ),
@@ -644,7 +630,8 @@ function preview(r: PullResults): HTMLElement {
           {
             id: "preview-entity",
             onchange: (e: Event) => {
-              ui.entity = (e.target as HTMLSelectElement).value;
+              const entity = (e.target as HTMLSelectElement).value;
+              if (isEntity(entity)) ui.entity = entity;
               ui.record = null;
               table.reset();
               host?.render();
