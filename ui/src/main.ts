@@ -1,9 +1,11 @@
 // The setup checklist window. State comes from the core (`get_status`) after
 // every action; this file only draws it and turns clicks into commands.
 
-import { api, asAppError, events, type AppError } from "./api";
+import { api, asAppError, events } from "./api";
 import { copyable } from "./copy";
 import { h, replaceChildren } from "./dom";
+import { redrawKeepingFocus } from "./focus";
+import type { ErrorNotice, Host } from "./host";
 import { SAME_CREDENTIALS_WHY, STEP_TEXT, SUBSTEP_TEXT } from "./steps";
 import type { Status } from "./bindings/Status";
 import type { ChecklistItem } from "./bindings/ChecklistItem";
@@ -13,7 +15,6 @@ import type { Connection } from "./bindings/Connection";
 import type { OrganizationChoice } from "./bindings/OrganizationChoice";
 import type { Started } from "./bindings/Started";
 import type { Finished } from "./bindings/Finished";
-import type { Code } from "./bindings/Code";
 
 // Pulls and help are loaded when first needed, so the first screen comes up sooner.
 type PullModule = typeof import("./pull");
@@ -40,9 +41,6 @@ function loadHelp(): void {
 }
 
 /** Where a sign-in is: idle, waiting for the browser, or choosing an organization. */
-/** What the error banner shows: a command's error, or (code null) a failure the window found itself. */
-type ErrorNotice = Omit<AppError, "code"> & { code: Code | null };
-
 type ConnectFlow =
   | { kind: "idle" }
   | { kind: "waiting"; started: Started }
@@ -83,8 +81,8 @@ const state: UiState = {
 
 const root = document.getElementById("app") as HTMLElement;
 
-/** Runs a command, shows its error in plain words, and redraws. */
-async function act<T>(fn: () => Promise<T>, after?: (value: T) => void): Promise<void> {
+/** Runs a command, shows its error in plain words, and redraws; resolves to the error shown. */
+async function act<T>(fn: () => Promise<T>, after?: (value: T) => void): Promise<ErrorNotice | null> {
   state.busy = true;
   state.error = null;
   try {
@@ -96,6 +94,7 @@ async function act<T>(fn: () => Promise<T>, after?: (value: T) => void): Promise
     state.busy = false;
     render();
   }
+  return state.error;
 }
 
 function setStatus(s: Status): void {
@@ -155,26 +154,40 @@ function goTo(step: string): void {
 
 // ---------- layout ----------
 
-/** Identifies the focused control so a redraw can give focus back to it. */
-function focusKey(el: Element | null): string | null {
-  if (!(el instanceof HTMLElement) || el === document.body) return null;
-  const attrs = ["id", "data-test", "data-tick", "data-step", "data-region", "data-entity", "data-sort", "data-org", "data-method", "data-link", "data-row"];
-  for (const attr of attrs) {
-    const v = el.getAttribute(attr);
-    if (v) return `[${attr}="${CSS.escape(v)}"]`;
-  }
-  return null;
+function render(): void {
+  redrawKeepingFocus(root, draw);
 }
 
-function render(): void {
-  // Every redraw replaces the page: keyboard focus is handed back afterwards.
-  const key = focusKey(document.activeElement);
-  draw();
-  if (key) {
-    const again = root.querySelector(key);
-    if (again instanceof HTMLElement) again.focus({ preventScroll: true });
-  }
-}
+/** What the screens may ask of the window. */
+const host: Host = {
+  render,
+  busy: () => state.busy,
+  run: act,
+  setStatus,
+  refreshStatus: async () => {
+    setStatus(await api.status());
+    render();
+  },
+  setInfo: (message) => {
+    state.info = message;
+  },
+  setError: (e) => {
+    state.error = e;
+  },
+  showInfo: (message) => {
+    state.info = message;
+    state.error = null;
+    render();
+  },
+  showError: (e) => {
+    state.error = e;
+    state.info = null;
+    render();
+  },
+  focus: (id) => {
+    document.getElementById(id)?.focus();
+  },
+};
 
 function draw(): void {
   const s = state.status;
@@ -1016,7 +1029,7 @@ function connectionsList(): HTMLElement | null {
                 onclick: () => {
                   if (!pullModule) return;
                   if (pullModule.pullOpenFor() === c.id) pullModule.closePull();
-                  else pullModule.openPull(c, pullHost);
+                  else pullModule.openPull(c, host);
                   render();
                 },
               },
@@ -1092,26 +1105,6 @@ function connectionsList(): HTMLElement | null {
     ),
   );
 }
-
-const pullHost = {
-  render: () => {
-    render();
-  },
-  showError: (e: AppError) => {
-    state.error = e;
-    state.info = null;
-    render();
-  },
-  showInfo: (message: string) => {
-    state.info = message;
-    state.error = null;
-    render();
-  },
-  refreshStatus: async () => {
-    setStatus(await api.status());
-    render();
-  },
-};
 
 function connectFinished(f: Finished): void {
   if (f.error) {

@@ -3,9 +3,10 @@
 // daily quota), a virtualised preview table per entity with a record view,
 // export, and the history of pulls. State is the core's; this module draws it.
 
-import { api, asAppError, events, type AppError } from "./api";
+import { api, asAppError, events } from "./api";
 import { h } from "./dom";
 import { ENTITIES, entityName, isEntity } from "./entities";
+import type { Host } from "./host";
 import type { Entity } from "./bindings/Entity";
 import type { Connection } from "./bindings/Connection";
 import type { Estimate } from "./bindings/Estimate";
@@ -22,13 +23,8 @@ const DEFAULT_ENTITIES: readonly Entity[] = ["invoices", "creditnotes", "custome
 const ROW_HEIGHT = 34;
 const PAGE = 200;
 
-interface Host {
-  render: () => void;
-  showError: (e: AppError) => void;
-  showInfo: (message: string) => void;
-  /** Called after a complete pull (the checklist changed). */
-  refreshStatus: () => Promise<void>;
-}
+/** What the pull asks of the window; `refreshStatus` follows a complete pull (the checklist changed). */
+type PullHost = Pick<Host, "render" | "showError" | "showInfo" | "refreshStatus" | "focus">;
 
 interface PullUi {
   connection: string | null;
@@ -64,9 +60,9 @@ const ui: PullUi = {
   scrollTop: 0,
 };
 
-let host: Host | null = null;
+let host: PullHost | null = null;
 
-export function openPull(c: Connection, h0: Host): void {
+export function openPull(c: Connection, h0: PullHost): void {
   host = h0;
   if (ui.connection !== c.id) {
     ui.connection = c.id;
@@ -583,7 +579,7 @@ async function openRecord(row: RecordRow): Promise<void> {
     const json = await api.pullRecord(ui.connection, ui.entity, row.zoho_id);
     ui.record = { row, json: JSON.stringify(json, null, 2) };
     host?.render();
-    document.getElementById("record-view")?.focus();
+    host?.focus("record-view");
   } catch (e) {
     host?.showError(asAppError(e));
   }
