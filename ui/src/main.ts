@@ -5,8 +5,12 @@ import { api, asAppError, events } from "./api";
 import { copyable } from "./copy";
 import { h, replaceChildren } from "./dom";
 import { redrawKeepingFocus } from "./focus";
-import type { ErrorNotice, Host } from "./host";
-import { SAME_CREDENTIALS_WHY, STEP_TEXT, SUBSTEP_TEXT } from "./steps";
+import type { ErrorNotice, Host, StepScreen } from "./host";
+import { beforeYouStart } from "./screens/before-you-start";
+import { consoleSettings } from "./screens/console-settings";
+import { enable } from "./screens/enable";
+import { registerClient } from "./screens/register";
+import { STEP_TEXT } from "./steps";
 import type { Status } from "./bindings/Status";
 import type { ChecklistItem } from "./bindings/ChecklistItem";
 import type { KeyIssue } from "./bindings/KeyIssue";
@@ -187,6 +191,16 @@ const host: Host = {
   focus: (id) => {
     document.getElementById(id)?.focus();
   },
+};
+
+/** Each checklist step's screen, by the step ids the core defines (src-tauri/crates/setup/src/checklist.rs). */
+const STEPS: Record<string, StepScreen> = {
+  before_you_start: beforeYouStart(host),
+  register_client: registerClient(host),
+  console_settings: consoleSettings(host),
+  keys: { view: (s) => keysStep(s) },
+  enable: enable(host),
+  test: { view: (s) => testStep(s) },
 };
 
 function draw(): void {
@@ -422,187 +436,7 @@ function stepCard(s: Status): HTMLElement {
 }
 
 function stepBody(s: Status, item: ChecklistItem): HTMLElement {
-  switch (item.id) {
-    case "before_you_start":
-      return beforeYouStart(s, item);
-    case "register_client":
-      return registerClient(s, item);
-    case "console_settings":
-      return consoleSettings(s, item);
-    case "keys":
-      return keysStep(s);
-    case "enable":
-      return enableStep(s);
-    case "test":
-      return testStep(s);
-    default:
-      return h("div", {});
-  }
-}
-
-// ---------- sub-step ticks ----------
-
-function tick(stepId: string, sub: string, done: boolean, extra?: HTMLElement | null): HTMLElement {
-  const id = `${stepId}.${sub}`;
-  const box = h("input", {
-    type: "checkbox",
-    id: `tick-${id}`,
-    "data-tick": id,
-    checked: done,
-    onchange: (e: Event) => {
-      const checked = (e.target as HTMLInputElement).checked;
-      void act(() => api.setStep(id, checked), setStatus);
-    },
-  });
-  return h(
-    "li",
-    { class: `tick${done ? " ticked" : ""}` },
-    h("div", { class: "tick-row" }, box, h("label", { for: `tick-${id}` }, SUBSTEP_TEXT[id] ?? id)),
-    extra ?? null,
-  );
-}
-
-function ticks(item: ChecklistItem, extras: Record<string, HTMLElement | null> = {}): HTMLElement {
-  return h(
-    "ol",
-    { class: "ticks" },
-    item.substeps.map((sub) => tick(item.id, sub.id, sub.done, extras[sub.id] ?? null)),
-  );
-}
-
-function linkButton(label: string, link: "zoho_signup" | "api_console", region: string | null): HTMLElement {
-  return h(
-    "button",
-    {
-      type: "button",
-      class: "secondary",
-      "data-link": link,
-      onclick: () =>
-        void act(
-          () => api.openLink(link, region),
-          (url) => {
-            state.info = `Opened ${url} in your browser.`;
-          },
-        ),
-    },
-    label,
-    h("span", { class: "visually-hidden" }, " (opens in your browser)"),
-    " ↗",
-  );
-}
-
-// ---------- the steps ----------
-
-function beforeYouStart(s: Status, item: ChecklistItem): HTMLElement {
-  const regions = h(
-    "fieldset",
-    { class: "regions", "data-test": "regions" },
-    h("legend", {}, "Where are your customers' Zoho Books accounts?"),
-    h(
-      "p",
-      { class: "hint" },
-      "Zoho keeps each account in one data center. US and UK are the ones the integration supports officially; the others are available too.",
-    ),
-    s.data_centers.map((dc) => {
-      const id = `region-${dc.region}`;
-      return h(
-        "div",
-        { class: "region" },
-        h("input", {
-          type: "checkbox",
-          id,
-          "data-region": dc.region,
-          checked: s.regions.includes(dc.region),
-          onchange: (e: Event) => {
-            const on = (e.target as HTMLInputElement).checked;
-            const next = on ? [...s.regions, dc.region] : s.regions.filter((r) => r !== dc.region);
-            void act(() => api.setRegions(next), setStatus);
-          },
-        }),
-        h(
-          "label",
-          { for: id },
-          `${dc.name} (${dc.region.toUpperCase()})`,
-          dc.supported ? h("span", { class: "badge ok" }, "Supported") : h("span", { class: "badge" }, "Available"),
-        ),
-      );
-    }),
-  );
-  return h(
-    "div",
-    {},
-    ticks(item, {
-      zoho_account: h(
-        "p",
-        { class: "sub" },
-        "No account yet? ",
-        linkButton("Create a Zoho account", "zoho_signup", null),
-      ),
-      choose_regions: regions,
-    }),
-  );
-}
-
-function firstRegion(s: Status): string | null {
-  return s.regions[0] ?? null;
-}
-
-function registerClient(s: Status, item: ChecklistItem): HTMLElement {
-  return ticks(item, {
-    open_console: h("p", { class: "sub" }, linkButton("Open the API console", "api_console", firstRegion(s))),
-    redirect_uris: h(
-      "div",
-      { class: "sub" },
-      h("div", { "data-test": "redirect-uris" }, s.redirect_uris.map((uri) => copyable(uri, "the redirect URI"))),
-      redirectMethodChooser(s),
-    ),
-  });
-}
-
-function redirectMethodChooser(s: Status): HTMLElement {
-  const current = s.redirect_method;
-  const option = (method: "loopback" | "deep_link", label: string, hint: string): HTMLElement =>
-    h(
-      "label",
-      { class: "choice" },
-      h("input", {
-        type: "radio",
-        name: "redirect-method",
-        value: method,
-        "data-method": method,
-        checked: current === method,
-        onchange: () => void act(() => api.setRedirectMethod(method), setStatus),
-      }),
-      h("span", {}, h("strong", {}, label), h("span", { class: "hint block" }, hint)),
-    );
-  return h(
-    "details",
-    { class: "advanced", open: current !== "loopback" },
-    h("summary", {}, "How Zoho sends people back to this app"),
-    h(
-      "fieldset",
-      { class: "choices" },
-      h("legend", { class: "visually-hidden" }, "Redirect method"),
-      option("loopback", "This computer (recommended)", "Works with Server-based Applications. The app listens on 127.0.0.1 while you sign in."),
-      option(
-        "deep_link",
-        "App link (zbsetup://)",
-        "For Zoho's desktop or mobile client types, or when your company hosts the forwarding page in docs/forward.html.",
-      ),
-    ),
-  );
-}
-
-function consoleSettings(s: Status, item: ChecklistItem): HTMLElement {
-  const names = s.data_centers.filter((dc) => s.regions.includes(dc.region)).map((dc) => dc.name);
-  return ticks(item, {
-    enable_regions: h(
-      "p",
-      { class: "sub" },
-      names.length > 0 ? `Switch on: ${names.join(", ")}.` : "Choose your data centers in the first step.",
-    ),
-    same_credentials: h("p", { class: "sub hint" }, SAME_CREDENTIALS_WHY),
-  });
+  return STEPS[item.id]?.view(s, item) ?? h("div", {});
 }
 
 function issueList(field: "client_id" | "client_secret"): HTMLElement {
@@ -794,39 +628,6 @@ function keysStep(s: Status): HTMLElement {
     ),
   );
   return h("div", {}, demoCard, form);
-}
-
-function enableStep(s: Status): HTMLElement {
-  const keysSaved = s.client_id !== null && s.secret_stored;
-  const toggle = h(
-    "button",
-    {
-      type: "button",
-      role: "switch",
-      class: `switch${s.enabled ? " on" : ""}`,
-      id: "enable-switch",
-      "aria-checked": s.enabled ? "true" : "false",
-      "aria-describedby": "enable-help",
-      disabled: !keysSaved,
-      onclick: () => void act(() => api.setEnabled(!s.enabled), setStatus),
-    },
-    h("span", { class: "knob", "aria-hidden": "true" }),
-    h("span", { class: "switch-label" }, s.enabled ? "On" : "Off"),
-  );
-  return h(
-    "div",
-    { class: "enable" },
-    h("div", { class: "row" }, h("label", { for: "enable-switch" }, "Zoho Books integration"), toggle),
-    h(
-      "p",
-      { class: "hint", id: "enable-help" },
-      keysSaved
-        ? s.enabled
-          ? "The integration is on. You can switch it off at any time."
-          : "You can switch it on now, or later when you are ready. Connecting needs it on."
-        : "Save your keys in the previous step first; then you can switch the integration on.",
-    ),
-  );
 }
 
 function testStep(s: Status): HTMLElement {
