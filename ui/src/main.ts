@@ -9,12 +9,11 @@ import type { ErrorNotice, Host, StepScreen } from "./host";
 import { beforeYouStart } from "./screens/before-you-start";
 import { consoleSettings } from "./screens/console-settings";
 import { enable } from "./screens/enable";
+import { keys } from "./screens/keys";
 import { registerClient } from "./screens/register";
 import { STEP_TEXT } from "./steps";
 import type { Status } from "./bindings/Status";
 import type { ChecklistItem } from "./bindings/ChecklistItem";
-import type { KeyIssue } from "./bindings/KeyIssue";
-import type { DemoKeys } from "./bindings/DemoKeys";
 import type { Connection } from "./bindings/Connection";
 import type { OrganizationChoice } from "./bindings/OrganizationChoice";
 import type { Started } from "./bindings/Started";
@@ -55,15 +54,12 @@ interface UiState {
   showHelp: boolean;
   welcomed: boolean;
   showWelcome: boolean;
-  demoKeys: DemoKeys | null;
   connections: Connection[];
   flow: ConnectFlow;
   region: string | null;
   step: string;
   error: ErrorNotice | null;
   info: string | null;
-  /** What is typed in the key fields; kept across redraws, never persisted. */
-  keyDraft: { clientId: string; clientSecret: string; issues: KeyIssue[]; editing: boolean };
   busy: boolean;
 }
 
@@ -72,14 +68,12 @@ const state: UiState = {
   showHelp: false,
   welcomed: true,
   showWelcome: false,
-  demoKeys: null,
   connections: [],
   flow: { kind: "idle" },
   region: null,
   step: "before_you_start",
   error: null,
   info: null,
-  keyDraft: { clientId: "", clientSecret: "", issues: [], editing: false },
   busy: false,
 };
 
@@ -121,7 +115,7 @@ async function refresh(): Promise<void> {
     setStatus(b.status);
     state.welcomed = b.welcomed;
     state.showWelcome = !b.welcomed;
-    state.demoKeys = b.demo_keys;
+    keysScreen.setDemoKeys(b.demo_keys);
     state.step = b.status.current_step ?? "before_you_start";
     state.flow = { kind: "idle" };
     if (b.connect_outcome) connectFinished(b.connect_outcome);
@@ -139,10 +133,10 @@ function switchProfile(profile: "real" | "demo"): void {
       setStatus(b.status);
       state.welcomed = true;
       state.showWelcome = false;
-      state.demoKeys = b.demo_keys;
+      keysScreen.setDemoKeys(b.demo_keys);
       state.step = b.status.current_step ?? "before_you_start";
       state.flow = { kind: "idle" };
-      state.keyDraft = { clientId: "", clientSecret: "", issues: [], editing: false };
+      keysScreen.reset();
     },
   ).then(loadConnections).then(render);
 }
@@ -193,12 +187,14 @@ const host: Host = {
   },
 };
 
+const keysScreen = keys(host);
+
 /** Each checklist step's screen, by the step ids the core defines (src-tauri/crates/setup/src/checklist.rs). */
 const STEPS: Record<string, StepScreen> = {
   before_you_start: beforeYouStart(host),
   register_client: registerClient(host),
   console_settings: consoleSettings(host),
-  keys: { view: (s) => keysStep(s) },
+  keys: keysScreen,
   enable: enable(host),
   test: { view: (s) => testStep(s) },
 };
@@ -437,197 +433,6 @@ function stepCard(s: Status): HTMLElement {
 
 function stepBody(s: Status, item: ChecklistItem): HTMLElement {
   return STEPS[item.id]?.view(s, item) ?? h("div", {});
-}
-
-function issueList(field: "client_id" | "client_secret"): HTMLElement {
-  const issues = state.keyDraft.issues.filter((i) => i.field === field);
-  return h(
-    "ul",
-    { class: "field-issues", id: `${field}-issues`, "aria-live": "polite", "data-test": `${field}-issues` },
-    issues.map((i) => h("li", { class: i.severity, "data-code": i.code }, i.message)),
-  );
-}
-
-let checkTimer: number | undefined;
-function scheduleCheck(): void {
-  window.clearTimeout(checkTimer);
-  checkTimer = window.setTimeout(() => {
-    const d = state.keyDraft;
-    if (!d.clientId && !d.clientSecret) return;
-    void api
-      .checkKeys({ client_id: d.clientId, client_secret: d.clientSecret })
-      .then((issues) => {
-        // Before anything is typed in one field, don't nag about it being empty.
-        d.issues = issues.filter(
-          (i) =>
-            !(i.code === "empty" && ((i.field === "client_id" && !d.clientId) || (i.field === "client_secret" && !d.clientSecret))),
-        );
-        for (const field of ["client_id", "client_secret"] as const) {
-          document.getElementById(`${field}-issues`)?.replaceWith(issueList(field));
-        }
-      })
-      .catch(() => undefined);
-  }, 250);
-}
-
-function keysStep(s: Status): HTMLElement {
-  const d = state.keyDraft;
-  const saved = s.client_id !== null && s.secret_stored;
-  if (saved && !d.editing) {
-    return h(
-      "div",
-      { class: "saved-keys", "data-test": "saved-keys" },
-      h(
-        "dl",
-        {},
-        h("dt", {}, "Client ID"),
-        h("dd", { "data-test": "saved-client-id" }, s.client_id ?? ""),
-        h("dt", {}, "Client Secret"),
-        h("dd", { "data-test": "saved-secret-mask" }, s.secret_mask ?? "stored in your system keyring"),
-      ),
-      h("p", { class: "hint" }, "The Client Secret is kept in your system keyring; this app never shows it again."),
-      h(
-        "div",
-        { class: "row" },
-        h(
-          "button",
-          {
-            type: "button",
-            class: "secondary",
-            "data-test": "replace-keys",
-            onclick: () => {
-              d.editing = true;
-              d.clientId = s.client_id ?? "";
-              d.clientSecret = "";
-              d.issues = [];
-              render();
-            },
-          },
-          "Replace keys",
-        ),
-        h(
-          "button",
-          {
-            type: "button",
-            class: "danger",
-            "data-test": "remove-keys",
-            onclick: () => {
-              if (window.confirm("Remove the Client ID and Client Secret? The integration will be switched off.")) {
-                void act(api.clearCredentials, setStatus);
-              }
-            },
-          },
-          "Remove keys",
-        ),
-      ),
-    );
-  }
-  const idInput = h("input", {
-    id: "client-id",
-    type: "text",
-    autocomplete: "off",
-    spellcheck: "false",
-    "aria-describedby": "client_id-issues client-id-help",
-    value: d.clientId,
-    oninput: (e: Event) => {
-      d.clientId = (e.target as HTMLInputElement).value;
-      scheduleCheck();
-    },
-  });
-  const secretInput = h("input", {
-    id: "client-secret",
-    type: "password",
-    autocomplete: "off",
-    spellcheck: "false",
-    "aria-describedby": "client_secret-issues client-secret-help",
-    value: d.clientSecret,
-    oninput: (e: Event) => {
-      d.clientSecret = (e.target as HTMLInputElement).value;
-      scheduleCheck();
-    },
-  });
-  const demoCard =
-    state.demoKeys && s.profile === "demo"
-      ? h(
-          "aside",
-          { class: "demo-keys", "data-test": "demo-keys" },
-          h("h3", {}, "Demo keys"),
-          h(
-            "p",
-            { class: "hint" },
-            "In the demo, the simulated API console gave you these. They only open the simulated Zoho Books on this computer. Copy each into its field below.",
-          ),
-          h("p", { class: "label" }, "Client ID"),
-          copyable(state.demoKeys.client_id, "the demo Client ID"),
-          h("p", { class: "label" }, "Client Secret"),
-          copyable(state.demoKeys.client_secret, "the demo Client Secret"),
-        )
-      : null;
-  const form = h(
-    "form",
-    {
-      class: "keys-form",
-      "data-test": "keys-form",
-      onsubmit: (e: Event) => {
-        e.preventDefault();
-        void act(
-          () => api.saveCredentials({ client_id: d.clientId, client_secret: d.clientSecret }),
-          (outcome) => {
-            setStatus(outcome.status);
-            d.clientSecret = "";
-            d.editing = false;
-            d.issues = outcome.warnings;
-            state.info = outcome.warnings.length
-              ? `Saved. ${outcome.warnings.map((w) => w.message).join(" ")}`
-              : "Saved. Your Client Secret is now in your system keyring.";
-          },
-        ).then(() => {
-          if (state.error?.issues.length) {
-            d.issues = state.error.issues;
-            render();
-          }
-        });
-      },
-    },
-    h(
-      "div",
-      { class: "field" },
-      h("label", { for: "client-id" }, "Client ID"),
-      h("p", { class: "hint", id: "client-id-help" }, "Zoho sometimes calls it the Application ID. It starts with 1000."),
-      idInput,
-      issueList("client_id"),
-    ),
-    h(
-      "div",
-      { class: "field" },
-      h("label", { for: "client-secret" }, "Client Secret"),
-      h("p", { class: "hint", id: "client-secret-help" }, "Zoho sometimes calls it the Application Secret. It is kept in your system keyring, never in a file."),
-      secretInput,
-      issueList("client_secret"),
-    ),
-    h(
-      "div",
-      { class: "row" },
-      h("button", { type: "submit", class: "primary", "data-test": "save-keys", disabled: state.busy }, "Save keys"),
-      d.editing
-        ? h(
-            "button",
-            {
-              type: "button",
-              class: "secondary",
-              onclick: () => {
-                d.editing = false;
-                d.clientSecret = "";
-                d.issues = [];
-                render();
-              },
-            },
-            "Cancel",
-          )
-        : null,
-    ),
-  );
-  return h("div", {}, demoCard, form);
 }
 
 function testStep(s: Status): HTMLElement {
