@@ -30,7 +30,7 @@ export interface Host {
   /** Sets the info banner, drawn at the next redraw (e.g. the one `run` does). */
   setInfo: (message: string) => void;
   /** Sets the error banner, drawn at the next redraw. */
-  setError: (e: ErrorNotice) => void;
+  setError: (e: ErrorNotice | null) => void;
   /** Shows an info banner instead of the error banner, and redraws. */
   showInfo: (message: string) => void;
   /** Shows an error banner instead of the info banner, and redraws. */

@@ -2,11 +2,11 @@
 // every action; this file only draws it and turns clicks into commands.
 
 import { api, asAppError, events } from "./api";
-import { copyable } from "./copy";
 import { h, replaceChildren } from "./dom";
 import { redrawKeepingFocus } from "./focus";
 import type { ErrorNotice, Host, StepScreen } from "./host";
 import { beforeYouStart } from "./screens/before-you-start";
+import { connect } from "./screens/connect";
 import { consoleSettings } from "./screens/console-settings";
 import { enable } from "./screens/enable";
 import { keys } from "./screens/keys";
@@ -14,25 +14,10 @@ import { registerClient } from "./screens/register";
 import { STEP_TEXT } from "./steps";
 import type { Status } from "./bindings/Status";
 import type { ChecklistItem } from "./bindings/ChecklistItem";
-import type { Connection } from "./bindings/Connection";
-import type { OrganizationChoice } from "./bindings/OrganizationChoice";
-import type { Started } from "./bindings/Started";
-import type { Finished } from "./bindings/Finished";
 
-// Pulls and help are loaded when first needed, so the first screen comes up sooner.
-type PullModule = typeof import("./pull");
+// Help is loaded when first needed, so the first screen comes up sooner.
 type HelpModule = typeof import("./help");
-let pullModule: PullModule | null = null;
 let helpModule: HelpModule | null = null;
-
-function loadPull(): void {
-  if (!pullModule) {
-    void import("./pull").then((m) => {
-      pullModule = m;
-      render();
-    });
-  }
-}
 
 function loadHelp(): void {
   if (!helpModule) {
@@ -43,20 +28,11 @@ function loadHelp(): void {
   }
 }
 
-/** Where a sign-in is: idle, waiting for the browser, or choosing an organization. */
-type ConnectFlow =
-  | { kind: "idle" }
-  | { kind: "waiting"; started: Started }
-  | { kind: "choosing"; choices: OrganizationChoice[]; selected: string | null };
-
 interface UiState {
   status: Status | null;
   showHelp: boolean;
   welcomed: boolean;
   showWelcome: boolean;
-  connections: Connection[];
-  flow: ConnectFlow;
-  region: string | null;
   step: string;
   error: ErrorNotice | null;
   info: string | null;
@@ -68,9 +44,6 @@ const state: UiState = {
   showHelp: false,
   welcomed: true,
   showWelcome: false,
-  connections: [],
-  flow: { kind: "idle" },
-  region: null,
   step: "before_you_start",
   error: null,
   info: null,
@@ -99,14 +72,6 @@ function setStatus(s: Status): void {
   state.status = s;
 }
 
-async function loadConnections(): Promise<void> {
-  try {
-    state.connections = await api.listConnections();
-  } catch (e) {
-    state.error = asAppError(e);
-  }
-}
-
 async function refresh(): Promise<void> {
   // The connections are asked for alongside the status, not after it.
   const connections = api.listConnections().catch(() => null);
@@ -117,11 +82,12 @@ async function refresh(): Promise<void> {
     state.showWelcome = !b.welcomed;
     keysScreen.setDemoKeys(b.demo_keys);
     state.step = b.status.current_step ?? "before_you_start";
-    state.flow = { kind: "idle" };
-    if (b.connect_outcome) connectFinished(b.connect_outcome);
+    connectScreen.idle();
+    if (b.connect_outcome) connectScreen.finished(b.connect_outcome);
   });
   if (!performance.getEntriesByName("zbs-render").length) performance.mark("zbs-render");
-  state.connections = (await connections) ?? state.connections;
+  const list = await connections;
+  if (list) connectScreen.setConnections(list);
   render();
   root.setAttribute("aria-busy", "false");
 }
@@ -135,10 +101,10 @@ function switchProfile(profile: "real" | "demo"): void {
       state.showWelcome = false;
       keysScreen.setDemoKeys(b.demo_keys);
       state.step = b.status.current_step ?? "before_you_start";
-      state.flow = { kind: "idle" };
+      connectScreen.idle();
       keysScreen.reset();
     },
-  ).then(loadConnections).then(render);
+  ).then(connectScreen.loadConnections).then(render);
 }
 
 function goTo(step: string): void {
@@ -188,6 +154,7 @@ const host: Host = {
 };
 
 const keysScreen = keys(host);
+const connectScreen = connect(host);
 
 /** Each checklist step's screen, by the step ids the core defines (src-tauri/crates/setup/src/checklist.rs). */
 const STEPS: Record<string, StepScreen> = {
@@ -196,7 +163,7 @@ const STEPS: Record<string, StepScreen> = {
   console_settings: consoleSettings(host),
   keys: keysScreen,
   enable: enable(host),
-  test: { view: (s) => testStep(s) },
+  test: connectScreen,
 };
 
 function draw(): void {
@@ -435,300 +402,11 @@ function stepBody(s: Status, item: ChecklistItem): HTMLElement {
   return STEPS[item.id]?.view(s, item) ?? h("div", {});
 }
 
-function testStep(s: Status): HTMLElement {
-  if (!s.enabled) {
-    return h("p", { "data-test": "test-disabled" }, "Switch the integration on first (previous step); then you can connect a test organization here.");
-  }
-  loadPull();
-  return h("div", { class: "test" }, connectPanel(s), connectionsList(), pullModule?.pullArea() ?? null);
-}
-
-function connectPanel(s: Status): HTMLElement {
-  const flow = state.flow;
-  if (flow.kind === "waiting") {
-    const st = flow.started;
-    return h(
-      "section",
-      { class: "panel", "data-test": "waiting", "aria-live": "polite" },
-      h("h3", {}, "Waiting for you to sign in to Zoho"),
-      st.warning ? h("div", { class: "banner warning", role: "alert" }, st.warning) : null,
-      h(
-        "p",
-        {},
-        st.browser_opened
-          ? "Zoho's sign-in page opened in your browser. Sign in, check the permissions, and click Accept. Then come back here."
-          : "Your browser did not open by itself. Copy this link into your browser, sign in, and click Accept.",
-      ),
-      h("p", { class: "hint" }, "If the browser did not open, or you want to use another browser, copy the link:"),
-      copyable(st.authorize_url, "the sign-in link"),
-      h(
-        "div",
-        { class: "row" },
-        h(
-          "button",
-          {
-            type: "button",
-            class: "secondary",
-            "data-test": "cancel-connect",
-            onclick: () => void act(api.cancelConnect, () => { state.flow = { kind: "idle" }; }),
-          },
-          "Cancel",
-        ),
-      ),
-    );
-  }
-  if (flow.kind === "choosing") {
-    const name = `org-choice`;
-    return h(
-      "form",
-      {
-        class: "panel",
-        "data-test": "org-picker",
-        onsubmit: (e: Event) => {
-          e.preventDefault();
-          void act(
-            () => api.chooseOrganization(flow.selected),
-            (c) => {
-              state.flow = { kind: "idle" };
-              state.info = `Connected ${c.organization_name}.`;
-            },
-          ).then(async () => {
-            await loadConnections();
-            setStatus(await api.status());
-            render();
-          });
-        },
-      },
-      h("h3", {}, "Choose the organization to connect"),
-      h(
-        "fieldset",
-        { class: "choices" },
-        h("legend", { class: "visually-hidden" }, "Organizations"),
-        flow.choices.map((c) =>
-          h(
-            "label",
-            { class: "choice" },
-            h("input", {
-              type: "radio",
-              name,
-              value: c.organization_id,
-              "data-org": c.organization_id,
-              checked: flow.selected === c.organization_id,
-              onchange: () => {
-                flow.selected = c.organization_id;
-              },
-            }),
-            h(
-              "span",
-              {},
-              h("strong", {}, c.name),
-              c.is_default ? h("span", { class: "badge ok" }, "Default") : null,
-              h(
-                "span",
-                { class: "hint block" },
-                [c.plan ? `Plan: ${c.plan}` : null, c.currency ? `Currency: ${c.currency}` : null, `Data center: ${c.region_name}`]
-                  .filter(Boolean)
-                  .join(" · "),
-              ),
-              c.times_connected > 0
-                ? h("span", { class: "hint block" }, `Already connected ${c.times_connected} time${c.times_connected === 1 ? "" : "s"} with this Client ID.`)
-                : null,
-            ),
-          ),
-        ),
-      ),
-      h("div", { class: "row" }, h("button", { type: "submit", class: "primary", "data-test": "connect-org" }, "Connect this organization")),
-    );
-  }
-  const regions = s.data_centers.filter((dc) => s.regions.includes(dc.region));
-  const region = state.region ?? regions[0]?.region ?? null;
-  return h(
-    "section",
-    { class: "panel", "data-test": "connect-start" },
-    h("h3", {}, "Connect a test organization"),
-    h(
-      "p",
-      {},
-      "You will sign in to Zoho in your browser and allow read-only access to one Zoho Books organization. Nothing is changed in Zoho Books.",
-    ),
-    regions.length > 1
-      ? h(
-          "div",
-          { class: "field" },
-          h("label", { for: "connect-region" }, "Start the sign-in at"),
-          h(
-            "select",
-            {
-              id: "connect-region",
-              onchange: (e: Event) => {
-                state.region = (e.target as HTMLSelectElement).value;
-              },
-            },
-            regions.map((dc) => h("option", { value: dc.region, selected: dc.region === region }, dc.name)),
-          ),
-          h("p", { class: "hint" }, "Zoho sends you on to your organization's own data center if it is elsewhere."),
-        )
-      : null,
-    h(
-      "div",
-      { class: "row" },
-      h(
-        "button",
-        {
-          type: "button",
-          class: "primary",
-          "data-test": "connect",
-          disabled: state.busy,
-          onclick: () => { startConnect(region, null); },
-        },
-        "Connect a test organization",
-      ),
-    ),
-  );
-}
-
-function startConnect(region: string | null, reconnect: string | null): void {
-  void act(
-    () => api.startConnect(region, reconnect),
-    (started) => {
-      state.flow = { kind: "waiting", started };
-    },
-  );
-}
-
-function connectionsList(): HTMLElement | null {
-  if (state.connections.length === 0) return null;
-  return h(
-    "section",
-    { class: "panel", "data-test": "connections" },
-    h("h3", {}, "Connected organizations"),
-    h(
-      "ul",
-      { class: "connections" },
-      state.connections.map((c) =>
-        h(
-          "li",
-          { class: "connection", "data-connection": c.id },
-          h(
-            "div",
-            {},
-            h("strong", { "data-test": "connection-name" }, c.label ?? c.organization_name),
-            c.state === "needs_reconnect"
-              ? h("span", { class: "badge warn", "data-test": "needs-reconnect" }, "Needs reconnecting")
-              : h("span", { class: "badge ok" }, "Connected"),
-            h(
-              "span",
-              { class: "hint block" },
-              `${c.organization_name} · ${c.region.toUpperCase()} data center · connected ${new Date(c.connected_at).toLocaleString()}`,
-            ),
-          ),
-          h(
-            "div",
-            { class: "row" },
-            h(
-              "button",
-              {
-                type: "button",
-                class: pullModule?.pullOpenFor() === c.id ? "secondary" : "primary",
-                "data-test": "open-pull",
-                disabled: c.state === "needs_reconnect",
-                onclick: () => {
-                  if (!pullModule) return;
-                  if (pullModule.pullOpenFor() === c.id) pullModule.closePull();
-                  else pullModule.openPull(c, host);
-                  render();
-                },
-              },
-              pullModule?.pullOpenFor() === c.id ? "Hide sample data" : "Pull sample data",
-            ),
-            h(
-              "button",
-              {
-                type: "button",
-                class: "secondary",
-                "data-test": "test-connection",
-                onclick: () =>
-                  void act(
-                    () => api.testConnection(c.id),
-                    (r) => {
-                      if (r.ok) state.info = r.message;
-                      else state.error = { code: null, message: r.message, issues: [] };
-                    },
-                  ).then(loadConnections).then(render),
-              },
-              "Test",
-            ),
-            h(
-              "button",
-              {
-                type: "button",
-                class: "secondary",
-                onclick: () => {
-                  const label = window.prompt("Name this connection", c.label ?? c.organization_name);
-                  if (label !== null) {
-                    void act(() => api.renameConnection(c.id, label)).then(loadConnections).then(render);
-                  }
-                },
-              },
-              "Rename",
-            ),
-            h(
-              "button",
-              {
-                type: "button",
-                class: c.state === "needs_reconnect" ? "primary" : "secondary",
-                "data-test": "reconnect",
-                onclick: () => { startConnect(null, c.id); },
-              },
-              "Reconnect",
-            ),
-            h(
-              "button",
-              {
-                type: "button",
-                class: "danger",
-                "data-test": "disconnect",
-                onclick: () => {
-                  if (!window.confirm(`Disconnect ${c.organization_name}? Zoho will be told to cancel this connection.`)) return;
-                  void act(() => api.disconnect(c.id, false))
-                    .then(async () => {
-                      if (state.error?.code === "revoke_failed" && window.confirm(`${state.error.message}\n\nForget it here anyway?`)) {
-                        await act(() => api.disconnect(c.id, true));
-                      }
-                    })
-                    .then(loadConnections)
-                    .then(async () => {
-                      setStatus(await api.status());
-                      render();
-                    });
-                },
-              },
-              "Disconnect",
-            ),
-          ),
-        ),
-      ),
-    ),
-  );
-}
-
-function connectFinished(f: Finished): void {
-  if (f.error) {
-    state.error = asAppError(f.error);
-    state.flow = { kind: "idle" };
-  } else if (f.choices) {
-    const preferred = f.choices.find((c) => c.is_default) ?? f.choices[0];
-    state.flow = { kind: "choosing", choices: f.choices, selected: preferred?.organization_id ?? null };
-    state.error = null;
-  }
-  render();
-}
-
 // User Timing marks for the startup benchmark (benches/startup.mjs):
 // zbs-script (this module runs), zbs-boot (the core answered), zbs-render
 // (the first screen is drawn).
 performance.mark("zbs-script");
 
-void events.connectFinished(connectFinished);
+void events.connectFinished(connectScreen.finished);
 
 void refresh();
