@@ -43,17 +43,20 @@ const TROUBLES: [string, string, string][] = [
   ],
 ];
 
+/** The id of the panel's title, which takes focus when the panel is opened. */
+export const HELP_TITLE = "help-title";
+
 let report: string | null = null;
 let problem: string | null = null;
 
 export function helpPanel(close: () => void, rerender: () => void): HTMLElement {
   return h(
     "aside",
-    { class: "help panel", "data-test": "help", "aria-labelledby": "help-title" },
+    { class: "help panel", "data-test": "help", "aria-labelledby": HELP_TITLE },
     h(
       "div",
       { class: "row" },
-      h("h2", { id: "help-title", tabindex: "-1" }, "Help and troubleshooting"),
+      h("h2", { id: HELP_TITLE, tabindex: "-1" }, "Help and troubleshooting"),
       h("button", { type: "button", class: "secondary small", onclick: close }, "Close help"),
     ),
     h(

@@ -1,9 +1,14 @@
-// The setup checklist window. State comes from the core (`get_status`) after
-// every action; this file only draws it and turns clicks into commands.
+// The window: starts it, keeps what is shown (the core's status, the open
+// step, the banners), and routes to the welcome screen or the checklist with
+// the open step's screen. State comes from the core after every action; the
+// screens (screens/*.ts) draw it and turn clicks into commands through their
+// host (host.ts).
 
 import { api, asAppError, events } from "./api";
+import { errorBanner } from "./banners";
 import { h, replaceChildren } from "./dom";
 import { redrawKeepingFocus } from "./focus";
+import { checklistFrame } from "./frame";
 import type { ErrorNotice, Host, StepScreen } from "./host";
 import { beforeYouStart } from "./screens/before-you-start";
 import { connect } from "./screens/connect";
@@ -11,26 +16,12 @@ import { consoleSettings } from "./screens/console-settings";
 import { enable } from "./screens/enable";
 import { keys } from "./screens/keys";
 import { registerClient } from "./screens/register";
-import { STEP_TEXT } from "./steps";
+import { welcome } from "./screens/welcome";
+import type { Profile } from "./bindings/Profile";
 import type { Status } from "./bindings/Status";
-import type { ChecklistItem } from "./bindings/ChecklistItem";
-
-// Help is loaded when first needed, so the first screen comes up sooner.
-type HelpModule = typeof import("./help");
-let helpModule: HelpModule | null = null;
-
-function loadHelp(): void {
-  if (!helpModule) {
-    void import("./help").then((m) => {
-      helpModule = m;
-      render();
-    });
-  }
-}
 
 interface UiState {
   status: Status | null;
-  showHelp: boolean;
   welcomed: boolean;
   showWelcome: boolean;
   step: string;
@@ -41,7 +32,6 @@ interface UiState {
 
 const state: UiState = {
   status: null,
-  showHelp: false,
   welcomed: true,
   showWelcome: false,
   step: "before_you_start",
@@ -92,7 +82,7 @@ async function refresh(): Promise<void> {
   root.setAttribute("aria-busy", "false");
 }
 
-function switchProfile(profile: "real" | "demo"): void {
+function switchProfile(profile: Profile): void {
   void act(
     () => api.switchProfile(profile),
     (b) => {
@@ -112,14 +102,18 @@ function goTo(step: string): void {
   state.error = null;
   state.info = null;
   render();
-  document.getElementById("step-title")?.focus();
   void api.setCurrentStep(step).catch(() => undefined);
 }
 
-// ---------- layout ----------
-
 function render(): void {
   redrawKeepingFocus(root, draw);
+}
+
+function currentErrorBanner(): HTMLElement | null {
+  return errorBanner(state.error, () => {
+    state.error = null;
+    render();
+  });
 }
 
 /** What the screens may ask of the window. */
@@ -153,11 +147,13 @@ const host: Host = {
   },
 };
 
+// ---------- the screens ----------
+
 const keysScreen = keys(host);
 const connectScreen = connect(host);
 
 /** Each checklist step's screen, by the step ids the core defines (src-tauri/crates/setup/src/checklist.rs). */
-const STEPS: Record<string, StepScreen> = {
+const STEPS: Readonly<Record<string, StepScreen>> = {
   before_you_start: beforeYouStart(host),
   register_client: registerClient(host),
   console_settings: consoleSettings(host),
@@ -166,240 +162,48 @@ const STEPS: Record<string, StepScreen> = {
   test: connectScreen,
 };
 
+const welcomeScreen = welcome({
+  welcomed: () => state.welcomed,
+  choose: switchProfile,
+  back: () => {
+    state.showWelcome = false;
+    render();
+  },
+  errorBanner: currentErrorBanner,
+});
+
+const checklist = checklistFrame(
+  {
+    ...host,
+    step: () => state.step,
+    goTo,
+    showWelcome: () => {
+      state.showWelcome = true;
+      render();
+    },
+    refresh,
+    info: () => state.info,
+    errorBanner: currentErrorBanner,
+  },
+  STEPS,
+);
+
+/** Draws what is to be shown: loading (or why it failed), the welcome screen, or the checklist. */
 function draw(): void {
   const s = state.status;
   if (!s) {
     replaceChildren(
       root,
-      h("main", { id: "main", class: "fatal" }, errorBanner() ?? h("p", {}, "Loading your setup…")),
+      h("main", { id: "main", class: "fatal" }, currentErrorBanner() ?? h("p", {}, "Loading your setup…")),
     );
     return;
   }
   if (state.showWelcome) {
-    replaceChildren(root, welcome());
-    document.getElementById("welcome-title")?.focus();
+    replaceChildren(root, welcomeScreen.view(s));
+    host.focus(welcomeScreen.focus);
     return;
   }
-  const done = s.checklist.filter((i) => i.done).length;
-  const total = s.checklist.length;
-  const header = h(
-    "header",
-    { class: "topbar" },
-    h("h1", {}, "Zoho Books Setup"),
-    s.profile === "demo"
-      ? h("span", { class: "badge demo", "data-test": "demo-badge" }, "Demo mode: simulated Zoho Books, no real data")
-      : null,
-    h(
-      "div",
-      { class: "progress", "data-test": "progress" },
-      h("progress", { max: total, value: done, "aria-label": "Setup progress" }),
-      h("span", {}, `${done} of ${total} steps done`),
-    ),
-    h(
-      "button",
-      {
-        type: "button",
-        class: "secondary small",
-        "data-test": "help-button",
-        "aria-expanded": state.showHelp ? "true" : "false",
-        onclick: () => {
-          state.showHelp = !state.showHelp;
-          if (state.showHelp) loadHelp();
-          render();
-          if (state.showHelp) document.getElementById("help-title")?.focus();
-        },
-      },
-      "Help",
-    ),
-    h(
-      "button",
-      {
-        type: "button",
-        class: "secondary small",
-        "data-test": "welcome-button",
-        onclick: () => {
-          state.showWelcome = true;
-          render();
-        },
-      },
-      s.profile === "demo" ? "Leave demo…" : "Welcome screen",
-    ),
-  );
-  const nav = h(
-    "nav",
-    { class: "steps", "aria-label": "Setup steps" },
-    h(
-      "ol",
-      {},
-      s.checklist.map((item, index) => {
-        const text = STEP_TEXT[item.id];
-        return h(
-          "li",
-          {},
-          h(
-            "button",
-            {
-              type: "button",
-              class: `step-link${item.id === state.step ? " current" : ""}${item.done ? " done" : ""}`,
-              "aria-current": item.id === state.step ? "step" : null,
-              "data-step": item.id,
-              onclick: () => {
-                goTo(item.id);
-              },
-            },
-            h("span", { class: "marker", "aria-hidden": "true" }, item.done ? "✓" : String(index + 1)),
-            h("span", {}, text?.title ?? item.id),
-            h("span", { class: "visually-hidden" }, item.done ? " (done)" : " (to do)"),
-          ),
-        );
-      }),
-    ),
-  );
-  const main = h(
-    "main",
-    { id: "main", class: "card" },
-    state.showHelp && helpModule
-      ? helpModule.helpPanel(
-          () => {
-            state.showHelp = false;
-            render();
-          },
-          () => {
-            render();
-          },
-        )
-      : null,
-    banners(s),
-    stepCard(s),
-  );
-  replaceChildren(root, header, h("div", { class: "layout" }, nav, main));
-}
-
-function welcome(): HTMLElement {
-  const s = state.status;
-  return h(
-    "main",
-    { id: "main", class: "welcome", "data-test": "welcome" },
-    h("h1", { id: "welcome-title", tabindex: "-1" }, "Welcome to Zoho Books Setup"),
-    h(
-      "p",
-      { class: "lead" },
-      "This app walks you through registering your integration with Zoho, adding its keys, and testing it by connecting a Zoho Books organization and pulling a little sample data.",
-    ),
-    errorBanner(),
-    h(
-      "div",
-      { class: "paths" },
-      h(
-        "button",
-        { type: "button", class: "path primary", "data-test": "choose-real", onclick: () => { switchProfile("real"); } },
-        h("strong", {}, "Set up Zoho Books"),
-        h("span", {}, "Use your own Zoho account. About ten minutes."),
-      ),
-      h(
-        "button",
-        { type: "button", class: "path", "data-test": "choose-demo", onclick: () => { switchProfile("demo"); } },
-        h("strong", {}, "Try the demo"),
-        h("span", {}, "No Zoho account needed: everything runs against a simulated Zoho Books on this computer."),
-      ),
-    ),
-    state.welcomed && s
-      ? h(
-          "button",
-          {
-            type: "button",
-            class: "secondary",
-            onclick: () => {
-              state.showWelcome = false;
-              render();
-            },
-          },
-          s.profile === "demo" ? "Back to the demo" : "Back to my setup",
-        )
-      : null,
-  );
-}
-
-function banners(s: Status): HTMLElement {
-  return h(
-    "div",
-    { class: "banners" },
-    s.keyring_problem
-      ? h("div", { class: "banner error", role: "alert", "data-test": "keyring-problem" }, s.keyring_problem)
-      : null,
-    s.recovery_notice
-      ? h(
-          "div",
-          { class: "banner warning", role: "alert" },
-          h("p", {}, s.recovery_notice),
-          h(
-            "button",
-            {
-              type: "button",
-              class: "secondary",
-              onclick: () => void act(api.dismissRecoveryNotice, () => void refresh()),
-            },
-            "OK",
-          ),
-        )
-      : null,
-    errorBanner(),
-    state.info ? h("div", { class: "banner info", role: "status", "data-test": "info" }, state.info) : null,
-  );
-}
-
-function errorBanner(): HTMLElement | null {
-  if (!state.error) return null;
-  return h(
-    "div",
-    { class: "banner error", role: "alert", "data-test": "error" },
-    h("p", {}, state.error.message),
-    h(
-      "button",
-      {
-        type: "button",
-        class: "secondary",
-        "aria-label": "Dismiss this message",
-        onclick: () => {
-          state.error = null;
-          render();
-        },
-      },
-      "Dismiss",
-    ),
-  );
-}
-
-function stepCard(s: Status): HTMLElement {
-  const index = s.checklist.findIndex((i) => i.id === state.step);
-  const item = s.checklist[index] ?? s.checklist[0];
-  if (!item) return h("section", {});
-  const text = STEP_TEXT[item.id] ?? { title: item.id, why: "" };
-  const body = stepBody(s, item);
-  const prev = s.checklist[index - 1];
-  const next = s.checklist[index + 1];
-  return h(
-    "section",
-    { class: "step", "data-step-card": item.id, "aria-labelledby": "step-title" },
-    h("p", { class: "step-count" }, `Step ${index + 1} of ${s.checklist.length}`),
-    h("h2", { id: "step-title", tabindex: "-1" }, text.title, item.done ? h("span", { class: "done-tag" }, "Done") : null),
-    h("p", { class: "why" }, text.why),
-    body,
-    h(
-      "div",
-      { class: "nav-buttons" },
-      prev
-        ? h("button", { type: "button", class: "secondary", onclick: () => { goTo(prev.id); } }, "Back")
-        : h("span", {}),
-      next
-        ? h("button", { type: "button", class: "primary", "data-test": "next", onclick: () => { goTo(next.id); } }, "Next")
-        : null,
-    ),
-  );
-}
-
-function stepBody(s: Status, item: ChecklistItem): HTMLElement {
-  return STEPS[item.id]?.view(s, item) ?? h("div", {});
+  replaceChildren(root, ...checklist.view(s));
 }
 
 // User Timing marks for the startup benchmark (benches/startup.mjs):
