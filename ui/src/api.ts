@@ -1,7 +1,12 @@
-// Typed calls into the core through the Tauri shell. The types come from the
-// Rust sources (ts-rs), so the two sides cannot drift apart unnoticed.
+// Typed calls into the core through the Tauri shell, and the events it sends.
+// The types come from the Rust sources (ts-rs), so the two sides cannot drift
+// apart unnoticed. This is the only module that may call `invoke` or `listen`
+// (a lint rule keeps it so): every command of `generate_handler!` in
+// src-tauri/src/lib.rs is here once, its arguments named as the Rust
+// parameters in camelCase (src-tauri/src/commands.rs).
 
 import { invoke } from "@tauri-apps/api/core";
+import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import type { Status } from "./bindings/Status";
 import type { KeyIssue } from "./bindings/KeyIssue";
 import type { SaveOutcome } from "./bindings/SaveOutcome";
@@ -13,7 +18,19 @@ import type { Started } from "./bindings/Started";
 import type { Connection } from "./bindings/Connection";
 import type { ConnectionTest } from "./bindings/ConnectionTest";
 import type { RedirectMethod } from "./bindings/RedirectMethod";
+import type { Estimate } from "./bindings/Estimate";
+import type { ExportFormat } from "./bindings/ExportFormat";
+import type { ExportSummary } from "./bindings/ExportSummary";
+import type { Finished } from "./bindings/Finished";
+import type { Progress } from "./bindings/Progress";
+import type { PullFinished } from "./bindings/PullFinished";
+import type { PullOptions } from "./bindings/PullOptions";
+import type { PullResults } from "./bindings/PullResults";
+import type { RecordPage } from "./bindings/RecordPage";
+import type { SortColumn } from "./bindings/SortColumn";
+import type { SortDir } from "./bindings/SortDir";
 import type { Code } from "./bindings/Code";
+import type { Entity } from "./bindings/Entity";
 
 /** A failed command, as the shell serialises it. */
 export interface AppError {
@@ -57,4 +74,43 @@ export const api = {
   renameConnection: (id: string, label: string) => invoke<Connection>("rename_connection", { id, label }),
   testConnection: (id: string) => invoke<ConnectionTest>("test_connection", { id }),
   disconnect: (id: string, force: boolean) => invoke<null>("disconnect", { id, force }),
+  estimatePull: (connectionId: string, options: PullOptions) =>
+    invoke<Estimate>("estimate_pull", { connectionId, options }),
+  startPull: (connectionId: string, options: PullOptions) => invoke<null>("start_pull", { connectionId, options }),
+  cancelPull: (connectionId: string) => invoke<null>("cancel_pull", { connectionId }),
+  pullResults: (connectionId: string) => invoke<PullResults>("pull_results", { connectionId }),
+  pullRecords: (
+    connectionId: string,
+    entity: Entity,
+    offset: number,
+    limit: number,
+    sort: SortColumn,
+    dir: SortDir,
+    search: string | null,
+  ) => invoke<RecordPage>("pull_records", { connectionId, entity, offset, limit, sort, dir, search }),
+  /** The record as Zoho sent it (`null` if it is not stored). */
+  pullRecord: (connectionId: string, entity: Entity, zohoId: string) =>
+    invoke<unknown>("pull_record", { connectionId, entity, zohoId }),
+  exportPull: (connectionId: string, format: ExportFormat) =>
+    invoke<ExportSummary>("export_pull", { connectionId, format }),
+  diagnostics: () => invoke<string>("diagnostics"),
+};
+
+/** The events the shell sends (src-tauri/src/connect.rs and pull.rs). */
+export const events = {
+  /** A sign-in ended: organizations to choose from, or an error. */
+  connectFinished: (fn: (f: Finished) => void): Promise<UnlistenFn> =>
+    listen<Finished>("connect-finished", (e) => {
+      fn(e.payload);
+    }),
+  /** A pull moved on: at each stored page and every ~200 ms. */
+  pullProgress: (fn: (p: Progress) => void): Promise<UnlistenFn> =>
+    listen<Progress>("pull-progress", (e) => {
+      fn(e.payload);
+    }),
+  /** A pull ended: its report, or an error. */
+  pullFinished: (fn: (f: PullFinished) => void): Promise<UnlistenFn> =>
+    listen<PullFinished>("pull-finished", (e) => {
+      fn(e.payload);
+    }),
 };

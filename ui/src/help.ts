@@ -1,8 +1,7 @@
 // The help panel: the failures people actually hit, each with its fix, and
 // "Copy diagnostics" (a report without secrets) for support.
 
-import { invoke } from "@tauri-apps/api/core";
-import { asAppError } from "./api";
+import { api, asAppError } from "./api";
 import { copyable } from "./copy";
 import { h } from "./dom";
 
@@ -44,17 +43,20 @@ const TROUBLES: [string, string, string][] = [
   ],
 ];
 
+/** The id of the panel's title, which takes focus when the panel is opened. */
+export const HELP_TITLE = "help-title";
+
 let report: string | null = null;
 let problem: string | null = null;
 
 export function helpPanel(close: () => void, rerender: () => void): HTMLElement {
   return h(
     "aside",
-    { class: "help panel", "data-test": "help", "aria-labelledby": "help-title" },
+    { class: "help panel", "data-test": "help", "aria-labelledby": HELP_TITLE },
     h(
       "div",
       { class: "row" },
-      h("h2", { id: "help-title", tabindex: "-1" }, "Help and troubleshooting"),
+      h("h2", { id: HELP_TITLE, tabindex: "-1" }, "Help and troubleshooting"),
       h("button", { type: "button", class: "secondary small", onclick: close }, "Close help"),
     ),
     h(
@@ -77,7 +79,8 @@ export function helpPanel(close: () => void, rerender: () => void): HTMLElement 
         class: "secondary",
         "data-test": "diagnostics",
         onclick: () =>
-          void invoke<string>("diagnostics")
+          void api
+            .diagnostics()
             .then((text) => {
               report = text;
               problem = null;

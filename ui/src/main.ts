@@ -1,87 +1,49 @@
-// The setup checklist window. State comes from the core (`get_status`) after
-// every action; this file only draws it and turns clicks into commands.
+// The window: starts it, keeps what is shown (the core's status, the open
+// step, the banners), and routes to the welcome screen or the checklist with
+// the open step's screen. State comes from the core after every action; the
+// screens (screens/*.ts) draw it and turn clicks into commands through their
+// host (host.ts).
 
-import { api, asAppError, type AppError } from "./api";
-import { copyable } from "./copy";
+import { api, asAppError, events } from "./api";
+import { errorBanner } from "./banners";
 import { h, replaceChildren } from "./dom";
-import { SAME_CREDENTIALS_WHY, STEP_TEXT, SUBSTEP_TEXT } from "./steps";
+import { redrawKeepingFocus } from "./focus";
+import { checklistFrame } from "./frame";
+import type { ErrorNotice, Host, StepScreen } from "./host";
+import { beforeYouStart } from "./screens/before-you-start";
+import { connect } from "./screens/connect";
+import { consoleSettings } from "./screens/console-settings";
+import { enable } from "./screens/enable";
+import { keys } from "./screens/keys";
+import { registerClient } from "./screens/register";
+import { welcome } from "./screens/welcome";
+import type { Profile } from "./bindings/Profile";
 import type { Status } from "./bindings/Status";
-import type { ChecklistItem } from "./bindings/ChecklistItem";
-import type { KeyIssue } from "./bindings/KeyIssue";
-import type { DemoKeys } from "./bindings/DemoKeys";
-import type { Connection } from "./bindings/Connection";
-import type { OrganizationChoice } from "./bindings/OrganizationChoice";
-import type { Started } from "./bindings/Started";
-import type { Finished } from "./bindings/Finished";
-import { listen } from "@tauri-apps/api/event";
-
-// Pulls and help are loaded when first needed, so the first screen comes up sooner.
-type PullModule = typeof import("./pull");
-type HelpModule = typeof import("./help");
-let pullModule: PullModule | null = null;
-let helpModule: HelpModule | null = null;
-
-function loadPull(): void {
-  if (!pullModule) {
-    void import("./pull").then((m) => {
-      pullModule = m;
-      render();
-    });
-  }
-}
-
-function loadHelp(): void {
-  if (!helpModule) {
-    void import("./help").then((m) => {
-      helpModule = m;
-      render();
-    });
-  }
-}
-
-/** Where a sign-in is: idle, waiting for the browser, or choosing an organization. */
-type ConnectFlow =
-  | { kind: "idle" }
-  | { kind: "waiting"; started: Started }
-  | { kind: "choosing"; choices: OrganizationChoice[]; selected: string | null };
 
 interface UiState {
   status: Status | null;
-  showHelp: boolean;
   welcomed: boolean;
   showWelcome: boolean;
-  demoKeys: DemoKeys | null;
-  connections: Connection[];
-  flow: ConnectFlow;
-  region: string | null;
   step: string;
-  error: AppError | null;
+  error: ErrorNotice | null;
   info: string | null;
-  /** What is typed in the key fields; kept across redraws, never persisted. */
-  keyDraft: { clientId: string; clientSecret: string; issues: KeyIssue[]; editing: boolean };
   busy: boolean;
 }
 
 const state: UiState = {
   status: null,
-  showHelp: false,
   welcomed: true,
   showWelcome: false,
-  demoKeys: null,
-  connections: [],
-  flow: { kind: "idle" },
-  region: null,
   step: "before_you_start",
   error: null,
   info: null,
-  keyDraft: { clientId: "", clientSecret: "", issues: [], editing: false },
   busy: false,
 };
 
 const root = document.getElementById("app") as HTMLElement;
 
-/** Runs a command, shows its error in plain words, and redraws. */
-async function act<T>(fn: () => Promise<T>, after?: (value: T) => void): Promise<void> {
+/** Runs a command, shows its error in plain words, and redraws; resolves to the error shown. */
+async function act<T>(fn: () => Promise<T>, after?: (value: T) => void): Promise<ErrorNotice | null> {
   state.busy = true;
   state.error = null;
   try {
@@ -93,18 +55,11 @@ async function act<T>(fn: () => Promise<T>, after?: (value: T) => void): Promise
     state.busy = false;
     render();
   }
+  return state.error;
 }
 
 function setStatus(s: Status): void {
   state.status = s;
-}
-
-async function loadConnections(): Promise<void> {
-  try {
-    state.connections = await api.listConnections();
-  } catch (e) {
-    state.error = asAppError(e);
-  }
 }
 
 async function refresh(): Promise<void> {
@@ -115,30 +70,31 @@ async function refresh(): Promise<void> {
     setStatus(b.status);
     state.welcomed = b.welcomed;
     state.showWelcome = !b.welcomed;
-    state.demoKeys = b.demo_keys;
+    keysScreen.setDemoKeys(b.demo_keys);
     state.step = b.status.current_step ?? "before_you_start";
-    state.flow = { kind: "idle" };
-    if (b.connect_outcome) connectFinished(b.connect_outcome);
+    connectScreen.idle();
+    if (b.connect_outcome) connectScreen.finished(b.connect_outcome);
   });
   if (!performance.getEntriesByName("zbs-render").length) performance.mark("zbs-render");
-  state.connections = (await connections) ?? state.connections;
+  const list = await connections;
+  if (list) connectScreen.setConnections(list);
   render();
   root.setAttribute("aria-busy", "false");
 }
 
-function switchProfile(profile: "real" | "demo"): void {
+function switchProfile(profile: Profile): void {
   void act(
     () => api.switchProfile(profile),
     (b) => {
       setStatus(b.status);
       state.welcomed = true;
       state.showWelcome = false;
-      state.demoKeys = b.demo_keys;
+      keysScreen.setDemoKeys(b.demo_keys);
       state.step = b.status.current_step ?? "before_you_start";
-      state.flow = { kind: "idle" };
-      state.keyDraft = { clientId: "", clientSecret: "", issues: [], editing: false };
+      connectScreen.idle();
+      keysScreen.reset();
     },
-  ).then(loadConnections).then(render);
+  ).then(connectScreen.loadConnections).then(render);
 }
 
 function goTo(step: string): void {
@@ -146,980 +102,108 @@ function goTo(step: string): void {
   state.error = null;
   state.info = null;
   render();
-  document.getElementById("step-title")?.focus();
   void api.setCurrentStep(step).catch(() => undefined);
 }
 
-// ---------- layout ----------
-
-/** Identifies the focused control so a redraw can give focus back to it. */
-function focusKey(el: Element | null): string | null {
-  if (!(el instanceof HTMLElement) || el === document.body) return null;
-  const attrs = ["id", "data-test", "data-tick", "data-step", "data-region", "data-entity", "data-sort", "data-org", "data-method", "data-link", "data-row"];
-  for (const attr of attrs) {
-    const v = el.getAttribute(attr);
-    if (v) return `[${attr}="${CSS.escape(v)}"]`;
-  }
-  return null;
-}
-
 function render(): void {
-  // Every redraw replaces the page: keyboard focus is handed back afterwards.
-  const key = focusKey(document.activeElement);
-  draw();
-  if (key) {
-    const again = root.querySelector(key);
-    if (again instanceof HTMLElement) again.focus({ preventScroll: true });
-  }
+  redrawKeepingFocus(root, draw);
 }
 
+function currentErrorBanner(): HTMLElement | null {
+  return errorBanner(state.error, () => {
+    state.error = null;
+    render();
+  });
+}
+
+/** What the screens may ask of the window. */
+const host: Host = {
+  render,
+  busy: () => state.busy,
+  run: act,
+  setStatus,
+  refreshStatus: async () => {
+    setStatus(await api.status());
+    render();
+  },
+  setInfo: (message) => {
+    state.info = message;
+  },
+  setError: (e) => {
+    state.error = e;
+  },
+  showInfo: (message) => {
+    state.info = message;
+    state.error = null;
+    render();
+  },
+  showError: (e) => {
+    state.error = e;
+    state.info = null;
+    render();
+  },
+  focus: (id) => {
+    document.getElementById(id)?.focus();
+  },
+};
+
+// ---------- the screens ----------
+
+const keysScreen = keys(host);
+const connectScreen = connect(host);
+
+/** Each checklist step's screen, by the step ids the core defines (src-tauri/crates/setup/src/checklist.rs). */
+const STEPS: Readonly<Record<string, StepScreen>> = {
+  before_you_start: beforeYouStart(host),
+  register_client: registerClient(host),
+  console_settings: consoleSettings(host),
+  keys: keysScreen,
+  enable: enable(host),
+  test: connectScreen,
+};
+
+const welcomeScreen = welcome({
+  welcomed: () => state.welcomed,
+  choose: switchProfile,
+  back: () => {
+    state.showWelcome = false;
+    render();
+  },
+  errorBanner: currentErrorBanner,
+});
+
+const checklist = checklistFrame(
+  {
+    ...host,
+    step: () => state.step,
+    goTo,
+    showWelcome: () => {
+      state.showWelcome = true;
+      render();
+    },
+    refresh,
+    info: () => state.info,
+    errorBanner: currentErrorBanner,
+  },
+  STEPS,
+);
+
+/** Draws what is to be shown: loading (or why it failed), the welcome screen, or the checklist. */
 function draw(): void {
   const s = state.status;
   if (!s) {
     replaceChildren(
       root,
-      h("main", { id: "main", class: "fatal" }, errorBanner() ?? h("p", {}, "Loading your setup…")),
+      h("main", { id: "main", class: "fatal" }, currentErrorBanner() ?? h("p", {}, "Loading your setup…")),
     );
     return;
   }
   if (state.showWelcome) {
-    replaceChildren(root, welcome());
-    document.getElementById("welcome-title")?.focus();
+    replaceChildren(root, welcomeScreen.view(s));
+    host.focus(welcomeScreen.focus);
     return;
   }
-  const done = s.checklist.filter((i) => i.done).length;
-  const total = s.checklist.length;
-  const header = h(
-    "header",
-    { class: "topbar" },
-    h("h1", {}, "Zoho Books Setup"),
-    s.profile === "demo"
-      ? h("span", { class: "badge demo", "data-test": "demo-badge" }, "Demo mode: simulated Zoho Books, no real data")
-      : null,
-    h(
-      "div",
-      { class: "progress", "data-test": "progress" },
-      h("progress", { max: total, value: done, "aria-label": "Setup progress" }),
-      h("span", {}, `${done} of ${total} steps done`),
-    ),
-    h(
-      "button",
-      {
-        type: "button",
-        class: "secondary small",
-        "data-test": "help-button",
-        "aria-expanded": state.showHelp ? "true" : "false",
-        onclick: () => {
-          state.showHelp = !state.showHelp;
-          if (state.showHelp) loadHelp();
-          render();
-          if (state.showHelp) document.getElementById("help-title")?.focus();
-        },
-      },
-      "Help",
-    ),
-    h(
-      "button",
-      {
-        type: "button",
-        class: "secondary small",
-        "data-test": "welcome-button",
-        onclick: () => {
-          state.showWelcome = true;
-          render();
-        },
-      },
-      s.profile === "demo" ? "Leave demo…" : "Welcome screen",
-    ),
-  );
-  const nav = h(
-    "nav",
-    { class: "steps", "aria-label": "Setup steps" },
-    h(
-      "ol",
-      {},
-      s.checklist.map((item, index) => {
-        const text = STEP_TEXT[item.id];
-        return h(
-          "li",
-          {},
-          h(
-            "button",
-            {
-              type: "button",
-              class: `step-link${item.id === state.step ? " current" : ""}${item.done ? " done" : ""}`,
-              "aria-current": item.id === state.step ? "step" : null,
-              "data-step": item.id,
-              onclick: () => {
-                goTo(item.id);
-              },
-            },
-            h("span", { class: "marker", "aria-hidden": "true" }, item.done ? "✓" : String(index + 1)),
-            h("span", {}, text?.title ?? item.id),
-            h("span", { class: "visually-hidden" }, item.done ? " (done)" : " (to do)"),
-          ),
-        );
-      }),
-    ),
-  );
-  const main = h(
-    "main",
-    { id: "main", class: "card" },
-    state.showHelp && helpModule
-      ? helpModule.helpPanel(
-          () => {
-            state.showHelp = false;
-            render();
-          },
-          () => {
-            render();
-          },
-        )
-      : null,
-    banners(s),
-    stepCard(s),
-  );
-  replaceChildren(root, header, h("div", { class: "layout" }, nav, main));
-}
-
-function welcome(): HTMLElement {
-  const s = state.status;
-  return h(
-    "main",
-    { id: "main", class: "welcome", "data-test": "welcome" },
-    h("h1", { id: "welcome-title", tabindex: "-1" }, "Welcome to Zoho Books Setup"),
-    h(
-      "p",
-      { class: "lead" },
-      "This app walks you through registering your integration with Zoho, adding its keys, and testing it by connecting a Zoho Books organization and pulling a little sample data.",
-    ),
-    errorBanner(),
-    h(
-      "div",
-      { class: "paths" },
-      h(
-        "button",
-        { type: "button", class: "path primary", "data-test": "choose-real", onclick: () => { switchProfile("real"); } },
-        h("strong", {}, "Set up Zoho Books"),
-        h("span", {}, "Use your own Zoho account. About ten minutes."),
-      ),
-      h(
-        "button",
-        { type: "button", class: "path", "data-test": "choose-demo", onclick: () => { switchProfile("demo"); } },
-        h("strong", {}, "Try the demo"),
-        h("span", {}, "No Zoho account needed: everything runs against a simulated Zoho Books on this computer."),
-      ),
-    ),
-    state.welcomed && s
-      ? h(
-          "button",
-          {
-            type: "button",
-            class: "secondary",
-            onclick: () => {
-              state.showWelcome = false;
-              render();
-            },
-          },
-          s.profile === "demo" ? "Back to the demo" : "Back to my setup",
-        )
-      : null,
-  );
-}
-
-function banners(s: Status): HTMLElement {
-  return h(
-    "div",
-    { class: "banners" },
-    s.keyring_problem
-      ? h("div", { class: "banner error", role: "alert", "data-test": "keyring-problem" }, s.keyring_problem)
-      : null,
-    s.recovery_notice
-      ? h(
-          "div",
-          { class: "banner warning", role: "alert" },
-          h("p", {}, s.recovery_notice),
-          h(
-            "button",
-            {
-              type: "button",
-              class: "secondary",
-              onclick: () => void act(api.dismissRecoveryNotice, () => void refresh()),
-            },
-            "OK",
-          ),
-        )
-      : null,
-    errorBanner(),
-    state.info ? h("div", { class: "banner info", role: "status", "data-test": "info" }, state.info) : null,
-  );
-}
-
-function errorBanner(): HTMLElement | null {
-  if (!state.error) return null;
-  return h(
-    "div",
-    { class: "banner error", role: "alert", "data-test": "error" },
-    h("p", {}, state.error.message),
-    h(
-      "button",
-      {
-        type: "button",
-        class: "secondary",
-        "aria-label": "Dismiss this message",
-        onclick: () => {
-          state.error = null;
-          render();
-        },
-      },
-      "Dismiss",
-    ),
-  );
-}
-
-function stepCard(s: Status): HTMLElement {
-  const index = s.checklist.findIndex((i) => i.id === state.step);
-  const item = s.checklist[index] ?? s.checklist[0];
-  if (!item) return h("section", {});
-  const text = STEP_TEXT[item.id] ?? { title: item.id, why: "" };
-  const body = stepBody(s, item);
-  const prev = s.checklist[index - 1];
-  const next = s.checklist[index + 1];
-  return h(
-    "section",
-    { class: "step", "data-step-card": item.id, "aria-labelledby": "step-title" },
-    h("p", { class: "step-count" }, `Step ${index + 1} of ${s.checklist.length}`),
-    h("h2", { id: "step-title", tabindex: "-1" }, text.title, item.done ? h("span", { class: "done-tag" }, "Done") : null),
-    h("p", { class: "why" }, text.why),
-    body,
-    h(
-      "div",
-      { class: "nav-buttons" },
-      prev
-        ? h("button", { type: "button", class: "secondary", onclick: () => { goTo(prev.id); } }, "Back")
-        : h("span", {}),
-      next
-        ? h("button", { type: "button", class: "primary", "data-test": "next", onclick: () => { goTo(next.id); } }, "Next")
-        : null,
-    ),
-  );
-}
-
-function stepBody(s: Status, item: ChecklistItem): HTMLElement {
-  switch (item.id) {
-    case "before_you_start":
-      return beforeYouStart(s, item);
-    case "register_client":
-      return registerClient(s, item);
-    case "console_settings":
-      return consoleSettings(s, item);
-    case "keys":
-      return keysStep(s);
-    case "enable":
-      return enableStep(s);
-    case "test":
-      return testStep(s);
-    default:
-      return h("div", {});
-  }
-}
-
-// ---------- sub-step ticks ----------
-
-function tick(stepId: string, sub: string, done: boolean, extra?: HTMLElement | null): HTMLElement {
-  const id = `${stepId}.${sub}`;
-  const box = h("input", {
-    type: "checkbox",
-    id: `tick-${id}`,
-    "data-tick": id,
-    checked: done,
-    onchange: (e: Event) => {
-      const checked = (e.target as HTMLInputElement).checked;
-      void act(() => api.setStep(id, checked), setStatus);
-    },
-  });
-  return h(
-    "li",
-    { class: `tick${done ? " ticked" : ""}` },
-    h("div", { class: "tick-row" }, box, h("label", { for: `tick-${id}` }, SUBSTEP_TEXT[id] ?? id)),
-    extra ?? null,
-  );
-}
-
-function ticks(item: ChecklistItem, extras: Record<string, HTMLElement | null> = {}): HTMLElement {
-  return h(
-    "ol",
-    { class: "ticks" },
-    item.substeps.map((sub) => tick(item.id, sub.id, sub.done, extras[sub.id] ?? null)),
-  );
-}
-
-function linkButton(label: string, link: "zoho_signup" | "api_console", region: string | null): HTMLElement {
-  return h(
-    "button",
-    {
-      type: "button",
-      class: "secondary",
-      "data-link": link,
-      onclick: () =>
-        void act(
-          () => api.openLink(link, region),
-          (url) => {
-            state.info = `Opened ${url} in your browser.`;
-          },
-        ),
-    },
-    label,
-    h("span", { class: "visually-hidden" }, " (opens in your browser)"),
-    " ↗",
-  );
-}
-
-// ---------- the steps ----------
-
-function beforeYouStart(s: Status, item: ChecklistItem): HTMLElement {
-  const regions = h(
-    "fieldset",
-    { class: "regions", "data-test": "regions" },
-    h("legend", {}, "Where are your customers' Zoho Books accounts?"),
-    h(
-      "p",
-      { class: "hint" },
-      "Zoho keeps each account in one data center. US and UK are the ones the integration supports officially; the others are available too.",
-    ),
-    s.data_centers.map((dc) => {
-      const id = `region-${dc.region}`;
-      return h(
-        "div",
-        { class: "region" },
-        h("input", {
-          type: "checkbox",
-          id,
-          "data-region": dc.region,
-          checked: s.regions.includes(dc.region),
-          onchange: (e: Event) => {
-            const on = (e.target as HTMLInputElement).checked;
-            const next = on ? [...s.regions, dc.region] : s.regions.filter((r) => r !== dc.region);
-            void act(() => api.setRegions(next), setStatus);
-          },
-        }),
-        h(
-          "label",
-          { for: id },
-          `${dc.name} (${dc.region.toUpperCase()})`,
-          dc.supported ? h("span", { class: "badge ok" }, "Supported") : h("span", { class: "badge" }, "Available"),
-        ),
-      );
-    }),
-  );
-  return h(
-    "div",
-    {},
-    ticks(item, {
-      zoho_account: h(
-        "p",
-        { class: "sub" },
-        "No account yet? ",
-        linkButton("Create a Zoho account", "zoho_signup", null),
-      ),
-      choose_regions: regions,
-    }),
-  );
-}
-
-function firstRegion(s: Status): string | null {
-  return s.regions[0] ?? null;
-}
-
-function registerClient(s: Status, item: ChecklistItem): HTMLElement {
-  return ticks(item, {
-    open_console: h("p", { class: "sub" }, linkButton("Open the API console", "api_console", firstRegion(s))),
-    redirect_uris: h(
-      "div",
-      { class: "sub" },
-      h("div", { "data-test": "redirect-uris" }, s.redirect_uris.map((uri) => copyable(uri, "the redirect URI"))),
-      redirectMethodChooser(s),
-    ),
-  });
-}
-
-function redirectMethodChooser(s: Status): HTMLElement {
-  const current = s.redirect_method;
-  const option = (method: "loopback" | "deep_link", label: string, hint: string): HTMLElement =>
-    h(
-      "label",
-      { class: "choice" },
-      h("input", {
-        type: "radio",
-        name: "redirect-method",
-        value: method,
-        "data-method": method,
-        checked: current === method,
-        onchange: () => void act(() => api.setRedirectMethod(method), setStatus),
-      }),
-      h("span", {}, h("strong", {}, label), h("span", { class: "hint block" }, hint)),
-    );
-  return h(
-    "details",
-    { class: "advanced", open: current !== "loopback" },
-    h("summary", {}, "How Zoho sends people back to this app"),
-    h(
-      "fieldset",
-      { class: "choices" },
-      h("legend", { class: "visually-hidden" }, "Redirect method"),
-      option("loopback", "This computer (recommended)", "Works with Server-based Applications. The app listens on 127.0.0.1 while you sign in."),
-      option(
-        "deep_link",
-        "App link (zbsetup://)",
-        "For Zoho's desktop or mobile client types, or when your company hosts the forwarding page in docs/forward.html.",
-      ),
-    ),
-  );
-}
-
-function consoleSettings(s: Status, item: ChecklistItem): HTMLElement {
-  const names = s.data_centers.filter((dc) => s.regions.includes(dc.region)).map((dc) => dc.name);
-  return ticks(item, {
-    enable_regions: h(
-      "p",
-      { class: "sub" },
-      names.length > 0 ? `Switch on: ${names.join(", ")}.` : "Choose your data centers in the first step.",
-    ),
-    same_credentials: h("p", { class: "sub hint" }, SAME_CREDENTIALS_WHY),
-  });
-}
-
-function issueList(field: "client_id" | "client_secret"): HTMLElement {
-  const issues = state.keyDraft.issues.filter((i) => i.field === field);
-  return h(
-    "ul",
-    { class: "field-issues", id: `${field}-issues`, "aria-live": "polite", "data-test": `${field}-issues` },
-    issues.map((i) => h("li", { class: i.severity, "data-code": i.code }, i.message)),
-  );
-}
-
-let checkTimer: number | undefined;
-function scheduleCheck(): void {
-  window.clearTimeout(checkTimer);
-  checkTimer = window.setTimeout(() => {
-    const d = state.keyDraft;
-    if (!d.clientId && !d.clientSecret) return;
-    void api
-      .checkKeys({ client_id: d.clientId, client_secret: d.clientSecret })
-      .then((issues) => {
-        // Before anything is typed in one field, don't nag about it being empty.
-        d.issues = issues.filter(
-          (i) =>
-            !(i.code === "empty" && ((i.field === "client_id" && !d.clientId) || (i.field === "client_secret" && !d.clientSecret))),
-        );
-        for (const field of ["client_id", "client_secret"] as const) {
-          document.getElementById(`${field}-issues`)?.replaceWith(issueList(field));
-        }
-      })
-      .catch(() => undefined);
-  }, 250);
-}
-
-function keysStep(s: Status): HTMLElement {
-  const d = state.keyDraft;
-  const saved = s.client_id !== null && s.secret_stored;
-  if (saved && !d.editing) {
-    return h(
-      "div",
-      { class: "saved-keys", "data-test": "saved-keys" },
-      h(
-        "dl",
-        {},
-        h("dt", {}, "Client ID"),
-        h("dd", { "data-test": "saved-client-id" }, s.client_id ?? ""),
-        h("dt", {}, "Client Secret"),
-        h("dd", { "data-test": "saved-secret-mask" }, s.secret_mask ?? "stored in your system keyring"),
-      ),
-      h("p", { class: "hint" }, "The Client Secret is kept in your system keyring; this app never shows it again."),
-      h(
-        "div",
-        { class: "row" },
-        h(
-          "button",
-          {
-            type: "button",
-            class: "secondary",
-            "data-test": "replace-keys",
-            onclick: () => {
-              d.editing = true;
-              d.clientId = s.client_id ?? "";
-              d.clientSecret = "";
-              d.issues = [];
-              render();
-            },
-          },
-          "Replace keys",
-        ),
-        h(
-          "button",
-          {
-            type: "button",
-            class: "danger",
-            "data-test": "remove-keys",
-            onclick: () => {
-              if (window.confirm("Remove the Client ID and Client Secret? The integration will be switched off.")) {
-                void act(api.clearCredentials, setStatus);
-              }
-            },
-          },
-          "Remove keys",
-        ),
-      ),
-    );
-  }
-  const idInput = h("input", {
-    id: "client-id",
-    type: "text",
-    autocomplete: "off",
-    spellcheck: "false",
-    "aria-describedby": "client_id-issues client-id-help",
-    value: d.clientId,
-    oninput: (e: Event) => {
-      d.clientId = (e.target as HTMLInputElement).value;
-      scheduleCheck();
-    },
-  });
-  const secretInput = h("input", {
-    id: "client-secret",
-    type: "password",
-    autocomplete: "off",
-    spellcheck: "false",
-    "aria-describedby": "client_secret-issues client-secret-help",
-    value: d.clientSecret,
-    oninput: (e: Event) => {
-      d.clientSecret = (e.target as HTMLInputElement).value;
-      scheduleCheck();
-    },
-  });
-  const demoCard =
-    state.demoKeys && s.profile === "demo"
-      ? h(
-          "aside",
-          { class: "demo-keys", "data-test": "demo-keys" },
-          h("h3", {}, "Demo keys"),
-          h(
-            "p",
-            { class: "hint" },
-            "In the demo, the simulated API console gave you these. They only open the simulated Zoho Books on this computer. Copy each into its field below.",
-          ),
-          h("p", { class: "label" }, "Client ID"),
-          copyable(state.demoKeys.client_id, "the demo Client ID"),
-          h("p", { class: "label" }, "Client Secret"),
-          copyable(state.demoKeys.client_secret, "the demo Client Secret"),
-        )
-      : null;
-  const form = h(
-    "form",
-    {
-      class: "keys-form",
-      "data-test": "keys-form",
-      onsubmit: (e: Event) => {
-        e.preventDefault();
-        void act(
-          () => api.saveCredentials({ client_id: d.clientId, client_secret: d.clientSecret }),
-          (outcome) => {
-            setStatus(outcome.status);
-            d.clientSecret = "";
-            d.editing = false;
-            d.issues = outcome.warnings;
-            state.info = outcome.warnings.length
-              ? `Saved. ${outcome.warnings.map((w) => w.message).join(" ")}`
-              : "Saved. Your Client Secret is now in your system keyring.";
-          },
-        ).then(() => {
-          if (state.error?.issues.length) {
-            d.issues = state.error.issues;
-            render();
-          }
-        });
-      },
-    },
-    h(
-      "div",
-      { class: "field" },
-      h("label", { for: "client-id" }, "Client ID"),
-      h("p", { class: "hint", id: "client-id-help" }, "Zoho sometimes calls it the Application ID. It starts with 1000."),
-      idInput,
-      issueList("client_id"),
-    ),
-    h(
-      "div",
-      { class: "field" },
-      h("label", { for: "client-secret" }, "Client Secret"),
-      h("p", { class: "hint", id: "client-secret-help" }, "Zoho sometimes calls it the Application Secret. It is kept in your system keyring, never in a file."),
-      secretInput,
-      issueList("client_secret"),
-    ),
-    h(
-      "div",
-      { class: "row" },
-      h("button", { type: "submit", class: "primary", "data-test": "save-keys", disabled: state.busy }, "Save keys"),
-      d.editing
-        ? h(
-            "button",
-            {
-              type: "button",
-              class: "secondary",
-              onclick: () => {
-                d.editing = false;
-                d.clientSecret = "";
-                d.issues = [];
-                render();
-              },
-            },
-            "Cancel",
-          )
-        : null,
-    ),
-  );
-  return h("div", {}, demoCard, form);
-}
-
-function enableStep(s: Status): HTMLElement {
-  const keysSaved = s.client_id !== null && s.secret_stored;
-  const toggle = h(
-    "button",
-    {
-      type: "button",
-      role: "switch",
-      class: `switch${s.enabled ? " on" : ""}`,
-      id: "enable-switch",
-      "aria-checked": s.enabled ? "true" : "false",
-      "aria-describedby": "enable-help",
-      disabled: !keysSaved,
-      onclick: () => void act(() => api.setEnabled(!s.enabled), setStatus),
-    },
-    h("span", { class: "knob", "aria-hidden": "true" }),
-    h("span", { class: "switch-label" }, s.enabled ? "On" : "Off"),
-  );
-  return h(
-    "div",
-    { class: "enable" },
-    h("div", { class: "row" }, h("label", { for: "enable-switch" }, "Zoho Books integration"), toggle),
-    h(
-      "p",
-      { class: "hint", id: "enable-help" },
-      keysSaved
-        ? s.enabled
-          ? "The integration is on. You can switch it off at any time."
-          : "You can switch it on now, or later when you are ready. Connecting needs it on."
-        : "Save your keys in the previous step first; then you can switch the integration on.",
-    ),
-  );
-}
-
-function testStep(s: Status): HTMLElement {
-  if (!s.enabled) {
-    return h("p", { "data-test": "test-disabled" }, "Switch the integration on first (previous step); then you can connect a test organization here.");
-  }
-  loadPull();
-  return h("div", { class: "test" }, connectPanel(s), connectionsList(), pullModule?.pullArea() ?? null);
-}
-
-function connectPanel(s: Status): HTMLElement {
-  const flow = state.flow;
-  if (flow.kind === "waiting") {
-    const st = flow.started;
-    return h(
-      "section",
-      { class: "panel", "data-test": "waiting", "aria-live": "polite" },
-      h("h3", {}, "Waiting for you to sign in to Zoho"),
-      st.warning ? h("div", { class: "banner warning", role: "alert" }, st.warning) : null,
-      h(
-        "p",
-        {},
-        st.browser_opened
-          ? "Zoho's sign-in page opened in your browser. Sign in, check the permissions, and click Accept. Then come back here."
-          : "Your browser did not open by itself. Copy this link into your browser, sign in, and click Accept.",
-      ),
-      h("p", { class: "hint" }, "If the browser did not open, or you want to use another browser, copy the link:"),
-      copyable(st.authorize_url, "the sign-in link"),
-      h(
-        "div",
-        { class: "row" },
-        h(
-          "button",
-          {
-            type: "button",
-            class: "secondary",
-            "data-test": "cancel-connect",
-            onclick: () => void act(api.cancelConnect, () => { state.flow = { kind: "idle" }; }),
-          },
-          "Cancel",
-        ),
-      ),
-    );
-  }
-  if (flow.kind === "choosing") {
-    const name = `org-choice`;
-    return h(
-      "form",
-      {
-        class: "panel",
-        "data-test": "org-picker",
-        onsubmit: (e: Event) => {
-          e.preventDefault();
-          void act(
-            () => api.chooseOrganization(flow.selected),
-            (c) => {
-              state.flow = { kind: "idle" };
-              state.info = `Connected ${c.organization_name}.`;
-            },
-          ).then(async () => {
-            await loadConnections();
-            setStatus(await api.status());
-            render();
-          });
-        },
-      },
-      h("h3", {}, "Choose the organization to connect"),
-      h(
-        "fieldset",
-        { class: "choices" },
-        h("legend", { class: "visually-hidden" }, "Organizations"),
-        flow.choices.map((c) =>
-          h(
-            "label",
-            { class: "choice" },
-            h("input", {
-              type: "radio",
-              name,
-              value: c.organization_id,
-              "data-org": c.organization_id,
-              checked: flow.selected === c.organization_id,
-              onchange: () => {
-                flow.selected = c.organization_id;
-              },
-            }),
-            h(
-              "span",
-              {},
-              h("strong", {}, c.name),
-              c.is_default ? h("span", { class: "badge ok" }, "Default") : null,
-              h(
-                "span",
-                { class: "hint block" },
-                [c.plan ? `Plan: ${c.plan}` : null, c.currency ? `Currency: ${c.currency}` : null, `Data center: ${c.region_name}`]
-                  .filter(Boolean)
-                  .join(" · "),
-              ),
-              c.times_connected > 0
-                ? h("span", { class: "hint block" }, `Already connected ${c.times_connected} time${c.times_connected === 1 ? "" : "s"} with this Client ID.`)
-                : null,
-            ),
-          ),
-        ),
-      ),
-      h("div", { class: "row" }, h("button", { type: "submit", class: "primary", "data-test": "connect-org" }, "Connect this organization")),
-    );
-  }
-  const regions = s.data_centers.filter((dc) => s.regions.includes(dc.region));
-  const region = state.region ?? regions[0]?.region ?? null;
-  return h(
-    "section",
-    { class: "panel", "data-test": "connect-start" },
-    h("h3", {}, "Connect a test organization"),
-    h(
-      "p",
-      {},
-      "You will sign in to Zoho in your browser and allow read-only access to one Zoho Books organization. Nothing is changed in Zoho Books.",
-    ),
-    regions.length > 1
-      ? h(
-          "div",
-          { class: "field" },
-          h("label", { for: "connect-region" }, "Start the sign-in at"),
-          h(
-            "select",
-            {
-              id: "connect-region",
-              onchange: (e: Event) => {
-                state.region = (e.target as HTMLSelectElement).value;
-              },
-            },
-            regions.map((dc) => h("option", { value: dc.region, selected: dc.region === region }, dc.name)),
-          ),
-          h("p", { class: "hint" }, "Zoho sends you on to your organization's own data center if it is elsewhere."),
-        )
-      : null,
-    h(
-      "div",
-      { class: "row" },
-      h(
-        "button",
-        {
-          type: "button",
-          class: "primary",
-          "data-test": "connect",
-          disabled: state.busy,
-          onclick: () => { startConnect(region, null); },
-        },
-        "Connect a test organization",
-      ),
-    ),
-  );
-}
-
-function startConnect(region: string | null, reconnect: string | null): void {
-  void act(
-    () => api.startConnect(region, reconnect),
-    (started) => {
-      state.flow = { kind: "waiting", started };
-    },
-  );
-}
-
-function connectionsList(): HTMLElement | null {
-  if (state.connections.length === 0) return null;
-  return h(
-    "section",
-    { class: "panel", "data-test": "connections" },
-    h("h3", {}, "Connected organizations"),
-    h(
-      "ul",
-      { class: "connections" },
-      state.connections.map((c) =>
-        h(
-          "li",
-          { class: "connection", "data-connection": c.id },
-          h(
-            "div",
-            {},
-            h("strong", { "data-test": "connection-name" }, c.label ?? c.organization_name),
-            c.state === "needs_reconnect"
-              ? h("span", { class: "badge warn", "data-test": "needs-reconnect" }, "Needs reconnecting")
-              : h("span", { class: "badge ok" }, "Connected"),
-            h(
-              "span",
-              { class: "hint block" },
-              `${c.organization_name} · ${c.region.toUpperCase()} data center · connected ${new Date(c.connected_at).toLocaleString()}`,
-            ),
-          ),
-          h(
-            "div",
-            { class: "row" },
-            h(
-              "button",
-              {
-                type: "button",
-                class: pullModule?.pullOpenFor() === c.id ? "secondary" : "primary",
-                "data-test": "open-pull",
-                disabled: c.state === "needs_reconnect",
-                onclick: () => {
-                  if (!pullModule) return;
-                  if (pullModule.pullOpenFor() === c.id) pullModule.closePull();
-                  else pullModule.openPull(c, pullHost);
-                  render();
-                },
-              },
-              pullModule?.pullOpenFor() === c.id ? "Hide sample data" : "Pull sample data",
-            ),
-            h(
-              "button",
-              {
-                type: "button",
-                class: "secondary",
-                "data-test": "test-connection",
-                onclick: () =>
-                  void act(
-                    () => api.testConnection(c.id),
-                    (r) => {
-                      if (r.ok) state.info = r.message;
-                      else state.error = { code: "test_failed", message: r.message, issues: [] };
-                    },
-                  ).then(loadConnections).then(render),
-              },
-              "Test",
-            ),
-            h(
-              "button",
-              {
-                type: "button",
-                class: "secondary",
-                onclick: () => {
-                  const label = window.prompt("Name this connection", c.label ?? c.organization_name);
-                  if (label !== null) {
-                    void act(() => api.renameConnection(c.id, label)).then(loadConnections).then(render);
-                  }
-                },
-              },
-              "Rename",
-            ),
-            h(
-              "button",
-              {
-                type: "button",
-                class: c.state === "needs_reconnect" ? "primary" : "secondary",
-                "data-test": "reconnect",
-                onclick: () => { startConnect(null, c.id); },
-              },
-              "Reconnect",
-            ),
-            h(
-              "button",
-              {
-                type: "button",
-                class: "danger",
-                "data-test": "disconnect",
-                onclick: () => {
-                  if (!window.confirm(`Disconnect ${c.organization_name}? Zoho will be told to cancel this connection.`)) return;
-                  void act(() => api.disconnect(c.id, false))
-                    .then(async () => {
-                      if (state.error?.code === "revoke_failed" && window.confirm(`${state.error.message}\n\nForget it here anyway?`)) {
-                        await act(() => api.disconnect(c.id, true));
-                      }
-                    })
-                    .then(loadConnections)
-                    .then(async () => {
-                      setStatus(await api.status());
-                      render();
-                    });
-                },
-              },
-              "Disconnect",
-            ),
-          ),
-        ),
-      ),
-    ),
-  );
-}
-
-const pullHost = {
-  render: () => {
-    render();
-  },
-  showError: (e: AppError) => {
-    state.error = e;
-    state.info = null;
-    render();
-  },
-  showInfo: (message: string) => {
-    state.info = message;
-    state.error = null;
-    render();
-  },
-  refreshStatus: async () => {
-    setStatus(await api.status());
-    render();
-  },
-};
-
-function connectFinished(f: Finished): void {
-  if (f.error) {
-    state.error = { code: f.error.code, message: f.error.message, issues: f.error.issues };
-    state.flow = { kind: "idle" };
-  } else if (f.choices) {
-    const preferred = f.choices.find((c) => c.is_default) ?? f.choices[0];
-    state.flow = { kind: "choosing", choices: f.choices, selected: preferred?.organization_id ?? null };
-    state.error = null;
-  }
-  render();
+  replaceChildren(root, ...checklist.view(s));
 }
 
 // User Timing marks for the startup benchmark (benches/startup.mjs):
@@ -1127,8 +211,6 @@ function connectFinished(f: Finished): void {
 // (the first screen is drawn).
 performance.mark("zbs-script");
 
-void listen<Finished>("connect-finished", (event) => {
-  connectFinished(event.payload);
-});
+void events.connectFinished(connectScreen.finished);
 
 void refresh();

@@ -3,51 +3,28 @@
 // daily quota), a virtualised preview table per entity with a record view,
 // export, and the history of pulls. State is the core's; this module draws it.
 
-import { invoke } from "@tauri-apps/api/core";
-import { listen } from "@tauri-apps/api/event";
-import { asAppError, type AppError } from "./api";
+import { api, asAppError, events } from "./api";
 import { h } from "./dom";
+import { ENTITIES, entityName, isEntity } from "./entities";
+import type { Host } from "./host";
 import type { Entity } from "./bindings/Entity";
 import type { Connection } from "./bindings/Connection";
 import type { Estimate } from "./bindings/Estimate";
 import type { ExportFormat } from "./bindings/ExportFormat";
 import type { ExportSummary } from "./bindings/ExportSummary";
 import type { Progress } from "./bindings/Progress";
-import type { PullFinished } from "./bindings/PullFinished";
 import type { PullOptions } from "./bindings/PullOptions";
 import type { PullResults } from "./bindings/PullResults";
-import type { RecordPage } from "./bindings/RecordPage";
 import type { RecordRow } from "./bindings/RecordRow";
 import type { SortColumn } from "./bindings/SortColumn";
 import type { SortDir } from "./bindings/SortDir";
 
-/** Entity names (the core's) with the words people use. */
-export const ENTITIES: [Entity, string][] = [
-  ["invoices", "Invoices"],
-  ["creditnotes", "Credit notes"],
-  ["customers", "Customers"],
-  ["vendors", "Vendors"],
-  ["bills", "Bills"],
-  ["items", "Items"],
-  ["chartofaccounts", "Chart of accounts"],
-  ["customerpayments", "Customer payments"],
-  ["vendorpayments", "Vendor payments"],
-];
-const DEFAULT_ENTITIES: Entity[] = ["invoices", "creditnotes", "customers"];
+const DEFAULT_ENTITIES: readonly Entity[] = ["invoices", "creditnotes", "customers"];
 const ROW_HEIGHT = 34;
 const PAGE = 200;
 
-function entityName(id: string): string {
-  return ENTITIES.find(([k]) => k === id)?.[1] ?? id;
-}
-
-interface Host {
-  render: () => void;
-  showError: (e: AppError) => void;
-  showInfo: (message: string) => void;
-  /** Called after a complete pull (the checklist changed). */
-  refreshStatus: () => Promise<void>;
-}
+/** What the pull asks of the window; `refreshStatus` follows a complete pull (the checklist changed). */
+type PullHost = Pick<Host, "render" | "showError" | "showInfo" | "refreshStatus" | "focus">;
 
 interface PullUi {
   connection: string | null;
@@ -57,7 +34,7 @@ interface PullUi {
   running: boolean;
   progress: Progress | null;
   results: PullResults | null;
-  entity: string;
+  entity: Entity;
   sort: SortColumn;
   dir: SortDir;
   search: string;
@@ -83,9 +60,9 @@ const ui: PullUi = {
   scrollTop: 0,
 };
 
-let host: Host | null = null;
+let host: PullHost | null = null;
 
-export function openPull(c: Connection, h0: Host): void {
+export function openPull(c: Connection, h0: PullHost): void {
   host = h0;
   if (ui.connection !== c.id) {
     ui.connection = c.id;
@@ -110,7 +87,7 @@ export function pullOpenFor(): string | null {
 async function refreshEstimate(): Promise<void> {
   if (!ui.connection) return;
   try {
-    ui.estimate = await invoke<Estimate>("estimate_pull", { connectionId: ui.connection, options: ui.options });
+    ui.estimate = await api.estimatePull(ui.connection, ui.options);
     ui.estimateError = null;
   } catch (e) {
     ui.estimate = null;
@@ -122,9 +99,9 @@ async function refreshEstimate(): Promise<void> {
 async function loadResults(): Promise<void> {
   if (!ui.connection) return;
   try {
-    ui.results = await invoke<PullResults>("pull_results", { connectionId: ui.connection });
+    ui.results = await api.pullResults(ui.connection);
     const first = ui.results.counts.find((c) => c.entity === ui.entity) ?? ui.results.counts[0];
-    if (first) ui.entity = first.entity;
+    if (first && isEntity(first.entity)) ui.entity = first.entity;
     table.reset();
   } catch (e) {
     host?.showError(asAppError(e));
@@ -140,6 +117,8 @@ function duration(seconds: number): string {
 }
 
 async function startPull(): Promise<void> {
+  const connection = ui.connection;
+  if (!connection) return;
   const est = ui.estimate;
   if (est?.daily_quota_left !== null && est?.daily_quota_left !== undefined && est.calls > est.daily_quota_left) {
     const ok = window.confirm(
@@ -151,7 +130,7 @@ async function startPull(): Promise<void> {
     ui.running = true;
     ui.progress = null;
     host?.render();
-    await invoke("start_pull", { connectionId: ui.connection, options: ui.options });
+    await api.startPull(connection, ui.options);
   } catch (e) {
     ui.running = false;
     host?.showError(asAppError(e));
@@ -160,21 +139,20 @@ async function startPull(): Promise<void> {
 
 // ---------- events ----------
 
-void listen<Progress>("pull-progress", (event) => {
-  if (event.payload.connection !== ui.connection) return;
+void events.pullProgress((p) => {
+  if (p.connection !== ui.connection) return;
   ui.running = true;
-  ui.progress = event.payload;
+  ui.progress = p;
   host?.render();
 });
 
-void listen<PullFinished>("pull-finished", (event) => {
-  const f = event.payload;
+void events.pullFinished((f) => {
   if (f.connection !== ui.connection) return;
   ui.running = false;
   if (f.error?.code === "cancelled") {
     host?.showInfo(f.error.message);
   } else if (f.error) {
-    host?.showError({ code: f.error.code, message: f.error.message, issues: [] });
+    host?.showError(asAppError(f.error));
   } else if (f.report) {
     const r = f.report;
     const records = Object.values(r.entities).reduce((n, e) => n + (e?.records ?? 0), 0);
@@ -230,7 +208,7 @@ function settings(): HTMLElement {
       "fieldset",
       { class: "entity-choice" },
       h("legend", {}, "What to pull"),
-      ENTITIES.map(([id, label]) =>
+      ENTITIES.map((id) =>
         h(
           "label",
           { class: "check" },
@@ -244,7 +222,7 @@ function settings(): HTMLElement {
               void refreshEstimate();
             },
           }),
-          label,
+          entityName(id),
         ),
       ),
     ),
@@ -377,7 +355,9 @@ function progressPanel(): HTMLElement {
           type: "button",
           class: "secondary",
           "data-test": "cancel-pull",
-          onclick: () => void invoke("cancel_pull", { connectionId: ui.connection }),
+          onclick: () => {
+            if (ui.connection) void api.cancelPull(ui.connection);
+          },
         },
         "Cancel",
       ),
@@ -463,13 +443,16 @@ function results(): HTMLElement | null {
             type: "button",
             class: "secondary",
             "data-test": `export-${format}`,
-            onclick: () =>
-              void invoke<ExportSummary>("export_pull", { connectionId: ui.connection, format })
+            onclick: () => {
+              if (!ui.connection) return;
+              void api
+                .exportPull(ui.connection, format)
                 .then((s) => {
                   ui.exported = s;
                   host?.render();
                 })
-                .catch((e: unknown) => host?.showError(asAppError(e))),
+                .catch((e: unknown) => host?.showError(asAppError(e)));
+            },
           },
           `Export ${format.toUpperCase()}`,
         ),
@@ -534,15 +517,7 @@ async function loadPage(page: number): Promise<void> {
   if (!ui.connection || table.pages.has(page) || table.loading.has(page)) return;
   table.loading.add(page);
   try {
-    const res = await invoke<RecordPage>("pull_records", {
-      connectionId: ui.connection,
-      entity: ui.entity,
-      offset: page * PAGE,
-      limit: PAGE,
-      sort: ui.sort,
-      dir: ui.dir,
-      search: ui.search || null,
-    });
+    const res = await api.pullRecords(ui.connection, ui.entity, page * PAGE, PAGE, ui.sort, ui.dir, ui.search || null);
     table.total = res.total;
     table.pages.set(page, res.rows);
   } catch (e) {
@@ -599,11 +574,12 @@ function paintRows(): void {
 }
 
 async function openRecord(row: RecordRow): Promise<void> {
+  if (!ui.connection) return;
   try {
-    const json = await invoke<unknown>("pull_record", { connectionId: ui.connection, entity: ui.entity, zohoId: row.zoho_id });
+    const json = await api.pullRecord(ui.connection, ui.entity, row.zoho_id);
     ui.record = { row, json: JSON.stringify(json, null, 2) };
     host?.render();
-    document.getElementById("record-view")?.focus();
+    host?.focus("record-view");
   } catch (e) {
     host?.showError(asAppError(e));
   }
@@ -650,7 +626,8 @@ function preview(r: PullResults): HTMLElement {
           {
             id: "preview-entity",
             onchange: (e: Event) => {
-              ui.entity = (e.target as HTMLSelectElement).value;
+              const entity = (e.target as HTMLSelectElement).value;
+              if (isEntity(entity)) ui.entity = entity;
               ui.record = null;
               table.reset();
               host?.render();

@@ -1,0 +1,27 @@
+// Every redraw replaces the page, so keyboard focus is handed back to "the
+// same" control afterwards. A control is recognised by its id, else by its
+// first data- attribute with a value: a screen makes a control keep focus
+// across redraws by giving it one of those, and this module knows none of
+// them by name.
+
+/** A selector that finds the focused control again after a redraw, if it has one. */
+export function focusKey(el: Element | null): string | null {
+  if (!(el instanceof HTMLElement) || el === document.body) return null;
+  if (el.id) return `[id="${CSS.escape(el.id)}"]`;
+  for (const attr of el.getAttributeNames()) {
+    if (!attr.startsWith("data-")) continue;
+    const v = el.getAttribute(attr);
+    if (v) return `[${attr}="${CSS.escape(v)}"]`;
+  }
+  return null;
+}
+
+/** Redraws `root` with `draw`, then gives focus back to the control that had it. */
+export function redrawKeepingFocus(root: HTMLElement, draw: () => void): void {
+  const key = focusKey(document.activeElement);
+  draw();
+  if (key) {
+    const again = root.querySelector(key);
+    if (again instanceof HTMLElement) again.focus({ preventScroll: true });
+  }
+}

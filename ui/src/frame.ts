@@ -1,0 +1,207 @@
+// The checklist around the open step: the top bar (progress, Help, the
+// welcome screen), the list of steps, the banners, and the step's card with
+// its title, "why", the step screen's body, and Back / Next. The help panel
+// is loaded when first opened, so the first screen comes up sooner.
+
+import { api } from "./api";
+import { h } from "./dom";
+import type { Host, StepScreen } from "./host";
+import { STEP_TEXT } from "./steps";
+import type { ChecklistItem } from "./bindings/ChecklistItem";
+import type { Status } from "./bindings/Status";
+
+type HelpModule = typeof import("./help");
+let helpModule: HelpModule | null = null;
+
+/** What the frame asks of the window, beyond what a screen may. */
+export interface FrameHost extends Host {
+  /** The open step's id. */
+  step: () => string;
+  /** Opens a step (clearing the banners) and remembers it in the core. */
+  goTo: (step: string) => void;
+  /** Shows the welcome screen. */
+  showWelcome: () => void;
+  /** Starts again from the core's state (after the recovery notice is read). */
+  refresh: () => Promise<void>;
+  /** The info banner's message, if any. */
+  info: () => string | null;
+  /** The error banner, if there is an error to show. */
+  errorBanner: () => HTMLElement | null;
+}
+
+/** The id of the open step's title, which takes focus when another step is opened. */
+const STEP_TITLE = "step-title";
+
+export function checklistFrame(host: FrameHost, steps: Readonly<Record<string, StepScreen>>): { view: (s: Status) => Node[] } {
+  let showHelp = false;
+
+  function loadHelp(): void {
+    if (!helpModule) {
+      void import("./help").then((m) => {
+        helpModule = m;
+        host.render();
+      });
+    }
+  }
+
+  function goTo(step: string): void {
+    host.goTo(step);
+    host.focus(STEP_TITLE);
+  }
+
+  function view(s: Status): Node[] {
+    const done = s.checklist.filter((i) => i.done).length;
+    const total = s.checklist.length;
+    const header = h(
+      "header",
+      { class: "topbar" },
+      h("h1", {}, "Zoho Books Setup"),
+      s.profile === "demo"
+        ? h("span", { class: "badge demo", "data-test": "demo-badge" }, "Demo mode: simulated Zoho Books, no real data")
+        : null,
+      h(
+        "div",
+        { class: "progress", "data-test": "progress" },
+        h("progress", { max: total, value: done, "aria-label": "Setup progress" }),
+        h("span", {}, `${done} of ${total} steps done`),
+      ),
+      h(
+        "button",
+        {
+          type: "button",
+          class: "secondary small",
+          "data-test": "help-button",
+          "aria-expanded": showHelp ? "true" : "false",
+          onclick: () => {
+            showHelp = !showHelp;
+            if (showHelp) loadHelp();
+            host.render();
+            if (showHelp && helpModule) host.focus(helpModule.HELP_TITLE);
+          },
+        },
+        "Help",
+      ),
+      h(
+        "button",
+        {
+          type: "button",
+          class: "secondary small",
+          "data-test": "welcome-button",
+          onclick: host.showWelcome,
+        },
+        s.profile === "demo" ? "Leave demo…" : "Welcome screen",
+      ),
+    );
+    const nav = h(
+      "nav",
+      { class: "steps", "aria-label": "Setup steps" },
+      h(
+        "ol",
+        {},
+        s.checklist.map((item, index) => {
+          const text = STEP_TEXT[item.id];
+          return h(
+            "li",
+            {},
+            h(
+              "button",
+              {
+                type: "button",
+                class: `step-link${item.id === host.step() ? " current" : ""}${item.done ? " done" : ""}`,
+                "aria-current": item.id === host.step() ? "step" : null,
+                "data-step": item.id,
+                onclick: () => {
+                  goTo(item.id);
+                },
+              },
+              h("span", { class: "marker", "aria-hidden": "true" }, item.done ? "✓" : String(index + 1)),
+              h("span", {}, text?.title ?? item.id),
+              h("span", { class: "visually-hidden" }, item.done ? " (done)" : " (to do)"),
+            ),
+          );
+        }),
+      ),
+    );
+    const main = h(
+      "main",
+      { id: "main", class: "card" },
+      showHelp && helpModule
+        ? helpModule.helpPanel(
+            () => {
+              showHelp = false;
+              host.render();
+            },
+            () => {
+              host.render();
+            },
+          )
+        : null,
+      banners(s),
+      stepCard(s),
+    );
+    return [header, h("div", { class: "layout" }, nav, main)];
+  }
+
+  function banners(s: Status): HTMLElement {
+    const info = host.info();
+    return h(
+      "div",
+      { class: "banners" },
+      s.keyring_problem
+        ? h("div", { class: "banner error", role: "alert", "data-test": "keyring-problem" }, s.keyring_problem)
+        : null,
+      s.recovery_notice
+        ? h(
+            "div",
+            { class: "banner warning", role: "alert" },
+            h("p", {}, s.recovery_notice),
+            h(
+              "button",
+              {
+                type: "button",
+                class: "secondary",
+                onclick: () => void host.run(api.dismissRecoveryNotice, () => void host.refresh()),
+              },
+              "OK",
+            ),
+          )
+        : null,
+      host.errorBanner(),
+      info ? h("div", { class: "banner info", role: "status", "data-test": "info" }, info) : null,
+    );
+  }
+
+  function stepCard(s: Status): HTMLElement {
+    const index = s.checklist.findIndex((i) => i.id === host.step());
+    const item = s.checklist[index] ?? s.checklist[0];
+    if (!item) return h("section", {});
+    const text = STEP_TEXT[item.id] ?? { title: item.id, why: "" };
+    const body = stepBody(s, item);
+    const prev = s.checklist[index - 1];
+    const next = s.checklist[index + 1];
+    return h(
+      "section",
+      { class: "step", "data-step-card": item.id, "aria-labelledby": STEP_TITLE },
+      h("p", { class: "step-count" }, `Step ${index + 1} of ${s.checklist.length}`),
+      h("h2", { id: STEP_TITLE, tabindex: "-1" }, text.title, item.done ? h("span", { class: "done-tag" }, "Done") : null),
+      h("p", { class: "why" }, text.why),
+      body,
+      h(
+        "div",
+        { class: "nav-buttons" },
+        prev
+          ? h("button", { type: "button", class: "secondary", onclick: () => { goTo(prev.id); } }, "Back")
+          : h("span", {}),
+        next
+          ? h("button", { type: "button", class: "primary", "data-test": "next", onclick: () => { goTo(next.id); } }, "Next")
+          : null,
+      ),
+    );
+  }
+
+  function stepBody(s: Status, item: ChecklistItem): HTMLElement {
+    return steps[item.id]?.view(s, item) ?? h("div", {});
+  }
+
+  return { view };
+}

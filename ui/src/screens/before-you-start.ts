@@ -1,0 +1,61 @@
+// Step "Before you start": a Zoho account, and the data centers the
+// customers use (saved in the core as they are ticked).
+
+import { api } from "../api";
+import { h } from "../dom";
+import type { Host, StepScreen } from "../host";
+import { linkButton, ticks } from "./ticks";
+
+export function beforeYouStart(host: Host): StepScreen {
+  return {
+    view: (s, item) => {
+      const regions = h(
+        "fieldset",
+        { class: "regions", "data-test": "regions" },
+        h("legend", {}, "Where are your customers' Zoho Books accounts?"),
+        h(
+          "p",
+          { class: "hint" },
+          "Zoho keeps each account in one data center. US and UK are the ones the integration supports officially; the others are available too.",
+        ),
+        s.data_centers.map((dc) => {
+          const id = `region-${dc.region}`;
+          return h(
+            "div",
+            { class: "region" },
+            h("input", {
+              type: "checkbox",
+              id,
+              "data-region": dc.region,
+              checked: s.regions.includes(dc.region),
+              onchange: (e: Event) => {
+                const on = (e.target as HTMLInputElement).checked;
+                const next = on ? [...s.regions, dc.region] : s.regions.filter((r) => r !== dc.region);
+                void host.run(() => api.setRegions(next), host.setStatus);
+              },
+            }),
+            h(
+              "label",
+              { for: id },
+              `${dc.name} (${dc.region.toUpperCase()})`,
+              dc.supported ? h("span", { class: "badge ok" }, "Supported") : h("span", { class: "badge" }, "Available"),
+            ),
+          );
+        }),
+      );
+      return h(
+        "div",
+        {},
+        ticks(host, item, {
+          zoho_account: h(
+            "p",
+            { class: "sub" },
+            "No account yet? ",
+            linkButton(host, "Create a Zoho account", "zoho_signup", null),
+          ),
+          choose_regions: regions,
+        }),
+      );
+    },
+  };
+}

@@ -1,0 +1,360 @@
+// Step "Test your integration": connect a test organization (sign in to
+// Zoho in the browser, then choose the organization), the connected
+// organizations with Test, Rename, Reconnect and Disconnect, and each one's
+// sample pull (pull.ts, loaded when first needed).
+
+import { api, asAppError } from "../api";
+import { copyable } from "../copy";
+import { h } from "../dom";
+import type { Host, StepScreen } from "../host";
+import type { Connection } from "../bindings/Connection";
+import type { Finished } from "../bindings/Finished";
+import type { OrganizationChoice } from "../bindings/OrganizationChoice";
+import type { Started } from "../bindings/Started";
+import type { Status } from "../bindings/Status";
+
+// The pull is loaded when first needed, so the first screen comes up sooner.
+type PullModule = typeof import("../pull");
+let pullModule: PullModule | null = null;
+
+/** Where a sign-in is: idle, waiting for the browser, or choosing an organization. */
+type ConnectFlow =
+  | { kind: "idle" }
+  | { kind: "waiting"; started: Started }
+  | { kind: "choosing"; choices: OrganizationChoice[]; selected: string | null };
+
+interface ConnectState {
+  connections: Connection[];
+  flow: ConnectFlow;
+  /** The data center chosen to start the sign-in at (null: the first one). */
+  region: string | null;
+}
+
+export interface ConnectScreen extends StepScreen {
+  /** Forgets a sign-in under way (the window started, or another profile was chosen). */
+  idle: () => void;
+  /** A sign-in ended: the connect-finished event, or one that ended before the window listened. */
+  finished: (f: Finished) => void;
+  /** Asks the core for the connections again; a failure goes to the error banner (no redraw). */
+  loadConnections: () => Promise<void>;
+  /** Takes the connections the window asked for itself. */
+  setConnections: (connections: Connection[]) => void;
+}
+
+export function connect(host: Host): ConnectScreen {
+  const state: ConnectState = { connections: [], flow: { kind: "idle" }, region: null };
+
+  function loadPull(): void {
+    if (!pullModule) {
+      void import("../pull").then((m) => {
+        pullModule = m;
+        host.render();
+      });
+    }
+  }
+
+  async function loadConnections(): Promise<void> {
+    try {
+      state.connections = await api.listConnections();
+    } catch (e) {
+      host.setError(asAppError(e));
+    }
+  }
+
+  function view(s: Status): HTMLElement {
+    if (!s.enabled) {
+      return h("p", { "data-test": "test-disabled" }, "Switch the integration on first (previous step); then you can connect a test organization here.");
+    }
+    loadPull();
+    return h("div", { class: "test" }, connectPanel(s), connectionsList(), pullModule?.pullArea() ?? null);
+  }
+
+  function connectPanel(s: Status): HTMLElement {
+    const flow = state.flow;
+    if (flow.kind === "waiting") {
+      const st = flow.started;
+      return h(
+        "section",
+        { class: "panel", "data-test": "waiting", "aria-live": "polite" },
+        h("h3", {}, "Waiting for you to sign in to Zoho"),
+        st.warning ? h("div", { class: "banner warning", role: "alert" }, st.warning) : null,
+        h(
+          "p",
+          {},
+          st.browser_opened
+            ? "Zoho's sign-in page opened in your browser. Sign in, check the permissions, and click Accept. Then come back here."
+            : "Your browser did not open by itself. Copy this link into your browser, sign in, and click Accept.",
+        ),
+        h("p", { class: "hint" }, "If the browser did not open, or you want to use another browser, copy the link:"),
+        copyable(st.authorize_url, "the sign-in link"),
+        h(
+          "div",
+          { class: "row" },
+          h(
+            "button",
+            {
+              type: "button",
+              class: "secondary",
+              "data-test": "cancel-connect",
+              onclick: () => void host.run(api.cancelConnect, () => { state.flow = { kind: "idle" }; }),
+            },
+            "Cancel",
+          ),
+        ),
+      );
+    }
+    if (flow.kind === "choosing") {
+      const name = `org-choice`;
+      return h(
+        "form",
+        {
+          class: "panel",
+          "data-test": "org-picker",
+          onsubmit: (e: Event) => {
+            e.preventDefault();
+            void host.run(
+              () => api.chooseOrganization(flow.selected),
+              (c) => {
+                state.flow = { kind: "idle" };
+                host.setInfo(`Connected ${c.organization_name}.`);
+              },
+            ).then(async () => {
+              await loadConnections();
+              await host.refreshStatus();
+            });
+          },
+        },
+        h("h3", {}, "Choose the organization to connect"),
+        h(
+          "fieldset",
+          { class: "choices" },
+          h("legend", { class: "visually-hidden" }, "Organizations"),
+          flow.choices.map((c) =>
+            h(
+              "label",
+              { class: "choice" },
+              h("input", {
+                type: "radio",
+                name,
+                value: c.organization_id,
+                "data-org": c.organization_id,
+                checked: flow.selected === c.organization_id,
+                onchange: () => {
+                  flow.selected = c.organization_id;
+                },
+              }),
+              h(
+                "span",
+                {},
+                h("strong", {}, c.name),
+                c.is_default ? h("span", { class: "badge ok" }, "Default") : null,
+                h(
+                  "span",
+                  { class: "hint block" },
+                  [c.plan ? `Plan: ${c.plan}` : null, c.currency ? `Currency: ${c.currency}` : null, `Data center: ${c.region_name}`]
+                    .filter(Boolean)
+                    .join(" · "),
+                ),
+                c.times_connected > 0
+                  ? h("span", { class: "hint block" }, `Already connected ${c.times_connected} time${c.times_connected === 1 ? "" : "s"} with this Client ID.`)
+                  : null,
+              ),
+            ),
+          ),
+        ),
+        h("div", { class: "row" }, h("button", { type: "submit", class: "primary", "data-test": "connect-org" }, "Connect this organization")),
+      );
+    }
+    const regions = s.data_centers.filter((dc) => s.regions.includes(dc.region));
+    const region = state.region ?? regions[0]?.region ?? null;
+    return h(
+      "section",
+      { class: "panel", "data-test": "connect-start" },
+      h("h3", {}, "Connect a test organization"),
+      h(
+        "p",
+        {},
+        "You will sign in to Zoho in your browser and allow read-only access to one Zoho Books organization. Nothing is changed in Zoho Books.",
+      ),
+      regions.length > 1
+        ? h(
+            "div",
+            { class: "field" },
+            h("label", { for: "connect-region" }, "Start the sign-in at"),
+            h(
+              "select",
+              {
+                id: "connect-region",
+                onchange: (e: Event) => {
+                  state.region = (e.target as HTMLSelectElement).value;
+                },
+              },
+              regions.map((dc) => h("option", { value: dc.region, selected: dc.region === region }, dc.name)),
+            ),
+            h("p", { class: "hint" }, "Zoho sends you on to your organization's own data center if it is elsewhere."),
+          )
+        : null,
+      h(
+        "div",
+        { class: "row" },
+        h(
+          "button",
+          {
+            type: "button",
+            class: "primary",
+            "data-test": "connect",
+            disabled: host.busy(),
+            onclick: () => { startConnect(region, null); },
+          },
+          "Connect a test organization",
+        ),
+      ),
+    );
+  }
+
+  function startConnect(region: string | null, reconnect: string | null): void {
+    void host.run(
+      () => api.startConnect(region, reconnect),
+      (started) => {
+        state.flow = { kind: "waiting", started };
+      },
+    );
+  }
+
+  function connectionsList(): HTMLElement | null {
+    if (state.connections.length === 0) return null;
+    return h(
+      "section",
+      { class: "panel", "data-test": "connections" },
+      h("h3", {}, "Connected organizations"),
+      h(
+        "ul",
+        { class: "connections" },
+        state.connections.map((c) =>
+          h(
+            "li",
+            { class: "connection", "data-connection": c.id },
+            h(
+              "div",
+              {},
+              h("strong", { "data-test": "connection-name" }, c.label ?? c.organization_name),
+              c.state === "needs_reconnect"
+                ? h("span", { class: "badge warn", "data-test": "needs-reconnect" }, "Needs reconnecting")
+                : h("span", { class: "badge ok" }, "Connected"),
+              h(
+                "span",
+                { class: "hint block" },
+                `${c.organization_name} · ${c.region.toUpperCase()} data center · connected ${new Date(c.connected_at).toLocaleString()}`,
+              ),
+            ),
+            h(
+              "div",
+              { class: "row" },
+              h(
+                "button",
+                {
+                  type: "button",
+                  class: pullModule?.pullOpenFor() === c.id ? "secondary" : "primary",
+                  "data-test": "open-pull",
+                  disabled: c.state === "needs_reconnect",
+                  onclick: () => {
+                    if (!pullModule) return;
+                    if (pullModule.pullOpenFor() === c.id) pullModule.closePull();
+                    else pullModule.openPull(c, host);
+                    host.render();
+                  },
+                },
+                pullModule?.pullOpenFor() === c.id ? "Hide sample data" : "Pull sample data",
+              ),
+              h(
+                "button",
+                {
+                  type: "button",
+                  class: "secondary",
+                  "data-test": "test-connection",
+                  onclick: () =>
+                    void host.run(
+                      () => api.testConnection(c.id),
+                      (r) => {
+                        if (r.ok) host.setInfo(r.message);
+                        else host.setError({ code: "test_failed", message: r.message, issues: [] });
+                      },
+                    ).then(loadConnections).then(host.render),
+                },
+                "Test",
+              ),
+              h(
+                "button",
+                {
+                  type: "button",
+                  class: "secondary",
+                  onclick: () => {
+                    const label = window.prompt("Name this connection", c.label ?? c.organization_name);
+                    if (label !== null) {
+                      void host.run(() => api.renameConnection(c.id, label)).then(loadConnections).then(host.render);
+                    }
+                  },
+                },
+                "Rename",
+              ),
+              h(
+                "button",
+                {
+                  type: "button",
+                  class: c.state === "needs_reconnect" ? "primary" : "secondary",
+                  "data-test": "reconnect",
+                  onclick: () => { startConnect(null, c.id); },
+                },
+                "Reconnect",
+              ),
+              h(
+                "button",
+                {
+                  type: "button",
+                  class: "danger",
+                  "data-test": "disconnect",
+                  onclick: () => {
+                    if (!window.confirm(`Disconnect ${c.organization_name}? Zoho will be told to cancel this connection.`)) return;
+                    void host.run(() => api.disconnect(c.id, false))
+                      .then(async (error) => {
+                        if (error?.code === "revoke_failed" && window.confirm(`${error.message}\n\nForget it here anyway?`)) {
+                          await host.run(() => api.disconnect(c.id, true));
+                        }
+                      })
+                      .then(loadConnections)
+                      .then(host.refreshStatus);
+                  },
+                },
+                "Disconnect",
+              ),
+            ),
+          ),
+        ),
+      ),
+    );
+  }
+
+  function finished(f: Finished): void {
+    if (f.error) {
+      host.setError(asAppError(f.error));
+      state.flow = { kind: "idle" };
+    } else if (f.choices) {
+      const preferred = f.choices.find((c) => c.is_default) ?? f.choices[0];
+      state.flow = { kind: "choosing", choices: f.choices, selected: preferred?.organization_id ?? null };
+      host.setError(null);
+    }
+    host.render();
+  }
+
+  return {
+    view,
+    idle: () => {
+      state.flow = { kind: "idle" };
+    },
+    finished,
+    loadConnections,
+    setConnections: (connections) => {
+      state.connections = connections;
+    },
+  };
+}

@@ -1,0 +1,58 @@
+// Parts the checklist steps share: the list of sub-steps a person ticks (each
+// saved in the core at once), and buttons that open a Zoho page in the browser.
+
+import { api } from "../api";
+import { h } from "../dom";
+import type { Host } from "../host";
+import { SUBSTEP_TEXT } from "../steps";
+import type { ChecklistItem } from "../bindings/ChecklistItem";
+
+function tick(host: Host, stepId: string, sub: string, done: boolean, extra?: HTMLElement | null): HTMLElement {
+  const id = `${stepId}.${sub}`;
+  const box = h("input", {
+    type: "checkbox",
+    id: `tick-${id}`,
+    "data-tick": id,
+    checked: done,
+    onchange: (e: Event) => {
+      const checked = (e.target as HTMLInputElement).checked;
+      void host.run(() => api.setStep(id, checked), host.setStatus);
+    },
+  });
+  return h(
+    "li",
+    { class: `tick${done ? " ticked" : ""}` },
+    h("div", { class: "tick-row" }, box, h("label", { for: `tick-${id}` }, SUBSTEP_TEXT[id] ?? id)),
+    extra ?? null,
+  );
+}
+
+/** The step's sub-steps, each with what to do; `extras` go under the sub-step of that id. */
+export function ticks(host: Host, item: ChecklistItem, extras: Record<string, HTMLElement | null> = {}): HTMLElement {
+  return h(
+    "ol",
+    { class: "ticks" },
+    item.substeps.map((sub) => tick(host, item.id, sub.id, sub.done, extras[sub.id] ?? null)),
+  );
+}
+
+export function linkButton(host: Host, label: string, link: "zoho_signup" | "api_console", region: string | null): HTMLElement {
+  return h(
+    "button",
+    {
+      type: "button",
+      class: "secondary",
+      "data-link": link,
+      onclick: () =>
+        void host.run(
+          () => api.openLink(link, region),
+          (url) => {
+            host.setInfo(`Opened ${url} in your browser.`);
+          },
+        ),
+    },
+    label,
+    h("span", { class: "visually-hidden" }, " (opens in your browser)"),
+    " ↗",
+  );
+}
