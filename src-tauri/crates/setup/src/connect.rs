@@ -172,7 +172,7 @@ fn now_text() -> String {
 
 impl Setup {
     /// The redirect URI for a method, as registered in the API console.
-    pub fn redirect_uri(&self, method: RedirectMethod) -> Result<String, Error> {
+    pub(crate) fn redirect_uri(&self, method: RedirectMethod) -> Result<String, Error> {
         Ok(match method {
             RedirectMethod::Loopback => callback::loopback_redirect_uri(self.loopback_port()?),
             RedirectMethod::DeepLink => callback::deep_link_redirect_uri(),
@@ -307,7 +307,7 @@ impl Setup {
 
     /// Completes the waiting sign-in with its redirect: exchanges the code and
     /// lists the organizations to choose from.
-    pub async fn complete_connect(&self, cb: Callback) -> Result<Vec<OrganizationChoice>, Error> {
+    pub(crate) async fn complete_connect(&self, cb: Callback) -> Result<Vec<OrganizationChoice>, Error> {
         let pending = {
             let mut slot = lock(&self.connect.pending);
             match slot.as_ref() {

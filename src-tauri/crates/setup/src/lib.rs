@@ -234,10 +234,6 @@ impl Setup {
         })
     }
 
-    pub fn profile(&self) -> Profile {
-        self.profile
-    }
-
     pub fn data_dir(&self) -> &Path {
         &self.data_dir
     }
@@ -276,7 +272,7 @@ impl Setup {
     }
 
     /// The loopback port registered for sign-ins.
-    pub fn loopback_port(&self) -> Result<u16, Error> {
+    pub(crate) fn loopback_port(&self) -> Result<u16, Error> {
         Ok(self
             .store
             .get(keys::LOOPBACK_PORT)?
@@ -304,12 +300,12 @@ impl Setup {
     }
 
     /// The redirect URI(s) to register in the API console.
-    pub fn redirect_uris(&self) -> Result<Vec<String>, Error> {
+    pub(crate) fn redirect_uris(&self) -> Result<Vec<String>, Error> {
         Ok(vec![self.redirect_uri(self.redirect_method()?)?])
     }
 
     /// Marks the "Test your integration" step done (after a successful pull).
-    pub fn mark_tested(&self) -> Result<(), Error> {
+    pub(crate) fn mark_tested(&self) -> Result<(), Error> {
         Ok(self.store.set(keys::TESTED, &true)?)
     }
 
@@ -413,7 +409,7 @@ impl Setup {
     }
 
     /// The stored client secret, for the token exchange only.
-    pub fn client_secret(&self) -> Result<Option<SecretString>, Error> {
+    pub(crate) fn client_secret(&self) -> Result<Option<SecretString>, Error> {
         Ok(self.secrets.get(entry::CLIENT_SECRET)?)
     }
 

@@ -78,7 +78,7 @@ impl Tokens {
 impl Setup {
     /// A valid access token for a connection, refreshed when close to expiry or
     /// when `force` (after a 401); one refresh at a time per connection.
-    pub async fn access_token(&self, id: &str, force: bool) -> Result<AccessGrant, Error> {
+    pub(crate) async fn access_token(&self, id: &str, force: bool) -> Result<AccessGrant, Error> {
         if !force {
             if let Some(grant) = self.tokens.fresh(id) {
                 return Ok(grant);
