@@ -217,10 +217,7 @@ async fn efficiency(runs: u64, sample: u64) -> Res<Value> {
 /// (timed on its own) and then stored by the real upsert, one page per
 /// transaction (timed: the ingest rate).
 fn ingest(runs: u64) -> Res<Value> {
-    let recorded: Value = serde_json::from_str(include_str!(
-        "../../../../shared/zoho-recorded/invoices.json"
-    ))
-    .map_err(|e| e.to_string())?;
+    let recorded = zbs_testkit::recorded("invoices.json");
     let template = recorded["body"]["invoices"][0].clone();
     let total = 100_000u64;
     let pages: Vec<Vec<Value>> = (0..total / PAGE)

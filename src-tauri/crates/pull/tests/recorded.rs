@@ -1,21 +1,16 @@
-//! Every recorded Zoho answer (`/work/shared/zoho-recorded`) whose record
+//! Every recorded Zoho answer (`tests/fixtures/zoho-recorded`) whose record
 //! type can be pulled is stored through the same upsert as pulls, then
 //! exported as CSV and JSON; answers of types that cannot be pulled are
 //! listed explicitly so a new recording is never silently ignored.
 
 mod common;
 
-use std::collections::{BTreeMap, BTreeSet};
-use std::path::PathBuf;
-
 use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
 use zbs_pull::{ExportFormat, LimiterRegistry, Puller, RateBudget};
+use zbs_testkit::recorded_dir;
 use zbs_zoho::books::{decode_detail, decode_list};
 use zbs_zoho::{Entity, RateInfo, Record};
-
-fn recorded_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../../shared/zoho-recorded")
-}
 
 /// Resources recorded that no pull reads (yet).
 const NOT_PULLED: [&str; 8] = [

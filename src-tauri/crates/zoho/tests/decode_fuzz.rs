@@ -8,13 +8,7 @@ use serde_json::Value;
 use zbs_zoho::books::{decode_detail, decode_list, decode_response, Entity, RateInfo};
 
 fn recorded(name: &str) -> Value {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../../../shared/zoho-recorded/"
-    );
-    let text = std::fs::read_to_string(format!("{path}{name}.json")).expect("recorded answer");
-    let file: Value = serde_json::from_str(&text).expect("recorded JSON");
-    file["body"].clone()
+    zbs_testkit::recorded_body(&format!("{name}.json"))
 }
 
 fn entity() -> impl Strategy<Value = Entity> {

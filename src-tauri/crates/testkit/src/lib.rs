@@ -1,0 +1,27 @@
+//! Test support shared by the crates' tests and the benchmarks.
+//!
+//! - The recorded Zoho Books answers in `tests/fixtures/zoho-recorded` (see
+//!   its `NOTICE.md`): [`recorded_dir`], [`recorded`], [`recorded_body`].
+
+use std::path::PathBuf;
+
+use serde_json::Value;
+
+/// The folder of recorded Zoho Books answers, inside the repository.
+pub fn recorded_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../tests/fixtures/zoho-recorded")
+}
+
+/// A recorded answer (`{"method", "path", "query", "status", "headers",
+/// "body"}`) by file name, e.g. `invoices.json`.
+pub fn recorded(name: &str) -> Value {
+    let path = recorded_dir().join(name);
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+/// The HTTP body of a recorded answer, as Zoho sent it.
+pub fn recorded_body(name: &str) -> Value {
+    recorded(name)["body"].clone()
+}
