@@ -24,9 +24,7 @@ pub fn create_db(path: &Path) -> Result<(), String> {
         rusqlite_migration::M::up(include_str!(
             "../../../src-tauri/crates/setup/migrations/0001_initial.sql"
         )),
-        rusqlite_migration::M::up(include_str!(
-            "../../../src-tauri/crates/setup/migrations/0002_pulls.sql"
-        )),
+        rusqlite_migration::M::up(zbs_pull::MIGRATIONS[0]),
     ]);
     migrations.to_latest(&mut conn).map_err(|e| e.to_string())?;
     Ok(())

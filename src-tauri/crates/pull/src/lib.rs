@@ -12,8 +12,8 @@
 //!   crate implements it for stored connections);
 //! - [`engine`]: [`Puller`]: `run` / `resume` a pull, with retries, the
 //!   cross-process lock, checkpoints and progress;
-//! - `store`: the SQL of the pull tables (schema: the setup crate's
-//!   `migrations/0002_pulls.sql`); `results`: counts, preview pages, raw
+//! - `store`: the pull tables: their schema ([`MIGRATIONS`], applied by the
+//!   setup crate with its own) and their SQL; `results`: counts, preview pages, raw
 //!   records, history, request chart, quota, estimate; [`export`]: CSV/JSON;
 //! - [`types`]: what crosses to the UI (ts-rs bindings in `ui/src/bindings`).
 //!
@@ -49,7 +49,7 @@ pub use engine::{Puller, PullerConfig, RetryConfig};
 pub use error::PullError;
 pub use limiter::{LimiterRegistry, OrgLimiter, DEFAULT_CONCURRENCY};
 pub use results::MAX_PAGE_ROWS;
-pub use store::{BUSY_TIMEOUT, NO_PULL, REQUEST_LOG_MAX};
+pub use store::{BUSY_TIMEOUT, MIGRATIONS, NO_PULL, REQUEST_LOG_MAX};
 pub use token::{AccessGrant, StaticToken, TokenError, TokenSource};
 pub use tokio_util::sync::CancellationToken;
 pub use types::*;

@@ -1,7 +1,7 @@
-//! This crate's side of the SQLite file: its own connection (WAL, busy
-//! timeout 5 s) to the database the setup crate creates and migrates
-//! (`setup/migrations/0002_pulls.sql`), and every statement of the pull
-//! tables: the organization lock, pull rows and checkpoints, the record
+//! This crate's side of the SQLite file: the pull tables' schema
+//! ([`MIGRATIONS`], which the setup crate applies in its ordered list when it
+//! creates or opens the file), its own connection (WAL, busy timeout 5 s) to
+//! that database, and every statement of the pull tables: the organization lock, pull rows and checkpoints, the record
 //! upsert (one transaction per page with its checkpoint), the request log
 //! and the last quota headers. Queries for the preview live in `results`.
 
@@ -26,6 +26,12 @@ pub const REQUEST_LOG_MAX: i64 = 20_000;
 const REQUEST_LOG_AGE_MS: i64 = 24 * 3600 * 1000;
 /// The pull id of records stored outside a pull ([`crate::Puller::ingest`]).
 pub const NO_PULL: i64 = 0;
+
+/// The SQL steps that create and change the pull tables, oldest first
+/// (`migrations/*.sql`). The setup crate applies them, in this order, within
+/// its own list of steps (`zbs_setup::store`). Never edit a released step:
+/// add one, and add it to that list.
+pub const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_pulls.sql")];
 
 const TABLES: [&str; 6] = [
     "pulls",
@@ -741,4 +747,21 @@ pub(crate) fn load_rate(
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
         )
         .optional()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrations_make_every_pull_table() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("pulls.sqlite3");
+        let conn = Connection::open(&path).expect("open");
+        for step in MIGRATIONS {
+            conn.execute_batch(step).expect("the step applies");
+        }
+        drop(conn);
+        Db::open(&path).expect("every pull table is there");
+    }
 }

@@ -27,7 +27,7 @@ pub fn create_db(dir: &Path) -> PathBuf {
         .expect("wal");
     let migrations = rusqlite_migration::Migrations::new(vec![
         rusqlite_migration::M::up(include_str!("../../../setup/migrations/0001_initial.sql")),
-        rusqlite_migration::M::up(include_str!("../../../setup/migrations/0002_pulls.sql")),
+        rusqlite_migration::M::up(zbs_pull::MIGRATIONS[0]),
     ]);
     migrations.to_latest(&mut conn).expect("migrations apply");
     path
