@@ -3,12 +3,11 @@
 //! exported as CSV and JSON; answers of types that cannot be pulled are
 //! listed explicitly so a new recording is never silently ignored.
 
-mod common;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
-use std::collections::{BTreeMap, BTreeSet};
 use zbs_pull::{ExportFormat, LimiterRegistry, Puller, RateBudget};
-use zbs_testkit::recorded_dir;
+use zbs_testkit::{create_db, recorded_dir};
 use zbs_zoho::books::{decode_detail, decode_list};
 use zbs_zoho::{Entity, RateInfo, Record};
 
@@ -38,7 +37,7 @@ fn entities_of(resource: &str) -> Vec<Entity> {
 #[test]
 fn every_recorded_shape_is_stored_and_exported() {
     let dir = tempfile::tempdir().expect("temp");
-    let db = common::create_db(dir.path());
+    let db = create_db(dir.path()).expect("database");
     let puller = Puller::new(&db, LimiterRegistry::new(), RateBudget::default()).expect("puller");
     let mut expected: BTreeMap<Entity, BTreeSet<String>> = BTreeMap::new();
     let mut files = 0;

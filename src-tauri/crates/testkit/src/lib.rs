@@ -2,10 +2,19 @@
 //!
 //! - The recorded Zoho Books answers in `tests/fixtures/zoho-recorded` (see
 //!   its `NOTICE.md`): [`recorded_dir`], [`recorded`], [`recorded_body`].
+//! - With the feature `pull`, for the pull crate's tests and the pull
+//!   benchmarks: [`sim_config`], [`SimTokens`] (a [`zbs_pull::TokenSource`]
+//!   signed in at the simulator) and [`create_db`] (the database file as the
+//!   app makes it).
 
 use std::path::PathBuf;
 
 use serde_json::Value;
+
+#[cfg(feature = "pull")]
+mod pull;
+#[cfg(feature = "pull")]
+pub use pull::{create_db, sim_config, SimTokens};
 
 /// The folder of recorded Zoho Books answers, inside the repository.
 pub fn recorded_dir() -> PathBuf {
