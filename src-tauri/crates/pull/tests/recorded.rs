@@ -6,8 +6,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
-use zbs_pull::{ExportFormat, LimiterRegistry, Puller, RateBudget};
-use zbs_testkit::{create_db, recorded_dir};
+use zbs_pull::{ExportFormat, KeyColumns, LimiterRegistry, Puller, RateBudget};
+use zbs_testkit::{create_db, recorded, recorded_dir};
 use zbs_zoho::books::{decode_detail, decode_list};
 use zbs_zoho::{Entity, RateInfo, Record};
 
@@ -87,6 +87,15 @@ fn every_recorded_shape_is_stored_and_exported() {
                     .records
             };
             for r in &records {
+                let k = KeyColumns::read(entity, r.value())
+                    .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+                assert!(!k.zoho_id.is_empty(), "{}", path.display());
+                assert!(
+                    k.label.is_some(),
+                    "{}: label of {}",
+                    path.display(),
+                    k.zoho_id
+                );
                 expected.entry(entity).or_default().insert(
                     entity
                         .record_id(r.value())
@@ -121,7 +130,7 @@ fn every_recorded_shape_is_stored_and_exported() {
             )
             .expect("page");
         assert!(
-            page.rows.iter().all(|r| r.label.is_some()),
+            page.rows.iter().all(|r| r.columns.label.is_some()),
             "{e}: every record has a number or name"
         );
     }
@@ -170,4 +179,18 @@ fn every_recorded_shape_is_stored_and_exported() {
         .file_name()
         .to_string_lossy()
         .ends_with(".part")));
+}
+
+#[test]
+fn invoice_key_columns() {
+    let file = recorded("invoices.json");
+    let row = &file["body"]["invoices"][0];
+    let k = KeyColumns::read(Entity::Invoices, row).expect("columns");
+    assert_eq!(k.zoho_id, "260815000000103001");
+    assert_eq!(k.label.as_deref(), Some("INV-000001"));
+    assert_eq!(k.date.as_deref(), Some("2026-06-09"));
+    assert_eq!(k.total, Some(598.0));
+    assert_eq!(k.status.as_deref(), Some("paid"));
+    assert_eq!(k.counterparty.as_deref(), Some("Acme Corp"));
+    assert!(k.last_modified.is_some());
 }

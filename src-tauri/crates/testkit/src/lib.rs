@@ -6,13 +6,20 @@
 //!   benchmarks: [`sim_config`], [`SimTokens`] (a [`zbs_pull::TokenSource`]
 //!   signed in at the simulator) and [`create_db`] (the database file as the
 //!   app makes it).
+//! - With the feature `proptest`: [`arb_json`], any JSON shaped a little like
+//!   Zoho's answers, for property tests.
 
 use std::path::PathBuf;
 
 use serde_json::Value;
 
+#[cfg(feature = "proptest")]
+mod fuzz;
 #[cfg(feature = "pull")]
 mod pull;
+
+#[cfg(feature = "proptest")]
+pub use fuzz::arb_json;
 #[cfg(feature = "pull")]
 pub use pull::{create_db, sim_config, SimTokens};
 

@@ -20,9 +20,7 @@ pub mod dc;
 pub mod loopback;
 pub mod oauth;
 
-pub use books::{
-    BooksClient, BooksError, Entity, KeyColumns, ListPage, Organization, RateInfo, Record,
-};
+pub use books::{BooksClient, BooksError, Entity, ListPage, Organization, RateInfo, Record};
 pub use callback::{
     parse_callback, parse_callback_query, Callback, CallbackError, CallbackOutcome,
 };
