@@ -21,14 +21,9 @@
 // Writes BENCH_OUT/preview.json.
 
 import { execFileSync } from "node:child_process";
-import { readFileSync, rmSync, mkdirSync, cpSync, writeFileSync } from "node:fs";
-import { join, dirname } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
-
-const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const wdioDir = join(root, "tests/e2e/node_modules/webdriverio");
-const wdioEntry = JSON.parse(readFileSync(join(wdioDir, "package.json"), "utf8")).exports["."].import;
-const { remote } = await import(pathToFileURL(join(wdioDir, wdioEntry)).href);
+import { rmSync, mkdirSync, cpSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { startSession } from "../tests/e2e/lib.mjs";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const WARM = Number(process.env.BENCH_PREVIEW_WARM ?? 2);
@@ -107,16 +102,7 @@ async function launch(run) {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   cpSync(SOURCE, dir, { recursive: true });
-  const browser = await remote({
-    hostname: "127.0.0.1",
-    port: Number(process.env.WEBDRIVER_PORT),
-    logLevel: "error",
-    connectionRetryTimeout: 60_000,
-    capabilities: {
-      "wdio:enforceWebDriverClassic": true,
-      "tauri:options": { application: APP, args: ["--data-dir", dir] },
-    },
-  });
+  const browser = await startSession(["--data-dir", dir], { application: APP, logLevel: "error" });
   try {
     await waitFor(browser, "[data-test=welcome], [data-step-card]");
     if ((await browser.findElements("css selector", "[data-test=choose-demo]")).length > 0) {

@@ -256,7 +256,7 @@ watching the trend.
 - \`decode/<list>/list_page\`: what \`BooksClient::list\` does with a body
   (\`decode_list\`: result code checked, each record's text kept and parsed
   and checked to be an object, \`page_context\` typed);
-  \`key_columns\`: that plus \`Entity::key_columns\` for every record, as a pull
+  \`key_columns\`: that plus \`KeyColumns::read\` for every record, as a pull
   stores them; \`typed\`: bytes → \`Envelope\` → the typed structs
   (\`Invoice\`, \`Contact\`). Inputs: the recorded \`invoices.json\` and
   \`contacts.json\` list answers.

@@ -2,7 +2,7 @@
 //
 // Run by benches/run.sh inside the private session (display, session bus,
 // gnome-keyring, tauri-driver). Both release builds are launched alternately
-// through WebDriver, BENCH_RUNS times each after one warm-up launch of each
+// through WebDriver (the end-to-end tests' startSession, tests/e2e/lib.mjs), BENCH_RUNS times each after one warm-up launch of each
 // that is not counted. For every launch:
 //
 //   ready     time from just before the new-session request until the page's
@@ -23,13 +23,8 @@
 // Writes the figures as JSON to BENCH_OUT/startup.json.
 
 import { readFileSync, readdirSync, readlinkSync, rmSync, mkdirSync, writeFileSync } from "node:fs";
-import { join, dirname } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
-
-const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const wdioDir = join(root, "tests/e2e/node_modules/webdriverio");
-const wdioEntry = JSON.parse(readFileSync(join(wdioDir, "package.json"), "utf8")).exports["."].import;
-const { remote } = await import(pathToFileURL(join(wdioDir, wdioEntry)).href);
+import { join } from "node:path";
+import { startSession } from "../tests/e2e/lib.mjs";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const IDLE_MS = Number(process.env.BENCH_IDLE_MS ?? 2000);
@@ -160,16 +155,7 @@ async function launch(sideName) {
   side.before();
   const epoch0 = Date.now();
   const t0 = performance.now();
-  const browser = await remote({
-    hostname: "127.0.0.1",
-    port: Number(process.env.WEBDRIVER_PORT),
-    logLevel: "error",
-    connectionRetryTimeout: 60_000,
-    capabilities: {
-      "wdio:enforceWebDriverClassic": true,
-      "tauri:options": { application: side.binary },
-    },
-  });
+  const browser = await startSession(undefined, { application: side.binary, logLevel: "error" });
   const tSession = performance.now();
   let tReady;
   let polls = 0;

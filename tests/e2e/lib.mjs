@@ -29,17 +29,25 @@ export async function launch(dir, args = ["--data-dir", dir]) {
   }
 }
 
-async function launchOnce(args) {
-  const browser = await remote({
+/** A new WebDriver session through tauri-driver that starts `application`
+ * (default: APP) with `args` (none when undefined). Returns as soon as the
+ * driver has started it, without waiting for the page: the benchmarks time
+ * what follows. */
+export async function startSession(args, { application = APP, logLevel = "warn" } = {}) {
+  return remote({
     hostname: "127.0.0.1",
     port: Number(process.env.WEBDRIVER_PORT),
-    logLevel: "warn",
+    logLevel,
     connectionRetryTimeout: 60_000,
     capabilities: {
       "wdio:enforceWebDriverClassic": true,
-      "tauri:options": { application: APP, args },
+      "tauri:options": args === undefined ? { application } : { application, args },
     },
   });
+}
+
+async function launchOnce(args) {
+  const browser = await startSession(args);
   await browser.setTimeout({ implicit: 0 });
   await browser.waitUntil(
     async () => (await browser.$("[data-step-card]").isExisting()) || (await browser.$("[data-test=welcome]").isExisting()),

@@ -6,8 +6,8 @@
 //! - `list_page`: what `BooksClient::list` does with the body
 //!   (`decode_list`): the result code checked, each record's text kept and
 //!   parsed (checked to be an object), `page_context` typed;
-//! - `key_columns`: `list_page` plus `Entity::key_columns` for every record
-//!   (through the typed structs), as the pull engine stores them;
+//! - `key_columns`: `list_page` plus `KeyColumns::read` (zbs-pull) for every
+//!   record (through the typed structs), as the pull engine stores them;
 //! - `typed`: bytes → `Envelope`, then the records as the crate's typed
 //!   structs (`Invoice`, `Contact`).
 
@@ -16,6 +16,7 @@ use std::hint::black_box;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use serde_json::Value;
 use zbs_bench::recorded_body;
+use zbs_pull::KeyColumns;
 use zbs_zoho::books::types::{Contact, Envelope, Invoice};
 use zbs_zoho::books::{decode_list, RateInfo};
 use zbs_zoho::{Entity, ListPage};
@@ -52,7 +53,7 @@ fn bench_entity<T: serde::de::DeserializeOwned>(
             let page = list_page(black_box(&body), entity);
             page.records
                 .iter()
-                .map(|r| entity.key_columns(r.value()).unwrap())
+                .map(|r| KeyColumns::read(entity, r.value()).unwrap())
                 .collect::<Vec<_>>()
         })
     });

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use serde_json::{json, Value};
 use zbs_bench::recorded_body;
-use zbs_bench_pull::{bare_connection, bare_insert, bare_rows, db_in, invoice_page, PAGE};
+use zbs_bench_pull::{bare_connection, bare_insert, bare_rows, create_db, invoice_page, PAGE};
 use zbs_pull::{Entity, LimiterRegistry, Puller, RateBudget};
 use zbs_zoho::books::{decode_list, RateInfo};
 use zbs_zoho::Record;
@@ -56,7 +56,7 @@ fn upsert(c: &mut Criterion) {
 
     let dir = tempfile::tempdir().expect("temp dir");
     let puller = Puller::new(
-        &db_in(dir.path()).expect("database"),
+        &create_db(dir.path()).expect("database"),
         LimiterRegistry::new(),
         RateBudget::default(),
     )

@@ -19,8 +19,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 use zbs_bench_pull::{
-    bare_connection, bare_insert, bare_rows, db_in, invoice_page, reset_peak, sim_config, stats,
-    status_kib, BareRow, RssSampler, SimTokens, PAGE,
+    bare_connection, bare_insert, bare_rows, create_db, invoice_page, reset_peak, sim_config,
+    stats, status_kib, BareRow, RssSampler, SimTokens, PAGE,
 };
 use zbs_pull::{
     CancellationToken, Entity, LimiterRegistry, PullOptions, PullReport, Puller, RateBudget,
@@ -135,7 +135,7 @@ async fn efficiency(runs: u64, sample: u64) -> Res<Value> {
     for run in 1..=runs {
         let s = start_sim(sample + 100, budget).await?;
         let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
-        let puller = Puller::new(&db_in(dir.path())?, LimiterRegistry::new(), budget)
+        let puller = Puller::new(&create_db(dir.path())?, LimiterRegistry::new(), budget)
             .map_err(|e| e.to_string())?;
         let options = PullOptions {
             entities: vec![Entity::Invoices],
@@ -217,10 +217,7 @@ async fn efficiency(runs: u64, sample: u64) -> Res<Value> {
 /// (timed on its own) and then stored by the real upsert, one page per
 /// transaction (timed: the ingest rate).
 fn ingest(runs: u64) -> Res<Value> {
-    let recorded: Value = serde_json::from_str(include_str!(
-        "../../../../shared/zoho-recorded/invoices.json"
-    ))
-    .map_err(|e| e.to_string())?;
+    let recorded = zbs_testkit::recorded("invoices.json");
     let template = recorded["body"]["invoices"][0].clone();
     let total = 100_000u64;
     let pages: Vec<Vec<Value>> = (0..total / PAGE)
@@ -280,7 +277,7 @@ fn ingest(runs: u64) -> Res<Value> {
     for run in 1..=runs {
         let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
         let puller = Puller::new(
-            &db_in(dir.path())?,
+            &create_db(dir.path())?,
             LimiterRegistry::new(),
             RateBudget::default(),
         )
@@ -413,7 +410,7 @@ async fn scale_pull(db: &Path, connection: &str) -> Res<(Value, Started)> {
 
 async fn scale() -> Res<Value> {
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
-    let db = db_in(dir.path())?;
+    let db = create_db(dir.path())?;
     let (v, _s) = scale_pull(&db, "bench").await?;
     Ok(v)
 }
@@ -426,7 +423,7 @@ async fn preview_data(data_dir: &Path) -> Res<Value> {
     if db.exists() {
         return Err(format!("{} exists already", db.display()));
     }
-    zbs_bench_pull::create_db(&db)?;
+    create_db(&demo)?;
     let (v, s) = scale_pull(&db, "bench").await?;
     let org = s
         .sim

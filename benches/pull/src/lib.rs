@@ -2,35 +2,13 @@
 //! `benches/run.sh`): a migrated SQLite file, the in-process simulator with a
 //! real sign-in for tokens, and reading this process's memory from `/proc`.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use futures_util::future::BoxFuture;
-use zbs_pull::{AccessGrant, TokenError, TokenSource};
-use zbs_sim::{accept_consent, ClientSpec, SimConfig, SimHandle, LOOPBACK_REDIRECT};
-use zbs_zoho::oauth::{authorize, default_scopes, OAuthClient};
-use zbs_zoho::{parse_callback, DataCenter, DataCenters, OAuthError, SecretString};
-
-/// The schema exactly as the setup crate applies it (same files, same order),
-/// so the app opens the file as its own.
-pub fn create_db(path: &Path) -> Result<(), String> {
-    let mut conn = rusqlite::Connection::open(path).map_err(|e| e.to_string())?;
-    conn.pragma_update(None, "journal_mode", "WAL")
-        .map_err(|e| e.to_string())?;
-    let migrations = rusqlite_migration::Migrations::new(vec![
-        rusqlite_migration::M::up(include_str!(
-            "../../../src-tauri/crates/setup/migrations/0001_initial.sql"
-        )),
-        rusqlite_migration::M::up(include_str!(
-            "../../../src-tauri/crates/setup/migrations/0002_pulls.sql"
-        )),
-    ]);
-    migrations.to_latest(&mut conn).map_err(|e| e.to_string())?;
-    Ok(())
-}
+pub use zbs_testkit::{create_db, sim_config, SimTokens};
 
 /// Records per page in the ingest measurements (Zoho's largest page).
 pub const PAGE: u64 = 200;
@@ -70,7 +48,7 @@ pub fn bare_rows(page: &[serde_json::Value]) -> Vec<BareRow> {
 /// A fresh migrated file in `dir` opened as the floor of ingest writes it:
 /// bare SQLite, `synchronous = NORMAL` as the app sets it.
 pub fn bare_connection(dir: &Path) -> Result<rusqlite::Connection, String> {
-    let conn = rusqlite::Connection::open(db_in(dir)?).map_err(|e| e.to_string())?;
+    let conn = rusqlite::Connection::open(create_db(dir)?).map_err(|e| e.to_string())?;
     conn.pragma_update(None, "synchronous", "NORMAL")
         .map_err(|e| e.to_string())?;
     Ok(conn)
@@ -90,99 +68,6 @@ pub fn bare_insert(conn: &mut rusqlite::Connection, rows: &[BareRow]) -> rusqlit
         }
     }
     tx.commit()
-}
-
-/// A migrated `zbsetup.sqlite3` in `dir`.
-pub fn db_in(dir: &Path) -> Result<PathBuf, String> {
-    let path = dir.join("zbsetup.sqlite3");
-    create_db(&path)?;
-    Ok(path)
-}
-
-/// One organization, one client, the US data center; `records` of each
-/// entity; `budget` requests per window; a daily quota that never binds.
-pub fn sim_config(records: u64, budget: (u32, Duration)) -> SimConfig {
-    SimConfig {
-        records_per_entity: records,
-        rate_limit: budget,
-        daily_quota: Some(1_000_000),
-        clients: vec![ClientSpec::generate(7)],
-        regions: vec!["us".to_string()],
-        ..SimConfig::default()
-    }
-}
-
-/// Tokens from a real sign-in at the simulator (authorize URL, consent,
-/// callback parsing, code exchange); refreshes through `OAuthClient::refresh`.
-pub struct SimTokens {
-    oauth: OAuthClient,
-    dc: DataCenter,
-    refresh: SecretString,
-    current: Mutex<AccessGrant>,
-}
-
-impl SimTokens {
-    pub async fn connect(sim: &SimHandle) -> Result<SimTokens, String> {
-        let client = sim.clients()[0].clone();
-        let dcs =
-            DataCenters::from_json(&sim.endpoints_json().to_string()).map_err(|e| e.to_string())?;
-        let dc = dcs.get("us").ok_or("the simulator serves no us")?.clone();
-        let req = authorize(&dc, &client.client_id, LOOPBACK_REDIRECT, &default_scopes())
-            .map_err(|e| e.to_string())?;
-        let redirect = accept_consent(req.url.as_str())
-            .await
-            .map_err(|e| e.to_string())?;
-        let callback = parse_callback(&redirect).map_err(|e| e.to_string())?;
-        let oauth = OAuthClient::new(
-            client.client_id.clone(),
-            SecretString::from(client.client_secret.clone()),
-        )
-        .map_err(|e| e.to_string())?;
-        let tokens = oauth
-            .exchange_callback(&dcs, &req.pending, &callback)
-            .await
-            .map_err(|e| e.to_string())?;
-        Ok(SimTokens {
-            oauth,
-            dc,
-            refresh: tokens.refresh_token.ok_or("no refresh token")?,
-            current: Mutex::new(AccessGrant {
-                token: tokens.access_token,
-                api_domain: tokens.api_domain,
-            }),
-        })
-    }
-
-    fn grant(&self) -> AccessGrant {
-        self.current
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
-    }
-}
-
-impl TokenSource for SimTokens {
-    fn access_token(&self, refresh: bool) -> BoxFuture<'_, Result<AccessGrant, TokenError>> {
-        Box::pin(async move {
-            if !refresh {
-                return Ok(self.grant());
-            }
-            match self.oauth.refresh(&self.dc, &self.refresh).await {
-                Ok(t) => {
-                    let grant = AccessGrant {
-                        token: t.access_token,
-                        api_domain: t.api_domain,
-                    };
-                    *self.current.lock().unwrap_or_else(|e| e.into_inner()) = grant.clone();
-                    Ok(grant)
-                }
-                Err(OAuthError::RefreshRevoked) | Err(OAuthError::InvalidCode) => {
-                    Err(TokenError::reconnect_needed("the connection was revoked"))
-                }
-                Err(e) => Err(TokenError::from_cause(e.code(), e)),
-            }
-        })
-    }
 }
 
 /// A `kB` field of `/proc/self/status` (`VmRSS`, `VmHWM`), in KiB.

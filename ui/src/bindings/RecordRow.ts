@@ -3,7 +3,11 @@
 /**
  * Key columns of a stored record, for the preview table.
  */
-export type RecordRow = { entity: string, zoho_id: string, 
+export type RecordRow = { entity: string, pulled_at: string, 
+/**
+ * The raw record came from a detail call (line items, addresses).
+ */
+detail: boolean, zoho_id: string, 
 /**
  * Number or name (`INV-000123`, `Acme Ltd`).
  */
@@ -11,8 +15,4 @@ label: string | null, date: string | null, total: number | null, status: string 
 /**
  * Customer or vendor name.
  */
-counterparty: string | null, last_modified: string | null, pulled_at: string, 
-/**
- * The raw record came from a detail call (line items, addresses).
- */
-detail: boolean, };
+counterparty: string | null, last_modified: string | null, };

@@ -31,6 +31,7 @@ use secrecy::SecretString;
 use time::OffsetDateTime;
 use tokio_util::sync::CancellationToken;
 use zbs_zoho::books::{BooksClient, BooksError, Entity, RateInfo, Record, MAX_PER_PAGE};
+use zbs_zoho::retry::{backoff, full_jitter};
 
 use crate::budget::RateBudget;
 use crate::limiter::{LimiterRegistry, OrgLimiter};
@@ -63,16 +64,8 @@ impl Default for RetryConfig {
 
 impl RetryConfig {
     fn delay(&self, attempt: u32) -> Duration {
-        let exp = self
-            .base_delay
-            .saturating_mul(1u32 << attempt.saturating_sub(1).min(16));
-        full_jitter(exp.min(self.max_delay))
+        backoff(self.base_delay, self.max_delay, attempt)
     }
-}
-
-fn full_jitter(cap: Duration) -> Duration {
-    let ms = u64::try_from(cap.as_millis()).unwrap_or(u64::MAX);
-    Duration::from_millis(rand::thread_rng().gen_range(0..=ms))
 }
 
 /// Knobs of a [`Puller`]; the defaults suit Zoho.

@@ -12,8 +12,10 @@
 //!   crate implements it for stored connections);
 //! - [`engine`]: [`Puller`]: `run` / `resume` a pull, with retries, the
 //!   cross-process lock, checkpoints and progress;
-//! - `store`: the SQL of the pull tables (schema: the setup crate's
-//!   `migrations/0002_pulls.sql`); `results`: counts, preview pages, raw
+//! - [`KeyColumns`]: what is kept of each record beside its JSON (number or
+//!   name, date, total, status, counterparty), read per entity;
+//! - `store`: the pull tables: their schema ([`MIGRATIONS`], applied by the
+//!   setup crate with its own) and their SQL; `results`: counts, preview pages, raw
 //!   records, history, request chart, quota, estimate; [`export`]: CSV/JSON;
 //! - [`types`]: what crosses to the UI (ts-rs bindings in `ui/src/bindings`).
 //!
@@ -35,6 +37,7 @@
 //! people; nothing here logs or stores a token or a record body in logs.
 
 pub mod budget;
+mod columns;
 pub mod engine;
 mod error;
 pub mod export;
@@ -45,11 +48,12 @@ pub mod token;
 pub mod types;
 
 pub use budget::{RateBudget, RATE_LIMIT_ENV};
+pub use columns::KeyColumns;
 pub use engine::{Puller, PullerConfig, RetryConfig};
 pub use error::PullError;
 pub use limiter::{LimiterRegistry, OrgLimiter, DEFAULT_CONCURRENCY};
 pub use results::{forget_connection, MAX_PAGE_ROWS};
-pub use store::{BUSY_TIMEOUT, NO_PULL, REQUEST_LOG_MAX};
+pub use store::{BUSY_TIMEOUT, MIGRATIONS, NO_PULL, REQUEST_LOG_MAX};
 pub use token::{AccessGrant, StaticToken, TokenError, TokenSource};
 pub use tokio_util::sync::CancellationToken;
 pub use types::*;

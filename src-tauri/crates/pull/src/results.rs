@@ -10,6 +10,7 @@ use rusqlite::{params, OptionalExtension};
 use serde_json::Value;
 use zbs_zoho::{Entity, Record};
 
+use crate::columns::KeyColumns;
 use crate::engine::Puller;
 use crate::store::{self, NO_PULL};
 use crate::types::{
@@ -107,13 +108,15 @@ impl Puller {
             |r| {
                 Ok(RecordRow {
                     entity: entity.name().to_owned(),
-                    zoho_id: r.get(0)?,
-                    label: r.get(1)?,
-                    date: r.get(2)?,
-                    total: r.get(3)?,
-                    status: r.get(4)?,
-                    counterparty: r.get(5)?,
-                    last_modified: r.get(6)?,
+                    columns: KeyColumns {
+                        zoho_id: r.get(0)?,
+                        label: r.get(1)?,
+                        date: r.get(2)?,
+                        total: r.get(3)?,
+                        status: r.get(4)?,
+                        counterparty: r.get(5)?,
+                        last_modified: r.get(6)?,
+                    },
                     pulled_at: r.get(7)?,
                     detail: r.get(8)?,
                 })

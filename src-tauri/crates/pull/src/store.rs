@@ -1,7 +1,7 @@
-//! This crate's side of the SQLite file: its own connection (WAL, busy
-//! timeout 5 s) to the database the setup crate creates and migrates
-//! (`setup/migrations/0002_pulls.sql`), and every statement of the pull
-//! tables: the organization lock, pull rows and checkpoints, the record
+//! This crate's side of the SQLite file: the pull tables' schema
+//! ([`MIGRATIONS`], which the setup crate applies in its ordered list when it
+//! creates or opens the file), its own connection (WAL, busy timeout 5 s) to
+//! that database, and every statement of the pull tables: the organization lock, pull rows and checkpoints, the record
 //! upsert (one transaction per page with its checkpoint), the request log
 //! and the last quota headers. Queries for the preview live in `results`.
 
@@ -15,6 +15,7 @@ use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 use zbs_zoho::{Entity, RateInfo, Record};
 
+use crate::columns::KeyColumns;
 use crate::types::{PullOptions, PullState};
 use crate::PullError;
 
@@ -26,6 +27,12 @@ pub const REQUEST_LOG_MAX: i64 = 20_000;
 const REQUEST_LOG_AGE_MS: i64 = 24 * 3600 * 1000;
 /// The pull id of records stored outside a pull ([`crate::Puller::ingest`]).
 pub const NO_PULL: i64 = 0;
+
+/// The SQL steps that create and change the pull tables, oldest first
+/// (`migrations/*.sql`). The setup crate applies them, in this order, within
+/// its own list of steps (`zbs_setup::store`). Never edit a released step:
+/// add one, and add it to that list.
+pub const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_pulls.sql")];
 
 const TABLES: [&str; 6] = [
     "pulls",
@@ -431,13 +438,7 @@ pub(crate) fn finish_pull(conn: &mut Connection, id: i64, f: &Finish) -> Result<
 /// A record ready to store.
 #[derive(Debug, Clone)]
 pub(crate) struct Prepared {
-    pub id: String,
-    pub label: Option<String>,
-    pub date: Option<String>,
-    pub total: Option<f64>,
-    pub status: Option<String>,
-    pub counterparty: Option<String>,
-    pub last_modified: Option<String>,
+    pub columns: KeyColumns,
     pub detail: bool,
     pub raw: String,
 }
@@ -445,15 +446,9 @@ pub(crate) struct Prepared {
 /// Key columns and the text of a record as Zoho sent it; `None` (logged)
 /// when it has no id.
 pub(crate) fn prepare(entity: Entity, record: &Record, detail: bool) -> Option<Prepared> {
-    match entity.key_columns(record.value()) {
-        Ok(k) => Some(Prepared {
-            id: k.id,
-            label: k.label,
-            date: k.date,
-            total: k.total,
-            status: k.status,
-            counterparty: k.counterparty,
-            last_modified: k.last_modified_time,
+    match KeyColumns::read(entity, record.value()) {
+        Ok(columns) => Some(Prepared {
+            columns,
             detail,
             raw: record.raw().to_owned(),
         }),
@@ -477,7 +472,7 @@ pub(crate) fn upsert(
     records: &[Prepared],
 ) -> Result<u64, PullError> {
     let pulled_at = now_rfc3339();
-    let ids: Vec<&str> = records.iter().map(|r| r.id.as_str()).collect();
+    let ids: Vec<&str> = records.iter().map(|r| r.columns.zoho_id.as_str()).collect();
     let stored = stored_by(tx, connection_id, entity, &ids)?;
     let mut put = tx.prepare_cached(
         "INSERT INTO pull_records (connection_id, entity, zoho_id, label, date, total, status,
@@ -500,19 +495,20 @@ pub(crate) fn upsert(
     let mut counted = HashSet::new();
     let mut new = 0;
     for r in records {
-        if stored.get(r.id.as_str()) != Some(&pull_id) && counted.insert(r.id.as_str()) {
+        let k = &r.columns;
+        if stored.get(k.zoho_id.as_str()) != Some(&pull_id) && counted.insert(k.zoho_id.as_str()) {
             new += 1;
         }
         put.execute(params![
             connection_id,
             entity.name(),
-            r.id,
-            r.label,
-            r.date,
-            r.total,
-            r.status,
-            r.counterparty,
-            r.last_modified,
+            k.zoho_id,
+            k.label,
+            k.date,
+            k.total,
+            k.status,
+            k.counterparty,
+            k.last_modified,
             pulled_at,
             pull_id,
             r.detail,
@@ -741,4 +737,21 @@ pub(crate) fn load_rate(
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
         )
         .optional()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrations_make_every_pull_table() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("pulls.sqlite3");
+        let conn = Connection::open(&path).expect("open");
+        for step in MIGRATIONS {
+            conn.execute_batch(step).expect("the step applies");
+        }
+        drop(conn);
+        Db::open(&path).expect("every pull table is there");
+    }
 }

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 use zbs_zoho::Entity;
 
+use crate::columns::KeyColumns;
 use crate::PullError;
 
 /// Records per entity a sample pull reads unless told otherwise.
@@ -236,15 +237,10 @@ pub struct HistoryRow {
 #[ts(export)]
 pub struct RecordRow {
     pub entity: String,
-    pub zoho_id: String,
-    /// Number or name (`INV-000123`, `Acme Ltd`).
-    pub label: Option<String>,
-    pub date: Option<String>,
-    pub total: Option<f64>,
-    pub status: Option<String>,
-    /// Customer or vendor name.
-    pub counterparty: Option<String>,
-    pub last_modified: Option<String>,
+    // Flat in JSON, in this order: entity, zoho_id, label, date, total,
+    // status, counterparty, last_modified, pulled_at, detail.
+    #[serde(flatten)]
+    pub columns: KeyColumns,
     pub pulled_at: String,
     /// The raw record came from a detail call (line items, addresses).
     pub detail: bool,

@@ -1,8 +1,6 @@
 //! The store's upsert through `Puller::ingest`: what it counts as new, what
 //! it keeps, and that a record's text is stored exactly as Zoho sent it.
 
-mod common;
-
 use serde_json::json;
 use zbs_pull::{LimiterRegistry, Puller, RateBudget};
 use zbs_zoho::books::{decode_list, RateInfo};
@@ -16,7 +14,7 @@ fn invoice(id: &str, total: f64) -> Record {
 
 fn puller(dir: &std::path::Path) -> Puller {
     Puller::new(
-        &common::create_db(dir),
+        &zbs_testkit::create_db(dir).expect("database"),
         LimiterRegistry::new(),
         RateBudget::default(),
     )
@@ -79,7 +77,7 @@ fn a_page_larger_than_one_lookup_is_counted_whole() {
 #[test]
 fn the_text_zoho_sent_is_what_is_stored() {
     let dir = tempfile::tempdir().expect("temp");
-    let db = common::create_db(dir.path());
+    let db = zbs_testkit::create_db(dir.path()).expect("database");
     let p = Puller::new(&db, LimiterRegistry::new(), RateBudget::default()).expect("puller");
     // Zoho's key order, spacing and escapes, not a re-serialisation.
     let body = br#"{"code":0,"message":"success","invoices":[ {"total": 5.50, "invoice_id": "7", "customer_name": "Caf\u00e9 \"Ole\""} ]}"#;

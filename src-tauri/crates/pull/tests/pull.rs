@@ -790,9 +790,9 @@ async fn progress_estimate_and_results() {
         .expect("page");
     assert_eq!(page.total, 40);
     assert_eq!(page.rows.len(), 15);
-    let totals: Vec<f64> = page.rows.iter().filter_map(|r| r.total).collect();
+    let totals: Vec<f64> = page.rows.iter().filter_map(|r| r.columns.total).collect();
     assert!(totals.windows(2).all(|w| w[0] >= w[1]), "sorted by total");
-    let label = page.rows[3].label.clone().expect("invoice number");
+    let label = page.rows[3].columns.label.clone().expect("invoice number");
     let found = puller
         .records(
             "p",
@@ -809,7 +809,7 @@ async fn progress_estimate_and_results() {
             && found
                 .rows
                 .iter()
-                .any(|r| r.label.as_deref() == Some(&label))
+                .any(|r| r.columns.label.as_deref() == Some(&label))
     );
     let none = puller
         .records(

@@ -1,21 +1,15 @@
-//! Every recorded Zoho answer (`/work/shared/zoho-recorded`) whose record
+//! Every recorded Zoho answer (`tests/fixtures/zoho-recorded`) whose record
 //! type can be pulled is stored through the same upsert as pulls, then
 //! exported as CSV and JSON; answers of types that cannot be pulled are
 //! listed explicitly so a new recording is never silently ignored.
 
-mod common;
-
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::PathBuf;
 
 use serde_json::Value;
-use zbs_pull::{ExportFormat, LimiterRegistry, Puller, RateBudget};
+use zbs_pull::{ExportFormat, KeyColumns, LimiterRegistry, Puller, RateBudget};
+use zbs_testkit::{create_db, recorded, recorded_dir};
 use zbs_zoho::books::{decode_detail, decode_list};
 use zbs_zoho::{Entity, RateInfo, Record};
-
-fn recorded_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../../shared/zoho-recorded")
-}
 
 /// Resources recorded that no pull reads (yet).
 const NOT_PULLED: [&str; 8] = [
@@ -43,7 +37,7 @@ fn entities_of(resource: &str) -> Vec<Entity> {
 #[test]
 fn every_recorded_shape_is_stored_and_exported() {
     let dir = tempfile::tempdir().expect("temp");
-    let db = common::create_db(dir.path());
+    let db = create_db(dir.path()).expect("database");
     let puller = Puller::new(&db, LimiterRegistry::new(), RateBudget::default()).expect("puller");
     let mut expected: BTreeMap<Entity, BTreeSet<String>> = BTreeMap::new();
     let mut files = 0;
@@ -93,6 +87,15 @@ fn every_recorded_shape_is_stored_and_exported() {
                     .records
             };
             for r in &records {
+                let k = KeyColumns::read(entity, r.value())
+                    .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+                assert!(!k.zoho_id.is_empty(), "{}", path.display());
+                assert!(
+                    k.label.is_some(),
+                    "{}: label of {}",
+                    path.display(),
+                    k.zoho_id
+                );
                 expected.entry(entity).or_default().insert(
                     entity
                         .record_id(r.value())
@@ -127,7 +130,7 @@ fn every_recorded_shape_is_stored_and_exported() {
             )
             .expect("page");
         assert!(
-            page.rows.iter().all(|r| r.label.is_some()),
+            page.rows.iter().all(|r| r.columns.label.is_some()),
             "{e}: every record has a number or name"
         );
     }
@@ -176,4 +179,18 @@ fn every_recorded_shape_is_stored_and_exported() {
         .file_name()
         .to_string_lossy()
         .ends_with(".part")));
+}
+
+#[test]
+fn invoice_key_columns() {
+    let file = recorded("invoices.json");
+    let row = &file["body"]["invoices"][0];
+    let k = KeyColumns::read(Entity::Invoices, row).expect("columns");
+    assert_eq!(k.zoho_id, "260815000000103001");
+    assert_eq!(k.label.as_deref(), Some("INV-000001"));
+    assert_eq!(k.date.as_deref(), Some("2026-06-09"));
+    assert_eq!(k.total, Some(598.0));
+    assert_eq!(k.status.as_deref(), Some("paid"));
+    assert_eq!(k.counterparty.as_deref(), Some("Acme Corp"));
+    assert!(k.last_modified.is_some());
 }

@@ -307,7 +307,10 @@ impl Setup {
 
     /// Completes the waiting sign-in with its redirect: exchanges the code and
     /// lists the organizations to choose from.
-    pub(crate) async fn complete_connect(&self, cb: Callback) -> Result<Vec<OrganizationChoice>, Error> {
+    pub(crate) async fn complete_connect(
+        &self,
+        cb: Callback,
+    ) -> Result<Vec<OrganizationChoice>, Error> {
         let pending = {
             let mut slot = lock(&self.connect.pending);
             match slot.as_ref() {

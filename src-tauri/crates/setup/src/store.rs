@@ -28,11 +28,15 @@ pub const DB_FILE: &str = "zbsetup.sqlite3";
 /// How long a write waits for another process holding the database.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// The schema, oldest step first. Never edit a released step: add one.
+/// The schema, oldest step first: this crate's tables (`migrations/`) and the
+/// pull tables (`zbs_pull::MIGRATIONS`, owned by that crate), in the order
+/// they were released; `user_version` counts the steps applied. Never edit or
+/// reorder a released step: add one at the end.
 fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(include_str!("../migrations/0001_initial.sql")),
-        M::up(include_str!("../migrations/0002_pulls.sql")),
+        // Released as this crate's `migrations/0002_pulls.sql`.
+        M::up(zbs_pull::MIGRATIONS[0]),
     ])
 }
 
@@ -383,6 +387,73 @@ mod tests {
     #[test]
     fn migrations_validate() {
         migrations().validate().expect("migrations are valid");
+    }
+
+    /// Bytes and FNV-1a hash of each step as released, oldest first. A file
+    /// made by an earlier version migrates the same only while these hold.
+    const RELEASED: [(usize, u64); 2] = [
+        (1460, 0x9d8c_c72f_303c_ba07), // 0001_initial.sql
+        (3070, 0x56f2_29a0_740a_ba97), // 0002_pulls.sql (now zbs-pull's 0001_pulls.sql)
+    ];
+
+    /// The steps as the files hold them today, in the released order.
+    fn released_steps() -> Vec<&'static str> {
+        [include_str!("../migrations/0001_initial.sql")]
+            .into_iter()
+            .chain(zbs_pull::MIGRATIONS.iter().copied())
+            .collect()
+    }
+
+    fn fnv1a(text: &str) -> u64 {
+        text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        })
+    }
+
+    #[test]
+    fn migrations_are_the_released_steps_in_order() {
+        let steps = released_steps();
+        let fingerprints: Vec<(usize, u64)> = steps.iter().map(|s| (s.len(), fnv1a(s))).collect();
+        assert_eq!(fingerprints, RELEASED);
+        assert_eq!(
+            migrations(),
+            Migrations::new(steps.into_iter().map(M::up).collect())
+        );
+    }
+
+    #[test]
+    fn a_file_made_by_the_released_steps_opens_unchanged() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(DB_FILE);
+        {
+            // The file as the released app made it: its steps, then some data.
+            let mut conn = Connection::open(&path).unwrap();
+            Migrations::new(released_steps().into_iter().map(M::up).collect())
+                .to_latest(&mut conn)
+                .unwrap();
+            conn.execute_batch(
+                "INSERT INTO settings (key, value) VALUES ('client_id', '\"1000.X\"');
+                 INSERT INTO pulls (connection_id, organization_id, options, started_at, state)
+                     VALUES ('c', 'o', '{}', '2025-01-01T00:00:00Z', 'completed');",
+            )
+            .unwrap();
+        }
+        let (store, recovery) = Store::open(dir.path()).unwrap();
+        assert!(recovery.is_none());
+        let conn = store.conn();
+        let version: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(version as usize, RELEASED.len());
+        let pulls: i64 = conn
+            .query_row("SELECT COUNT(*) FROM pulls", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(pulls, 1);
+        drop(conn);
+        assert_eq!(
+            store.get::<String>("client_id").unwrap().as_deref(),
+            Some("1000.X")
+        );
     }
 
     #[test]

@@ -8,6 +8,7 @@
 //! - [`callback`]: a pure, fuzzed parser for the OAuth redirect (deep link or loopback);
 //! - [`oauth`]: authorize URL with PKCE, code exchange, refresh, revoke;
 //! - [`loopback`]: the one-shot `127.0.0.1` listener that receives the redirect;
+//! - [`retry`]: backoff with full jitter between attempts (here and in pulls);
 //! - [`books`]: the Books API v3 client, its entity list and typed records.
 //!
 //! Secrets (client secret, codes, tokens, PKCE verifier) are `secrecy::SecretString`
@@ -19,10 +20,9 @@ pub mod callback;
 pub mod dc;
 pub mod loopback;
 pub mod oauth;
+pub mod retry;
 
-pub use books::{
-    BooksClient, BooksError, Entity, KeyColumns, ListPage, Organization, RateInfo, Record,
-};
+pub use books::{BooksClient, BooksError, Entity, ListPage, Organization, RateInfo, Record};
 pub use callback::{
     parse_callback, parse_callback_query, Callback, CallbackError, CallbackOutcome,
 };

@@ -27,7 +27,6 @@ use oauth2::{
     PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, RefreshToken, RequestTokenError,
     StandardRevocableToken, StandardTokenResponse, TokenResponse, TokenUrl,
 };
-use rand::Rng;
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use url::Url;
@@ -199,12 +198,7 @@ impl Default for RetryPolicy {
 impl RetryPolicy {
     /// Full jitter: uniform in `[0, min(max, base * 2^(attempt-1))]`.
     pub fn delay(&self, attempt: u32) -> Duration {
-        let exp = self
-            .base_delay
-            .saturating_mul(1u32 << attempt.saturating_sub(1).min(16));
-        let cap = exp.min(self.max_delay);
-        let millis = u64::try_from(cap.as_millis()).unwrap_or(u64::MAX);
-        Duration::from_millis(rand::thread_rng().gen_range(0..=millis))
+        crate::retry::backoff(self.base_delay, self.max_delay, attempt)
     }
 }
 

@@ -12,18 +12,10 @@ use axum::Router;
 use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use url::Url;
+use zbs_testkit::recorded_body;
 use zbs_zoho::{BooksClient, BooksError, Entity, RateInfo, SecretString};
 
 const TOKEN: &str = "1000.ACCESS-SECRET";
-
-fn recorded(name: &str) -> Value {
-    let path = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../../shared/zoho-recorded")
-        .join(name);
-    let v: Value =
-        serde_json::from_str(&std::fs::read_to_string(path).expect("read")).expect("json");
-    v["body"].clone()
-}
 
 fn reply(status: u16, body: Value) -> Response {
     (
@@ -51,7 +43,7 @@ async fn organizations(h: HeaderMap) -> Response {
             json!({"code": 57, "message": "You are not authorized to perform this operation"}),
         );
     }
-    reply(200, recorded("organizations.json"))
+    reply(200, recorded_body("organizations.json"))
 }
 
 async fn list(
@@ -120,7 +112,7 @@ async fn list(
         "invoices" => "invoices.json",
         _ => return reply(404, json!({"code": 1002, "message": "Not found"})),
     };
-    let mut body = recorded(file);
+    let mut body = recorded_body(file);
     body["page_context"]["page"] = json!(page);
     body["page_context"]["per_page"] = json!(per_page);
     body["page_context"]["has_more_page"] = json!(page < 2);
@@ -133,8 +125,8 @@ async fn detail(Path((resource, id)): Path<(String, String)>, h: HeaderMap) -> R
         return reply(401, json!({"code": 57, "message": "no"}));
     }
     match (resource.as_str(), id.as_str()) {
-        ("invoices", "260815000000103001") => reply(200, recorded("invoices-detail.json")),
-        ("contacts", "260815000000097001") => reply(200, recorded("contacts-detail.json")),
+        ("invoices", "260815000000103001") => reply(200, recorded_body("invoices-detail.json")),
+        ("contacts", "260815000000097001") => reply(200, recorded_body("contacts-detail.json")),
         _ => reply(
             404,
             json!({"code": 1002, "message": "The record does not exist."}),

@@ -5,51 +5,15 @@
 
 use proptest::prelude::*;
 use serde_json::Value;
+use zbs_testkit::arb_json;
 use zbs_zoho::books::{decode_detail, decode_list, decode_response, Entity, RateInfo};
 
 fn recorded(name: &str) -> Value {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../../../shared/zoho-recorded/"
-    );
-    let text = std::fs::read_to_string(format!("{path}{name}.json")).expect("recorded answer");
-    let file: Value = serde_json::from_str(&text).expect("recorded JSON");
-    file["body"].clone()
+    zbs_testkit::recorded_body(&format!("{name}.json"))
 }
 
 fn entity() -> impl Strategy<Value = Entity> {
     prop::sample::select(Entity::all().to_vec())
-}
-
-fn arb_json() -> impl Strategy<Value = Value> {
-    let leaf = prop_oneof![
-        Just(Value::Null),
-        any::<bool>().prop_map(Value::Bool),
-        any::<i64>().prop_map(Value::from),
-        any::<f64>()
-            .prop_map(|f| serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number)),
-        ".{0,20}".prop_map(Value::String),
-    ];
-    leaf.prop_recursive(4, 64, 8, |inner| {
-        prop_oneof![
-            prop::collection::vec(inner.clone(), 0..8).prop_map(Value::Array),
-            prop::collection::btree_map(
-                prop_oneof![
-                    Just("code".to_owned()),
-                    Just("message".to_owned()),
-                    Just("invoices".to_owned()),
-                    Just("contacts".to_owned()),
-                    Just("page_context".to_owned()),
-                    Just("invoice".to_owned()),
-                    Just("contact_type".to_owned()),
-                    "[a-z_]{1,12}",
-                ],
-                inner,
-                0..8
-            )
-            .prop_map(|m| Value::Object(m.into_iter().collect())),
-        ]
-    })
 }
 
 fn check(entity: Entity, status: u16, body: &[u8]) {
@@ -62,7 +26,6 @@ fn check(entity: Entity, status: u16, body: &[u8]) {
                 serde_json::from_str::<Value>(r.raw()).ok().as_ref(),
                 Some(r.value())
             );
-            let _ = entity.key_columns(r.value());
             let _ = entity.record_id(r.value());
         }
     }
@@ -72,7 +35,7 @@ fn check(entity: Entity, status: u16, body: &[u8]) {
             serde_json::from_str::<Value>(record.raw()).ok().as_ref(),
             Some(record.value())
         );
-        let _ = entity.key_columns(record.value());
+        let _ = entity.record_id(record.value());
     }
     let _ = decode_response(status, body, rate);
 }

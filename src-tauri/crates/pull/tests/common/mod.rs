@@ -1,48 +1,18 @@
-//! Shared test support: a simulator with a test client, a migrated SQLite
-//! file in a temp dir, and a [`TokenSource`] whose tokens come from a real
-//! OAuth flow against the simulator (authorize URL, consent, callback
-//! parsing, code exchange, refresh).
+//! Support for this crate's tests: an [`Env`] of a running simulator, a
+//! migrated SQLite file in a temp dir and a limiter registry, on top of the
+//! shared kit (`zbs_testkit`: the simulator's set-up, [`SimTokens`] signed in
+//! at it, the database as the app makes it).
 #![allow(dead_code)]
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::{Arc, Mutex};
+use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
-use futures_util::future::BoxFuture;
-use zbs_pull::{
-    AccessGrant, LimiterRegistry, PullOptions, Puller, PullerConfig, RateBudget, RetryConfig,
-    TokenError, TokenSource,
-};
-use zbs_sim::{accept_consent, ClientSpec, SimConfig, SimHandle, Simulator, LOOPBACK_REDIRECT};
-use zbs_zoho::oauth::{authorize, default_scopes, OAuthClient};
-use zbs_zoho::{parse_callback, DataCenter, DataCenters, Entity, OAuthError, SecretString};
-
-/// The schema as the setup crate applies it (same files, same order).
-pub fn create_db(dir: &Path) -> PathBuf {
-    let path = dir.join("zbsetup.sqlite3");
-    let mut conn = rusqlite::Connection::open(&path).expect("open db");
-    conn.pragma_update(None, "journal_mode", "WAL")
-        .expect("wal");
-    let migrations = rusqlite_migration::Migrations::new(vec![
-        rusqlite_migration::M::up(include_str!("../../../setup/migrations/0001_initial.sql")),
-        rusqlite_migration::M::up(include_str!("../../../setup/migrations/0002_pulls.sql")),
-    ]);
-    migrations.to_latest(&mut conn).expect("migrations apply");
-    path
-}
-
-pub fn sim_config(records: u64, budget: (u32, Duration)) -> SimConfig {
-    SimConfig {
-        records_per_entity: records,
-        rate_limit: budget,
-        daily_quota: Some(1_000_000),
-        clients: vec![ClientSpec::generate(7)],
-        regions: vec!["us".to_string()],
-        ..SimConfig::default()
-    }
-}
+use zbs_pull::{LimiterRegistry, PullOptions, Puller, PullerConfig, RateBudget, RetryConfig};
+use zbs_sim::{SimConfig, SimHandle, Simulator};
+pub use zbs_testkit::{create_db, sim_config, SimTokens};
+use zbs_zoho::Entity;
 
 pub fn fast_retry() -> RetryConfig {
     RetryConfig {
@@ -70,7 +40,7 @@ impl Env {
         };
         let sim = Simulator::start(cfg).await.expect("simulator starts");
         let dir = tempfile::tempdir().expect("temp dir");
-        let db = create_db(dir.path());
+        let db = create_db(dir.path()).expect("database");
         let org = sim.organizations()[0].organization_id.clone();
         Env {
             sim: Arc::new(sim),
@@ -93,7 +63,11 @@ impl Env {
     }
 
     pub async fn tokens(&self) -> Arc<SimTokens> {
-        Arc::new(SimTokens::connect(&self.sim).await)
+        Arc::new(
+            SimTokens::connect(&self.sim)
+                .await
+                .expect("sign-in at the simulator"),
+        )
     }
 
     pub fn set_counts(&self, entity: zbs_sim::Entity, n: u64) {
@@ -141,75 +115,5 @@ pub fn all_of(entities: &[Entity]) -> PullOptions {
         sample: None,
         line_items: false,
         customer_details: false,
-    }
-}
-
-/// Tokens from a real sign-in at the simulator; refreshes through
-/// `OAuthClient::refresh` and counts them.
-pub struct SimTokens {
-    oauth: OAuthClient,
-    dc: DataCenter,
-    refresh: SecretString,
-    current: Mutex<AccessGrant>,
-    pub refreshes: AtomicU32,
-}
-
-impl SimTokens {
-    pub async fn connect(sim: &SimHandle) -> SimTokens {
-        let client = sim.clients()[0].clone();
-        let dcs = DataCenters::from_json(&sim.endpoints_json().to_string()).expect("endpoints");
-        let dc = dcs.get("us").expect("us served").clone();
-        let req = authorize(&dc, &client.client_id, LOOPBACK_REDIRECT, &default_scopes())
-            .expect("authorize URL");
-        let redirect = accept_consent(req.url.as_str()).await.expect("consent");
-        let callback = parse_callback(&redirect).expect("callback parses");
-        let oauth = OAuthClient::new(
-            client.client_id.clone(),
-            SecretString::from(client.client_secret.clone()),
-        )
-        .expect("oauth client");
-        let tokens = oauth
-            .exchange_callback(&dcs, &req.pending, &callback)
-            .await
-            .expect("code exchange");
-        SimTokens {
-            oauth,
-            dc,
-            refresh: tokens.refresh_token.expect("refresh token"),
-            current: Mutex::new(AccessGrant {
-                token: tokens.access_token,
-                api_domain: tokens.api_domain,
-            }),
-            refreshes: AtomicU32::new(0),
-        }
-    }
-
-    pub fn grant(&self) -> AccessGrant {
-        self.current.lock().expect("lock").clone()
-    }
-}
-
-impl TokenSource for SimTokens {
-    fn access_token(&self, refresh: bool) -> BoxFuture<'_, Result<AccessGrant, TokenError>> {
-        Box::pin(async move {
-            if !refresh {
-                return Ok(self.grant());
-            }
-            self.refreshes.fetch_add(1, Ordering::SeqCst);
-            match self.oauth.refresh(&self.dc, &self.refresh).await {
-                Ok(t) => {
-                    let grant = AccessGrant {
-                        token: t.access_token,
-                        api_domain: t.api_domain,
-                    };
-                    *self.current.lock().expect("lock") = grant.clone();
-                    Ok(grant)
-                }
-                Err(OAuthError::RefreshRevoked) | Err(OAuthError::InvalidCode) => {
-                    Err(TokenError::reconnect_needed("the connection was revoked"))
-                }
-                Err(e) => Err(TokenError::from_cause(e.code(), e)),
-            }
-        })
     }
 }

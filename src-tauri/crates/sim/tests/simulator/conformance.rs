@@ -1,24 +1,15 @@
 //! Field-by-field conformance with the recorded Zoho responses in
-//! `shared/zoho-recorded` (beside the repository): every top-level field of
+//! `tests/fixtures/zoho-recorded`: every top-level field of
 //! a recorded list row / detail object is present in the simulator's, with
 //! the same JSON type where the recording is not null.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 
 use reqwest::StatusCode;
 use serde_json::Value;
+use zbs_testkit::recorded_body;
 
 use crate::common::*;
-
-fn recorded(name: &str) -> Value {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../../shared/zoho-recorded")
-        .join(name);
-    let text =
-        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
-    serde_json::from_str::<Value>(&text).expect("recording is JSON")["body"].clone()
-}
 
 fn kind(v: &Value) -> &'static str {
     match v {
@@ -101,12 +92,12 @@ async fn lists_and_details_match_the_recordings() {
     let env = start(cfg()).await;
     let t = env.connect().await;
     for (file, list_key, detail_key, id_key) in ENTITIES {
-        let a = recorded(&format!("{file}.json"));
-        let b = recorded(&format!("{file}-2.json"));
+        let a = recorded_body(&format!("{file}.json"));
+        let b = recorded_body(&format!("{file}-2.json"));
         let mut rows: Vec<&Value> = a[*list_key].as_array().unwrap().iter().collect();
         rows.extend(b[*list_key].as_array().unwrap().iter());
         let expected_row = recorded_fields(&rows);
-        let detail_rec = recorded(&format!("{file}-detail.json"));
+        let detail_rec = recorded_body(&format!("{file}-detail.json"));
         let expected_detail = recorded_fields(&[&detail_rec[*detail_key]]);
 
         let (s, _, list) = env.org_get(&t, file, &[]).await;
@@ -159,7 +150,7 @@ async fn lists_and_details_match_the_recordings() {
     }
 
     // Organizations.
-    let rec = recorded("organizations.json");
+    let rec = recorded_body("organizations.json");
     let expected = recorded_fields(&[&rec["organizations"][0]]);
     let (s, _, body) = env
         .get(&t.api_domain, &t.access, "organizations", &[])

@@ -27,7 +27,7 @@ use url::Url;
 
 use crate::dc::books_base;
 use answer::{classify, Wanted};
-pub use types::{KeyColumns, Organization, PageContext};
+pub use types::{Organization, PageContext};
 
 /// Connect timeout of API calls.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -164,119 +164,6 @@ impl Entity {
             Value::Number(n) => Some(n.to_string()),
             _ => None,
         }
-    }
-
-    /// The key columns of a list row or detail record, through the typed structs.
-    pub fn key_columns(self, record: &Value) -> Result<KeyColumns, BooksError> {
-        use types::*;
-        fn de<T: serde::de::DeserializeOwned>(v: &Value) -> Result<T, BooksError> {
-            T::deserialize(v).map_err(|_| BooksError::Decode {
-                reason: "a record is not a JSON object of the expected shape",
-            })
-        }
-        let id = self.record_id(record).ok_or(BooksError::Decode {
-            reason: "a record has no id",
-        })?;
-        let k = match self {
-            Entity::Invoices => {
-                let r: Invoice = de(record)?;
-                (
-                    r.invoice_number,
-                    r.date,
-                    r.total,
-                    r.status,
-                    r.customer_name,
-                    r.last_modified_time,
-                )
-            }
-            Entity::CreditNotes => {
-                let r: CreditNote = de(record)?;
-                (
-                    r.creditnote_number,
-                    r.date,
-                    r.total,
-                    r.status,
-                    r.customer_name,
-                    r.last_modified_time,
-                )
-            }
-            Entity::Customers | Entity::Vendors => {
-                let r: Contact = de(record)?;
-                let total = if self == Entity::Customers {
-                    r.outstanding_receivable_amount
-                } else {
-                    r.outstanding_payable_amount
-                };
-                (
-                    r.contact_name,
-                    None,
-                    total,
-                    r.status,
-                    r.company_name,
-                    r.last_modified_time,
-                )
-            }
-            Entity::Bills => {
-                let r: Bill = de(record)?;
-                (
-                    r.bill_number,
-                    r.date,
-                    r.total,
-                    r.status,
-                    r.vendor_name,
-                    r.last_modified_time,
-                )
-            }
-            Entity::Items => {
-                let r: Item = de(record)?;
-                (r.name, None, r.rate, r.status, None, r.last_modified_time)
-            }
-            Entity::ChartOfAccounts => {
-                let r: Account = de(record)?;
-                let status = r.status.or(r
-                    .is_active
-                    .map(|a| if a { "active" } else { "inactive" }.to_owned()));
-                (
-                    r.account_name,
-                    None,
-                    None,
-                    status,
-                    None,
-                    r.last_modified_time,
-                )
-            }
-            Entity::CustomerPayments => {
-                let r: CustomerPayment = de(record)?;
-                (
-                    r.payment_number,
-                    r.date,
-                    r.amount,
-                    r.payment_status,
-                    r.customer_name,
-                    r.last_modified_time,
-                )
-            }
-            Entity::VendorPayments => {
-                let r: VendorPayment = de(record)?;
-                (
-                    r.payment_number,
-                    r.date,
-                    r.amount,
-                    r.status,
-                    r.vendor_name,
-                    r.last_modified_time,
-                )
-            }
-        };
-        Ok(KeyColumns {
-            id,
-            label: k.0,
-            date: k.1,
-            total: k.2,
-            status: k.3,
-            counterparty: k.4,
-            last_modified_time: k.5,
-        })
     }
 }
 

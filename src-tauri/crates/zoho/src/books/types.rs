@@ -553,18 +553,3 @@ record!(
         tax_type: String,
     }
 );
-
-/// The columns every entity has in some form: what the app shows in tables
-/// and exports beside the raw JSON.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct KeyColumns {
-    pub id: String,
-    /// Document number (`INV-000001`) or name (contacts, items, accounts).
-    pub label: Option<String>,
-    pub date: Option<String>,
-    pub total: Option<f64>,
-    pub status: Option<String>,
-    /// Customer or vendor name.
-    pub counterparty: Option<String>,
-    pub last_modified_time: Option<String>,
-}

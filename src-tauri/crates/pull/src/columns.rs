@@ -1,0 +1,174 @@
+//! The key columns of a record: what the store keeps beside the record's
+//! JSON for the preview (sorting, search) and export, read from the record
+//! the way Zoho shapes each entity.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use ts_rs::TS;
+use zbs_zoho::books::types::{
+    Account, Bill, Contact, CreditNote, CustomerPayment, Invoice, Item, VendorPayment,
+};
+use zbs_zoho::{BooksError, Entity};
+
+/// The columns every entity has in some form. Stored as columns of
+/// `pull_records` and shown in the preview ([`crate::RecordRow`]).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+pub struct KeyColumns {
+    pub zoho_id: String,
+    /// Number or name (`INV-000123`, `Acme Ltd`).
+    pub label: Option<String>,
+    pub date: Option<String>,
+    pub total: Option<f64>,
+    pub status: Option<String>,
+    /// Customer or vendor name.
+    pub counterparty: Option<String>,
+    pub last_modified: Option<String>,
+}
+
+impl KeyColumns {
+    /// The key columns of a list row or detail record of `entity`, read
+    /// through zbs-zoho's typed structs (lenient about numbers and strings).
+    pub fn read(entity: Entity, record: &Value) -> Result<KeyColumns, BooksError> {
+        fn de<T: serde::de::DeserializeOwned>(v: &Value) -> Result<T, BooksError> {
+            T::deserialize(v).map_err(|_| BooksError::Decode {
+                reason: "a record is not a JSON object of the expected shape",
+            })
+        }
+        let zoho_id = entity.record_id(record).ok_or(BooksError::Decode {
+            reason: "a record has no id",
+        })?;
+        let k = match entity {
+            Entity::Invoices => {
+                let r: Invoice = de(record)?;
+                (
+                    r.invoice_number,
+                    r.date,
+                    r.total,
+                    r.status,
+                    r.customer_name,
+                    r.last_modified_time,
+                )
+            }
+            Entity::CreditNotes => {
+                let r: CreditNote = de(record)?;
+                (
+                    r.creditnote_number,
+                    r.date,
+                    r.total,
+                    r.status,
+                    r.customer_name,
+                    r.last_modified_time,
+                )
+            }
+            Entity::Customers | Entity::Vendors => {
+                let r: Contact = de(record)?;
+                let total = if entity == Entity::Customers {
+                    r.outstanding_receivable_amount
+                } else {
+                    r.outstanding_payable_amount
+                };
+                (
+                    r.contact_name,
+                    None,
+                    total,
+                    r.status,
+                    r.company_name,
+                    r.last_modified_time,
+                )
+            }
+            Entity::Bills => {
+                let r: Bill = de(record)?;
+                (
+                    r.bill_number,
+                    r.date,
+                    r.total,
+                    r.status,
+                    r.vendor_name,
+                    r.last_modified_time,
+                )
+            }
+            Entity::Items => {
+                let r: Item = de(record)?;
+                (r.name, None, r.rate, r.status, None, r.last_modified_time)
+            }
+            Entity::ChartOfAccounts => {
+                let r: Account = de(record)?;
+                let status = r.status.or(r
+                    .is_active
+                    .map(|a| if a { "active" } else { "inactive" }.to_owned()));
+                (
+                    r.account_name,
+                    None,
+                    None,
+                    status,
+                    None,
+                    r.last_modified_time,
+                )
+            }
+            Entity::CustomerPayments => {
+                let r: CustomerPayment = de(record)?;
+                (
+                    r.payment_number,
+                    r.date,
+                    r.amount,
+                    r.payment_status,
+                    r.customer_name,
+                    r.last_modified_time,
+                )
+            }
+            Entity::VendorPayments => {
+                let r: VendorPayment = de(record)?;
+                (
+                    r.payment_number,
+                    r.date,
+                    r.amount,
+                    r.status,
+                    r.vendor_name,
+                    r.last_modified_time,
+                )
+            }
+        };
+        Ok(KeyColumns {
+            zoho_id,
+            label: k.0,
+            date: k.1,
+            total: k.2,
+            status: k.3,
+            counterparty: k.4,
+            last_modified: k.5,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::RecordRow;
+
+    #[test]
+    fn a_preview_row_serialises_flat_in_its_order() {
+        let row = RecordRow {
+            entity: "invoices".into(),
+            columns: KeyColumns {
+                zoho_id: "460000000012345".into(),
+                label: Some("INV-000001".into()),
+                date: Some("2025-01-02".into()),
+                total: Some(598.5),
+                status: None,
+                counterparty: Some("Acme Corp".into()),
+                last_modified: None,
+            },
+            pulled_at: "2025-01-03T04:05:06Z".into(),
+            detail: true,
+        };
+        let text = serde_json::to_string(&row).expect("serialises");
+        assert_eq!(
+            text,
+            r#"{"entity":"invoices","zoho_id":"460000000012345","label":"INV-000001","date":"2025-01-02","total":598.5,"status":null,"counterparty":"Acme Corp","last_modified":null,"pulled_at":"2025-01-03T04:05:06Z","detail":true}"#
+        );
+        assert_eq!(
+            serde_json::from_str::<RecordRow>(&text).expect("reads back"),
+            row
+        );
+    }
+}
