@@ -5,34 +5,21 @@
 //! the loopback and deep-link redirect URIs allowed.
 
 use std::io::Read;
-use std::time::Duration;
 
+use zbs_pull::RateBudget;
 use zbs_sim::{ClientSpec, SimConfig, Simulator};
 
 use crate::{Failure, SimulateArgs};
-
-/// Parses `<requests>/<seconds>s`, e.g. `100/60s`.
-pub fn parse_rate(text: &str) -> Result<(u32, Duration), Failure> {
-    let bad = || {
-        Failure(format!(
-            "the rate \"{text}\" is not of the form <requests>/<seconds>s, e.g. 100/60s"
-        ))
-    };
-    let (n, per) = text.trim().split_once('/').ok_or_else(bad)?;
-    let secs = per.strip_suffix('s').unwrap_or(per);
-    let n: u32 = n.parse().map_err(|_| bad())?;
-    let secs: u64 = secs.parse().map_err(|_| bad())?;
-    if n == 0 || secs == 0 {
-        return Err(bad());
-    }
-    Ok((n, Duration::from_secs(secs)))
-}
 
 pub async fn run(args: &SimulateArgs) -> Result<(), Failure> {
     let mut cfg = SimConfig {
         seed: args.seed,
         records_per_entity: args.records,
-        rate_limit: parse_rate(&args.rate)?,
+        rate_limit: {
+            // The same `<requests>/<seconds>s` form as ZBSETUP_RATE_LIMIT.
+            let budget = RateBudget::parse(&args.rate).map_err(|e| Failure(e.to_string()))?;
+            (budget.requests, budget.per)
+        },
         daily_quota: args.daily,
         ..SimConfig::default()
     };
