@@ -622,48 +622,37 @@ mod tests {
                 .map_err(|e| e.code())
         };
         assert!(c(200, r#"{"code":0,"message":"success"}"#).is_ok());
-        assert_eq!(
-            c(200, r#"{"code":57,"message":"x"}"#),
-            Err(Code::Unauthorized)
-        );
-        assert_eq!(
-            c(400, r#"{"code":57,"message":"x"}"#),
-            Err(Code::Unauthorized)
-        );
-        assert_eq!(c(401, ""), Err(Code::Unauthorized));
-        assert_eq!(
-            c(404, r#"{"code":1002,"message":"x"}"#),
-            Err(Code::NotFound)
-        );
-        assert_eq!(
-            c(200, r#"{"code":1002,"message":"x"}"#),
-            Err(Code::NotFound)
-        );
-        assert_eq!(
-            c(500, r#"{"code":1000,"message":"Internal error"}"#),
-            Err(Code::ServerError)
-        );
-        assert_eq!(c(429, ""), Err(Code::RateLimited));
-        assert_eq!(
-            c(200, r#"{"code":4,"message":"bad"}"#),
-            Err(Code::ZohoError)
-        );
-        assert_eq!(
-            c(400, r#"{"code":2,"message":"bad"}"#),
-            Err(Code::ZohoError)
-        );
-        assert_eq!(c(200, "<html>"), Err(Code::Decode));
-        assert_eq!(c(200, r#"{"x":1}"#), Err(Code::Decode));
-        assert_eq!(c(200, "[0]"), Err(Code::Decode));
-        assert_eq!(c(200, r#"{"code":"0","invoices":[]}"#), Ok(Some(0)));
-        assert_eq!(c(200, r#"{"invoices":[{},2],"code":0}"#), Ok(Some(2)));
-        assert_eq!(c(200, r#"{"code":0,"invoices":{"a":[1]}}"#), Ok(None));
-        assert_eq!(c(200, r#"{"code":0,"invoices":[1]} x"#), Err(Code::Decode));
-        assert_eq!(
-            c(200, r#"{"code":57,"invoices":"no"}"#),
-            Err(Code::Unauthorized)
-        );
-        assert_eq!(c(302, ""), Err(Code::UnexpectedStatus));
+        let answers: &[(u16, &str, Result<Option<usize>, Code>)] = &[
+            (200, r#"{"code":57,"message":"x"}"#, Err(Code::Unauthorized)),
+            (400, r#"{"code":57,"message":"x"}"#, Err(Code::Unauthorized)),
+            (401, "", Err(Code::Unauthorized)),
+            (404, r#"{"code":1002,"message":"x"}"#, Err(Code::NotFound)),
+            (200, r#"{"code":1002,"message":"x"}"#, Err(Code::NotFound)),
+            (
+                500,
+                r#"{"code":1000,"message":"Internal error"}"#,
+                Err(Code::ServerError),
+            ),
+            (429, "", Err(Code::RateLimited)),
+            (200, r#"{"code":4,"message":"bad"}"#, Err(Code::ZohoError)),
+            (400, r#"{"code":2,"message":"bad"}"#, Err(Code::ZohoError)),
+            (200, "<html>", Err(Code::Decode)),
+            (200, r#"{"x":1}"#, Err(Code::Decode)),
+            (200, "[0]", Err(Code::Decode)),
+            (200, r#"{"code":"0","invoices":[]}"#, Ok(Some(0))),
+            (200, r#"{"invoices":[{},2],"code":0}"#, Ok(Some(2))),
+            (200, r#"{"code":0,"invoices":{"a":[1]}}"#, Ok(None)),
+            (200, r#"{"code":0,"invoices":[1]} x"#, Err(Code::Decode)),
+            (
+                200,
+                r#"{"code":57,"invoices":"no"}"#,
+                Err(Code::Unauthorized),
+            ),
+            (302, "", Err(Code::UnexpectedStatus)),
+        ];
+        for (status, body, expected) in answers {
+            assert_eq!(&c(*status, body), expected, "{status} {body}");
+        }
         assert!(BooksError::RateLimited { rate: r }.is_retryable());
         assert!(BooksError::Network { timeout: true }.is_retryable());
         assert!(!BooksError::Unauthorized.is_retryable());
