@@ -14,6 +14,8 @@ macro_rules! names {
 const COMMANDS: &[&str] = with_commands!(names);
 
 fn main() {
+    // tauri-build names the files it watches; the command list is one more.
+    println!("cargo:rerun-if-changed=src/command_list.rs");
     tauri_build::try_build(
         tauri_build::Attributes::new()
             .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)),

@@ -35,7 +35,10 @@ macro_rules! with_commands {
             pull_records,
             pull_record,
             export_pull,
-            diagnostics
+            diagnostics,
+            set_platform,
+            handoff,
+            copy_client_secret
         )
     };
 }

@@ -7,6 +7,7 @@ use zbs_pull::{
 };
 use zbs_setup::connect::{ConnectStart, Connection, ConnectionTest, RedirectMethod};
 use zbs_setup::links::{self, Link};
+use zbs_setup::platform::{Handoff, PlatformChoice};
 use zbs_setup::pulls::PullResults;
 use zbs_setup::validate::KeyIssue;
 use zbs_setup::{CredentialsInput, Profile, SaveOutcome, Status};
@@ -267,6 +268,38 @@ pub async fn export_pull<R: Runtime>(
 ) -> Result<ExportSummary> {
     app.core(move |s| s.export_to_downloads(&connection_id, format))
         .await
+}
+
+#[tauri::command]
+pub async fn set_platform<R: Runtime>(app: AppHandle<R>, choice: PlatformChoice) -> Result<Status> {
+    app.core(move |s| s.set_platform(choice)).await
+}
+
+#[tauri::command]
+pub async fn handoff<R: Runtime>(app: AppHandle<R>) -> Result<Handoff> {
+    app.core(|s| s.handoff()).await
+}
+
+/// How long the copied secret stays on the clipboard, for the window to say.
+#[derive(serde::Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct SecretCopied {
+    pub clears_after_seconds: u64,
+}
+
+/// Copies the Client Secret from the keyring to the clipboard for a short while.
+#[tauri::command]
+pub async fn copy_client_secret<R: Runtime>(app: AppHandle<R>) -> Result<SecretCopied> {
+    let secret = app
+        .core(|s| {
+            s.client_secret_for_handoff()?
+                .ok_or(zbs_setup::Error::NoCredentials)
+        })
+        .await?;
+    crate::clipboard::copy_for_a_while(&app, secret)?;
+    Ok(SecretCopied {
+        clears_after_seconds: crate::clipboard::CLEAR_AFTER.as_secs(),
+    })
 }
 
 /// The support report (no secrets), for "Copy diagnostics".

@@ -16,6 +16,8 @@ pub enum ShellError {
     NotReady(String),
     #[error("The browser could not be opened ({0}). Copy the link and open it yourself.")]
     Opener(String),
+    #[error("The clipboard could not be used. Open the Client Secret in Zoho's API console (\"Client Secret\" tab) and copy it from there.")]
+    Clipboard,
     #[error("An internal task stopped unexpectedly. Try again; if it keeps happening, copy the diagnostics and send them to support.")]
     Task,
 }
@@ -26,6 +28,7 @@ impl ShellError {
             ShellError::Core(e) => e.code(),
             ShellError::NotReady(_) => Code::NotReady,
             ShellError::Opener(_) => Code::Opener,
+            ShellError::Clipboard => Code::Clipboard,
             ShellError::Task => Code::Internal,
         }
     }

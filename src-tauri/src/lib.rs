@@ -15,6 +15,7 @@ macro_rules! handler {
     };
 }
 
+mod clipboard;
 mod commands;
 mod connect;
 mod error;
@@ -65,6 +66,7 @@ pub fn run() {
         }))
         .plugin(tauri_plugin_deep_link::init())
         .plugin(tauri_plugin_opener::init())
+        .plugin(tauri_plugin_clipboard_manager::init())
         .manage(pull::RunningPulls::default())
         .manage(connect::LastOutcome::default())
         .setup(move |app| {

@@ -27,7 +27,7 @@ bash "$root/tests/session.sh" bash "$root/tests/desktop.sh" e2e "$E2E_OUT" \
   node --test --test-concurrency=1 "${files[@]}"
 # A passing run refreshes the README's screenshots, so they never go stale.
 shots="$E2E_OUT/screenshots"
-for pair in 05-keys-saved:checklist 12-demo-pick-organization:connect 21-pull-progress:pull-progress 22-pull-results:pull-results; do
+for pair in 05-keys-saved:checklist 12-demo-pick-organization:connect 21-pull-progress:pull-progress 22-pull-results:pull-results 31-handoff:handoff; do
   from="$shots/${pair%%:*}.png"
   [ -f "$from" ] && cp "$from" "$root/docs/screenshots/${pair##*:}.png"
 done

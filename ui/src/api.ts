@@ -30,6 +30,9 @@ import type { RecordPage } from "./bindings/RecordPage";
 import type { SortColumn } from "./bindings/SortColumn";
 import type { SortDir } from "./bindings/SortDir";
 import type { Code } from "./bindings/Code";
+import type { Handoff } from "./bindings/Handoff";
+import type { PlatformChoice } from "./bindings/PlatformChoice";
+import type { SecretCopied } from "./bindings/SecretCopied";
 import type { Entity } from "./bindings/Entity";
 
 /** A failed command, as the shell serialises it. */
@@ -94,6 +97,10 @@ export const api = {
   exportPull: (connectionId: string, format: ExportFormat) =>
     invoke<ExportSummary>("export_pull", { connectionId, format }),
   diagnostics: () => invoke<string>("diagnostics"),
+  setPlatform: (choice: PlatformChoice) => invoke<Status>("set_platform", { choice }),
+  handoff: () => invoke<Handoff>("handoff"),
+  /** Copies the Client Secret from the keyring to the clipboard (it never reaches the window). */
+  copyClientSecret: () => invoke<SecretCopied>("copy_client_secret"),
 };
 
 /** The events the shell sends (src-tauri/src/connect.rs and pull.rs). */

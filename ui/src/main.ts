@@ -4,6 +4,7 @@
 // screens (screens/*.ts) draw it and turn clicks into commands through their
 // host (host.ts).
 
+import { resetHandoff } from "./screens/platform";
 import { api, asAppError, events } from "./api";
 import { errorBanner } from "./banners";
 import { h, replaceChildren } from "./dom";
@@ -93,6 +94,7 @@ function switchProfile(profile: Profile): void {
       state.step = b.status.current_step ?? "before_you_start";
       connectScreen.idle();
       keysScreen.reset();
+      resetHandoff();
     },
   ).then(connectScreen.loadConnections).then(render);
 }

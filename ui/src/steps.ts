@@ -45,7 +45,7 @@ export const SUBSTEP_TEXT: Record<string, string> = {
     "Client Name: type your company or product name. Your customers see this name when Zoho asks them to allow the connection.",
   "register_client.homepage_url": "Homepage URL: type your company's website address.",
   "register_client.redirect_uris":
-    "Authorized Redirect URIs: paste the address below exactly as shown. This is where Zoho sends people back after they allow the connection.",
+    "Authorized Redirect URIs: paste each address below exactly as shown. This is where Zoho sends people back after they allow the connection.",
   "register_client.create": "Click CREATE.",
   "register_client.secret_tab":
     "Open the Client Secret tab. It shows the Client ID and Client Secret you will paste in the “Add your keys” step.",

@@ -4,6 +4,7 @@
 import { api } from "../api";
 import { h } from "../dom";
 import type { Host, StepScreen } from "../host";
+import { platformChooser } from "./platform";
 import { linkButton, ticks } from "./ticks";
 
 export function beforeYouStart(host: Host): StepScreen {
@@ -55,6 +56,7 @@ export function beforeYouStart(host: Host): StepScreen {
           ),
           choose_regions: regions,
         }),
+        platformChooser(host, s),
       );
     },
   };

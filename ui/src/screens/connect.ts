@@ -7,6 +7,7 @@ import { api, asAppError } from "../api";
 import { copyable } from "../copy";
 import { h } from "../dom";
 import type { Host, StepScreen } from "../host";
+import { handoffCard } from "./platform";
 import type { Connection } from "../bindings/Connection";
 import type { Finished } from "../bindings/Finished";
 import type { OrganizationChoice } from "../bindings/OrganizationChoice";
@@ -66,7 +67,7 @@ export function connect(host: Host): ConnectScreen {
       return h("p", { "data-test": "test-disabled" }, "Switch the integration on first (previous step); then you can connect a test organization here.");
     }
     loadPull();
-    return h("div", { class: "test" }, connectPanel(s), connectionsList(), pullModule?.pullArea() ?? null);
+    return h("div", { class: "test" }, connectPanel(s), connectionsList(), pullModule?.pullArea() ?? null, handoffCard(host, s));
   }
 
   function connectPanel(s: Status): HTMLElement {

@@ -2,10 +2,10 @@
 // redirect URI to paste, and how Zoho sends people back to the app.
 
 import { api } from "../api";
-import { copyable } from "../copy";
 import { h } from "../dom";
 import type { Host, StepScreen } from "../host";
 import type { Status } from "../bindings/Status";
+import { redirectUris } from "./platform";
 import { linkButton, ticks } from "./ticks";
 
 function firstRegion(s: Status): string | null {
@@ -54,7 +54,7 @@ export function registerClient(host: Host): StepScreen {
         redirect_uris: h(
           "div",
           { class: "sub" },
-          h("div", { "data-test": "redirect-uris" }, s.redirect_uris.map((uri) => copyable(uri, "the redirect URI"))),
+          redirectUris(s),
           redirectMethodChooser(host, s),
         ),
       }),

@@ -11,12 +11,13 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
 use std::time::Duration;
 use zbs_demo::Demo;
 use zbs_pull::{CancellationToken, Entity, ExportFormat, Progress, PullOptions};
 use zbs_setup::connect::{Connection, ConnectionState, RedirectMethod};
+use zbs_setup::platform::PlatformChoice;
 use zbs_setup::{CredentialsInput, OpenOptions, Profile, Setup, Status};
 
 mod simulate;
@@ -82,6 +83,27 @@ enum Command {
     },
     /// Run the Zoho Books simulator on 127.0.0.1 until interrupted.
     Simulate(SimulateArgs),
+    /// Where the keys will be used: an integration platform (its callback is registered beside the app's redirect URI) or only this app.
+    #[command(subcommand)]
+    Platform(PlatformCommand),
+    /// What to paste into the platform once the test passed (the Client Secret only with --show-secret, never in JSON).
+    Handoff {
+        /// Also print the Client Secret (from the keyring). Not allowed with --json.
+        #[arg(long)]
+        show_secret: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum PlatformCommand {
+    /// Choose the platform: `codat`, `none` (only this app), or any other name with --callback.
+    Set {
+        /// The platform's name (`codat`, `none`, or the name your customers know).
+        name: String,
+        /// The platform's callback (redirect) URI, from its setup guide (https only).
+        #[arg(long, value_name = "URI")]
+        callback: Option<String>,
+    },
 }
 
 #[derive(Args)]
@@ -298,6 +320,11 @@ fn run(cli: &Cli) -> Result<(), Failure> {
             }
             Ok(())
         }
+        Command::Platform(PlatformCommand::Set { name, callback }) => {
+            let choice = platform_choice(name, callback.as_deref())?;
+            print_status(cli, &setup.set_platform(choice)?)
+        }
+        Command::Handoff { show_secret } => print_handoff(cli, &setup, *show_secret),
         Command::Simulate(_) => unreachable!("handled above"),
     }
 }
@@ -442,6 +469,81 @@ async fn connect(cli: &Cli, setup: &Setup, args: &ConnectArgs) -> Result<(), Fai
     }
 }
 
+fn platform_choice(name: &str, callback: Option<&str>) -> Result<PlatformChoice, Failure> {
+    let lower = name.trim().to_ascii_lowercase();
+    match (lower.as_str(), callback) {
+        ("none" | "only-this-app", None) => Ok(PlatformChoice::OnlyThisApp),
+        ("codat", None) => Ok(PlatformChoice::Codat),
+        ("none" | "only-this-app" | "codat", Some(_)) => Err(Failure(format!(
+            "{name} needs no --callback: leave it out (Codat's callback is built in)."
+        ))),
+        (_, Some(callback)) => Ok(PlatformChoice::Other {
+            name: name.to_owned(),
+            callback: callback.to_owned(),
+        }),
+        (_, None) => Err(Failure(format!(
+            "give the callback URI of {name} from its setup guide: `zbsetup platform set \"{name}\" --callback https://...`"
+        ))),
+    }
+}
+
+fn print_handoff(cli: &Cli, setup: &Setup, show_secret: bool) -> Result<(), Failure> {
+    if cli.json && show_secret {
+        return Err(Failure(
+            "the Client Secret is never written as JSON; leave out --show-secret (or --json)"
+                .into(),
+        ));
+    }
+    let h = setup.handoff()?;
+    if cli.json {
+        return print_json(&h);
+    }
+    let labels = &h.platform.labels;
+    if h.platform.callback.is_none() {
+        println!("Keys used only by this app (choose a platform with `zbsetup platform set`).");
+    } else {
+        println!("Paste these into {}:", h.platform.name);
+    }
+    println!(
+        "  {}: {}",
+        labels.client_id,
+        h.client_id.as_deref().unwrap_or("(not saved)")
+    );
+    if show_secret {
+        match setup.client_secret_for_handoff()? {
+            Some(secret) => println!("  {}: {}", labels.client_secret, secret.expose_secret()),
+            None => println!("  {}: (not saved)", labels.client_secret),
+        }
+    } else {
+        println!(
+            "  {}: {} (add --show-secret to print it)",
+            labels.client_secret,
+            h.secret_mask.as_deref().unwrap_or("(not saved)")
+        );
+    }
+    println!("  {}: on", labels.enabled);
+    for uri in &h.redirect_uris {
+        println!("Redirect URI:   {uri}");
+    }
+    println!(
+        "Accepted at:    {}",
+        if h.accepted_data_centers.is_empty() {
+            "(no data center yet: test the integration first)".to_owned()
+        } else {
+            h.accepted_data_centers
+                .iter()
+                .map(|r| r.to_uppercase())
+                .collect::<Vec<_>>()
+                .join(", ")
+        }
+    );
+    println!("Scopes:         {}", h.scopes.join(","));
+    if !h.tested {
+        println!("Not tested yet: run a test pull (`zbsetup pull ID`) before handing these on.");
+    }
+    Ok(())
+}
+
 fn print_connections(cli: &Cli, list: &[Connection]) -> Result<(), Failure> {
     if cli.json {
         return print_json(&list);
@@ -500,6 +602,7 @@ fn print_status(cli: &Cli, s: &Status) -> Result<(), Failure> {
     );
     println!("Enabled:        {}", yes_no(s.enabled));
     println!("Regions:        {}", s.regions.join(", "));
+    println!("Platform:       {}", s.platform.name);
     for uri in &s.redirect_uris {
         println!("Redirect URI:   {uri}");
     }

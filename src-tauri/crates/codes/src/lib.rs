@@ -54,6 +54,10 @@ codes! {
     UnknownStep = "unknown_step",
     /// The integration switch is off.
     NotEnabled = "not_enabled",
+    /// A platform's callback URI that Zoho could not send sign-ins to.
+    InvalidCallback = "invalid_callback",
+    /// A platform choice without a usable name.
+    InvalidPlatform = "invalid_platform",
     /// The demo's simulated Zoho Books could not start.
     DemoFailed = "demo_failed",
 
@@ -210,6 +214,8 @@ codes! {
     NotReady = "not_ready",
     /// The system browser could not be opened.
     Opener = "opener",
+    /// The system clipboard could not be used.
+    Clipboard = "clipboard",
     /// An internal task stopped unexpectedly.
     Internal = "internal",
 }

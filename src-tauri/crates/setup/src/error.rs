@@ -55,6 +55,10 @@ pub enum Error {
          it here anyway (it then stays listed in Zoho until it expires)."
     )]
     RevokeFailed { source: zbs_zoho::oauth::OAuthError },
+    #[error("{reason}")]
+    InvalidCallback { reason: String },
+    #[error("{reason}")]
+    InvalidPlatform { reason: String },
     #[error("Demo mode could not start its simulated Zoho Books ({detail}). Restart the app and try again.")]
     Demo { detail: String },
     #[error(transparent)]
@@ -107,6 +111,8 @@ impl Error {
             Error::ReconnectNeeded { .. } => Code::ReconnectNeeded,
             Error::RevokeFailed { .. } => Code::RevokeFailed,
             Error::Demo { .. } => Code::DemoFailed,
+            Error::InvalidCallback { .. } => Code::InvalidCallback,
+            Error::InvalidPlatform { .. } => Code::InvalidPlatform,
             Error::OAuth(e) => e.code(),
             Error::Books(e) => e.code(),
             Error::Callback(e) => e.code(),

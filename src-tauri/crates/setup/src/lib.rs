@@ -17,6 +17,8 @@
 //!   (`store/connections.rs` for connections).
 //! - [`secrets`]: the OS keyring, the only place secrets live.
 //! - [`paths`]: the data folder.
+//! - [`platform`]: where the keys will be used (the platform's callback
+//!   beside the app's redirect URI) and the hand-off card.
 //! - [`links`]: the Zoho pages the checklist opens.
 //! - [`diagnostics`]: the support report (never a secret).
 //! - [`error`]: the one error type the fronts show; its codes are
@@ -31,6 +33,7 @@ pub mod diagnostics;
 pub mod error;
 pub mod links;
 pub mod paths;
+pub mod platform;
 pub mod pulls;
 pub mod secrets;
 pub mod store;
@@ -94,7 +97,11 @@ pub struct Status {
     pub secret_mask: Option<String>,
     pub enabled: bool,
     pub regions: Vec<String>,
+    /// The URIs to register in Zoho's console: the app's own, then the
+    /// chosen platform's callback (one Zoho client serves both).
     pub redirect_uris: Vec<String>,
+    /// Where the keys will be used.
+    pub platform: platform::PlatformInfo,
     /// How sign-ins come back to the app.
     pub redirect_method: connect::RedirectMethod,
     pub checklist: Vec<checklist::ChecklistItem>,
@@ -185,6 +192,7 @@ mod keys {
     pub const REDIRECT_METHOD: &str = "redirect_method";
     pub const START_PROFILE: &str = "ui.start_profile";
     pub const WELCOMED: &str = "ui.welcomed";
+    pub const PLATFORM: &str = "platform";
 }
 
 impl Setup {
@@ -301,7 +309,9 @@ impl Setup {
 
     /// The redirect URI(s) to register in the API console.
     pub(crate) fn redirect_uris(&self) -> Result<Vec<String>, Error> {
-        Ok(vec![self.redirect_uri(self.redirect_method()?)?])
+        let mut uris = vec![self.redirect_uri(self.redirect_method()?)?];
+        uris.extend(self.platform()?.info().callback);
+        Ok(uris)
     }
 
     /// Marks the "Test your integration" step done (after a successful pull).
@@ -346,6 +356,7 @@ impl Setup {
             enabled,
             regions: self.regions()?,
             redirect_uris: self.redirect_uris()?,
+            platform: self.platform()?.info(),
             redirect_method: self.redirect_method()?,
             checklist: items,
             current_step,

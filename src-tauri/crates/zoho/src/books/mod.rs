@@ -622,7 +622,8 @@ mod tests {
                 .map_err(|e| e.code())
         };
         assert!(c(200, r#"{"code":0,"message":"success"}"#).is_ok());
-        let answers: &[(u16, &str, Result<Option<usize>, Code>)] = &[
+        type Outcome = Result<Option<usize>, Code>;
+        let answers: &[(u16, &str, Outcome)] = &[
             (200, r#"{"code":57,"message":"x"}"#, Err(Code::Unauthorized)),
             (400, r#"{"code":57,"message":"x"}"#, Err(Code::Unauthorized)),
             (401, "", Err(Code::Unauthorized)),

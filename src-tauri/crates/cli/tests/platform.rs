@@ -1,0 +1,182 @@
+//! `zbsetup platform set` and `zbsetup handoff`, as separate processes
+//! against a real SQLite file and the real Secret Service (run under
+//! `tests/session.sh`): the platform's callback is checked, `status` lists
+//! both redirect URIs, and the hand-off never writes the Client Secret
+//! unless asked for it in text, never in JSON or logs.
+
+use std::path::Path;
+use std::sync::Mutex;
+
+use serde_json::Value;
+
+mod common;
+use common::{files_containing, stderr, zbsetup};
+
+const ID: &str = "1000.PLATFORMTESTCLIENT0123456789ABCD";
+const SECRET: &str = "platformcanary0f1e2d3c4b5a69788796a5b4c3d2e1";
+const LOOPBACK: &str = "http://127.0.0.1:47823/oauth/callback";
+const CODAT: &str = "https://zohobooks.codat.io/oauth/callback";
+
+/// One keyring for the whole file: one test at a time.
+static KEYRING: Mutex<()> = Mutex::new(());
+
+fn ok_json(dir: &Path, args: &[&str]) -> Value {
+    let mut all = vec!["--json"];
+    all.extend_from_slice(args);
+    let out = zbsetup(dir, &all, None, &[]);
+    assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+    serde_json::from_slice(&out.stdout).expect("valid JSON")
+}
+
+fn keys(dir: &Path) {
+    let out = zbsetup(
+        dir,
+        &[
+            "credentials",
+            "set",
+            "--client-id",
+            ID,
+            "--client-secret-stdin",
+        ],
+        Some(SECRET),
+        &[],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
+#[test]
+fn status_lists_the_apps_redirect_uri_then_the_platforms() {
+    let _k = KEYRING.lock().unwrap_or_else(|p| p.into_inner());
+    let dir = tempfile::tempdir().unwrap();
+    let s = ok_json(dir.path(), &["status"]);
+    assert_eq!(s["redirect_uris"], serde_json::json!([LOOPBACK]));
+    assert_eq!(s["platform"]["choice"]["kind"], "only_this_app");
+
+    let s = ok_json(dir.path(), &["platform", "set", "codat"]);
+    assert_eq!(s["redirect_uris"], serde_json::json!([LOOPBACK, CODAT]));
+    assert_eq!(s["platform"]["name"], "Codat");
+    assert_eq!(s["platform"]["labels"]["client_id"], "Application ID");
+
+    let custom = "https://sync.platform.example/Zoho/Callback?tenant=A%2Fb";
+    let s = ok_json(
+        dir.path(),
+        &["platform", "set", "Acme Sync", "--callback", custom],
+    );
+    assert_eq!(
+        s["redirect_uris"],
+        serde_json::json!([LOOPBACK, custom]),
+        "kept exactly as typed"
+    );
+    let text = zbsetup(dir.path(), &["status"], None, &[]);
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains("Platform:       Acme Sync"), "{text}");
+    assert!(
+        text.contains(&format!("Redirect URI:   {custom}")),
+        "{text}"
+    );
+
+    let s = ok_json(dir.path(), &["platform", "set", "none"]);
+    assert_eq!(s["redirect_uris"], serde_json::json!([LOOPBACK]));
+}
+
+#[test]
+fn hostile_and_malformed_callbacks_are_refused_with_a_reason_and_change_nothing() {
+    let _k = KEYRING.lock().unwrap_or_else(|p| p.into_inner());
+    let dir = tempfile::tempdir().unwrap();
+    ok_json(dir.path(), &["platform", "set", "codat"]);
+    for (callback, reason) in [
+        ("http://sync.platform.example/cb", "https://"),
+        ("https://sync.platform.example/cb#x", "# part"),
+        (
+            "https://admin:pw@sync.platform.example/cb",
+            "user name or password",
+        ),
+        ("javascript:alert(1)", "https://"),
+        ("https://127.0.0.1/cb", "IP address"),
+        (
+            "https://sync.platform.example/\u{1b}]0;owned\u{7}",
+            "no spaces",
+        ),
+        (
+            "https://sync.platform.example/\u{202e}lmth",
+            "characters Zoho does not accept",
+        ),
+    ] {
+        let out = zbsetup(
+            dir.path(),
+            &["platform", "set", "Acme", "--callback", callback],
+            None,
+            &[],
+        );
+        assert_eq!(out.status.code(), Some(1), "{callback:?} was accepted");
+        let err = stderr(&out);
+        assert!(err.contains(reason), "{callback:?}: {err}");
+        assert_eq!(err.lines().count(), 1, "one line: {err}");
+    }
+    let out = zbsetup(dir.path(), &["platform", "set", "Acme"], None, &[]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("--callback"), "{}", stderr(&out));
+    // Still Codat: nothing was half-saved.
+    let s = ok_json(dir.path(), &["status"]);
+    assert_eq!(s["platform"]["name"], "Codat");
+}
+
+#[test]
+fn the_handoff_writes_the_secret_only_when_asked_and_never_as_json() {
+    let _k = KEYRING.lock().unwrap_or_else(|p| p.into_inner());
+    let dir = tempfile::tempdir().unwrap();
+    keys(dir.path());
+    ok_json(dir.path(), &["platform", "set", "codat"]);
+    let debug = [("ZBSETUP_LOG", "debug")];
+
+    let out = zbsetup(dir.path(), &["--json", "handoff"], None, &debug);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let h: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(h["client_id"], ID);
+    assert_eq!(
+        h["platform"]["labels"]["client_secret"],
+        "Application Secret"
+    );
+    assert_eq!(h["redirect_uris"], serde_json::json!([LOOPBACK, CODAT]));
+    assert_eq!(h["tested"], false);
+    for printed in [&out.stdout, &out.stderr] {
+        assert!(!String::from_utf8_lossy(printed).contains(SECRET));
+    }
+
+    let out = zbsetup(dir.path(), &["handoff"], None, &debug);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("Application ID: 1000.PLATFORMTESTCLIENT"),
+        "{text}"
+    );
+    assert!(text.contains("--show-secret"), "{text}");
+    assert!(!text.contains(SECRET) && !stderr(&out).contains(SECRET));
+
+    let out = zbsetup(
+        dir.path(),
+        &["--json", "handoff", "--show-secret"],
+        None,
+        &debug,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty() && !stderr(&out).contains(SECRET));
+    assert!(
+        stderr(&out).contains("never written as JSON"),
+        "{}",
+        stderr(&out)
+    );
+
+    let out = zbsetup(dir.path(), &["handoff", "--show-secret"], None, &debug);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(&format!("Application Secret: {SECRET}")),
+        "{text}"
+    );
+    assert!(!stderr(&out).contains(SECRET), "not in the log");
+
+    assert!(
+        files_containing(dir.path(), SECRET).is_empty(),
+        "the secret is in a file of the data folder"
+    );
+}

@@ -1,0 +1,349 @@
+//! Where the keys will be used: the integration platform the admin's
+//! customers connect through (its callback is registered beside the app's
+//! own redirect URI, so one Zoho client serves both), and the hand-off card
+//! that says what to paste into that platform once the test passed.
+//!
+//! The callback a person types is checked as Zoho would need it (https, a
+//! host, no fragment, no credentials) and kept exactly as typed, because
+//! Zoho matches redirect URIs letter for letter.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+use url::Url;
+
+use crate::connect::ConnectionState;
+use crate::error::Error;
+use crate::Setup;
+
+/// Codat's callback for Zoho Books, from its setup guide.
+pub const CODAT_CALLBACK: &str = "https://zohobooks.codat.io/oauth/callback";
+
+/// Longest callback URI accepted (Zoho's console takes far less in practice).
+const MAX_CALLBACK: usize = 512;
+/// Longest platform name accepted.
+const MAX_NAME: usize = 60;
+
+/// Where the keys will be used, as the person chose it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[ts(export)]
+pub enum PlatformChoice {
+    /// Only this app tests with them (no platform's callback to register).
+    OnlyThisApp,
+    /// Codat, with its documented callback.
+    Codat,
+    /// Another platform, named by the person, with the callback it documents.
+    Other { name: String, callback: String },
+}
+
+/// The chosen platform as the window and `zbsetup` show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct PlatformInfo {
+    pub choice: PlatformChoice,
+    /// A name for people ("Codat", the typed name, or "this app").
+    pub name: String,
+    /// The platform's redirect URI to register beside the app's, if any.
+    pub callback: Option<String>,
+    /// What the platform calls the Client ID, the Client Secret and the switch.
+    pub labels: HandoffLabels,
+}
+
+/// A platform's own words for the fields it asks for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct HandoffLabels {
+    pub client_id: String,
+    pub client_secret: String,
+    pub enabled: String,
+}
+
+/// What to paste into the platform, once the keys were tested here. Never
+/// holds the secret: it is copied from the keyring by a deliberate action.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct Handoff {
+    pub platform: PlatformInfo,
+    pub client_id: Option<String>,
+    /// The stored secret's last characters behind a mask.
+    pub secret_mask: Option<String>,
+    /// The data centers where a sign-in with these keys worked.
+    pub accepted_data_centers: Vec<String>,
+    /// The permissions the test sign-in asked for.
+    pub scopes: Vec<String>,
+    /// Both URIs registered in Zoho's console.
+    pub redirect_uris: Vec<String>,
+    /// True once "Test your integration" passed with these keys.
+    pub tested: bool,
+}
+
+impl PlatformChoice {
+    /// The choice in force and the words the fronts show for it.
+    pub fn info(&self) -> PlatformInfo {
+        let generic = HandoffLabels {
+            client_id: "Client ID".into(),
+            client_secret: "Client Secret".into(),
+            enabled: "Enabled".into(),
+        };
+        match self {
+            PlatformChoice::OnlyThisApp => PlatformInfo {
+                choice: self.clone(),
+                name: "this app".into(),
+                callback: None,
+                labels: generic,
+            },
+            PlatformChoice::Codat => PlatformInfo {
+                choice: self.clone(),
+                name: "Codat".into(),
+                callback: Some(CODAT_CALLBACK.into()),
+                labels: HandoffLabels {
+                    client_id: "Application ID".into(),
+                    client_secret: "Application Secret".into(),
+                    enabled: "Enabled".into(),
+                },
+            },
+            PlatformChoice::Other { name, callback } => PlatformInfo {
+                choice: self.clone(),
+                name: name.clone(),
+                callback: Some(callback.clone()),
+                labels: generic,
+            },
+        }
+    }
+
+    /// Checks a choice typed by a person: a name, and the callback as Zoho
+    /// needs it. The callback is kept exactly as typed (trimmed of spaces
+    /// around it), since Zoho compares redirect URIs letter for letter.
+    pub fn checked(self) -> Result<PlatformChoice, Error> {
+        let PlatformChoice::Other { name, callback } = self else {
+            return Ok(self);
+        };
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(Error::InvalidPlatform {
+                reason: "Give the platform a name, as your customers know it.".into(),
+            });
+        }
+        if name.chars().count() > MAX_NAME || name.chars().any(char::is_control) {
+            return Err(Error::InvalidPlatform {
+                reason: format!(
+                    "The platform's name must be at most {MAX_NAME} characters, without line breaks."
+                ),
+            });
+        }
+        if name.eq_ignore_ascii_case("codat") {
+            return Ok(PlatformChoice::Codat);
+        }
+        let callback = check_callback(&callback)?;
+        Ok(PlatformChoice::Other {
+            name: name.to_owned(),
+            callback,
+        })
+    }
+}
+
+/// Why a platform's callback URI cannot be registered, in words for a person.
+fn refuse(reason: impl Into<String>) -> Error {
+    Error::InvalidCallback {
+        reason: reason.into(),
+    }
+}
+
+/// Checks a platform's callback URI; returns it exactly as typed (trimmed).
+pub fn check_callback(text: &str) -> Result<String, Error> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(refuse(
+            "Paste the platform's callback (redirect) URI from its setup guide.",
+        ));
+    }
+    if text.len() > MAX_CALLBACK {
+        return Err(refuse(format!(
+            "That is longer than any callback URI ({} characters; at most {MAX_CALLBACK}).",
+            text.len()
+        )));
+    }
+    if text.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(refuse(
+            "A callback URI has no spaces or line breaks: copy it again from the platform's guide.",
+        ));
+    }
+    if !text.is_ascii() {
+        return Err(refuse(
+            "The callback URI has characters Zoho does not accept in redirect URIs: copy it again from the platform's guide.",
+        ));
+    }
+    let url = Url::parse(text).map_err(|_| {
+        refuse("That is not a web address. It should look like https://platform.example/oauth/callback.")
+    })?;
+    if url.scheme() != "https" {
+        return Err(refuse(
+            "The platform's callback must start with https:// (Zoho sends your customers' sign-ins there).",
+        ));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(refuse(
+            "The callback URI must not contain a user name or password.",
+        ));
+    }
+    if text.contains('#') {
+        return Err(refuse(
+            "The callback URI must not contain a # part: Zoho cannot send sign-ins to one.",
+        ));
+    }
+    match url.host() {
+        Some(url::Host::Domain(d)) if d.contains('.') => {}
+        Some(url::Host::Domain(_)) | None => {
+            return Err(refuse(
+                "The callback URI needs the platform's full host name, like platform.example.",
+            ))
+        }
+        Some(_) => {
+            return Err(refuse(
+                "The callback URI is an IP address: use the host name the platform's guide gives.",
+            ))
+        }
+    }
+    Ok(text.to_owned())
+}
+
+impl Setup {
+    /// Where the keys will be used (only this app until chosen).
+    pub fn platform(&self) -> Result<PlatformChoice, Error> {
+        Ok(self
+            .store
+            .get(crate::keys::PLATFORM)?
+            .unwrap_or(PlatformChoice::OnlyThisApp))
+    }
+
+    /// Chooses where the keys will be used (checked first).
+    pub fn set_platform(&self, choice: PlatformChoice) -> Result<crate::Status, Error> {
+        let choice = choice.checked()?;
+        self.store.set(crate::keys::PLATFORM, &choice)?;
+        tracing::info!(platform = %choice.info().name, "platform chosen");
+        self.status()
+    }
+
+    /// The Client Secret, for a person who asked for it deliberately (the
+    /// window's "Copy the Client Secret", `zbsetup handoff --show-secret`).
+    pub fn client_secret_for_handoff(&self) -> Result<Option<secrecy::SecretString>, Error> {
+        self.client_secret()
+    }
+
+    /// What to paste into the platform, and what the test showed.
+    pub fn handoff(&self) -> Result<Handoff, Error> {
+        let status = self.status()?;
+        let mut accepted: Vec<String> = self
+            .connections()?
+            .into_iter()
+            .filter(|c| c.state == ConnectionState::Ok)
+            .map(|c| c.region)
+            .collect();
+        accepted.sort();
+        accepted.dedup();
+        let tested = status.checklist.iter().any(|i| i.id == "test" && i.done);
+        Ok(Handoff {
+            platform: self.platform()?.info(),
+            client_id: status.client_id,
+            secret_mask: status.secret_mask,
+            accepted_data_centers: accepted,
+            scopes: zbs_zoho::oauth::default_scopes(),
+            redirect_uris: status.redirect_uris,
+            tested,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reason(text: &str) -> String {
+        match check_callback(text) {
+            Err(Error::InvalidCallback { reason }) => reason,
+            other => panic!("{text:?} was not refused: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_good_callback_is_kept_exactly_as_typed() {
+        for ok in [
+            "https://zohobooks.codat.io/oauth/callback",
+            "https://platform.example/Callback/Zoho?tenant=A%2Fb",
+            "https://platform.example:8443/cb/",
+            "  https://platform.example/cb  ",
+        ] {
+            assert_eq!(check_callback(ok).unwrap(), ok.trim(), "{ok}");
+        }
+    }
+
+    #[test]
+    fn hostile_and_malformed_callbacks_are_refused_with_a_reason() {
+        let cases = [
+            ("", "Paste"),
+            ("http://platform.example/cb", "https://"),
+            ("https://platform.example/cb#frag", "# part"),
+            ("https://platform.example/cb#", "# part"),
+            (
+                "https://user:pw@platform.example/cb",
+                "user name or password",
+            ),
+            ("https://user@platform.example/cb", "user name or password"),
+            ("javascript:alert(1)", "https://"),
+            ("zbsetup://oauth/callback", "https://"),
+            ("file:///etc/passwd", "https://"),
+            ("https://10.0.0.1/cb", "IP address"),
+            ("https://[::1]/cb", "IP address"),
+            ("https://localhost/cb", "full host name"),
+            ("https://platform.example/c b", "no spaces"),
+            ("https://platform.example/c\nb", "no spaces"),
+            (
+                "https://platform.example/\u{202e}cb",
+                "characters Zoho does not accept",
+            ),
+            (
+                "https://plätform.example/cb",
+                "characters Zoho does not accept",
+            ),
+            ("not a url", "no spaces"),
+            ("platform.example/cb", "not a web address"),
+        ];
+        for (text, expect) in cases {
+            let r = reason(text);
+            assert!(r.contains(expect), "{text:?}: {r}");
+        }
+        let long = format!("https://platform.example/{}", "a".repeat(600));
+        assert!(reason(&long).contains("longer"));
+    }
+
+    #[test]
+    fn codat_by_name_is_codat_with_its_callback_and_labels() {
+        let c = PlatformChoice::Other {
+            name: " codat ".into(),
+            callback: "https://elsewhere.example/cb".into(),
+        }
+        .checked()
+        .unwrap();
+        assert_eq!(c, PlatformChoice::Codat);
+        let info = c.info();
+        assert_eq!(info.callback.as_deref(), Some(CODAT_CALLBACK));
+        assert_eq!(info.labels.client_id, "Application ID");
+        assert_eq!(info.labels.client_secret, "Application Secret");
+        assert_eq!(info.labels.enabled, "Enabled");
+    }
+
+    #[test]
+    fn a_platform_needs_a_plain_name() {
+        for name in ["", "   ", "a\nb", &"x".repeat(61)] {
+            let r = PlatformChoice::Other {
+                name: name.into(),
+                callback: "https://platform.example/cb".into(),
+            }
+            .checked();
+            assert!(
+                matches!(r, Err(Error::InvalidPlatform { .. })),
+                "{name:?}: {r:?}"
+            );
+        }
+    }
+}

@@ -1,0 +1,82 @@
+// One Zoho client for the test and for production: the person says the keys
+// are for Codat, the registration step asks for both redirect URIs (this
+// app's and Codat's, each with a copy button, and says why), and once a
+// test pull passed the hand-off card lists what Codat asks for under Codat's
+// own labels. "Copy the Application Secret" puts the secret on the system
+// clipboard (read here with xclip, as another program would) and takes it
+// off again after its timeout; the card itself never shows it.
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { click, launch, shot, text, until, openStep, quit, choosePath, dataDir, acceptConsent, demoKeysAndSwitch, filesContaining } from "./lib.mjs";
+
+const DATA_DIR = dataDir("handoff");
+const CODAT = "https://zohobooks.codat.io/oauth/callback";
+
+function clipboard() {
+  try {
+    return execFileSync("xclip", ["-o", "-selection", "clipboard"], { timeout: 5_000, encoding: "utf8" });
+  } catch {
+    return ""; // nothing on the clipboard
+  }
+}
+
+test("keys for Codat: both redirect URIs, then a hand-off card whose secret copy is cleared", async () => {
+  const browser = await launch(DATA_DIR);
+  try {
+    await choosePath(browser, "demo");
+    await openStep(browser, "before_you_start");
+    await click(browser, "input[data-platform=codat]");
+    await openStep(browser, "register_client");
+    await until(browser, async () => (await browser.$$("[data-test=redirect-uris] code")).length === 2, "the platform's URI is not listed");
+    const uris = await browser.$$("[data-test=redirect-uris] code");
+    assert.match(await uris[0].getText(), /^http:\/\/127\.0\.0\.1:\d+\/oauth\/callback$/);
+    assert.equal(await uris[1].getText(), CODAT);
+    assert.match(await text(browser, "[data-test=why-both]"), /both addresses.*Codat/s);
+    assert.equal((await browser.$$("[data-test=redirect-uris] button.copy")).length, 2, "a copy button for each URI");
+    await shot(browser, "30-register-both-uris");
+
+    const { secret } = await demoKeysAndSwitch(browser);
+    await openStep(browser, "test");
+    await click(browser, "[data-test=connect]");
+    await (await browser.$("[data-test=waiting]")).waitForExist({ timeout: 10_000 });
+    const location = await acceptConsent(await text(browser, "[data-test=waiting] code"));
+    await fetch(location);
+    await (await browser.$("[data-test=org-picker]")).waitForExist({ timeout: 15_000 });
+    await click(browser, "[data-test=connect-org]");
+    await click(browser, "[data-test=open-pull]");
+    await (await browser.$("[data-test=pull-settings]")).waitForExist();
+    await click(browser, "[data-test=start-pull]");
+    await until(browser, async () => /Pull complete/.test(await text(browser, "main")), "the test pull did not complete", 60_000);
+
+    // The hand-off card, in Codat's words, without the secret.
+    await (await browser.$("[data-test=handoff] [data-test=copy-secret]")).waitForExist({ timeout: 15_000 });
+    const card = await text(browser, "[data-test=handoff]");
+    assert.match(card, /Ready for Codat/);
+    assert.match(card, /Application ID/);
+    assert.match(card, /Application Secret/);
+    assert.match(card, /Enabled/);
+    assert.match(await text(browser, "[data-test=handoff-data-centers]"), /US/);
+    assert.ok(!card.includes(secret), "the card never shows the secret");
+    await (await browser.$("[data-test=handoff]")).scrollIntoView();
+    await shot(browser, "31-handoff");
+
+    // A deliberate copy: on the clipboard for a short while, then gone.
+    await click(browser, "[data-test=copy-secret]");
+    await until(browser, async () => /taken off the clipboard in (\d+) seconds/.test(await text(browser, "[data-test=copy-secret-feedback]")), "no copy feedback");
+    const seconds = Number(/in (\d+) seconds/.exec(await text(browser, "[data-test=copy-secret-feedback]"))[1]);
+    assert.ok(seconds > 0 && seconds <= 60, `cleared after ${seconds} s`);
+    await until(browser, async () => clipboard() === secret, "the secret is not on the clipboard", 5_000);
+    const copiedAt = Date.now();
+    await until(browser, async () => clipboard() !== secret, "the secret stayed on the clipboard", (seconds + 10) * 1000);
+    const cleared = (Date.now() - copiedAt) / 1000;
+    assert.ok(cleared >= seconds - 2, `cleared after ${cleared.toFixed(1)} s, before its ${seconds} s`);
+    console.log(`# the copied secret left the clipboard after ${cleared.toFixed(1)} s (promised ${seconds} s)`);
+
+    // Nothing in the data folder (settings file, logs) holds the secret.
+    assert.deepEqual(filesContaining(DATA_DIR, secret), [], "the secret is in a file");
+  } finally {
+    await quit(browser);
+  }
+});
