@@ -38,7 +38,8 @@ macro_rules! with_commands {
             diagnostics,
             set_platform,
             handoff,
-            copy_client_secret
+            copy_client_secret,
+            save_test_report
         )
     };
 }

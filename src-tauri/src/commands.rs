@@ -9,6 +9,7 @@ use zbs_setup::connect::{ConnectStart, Connection, ConnectionTest, RedirectMetho
 use zbs_setup::links::{self, Link};
 use zbs_setup::platform::{Handoff, PlatformChoice};
 use zbs_setup::pulls::PullResults;
+use zbs_setup::report::SavedReport;
 use zbs_setup::validate::KeyIssue;
 use zbs_setup::{CredentialsInput, Profile, SaveOutcome, Status};
 
@@ -300,6 +301,12 @@ pub async fn copy_client_secret<R: Runtime>(app: AppHandle<R>) -> Result<SecretC
     Ok(SecretCopied {
         clears_after_seconds: crate::clipboard::CLEAR_AFTER.as_secs(),
     })
+}
+
+/// Saves the test report in the person's Downloads folder.
+#[tauri::command]
+pub async fn save_test_report<R: Runtime>(app: AppHandle<R>) -> Result<SavedReport> {
+    app.core(|s| s.save_test_report_to_downloads()).await
 }
 
 /// The support report (no secrets), for "Copy diagnostics".

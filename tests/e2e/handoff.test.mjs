@@ -2,13 +2,14 @@
 // are for Codat, the registration step asks for both redirect URIs (this
 // app's and Codat's, each with a copy button, and says why), and once a
 // test pull passed the hand-off card lists what Codat asks for under Codat's
-// own labels. "Copy the Application Secret" puts the secret on the system
+// own labels, and saves a test report. "Copy the Application Secret" puts the secret on the system
 // clipboard (read here with xclip, as another program would) and takes it
 // off again after its timeout; the card itself never shows it.
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
+import { readFileSync, statSync } from "node:fs";
 import { click, launch, shot, text, until, openStep, quit, choosePath, dataDir, acceptConsent, demoKeysAndSwitch, filesContaining } from "./lib.mjs";
 
 const DATA_DIR = dataDir("handoff");
@@ -74,7 +75,19 @@ test("keys for Codat: both redirect URIs, then a hand-off card whose secret copy
     assert.ok(cleared >= seconds - 2, `cleared after ${cleared.toFixed(1)} s, before its ${seconds} s`);
     console.log(`# the copied secret left the clipboard after ${cleared.toFixed(1)} s (promised ${seconds} s)`);
 
-    // Nothing in the data folder (settings file, logs) holds the secret.
+    // The test report to hand on: the platform and its callback, no secret.
+    await click(browser, "[data-test=save-report]");
+    await until(browser, async () => /Saved as /.test(await text(browser, "[data-test=report-saved]")), "the report was not saved");
+    const saved = /Saved as (.+\.html)\./.exec(await text(browser, "[data-test=report-saved]"))[1];
+    const report = readFileSync(saved, "utf8");
+    assert.match(report, /Used by<\/th><td>Codat/);
+    assert.ok(report.includes(CODAT), "the platform's callback is in the report");
+    assert.match(report, /Keys accepted at<\/th><td>US/);
+    assert.match(report, /Application ID/);
+    assert.ok(!report.includes(secret), "no secret in the report");
+    assert.equal(statSync(saved).mode & 0o077, 0, "the report is readable only by its owner");
+
+    // Nothing in the data folder (settings file, logs, the report) holds the secret.
     assert.deepEqual(filesContaining(DATA_DIR, secret), [], "the secret is in a file");
   } finally {
     await quit(browser);

@@ -33,6 +33,7 @@ import type { Code } from "./bindings/Code";
 import type { Handoff } from "./bindings/Handoff";
 import type { PlatformChoice } from "./bindings/PlatformChoice";
 import type { SecretCopied } from "./bindings/SecretCopied";
+import type { SavedReport } from "./bindings/SavedReport";
 import type { Entity } from "./bindings/Entity";
 
 /** A failed command, as the shell serialises it. */
@@ -101,6 +102,8 @@ export const api = {
   handoff: () => invoke<Handoff>("handoff"),
   /** Copies the Client Secret from the keyring to the clipboard (it never reaches the window). */
   copyClientSecret: () => invoke<SecretCopied>("copy_client_secret"),
+  /** Saves the test report in the Downloads folder; where it went. */
+  saveTestReport: () => invoke<SavedReport>("save_test_report"),
 };
 
 /** The events the shell sends (src-tauri/src/connect.rs and pull.rs). */

@@ -137,9 +137,11 @@ interface HandoffState {
   handoff: Handoff | null;
   loading: boolean;
   copied: string | null;
+  /** Where the last test report was saved. */
+  report: string | null;
 }
 
-const card: HandoffState = { handoff: null, loading: false, copied: null };
+const card: HandoffState = { handoff: null, loading: false, copied: null, report: null };
 
 /** The hand-off card, once "Test your integration" passed. */
 export function handoffCard(host: Host, s: Status): HTMLElement | null {
@@ -200,6 +202,29 @@ export function handoffCard(host: Host, s: Status): HTMLElement | null {
       h("dt", {}, "Permissions asked for"),
       h("dd", { class: "scopes" }, x.scopes.join(", ")),
     ),
+    h(
+      "p",
+      {},
+      h(
+        "button",
+        {
+          type: "button",
+          class: "secondary",
+          "data-test": "save-report",
+          onclick: () => {
+            void host.run(api.saveTestReport, (r) => {
+              card.report = r.path;
+            });
+          },
+        },
+        "Save a test report",
+      ),
+      h(
+        "span",
+        { class: "copy-feedback block", role: "status", "aria-live": "polite", "data-test": "report-saved" },
+        card.report ? `Saved as ${card.report}. Open it in a browser to print it or save it as a PDF.` : "",
+      ),
+    ),
   );
 }
 
@@ -207,6 +232,7 @@ export function handoffCard(host: Host, s: Status): HTMLElement | null {
 export function resetHandoff(): void {
   card.handoff = null;
   card.copied = null;
+  card.report = null;
   draft.picked = null;
   draft.name = "";
   draft.callback = "";

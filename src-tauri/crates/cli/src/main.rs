@@ -86,6 +86,12 @@ enum Command {
     /// Where the keys will be used: an integration platform (its callback is registered beside the app's redirect URI) or only this app.
     #[command(subcommand)]
     Platform(PlatformCommand),
+    /// Save the test report (an HTML page that prints to PDF; no secret in it).
+    Report {
+        /// Folder to save it in (default: your Downloads folder).
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
     /// What to paste into the platform once the test passed (the Client Secret only with --show-secret, never in JSON).
     Handoff {
         /// Also print the Client Secret (from the keyring). Not allowed with --json.
@@ -325,6 +331,18 @@ fn run(cli: &Cli) -> Result<(), Failure> {
             print_status(cli, &setup.set_platform(choice)?)
         }
         Command::Handoff { show_secret } => print_handoff(cli, &setup, *show_secret),
+        Command::Report { out } => {
+            let saved = match out {
+                Some(dir) => setup.save_test_report(dir)?,
+                None => setup.save_test_report_to_downloads()?,
+            };
+            if cli.json {
+                print_json(&saved)
+            } else {
+                println!("Test report saved: {}", saved.path);
+                Ok(())
+            }
+        }
         Command::Simulate(_) => unreachable!("handled above"),
     }
 }

@@ -180,3 +180,27 @@ fn the_handoff_writes_the_secret_only_when_asked_and_never_as_json() {
         "the secret is in a file of the data folder"
     );
 }
+
+#[test]
+fn the_test_report_names_the_platform_and_its_callback_and_holds_no_secret() {
+    let _k = KEYRING.lock().unwrap_or_else(|p| p.into_inner());
+    let dir = tempfile::tempdir().unwrap();
+    keys(dir.path());
+    ok_json(dir.path(), &["platform", "set", "codat"]);
+    let out_dir = dir.path().join("reports");
+    let saved = ok_json(dir.path(), &["report", "--out", out_dir.to_str().unwrap()]);
+    let path = saved["path"].as_str().unwrap();
+    let html = std::fs::read_to_string(path).unwrap();
+    assert!(html.contains("Used by</th><td>Codat"), "{html}");
+    assert!(html.contains(CODAT) && html.contains(LOOPBACK));
+    assert!(html.contains("not passed a test pull yet"));
+    assert!(
+        !html.contains(SECRET) && !html.contains(ID),
+        "no secret, a shortened ID"
+    );
+    // A second report of the same day does not replace the first.
+    let again = ok_json(dir.path(), &["report", "--out", out_dir.to_str().unwrap()]);
+    assert_ne!(again["path"], saved["path"]);
+    assert!(std::path::Path::new(path).exists());
+    assert!(files_containing(dir.path(), SECRET).is_empty());
+}

@@ -203,6 +203,8 @@ codes! {
     TokenError = "token_error",
     /// A pull number that does not exist.
     UnknownPull = "unknown_pull",
+    /// The test report could not be written.
+    ReportFailed = "report_failed",
     /// An export could not be written.
     ExportFailed = "export_failed",
 

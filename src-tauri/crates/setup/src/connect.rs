@@ -254,7 +254,7 @@ impl Setup {
         let redirect_uri = self.redirect_uri(method)?;
         let client_id = status.client_id.unwrap_or_default();
         let request = oauth::authorize(dc, &client_id, &redirect_uri, &oauth::default_scopes())?;
-        let warning = self.limit_warning()?;
+        let warning = self.sign_in_limit_warning()?;
         *lock(&self.connect.pending) = Some(Pending {
             auth: request.pending,
             reconnect: reconnect_row.map(|c| c.id),
@@ -529,7 +529,7 @@ impl Setup {
     }
 
     /// Warns when another sign-in could silently cut off an older connection.
-    fn limit_warning(&self) -> Result<Option<String>, Error> {
+    pub(crate) fn sign_in_limit_warning(&self) -> Result<Option<String>, Error> {
         let at_limit = self
             .store
             .most_connected_at_limit(ZOHO_REFRESH_TOKEN_LIMIT)?;

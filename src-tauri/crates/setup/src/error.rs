@@ -55,6 +55,8 @@ pub enum Error {
          it here anyway (it then stays listed in Zoho until it expires)."
     )]
     RevokeFailed { source: zbs_zoho::oauth::OAuthError },
+    #[error("The test report could not be written to {path} ({detail}). Check that the folder exists and is writable.")]
+    ReportFailed { path: String, detail: String },
     #[error("{reason}")]
     InvalidCallback { reason: String },
     #[error("{reason}")]
@@ -112,6 +114,7 @@ impl Error {
             Error::RevokeFailed { .. } => Code::RevokeFailed,
             Error::Demo { .. } => Code::DemoFailed,
             Error::InvalidCallback { .. } => Code::InvalidCallback,
+            Error::ReportFailed { .. } => Code::ReportFailed,
             Error::InvalidPlatform { .. } => Code::InvalidPlatform,
             Error::OAuth(e) => e.code(),
             Error::Books(e) => e.code(),

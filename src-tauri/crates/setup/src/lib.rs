@@ -19,6 +19,7 @@
 //! - [`paths`]: the data folder.
 //! - [`platform`]: where the keys will be used (the platform's callback
 //!   beside the app's redirect URI) and the hand-off card.
+//! - [`report`]: the test report to hand on (HTML; never a secret).
 //! - [`links`]: the Zoho pages the checklist opens.
 //! - [`diagnostics`]: the support report (never a secret).
 //! - [`error`]: the one error type the fronts show; its codes are
@@ -35,6 +36,7 @@ pub mod links;
 pub mod paths;
 pub mod platform;
 pub mod pulls;
+pub mod report;
 pub mod secrets;
 pub mod store;
 mod tokens;
