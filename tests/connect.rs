@@ -282,7 +282,7 @@ async fn a_wrong_secret_gives_the_data_center_hint() {
     assert_eq!(err.code(), zbs_codes::Code::InvalidClient);
     let message = err.to_string();
     assert!(
-        message.contains("data center is enabled in the API console's Settings tab"),
+        message.contains("United States") && message.contains("Settings tab"),
         "{message}"
     );
     assert!(!message.contains(wrong));

@@ -39,7 +39,8 @@ macro_rules! with_commands {
             set_platform,
             handoff,
             copy_client_secret,
-            save_test_report
+            save_test_report,
+            check_keys_with_zoho
         )
     };
 }

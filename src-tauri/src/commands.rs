@@ -9,6 +9,7 @@ use zbs_setup::connect::{ConnectStart, Connection, ConnectionTest, RedirectMetho
 use zbs_setup::links::{self, Link};
 use zbs_setup::platform::{Handoff, PlatformChoice};
 use zbs_setup::pulls::PullResults;
+use zbs_setup::keycheck::KeyCheck;
 use zbs_setup::report::SavedReport;
 use zbs_setup::validate::KeyIssue;
 use zbs_setup::{CredentialsInput, Profile, SaveOutcome, Status};
@@ -301,6 +302,12 @@ pub async fn copy_client_secret<R: Runtime>(app: AppHandle<R>) -> Result<SecretC
     Ok(SecretCopied {
         clears_after_seconds: crate::clipboard::CLEAR_AFTER.as_secs(),
     })
+}
+
+/// Asks each chosen data center whether it accepts the saved keys.
+#[tauri::command]
+pub async fn check_keys_with_zoho<R: Runtime>(app: AppHandle<R>) -> Result<KeyCheck> {
+    Ok(app.setup()?.check_keys_with_zoho().await?)
 }
 
 /// Saves the test report in the person's Downloads folder.

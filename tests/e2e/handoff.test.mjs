@@ -39,6 +39,15 @@ test("keys for Codat: both redirect URIs, then a hand-off card whose secret copy
     await shot(browser, "30-register-both-uris");
 
     const { secret } = await demoKeysAndSwitch(browser);
+    // "Check my keys": every chosen data center asked, without a sign-in.
+    await openStep(browser, "keys");
+    await click(browser, "[data-test=check-keys]");
+    await (await browser.$("[data-test=key-check-rows]")).waitForExist({ timeout: 15_000 });
+    const rows = await browser.$$("[data-test=key-check-rows] tbody tr");
+    assert.ok(rows.length >= 2, `a row per chosen data center (${rows.length})`);
+    for (const r of rows) assert.match(await r.getText(), /Accepts the keys/);
+    assert.match(await text(browser, "[data-region-check=us]"), /United States/);
+    await shot(browser, "32-check-keys");
     await openStep(browser, "test");
     await click(browser, "[data-test=connect]");
     await (await browser.$("[data-test=waiting]")).waitForExist({ timeout: 10_000 });

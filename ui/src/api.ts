@@ -34,6 +34,7 @@ import type { Handoff } from "./bindings/Handoff";
 import type { PlatformChoice } from "./bindings/PlatformChoice";
 import type { SecretCopied } from "./bindings/SecretCopied";
 import type { SavedReport } from "./bindings/SavedReport";
+import type { KeyCheck } from "./bindings/KeyCheck";
 import type { Entity } from "./bindings/Entity";
 
 /** A failed command, as the shell serialises it. */
@@ -102,6 +103,8 @@ export const api = {
   handoff: () => invoke<Handoff>("handoff"),
   /** Copies the Client Secret from the keyring to the clipboard (it never reaches the window). */
   copyClientSecret: () => invoke<SecretCopied>("copy_client_secret"),
+  /** Asks each chosen data center whether it accepts the saved keys. */
+  checkKeysWithZoho: () => invoke<KeyCheck>("check_keys_with_zoho"),
   /** Saves the test report in the Downloads folder; where it went. */
   saveTestReport: () => invoke<SavedReport>("save_test_report"),
 };

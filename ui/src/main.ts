@@ -5,6 +5,7 @@
 // host (host.ts).
 
 import { resetHandoff } from "./screens/platform";
+import { resetKeyCheck } from "./screens/keycheck";
 import { api, asAppError, events } from "./api";
 import { errorBanner } from "./banners";
 import { h, replaceChildren } from "./dom";
@@ -95,6 +96,7 @@ function switchProfile(profile: Profile): void {
       connectScreen.idle();
       keysScreen.reset();
       resetHandoff();
+      resetKeyCheck();
     },
   ).then(connectScreen.loadConnections).then(render);
 }

@@ -3,6 +3,7 @@
 // system keyring), and the saved keys with Replace and Remove. In demo mode
 // the simulated console's keys are shown to copy.
 
+import { keyCheckPanel } from "./keycheck";
 import { api } from "../api";
 import { copyable } from "../copy";
 import { h } from "../dom";
@@ -115,6 +116,7 @@ export function keys(host: Host): KeysScreen {
             "Remove keys",
           ),
         ),
+        keyCheckPanel(host),
       );
     }
     const idInput = h("input", {

@@ -17,6 +17,7 @@ use std::time::Duration;
 use zbs_demo::Demo;
 use zbs_pull::{CancellationToken, Entity, ExportFormat, Progress, PullOptions};
 use zbs_setup::connect::{Connection, ConnectionState, RedirectMethod};
+use zbs_setup::keycheck::KeyCheckStatus;
 use zbs_setup::platform::PlatformChoice;
 use zbs_setup::{CredentialsInput, OpenOptions, Profile, Setup, Status};
 
@@ -86,6 +87,8 @@ enum Command {
     /// Where the keys will be used: an integration platform (its callback is registered beside the app's redirect URI) or only this app.
     #[command(subcommand)]
     Platform(PlatformCommand),
+    /// Ask each chosen data center whether it accepts the saved keys (no sign-in needed); exit 1 when any does not.
+    CheckKeys,
     /// Save the test report (an HTML page that prints to PDF; no secret in it).
     Report {
         /// Folder to save it in (default: your Downloads folder).
@@ -331,6 +334,32 @@ fn run(cli: &Cli) -> Result<(), Failure> {
             print_status(cli, &setup.set_platform(choice)?)
         }
         Command::Handoff { show_secret } => print_handoff(cli, &setup, *show_secret),
+        Command::CheckKeys => {
+            let check = rt.block_on(setup.check_keys_with_zoho())?;
+            if cli.json {
+                print_json(&check)?;
+            } else {
+                for d in &check.data_centers {
+                    let mark = match d.status {
+                        KeyCheckStatus::Ok => "ok",
+                        KeyCheckStatus::Refused => "REFUSED",
+                        KeyCheckStatus::Unreachable => "not reached",
+                    };
+                    println!("{:<3} {:<12} {}", d.region.to_uppercase(), mark, d.message);
+                    if let Some(fix) = &d.fix {
+                        println!("                 Fix: {fix}");
+                    }
+                }
+            }
+            if check.all_ok() {
+                Ok(())
+            } else {
+                Err(Failure(
+                    "not every chosen data center accepts these keys; see the fix above each one"
+                        .into(),
+                ))
+            }
+        }
         Command::Report { out } => {
             let saved = match out {
                 Some(dir) => setup.save_test_report(dir)?,

@@ -36,6 +36,7 @@ pub async fn run(args: &SimulateArgs) -> Result<(), Failure> {
                 client_secret: secret.trim().to_owned(),
                 client_name: "Zoho Books Setup (simulated)".into(),
                 redirect_uris: ClientSpec::default_redirect_uris(),
+                ..ClientSpec::generate(args.seed)
             }
         }
         None => ClientSpec::generate(args.seed),

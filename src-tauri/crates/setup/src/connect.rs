@@ -339,7 +339,27 @@ impl Setup {
         let client = self.oauth_client()?;
         let tokens = client
             .exchange_callback(self.data_centers(), &pending.auth, &cb)
-            .await?;
+            .await
+            .map_err(|e| match e {
+                // Always name the data center: it is the one to fix in the console.
+                OAuthError::InvalidClient => {
+                    let answered = match &cb.outcome {
+                        CallbackOutcome::Code {
+                            accounts_server: Some(server),
+                            ..
+                        } => self.data_centers().by_accounts_server(server),
+                        _ => None,
+                    };
+                    let name = answered
+                        .or_else(|| self.data_centers().get(&pending.auth.region))
+                        .map_or_else(|| pending.auth.region.to_uppercase(), |d| d.name.clone());
+                    Error::KeysRefusedAt {
+                        fix: crate::keycheck::console_fix(&name),
+                        name,
+                    }
+                }
+                other => Error::OAuth(other),
+            })?;
         let books = BooksClient::new(&tokens.api_domain)?;
         let (organizations, _) = books.organizations(&tokens.access_token).await?;
         if organizations.is_empty() {

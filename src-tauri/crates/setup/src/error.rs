@@ -57,6 +57,8 @@ pub enum Error {
     RevokeFailed { source: zbs_zoho::oauth::OAuthError },
     #[error("The test report could not be written to {path} ({detail}). Check that the folder exists and is writable.")]
     ReportFailed { path: String, detail: String },
+    #[error("Zoho's {name} data center did not accept the Client ID and Client Secret. {fix}")]
+    KeysRefusedAt { name: String, fix: String },
     #[error("{reason}")]
     InvalidCallback { reason: String },
     #[error("{reason}")]
@@ -114,6 +116,7 @@ impl Error {
             Error::RevokeFailed { .. } => Code::RevokeFailed,
             Error::Demo { .. } => Code::DemoFailed,
             Error::InvalidCallback { .. } => Code::InvalidCallback,
+            Error::KeysRefusedAt { .. } => Code::InvalidClient,
             Error::ReportFailed { .. } => Code::ReportFailed,
             Error::InvalidPlatform { .. } => Code::InvalidPlatform,
             Error::OAuth(e) => e.code(),

@@ -20,6 +20,7 @@
 //! - [`platform`]: where the keys will be used (the platform's callback
 //!   beside the app's redirect URI) and the hand-off card.
 //! - [`report`]: the test report to hand on (HTML; never a secret).
+//! - [`keycheck`]: "Check my keys" at every chosen data center, without a sign-in.
 //! - [`links`]: the Zoho pages the checklist opens.
 //! - [`diagnostics`]: the support report (never a secret).
 //! - [`error`]: the one error type the fronts show; its codes are
@@ -32,6 +33,7 @@ pub mod checklist;
 pub mod connect;
 pub mod diagnostics;
 pub mod error;
+pub mod keycheck;
 pub mod links;
 pub mod paths;
 pub mod platform;

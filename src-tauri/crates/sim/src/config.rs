@@ -96,9 +96,12 @@ impl OrgSpec {
     }
 }
 
-/// An API client registered in the (simulated) Zoho API console. Clients
-/// are valid in every data center ("use the same OAuth credentials for all
-/// data centers" ticked).
+/// An API client registered in the (simulated) Zoho API console, with its
+/// console Settings tab: the data centers switched on for it, and whether
+/// they share one secret ("Use the same OAuth credentials for all data
+/// centers") or some have their own. As at Zoho, a code exchange or refresh
+/// at a data center that is not switched on, or with another data center's
+/// secret, answers `invalid_client`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ClientSpec {
     pub client_id: String,
@@ -108,6 +111,12 @@ pub struct ClientSpec {
     /// Authorized redirect URIs, matched exactly (see
     /// `SimConfig::allow_any_loopback_port` for the loopback exception).
     pub redirect_uris: Vec<String>,
+    /// The data centers switched on for the client; `None`: every one (a
+    /// console set up as the checklist says).
+    pub data_centers: Option<Vec<String>>,
+    /// Data centers with a secret of their own (same credentials unticked);
+    /// the others use `client_secret`.
+    pub own_secrets: BTreeMap<String, String>,
 }
 
 impl ClientSpec {
@@ -129,7 +138,19 @@ impl ClientSpec {
             client_secret: secret,
             client_name: "Zoho Books Setup".to_string(),
             redirect_uris: Self::default_redirect_uris(),
+            data_centers: None,
+            own_secrets: BTreeMap::new(),
         }
+    }
+
+    /// Whether `secret` opens this client at `region`'s accounts server.
+    pub fn accepts(&self, region: &str, secret: &str) -> bool {
+        let switched_on = self
+            .data_centers
+            .as_ref()
+            .is_none_or(|on| on.iter().any(|r| r == region));
+        let expected = self.own_secrets.get(region).unwrap_or(&self.client_secret);
+        switched_on && expected == secret
     }
 
     /// The deep link and the default loopback callback.

@@ -342,7 +342,7 @@ impl SimHandle {
         format!("{base}/oauth/v2/auth?{}", q.finish())
     }
 
-    /// Registers (or replaces) an API client, valid in every data center.
+    /// Registers (or replaces) an API client (its console settings included).
     pub fn register_client(&self, client: ClientSpec) {
         lock(&self.shared.clients).insert(client.client_id.clone(), client);
     }

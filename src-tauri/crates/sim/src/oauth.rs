@@ -537,7 +537,9 @@ impl AccountsCtx {
     fn client_ok(&self, p: &HashMap<String, String>) -> bool {
         let clients = lock(&self.shared.clients);
         match (p.get("client_id"), p.get("client_secret")) {
-            (Some(id), Some(secret)) => clients.get(id).is_some_and(|c| &c.client_secret == secret),
+            (Some(id), Some(secret)) => clients
+                .get(id)
+                .is_some_and(|c| c.accepts(&self.region, secret)),
             _ => false,
         }
     }

@@ -202,6 +202,15 @@ impl RetryPolicy {
     }
 }
 
+/// What an accounts server said of the keys (see [`OAuthClient::probe_client`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyProbe {
+    /// It knows the client, with this secret.
+    Accepted,
+    /// It knows the client, but not the redirect URI sent.
+    RedirectUriUnknown,
+}
+
 /// Why a sign-in step failed. Never contains a secret, code or token.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum OAuthError {
@@ -376,6 +385,50 @@ impl OAuthClient {
             ))
             .set_auth_type(AuthType::RequestBody)
             .set_token_uri(token_url))
+    }
+
+    /// Asks `dc`'s accounts server whether it accepts this Client ID and
+    /// Secret, without any sign-in: a code exchange with a made-up code.
+    /// Zoho answers `invalid_code` when it knows the client there with this
+    /// secret (`Ok`), `invalid_client` when the data center is not switched
+    /// on for the client or has another secret. Whether Zoho checks the
+    /// redirect URI before the code is not documented: an
+    /// `invalid_redirect_uri` answer also means the keys were accepted, and
+    /// is returned as [`KeyProbe::RedirectUriUnknown`]. One token request,
+    /// never retried (each counts toward Zoho's token limits).
+    pub async fn probe_client(
+        &self,
+        dc: &DataCenter,
+        redirect_uri: &str,
+    ) -> Result<KeyProbe, OAuthError> {
+        let redirect = RedirectUrl::new(redirect_uri.to_owned()).map_err(|_| {
+            OAuthError::InvalidRedirectUri {
+                uri: sanitize(redirect_uri, 200),
+            }
+        })?;
+        let client = self.token_client(dc)?.set_redirect_uri(redirect);
+        let http = ZohoHttp { client: &self.http };
+        tracing::debug!(region = %dc.region, "checking the keys with a made-up code");
+        let made_up = format!(
+            "1000.{}.zbsetup-key-check",
+            CsrfToken::new_random().secret()
+        );
+        match client
+            .exchange_code(AuthorizationCode::new(made_up))
+            .request_async(&http)
+            .await
+            .map_err(|e| map_token_error(e, false))
+        {
+            // No server accepts a made-up code; if one did, it knew the client.
+            Ok(_) | Err(OAuthError::InvalidCode) => Ok(KeyProbe::Accepted),
+            Err(OAuthError::Zoho { error }) if error == "invalid_redirect_uri" => {
+                Ok(KeyProbe::RedirectUriUnknown)
+            }
+            Err(OAuthError::Zoho { error }) if error == "invalid_client_secret" => {
+                Err(OAuthError::InvalidClient)
+            }
+            Err(e) => Err(e),
+        }
     }
 
     /// Checks a callback against the pending sign-in, then exchanges its code.

@@ -1,0 +1,146 @@
+//! "Check my keys": before any customer tries, ask each data center the
+//! admin chose whether it accepts the stored Client ID and Secret, without a
+//! sign-in (a code exchange with a made-up code: Zoho answers
+//! `invalid_code` when it knows the client there, `invalid_client` when the
+//! data center is not switched on for it or has another secret). One token
+//! request per data center, one after the other, never retried.
+
+use serde::Serialize;
+use ts_rs::TS;
+use zbs_zoho::dc::DataCenter;
+use zbs_zoho::oauth::{KeyProbe, OAuthError};
+
+use crate::error::Error;
+use crate::Setup;
+
+/// What one data center said.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum KeyCheckStatus {
+    /// It accepts the keys.
+    Ok,
+    /// It does not know the client with this secret.
+    Refused,
+    /// It could not be asked (network, or Zoho refusing token requests for a while).
+    Unreachable,
+}
+
+/// One data center's row of the check.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct DataCenterCheck {
+    pub region: String,
+    pub name: String,
+    pub status: KeyCheckStatus,
+    /// What happened, for a person.
+    pub message: String,
+    /// What to do in the API console, when something is wrong.
+    pub fix: Option<String>,
+}
+
+/// The check of every chosen data center, as just asked.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct KeyCheck {
+    pub data_centers: Vec<DataCenterCheck>,
+    /// When Zoho was asked (RFC 3339, UTC).
+    pub checked_at: String,
+}
+
+impl KeyCheck {
+    /// True when every data center accepted the keys.
+    pub fn all_ok(&self) -> bool {
+        self.data_centers
+            .iter()
+            .all(|d| d.status == KeyCheckStatus::Ok)
+    }
+}
+
+/// The console fix for a data center that refuses the keys.
+pub(crate) fn console_fix(name: &str) -> String {
+    format!(
+        "In Zoho's API console, open your client, then its Settings tab: switch on {name}, and \
+         tick \"Use the same OAuth credentials for all data centers\" (or, if {name} has its own \
+         Client Secret there, use that one)."
+    )
+}
+
+fn row(
+    dc: &DataCenter,
+    result: Result<KeyProbe, OAuthError>,
+    redirect_uri: &str,
+) -> DataCenterCheck {
+    let name = dc.name.clone();
+    let (status, message, fix) = match result {
+        Ok(KeyProbe::Accepted) => (
+            KeyCheckStatus::Ok,
+            format!("{name} accepts these keys."),
+            None,
+        ),
+        Ok(KeyProbe::RedirectUriUnknown) => (
+            KeyCheckStatus::Ok,
+            format!("{name} accepts these keys, but not the redirect URI {redirect_uri}."),
+            Some(format!(
+                "In the API console, add {redirect_uri} under \"Authorized Redirect URIs\", exactly as shown."
+            )),
+        ),
+        Err(OAuthError::InvalidClient) => (
+            KeyCheckStatus::Refused,
+            format!(
+                "{name} does not accept these keys: it is not switched on for this client, or it \
+                 has a different Client Secret."
+            ),
+            Some(console_fix(&name)),
+        ),
+        Err(OAuthError::TooManyRequests) => (
+            KeyCheckStatus::Unreachable,
+            format!(
+                "{name} is refusing sign-in requests for a while (Zoho's limit on token \
+                 requests; usually 15 to 30 minutes). Check again later."
+            ),
+            None,
+        ),
+        Err(e @ (OAuthError::Network | OAuthError::Timeout | OAuthError::Server { .. })) => (
+            KeyCheckStatus::Unreachable,
+            format!("{name} could not be asked: {e} Check the internet connection, then check again."),
+            None,
+        ),
+        Err(e) => (
+            KeyCheckStatus::Refused,
+            format!("{name} did not accept the check: {e}"),
+            Some(console_fix(&name)),
+        ),
+    };
+    DataCenterCheck {
+        region: dc.region.clone(),
+        name,
+        status,
+        message,
+        fix,
+    }
+}
+
+impl Setup {
+    /// Asks each chosen data center, one after the other, whether it accepts
+    /// the stored keys.
+    pub async fn check_keys_with_zoho(&self) -> Result<KeyCheck, Error> {
+        let client = self.oauth_client()?;
+        let redirect_uri = self.redirect_uri(self.redirect_method()?)?;
+        let mut rows = Vec::new();
+        for region in self.regions()? {
+            let Some(dc) = self.data_centers().get(&region).cloned() else {
+                continue;
+            };
+            let result = client.probe_client(&dc, &redirect_uri).await;
+            tracing::info!(region = %dc.region, ok = result.is_ok(), "keys checked");
+            rows.push(row(&dc, result, &redirect_uri));
+        }
+        Ok(KeyCheck {
+            data_centers: rows,
+            checked_at: time::OffsetDateTime::now_utc()
+                .format(&time::format_description::well_known::Rfc3339)
+                .unwrap_or_default(),
+        })
+    }
+}
