@@ -342,6 +342,9 @@ async fn a_deleted_keyring_entry_asks_to_reconnect() {
         .secrets()
         .delete(&zbs_setup::secrets::entry::refresh_token(&c.id))
         .unwrap();
+    // The kept access token still works for its hour; once Zoho no longer
+    // takes it, only the (deleted) refresh token could help.
+    h.sim.faults().expire_access_tokens();
     let err = again.test_connection(&c.id).await.unwrap_err();
     assert_eq!(err.code(), zbs_codes::Code::ReconnectNeeded);
 }
@@ -387,7 +390,9 @@ async fn a_refresh_token_damaged_outside_the_app_asks_to_reconnect() {
         let c = h.connect("us", None).await;
         let user = format!("refresh-token:{}", c.id);
         overwrite_secret(&h.service, &user, value);
-        // After a restart (nothing cached), the connection asks to reconnect.
+        // After a restart, once the kept access token is no longer taken,
+        // the connection asks to reconnect.
+        h.sim.faults().expire_access_tokens();
         let again = h.reopen();
         let err = again.test_connection(&c.id).await.unwrap_err();
         assert_eq!(
@@ -503,4 +508,27 @@ async fn diagnostics_hold_no_secret_and_no_token() {
         !report.contains(&h.client.client_id),
         "the Client ID is shortened"
     );
+}
+
+/// The access token kept for other processes is read back as hostile input:
+/// one that names an API domain outside the trusted table is not used (a
+/// new one is asked for), so no token is ever sent elsewhere.
+#[tokio::test]
+async fn a_kept_access_token_changed_outside_the_app_is_not_used() {
+    let h = Harness::ready(SimConfig::default()).await;
+    let c = h.connect("us", None).await;
+    let user = format!("access-token:{}", c.id);
+    for value in [
+        &br#"{"token":"stolen","expires_at":99999999999,"api_domain":"http://127.0.0.2:9"}"#[..],
+        &b"not json at all"[..],
+        &br#"{"token":"","expires_at":99999999999,"api_domain":"x"}"#[..],
+    ] {
+        overwrite_secret(&h.service, &user, value);
+        let again = h.reopen();
+        assert!(
+            again.test_connection(&c.id).await.unwrap().ok,
+            "{}",
+            String::from_utf8_lossy(value)
+        );
+    }
 }

@@ -6,10 +6,10 @@ use zbs_pull::{
     Entity, Estimate, ExportFormat, ExportSummary, PullOptions, RecordPage, SortColumn, SortDir,
 };
 use zbs_setup::connect::{ConnectStart, Connection, ConnectionTest, RedirectMethod};
+use zbs_setup::keycheck::KeyCheck;
 use zbs_setup::links::{self, Link};
 use zbs_setup::platform::{Handoff, PlatformChoice};
 use zbs_setup::pulls::PullResults;
-use zbs_setup::keycheck::KeyCheck;
 use zbs_setup::report::SavedReport;
 use zbs_setup::validate::KeyIssue;
 use zbs_setup::{CredentialsInput, Profile, SaveOutcome, Status};

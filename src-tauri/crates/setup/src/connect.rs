@@ -452,7 +452,7 @@ impl Setup {
             currency: org.currency_code.as_deref(),
             connected_at: &now_text(),
         })?;
-        self.tokens.keep(&id, &tokens);
+        self.keep_access_token(&id, &tokens);
         tracing::info!(connection = %id, "organization connected");
         self.connection(&id)
     }
@@ -539,7 +539,7 @@ impl Setup {
         }
         self.secrets().delete(&entry::refresh_token(id))?;
         self.store.delete_connection(&connection.id)?;
-        self.tokens.forget(id);
+        self.forget_access_token(id);
         tracing::info!(connection = %id, "disconnected");
         Ok(())
     }

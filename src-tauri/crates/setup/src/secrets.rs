@@ -96,6 +96,12 @@ pub mod entry {
     pub fn refresh_token(connection_id: &str) -> String {
         format!("{REFRESH_TOKEN_PREFIX}{connection_id}")
     }
+
+    /// One connection's current access token, with its expiry (shared by
+    /// the window and every `zbsetup` process, so short runs need no new one).
+    pub fn access_token(connection_id: &str) -> String {
+        format!("access-token:{connection_id}")
+    }
 }
 
 impl SecretStore {

@@ -1,14 +1,21 @@
-//! Access tokens of stored connections: a cache in memory, refreshed through
-//! the refresh token in the keyring when close to expiry or after a 401,
-//! one refresh at a time per connection. A refresh token Zoho no longer
-//! accepts (or one missing from the keyring) marks the connection as needing
-//! a reconnect. Tokens are [`SecretString`]s and never reach a log, an error
-//! message or SQLite.
+//! Access tokens of stored connections. Zoho mints at most 10 access tokens
+//! per refresh token in 10 minutes, and an access token lives an hour, so a
+//! token outlives the process that got it: it is kept with its expiry in
+//! the keyring beside the refresh token (shared by the window and every
+//! `zbsetup` process) and in memory. A new one is asked for only when the
+//! kept one is close to expiry or Zoho refused it (a 401), one refresh at a
+//! time per connection across processes (a lock file in the data folder;
+//! the process that waited re-reads what the other one kept). A refresh
+//! token Zoho no longer accepts (or one missing from the keyring) marks the
+//! connection as needing a reconnect. Tokens are `SecretString`s and never
+//! reach a log, an error message or SQLite.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize};
 use zbs_pull::AccessGrant;
 use zbs_zoho::oauth::{OAuthError, TokenSet};
 
@@ -41,17 +48,29 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
+/// What the keyring keeps of an access token (the entry's value, as JSON).
+#[derive(Serialize, Deserialize)]
+struct Kept {
+    token: String,
+    /// Unix seconds.
+    expires_at: u64,
+    api_domain: String,
+}
+
+fn unix_now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
 impl Tokens {
-    /// Keeps the access token a sign-in or refresh just got.
-    pub(crate) fn keep(&self, id: &str, tokens: &TokenSet) {
+    /// Keeps an access token in memory until `expires_in` from now.
+    fn keep_grant(&self, id: &str, grant: AccessGrant, expires_in: Duration) {
         lock(&self.cached).insert(
             id.to_owned(),
             CachedToken {
-                grant: AccessGrant {
-                    token: tokens.access_token.clone(),
-                    api_domain: tokens.api_domain.clone(),
-                },
-                expires_at: Instant::now() + tokens.expires_in,
+                grant,
+                expires_at: Instant::now() + expires_in,
             },
         );
     }
@@ -76,18 +95,119 @@ impl Tokens {
 }
 
 impl Setup {
+    /// Keeps the access token a sign-in or refresh just got: in memory, and
+    /// in the keyring for the other processes (a keyring that refuses costs
+    /// only a refresh later, so it is logged, not fatal).
+    pub(crate) fn keep_access_token(&self, id: &str, tokens: &TokenSet) {
+        let grant = AccessGrant {
+            token: tokens.access_token.clone(),
+            api_domain: tokens.api_domain.clone(),
+        };
+        self.tokens.keep_grant(id, grant, tokens.expires_in);
+        let kept = Kept {
+            token: tokens.access_token.expose_secret().to_owned(),
+            expires_at: unix_now() + tokens.expires_in.as_secs(),
+            api_domain: zbs_zoho::dc::origin_string(&tokens.api_domain),
+        };
+        let value = SecretString::from(serde_json::to_string(&kept).unwrap_or_default());
+        if let Err(e) = self.secrets().set(&entry::access_token(id), &value) {
+            tracing::warn!(code = %e.code(), "the access token could not be kept in the keyring");
+        }
+    }
+
+    /// The access token another process (or an earlier run) kept, if it is
+    /// still good for a while and for an API domain this setup trusts.
+    fn kept_access_token(&self, id: &str) -> Option<(AccessGrant, Duration)> {
+        let value = self.secrets().get(&entry::access_token(id)).ok()??;
+        let kept: Kept = serde_json::from_str(value.expose_secret()).ok()?;
+        let left = kept.expires_at.checked_sub(unix_now())?;
+        if left <= EXPIRY_MARGIN.as_secs() || kept.token.is_empty() {
+            return None;
+        }
+        // Changed outside the app: only a domain of the trusted table is used.
+        let api_domain = self
+            .data_centers()
+            .by_api_domain(&kept.api_domain)?
+            .api
+            .clone();
+        Some((
+            AccessGrant {
+                token: SecretString::from(kept.token),
+                api_domain,
+            },
+            Duration::from_secs(left),
+        ))
+    }
+
+    /// A fresh token from memory, else from the keyring (then kept in memory).
+    fn usable_access_token(&self, id: &str) -> Option<AccessGrant> {
+        if let Some(grant) = self.tokens.fresh(id) {
+            return Some(grant);
+        }
+        let (grant, left) = self.kept_access_token(id)?;
+        self.tokens.keep_grant(id, grant.clone(), left);
+        Some(grant)
+    }
+
+    /// Forgets a connection's access token everywhere.
+    pub(crate) fn forget_access_token(&self, id: &str) {
+        self.tokens.forget(id);
+        if let Err(e) = self.secrets().delete(&entry::access_token(id)) {
+            tracing::warn!(code = %e.code(), "the access token could not be removed from the keyring");
+        }
+    }
+
+    /// Holds the connection's refresh lock file (across processes) until dropped.
+    async fn refresh_lock(&self, id: &str) -> Option<std::fs::File> {
+        let safe: String = id
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+            .take(64)
+            .collect();
+        let dir = self.data_dir().join("locks");
+        let path = dir.join(format!("token-{safe}.lock"));
+        let locked = tokio::task::spawn_blocking(move || -> std::io::Result<std::fs::File> {
+            std::fs::create_dir_all(&dir)?;
+            let file = std::fs::OpenOptions::new()
+                .create(true)
+                .truncate(false)
+                .write(true)
+                .open(&path)?;
+            file.lock()?;
+            Ok(file)
+        })
+        .await;
+        match locked {
+            Ok(Ok(file)) => Some(file),
+            // Without the lock two processes may both refresh: it costs one token.
+            Ok(Err(e)) => {
+                tracing::warn!("the token lock could not be taken: {e}");
+                None
+            }
+            Err(_) => None,
+        }
+    }
+
     /// A valid access token for a connection, refreshed when close to expiry or
-    /// when `force` (after a 401); one refresh at a time per connection.
+    /// when `force` (after a 401); one refresh at a time per connection, in
+    /// this process and across processes.
     pub(crate) async fn access_token(&self, id: &str, force: bool) -> Result<AccessGrant, Error> {
+        let refused = if force { self.tokens.fresh(id) } else { None };
         if !force {
-            if let Some(grant) = self.tokens.fresh(id) {
+            if let Some(grant) = self.usable_access_token(id) {
                 return Ok(grant);
             }
         }
         let gate = self.tokens.gate(id);
         let _one_at_a_time = gate.lock().await;
-        if let Some(grant) = self.tokens.fresh(id) {
-            if !force {
+        let _across_processes = self.refresh_lock(id).await;
+        // Another task or process may have refreshed while this one waited:
+        // use its token, unless it is the very one Zoho just refused.
+        if let Some(grant) = self.usable_access_token(id) {
+            let same_as_refused = refused
+                .as_ref()
+                .is_some_and(|r| r.token.expose_secret() == grant.token.expose_secret());
+            if !force || !same_as_refused {
                 return Ok(grant);
             }
         }
@@ -120,7 +240,7 @@ impl Setup {
                 if let Some(new_refresh) = &tokens.refresh_token {
                     self.secrets().set(&entry::refresh_token(id), new_refresh)?;
                 }
-                self.tokens.keep(id, &tokens);
+                self.keep_access_token(id, &tokens);
                 Ok(AccessGrant {
                     token: tokens.access_token,
                     api_domain: tokens.api_domain,
@@ -136,7 +256,7 @@ impl Setup {
 
     fn mark_needs_reconnect(&self, id: &str) -> Result<(), Error> {
         self.store.mark_needs_reconnect(id)?;
-        self.tokens.forget(id);
+        self.forget_access_token(id);
         Ok(())
     }
 }
