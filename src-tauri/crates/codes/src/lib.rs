@@ -155,6 +155,10 @@ codes! {
     NotFound = "not_found",
     /// An HTTP status Zoho does not document for that call.
     UnexpectedStatus = "unexpected_status",
+    /// Zoho's code 6041: the user who connected is not part of that organization.
+    NotInOrganization = "not_in_organization",
+    /// Zoho's code 6024: no organization given, and the user has several.
+    OrganizationNeeded = "organization_needed",
     /// A Books answer that is not the documented JSON.
     Decode = "decode",
     /// A request that could not be built.

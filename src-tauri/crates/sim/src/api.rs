@@ -227,7 +227,24 @@ async fn books(
 
     let Target::Organizations = target else {
         // 3. The organization.
-        let org_id = p.get("organization_id").map(String::as_str).unwrap_or("");
+        // Without organization_id, Zoho reads the user's only organization,
+        // and answers 6024 when there are several.
+        let only = (shared.orgs.len() == 1)
+            .then(|| shared.orgs.keys().next().map(String::as_str))
+            .flatten();
+        let org_id = match p.get("organization_id").map(String::as_str) {
+            Some(id) => id,
+            None => match only {
+                Some(id) => id,
+                None => {
+                    return error(
+                        StatusCode::BAD_REQUEST,
+                        6024,
+                        "Please select an organization to continue.",
+                    )
+                }
+            },
+        };
         let org = shared
             .orgs
             .get(org_id)

@@ -156,10 +156,11 @@ async fn request_errors_are_zoho_shaped() {
         (s, body["code"].as_u64()),
         (StatusCode::UNAUTHORIZED, Some(57))
     );
-    // organization_id missing or unknown.
+    // Fact (Zoho, Airbyte issue 69830): organization_id missing while the
+    // user has several organizations → 400, code 6024; unknown → 6041.
     let (s, _, body) = env.get(&api, &t.access, "invoices", &[]).await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
-    assert_eq!(body["code"], 6041);
+    assert_eq!(body["code"], 6024);
     let (s, _, body) = env
         .get(
             &api,
@@ -251,4 +252,27 @@ async fn fixed_ports_are_honoured() {
     );
     assert!(env.sim.api_url("eu").is_none());
     env.sim.shutdown().await;
+}
+
+/// Fact (Zoho's Books API, Airbyte issue 69830): a user with one
+/// organization may leave out `organization_id`, and Zoho reads that one;
+/// with several, it answers 400 with code 6024.
+#[tokio::test]
+async fn without_organization_id_one_organization_is_read_and_several_are_6024() {
+    let mut one = cfg();
+    one.organizations.truncate(1);
+    let env = start(one).await;
+    let t = env.connect().await;
+    let (s, _, body) = env.get(&t.api_domain, &t.access, "invoices", &[]).await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    assert_eq!(body["code"], 0);
+
+    let env = start(cfg()).await;
+    assert!(env.sim.organizations().len() > 1);
+    let t = env.connect().await;
+    let (s, _, body) = env.get(&t.api_domain, &t.access, "invoices", &[]).await;
+    assert_eq!(
+        (s, body["code"].as_u64()),
+        (StatusCode::BAD_REQUEST, Some(6024))
+    );
 }

@@ -159,6 +159,8 @@ pub(super) fn classify<'a>(
     match (status, code) {
         (429, _) => Err(BooksError::RateLimited { rate }),
         (401, _) | (_, Some(57)) => Err(BooksError::Unauthorized),
+        (_, Some(6041)) => Err(BooksError::NotInOrganization),
+        (_, Some(6024)) => Err(BooksError::OrganizationNeeded),
         (_, Some(1002)) | (404, _) => Err(BooksError::NotFound),
         (500..=599, _) => Err(BooksError::Server { status }),
         (200..=299, Some(0)) => answer.ok_or_else(not_json),

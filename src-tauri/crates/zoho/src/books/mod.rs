@@ -291,6 +291,12 @@ pub enum BooksError {
     Unauthorized,
     #[error("Zoho says this organization or record does not exist.")]
     NotFound,
+    /// Code 6041: the organization id is not one of the signed-in user's.
+    #[error("The Zoho user who connected is not part of this organization in Zoho Books (Zoho's code 6041). Connect again as a user of that organization, or choose one of this user's organizations.")]
+    NotInOrganization,
+    /// Code 6024: no organization id, and the user has several.
+    #[error("Zoho needs to know which organization to read (Zoho's code 6024): this Zoho user has several. Choose the organization again (Reconnect), then try again.")]
+    OrganizationNeeded,
     #[error("Zoho Books had a problem (HTTP {status}). Try again in a few minutes.")]
     Server { status: u16 },
     #[error("Zoho Books refused the request: {message} (code {code}).")]
@@ -312,6 +318,8 @@ impl BooksError {
             BooksError::RateLimited { .. } => Code::RateLimited,
             BooksError::Unauthorized => Code::Unauthorized,
             BooksError::NotFound => Code::NotFound,
+            BooksError::NotInOrganization => Code::NotInOrganization,
+            BooksError::OrganizationNeeded => Code::OrganizationNeeded,
             BooksError::Server { .. } => Code::ServerError,
             BooksError::Zoho { .. } => Code::ZohoError,
             BooksError::Http { .. } => Code::UnexpectedStatus,
@@ -629,6 +637,16 @@ mod tests {
             (401, "", Err(Code::Unauthorized)),
             (404, r#"{"code":1002,"message":"x"}"#, Err(Code::NotFound)),
             (200, r#"{"code":1002,"message":"x"}"#, Err(Code::NotFound)),
+            (
+                400,
+                r#"{"code":6041,"message":"This user is not associated with the CompanyID/CompanyName:1."}"#,
+                Err(Code::NotInOrganization),
+            ),
+            (
+                400,
+                r#"{"code":6024,"message":"x"}"#,
+                Err(Code::OrganizationNeeded),
+            ),
             (
                 500,
                 r#"{"code":1000,"message":"Internal error"}"#,
