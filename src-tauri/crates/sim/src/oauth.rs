@@ -11,7 +11,9 @@
 //! code 57 at the API); `access_type=offline` is needed for a refresh token;
 //! 20 live refresh tokens per user and client, the 21st deletes the oldest;
 //! a refresh token mints a limited number of access tokens per 10 minutes
-//! (past it: `{"error":"Access Denied", ...}`). Choices where Zoho is
+//! (past it: HTTP 400 with the recorded `{"error_description": ..., "error":
+//! "Access Denied", "status": "failure"}`, every other time in its
+//! localised form, `"error": "拒绝访问"`, as seen from Zoho). Choices where Zoho is
 //! undocumented: a wrong PKCE verifier gives `invalid_code` (and burns the
 //! code); `scope` in token responses is space-separated; revoking a token
 //! the server does not know answers `{"status":"success"}`, except a token of
@@ -122,6 +124,8 @@ pub(crate) struct OAuthStore {
     refresh: HashMap<String, Refresh>,
     access: HashMap<String, Access>,
     seq: u64,
+    /// "Access Denied" answers so far (every other one is localised).
+    denials: u64,
 }
 
 fn random_hex(n: usize) -> String {
@@ -651,10 +655,20 @@ impl AccountsCtx {
             r.minted.pop_front();
         }
         if r.minted.len() >= cfg.access_tokens_per_refresh_per_10min as usize {
-            return json!({
-                "error": "Access Denied",
-                "error_description": "You have made too many requests continuously. Please try again after some time.",
-            });
+            store.denials += 1;
+            return if store.denials % 2 == 1 {
+                json!({
+                    "error_description": "You have made too many requests continuously. Please try again after some time.",
+                    "error": "Access Denied",
+                    "status": "failure",
+                })
+            } else {
+                json!({
+                    "error_description": "您连续发出了太多请求。请稍后再试。",
+                    "error": "拒绝访问",
+                    "status": "failure",
+                })
+            };
         }
         r.minted.push_back(now);
         let (scopes, region) = (r.scopes.clone(), r.region.clone());
@@ -695,6 +709,11 @@ async fn token(State(ctx): State<AccountsCtx>, RawQuery(q): RawQuery, body: Byte
         Some("refresh_token") => ctx.refresh(&p),
         _ => err("unsupported_grant_type"),
     };
+    // The token limit's answer is HTTP 400, as recorded from Zoho; the
+    // other token errors come with HTTP 200.
+    if out.get("status").and_then(Value::as_str) == Some("failure") {
+        return (StatusCode::BAD_REQUEST, Json(out)).into_response();
+    }
     token_json(out)
 }
 

@@ -202,6 +202,18 @@ impl RetryPolicy {
     }
 }
 
+/// Zoho's token limits hold new sign-ins back for 15 to 30 minutes (peers'
+/// reports): the message gives the later end as the time to try again.
+fn too_many_requests_message() -> String {
+    let at = time::OffsetDateTime::now_utc() + time::Duration::minutes(30);
+    format!(
+        "Zoho is refusing new sign-ins for a while (about 15 to 30 minutes), because too many \
+         were asked for in a short time. Try again after {:02}:{:02} UTC.",
+        at.hour(),
+        at.minute()
+    )
+}
+
 /// What an accounts server said of the keys (see [`OAuthClient::probe_client`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum KeyProbe {
@@ -220,7 +232,7 @@ pub enum OAuthError {
     InvalidCode,
     #[error("Zoho no longer accepts this connection's sign-in (it was disconnected, or the organization was connected more than 20 times with this client). Connect it again.")]
     RefreshRevoked,
-    #[error("Zoho is refusing sign-ins for now because too many were made in a short time. Wait a few minutes and try again.")]
+    #[error("{}", too_many_requests_message())]
     TooManyRequests,
     #[error("The sign-in pointed to {server}, which is not a Zoho server this app trusts, so nothing was sent to it. Start the connection again.")]
     UntrustedServer { server: String },
@@ -771,11 +783,18 @@ fn adapt(status: u16, body: Vec<u8>) -> Result<HttpResponse, HttpFailure> {
         _ => return Err(HttpFailure::Malformed),
     };
     let (out_status, body) = if let Some(error) = object.get("error") {
-        if access_denied {
-            return Err(HttpFailure::TooManyRequests);
-        }
-        if !error.is_string() {
+        let Some(error) = error.as_str() else {
             return Err(HttpFailure::Malformed);
+        };
+        // Zoho's OAuth errors are snake_case identifiers (invalid_code,
+        // invalid_client, ...). "Access Denied", its localised forms
+        // ("拒绝访问") and anything else in words is the token limit.
+        let identifier = !error.is_empty()
+            && error
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+        if access_denied || !identifier {
+            return Err(HttpFailure::TooManyRequests);
         }
         (400, body)
     } else if status == 200 {
@@ -895,6 +914,23 @@ mod tests {
             ok(200, r#"{"error":"Access Denied"}"#),
             Err(HttpFailure::TooManyRequests)
         ));
+        // As recorded (HTTP 400, Zoho's post says 200), and localised.
+        for (status, body) in [
+            (
+                400,
+                r#"{"error_description":"You have made too many requests continuously. Please try again after some time.","error":"Access Denied","status":"failure"}"#,
+            ),
+            (
+                400,
+                r#"{"error_description":"您连续发出了太多请求。请稍后再试。","error":"拒绝访问","status":"failure"}"#,
+            ),
+            (200, r#"{"error":"Zugriff verweigert","status":"failure"}"#),
+        ] {
+            assert!(
+                matches!(ok(status, body), Err(HttpFailure::TooManyRequests)),
+                "{status} {body}"
+            );
+        }
         assert!(matches!(
             ok(200, "<html></html>"),
             Err(HttpFailure::Malformed)

@@ -92,7 +92,8 @@ impl Env {
         query_of(&accept_consent(&url).await.expect("consent"))
     }
 
-    pub async fn token(&self, accounts: &str, form: &[(&str, &str)]) -> Value {
+    /// A token request: its HTTP status and JSON body.
+    pub async fn token_answer(&self, accounts: &str, form: &[(&str, &str)]) -> (StatusCode, Value) {
         let resp = self
             .http
             .post(format!("{accounts}/oauth/v2/token"))
@@ -100,8 +101,21 @@ impl Env {
             .send()
             .await
             .expect("token endpoint answers");
-        assert_eq!(resp.status(), StatusCode::OK, "token errors are HTTP 200");
-        resp.json().await.expect("token JSON")
+        let status = resp.status();
+        (status, resp.json().await.expect("token JSON"))
+    }
+
+    /// A token request's JSON body: HTTP 200, or 400 for the token limit's
+    /// "Access Denied" (as recorded from Zoho).
+    pub async fn token(&self, accounts: &str, form: &[(&str, &str)]) -> Value {
+        let (status, body) = self.token_answer(accounts, form).await;
+        let limit = body["status"] == "failure";
+        assert!(
+            status == StatusCode::OK || (limit && status == StatusCode::BAD_REQUEST),
+            "token errors are HTTP 200, the token limit HTTP 400: {status} {body}"
+        );
+        assert_eq!(limit, status == StatusCode::BAD_REQUEST, "{status} {body}");
+        body
     }
 
     pub async fn exchange(&self, accounts: &str, code: &str) -> Value {

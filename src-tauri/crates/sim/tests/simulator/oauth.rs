@@ -449,12 +449,18 @@ async fn too_many_access_tokens_per_refresh_token_is_access_denied() {
     for _ in 0..3 {
         assert!(env.refresh(&t.accounts, &t.refresh).await["access_token"].is_string());
     }
+    // Fact (Zoho's Kaizen #43, recorded traffic): past the limit, HTTP 400
+    // with the recorded body, and sometimes its localised form.
     let denied = env.refresh(&t.accounts, &t.refresh).await;
     assert_eq!(denied["error"], "Access Denied");
+    assert_eq!(denied["status"], "failure");
     assert_eq!(
         denied["error_description"],
         "You have made too many requests continuously. Please try again after some time."
     );
+    let again = env.refresh(&t.accounts, &t.refresh).await;
+    assert_eq!(again["error"], "拒绝访问", "the localised variant");
+    assert_eq!(again["status"], "failure");
     // Another refresh token is not affected; ten minutes later this one works again.
     let other = env.connect().await;
     assert!(env.refresh(&t.accounts, &other.refresh).await["access_token"].is_string());
