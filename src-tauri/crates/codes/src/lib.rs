@@ -175,6 +175,8 @@ codes! {
     DatabaseBusy = "database_busy",
     /// The data folder could not be created or used.
     DataFolder = "data_folder",
+    /// The data folder can be changed by other people, so it is not used.
+    DataFolderShared = "data_folder_shared",
     /// The settings file could not be used.
     Database = "database",
     /// The settings file has not been prepared for pulls yet.

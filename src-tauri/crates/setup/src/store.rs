@@ -54,6 +54,24 @@ pub enum StoreError {
     Busy,
     #[error("Zoho Books Setup could not use its data folder {path}: {detail}")]
     Folder { path: PathBuf, detail: String },
+    #[error("{}", not_a_folder_message(folder, blocker, *is_file))]
+    NotAFolder {
+        folder: PathBuf,
+        /// The part of the path that is not a folder (`folder` itself, or a parent).
+        blocker: PathBuf,
+        is_file: bool,
+    },
+    #[error(
+        "Zoho Books Setup will not keep its settings and the records it pulls from Zoho Books in \
+         {folder}, because {} can change what is in it. Choose a folder only you can change, \
+         for example a new folder inside it (Zoho Books Setup makes the folders it creates \
+         private), or take the others' write permission away (chmod go-w {folder}).",
+        shared_with_words(with)
+    )]
+    SharedFolder {
+        folder: PathBuf,
+        with: crate::paths::SharedWith,
+    },
     #[error(
         "Zoho Books Setup could not write to its settings file ({detail}). Check that the disk \
          is not full and that the data folder is writable."
@@ -74,6 +92,43 @@ pub enum StoreError {
     ReadOnly { folder: Option<PathBuf> },
 }
 
+fn not_a_folder_message(folder: &Path, blocker: &Path, is_file: bool) -> String {
+    let what = if is_file {
+        "is a file, not a folder"
+    } else {
+        "is not a folder"
+    };
+    let start = if blocker == folder {
+        format!("Zoho Books Setup's data folder {} {what}", folder.display())
+    } else {
+        format!(
+            "Zoho Books Setup cannot use {} as its data folder: {} {what}",
+            folder.display(),
+            blocker.display()
+        )
+    };
+    let parent = blocker.parent().filter(|p| !p.as_os_str().is_empty());
+    match parent {
+        Some(parent) if is_file && blocker.file_name() == Some(DB_FILE.as_ref()) => format!(
+            "{start}; by its name it is the settings file. Give the folder that holds it, {}.",
+            parent.display()
+        ),
+        _ => format!(
+            "{start}. Give a folder instead (ZBSETUP_DATA_DIR, or --data-dir for zbsetup), or \
+             a new folder's name and Zoho Books Setup makes it."
+        ),
+    }
+}
+
+fn shared_with_words(with: &crate::paths::SharedWith) -> String {
+    match with {
+        crate::paths::SharedWith::Everyone => "every user of this computer".to_owned(),
+        crate::paths::SharedWith::Group(name) => {
+            format!("the other members of the group \"{name}\"")
+        }
+    }
+}
+
 fn in_folder(folder: &Option<PathBuf>) -> String {
     folder
         .as_ref()
@@ -86,7 +141,8 @@ impl StoreError {
         match self {
             StoreError::TooNew { .. } => Code::DatabaseTooNew,
             StoreError::Busy => Code::DatabaseBusy,
-            StoreError::Folder { .. } => Code::DataFolder,
+            StoreError::Folder { .. } | StoreError::NotAFolder { .. } => Code::DataFolder,
+            StoreError::SharedFolder { .. } => Code::DataFolderShared,
             StoreError::Sqlite { .. } => Code::Database,
             StoreError::DiskFull { .. } => Code::DiskFull,
             StoreError::ReadOnly { .. } => Code::DataFolderReadOnly,
@@ -141,8 +197,17 @@ impl Store {
     }
 
     fn open_in(dir: &Path) -> Result<(Store, Option<Recovery>), StoreError> {
-        make_private_dir(dir)?;
+        crate::paths::prepare(dir)?;
         let path = dir.join(DB_FILE);
+        if path.is_dir() {
+            return Err(StoreError::Folder {
+                path: dir.to_owned(),
+                detail: format!(
+                    "{DB_FILE} in it is a folder, where the settings file should be. Move that \
+                     folder away, then try again."
+                ),
+            });
+        }
         match open_checked(&path) {
             Ok(conn) => Ok((
                 Store {
@@ -339,29 +404,6 @@ fn quarantine(path: &Path) -> Result<PathBuf, StoreError> {
         }
     }
     Ok(moved)
-}
-
-/// Creates the data folder readable only by the user.
-pub fn make_private_dir(dir: &Path) -> Result<(), StoreError> {
-    let err = |e: std::io::Error| match e.kind() {
-        std::io::ErrorKind::ReadOnlyFilesystem => StoreError::ReadOnly {
-            folder: Some(dir.to_owned()),
-        },
-        std::io::ErrorKind::StorageFull => StoreError::DiskFull {
-            folder: Some(dir.to_owned()),
-        },
-        _ => StoreError::Folder {
-            path: dir.to_owned(),
-            detail: e.to_string(),
-        },
-    };
-    fs::create_dir_all(dir).map_err(err)?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        fs::set_permissions(dir, fs::Permissions::from_mode(0o700)).map_err(err)?;
-    }
-    Ok(())
 }
 
 fn set_private(file: &Path) -> Result<(), StoreError> {
