@@ -1,5 +1,6 @@
 //! The data folder as people give it: an existing folder is used as it is, a
-//! folder other people can write to is refused, a file is named as a file.
+//! folder other people can write to is refused, a file is named as a file,
+//! and a settings file the app cannot prepare says so in one plain line.
 
 #![cfg(unix)]
 
@@ -99,4 +100,36 @@ fn a_data_folder_that_is_a_file_says_so() {
     assert!(err.contains("is not a folder"), "{err}");
     assert!(!err.to_lowercase().contains("disk"), "{err}");
     assert_eq!(std::fs::read(&db).unwrap(), b"some bytes", "untouched");
+}
+
+#[test]
+fn a_settings_file_that_cannot_be_prepared_is_one_plain_line_and_the_sql_only_in_the_log() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("zbsetup.sqlite3");
+    {
+        // A file from elsewhere whose tables clash with the app's first step.
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        conn.execute_batch("CREATE TABLE settings (x); INSERT INTO settings VALUES (1);")
+            .unwrap();
+    }
+    let out = zbsetup(tmp.path(), &["status"], None, &NO_BUS);
+    let err = one_line(&out);
+    assert!(err.contains("could not prepare its settings file"), "{err}");
+    assert!(err.contains(&db.display().to_string()), "{err}");
+    assert!(!err.contains("CREATE TABLE"), "no SQL: {err}");
+    assert!(!err.to_lowercase().contains("disk"), "{err}");
+    // The details are in the log.
+    let out = zbsetup(
+        tmp.path(),
+        &["status"],
+        None,
+        &[NO_BUS[0], ("ZBSETUP_LOG", "info")],
+    );
+    assert!(stderr(&out).contains("already exists"), "{}", stderr(&out));
+    // Nothing in the file was changed.
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let x: i64 = conn
+        .query_row("SELECT x FROM settings", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(x, 1);
 }

@@ -179,6 +179,8 @@ codes! {
     DataFolderShared = "data_folder_shared",
     /// The settings file could not be used.
     Database = "database",
+    /// The settings file's tables could not be brought up to this version's.
+    DatabaseSchema = "database_schema",
     /// The settings file has not been prepared for pulls yet.
     DatabaseNotPrepared = "database_not_prepared",
     /// The disk that holds the data folder is full.

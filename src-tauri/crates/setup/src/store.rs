@@ -78,6 +78,13 @@ pub enum StoreError {
     )]
     Sqlite { detail: String },
     #[error(
+        "Zoho Books Setup could not prepare its settings file {path} for this version: the \
+         tables in it are not the ones the app expects, so nothing in it was changed. Move the \
+         file elsewhere or rename it (the app then starts a fresh one), or point \
+         ZBSETUP_DATA_DIR at another folder. The log has the details for support."
+    )]
+    Schema { path: PathBuf },
+    #[error(
         "The disk that holds Zoho Books Setup's data folder{} is full, so the change was not \
          saved. Free some space, then try again; nothing saved before was lost.",
         in_folder(folder)
@@ -144,6 +151,7 @@ impl StoreError {
             StoreError::Folder { .. } | StoreError::NotAFolder { .. } => Code::DataFolder,
             StoreError::SharedFolder { .. } => Code::DataFolderShared,
             StoreError::Sqlite { .. } => Code::Database,
+            StoreError::Schema { .. } => Code::DatabaseSchema,
             StoreError::DiskFull { .. } => Code::DiskFull,
             StoreError::ReadOnly { .. } => Code::DataFolderReadOnly,
         }
@@ -380,11 +388,22 @@ fn open_checked(path: &Path) -> Result<Connection, Failure> {
         Err(rusqlite_migration::Error::MigrationDefinition(
             rusqlite_migration::MigrationDefinitionError::DatabaseTooFarAhead,
         )) => Err(Failure::TooNew(path.to_owned())),
-        Err(rusqlite_migration::Error::RusqliteError { err, .. }) => Err(classify(err)),
-        Err(e) => Err(Failure::Other(StoreError::Sqlite {
-            detail: e.to_string(),
-        })),
+        Err(rusqlite_migration::Error::RusqliteError { err, .. }) => match classify(err) {
+            // The disk, a lock or a damaged file: said as such.
+            Failure::Other(StoreError::Sqlite { detail }) => Err(schema_failure(path, &detail)),
+            other => Err(other),
+        },
+        Err(e) => Err(schema_failure(path, &e.to_string())),
     }
+}
+
+/// A schema step that failed: one plain line for the person; what SQLite
+/// said (with the step's SQL) only in the log.
+fn schema_failure(path: &Path, detail: &str) -> Failure {
+    tracing::info!(path = %path.display(), %detail, "the settings file could not be prepared");
+    Failure::Other(StoreError::Schema {
+        path: path.to_owned(),
+    })
 }
 
 /// Moves the database and its WAL/SHM aside; returns the new name.
