@@ -4,9 +4,11 @@
 //! timeout, readable only by the user. The schema is an ordered list of
 //! embedded migrations (`migrations/*.sql`) applied at start in one
 //! transaction. A file that is not a database or fails its integrity check is
-//! moved aside (never deleted) and a fresh one created; a file written by a
-//! newer version of the app is refused rather than touched. Secrets never
-//! reach this file: the keyring holds them (see `secrets`).
+//! moved aside (never deleted, never onto another copy) and a fresh one
+//! created; a file written by a newer version of the app is refused rather
+//! than touched. One process at a time opens the file (`lock`), so first
+//! starts, schema steps and recoveries never race. Secrets never reach this
+//! file: the keyring holds them (see `secrets`).
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -20,7 +22,9 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 mod connections;
+mod lock;
 pub(crate) use connections::NewConnection;
+pub use lock::{LOCK_FILE, OPEN_WAIT};
 
 /// The database file's name inside the data folder.
 pub const DB_FILE: &str = "zbsetup.sqlite3";
@@ -48,10 +52,10 @@ pub enum StoreError {
     )]
     TooNew { path: PathBuf },
     #[error(
-        "The settings file is in use by another program and stayed locked for {} seconds. Close \
-         other copies of Zoho Books Setup or zbsetup, then try again.", BUSY_TIMEOUT.as_secs()
+        "The settings file is in use by another program and stayed locked for {seconds} seconds. \
+         Close other copies of Zoho Books Setup or zbsetup, then try again."
     )]
-    Busy,
+    Busy { seconds: u64 },
     #[error("Zoho Books Setup could not use its data folder {path}: {detail}")]
     Folder { path: PathBuf, detail: String },
     #[error("{}", not_a_folder_message(folder, blocker, *is_file))]
@@ -147,7 +151,7 @@ impl StoreError {
     pub fn code(&self) -> Code {
         match self {
             StoreError::TooNew { .. } => Code::DatabaseTooNew,
-            StoreError::Busy => Code::DatabaseBusy,
+            StoreError::Busy { .. } => Code::DatabaseBusy,
             StoreError::Folder { .. } | StoreError::NotAFolder { .. } => Code::DataFolder,
             StoreError::SharedFolder { .. } => Code::DataFolderShared,
             StoreError::Sqlite { .. } => Code::Database,
@@ -174,7 +178,9 @@ impl StoreError {
 impl From<rusqlite::Error> for StoreError {
     fn from(e: rusqlite::Error) -> Self {
         match e.sqlite_error_code() {
-            Some(ErrorCode::DatabaseBusy) | Some(ErrorCode::DatabaseLocked) => StoreError::Busy,
+            Some(ErrorCode::DatabaseBusy) | Some(ErrorCode::DatabaseLocked) => StoreError::Busy {
+                seconds: BUSY_TIMEOUT.as_secs(),
+            },
             Some(ErrorCode::DiskFull) => StoreError::DiskFull { folder: None },
             Some(ErrorCode::ReadOnly) => StoreError::ReadOnly { folder: None },
             _ => StoreError::Sqlite {
@@ -216,7 +222,10 @@ impl Store {
                 ),
             });
         }
-        match open_checked(&path) {
+        // Held until this function returns: the file is then made, migrated
+        // and, if it was damaged, replaced, and other processes can open it.
+        let _lock = lock::OpenLock::acquire(dir)?;
+        match open_waiting(&path) {
             Ok(conn) => Ok((
                 Store {
                     conn: Mutex::new(conn),
@@ -227,7 +236,7 @@ impl Store {
             Err(Failure::Damaged(reason)) => {
                 let moved_to = quarantine(&path)?;
                 tracing::warn!(?moved_to, %reason, "damaged database set aside");
-                let conn = open_checked(&path).map_err(Failure::into_error)?;
+                let conn = open_waiting(&path).map_err(Failure::into_error)?;
                 let store = Store {
                     conn: Mutex::new(conn),
                     path,
@@ -364,6 +373,22 @@ fn classify(e: rusqlite::Error) -> Failure {
     }
 }
 
+/// [`open_checked`], tried again while the file is busy. SQLite's busy
+/// handler does not cover every step of an open (switching to WAL, or a
+/// reader meeting a writer's recovery can be refused at once), so a busy
+/// answer waits here too, up to [`BUSY_TIMEOUT`] in all.
+fn open_waiting(path: &Path) -> Result<Connection, Failure> {
+    let started = std::time::Instant::now();
+    loop {
+        match open_checked(path) {
+            Err(Failure::Other(StoreError::Busy { .. })) if started.elapsed() < BUSY_TIMEOUT => {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            other => return other,
+        }
+    }
+}
+
 fn open_checked(path: &Path) -> Result<Connection, Failure> {
     let existed = path.exists();
     let mut conn = Connection::open(path).map_err(classify)?;
@@ -383,7 +408,12 @@ fn open_checked(path: &Path) -> Result<Connection, Failure> {
     if check != "ok" {
         return Err(Failure::Damaged(format!("integrity check failed: {check}")));
     }
-    match migrations().to_latest(&mut conn) {
+    // Each step's transaction takes the write lock when it begins (and waits
+    // for it under the busy timeout), instead of failing when it first writes.
+    conn.set_transaction_behavior(rusqlite::TransactionBehavior::Immediate);
+    let migrated = migrations().to_latest(&mut conn);
+    conn.set_transaction_behavior(rusqlite::TransactionBehavior::Deferred);
+    match migrated {
         Ok(()) => Ok(conn),
         Err(rusqlite_migration::Error::MigrationDefinition(
             rusqlite_migration::MigrationDefinitionError::DatabaseTooFarAhead,
@@ -407,22 +437,60 @@ fn schema_failure(path: &Path, detail: &str) -> Failure {
 }
 
 /// Moves the database and its WAL/SHM aside; returns the new name.
+///
+/// The name is new: `.damaged-<second>`, then `-2`, `-3`, ... when taken, and
+/// a copy already set aside is never replaced, so the bytes of every damaged
+/// file survive exactly once.
 fn quarantine(path: &Path) -> Result<PathBuf, StoreError> {
     let stamp = time::OffsetDateTime::now_utc().unix_timestamp();
-    let moved = path.with_file_name(format!("{DB_FILE}.damaged-{stamp}"));
     let folder_error = |e: std::io::Error| StoreError::Folder {
         path: path.to_owned(),
         detail: format!("could not set the damaged settings file aside: {e}"),
     };
-    fs::rename(path, &moved).map_err(folder_error)?;
+    let side = |p: &Path, suffix: &str| PathBuf::from(format!("{}{suffix}", p.display()));
+    let mut n = 1;
+    let moved = loop {
+        let name = match n {
+            1 => format!("{DB_FILE}.damaged-{stamp}"),
+            n => format!("{DB_FILE}.damaged-{stamp}-{n}"),
+        };
+        let moved = path.with_file_name(name);
+        let taken = ["", "-wal", "-shm"]
+            .iter()
+            .any(|s| fs::symlink_metadata(side(&moved, s)).is_ok());
+        if !taken {
+            match move_without_replacing(path, &moved) {
+                Ok(()) => break moved,
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+                Err(e) => return Err(folder_error(e)),
+            }
+        }
+        n += 1;
+    };
     for suffix in ["-wal", "-shm"] {
-        let side = PathBuf::from(format!("{}{suffix}", path.display()));
-        if side.exists() {
-            let to = PathBuf::from(format!("{}{suffix}", moved.display()));
-            fs::rename(&side, &to).map_err(folder_error)?;
+        let from = side(path, suffix);
+        if from.exists() {
+            move_without_replacing(&from, &side(&moved, suffix)).map_err(folder_error)?;
         }
     }
     Ok(moved)
+}
+
+/// Renames `from` to `to`, failing with `AlreadyExists` rather than replacing
+/// `to`: a hard link (which never replaces) and then the old name removed.
+/// Where the file system has no hard links, a plain rename of a name found
+/// free, which is safe because only the process holding the open lock moves
+/// files aside.
+fn move_without_replacing(from: &Path, to: &Path) -> std::io::Result<()> {
+    match fs::hard_link(from, to) {
+        Ok(()) => fs::remove_file(from),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(e),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(e),
+        Err(_) if fs::symlink_metadata(to).is_ok() => {
+            Err(std::io::Error::from(std::io::ErrorKind::AlreadyExists))
+        }
+        Err(_) => fs::rename(from, to),
+    }
 }
 
 fn set_private(file: &Path) -> Result<(), StoreError> {
@@ -559,6 +627,27 @@ mod tests {
             .starts_with(b"this is not"));
         store.set("k", &1).unwrap();
         assert_eq!(store.get::<i32>("k").unwrap(), Some(1));
+    }
+
+    #[test]
+    fn a_damaged_file_is_never_set_aside_onto_another_copy() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(DB_FILE);
+        let mut copies = Vec::new();
+        for round in 0..3 {
+            fs::write(&path, format!("damaged {round}")).unwrap();
+            copies.push(quarantine(&path).unwrap());
+        }
+        for (round, copy) in copies.iter().enumerate() {
+            assert_eq!(
+                fs::read_to_string(copy).unwrap(),
+                format!("damaged {round}")
+            );
+        }
+        fs::write(&path, "new").unwrap();
+        let err = move_without_replacing(&path, &copies[0]).unwrap_err();
+        assert_eq!(err.kind(), std::io::ErrorKind::AlreadyExists);
+        assert_eq!(fs::read_to_string(&copies[0]).unwrap(), "damaged 0");
     }
 
     #[test]
