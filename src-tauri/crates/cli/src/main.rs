@@ -45,6 +45,8 @@ struct Cli {
 enum Command {
     /// Checklist progress, keys (never the secret), switch, regions, redirect URIs, connections.
     Status,
+    /// The support report (what the window's Help gives), with no secret or token in it.
+    Diagnostics,
     /// Save or remove the Client ID and Client Secret.
     #[command(subcommand)]
     Credentials(CredentialsCommand),
@@ -241,6 +243,16 @@ fn run(cli: &Cli) -> Result<(), Failure> {
     let (setup, _demo) = open(cli, &rt)?;
     match &cli.command {
         Command::Status => print_status(cli, &setup.status()?),
+        Command::Diagnostics => {
+            // The window's report, from the same core call, of this version.
+            let report = setup.diagnostics(env!("CARGO_PKG_VERSION"))?;
+            if cli.json {
+                print_json(&serde_json::json!({ "report": report }))
+            } else {
+                print!("{report}");
+                Ok(())
+            }
+        }
         Command::Credentials(CredentialsCommand::Set(args)) => {
             let secret = if args.client_secret_stdin {
                 SecretString::from(read_secret(std::io::stdin())?)
