@@ -8,7 +8,7 @@ use tracing_subscriber::EnvFilter;
 pub fn init() -> Option<WorkerGuard> {
     let dir = zbs_setup::paths::data_dir().ok()?;
     let logs = zbs_setup::paths::log_dir(&dir);
-    zbs_setup::store::make_private_dir(&dir).ok()?;
+    zbs_setup::paths::prepare(&dir).ok()?;
     std::fs::create_dir_all(&logs).ok()?;
     let appender = tracing_appender::rolling::Builder::new()
         .rotation(tracing_appender::rolling::Rotation::DAILY)

@@ -136,7 +136,7 @@ impl Drop for Harness {
     fn drop(&mut self) {
         // Leave nothing behind in the test keyring.
         let secrets = self.setup.secrets();
-        let _ = secrets.delete(zbs_setup::secrets::entry::CLIENT_SECRET);
+        let _ = secrets.delete(self.setup.client_secret_entry());
         if let Ok(connections) = self.setup.connections() {
             for c in connections {
                 let _ = secrets.delete(&zbs_setup::secrets::entry::refresh_token(&c.id));

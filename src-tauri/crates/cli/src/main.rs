@@ -47,6 +47,8 @@ struct Cli {
 enum Command {
     /// Checklist progress, keys (never the secret), switch, regions, redirect URIs, connections.
     Status,
+    /// The support report (what the window's Help gives), with no secret or token in it.
+    Diagnostics,
     /// Save or remove the Client ID and Client Secret.
     #[command(subcommand)]
     Credentials(CredentialsCommand),
@@ -272,15 +274,19 @@ fn run(cli: &Cli) -> Result<(), Failure> {
     let (setup, _demo) = open(cli, &rt)?;
     match &cli.command {
         Command::Status => print_status(cli, &setup.status()?),
+        Command::Diagnostics => {
+            // The window's report, from the same core call, of this version.
+            let report = setup.diagnostics(env!("CARGO_PKG_VERSION"))?;
+            if cli.json {
+                print_json(&serde_json::json!({ "report": report }))
+            } else {
+                print!("{report}");
+                Ok(())
+            }
+        }
         Command::Credentials(CredentialsCommand::Set(args)) => {
             let secret = if args.client_secret_stdin {
-                let mut text = String::new();
-                std::io::stdin().read_to_string(&mut text).map_err(|e| {
-                    Failure(format!(
-                        "could not read the Client Secret from standard input: {e}"
-                    ))
-                })?;
-                SecretString::from(text)
+                SecretString::from(read_secret(std::io::stdin())?)
             } else {
                 return Err(Failure(
                     "give the Client Secret on standard input with --client-secret-stdin, e.g. \
@@ -374,6 +380,31 @@ fn run(cli: &Cli) -> Result<(), Failure> {
         }
         Command::Simulate(_) => unreachable!("handled above"),
     }
+}
+
+/// Reads the Client Secret from standard input, refusing one far longer than
+/// any Zoho secret (`yes | zbsetup ...` is refused, not read forever). Room is
+/// left for a line ending and stray spaces, which the key check trims.
+fn read_secret(input: impl Read) -> Result<String, Failure> {
+    let limit = zbs_setup::validate::MAX_KEY_LEN + 16;
+    let mut text = String::new();
+    input
+        .take(limit as u64 + 1)
+        .read_to_string(&mut text)
+        .map_err(|e| {
+            Failure(format!(
+                "could not read the Client Secret from standard input: {e}"
+            ))
+        })?;
+    if text.len() > limit {
+        return Err(Failure(format!(
+            "the Client Secret on standard input is longer than {} characters, far longer than \
+             a Zoho Client Secret (about 40): give only the Client Secret, e.g. `zbsetup \
+             credentials set --client-id ID --client-secret-stdin < secret.txt`",
+            zbs_setup::validate::MAX_KEY_LEN
+        )));
+    }
+    Ok(text)
 }
 
 fn pull_options(args: &PullArgs) -> Result<PullOptions, Failure> {

@@ -4,8 +4,6 @@
 //! (the one given, or a made-up one whose Client ID and Secret it prints) with
 //! the loopback and deep-link redirect URIs allowed.
 
-use std::io::Read;
-
 use zbs_pull::RateBudget;
 use zbs_sim::{ClientSpec, SimConfig, Simulator};
 
@@ -25,12 +23,7 @@ pub async fn run(args: &SimulateArgs) -> Result<(), Failure> {
     };
     let client = match &args.client_id {
         Some(id) => {
-            let mut secret = String::new();
-            std::io::stdin().read_to_string(&mut secret).map_err(|e| {
-                Failure(format!(
-                    "could not read the Client Secret from standard input: {e}"
-                ))
-            })?;
+            let secret = crate::read_secret(std::io::stdin())?;
             ClientSpec {
                 client_id: id.trim().to_owned(),
                 client_secret: secret.trim().to_owned(),

@@ -9,12 +9,12 @@ use std::sync::Mutex;
 use serde_json::Value;
 
 mod common;
-use common::{files_containing, stderr, zbsetup};
+use common::{client_secret_entry, files_containing, stderr, zbsetup};
 
 const ID: &str = "1000.CLITESTCLIENT0123456789ABCDEFG";
 const SECRET: &str = "clicanary0f1e2d3c4b5a69788796a5b4c3d2e1f0";
 
-/// The keyring entries are shared by every data folder: one test at a time.
+/// One keyring for every test: one test at a time.
 static KEYRING: Mutex<()> = Mutex::new(());
 
 fn json(dir: &Path, args: &[&str]) -> Value {
@@ -116,14 +116,14 @@ fn keys_are_saved_across_processes_and_the_secret_only_in_the_keyring() {
     assert_eq!(s["checklist"][3]["done"], true, "the keys step is done");
 
     // Another program reads it from the Secret Service; no file holds it.
-    assert_eq!(secret_tool("client-secret").trim(), SECRET);
+    assert_eq!(secret_tool(&client_secret_entry(dir.path())).trim(), SECRET);
     assert_eq!(files_containing(dir.path(), SECRET), Vec::<String>::new());
 
     // Clearing removes both.
     let s = json(dir.path(), &["credentials", "clear"]);
     assert_eq!(s["client_id"], Value::Null);
     assert_eq!(s["secret_stored"], false);
-    assert_eq!(secret_tool("client-secret"), "");
+    assert_eq!(secret_tool(&client_secret_entry(dir.path())), "");
 }
 
 #[test]

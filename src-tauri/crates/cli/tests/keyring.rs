@@ -12,7 +12,7 @@ use serde_json::Value;
 use tempfile::TempDir;
 
 mod common;
-use common::{files_containing, run, stderr};
+use common::{client_secret_entry, files_containing, run, stderr};
 
 const ID: &str = "1000.KEYRINGTESTCLIENT0123456789ABC";
 const SECRET: &str = "krcanary0f1e2d3c4b5a69788796a5b4c3d2e1f0";
@@ -185,7 +185,10 @@ fn a_locked_keyring_says_to_unlock_it_and_nothing_goes_elsewhere() {
     let dir = tempfile::tempdir().unwrap();
     let out = keyring.save_keys(dir.path(), SECRET);
     assert!(out.status.success(), "{}", stderr(&out));
-    assert_eq!(keyring.lookup("client-secret"), SECRET.as_bytes());
+    assert_eq!(
+        keyring.lookup(&client_secret_entry(dir.path())),
+        SECRET.as_bytes()
+    );
 
     keyring.lock();
     // Saving a new secret is refused with the fix; nothing is written elsewhere.
@@ -248,7 +251,10 @@ fn a_keyring_that_stops_answering_times_out_with_the_fix() {
 
     // Thawed, it works again, and the old secret was kept.
     keyring.freeze(false);
-    assert_eq!(keyring.lookup("client-secret"), SECRET.as_bytes());
+    assert_eq!(
+        keyring.lookup(&client_secret_entry(dir.path())),
+        SECRET.as_bytes()
+    );
     let s = keyring.status(dir.path());
     assert_eq!(s["keyring_problem"], Value::Null, "{s}");
 }
@@ -259,7 +265,7 @@ fn a_client_secret_damaged_by_another_program_is_named_and_replaced_by_pasting_i
     let dir = tempfile::tempdir().unwrap();
     let out = keyring.save_keys(dir.path(), SECRET);
     assert!(out.status.success(), "{}", stderr(&out));
-    garble(&keyring, "client-secret");
+    garble(&keyring, &client_secret_entry(dir.path()));
 
     let s = keyring.status(dir.path());
     let problem = s["keyring_problem"].as_str().unwrap_or("").to_owned();
@@ -270,7 +276,10 @@ fn a_client_secret_damaged_by_another_program_is_named_and_replaced_by_pasting_i
     // Pasting it again mends it.
     let out = keyring.save_keys(dir.path(), NEW_SECRET);
     assert!(out.status.success(), "{}", stderr(&out));
-    assert_eq!(keyring.lookup("client-secret"), NEW_SECRET.as_bytes());
+    assert_eq!(
+        keyring.lookup(&client_secret_entry(dir.path())),
+        NEW_SECRET.as_bytes()
+    );
     let s = keyring.status(dir.path());
     assert_eq!(s["keyring_problem"], Value::Null, "{s}");
     assert_eq!(s["secret_stored"], true, "{s}");

@@ -183,8 +183,12 @@ codes! {
     DatabaseBusy = "database_busy",
     /// The data folder could not be created or used.
     DataFolder = "data_folder",
+    /// The data folder can be changed by other people, so it is not used.
+    DataFolderShared = "data_folder_shared",
     /// The settings file could not be used.
     Database = "database",
+    /// The settings file's tables could not be brought up to this version's.
+    DatabaseSchema = "database_schema",
     /// The settings file has not been prepared for pulls yet.
     DatabaseNotPrepared = "database_not_prepared",
     /// The disk that holds the data folder is full.

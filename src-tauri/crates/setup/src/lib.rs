@@ -170,6 +170,11 @@ pub struct Setup {
     data_centers: DataCenters,
     profile: Profile,
     data_dir: PathBuf,
+    /// This folder's Client Secret entry in the keyring.
+    client_secret_entry: String,
+    /// This is the OS's default data folder of its profile, which may carry
+    /// over the Client Secret entry earlier versions shared.
+    default_folder: bool,
     connect: connect::ConnectState,
     tokens: tokens::Tokens,
     puller: std::sync::OnceLock<zbs_pull::Puller>,
@@ -187,6 +192,8 @@ pub struct Preferences {
 mod keys {
     pub const CLIENT_ID: &str = "client_id";
     pub const SECRET_SAVED: &str = "secret_saved";
+    /// The shared Client Secret entry of earlier versions was looked at (once).
+    pub const SHARED_SECRET_CHECKED: &str = "secret_shared_entry_checked";
     pub const ENABLED: &str = "enabled";
     pub const REGIONS: &str = "regions";
     pub const CURRENT_STEP: &str = "current_step";
@@ -221,6 +228,12 @@ impl Setup {
             }
         };
         let (store, recovery) = Store::open(&data_dir)?;
+        let default_folder = paths::default_data_dir()
+            .map(|base| match options.profile {
+                Profile::Real => base,
+                Profile::Demo => base.join("demo"),
+            })
+            .is_some_and(|d| same_folder(&d, &data_dir));
         if let Some(r) = recovery {
             let notice = format!(
                 "Your settings file was damaged ({}) and has been set aside as {}. A fresh one \
@@ -239,6 +252,8 @@ impl Setup {
             },
             data_centers,
             profile: options.profile,
+            client_secret_entry: entry::client_secret(&secrets::profile_id(&data_dir)),
+            default_folder,
             data_dir,
             connect: connect::ConnectState::default(),
             tokens: tokens::Tokens::default(),
@@ -277,6 +292,11 @@ impl Setup {
 
     pub fn secrets(&self) -> &SecretStore {
         &self.secrets
+    }
+
+    /// The keyring entry that holds this data folder's Client Secret.
+    pub fn client_secret_entry(&self) -> &str {
+        &self.client_secret_entry
     }
 
     pub fn data_centers(&self) -> &DataCenters {
@@ -330,9 +350,10 @@ impl Setup {
     /// The whole picture, as the window and `zbsetup status` show it.
     pub fn status(&self) -> Result<Status, Error> {
         let client_id: Option<String> = self.store.get(keys::CLIENT_ID)?;
-        let (secret, keyring_problem) = match self.secrets.get(entry::CLIENT_SECRET) {
+        let (secret, keyring_problem) = match self.client_secret() {
             Ok(s) => (s, None),
-            Err(e) => (None, Some(e.to_string())),
+            Err(Error::Secret(e)) => (None, Some(e.to_string())),
+            Err(e) => return Err(e),
         };
         let secret_stored = match (&secret, &keyring_problem) {
             (Some(_), _) => true,
@@ -408,8 +429,10 @@ impl Setup {
         // The secret first: if the keyring refuses, nothing is half-saved.
         if input.client_secret.is_some() {
             self.secrets
-                .set(entry::CLIENT_SECRET, &checked.client_secret)?;
+                .set(&self.client_secret_entry, &checked.client_secret)?;
             self.store.set(keys::SECRET_SAVED, &true)?;
+            // A secret chosen now: an earlier version's is never wanted again.
+            self.store.set(keys::SHARED_SECRET_CHECKED, &true)?;
         }
         self.store.set(keys::CLIENT_ID, &checked.client_id)?;
         tracing::info!(profile = ?self.profile, "keys saved");
@@ -420,18 +443,54 @@ impl Setup {
     }
 
     fn has_secret(&self) -> Result<bool, Error> {
-        Ok(self.secrets.get(entry::CLIENT_SECRET)?.is_some())
+        Ok(self.client_secret()?.is_some())
     }
 
     /// The stored client secret, for the token exchange only.
     pub(crate) fn client_secret(&self) -> Result<Option<SecretString>, Error> {
-        Ok(self.secrets.get(entry::CLIENT_SECRET)?)
+        match self.secrets.get(&self.client_secret_entry)? {
+            Some(secret) => Ok(Some(secret)),
+            None => self.take_over_shared_secret(),
+        }
+    }
+
+    /// Carries the Client Secret entry earlier versions shared over to this
+    /// folder's own entry, when this folder is the one that owned it.
+    ///
+    /// That entry (`client-secret`) served every data folder, so it holds the
+    /// secret saved last, from whichever folder. It is carried over to the
+    /// OS's default data folder only, where the window keeps a person's
+    /// setup: any number of other folders (`ZBSETUP_DATA_DIR`, `--data-dir`:
+    /// scripts, tests, support) may have saved keys too, and giving the entry
+    /// to one of them could hand it another folder's secret; they are asked
+    /// for theirs again. And only when this folder's settings say a secret was
+    /// saved and it has no entry of its own, and only once: keys cleared
+    /// afterwards stay cleared. The shared entry is never deleted: a copy of
+    /// an earlier version still installed (the window or `zbsetup` not yet
+    /// updated) reads it, and no folder of this version reads it again.
+    fn take_over_shared_secret(&self) -> Result<Option<SecretString>, Error> {
+        let saved: bool = self.store.get(keys::SECRET_SAVED)?.unwrap_or(false);
+        let checked: bool = self
+            .store
+            .get(keys::SHARED_SECRET_CHECKED)?
+            .unwrap_or(false);
+        if !self.default_folder || !saved || checked {
+            return Ok(None);
+        }
+        let shared = self.secrets.get(entry::SHARED_CLIENT_SECRET)?;
+        if let Some(secret) = &shared {
+            self.secrets.set(&self.client_secret_entry, secret)?;
+            tracing::info!(profile = ?self.profile, "Client Secret carried over from the entry of an earlier version");
+        }
+        self.store.set(keys::SHARED_SECRET_CHECKED, &true)?;
+        Ok(shared)
     }
 
     /// Removes both keys and switches the integration off.
     pub fn clear_credentials(&self) -> Result<Status, Error> {
-        self.secrets.delete(entry::CLIENT_SECRET)?;
+        self.secrets.delete(&self.client_secret_entry)?;
         self.store.remove(keys::SECRET_SAVED)?;
+        self.store.set(keys::SHARED_SECRET_CHECKED, &true)?;
         self.store.remove(keys::CLIENT_ID)?;
         self.store.set(keys::ENABLED, &false)?;
         tracing::info!(profile = ?self.profile, "keys removed");
@@ -520,5 +579,13 @@ impl Setup {
 
     fn connection_count(&self) -> Result<u32, Error> {
         Ok(self.store.connection_count()?)
+    }
+}
+
+/// Whether two paths name one folder (links resolved).
+fn same_folder(a: &Path, b: &Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
     }
 }

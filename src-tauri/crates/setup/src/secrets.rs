@@ -3,7 +3,8 @@
 //! Secrets (the client secret and each connection's refresh token) live only
 //! in the platform store: the Secret Service on Linux, the Keychain on macOS,
 //! the Credential Manager on Windows. This module owns the service and entry
-//! naming, a timeout around every call (a locked keyring may otherwise wait
+//! naming (each data folder's Client Secret under its own entry, named by
+//! [`profile_id`]), a timeout around every call (a locked keyring may otherwise wait
 //! forever on a prompt nobody sees), and the message a person sees when no
 //! keyring can be reached. There is deliberately no in-memory or plaintext
 //! fallback: a missing keyring is an error, never a silent downgrade.
@@ -60,7 +61,7 @@ impl SecretError {
 
 /// What a person is told about an entry that another program damaged.
 fn garbled_message(name: &str) -> String {
-    if name == entry::CLIENT_SECRET {
+    if entry::is_client_secret(name) {
         "The Client Secret kept in your system keyring can no longer be read (another program \
          may have changed it). Paste the Client Secret again to replace it."
             .to_owned()
@@ -86,13 +87,33 @@ pub struct SecretStore {
 
 /// Names of the entries the app stores.
 pub mod entry {
-    /// The API client's secret.
-    pub const CLIENT_SECRET: &str = "client-secret";
+    /// What every Client Secret entry name starts with.
+    pub const CLIENT_SECRET_PREFIX: &str = "client-secret:";
+
+    /// The one Client Secret entry earlier versions shared between every data
+    /// folder; only read, once, to carry it over (`Setup::client_secret`).
+    pub const SHARED_CLIENT_SECRET: &str = "client-secret";
+
+    /// The Client Secret of one data folder (`profile_id` names it).
+    pub fn client_secret(profile_id: &str) -> String {
+        format!("{CLIENT_SECRET_PREFIX}{profile_id}")
+    }
+
+    /// Whether an entry name is a Client Secret's (a folder's or the shared one).
+    pub fn is_client_secret(name: &str) -> bool {
+        name == SHARED_CLIENT_SECRET || name.starts_with(CLIENT_SECRET_PREFIX)
+    }
 
     /// What every connection's refresh-token entry name starts with.
     pub const REFRESH_TOKEN_PREFIX: &str = "refresh-token:";
 
     /// One connection's refresh token.
+    ///
+    /// Named by the connection alone, not the data folder: a connection's id
+    /// is random (64 bits, made when it is stored) and kept only in its own
+    /// folder's database, so two folders share one only when a database file
+    /// was copied, and then both copies are the same grant at Zoho, which a
+    /// disconnect from either revokes for both anyway.
     pub fn refresh_token(connection_id: &str) -> String {
         format!("{REFRESH_TOKEN_PREFIX}{connection_id}")
     }
@@ -102,6 +123,24 @@ pub mod entry {
     pub fn access_token(connection_id: &str) -> String {
         format!("access-token:{connection_id}")
     }
+}
+
+/// A stable id of a data folder, for its keyring entries: 16 hex digits of
+/// the SHA-256 of the folder's canonical path (links resolved), so every
+/// spelling of one folder has one id, and the id survives the settings file
+/// being damaged and started afresh. A folder that is moved or renamed
+/// starts without a Client Secret (paste it again).
+pub fn profile_id(data_dir: &std::path::Path) -> String {
+    use sha2::{Digest, Sha256};
+    let canonical = std::fs::canonicalize(data_dir).unwrap_or_else(|_| data_dir.to_owned());
+    #[cfg(unix)]
+    let bytes = std::os::unix::ffi::OsStrExt::as_bytes(canonical.as_os_str()).to_vec();
+    #[cfg(not(unix))]
+    let bytes = canonical.to_string_lossy().into_owned().into_bytes();
+    Sha256::digest(&bytes)[..8]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 impl SecretStore {
@@ -273,6 +312,26 @@ mod tests {
         let s = SecretString::from("0f1e2d3c4b5a69788796a5b4c3d2e1f00123456789");
         assert_eq!(mask(&s), "••••••••6789");
         assert_eq!(mask(&SecretString::from("short")), "••••");
+    }
+
+    #[test]
+    fn each_folder_has_its_own_stable_id() {
+        let a = tempfile::tempdir().unwrap();
+        let b = tempfile::tempdir().unwrap();
+        let id = profile_id(a.path());
+        std::fs::create_dir(a.path().join("x")).unwrap();
+        assert_eq!(id.len(), 16);
+        assert!(id.chars().all(|c| c.is_ascii_hexdigit()));
+        assert_eq!(
+            profile_id(&a.path().join("x").join("..")),
+            id,
+            "one folder, one id"
+        );
+        assert_ne!(profile_id(b.path()), id);
+        assert_eq!(entry::client_secret(&id), format!("client-secret:{id}"));
+        assert!(entry::is_client_secret(&entry::client_secret(&id)));
+        assert!(entry::is_client_secret(entry::SHARED_CLIENT_SECRET));
+        assert!(!entry::is_client_secret(&entry::refresh_token("c")));
     }
 
     #[test]

@@ -4,9 +4,11 @@
 //! timeout, readable only by the user. The schema is an ordered list of
 //! embedded migrations (`migrations/*.sql`) applied at start in one
 //! transaction. A file that is not a database or fails its integrity check is
-//! moved aside (never deleted) and a fresh one created; a file written by a
-//! newer version of the app is refused rather than touched. Secrets never
-//! reach this file: the keyring holds them (see `secrets`).
+//! moved aside (never deleted, never onto another copy) and a fresh one
+//! created; a file written by a newer version of the app is refused rather
+//! than touched. One process at a time opens the file (`lock`), so first
+//! starts, schema steps and recoveries never race. Secrets never reach this
+//! file: the keyring holds them (see `secrets`).
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -20,7 +22,9 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 mod connections;
+mod lock;
 pub(crate) use connections::NewConnection;
+pub use lock::{LOCK_FILE, OPEN_WAIT};
 
 /// The database file's name inside the data folder.
 pub const DB_FILE: &str = "zbsetup.sqlite3";
@@ -48,17 +52,42 @@ pub enum StoreError {
     )]
     TooNew { path: PathBuf },
     #[error(
-        "The settings file is in use by another program and stayed locked for {} seconds. Close \
-         other copies of Zoho Books Setup or zbsetup, then try again.", BUSY_TIMEOUT.as_secs()
+        "The settings file is in use by another program and stayed locked for {seconds} seconds. \
+         Close other copies of Zoho Books Setup or zbsetup, then try again."
     )]
-    Busy,
+    Busy { seconds: u64 },
     #[error("Zoho Books Setup could not use its data folder {path}: {detail}")]
     Folder { path: PathBuf, detail: String },
+    #[error("{}", not_a_folder_message(folder, blocker, *is_file))]
+    NotAFolder {
+        folder: PathBuf,
+        /// The part of the path that is not a folder (`folder` itself, or a parent).
+        blocker: PathBuf,
+        is_file: bool,
+    },
+    #[error(
+        "Zoho Books Setup will not keep its settings and the records it pulls from Zoho Books in \
+         {folder}, because {} can change what is in it. Choose a folder only you can change, \
+         for example a new folder inside it (Zoho Books Setup makes the folders it creates \
+         private), or take the others' write permission away (chmod go-w {folder}).",
+        shared_with_words(with)
+    )]
+    SharedFolder {
+        folder: PathBuf,
+        with: crate::paths::SharedWith,
+    },
     #[error(
         "Zoho Books Setup could not write to its settings file ({detail}). Check that the disk \
          is not full and that the data folder is writable."
     )]
     Sqlite { detail: String },
+    #[error(
+        "Zoho Books Setup could not prepare its settings file {path} for this version: the \
+         tables in it are not the ones the app expects, so nothing in it was changed. Move the \
+         file elsewhere or rename it (the app then starts a fresh one), or point \
+         ZBSETUP_DATA_DIR at another folder. The log has the details for support."
+    )]
+    Schema { path: PathBuf },
     #[error(
         "The disk that holds Zoho Books Setup's data folder{} is full, so the change was not \
          saved. Free some space, then try again; nothing saved before was lost.",
@@ -74,6 +103,43 @@ pub enum StoreError {
     ReadOnly { folder: Option<PathBuf> },
 }
 
+fn not_a_folder_message(folder: &Path, blocker: &Path, is_file: bool) -> String {
+    let what = if is_file {
+        "is a file, not a folder"
+    } else {
+        "is not a folder"
+    };
+    let start = if blocker == folder {
+        format!("Zoho Books Setup's data folder {} {what}", folder.display())
+    } else {
+        format!(
+            "Zoho Books Setup cannot use {} as its data folder: {} {what}",
+            folder.display(),
+            blocker.display()
+        )
+    };
+    let parent = blocker.parent().filter(|p| !p.as_os_str().is_empty());
+    match parent {
+        Some(parent) if is_file && blocker.file_name() == Some(DB_FILE.as_ref()) => format!(
+            "{start}; by its name it is the settings file. Give the folder that holds it, {}.",
+            parent.display()
+        ),
+        _ => format!(
+            "{start}. Give a folder instead (ZBSETUP_DATA_DIR, or --data-dir for zbsetup), or \
+             a new folder's name and Zoho Books Setup makes it."
+        ),
+    }
+}
+
+fn shared_with_words(with: &crate::paths::SharedWith) -> String {
+    match with {
+        crate::paths::SharedWith::Everyone => "every user of this computer".to_owned(),
+        crate::paths::SharedWith::Group(name) => {
+            format!("the other members of the group \"{name}\"")
+        }
+    }
+}
+
 fn in_folder(folder: &Option<PathBuf>) -> String {
     folder
         .as_ref()
@@ -85,9 +151,11 @@ impl StoreError {
     pub fn code(&self) -> Code {
         match self {
             StoreError::TooNew { .. } => Code::DatabaseTooNew,
-            StoreError::Busy => Code::DatabaseBusy,
-            StoreError::Folder { .. } => Code::DataFolder,
+            StoreError::Busy { .. } => Code::DatabaseBusy,
+            StoreError::Folder { .. } | StoreError::NotAFolder { .. } => Code::DataFolder,
+            StoreError::SharedFolder { .. } => Code::DataFolderShared,
             StoreError::Sqlite { .. } => Code::Database,
+            StoreError::Schema { .. } => Code::DatabaseSchema,
             StoreError::DiskFull { .. } => Code::DiskFull,
             StoreError::ReadOnly { .. } => Code::DataFolderReadOnly,
         }
@@ -110,7 +178,9 @@ impl StoreError {
 impl From<rusqlite::Error> for StoreError {
     fn from(e: rusqlite::Error) -> Self {
         match e.sqlite_error_code() {
-            Some(ErrorCode::DatabaseBusy) | Some(ErrorCode::DatabaseLocked) => StoreError::Busy,
+            Some(ErrorCode::DatabaseBusy) | Some(ErrorCode::DatabaseLocked) => StoreError::Busy {
+                seconds: BUSY_TIMEOUT.as_secs(),
+            },
             Some(ErrorCode::DiskFull) => StoreError::DiskFull { folder: None },
             Some(ErrorCode::ReadOnly) => StoreError::ReadOnly { folder: None },
             _ => StoreError::Sqlite {
@@ -141,9 +211,21 @@ impl Store {
     }
 
     fn open_in(dir: &Path) -> Result<(Store, Option<Recovery>), StoreError> {
-        make_private_dir(dir)?;
+        crate::paths::prepare(dir)?;
         let path = dir.join(DB_FILE);
-        match open_checked(&path) {
+        if path.is_dir() {
+            return Err(StoreError::Folder {
+                path: dir.to_owned(),
+                detail: format!(
+                    "{DB_FILE} in it is a folder, where the settings file should be. Move that \
+                     folder away, then try again."
+                ),
+            });
+        }
+        // Held until this function returns: the file is then made, migrated
+        // and, if it was damaged, replaced, and other processes can open it.
+        let _lock = lock::OpenLock::acquire(dir)?;
+        match open_waiting(&path) {
             Ok(conn) => Ok((
                 Store {
                     conn: Mutex::new(conn),
@@ -154,7 +236,7 @@ impl Store {
             Err(Failure::Damaged(reason)) => {
                 let moved_to = quarantine(&path)?;
                 tracing::warn!(?moved_to, %reason, "damaged database set aside");
-                let conn = open_checked(&path).map_err(Failure::into_error)?;
+                let conn = open_waiting(&path).map_err(Failure::into_error)?;
                 let store = Store {
                     conn: Mutex::new(conn),
                     path,
@@ -291,6 +373,22 @@ fn classify(e: rusqlite::Error) -> Failure {
     }
 }
 
+/// [`open_checked`], tried again while the file is busy. SQLite's busy
+/// handler does not cover every step of an open (switching to WAL, or a
+/// reader meeting a writer's recovery can be refused at once), so a busy
+/// answer waits here too, up to [`BUSY_TIMEOUT`] in all.
+fn open_waiting(path: &Path) -> Result<Connection, Failure> {
+    let started = std::time::Instant::now();
+    loop {
+        match open_checked(path) {
+            Err(Failure::Other(StoreError::Busy { .. })) if started.elapsed() < BUSY_TIMEOUT => {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            other => return other,
+        }
+    }
+}
+
 fn open_checked(path: &Path) -> Result<Connection, Failure> {
     let existed = path.exists();
     let mut conn = Connection::open(path).map_err(classify)?;
@@ -310,58 +408,89 @@ fn open_checked(path: &Path) -> Result<Connection, Failure> {
     if check != "ok" {
         return Err(Failure::Damaged(format!("integrity check failed: {check}")));
     }
-    match migrations().to_latest(&mut conn) {
+    // Each step's transaction takes the write lock when it begins (and waits
+    // for it under the busy timeout), instead of failing when it first writes.
+    conn.set_transaction_behavior(rusqlite::TransactionBehavior::Immediate);
+    let migrated = migrations().to_latest(&mut conn);
+    conn.set_transaction_behavior(rusqlite::TransactionBehavior::Deferred);
+    match migrated {
         Ok(()) => Ok(conn),
         Err(rusqlite_migration::Error::MigrationDefinition(
             rusqlite_migration::MigrationDefinitionError::DatabaseTooFarAhead,
         )) => Err(Failure::TooNew(path.to_owned())),
-        Err(rusqlite_migration::Error::RusqliteError { err, .. }) => Err(classify(err)),
-        Err(e) => Err(Failure::Other(StoreError::Sqlite {
-            detail: e.to_string(),
-        })),
+        Err(rusqlite_migration::Error::RusqliteError { err, .. }) => match classify(err) {
+            // The disk, a lock or a damaged file: said as such.
+            Failure::Other(StoreError::Sqlite { detail }) => Err(schema_failure(path, &detail)),
+            other => Err(other),
+        },
+        Err(e) => Err(schema_failure(path, &e.to_string())),
     }
 }
 
+/// A schema step that failed: one plain line for the person; what SQLite
+/// said (with the step's SQL) only in the log.
+fn schema_failure(path: &Path, detail: &str) -> Failure {
+    tracing::info!(path = %path.display(), %detail, "the settings file could not be prepared");
+    Failure::Other(StoreError::Schema {
+        path: path.to_owned(),
+    })
+}
+
 /// Moves the database and its WAL/SHM aside; returns the new name.
+///
+/// The name is new: `.damaged-<second>`, then `-2`, `-3`, ... when taken, and
+/// a copy already set aside is never replaced, so the bytes of every damaged
+/// file survive exactly once.
 fn quarantine(path: &Path) -> Result<PathBuf, StoreError> {
     let stamp = time::OffsetDateTime::now_utc().unix_timestamp();
-    let moved = path.with_file_name(format!("{DB_FILE}.damaged-{stamp}"));
     let folder_error = |e: std::io::Error| StoreError::Folder {
         path: path.to_owned(),
         detail: format!("could not set the damaged settings file aside: {e}"),
     };
-    fs::rename(path, &moved).map_err(folder_error)?;
+    let side = |p: &Path, suffix: &str| PathBuf::from(format!("{}{suffix}", p.display()));
+    let mut n = 1;
+    let moved = loop {
+        let name = match n {
+            1 => format!("{DB_FILE}.damaged-{stamp}"),
+            n => format!("{DB_FILE}.damaged-{stamp}-{n}"),
+        };
+        let moved = path.with_file_name(name);
+        let taken = ["", "-wal", "-shm"]
+            .iter()
+            .any(|s| fs::symlink_metadata(side(&moved, s)).is_ok());
+        if !taken {
+            match move_without_replacing(path, &moved) {
+                Ok(()) => break moved,
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+                Err(e) => return Err(folder_error(e)),
+            }
+        }
+        n += 1;
+    };
     for suffix in ["-wal", "-shm"] {
-        let side = PathBuf::from(format!("{}{suffix}", path.display()));
-        if side.exists() {
-            let to = PathBuf::from(format!("{}{suffix}", moved.display()));
-            fs::rename(&side, &to).map_err(folder_error)?;
+        let from = side(path, suffix);
+        if from.exists() {
+            move_without_replacing(&from, &side(&moved, suffix)).map_err(folder_error)?;
         }
     }
     Ok(moved)
 }
 
-/// Creates the data folder readable only by the user.
-pub fn make_private_dir(dir: &Path) -> Result<(), StoreError> {
-    let err = |e: std::io::Error| match e.kind() {
-        std::io::ErrorKind::ReadOnlyFilesystem => StoreError::ReadOnly {
-            folder: Some(dir.to_owned()),
-        },
-        std::io::ErrorKind::StorageFull => StoreError::DiskFull {
-            folder: Some(dir.to_owned()),
-        },
-        _ => StoreError::Folder {
-            path: dir.to_owned(),
-            detail: e.to_string(),
-        },
-    };
-    fs::create_dir_all(dir).map_err(err)?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        fs::set_permissions(dir, fs::Permissions::from_mode(0o700)).map_err(err)?;
+/// Renames `from` to `to`, failing with `AlreadyExists` rather than replacing
+/// `to`: a hard link (which never replaces) and then the old name removed.
+/// Where the file system has no hard links, a plain rename of a name found
+/// free, which is safe because only the process holding the open lock moves
+/// files aside.
+fn move_without_replacing(from: &Path, to: &Path) -> std::io::Result<()> {
+    match fs::hard_link(from, to) {
+        Ok(()) => fs::remove_file(from),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(e),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(e),
+        Err(_) if fs::symlink_metadata(to).is_ok() => {
+            Err(std::io::Error::from(std::io::ErrorKind::AlreadyExists))
+        }
+        Err(_) => fs::rename(from, to),
     }
-    Ok(())
 }
 
 fn set_private(file: &Path) -> Result<(), StoreError> {
@@ -498,6 +627,27 @@ mod tests {
             .starts_with(b"this is not"));
         store.set("k", &1).unwrap();
         assert_eq!(store.get::<i32>("k").unwrap(), Some(1));
+    }
+
+    #[test]
+    fn a_damaged_file_is_never_set_aside_onto_another_copy() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(DB_FILE);
+        let mut copies = Vec::new();
+        for round in 0..3 {
+            fs::write(&path, format!("damaged {round}")).unwrap();
+            copies.push(quarantine(&path).unwrap());
+        }
+        for (round, copy) in copies.iter().enumerate() {
+            assert_eq!(
+                fs::read_to_string(copy).unwrap(),
+                format!("damaged {round}")
+            );
+        }
+        fs::write(&path, "new").unwrap();
+        let err = move_without_replacing(&path, &copies[0]).unwrap_err();
+        assert_eq!(err.kind(), std::io::ErrorKind::AlreadyExists);
+        assert_eq!(fs::read_to_string(&copies[0]).unwrap(), "damaged 0");
     }
 
     #[test]

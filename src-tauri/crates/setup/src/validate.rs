@@ -65,6 +65,11 @@ impl CheckedKeys {
     }
 }
 
+/// The longest Client ID or Client Secret accepted, in bytes (characters,
+/// for the ASCII a key is made of): a hundred times a real one's length, and
+/// a bound on what a paste, a pipe or a script can make the app keep.
+pub const MAX_KEY_LEN: usize = 4096;
+
 /// Zoho client IDs look like `1000.` followed by 30 letters and digits.
 pub fn looks_like_client_id(s: &str) -> bool {
     match s.strip_prefix("1000.") {
@@ -148,6 +153,18 @@ fn check_one(field: KeyField, raw: &str, issues: &mut Vec<KeyIssue>) -> Option<S
             field,
             "empty",
             &format!("The {name} is empty. Copy it from the API console and paste it here."),
+        ));
+        return None;
+    }
+    if value.len() > MAX_KEY_LEN {
+        issues.push(error(
+            field,
+            "too_long",
+            &format!(
+                "The {name} is longer than {MAX_KEY_LEN} characters, far longer than a Zoho \
+                 {name} (about 40). Copy only the {name} from the API console and paste it \
+                 again."
+            ),
         ));
         return None;
     }
@@ -473,6 +490,26 @@ mod tests {
         let checked = check_keys("1000.ABCDEFGHIJ0123456789\u{00A0}KLMNOPQRST", Some(SECRET));
         assert!(checked.issues[0].message.contains("no-break space"));
         assert!(checked.issues[0].message.contains("character 26"));
+    }
+
+    #[test]
+    fn an_over_long_key_is_refused_not_warned_about() {
+        let huge = "a".repeat(10 << 20);
+        let checked = check_keys(ID, Some(&huge));
+        assert!(!checked.is_ok(), "a 10 MB secret is refused");
+        assert_eq!(checked.issues.len(), 1, "{:?}", checked.issues);
+        let issue = &checked.issues[0];
+        assert_eq!(
+            (issue.field, issue.severity, issue.code.as_str()),
+            (KeyField::ClientSecret, Severity::Error, "too_long")
+        );
+        assert!(issue.message.contains("4096 characters"), "{issue:?}");
+        let checked = check_keys(&format!("1000.{}", "A".repeat(5000)), Some(SECRET));
+        assert_eq!(checked.issues[0].field, KeyField::ClientId);
+        assert_eq!(checked.issues[0].code, "too_long");
+        // Just at the limit it is only unusual.
+        let checked = check_keys(ID, Some(&"a".repeat(4096)));
+        assert!(checked.is_ok(), "{:?}", checked.issues);
     }
 
     #[test]

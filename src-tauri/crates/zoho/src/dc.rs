@@ -20,6 +20,10 @@ use url::Url;
 /// Environment variable naming a JSON endpoints file that replaces the table.
 pub const ENDPOINTS_ENV: &str = "ZBSETUP_ENDPOINTS";
 
+/// The largest endpoints file read, in bytes: a table of every region is a
+/// few KiB; a path pointing at something endless (`/dev/zero`) is refused.
+pub const MAX_ENDPOINTS_FILE: usize = 64 << 10;
+
 /// Path of the Books API below an API domain.
 pub const BOOKS_API_PATH: &str = "/books/v3";
 
@@ -151,6 +155,9 @@ pub enum DataCenterError {
         #[source]
         source: std::io::Error,
     },
+    /// The endpoints file is far larger than a data-center table.
+    #[error("The endpoints file {path} is larger than {} KiB, far larger than a data-center table, so it was not read. Check the path in ZBSETUP_ENDPOINTS.", MAX_ENDPOINTS_FILE >> 10)]
+    TooLarge { path: PathBuf },
     /// The endpoints file is not the expected JSON shape.
     #[error("The endpoints file {path} is not valid: {reason}. Expected {{\"us\": {{\"accounts\": \"http://127.0.0.1:9001\", \"api\": \"http://127.0.0.1:9002\"}}}}.")]
     Format { path: PathBuf, reason: String },
@@ -168,7 +175,9 @@ impl DataCenterError {
     pub fn code(&self) -> Code {
         match self {
             DataCenterError::Read { .. } => Code::EndpointsUnreadable,
-            DataCenterError::Format { .. } => Code::EndpointsInvalid,
+            DataCenterError::Format { .. } | DataCenterError::TooLarge { .. } => {
+                Code::EndpointsInvalid
+            }
             DataCenterError::Entry { .. } => Code::EndpointsBadEntry,
         }
     }
@@ -205,9 +214,26 @@ impl DataCenters {
 
     /// Reads an endpoints file (`{"us": {"accounts": "...", "api": "..."}}`).
     pub fn from_file(path: &Path) -> Result<Self, DataCenterError> {
-        let text = std::fs::read_to_string(path).map_err(|source| DataCenterError::Read {
+        use std::io::Read;
+        let read = |source| DataCenterError::Read {
             path: path.to_owned(),
             source,
+        };
+        let mut bytes = Vec::new();
+        std::fs::File::open(path)
+            .and_then(|f| {
+                f.take(MAX_ENDPOINTS_FILE as u64 + 1)
+                    .read_to_end(&mut bytes)
+            })
+            .map_err(read)?;
+        if bytes.len() > MAX_ENDPOINTS_FILE {
+            return Err(DataCenterError::TooLarge {
+                path: path.to_owned(),
+            });
+        }
+        let text = String::from_utf8(bytes).map_err(|_| DataCenterError::Format {
+            path: path.to_owned(),
+            reason: "it is not text (UTF-8)".into(),
         })?;
         Self::from_json(&text).map_err(|e| e.with_path(path))
     }

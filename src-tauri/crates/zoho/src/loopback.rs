@@ -5,9 +5,12 @@
 //! the callback path with a small self-contained page and everything else with
 //! 404. Each request's query goes through [`crate::callback::parse_callback_query`];
 //! a callback whose `state` the caller does not accept gets an error page and
-//! the listener keeps waiting. After the accepted callback or the timeout the
-//! listener stops and the port is free again (also when the waiting future is
-//! dropped). The code exchange happens elsewhere ([`crate::oauth`]).
+//! the listener keeps waiting. Each connection has [`REQUEST_TIMEOUT`] to send
+//! its request and receive the page, and is closed after one request, so idle
+//! or half-sent connections never pile up. After the accepted callback or the
+//! timeout the listener stops and the port is free again (also when the
+//! waiting future is dropped). The code exchange happens elsewhere
+//! ([`crate::oauth`]).
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -20,11 +23,16 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
+use tokio::net::TcpStream;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::callback::{
     loopback_redirect_uri, parse_callback_query, Callback, CallbackOutcome, LOOPBACK_PATH,
 };
+
+/// How long one connection may take to send its request and get its page;
+/// a browser sends the whole request at once.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Why the listener could not deliver a callback.
 #[derive(Debug, thiserror::Error)]
@@ -136,14 +144,7 @@ impl LoopbackListener {
             .fallback(not_found)
             .with_state(shared);
         let (stop_tx, stop_rx) = oneshot::channel::<()>();
-        let mut server = AbortOnDrop(tokio::spawn(async move {
-            let serve = axum::serve(listener, app).with_graceful_shutdown(async {
-                let _ = stop_rx.await;
-            });
-            if let Err(e) = serve.await {
-                tracing::warn!(error = %e, "loopback listener failed");
-            }
-        }));
+        let mut server = AbortOnDrop(tokio::spawn(serve(listener, app, stop_rx)));
         tracing::debug!(port, "waiting for the sign-in redirect");
         let outcome = tokio::time::timeout(timeout, rx.recv()).await;
         let _ = stop_tx.send(());
@@ -163,6 +164,45 @@ impl LoopbackListener {
                 Err(LoopbackError::Timeout)
             }
         }
+    }
+}
+
+/// Accepts connections until told to stop, then lets the ones still open
+/// finish (each within its own deadline).
+async fn serve(listener: tokio::net::TcpListener, app: Router, mut stop: oneshot::Receiver<()>) {
+    let mut connections = tokio::task::JoinSet::new();
+    loop {
+        tokio::select! {
+            _ = &mut stop => break,
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => {
+                    connections.spawn(serve_connection(stream, app.clone()));
+                }
+                Err(e) => {
+                    // Out of file descriptors, say: try again shortly.
+                    tracing::warn!(error = %e, "loopback listener could not accept");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+            },
+            Some(_) = connections.join_next(), if !connections.is_empty() => {}
+        }
+    }
+    drop(listener);
+    while connections.join_next().await.is_some() {}
+}
+
+/// One request on one connection, closed after [`REQUEST_TIMEOUT`] at most.
+async fn serve_connection(stream: TcpStream, app: Router) {
+    let connection = hyper::server::conn::http1::Builder::new()
+        .keep_alive(false)
+        .serve_connection(
+            hyper_util::rt::TokioIo::new(stream),
+            hyper_util::service::TowerToHyperService::new(app),
+        );
+    match tokio::time::timeout(REQUEST_TIMEOUT, connection).await {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => tracing::debug!(error = %e, "loopback connection failed"),
+        Err(_) => tracing::debug!("loopback connection closed: no complete request in time"),
     }
 }
 

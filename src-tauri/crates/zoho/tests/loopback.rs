@@ -140,3 +140,54 @@ async fn binds_loopback_only_and_reports_a_taken_port() {
     assert_eq!(taken.code(), zbs_codes::Code::PortInUse);
     assert!(taken.to_string().contains(&addr.port().to_string()));
 }
+
+/// Reads until the listener closes the connection; the time that took, or
+/// `None` if it was still open after `within`.
+async fn closed_within(mut stream: tokio::net::TcpStream, within: Duration) -> Option<Duration> {
+    use tokio::io::AsyncReadExt;
+    let started = std::time::Instant::now();
+    let mut buf = [0u8; 1024];
+    loop {
+        let left = within.checked_sub(started.elapsed())?;
+        match tokio::time::timeout(left, stream.read(&mut buf)).await {
+            Ok(Ok(0)) | Ok(Err(_)) => return Some(started.elapsed()),
+            Ok(Ok(_)) => continue,
+            Err(_) => return None,
+        }
+    }
+}
+
+#[tokio::test]
+async fn idle_and_half_sent_connections_are_closed_while_a_real_callback_still_completes() {
+    use tokio::io::AsyncWriteExt;
+    let listener = LoopbackListener::bind(0).expect("bind");
+    let addr = listener.local_addr();
+    let uri = listener.redirect_uri();
+    let waiting =
+        tokio::spawn(listener.wait(|cb| cb.state == "good-state", Duration::from_secs(60)));
+
+    // One connection that never sends a byte, one that stops in the middle of its request.
+    let idle = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    let mut half = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    half.write_all(b"GET /oauth/callback?code=1000.abc&sta")
+        .await
+        .expect("write");
+    let bound = zbs_zoho::loopback::REQUEST_TIMEOUT;
+    let within = bound + Duration::from_secs(3);
+    let (idle, half) = tokio::join!(closed_within(idle, within), closed_within(half, within));
+    for (what, took) in [("idle", idle), ("half-sent", half)] {
+        let took =
+            took.unwrap_or_else(|| panic!("the {what} connection was still open after {within:?}"));
+        assert!(
+            took >= bound - Duration::from_secs(1),
+            "the {what} connection had its {bound:?} ({took:?})"
+        );
+    }
+    assert!(!waiting.is_finished(), "the listener still waits");
+
+    // A real callback still completes.
+    let (status, body, _) = get(&format!("{uri}?code=1000.abc&state=good-state")).await;
+    assert_eq!(status, 200, "{body}");
+    let cb = waiting.await.expect("join").expect("callback");
+    assert!(matches!(cb.outcome, CallbackOutcome::Code { .. }));
+}

@@ -37,6 +37,11 @@ pub fn run(mut cmd: Command, stdin: Option<&str>) -> Output {
     child.wait_with_output().unwrap()
 }
 
+/// The keyring entry (user name) of the Client Secret of the data folder `dir`.
+pub fn client_secret_entry(dir: &Path) -> String {
+    zbs_setup::secrets::entry::client_secret(&zbs_setup::secrets::profile_id(dir))
+}
+
 /// What a command printed to its standard error.
 pub fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
