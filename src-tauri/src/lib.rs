@@ -31,7 +31,9 @@ use tauri_plugin_deep_link::DeepLinkExt;
 const DMABUF_RENDERER_ENV: &str = "WEBKIT_DISABLE_DMABUF_RENDERER";
 
 /// Builds and runs the window. `--demo` starts in demo mode; `--data-dir DIR`
-/// uses another data folder (as `ZBSETUP_DATA_DIR` does).
+/// uses another data folder (as `ZBSETUP_DATA_DIR` does); `--endpoints FILE`
+/// another data-center table, such as a Zoho stand-in's (as
+/// `ZBSETUP_ENDPOINTS` does).
 pub fn run() {
     // WebKitGTK's DMA-BUF renderer leaves the window blank with some GPU
     // drivers (NVIDIA) and in some virtual machines, and the older one uses
@@ -53,6 +55,14 @@ pub fn run() {
     {
         // Still single-threaded here: nothing else reads the environment yet.
         std::env::set_var(zbs_setup::paths::DATA_DIR_ENV, dir);
+    }
+    if let Some(file) = args
+        .windows(2)
+        .find(|w| w[0] == "--endpoints")
+        .map(|w| w[1].clone())
+    {
+        // Still single-threaded here, as above.
+        std::env::set_var(zbs_zoho::dc::ENDPOINTS_ENV, file);
     }
     let _log_guard = logging::init();
     let force_demo = args.iter().any(|a| a == "--demo");
