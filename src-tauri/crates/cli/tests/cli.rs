@@ -9,25 +9,13 @@ use std::sync::Mutex;
 use serde_json::Value;
 
 mod common;
-use common::{client_secret_entry, files_containing, stderr, zbsetup};
+use common::{client_secret_entry, files_containing, json_of as json, stderr, zbsetup};
 
 const ID: &str = "1000.CLITESTCLIENT0123456789ABCDEFG";
 const SECRET: &str = "clicanary0f1e2d3c4b5a69788796a5b4c3d2e1f0";
 
 /// One keyring for every test: one test at a time.
 static KEYRING: Mutex<()> = Mutex::new(());
-
-fn json(dir: &Path, args: &[&str]) -> Value {
-    let mut all = vec!["--json"];
-    all.extend_from_slice(args);
-    let out = zbsetup(dir, &all, None, &[]);
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("valid JSON")
-}
 
 fn secret_tool(user: &str) -> String {
     let out = Command::new("secret-tool")

@@ -3,16 +3,15 @@
 //! token (from a sign-in at the simulator) are stored in the keyring (run
 //! under `tests/session.sh`) and must not appear.
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 
 use serde_json::Value;
 use zbs_setup::{OpenOptions, Setup};
 use zbs_sim::{ClientSpec, SimConfig, Simulator};
 
 mod common;
-use common::{run, stderr};
+use common::{connect_at_simulator, run, stderr};
 
 const ID: &str = "1000.DIAGNOSTICSCLIENT0123456789ABC";
 const SECRET: &str = "dgcanary0f1e2d3c4b5a69788796a5b4c3d2e1f0aa";
@@ -91,27 +90,7 @@ fn diagnostics_is_the_windows_report_without_the_secret_or_tokens() {
     ok(run(enable, None));
 
     // Sign in, as a person would, so a refresh token is in the keyring.
-    let mut connect = zbsetup(&data, &endpoints)
-        .args(["--json", "connect", "--no-browser", "--timeout", "30"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    // Kept open until the end: `connect` goes on printing while it waits.
-    let mut progress = BufReader::new(connect.stderr.take().unwrap()).lines();
-    let url = progress
-        .by_ref()
-        .map(|l| l.unwrap())
-        .find_map(|l| l.strip_prefix("authorize: ").map(str::to_owned))
-        .expect("an authorize line");
-    rt.block_on(async {
-        let location = zbs_sim::accept_consent(&url).await.unwrap();
-        reqwest::get(&location).await.unwrap();
-    });
-    let out = connect.wait_with_output().unwrap();
-    let rest: Vec<String> = progress.map_while(Result::ok).collect();
-    assert!(out.status.success(), "connect: {}", rest.join("\n"));
-    let connection: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let connection = connect_at_simulator(zbsetup(&data, &endpoints), &rt);
     let id = connection["id"].as_str().unwrap().to_owned();
     let refresh = lookup(&format!("refresh-token:{id}"));
     assert!(refresh.len() >= 20, "a refresh token is stored");

@@ -4,13 +4,12 @@
 //! both redirect URIs, and the hand-off never writes the Client Secret
 //! unless asked for it in text, never in JSON or logs.
 
-use std::path::Path;
 use std::sync::Mutex;
 
 use serde_json::Value;
 
 mod common;
-use common::{files_containing, stderr, zbsetup};
+use common::{files_containing, json_of, set_keys, stderr, zbsetup};
 
 const ID: &str = "1000.PLATFORMTESTCLIENT0123456789ABCD";
 const SECRET: &str = "platformcanary0f1e2d3c4b5a69788796a5b4c3d2e1";
@@ -20,45 +19,21 @@ const CODAT: &str = "https://zohobooks.codat.io/oauth/callback";
 /// One keyring for the whole file: one test at a time.
 static KEYRING: Mutex<()> = Mutex::new(());
 
-fn ok_json(dir: &Path, args: &[&str]) -> Value {
-    let mut all = vec!["--json"];
-    all.extend_from_slice(args);
-    let out = zbsetup(dir, &all, None, &[]);
-    assert!(out.status.success(), "{args:?}: {}", stderr(&out));
-    serde_json::from_slice(&out.stdout).expect("valid JSON")
-}
-
-fn keys(dir: &Path) {
-    let out = zbsetup(
-        dir,
-        &[
-            "credentials",
-            "set",
-            "--client-id",
-            ID,
-            "--client-secret-stdin",
-        ],
-        Some(SECRET),
-        &[],
-    );
-    assert!(out.status.success(), "{}", stderr(&out));
-}
-
 #[test]
 fn status_lists_the_apps_redirect_uri_then_the_platforms() {
     let _k = KEYRING.lock().unwrap_or_else(|p| p.into_inner());
     let dir = tempfile::tempdir().unwrap();
-    let s = ok_json(dir.path(), &["status"]);
+    let s = json_of(dir.path(), &["status"]);
     assert_eq!(s["redirect_uris"], serde_json::json!([LOOPBACK]));
     assert_eq!(s["platform"]["choice"]["kind"], "only_this_app");
 
-    let s = ok_json(dir.path(), &["platform", "set", "codat"]);
+    let s = json_of(dir.path(), &["platform", "set", "codat"]);
     assert_eq!(s["redirect_uris"], serde_json::json!([LOOPBACK, CODAT]));
     assert_eq!(s["platform"]["name"], "Codat");
     assert_eq!(s["platform"]["labels"]["client_id"], "Application ID");
 
     let custom = "https://sync.platform.example/Zoho/Callback?tenant=A%2Fb";
-    let s = ok_json(
+    let s = json_of(
         dir.path(),
         &["platform", "set", "Acme Sync", "--callback", custom],
     );
@@ -75,7 +50,7 @@ fn status_lists_the_apps_redirect_uri_then_the_platforms() {
         "{text}"
     );
 
-    let s = ok_json(dir.path(), &["platform", "set", "none"]);
+    let s = json_of(dir.path(), &["platform", "set", "none"]);
     assert_eq!(s["redirect_uris"], serde_json::json!([LOOPBACK]));
 }
 
@@ -83,7 +58,7 @@ fn status_lists_the_apps_redirect_uri_then_the_platforms() {
 fn hostile_and_malformed_callbacks_are_refused_with_a_reason_and_change_nothing() {
     let _k = KEYRING.lock().unwrap_or_else(|p| p.into_inner());
     let dir = tempfile::tempdir().unwrap();
-    ok_json(dir.path(), &["platform", "set", "codat"]);
+    json_of(dir.path(), &["platform", "set", "codat"]);
     for (callback, reason) in [
         ("http://sync.platform.example/cb", "https://"),
         ("https://sync.platform.example/cb#x", "# part"),
@@ -117,7 +92,7 @@ fn hostile_and_malformed_callbacks_are_refused_with_a_reason_and_change_nothing(
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("--callback"), "{}", stderr(&out));
     // Still Codat: nothing was half-saved.
-    let s = ok_json(dir.path(), &["status"]);
+    let s = json_of(dir.path(), &["status"]);
     assert_eq!(s["platform"]["name"], "Codat");
 }
 
@@ -125,8 +100,8 @@ fn hostile_and_malformed_callbacks_are_refused_with_a_reason_and_change_nothing(
 fn the_handoff_writes_the_secret_only_when_asked_and_never_as_json() {
     let _k = KEYRING.lock().unwrap_or_else(|p| p.into_inner());
     let dir = tempfile::tempdir().unwrap();
-    keys(dir.path());
-    ok_json(dir.path(), &["platform", "set", "codat"]);
+    set_keys(dir.path(), ID, SECRET);
+    json_of(dir.path(), &["platform", "set", "codat"]);
     let debug = [("ZBSETUP_LOG", "debug")];
 
     let out = zbsetup(dir.path(), &["--json", "handoff"], None, &debug);
@@ -185,10 +160,10 @@ fn the_handoff_writes_the_secret_only_when_asked_and_never_as_json() {
 fn the_test_report_names_the_platform_and_its_callback_and_holds_no_secret() {
     let _k = KEYRING.lock().unwrap_or_else(|p| p.into_inner());
     let dir = tempfile::tempdir().unwrap();
-    keys(dir.path());
-    ok_json(dir.path(), &["platform", "set", "codat"]);
+    set_keys(dir.path(), ID, SECRET);
+    json_of(dir.path(), &["platform", "set", "codat"]);
     let out_dir = dir.path().join("reports");
-    let saved = ok_json(dir.path(), &["report", "--out", out_dir.to_str().unwrap()]);
+    let saved = json_of(dir.path(), &["report", "--out", out_dir.to_str().unwrap()]);
     let path = saved["path"].as_str().unwrap();
     let html = std::fs::read_to_string(path).unwrap();
     assert!(html.contains("Used by</th><td>Codat"), "{html}");
@@ -199,7 +174,7 @@ fn the_test_report_names_the_platform_and_its_callback_and_holds_no_secret() {
         "no secret, a shortened ID"
     );
     // A second report of the same day does not replace the first.
-    let again = ok_json(dir.path(), &["report", "--out", out_dir.to_str().unwrap()]);
+    let again = json_of(dir.path(), &["report", "--out", out_dir.to_str().unwrap()]);
     assert_ne!(again["path"], saved["path"]);
     assert!(std::path::Path::new(path).exists());
     assert!(files_containing(dir.path(), SECRET).is_empty());

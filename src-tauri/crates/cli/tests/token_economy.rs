@@ -5,14 +5,12 @@
 //! process each, must all succeed: the token one process got is kept (with
 //! its expiry, in the keyring) for the next.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
-use serde_json::Value;
 use zbs_sim::{SimConfig, Simulator};
 
 mod common;
-use common::{run, stderr};
+use common::{connect_at_simulator, run, stderr};
 
 #[test]
 fn twenty_short_pulls_in_a_row_each_a_new_process_all_succeed() {
@@ -52,25 +50,7 @@ fn twenty_short_pulls_in_a_row_each_a_new_process_all_succeed() {
     );
     assert!(out.status.success(), "{}", stderr(&out));
 
-    let mut connect = zbsetup()
-        .args(["--json", "connect", "--no-browser", "--timeout", "60"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(connect.stderr.take().unwrap()).lines();
-    let url = lines
-        .by_ref()
-        .map(|l| l.unwrap())
-        .find_map(|l| l.strip_prefix("authorize: ").map(str::to_owned))
-        .expect("an authorize line");
-    rt.block_on(async {
-        let location = zbs_sim::accept_consent(&url).await.unwrap();
-        reqwest::get(&location).await.unwrap();
-    });
-    let out = connect.wait_with_output().unwrap();
-    assert!(out.status.success());
-    let c: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let c = connect_at_simulator(zbsetup(), &rt);
     let id = c["id"].as_str().unwrap().to_owned();
 
     let mut passed = 0;

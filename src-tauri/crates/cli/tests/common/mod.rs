@@ -64,3 +64,58 @@ pub fn files_containing(dir: &Path, needle: &str) -> Vec<String> {
     }
     hits
 }
+
+/// Runs `connect` (`cmd` is `zbsetup --data-dir ...` with its environment)
+/// as a person would against the simulator: reads the sign-in link it
+/// prints, accepts on the simulator's consent page, follows the redirect to
+/// the loopback listener, and returns the new connection's JSON.
+pub fn connect_at_simulator(mut cmd: Command, rt: &tokio::runtime::Runtime) -> serde_json::Value {
+    use std::io::{BufRead, BufReader};
+    let mut connect = cmd
+        .args(["--json", "connect", "--no-browser", "--timeout", "30"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Kept open until the end: `connect` goes on printing while it waits.
+    let mut progress = BufReader::new(connect.stderr.take().unwrap()).lines();
+    let url = progress
+        .by_ref()
+        .map(|l| l.unwrap())
+        .find_map(|l| l.strip_prefix("authorize: ").map(str::to_owned))
+        .expect("an authorize line");
+    rt.block_on(async {
+        let location = zbs_sim::accept_consent(&url).await.unwrap();
+        reqwest::get(&location).await.unwrap();
+    });
+    let out = connect.wait_with_output().unwrap();
+    let rest: Vec<String> = progress.map_while(Result::ok).collect();
+    assert!(out.status.success(), "connect: {}", rest.join("\n"));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// `zbsetup --data-dir DIR --json ARGS`, which must succeed: its JSON.
+pub fn json_of(dir: &Path, args: &[&str]) -> serde_json::Value {
+    let mut all = vec!["--json"];
+    all.extend_from_slice(args);
+    let out = zbsetup(dir, &all, None, &[]);
+    assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+    serde_json::from_slice(&out.stdout).expect("valid JSON")
+}
+
+/// `zbsetup credentials set` with the secret on standard input, which must succeed.
+pub fn set_keys(dir: &Path, id: &str, secret: &str) {
+    let out = zbsetup(
+        dir,
+        &[
+            "credentials",
+            "set",
+            "--client-id",
+            id,
+            "--client-secret-stdin",
+        ],
+        Some(secret),
+        &[],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+}
