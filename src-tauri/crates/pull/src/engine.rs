@@ -35,7 +35,9 @@ use zbs_zoho::retry::{backoff, full_jitter};
 
 use crate::budget::RateBudget;
 use crate::limiter::{LimiterRegistry, OrgLimiter};
-use crate::store::{self, Checkpoint, Db, PageCommit, Phase, Prepared, PullRow, Totals};
+use crate::store::{
+    self, Checkpoint, ConnectionCheck, Db, PageCommit, Phase, Prepared, PullRow, Totals,
+};
 use crate::token::{AccessGrant, TokenError, TokenSource};
 use crate::types::{EntityProgress, EntityReport, Progress, PullOptions, PullReport, PullState};
 use crate::PullError;
@@ -106,6 +108,7 @@ pub struct Puller {
     owner: String,
     held: HeldLocks,
     running: Arc<Mutex<HashSet<String>>>,
+    connection_check: Option<ConnectionCheck>,
 }
 
 impl std::fmt::Debug for Puller {
@@ -184,6 +187,7 @@ impl Puller {
             ),
             held: Arc::default(),
             running: Arc::default(),
+            connection_check: None,
         })
     }
 
@@ -193,6 +197,14 @@ impl Puller {
             page_size: config.page_size.clamp(1, MAX_PER_PAGE),
             ..config
         };
+        self
+    }
+
+    /// Asks `check` inside the transaction of every write of a pull whether
+    /// its connection still exists; a pull whose connection is gone stops
+    /// with [`PullError::Disconnected`] and writes nothing more.
+    pub fn with_connection_check(mut self, check: ConnectionCheck) -> Self {
+        self.connection_check = Some(check);
         self
     }
 
@@ -270,10 +282,11 @@ impl Puller {
         let options = options.normalized()?;
         let _claim = self.claim(connection_id)?;
         let _lock = self.lock_org(organization_id)?;
-        let (c, o, opts) = (
+        let (c, o, opts, check) = (
             connection_id.to_owned(),
             organization_id.to_owned(),
             options.clone(),
+            self.connection_check,
         );
         let id = self
             .db
@@ -282,7 +295,7 @@ impl Puller {
                     tracing::info!(pull_id = id, "continuing an unfinished pull");
                     Ok(id)
                 }
-                None => store::create_pull(conn, &c, &o, &opts),
+                None => store::create_pull(conn, &c, &o, &opts, check),
             })
             .await?;
         self.drive(id, token_source, &progress, cancel).await
@@ -313,10 +326,11 @@ impl Puller {
         progress: &(dyn Fn(Progress) + Send + Sync),
         cancel: CancellationToken,
     ) -> Result<PullReport, PullError> {
+        let check = self.connection_check;
         let row = self
             .db
             .call(move |c| {
-                store::set_running(c, pull_id)?;
+                store::set_running(c, pull_id, check)?;
                 store::load_pull(c, pull_id)
             })
             .await?;
@@ -925,6 +939,7 @@ impl<'a> Ctx<'a> {
             totals: self.totals(),
             sends_ms: std::mem::take(&mut *lock(&self.sends)),
             rate: *lock(&self.rate),
+            check: self.puller.connection_check,
         };
         let count = self
             .puller

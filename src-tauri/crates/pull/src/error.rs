@@ -30,6 +30,8 @@ pub enum PullError {
         "The pull was stopped. What was pulled so far is saved and the pull can continue later."
     )]
     Cancelled { pull_id: i64 },
+    #[error("The connection was disconnected, so the pull stopped and everything it had pulled was deleted. Connect the organization again to pull from it.")]
+    Disconnected { pull_id: i64 },
     #[error("Zoho kept refusing requests because too many were made. The pull is saved: wait a few minutes and continue it.")]
     RateLimited { pull_id: i64 },
     #[error("{source} The pull is saved and can continue later.")]
@@ -69,6 +71,7 @@ impl PullError {
             PullError::QuotaExhausted { .. } => Code::QuotaExhausted,
             PullError::ReconnectNeeded { .. } => Code::ReconnectNeeded,
             PullError::Cancelled { .. } => Code::Cancelled,
+            PullError::Disconnected { .. } => Code::ConnectionRemoved,
             PullError::RateLimited { .. } => Code::RateLimited,
             PullError::Zoho { .. } => Code::ZohoError,
             PullError::Token { source, .. } => source.code(),
@@ -87,6 +90,7 @@ impl PullError {
             PullError::QuotaExhausted { pull_id, .. }
             | PullError::ReconnectNeeded { pull_id }
             | PullError::Cancelled { pull_id }
+            | PullError::Disconnected { pull_id }
             | PullError::RateLimited { pull_id }
             | PullError::Zoho { pull_id, .. }
             | PullError::Token { pull_id, .. } => Some(*pull_id),
@@ -113,6 +117,7 @@ impl PullError {
             },
             PullError::ReconnectNeeded { .. } => PullError::ReconnectNeeded { pull_id: id },
             PullError::Cancelled { .. } => PullError::Cancelled { pull_id: id },
+            PullError::Disconnected { .. } => PullError::Disconnected { pull_id: id },
             PullError::RateLimited { .. } => PullError::RateLimited { pull_id: id },
             PullError::Zoho { source, .. } => PullError::Zoho {
                 pull_id: id,

@@ -1,0 +1,156 @@
+//! `zbsetup pull` as a process among others: a disconnect from another
+//! process while it runs, signals, and what it prints. Each test connects a
+//! data folder to a simulator in the test process, then runs `zbsetup`
+//! processes on it (under `tests/session.sh`, for the keyring).
+
+use std::path::Path;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use zbs_sim::{Entity as SimEntity, OrgSpec, SimConfig};
+
+mod common;
+use common::connected::{count, Connected};
+
+/// A simulator fast enough for many pulls in a few seconds, with the
+/// organizations of [`ORGS`].
+fn quick_sim(records: u64) -> SimConfig {
+    let mut cfg = SimConfig {
+        records_per_entity: records,
+        rate_limit: (100_000, Duration::from_secs(1)),
+        daily_quota: Some(10_000_000),
+        ..SimConfig::default()
+    };
+    for (i, org) in ORGS.iter().enumerate().skip(cfg.organizations.len()) {
+        cfg.organizations
+            .push(OrgSpec::new(*org, format!("Harbour Lane Branch {i}")));
+    }
+    cfg
+}
+
+const QUICK_BUDGET: (&str, &str) = ("ZBSETUP_RATE_LIMIT", "2000/1s");
+const ORGS: [&str; 4] = ["775501234", "775501987", "775502001", "775502002"];
+
+/// Starts `zbsetup pull ID --all` of invoices, disconnects the connection
+/// from another process (whose revoke cannot reach Zoho) once `pages` pages
+/// are stored, and checks the pull stopped saying so and nothing of the
+/// connection is left. `Err` says what went wrong.
+fn disconnect_during_pull(
+    c: &Connected,
+    dir: &Path,
+    id: &str,
+    pages: i64,
+    no_accounts: &Path,
+) -> Result<(), String> {
+    let mut pull = c
+        .zbsetup(dir)
+        .args(["pull", id, "--all", "--entities", "invoices"])
+        .env(QUICK_BUDGET.0, QUICK_BUDGET.1)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let records = "SELECT COUNT(*) FROM pull_records WHERE connection_id = ?1";
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while count(dir, records, id) < 200 * pages && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let out = c
+        .zbsetup(dir)
+        .args(["disconnect", id, "--force"])
+        .env("ZBSETUP_ENDPOINTS", no_accounts)
+        .output()
+        .unwrap();
+    if !out.status.success() {
+        let _ = pull.kill();
+        let _ = pull.wait();
+        return Err(format!(
+            "disconnect --force failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    let pulled = pull.wait_with_output().unwrap();
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&pulled.stdout),
+        String::from_utf8_lossy(&pulled.stderr),
+    );
+    let left = [
+        records,
+        "SELECT COUNT(*) FROM pulls WHERE connection_id = ?1",
+        "SELECT COUNT(*) FROM pull_entities WHERE pull_id NOT IN (SELECT id FROM pulls)
+           OR ?1 IS NULL",
+    ]
+    .map(|sql| count(dir, sql, id));
+    let stopped = pulled.status.code() == Some(1)
+        && stderr.contains("The connection was disconnected")
+        && !stderr.contains("few minutes")
+        && !stdout.contains("complete.");
+    if stopped && left == [0, 0, 0] {
+        Ok(())
+    } else {
+        Err(format!(
+            "exit {:?}, left (records, pulls, checkpoints) {left:?}\nstdout: {stdout}\n\
+             stderr (end): {}",
+            pulled.status.code(),
+            stderr
+                .chars()
+                .rev()
+                .take(400)
+                .collect::<String>()
+                .chars()
+                .rev()
+                .collect::<String>()
+        ))
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn disconnect_during_a_pull_stops_it_and_leaves_nothing_of_the_connection() {
+    let c = Connected::start(quick_sim(10)).await;
+    for org in ORGS {
+        c.sim
+            .set_record_count(org, SimEntity::Invoices, 12_000)
+            .unwrap();
+    }
+    c.sim.faults().set_latency(Duration::from_millis(15));
+    let no_accounts = c.unreachable_accounts();
+    // A data folder per organization, all pulling at once.
+    let dirs = ORGS.map(|org| c.root.path().join(org));
+    for dir in &dirs {
+        c.prepare(dir);
+    }
+    let rounds = 5;
+    let handle = tokio::runtime::Handle::current();
+    let started = Instant::now();
+    // Each folder connects and is disconnected mid-pull `rounds` times, on
+    // its own thread, while the others do the same.
+    let passed: i64 = std::thread::scope(|s| {
+        let jobs: Vec<_> = dirs
+            .iter()
+            .zip(ORGS)
+            .enumerate()
+            .map(|(i, (dir, org))| {
+                let (c, no_accounts, handle) = (&c, &no_accounts, &handle);
+                s.spawn(move || {
+                    let mut passed = 0;
+                    for round in 0..rounds {
+                        let id = handle.block_on(c.connect(dir, Some(org)));
+                        let pages = 1 + (round + i as i64) % 3;
+                        match disconnect_during_pull(c, dir, &id, pages, no_accounts) {
+                            Ok(()) => passed += 1,
+                            Err(e) => eprintln!("folder {i}, round {round}: {e}"),
+                        }
+                    }
+                    passed
+                })
+            })
+            .collect();
+        jobs.into_iter().map(|j| j.join().unwrap()).sum()
+    });
+    let runs = rounds * ORGS.len() as i64;
+    eprintln!(
+        "{passed} of {runs} passed in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    assert_eq!(passed, runs, "{passed} of {runs} passed");
+}
