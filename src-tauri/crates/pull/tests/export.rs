@@ -4,16 +4,11 @@
 //! characters a terminal or spreadsheet would act on.
 
 use serde_json::json;
-use zbs_pull::{ExportFormat, LimiterRegistry, Puller, RateBudget};
+use zbs_pull::{ExportFormat, Puller};
 use zbs_zoho::{Entity, Record};
 
 fn puller(dir: &std::path::Path) -> Puller {
-    Puller::new(
-        &zbs_testkit::create_db(dir).expect("database"),
-        LimiterRegistry::new(),
-        RateBudget::default(),
-    )
-    .expect("puller")
+    zbs_testkit::puller_in(dir).expect("puller")
 }
 
 fn with_invoices(dir: &std::path::Path) -> Puller {
