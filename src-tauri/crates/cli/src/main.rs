@@ -6,6 +6,7 @@
 //! success; 1 on failure, with one plain-language line on stderr saying what
 //! happened and what to do; 2 on a usage error.
 
+use std::borrow::Cow;
 use std::io::Read;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -82,6 +83,24 @@ enum Command {
     },
     /// Run the Zoho Books simulator on 127.0.0.1 until interrupted.
     Simulate(SimulateArgs),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::terminal_safe;
+
+    #[test]
+    fn terminal_safe_escapes_what_a_terminal_would_act_on() {
+        assert_eq!(terminal_safe("Acme Ltd — Ünïcode"), "Acme Ltd — Ünïcode");
+        assert_eq!(
+            terminal_safe("a\u{1b}]0;t\u{7}b\nc\u{202e}d\u{0}\u{9b}"),
+            "a\\u{1b}]0;t\\u{7}b\\u{a}c\\u{202e}d\\u{0}\\u{9b}"
+        );
+        assert_eq!(
+            terminal_safe("x\u{2066}y\u{2028}z\u{feff}"),
+            "x\\u{2066}y\\u{2028}z\\u{feff}"
+        );
+    }
 }
 
 #[derive(Args)]
@@ -194,10 +213,48 @@ fn main() -> ExitCode {
     match run(&cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure(message)) => {
-            eprintln!("zbsetup: {message}");
+            eprintln!("zbsetup: {}", terminal_safe(&message));
             ExitCode::from(1)
         }
     }
+}
+
+/// Whether `c` must not reach a terminal as it is: C0 and C1 controls, DEL,
+/// bidi embeddings, overrides, isolates and marks, line and paragraph
+/// separators, and other invisible format characters.
+fn unsafe_for_terminal(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{ad}'
+                | '\u{61c}'
+                | '\u{180e}'
+                | '\u{200b}'..='\u{200f}'
+                | '\u{2028}'..='\u{202e}'
+                | '\u{2060}'..='\u{206f}'
+                | '\u{feff}'
+                | '\u{fff9}'..='\u{fffb}'
+                | '\u{e0000}'..='\u{e007f}'
+        )
+}
+
+/// Text from outside (names and messages from Zoho, what was typed) made
+/// safe to print in text mode: every character that could move the cursor,
+/// change the terminal, reorder the line or start a new one is shown as a
+/// visible escape such as `\u{202e}`. JSON output needs none of this.
+fn terminal_safe(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(unsafe_for_terminal) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if unsafe_for_terminal(c) {
+            out.push_str(&c.escape_unicode().to_string());
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
 }
 
 fn init_logging() {
@@ -262,7 +319,7 @@ fn run(cli: &Cli) -> Result<(), Failure> {
                 client_secret: Some(secret),
             })?;
             for w in &outcome.warnings {
-                eprintln!("zbsetup: note: {}", w.message);
+                eprintln!("zbsetup: note: {}", terminal_safe(&w.message));
             }
             print_status(cli, &outcome.status)
         }
@@ -282,7 +339,7 @@ fn run(cli: &Cli) -> Result<(), Failure> {
             if cli.json {
                 print_json(&serde_json::json!({ "disconnected": id }))
             } else {
-                println!("Disconnected {id}.");
+                println!("Disconnected {}.", terminal_safe(id));
                 Ok(())
             }
         }
@@ -368,7 +425,7 @@ async fn pull(cli: &Cli, setup: Setup, args: &PullArgs) -> Result<(), Failure> {
             p.limit_per_minute,
             p.waiting
                 .as_deref()
-                .map(|w| format!(" ({w})"))
+                .map(|w| format!(" ({})", terminal_safe(w)))
                 .unwrap_or_default()
         );
     };
@@ -406,7 +463,7 @@ async fn connect(cli: &Cli, setup: &Setup, args: &ConnectArgs) -> Result<(), Fai
     }
     let sign_in = setup.begin_sign_in(args.region.as_deref(), args.reconnect.as_deref())?;
     if let Some(warning) = &sign_in.start.warning {
-        eprintln!("zbsetup: warning: {warning}");
+        eprintln!("zbsetup: warning: {}", terminal_safe(warning));
     }
     eprintln!("authorize: {}", sign_in.start.authorize_url);
     if !args.no_browser && opener::open_browser(&sign_in.start.authorize_url).is_err() {
@@ -424,7 +481,7 @@ async fn connect(cli: &Cli, setup: &Setup, args: &ConnectArgs) -> Result<(), Fai
         .map_err(|e| {
             let known: Vec<String> = choices
                 .iter()
-                .map(|c| format!("{} ({})", c.organization_id, c.name))
+                .map(|c| format!("{} ({})", c.organization_id, terminal_safe(&c.name)))
                 .collect();
             Failure(format!("{e} Organizations: {}.", known.join(", ")))
         })?;
@@ -433,10 +490,10 @@ async fn connect(cli: &Cli, setup: &Setup, args: &ConnectArgs) -> Result<(), Fai
     } else {
         println!(
             "Connected {} ({}) in the {} data center as {}.",
-            connection.organization_name,
-            connection.organization_id,
-            connection.region.to_uppercase(),
-            connection.id
+            terminal_safe(&connection.organization_name),
+            terminal_safe(&connection.organization_id),
+            terminal_safe(&connection.region.to_uppercase()),
+            terminal_safe(&connection.id)
         );
         Ok(())
     }
@@ -456,12 +513,12 @@ fn print_connections(cli: &Cli, list: &[Connection]) -> Result<(), Failure> {
         };
         println!(
             "{}  {} ({})  {}  {}  since {}",
-            c.id,
-            c.label.as_deref().unwrap_or(&c.organization_name),
-            c.organization_id,
-            c.region.to_uppercase(),
+            terminal_safe(&c.id),
+            terminal_safe(c.label.as_deref().unwrap_or(&c.organization_name)),
+            terminal_safe(&c.organization_id),
+            terminal_safe(&c.region.to_uppercase()),
             state,
-            c.connected_at
+            terminal_safe(&c.connected_at)
         );
     }
     Ok(())
