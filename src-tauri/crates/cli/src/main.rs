@@ -14,6 +14,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 use secrecy::SecretString;
 use serde::Serialize;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 use zbs_demo::Demo;
 use zbs_pull::{CancellationToken, Entity, ExportFormat, Progress, PullOptions};
@@ -125,6 +126,10 @@ struct PullArgs {
     /// Print the estimate of API calls and time, and stop.
     #[arg(long)]
     dry_run: bool,
+    /// Stop after this many API calls (default: the estimate plus a quarter,
+    /// at least 20 more, when the estimate is not a lower bound).
+    #[arg(long, value_name = "N")]
+    max_calls: Option<u64>,
 }
 
 #[derive(Args)]
@@ -401,6 +406,15 @@ async fn pull(cli: &Cli, setup: Setup, args: &PullArgs) -> Result<(), Failure> {
         );
         return Ok(());
     }
+    // Never more calls than the estimate plus a margin without being asked.
+    let max_calls = match args.max_calls {
+        Some(n) => Some(n),
+        None => {
+            let e = setup.estimate_pull(&args.id, &options)?;
+            (!e.lower_bound).then(|| e.calls + (e.calls / 4).max(20))
+        }
+    };
+    let over_limit = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let setup = std::sync::Arc::new(setup);
     let cancel = CancellationToken::new();
     let on_ctrl_c = cancel.clone();
@@ -413,7 +427,11 @@ async fn pull(cli: &Cli, setup: Setup, args: &PullArgs) -> Result<(), Failure> {
         }
     });
     let quiet = cli.json;
+    let (limit_hit, limit_cancel) = (over_limit.clone(), cancel.clone());
     let progress = move |p: Progress| {
+        if max_calls.is_some_and(|n| p.calls >= n) && !limit_hit.swap(true, Ordering::SeqCst) {
+            limit_cancel.cancel();
+        }
         if quiet {
             return;
         }
@@ -429,15 +447,33 @@ async fn pull(cli: &Cli, setup: Setup, args: &PullArgs) -> Result<(), Failure> {
                 .unwrap_or_default()
         );
     };
-    let report = setup.pull(&args.id, &options, progress, cancel).await?;
+    let result = setup.pull(&args.id, &options, progress, cancel).await;
     if !quiet {
         eprintln!();
     }
+    let report = match result {
+        Err(e) if e.code() == zbs_codes::Code::Cancelled && over_limit.load(Ordering::SeqCst) => {
+            return Err(Failure(format!(
+                "The pull stopped after {} API calls, the most it may use without asking (the \
+                 estimate plus a margin). What was pulled is saved: to continue, run the same \
+                 command again with --max-calls set higher.",
+                max_calls.unwrap_or_default()
+            )));
+        }
+        other => other?,
+    };
     if cli.json {
         return print_json(&report);
     }
     for (name, e) in &report.entities {
-        println!("{name}: {} records, {} calls", e.records, e.calls);
+        let without_id = match e.without_id {
+            0 => String::new(),
+            n => format!(", {n} listed without an id (not stored)"),
+        };
+        println!(
+            "{name}: {} records, {} calls{without_id}",
+            e.records, e.calls
+        );
     }
     println!(
         "{} calls in {:.1} s, {} answered \"too many requests\"; {}",

@@ -154,3 +154,58 @@ async fn disconnect_during_a_pull_stops_it_and_leaves_nothing_of_the_connection(
     );
     assert_eq!(passed, runs, "{passed} of {runs} passed");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_pull_stops_at_its_call_limit_and_says_so() {
+    let c = Connected::start(quick_sim(10)).await;
+    c.sim
+        .set_record_count(ORGS[0], SimEntity::Invoices, 4_000)
+        .unwrap();
+    let dir = c.root.path().join("data");
+    c.prepare(&dir);
+    let id = c.connect(&dir, None).await;
+    let out = c
+        .zbsetup(&dir)
+        .args([
+            "pull",
+            &id,
+            "--all",
+            "--entities",
+            "invoices",
+            "--max-calls",
+            "3",
+        ])
+        .env(QUICK_BUDGET.0, QUICK_BUDGET.1)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("stopped after 3 API calls"), "{stderr}");
+    assert!(stderr.contains("--max-calls"), "{stderr}");
+    let calls = c.sim.stats(ORGS[0]).unwrap().accepted.len();
+    assert!(calls <= 4, "{calls} calls for a limit of 3");
+    // Saved: the same command with a higher limit continues it.
+    let out = c
+        .zbsetup(&dir)
+        .args([
+            "--json",
+            "pull",
+            &id,
+            "--all",
+            "--entities",
+            "invoices",
+            "--max-calls",
+            "100",
+        ])
+        .env(QUICK_BUDGET.0, QUICK_BUDGET.1)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["entities"]["invoices"]["records"], 4_000);
+    assert_eq!(report["complete"], true);
+}

@@ -195,6 +195,8 @@ codes! {
     QuotaExhausted = "quota_exhausted",
     /// The pull was stopped by the person.
     Cancelled = "cancelled",
+    /// Zoho kept saying more pages follow but sent only records already received (or paged past any plausible end).
+    EndlessPages = "endless_pages",
     /// The connection was disconnected while its pull ran: the pull stopped and its data is gone.
     ConnectionRemoved = "connection_removed",
     /// No access token could be had for a reason with no code of its own.

@@ -49,7 +49,7 @@ pub mod types;
 
 pub use budget::{RateBudget, RATE_LIMIT_ENV};
 pub use columns::KeyColumns;
-pub use engine::{Puller, PullerConfig, RetryConfig};
+pub use engine::{Puller, PullerConfig, RetryConfig, MAX_PAGES, STALE_PAGES};
 pub use error::PullError;
 pub use limiter::{LimiterRegistry, OrgLimiter, DEFAULT_CONCURRENCY};
 pub use results::{forget_connection, MAX_PAGE_ROWS};

@@ -196,6 +196,7 @@ impl Puller {
                     EntityReport {
                         records: to_u64(records),
                         calls: to_u64(calls),
+                        without_id: 0,
                     },
                 );
             }

@@ -492,12 +492,15 @@ pub(crate) struct Prepared {
     pub raw: String,
 }
 
-/// Key columns and the text of a record as Zoho sent it; `None` (logged)
-/// when it has no id.
+/// Key columns and the text of a record as Zoho sent it, with its id as
+/// Zoho wrote it; `None` (logged) when it has no id or is not a record.
 pub(crate) fn prepare(entity: Entity, record: &Record, detail: bool) -> Option<Prepared> {
-    match KeyColumns::read(entity, record.value()) {
-        Ok(columns) => Some(Prepared {
-            columns,
+    let read = record.id(entity).ok_or(zbs_zoho::BooksError::Decode {
+        reason: "a record has no id",
+    });
+    match read.and_then(|id| Ok((id, KeyColumns::read(entity, record.value())?))) {
+        Ok((zoho_id, columns)) => Some(Prepared {
+            columns: KeyColumns { zoho_id, ..columns },
             detail,
             raw: record.raw().to_owned(),
         }),

@@ -26,6 +26,11 @@ use crate::Shared;
 /// * `malformed_json_next`: successful responses carry truncated JSON.
 /// * `latency`: added to every authenticated Books API request, while it
 ///   holds its concurrency slot (so it also drives the concurrency cap).
+/// * `endless_pages`: list answers always say `has_more_page: true`, and a
+///   page past the end repeats the last page's rows (a paging bug seen at
+///   Zoho: a client that trusts it never stops).
+/// * `blank_ids_next`: the next N rows of list answers have an empty id
+///   (`"invoice_id": ""`), a record a client cannot key.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Faults {
     pub server_error_rate: f64,
@@ -34,6 +39,8 @@ pub struct Faults {
     pub drop_connection_next: u32,
     pub malformed_json_next: u32,
     pub rate_limit_storm_next: u32,
+    pub endless_pages: bool,
+    pub blank_ids_next: u32,
 }
 
 pub(crate) struct FaultState {
@@ -62,6 +69,10 @@ impl FaultState {
             faults: Faults::default(),
             rng: StdRng::seed_from_u64(seed ^ 0xFA17),
         }
+    }
+
+    pub(crate) fn take_blank_id(&mut self) -> bool {
+        take(&mut self.faults.blank_ids_next)
     }
 
     pub(crate) fn take_storm(&mut self) -> bool {
@@ -141,6 +152,17 @@ impl FaultControl {
     /// The next `n` successful responses carry malformed JSON.
     pub fn malformed_next(&self, n: u32) {
         self.update(|f| f.malformed_json_next = n);
+    }
+
+    /// Lists never end: `has_more_page` stays true and pages past the end
+    /// repeat the last one.
+    pub fn set_endless_pages(&self, on: bool) {
+        self.update(|f| f.endless_pages = on);
+    }
+
+    /// The next `n` listed rows have an empty id.
+    pub fn blank_ids_next(&self, n: u32) {
+        self.update(|f| f.blank_ids_next = n);
     }
 
     /// The next `n` requests for an organization get HTTP 429.

@@ -267,6 +267,56 @@ impl Record {
     pub fn raw(&self) -> &str {
         &self.raw
     }
+
+    /// The record's id in `entity`'s id field, exactly as Zoho wrote it: a
+    /// string's text, or a number's digits as sent (never rounded through a
+    /// float). `None` when the field is missing, empty or not a string or
+    /// number.
+    pub fn id(&self, entity: Entity) -> Option<String> {
+        let token = id_token(&self.raw, entity.id_field())?;
+        let text = token.get();
+        if text.starts_with('"') {
+            serde_json::from_str::<String>(text)
+                .ok()
+                .filter(|s| !s.is_empty())
+        } else if text.starts_with(|c: char| c == '-' || c.is_ascii_digit()) {
+            Some(text.to_owned())
+        } else {
+            None
+        }
+    }
+}
+
+/// The JSON text of member `field` of the object `raw`, read without
+/// parsing the other members' values.
+fn id_token<'a>(raw: &'a str, field: &str) -> Option<&'a RawValue> {
+    use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, Visitor};
+    struct Find<'f>(&'f str);
+    impl<'de> DeserializeSeed<'de> for Find<'_> {
+        type Value = Option<&'de RawValue>;
+        fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_map(self)
+        }
+    }
+    impl<'de> Visitor<'de> for Find<'_> {
+        type Value = Option<&'de RawValue>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a JSON object")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut found = None;
+            while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                if key == self.0 && found.is_none() {
+                    found = Some(map.next_value::<&'de RawValue>()?);
+                } else {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+            Ok(found)
+        }
+    }
+    let mut de = serde_json::Deserializer::from_str(raw);
+    Find(field).deserialize(&mut de).ok().flatten()
 }
 
 /// One page of a list.
