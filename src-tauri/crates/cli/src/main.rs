@@ -419,7 +419,7 @@ async fn pull(cli: &Cli, setup: Setup, args: &PullArgs) -> Result<(), Failure> {
     let cancel = CancellationToken::new();
     let on_ctrl_c = cancel.clone();
     tokio::spawn(async move {
-        if tokio::signal::ctrl_c().await.is_ok() {
+        if stop_signal().await {
             eprintln!(
                 "zbsetup: stopping; the pull is saved and continues where it left off next time."
             );
@@ -487,6 +487,23 @@ async fn pull(cli: &Cli, setup: Setup, args: &PullArgs) -> Result<(), Failure> {
         }
     );
     Ok(())
+}
+
+/// Waits for Ctrl-C or (Unix) SIGTERM, the signal a service manager or
+/// `kill` sends; true once one came. Either stops a pull the same way:
+/// cancelled, saved, marked so in the history, exit status 1.
+async fn stop_signal() -> bool {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            return tokio::select! {
+                r = tokio::signal::ctrl_c() => r.is_ok(),
+                r = term.recv() => r.is_some(),
+            };
+        }
+    }
+    tokio::signal::ctrl_c().await.is_ok()
 }
 
 async fn connect(cli: &Cli, setup: &Setup, args: &ConnectArgs) -> Result<(), Failure> {

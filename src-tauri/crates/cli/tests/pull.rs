@@ -209,3 +209,73 @@ async fn a_pull_stops_at_its_call_limit_and_says_so() {
     assert_eq!(report["entities"]["invoices"]["records"], 4_000);
     assert_eq!(report["complete"], true);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sigterm_stops_a_pull_and_the_history_shows_it_stopped() {
+    let c = Connected::start(quick_sim(10)).await;
+    c.sim
+        .set_record_count(ORGS[0], SimEntity::Invoices, 12_000)
+        .unwrap();
+    c.sim.faults().set_latency(Duration::from_millis(20));
+    let dir = c.root.path().join("data");
+    c.prepare(&dir);
+    let records = "SELECT COUNT(*) FROM pull_records WHERE connection_id = ?1";
+    let (runs, mut passed) = (20, 0);
+    let started = Instant::now();
+    let mut id = String::new();
+    for run in 0..runs {
+        // A fresh sign-in every few runs: Zoho mints only ten access tokens
+        // per refresh token in ten minutes, and each process asks for one.
+        if run % 5 == 0 {
+            id = c.connect(&dir, None).await;
+        }
+        let before = count(&dir, records, &id);
+        // Each run continues the same saved pull.
+        let pull = c
+            .zbsetup(&dir)
+            .args(["pull", &id, "--all", "--entities", "invoices"])
+            .env(QUICK_BUDGET.0, QUICK_BUDGET.1)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while count(&dir, records, &id) <= before && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        let killed = std::process::Command::new("kill")
+            .args(["-TERM", &pull.id().to_string()])
+            .status()
+            .unwrap()
+            .success();
+        let out = pull.wait_with_output().unwrap();
+        let state: String = {
+            let conn = rusqlite::Connection::open(dir.join("zbsetup.sqlite3")).unwrap();
+            conn.query_row(
+                "SELECT state || ' ' || COALESCE(message, '') FROM pulls WHERE connection_id = ?1
+                 ORDER BY id DESC LIMIT 1",
+                [&id],
+                |r| r.get(0),
+            )
+            .unwrap()
+        };
+        if killed && out.status.code() == Some(1) && state.starts_with("cancelled") {
+            passed += 1;
+        } else {
+            eprintln!(
+                "run {run}: exit {:?} (signal {:?}), state {state}: {}",
+                out.status.code(),
+                std::os::unix::process::ExitStatusExt::signal(&out.status),
+                String::from_utf8_lossy(&out.stderr)
+                    .rsplit('\r')
+                    .next()
+                    .unwrap_or("")
+            );
+        }
+    }
+    eprintln!(
+        "{passed} of {runs} passed in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    assert_eq!(passed, runs, "{passed} of {runs} passed");
+}

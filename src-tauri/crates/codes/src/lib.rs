@@ -99,6 +99,8 @@ codes! {
     Timeout = "timeout",
     /// Zoho answered with a server error.
     ServerError = "server_error",
+    /// Zoho answered, but too slowly: its answer did not arrive within the time allowed.
+    TooSlow = "too_slow",
     /// The HTTP client could not be set up.
     HttpSetup = "http_setup",
 

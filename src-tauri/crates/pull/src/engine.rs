@@ -92,6 +92,8 @@ pub struct PullerConfig {
     pub stale_after: Duration,
     /// Timeout of one API call.
     pub request_timeout: Duration,
+    /// After this long without an answer, progress says Zoho is slow.
+    pub slow_after: Duration,
 }
 
 impl Default for PullerConfig {
@@ -103,6 +105,7 @@ impl Default for PullerConfig {
             heartbeat_every: Duration::from_secs(5),
             stale_after: Duration::from_secs(30),
             request_timeout: Duration::from_secs(60),
+            slow_after: Duration::from_secs(5),
         }
     }
 }
@@ -770,9 +773,23 @@ impl<'a> Ctx<'a> {
             self.calls.fetch_add(1, Ordering::SeqCst);
             self.counters(entity).calls.fetch_add(1, Ordering::SeqCst);
             lock(&self.sends).push(store::now_ms());
-            let result = tokio::select! {
-                r = f(client, token) => r,
-                _ = self.cancel.cancelled() => return Err(PullError::Cancelled { pull_id: self.pull_id }),
+            let request = f(client, token);
+            tokio::pin!(request);
+            let slow = tokio::time::sleep(self.puller.config.slow_after);
+            tokio::pin!(slow);
+            let mut said_slow = false;
+            let result = loop {
+                tokio::select! {
+                    r = &mut request => break r,
+                    _ = self.cancel.cancelled() => return Err(PullError::Cancelled { pull_id: self.pull_id }),
+                    _ = &mut slow, if !said_slow => {
+                        said_slow = true;
+                        *lock(&self.waiting) = Some(
+                            "Zoho is answering very slowly; still waiting for its answer.".into(),
+                        );
+                        self.emit(true);
+                    }
+                }
             };
             drop(slot);
             match result {

@@ -76,6 +76,10 @@ impl PullError {
             PullError::Disconnected { .. } => Code::ConnectionRemoved,
             PullError::EndlessPages { .. } => Code::EndlessPages,
             PullError::RateLimited { .. } => Code::RateLimited,
+            PullError::Zoho {
+                source: BooksError::TooSlow,
+                ..
+            } => Code::TooSlow,
             PullError::Zoho { .. } => Code::ZohoError,
             PullError::Token { source, .. } => source.code(),
             PullError::NotPrepared => Code::DatabaseNotPrepared,

@@ -152,3 +152,48 @@ fn ids_are_kept_exactly_as_zoho_wrote_them() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_very_slow_zoho_is_named_while_waiting_and_at_the_end() {
+    let env = Env::start(fast_sim(5)).await;
+    // One byte every 50 ms: a page of five invoices takes minutes.
+    env.sim.faults().set_trickle(Duration::from_millis(50));
+    let p = zbs_pull::Puller::new(&env.db, env.registry.clone(), env.budget)
+        .expect("puller")
+        .with_config(zbs_pull::PullerConfig {
+            request_timeout: Duration::from_millis(1_500),
+            slow_after: Duration::from_millis(500),
+            retry: zbs_pull::RetryConfig {
+                max_attempts: 2,
+                base_delay: Duration::from_millis(10),
+                max_delay: Duration::from_millis(20),
+                max_429_attempts: 2,
+            },
+            ..zbs_pull::PullerConfig::default()
+        });
+    let seen = std::sync::Mutex::new(Vec::new());
+    let err = p
+        .run(
+            "c",
+            &env.org,
+            &all_of(&[Entity::Invoices]),
+            env.tokens().await,
+            |pr| {
+                if let Some(w) = pr.waiting {
+                    seen.lock().unwrap().push(w);
+                }
+            },
+            CancellationToken::new(),
+        )
+        .await
+        .expect_err("too slow to finish");
+    let seen = seen.into_inner().unwrap();
+    assert!(
+        seen.iter().any(|w| w.contains("answering very slowly")),
+        "progress while waiting: {seen:?}"
+    );
+    let text = err.to_string();
+    assert_eq!(err.code(), Code::TooSlow, "{text}");
+    assert!(text.contains("too slowly"), "{text}");
+    assert!(!text.contains("internet"), "{text}");
+}

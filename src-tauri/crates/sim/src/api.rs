@@ -128,6 +128,20 @@ fn faulty_body(fault: BodyFault, bytes: Vec<u8>) -> Response {
     let full = bytes.len();
     let half = Bytes::from(bytes[..full / 2].to_vec());
     let body = match fault {
+        BodyFault::Trickle(every) => {
+            let bytes = Bytes::from(bytes);
+            let stream = futures_util::stream::unfold(0usize, move |at| {
+                let bytes = bytes.clone();
+                async move {
+                    if at >= bytes.len() {
+                        return None;
+                    }
+                    tokio::time::sleep(every).await;
+                    Some((Ok::<Bytes, std::io::Error>(bytes.slice(at..at + 1)), at + 1))
+                }
+            });
+            Body::from_stream(stream)
+        }
         BodyFault::Malformed => {
             let cut = (full * 3 / 5).max(1).min(full);
             let mut resp = (StatusCode::OK, bytes[..cut].to_vec()).into_response();

@@ -29,6 +29,9 @@ use crate::Shared;
 /// * `endless_pages`: list answers always say `has_more_page: true`, and a
 ///   page past the end repeats the last page's rows (a paging bug seen at
 ///   Zoho: a client that trusts it never stops).
+/// * `trickle`: successful answers send their body one byte per this
+///   interval (zero: off), like an overloaded server that never stalls
+///   long enough to look dead.
 /// * `blank_ids_next`: the next N rows of list answers have an empty id
 ///   (`"invoice_id": ""`), a record a client cannot key.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -41,6 +44,7 @@ pub struct Faults {
     pub rate_limit_storm_next: u32,
     pub endless_pages: bool,
     pub blank_ids_next: u32,
+    pub trickle: Duration,
 }
 
 pub(crate) struct FaultState {
@@ -52,6 +56,7 @@ pub(crate) struct FaultState {
 pub(crate) enum BodyFault {
     Drop,
     Malformed,
+    Trickle(Duration),
 }
 
 fn take(n: &mut u32) -> bool {
@@ -92,6 +97,8 @@ impl FaultState {
             Some(BodyFault::Drop)
         } else if take(&mut self.faults.malformed_json_next) {
             Some(BodyFault::Malformed)
+        } else if !self.faults.trickle.is_zero() {
+            Some(BodyFault::Trickle(self.faults.trickle))
         } else {
             None
         }
@@ -158,6 +165,11 @@ impl FaultControl {
     /// repeat the last one.
     pub fn set_endless_pages(&self, on: bool) {
         self.update(|f| f.endless_pages = on);
+    }
+
+    /// Successful answers arrive one byte per `every` (zero: at once).
+    pub fn set_trickle(&self, every: Duration) {
+        self.update(|f| f.trickle = every);
     }
 
     /// The next `n` listed rows have an empty id.

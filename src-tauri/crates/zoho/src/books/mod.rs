@@ -349,6 +349,8 @@ pub enum BooksError {
     Http { status: u16 },
     #[error("Zoho Books could not be reached or the answer was cut off. Check the internet connection and try again.")]
     Network { timeout: bool },
+    #[error("Zoho Books is answering too slowly: its answer did not arrive in time. This is a problem on Zoho's side (or of the network on the way), not of this computer's settings; try again later.")]
+    TooSlow,
     #[error("Zoho Books sent an answer that could not be read ({reason}).")]
     Decode { reason: &'static str },
     #[error("The request to Zoho Books could not be built ({reason}).")]
@@ -367,6 +369,7 @@ impl BooksError {
             BooksError::Http { .. } => Code::UnexpectedStatus,
             BooksError::Network { timeout: true } => Code::Timeout,
             BooksError::Network { timeout: false } => Code::Network,
+            BooksError::TooSlow => Code::TooSlow,
             BooksError::Decode { .. } => Code::Decode,
             BooksError::Request { .. } => Code::BadRequest,
         }
@@ -376,7 +379,10 @@ impl BooksError {
     pub fn is_retryable(&self) -> bool {
         matches!(
             self,
-            BooksError::RateLimited { .. } | BooksError::Server { .. } | BooksError::Network { .. }
+            BooksError::RateLimited { .. }
+                | BooksError::Server { .. }
+                | BooksError::Network { .. }
+                | BooksError::TooSlow
         )
     }
 }
@@ -550,7 +556,13 @@ impl BooksClient {
     }
 }
 
+/// A failed request: a timeout once Zoho was reached (the connection
+/// stood, the answer did not come in time) is Zoho being slow, not the
+/// network being down.
 fn network(e: &reqwest::Error) -> BooksError {
+    if e.is_timeout() && !e.is_connect() {
+        return BooksError::TooSlow;
+    }
     BooksError::Network {
         timeout: e.is_timeout(),
     }
