@@ -556,13 +556,7 @@ impl BooksClient {
     }
 }
 
-/// A failed request: a timeout once Zoho was reached (the connection
-/// stood, the answer did not come in time) is Zoho being slow, not the
-/// network being down.
 fn network(e: &reqwest::Error) -> BooksError {
-    if e.is_timeout() && !e.is_connect() {
-        return BooksError::TooSlow;
-    }
     BooksError::Network {
         timeout: e.is_timeout(),
     }
@@ -570,7 +564,12 @@ fn network(e: &reqwest::Error) -> BooksError {
 
 async fn read_body(mut response: reqwest::Response) -> Result<Vec<u8>, BooksError> {
     let mut body = Vec::new();
-    while let Some(chunk) = response.chunk().await.map_err(|e| network(&e))? {
+    // Zoho has answered: a timeout now is its answer arriving too slowly.
+    let failed = |e: reqwest::Error| match e.is_timeout() {
+        true => BooksError::TooSlow,
+        false => network(&e),
+    };
+    while let Some(chunk) = response.chunk().await.map_err(failed)? {
         if body.len() + chunk.len() > MAX_BODY {
             return Err(BooksError::Decode {
                 reason: "the answer is too large",
