@@ -3,4 +3,8 @@
 /**
  * Records and calls of one entity.
  */
-export type EntityReport = { records: number, calls: number, };
+export type EntityReport = { records: number, calls: number, 
+/**
+ * Records Zoho listed without an id (not stored), in this run.
+ */
+without_id: number, };

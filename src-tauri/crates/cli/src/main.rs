@@ -6,6 +6,7 @@
 //! success; 1 on failure, with one plain-language line on stderr saying what
 //! happened and what to do; 2 on a usage error.
 
+use std::borrow::Cow;
 use std::io::Read;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -13,6 +14,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 use zbs_demo::Demo;
 use zbs_pull::{CancellationToken, Entity, ExportFormat, Progress, PullOptions};
@@ -117,6 +119,24 @@ enum PlatformCommand {
     },
 }
 
+#[cfg(test)]
+mod tests {
+    use super::terminal_safe;
+
+    #[test]
+    fn terminal_safe_escapes_what_a_terminal_would_act_on() {
+        assert_eq!(terminal_safe("Acme Ltd — Ünïcode"), "Acme Ltd — Ünïcode");
+        assert_eq!(
+            terminal_safe("a\u{1b}]0;t\u{7}b\nc\u{202e}d\u{0}\u{9b}"),
+            "a\\u{1b}]0;t\\u{7}b\\u{a}c\\u{202e}d\\u{0}\\u{9b}"
+        );
+        assert_eq!(
+            terminal_safe("x\u{2066}y\u{2028}z\u{feff}"),
+            "x\\u{2066}y\\u{2028}z\\u{feff}"
+        );
+    }
+}
+
 #[derive(Args)]
 struct PullArgs {
     /// The connection's ID (see `zbsetup connections`).
@@ -139,6 +159,10 @@ struct PullArgs {
     /// Print the estimate of API calls and time, and stop.
     #[arg(long)]
     dry_run: bool,
+    /// Stop after this many API calls (default: the estimate plus a quarter,
+    /// at least 20 more, when the estimate is not a lower bound).
+    #[arg(long, value_name = "N")]
+    max_calls: Option<u64>,
 }
 
 #[derive(Args)]
@@ -227,10 +251,48 @@ fn main() -> ExitCode {
     match run(&cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure(message)) => {
-            eprintln!("zbsetup: {message}");
+            eprintln!("zbsetup: {}", terminal_safe(&message));
             ExitCode::from(1)
         }
     }
+}
+
+/// Whether `c` must not reach a terminal as it is: C0 and C1 controls, DEL,
+/// bidi embeddings, overrides, isolates and marks, line and paragraph
+/// separators, and other invisible format characters.
+fn unsafe_for_terminal(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{ad}'
+                | '\u{61c}'
+                | '\u{180e}'
+                | '\u{200b}'..='\u{200f}'
+                | '\u{2028}'..='\u{202e}'
+                | '\u{2060}'..='\u{206f}'
+                | '\u{feff}'
+                | '\u{fff9}'..='\u{fffb}'
+                | '\u{e0000}'..='\u{e007f}'
+        )
+}
+
+/// Text from outside (names and messages from Zoho, what was typed) made
+/// safe to print in text mode: every character that could move the cursor,
+/// change the terminal, reorder the line or start a new one is shown as a
+/// visible escape such as `\u{202e}`. JSON output needs none of this.
+fn terminal_safe(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(unsafe_for_terminal) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if unsafe_for_terminal(c) {
+            out.push_str(&c.escape_unicode().to_string());
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
 }
 
 fn init_logging() {
@@ -299,7 +361,7 @@ fn run(cli: &Cli) -> Result<(), Failure> {
                 client_secret: Some(secret),
             })?;
             for w in &outcome.warnings {
-                eprintln!("zbsetup: note: {}", w.message);
+                eprintln!("zbsetup: note: {}", terminal_safe(&w.message));
             }
             print_status(cli, &outcome.status)
         }
@@ -319,7 +381,7 @@ fn run(cli: &Cli) -> Result<(), Failure> {
             if cli.json {
                 print_json(&serde_json::json!({ "disconnected": id }))
             } else {
-                println!("Disconnected {id}.");
+                println!("Disconnected {}.", terminal_safe(id));
                 Ok(())
             }
         }
@@ -449,11 +511,20 @@ async fn pull(cli: &Cli, setup: Setup, args: &PullArgs) -> Result<(), Failure> {
         );
         return Ok(());
     }
+    // Never more calls than the estimate plus a margin without being asked.
+    let max_calls = match args.max_calls {
+        Some(n) => Some(n),
+        None => {
+            let e = setup.estimate_pull(&args.id, &options)?;
+            (!e.lower_bound).then(|| e.calls + (e.calls / 4).max(20))
+        }
+    };
+    let over_limit = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let setup = std::sync::Arc::new(setup);
     let cancel = CancellationToken::new();
     let on_ctrl_c = cancel.clone();
     tokio::spawn(async move {
-        if tokio::signal::ctrl_c().await.is_ok() {
+        if stop_signal().await {
             eprintln!(
                 "zbsetup: stopping; the pull is saved and continues where it left off next time."
             );
@@ -461,7 +532,11 @@ async fn pull(cli: &Cli, setup: Setup, args: &PullArgs) -> Result<(), Failure> {
         }
     });
     let quiet = cli.json;
+    let (limit_hit, limit_cancel) = (over_limit.clone(), cancel.clone());
     let progress = move |p: Progress| {
+        if max_calls.is_some_and(|n| p.calls >= n) && !limit_hit.swap(true, Ordering::SeqCst) {
+            limit_cancel.cancel();
+        }
         if quiet {
             return;
         }
@@ -473,19 +548,37 @@ async fn pull(cli: &Cli, setup: Setup, args: &PullArgs) -> Result<(), Failure> {
             p.limit_per_minute,
             p.waiting
                 .as_deref()
-                .map(|w| format!(" ({w})"))
+                .map(|w| format!(" ({})", terminal_safe(w)))
                 .unwrap_or_default()
         );
     };
-    let report = setup.pull(&args.id, &options, progress, cancel).await?;
+    let result = setup.pull(&args.id, &options, progress, cancel).await;
     if !quiet {
         eprintln!();
     }
+    let report = match result {
+        Err(e) if e.code() == zbs_codes::Code::Cancelled && over_limit.load(Ordering::SeqCst) => {
+            return Err(Failure(format!(
+                "The pull stopped after {} API calls, the most it may use without asking (the \
+                 estimate plus a margin). What was pulled is saved: to continue, run the same \
+                 command again with --max-calls set higher.",
+                max_calls.unwrap_or_default()
+            )));
+        }
+        other => other?,
+    };
     if cli.json {
         return print_json(&report);
     }
     for (name, e) in &report.entities {
-        println!("{name}: {} records, {} calls", e.records, e.calls);
+        let without_id = match e.without_id {
+            0 => String::new(),
+            n => format!(", {n} listed without an id (not stored)"),
+        };
+        println!(
+            "{name}: {} records, {} calls{without_id}",
+            e.records, e.calls
+        );
     }
     println!(
         "{} calls in {:.1} s, {} answered \"too many requests\"; {}",
@@ -501,6 +594,23 @@ async fn pull(cli: &Cli, setup: Setup, args: &PullArgs) -> Result<(), Failure> {
     Ok(())
 }
 
+/// Waits for Ctrl-C or (Unix) SIGTERM, the signal a service manager or
+/// `kill` sends; true once one came. Either stops a pull the same way:
+/// cancelled, saved, marked so in the history, exit status 1.
+async fn stop_signal() -> bool {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            return tokio::select! {
+                r = tokio::signal::ctrl_c() => r.is_ok(),
+                r = term.recv() => r.is_some(),
+            };
+        }
+    }
+    tokio::signal::ctrl_c().await.is_ok()
+}
+
 async fn connect(cli: &Cli, setup: &Setup, args: &ConnectArgs) -> Result<(), Failure> {
     if setup.redirect_method()? != RedirectMethod::Loopback {
         return Err(Failure(
@@ -511,7 +621,7 @@ async fn connect(cli: &Cli, setup: &Setup, args: &ConnectArgs) -> Result<(), Fai
     }
     let sign_in = setup.begin_sign_in(args.region.as_deref(), args.reconnect.as_deref())?;
     if let Some(warning) = &sign_in.start.warning {
-        eprintln!("zbsetup: warning: {warning}");
+        eprintln!("zbsetup: warning: {}", terminal_safe(warning));
     }
     eprintln!("authorize: {}", sign_in.start.authorize_url);
     if !args.no_browser && opener::open_browser(&sign_in.start.authorize_url).is_err() {
@@ -529,7 +639,7 @@ async fn connect(cli: &Cli, setup: &Setup, args: &ConnectArgs) -> Result<(), Fai
         .map_err(|e| {
             let known: Vec<String> = choices
                 .iter()
-                .map(|c| format!("{} ({})", c.organization_id, c.name))
+                .map(|c| format!("{} ({})", c.organization_id, terminal_safe(&c.name)))
                 .collect();
             Failure(format!("{e} Organizations: {}.", known.join(", ")))
         })?;
@@ -538,10 +648,10 @@ async fn connect(cli: &Cli, setup: &Setup, args: &ConnectArgs) -> Result<(), Fai
     } else {
         println!(
             "Connected {} ({}) in the {} data center as {}.",
-            connection.organization_name,
-            connection.organization_id,
-            connection.region.to_uppercase(),
-            connection.id
+            terminal_safe(&connection.organization_name),
+            terminal_safe(&connection.organization_id),
+            terminal_safe(&connection.region.to_uppercase()),
+            terminal_safe(&connection.id)
         );
         Ok(())
     }
@@ -636,12 +746,12 @@ fn print_connections(cli: &Cli, list: &[Connection]) -> Result<(), Failure> {
         };
         println!(
             "{}  {} ({})  {}  {}  since {}",
-            c.id,
-            c.label.as_deref().unwrap_or(&c.organization_name),
-            c.organization_id,
-            c.region.to_uppercase(),
+            terminal_safe(&c.id),
+            terminal_safe(c.label.as_deref().unwrap_or(&c.organization_name)),
+            terminal_safe(&c.organization_id),
+            terminal_safe(&c.region.to_uppercase()),
             state,
-            c.connected_at
+            terminal_safe(&c.connected_at)
         );
     }
     Ok(())

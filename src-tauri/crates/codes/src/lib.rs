@@ -103,6 +103,8 @@ codes! {
     Timeout = "timeout",
     /// Zoho answered with a server error.
     ServerError = "server_error",
+    /// Zoho answered, but too slowly: its answer did not arrive within the time allowed.
+    TooSlow = "too_slow",
     /// The HTTP client could not be set up.
     HttpSetup = "http_setup",
 
@@ -207,6 +209,10 @@ codes! {
     QuotaExhausted = "quota_exhausted",
     /// The pull was stopped by the person.
     Cancelled = "cancelled",
+    /// Zoho kept saying more pages follow but sent only records already received (or paged past any plausible end).
+    EndlessPages = "endless_pages",
+    /// The connection was disconnected while its pull ran: the pull stopped and its data is gone.
+    ConnectionRemoved = "connection_removed",
     /// No access token could be had for a reason with no code of its own.
     TokenError = "token_error",
     /// A pull number that does not exist.

@@ -35,10 +35,20 @@ use zbs_zoho::retry::{backoff, full_jitter};
 
 use crate::budget::RateBudget;
 use crate::limiter::{LimiterRegistry, OrgLimiter};
-use crate::store::{self, Checkpoint, Db, PageCommit, Phase, Prepared, PullRow, Totals};
+use crate::store::{
+    self, Checkpoint, ConnectionCheck, Db, PageCommit, Phase, Prepared, PullRow, Totals,
+};
 use crate::token::{AccessGrant, TokenError, TokenSource};
 use crate::types::{EntityProgress, EntityReport, Progress, PullOptions, PullReport, PullState};
 use crate::PullError;
+
+/// Pages in a row that bring nothing new (while Zoho says more follow)
+/// before a pull stops: Zoho is repeating itself.
+pub const STALE_PAGES: u32 = 3;
+
+/// No entity has more pages than this (two million records at 200 a page):
+/// a page number past it means Zoho's paging never ends.
+pub const MAX_PAGES: u32 = 10_000;
 
 /// Bounded retries with full jitter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,6 +92,8 @@ pub struct PullerConfig {
     pub stale_after: Duration,
     /// Timeout of one API call.
     pub request_timeout: Duration,
+    /// After this long without an answer, progress says Zoho is slow.
+    pub slow_after: Duration,
 }
 
 impl Default for PullerConfig {
@@ -93,6 +105,7 @@ impl Default for PullerConfig {
             heartbeat_every: Duration::from_secs(5),
             stale_after: Duration::from_secs(30),
             request_timeout: Duration::from_secs(60),
+            slow_after: Duration::from_secs(5),
         }
     }
 }
@@ -106,6 +119,7 @@ pub struct Puller {
     owner: String,
     held: HeldLocks,
     running: Arc<Mutex<HashSet<String>>>,
+    connection_check: Option<ConnectionCheck>,
 }
 
 impl std::fmt::Debug for Puller {
@@ -184,6 +198,7 @@ impl Puller {
             ),
             held: Arc::default(),
             running: Arc::default(),
+            connection_check: None,
         })
     }
 
@@ -193,6 +208,14 @@ impl Puller {
             page_size: config.page_size.clamp(1, MAX_PER_PAGE),
             ..config
         };
+        self
+    }
+
+    /// Asks `check` inside the transaction of every write of a pull whether
+    /// its connection still exists; a pull whose connection is gone stops
+    /// with [`PullError::Disconnected`] and writes nothing more.
+    pub fn with_connection_check(mut self, check: ConnectionCheck) -> Self {
+        self.connection_check = Some(check);
         self
     }
 
@@ -270,10 +293,11 @@ impl Puller {
         let options = options.normalized()?;
         let _claim = self.claim(connection_id)?;
         let _lock = self.lock_org(organization_id)?;
-        let (c, o, opts) = (
+        let (c, o, opts, check) = (
             connection_id.to_owned(),
             organization_id.to_owned(),
             options.clone(),
+            self.connection_check,
         );
         let id = self
             .db
@@ -282,7 +306,7 @@ impl Puller {
                     tracing::info!(pull_id = id, "continuing an unfinished pull");
                     Ok(id)
                 }
-                None => store::create_pull(conn, &c, &o, &opts),
+                None => store::create_pull(conn, &c, &o, &opts, check),
             })
             .await?;
         self.drive(id, token_source, &progress, cancel).await
@@ -313,10 +337,11 @@ impl Puller {
         progress: &(dyn Fn(Progress) + Send + Sync),
         cancel: CancellationToken,
     ) -> Result<PullReport, PullError> {
+        let check = self.connection_check;
         let row = self
             .db
             .call(move |c| {
-                store::set_running(c, pull_id)?;
+                store::set_running(c, pull_id, check)?;
                 store::load_pull(c, pull_id)
             })
             .await?;
@@ -328,6 +353,7 @@ impl Puller {
         tracing::info!(pull_id, entities = row.checkpoints.len(), "pull started");
         let started = Instant::now();
         let stop = cancel.child_token();
+        let mut without_id: BTreeMap<String, u64> = BTreeMap::new();
         let outcome = match self.session(tokens).await {
             Ok(session) => {
                 let ctx = Ctx::new(
@@ -342,6 +368,11 @@ impl Puller {
                 let result = ctx.run_all(&row.checkpoints).await;
                 ctx.emit(true);
                 let unsaved = (std::mem::take(&mut *lock(&ctx.sends)), *lock(&ctx.rate));
+                without_id = ctx
+                    .entities
+                    .iter()
+                    .map(|(e, c)| (e.name().to_owned(), c.without_id.load(Ordering::SeqCst)))
+                    .collect();
                 (result, ctx.totals(), unsaved)
             }
             Err(e) => (
@@ -399,7 +430,11 @@ impl Puller {
         );
         result?;
         let row = self.db.call(move |c| store::load_pull(c, pull_id)).await?;
-        Ok(report(&row, PullState::Completed))
+        let mut done = report(&row, PullState::Completed);
+        for (name, e) in &mut done.entities {
+            e.without_id = without_id.get(name).copied().unwrap_or(0);
+        }
+        Ok(done)
     }
 
     async fn session(&self, tokens: Arc<dyn TokenSource>) -> Result<Session, PullError> {
@@ -447,6 +482,7 @@ pub(crate) fn report(row: &PullRow, state: PullState) -> PullReport {
                     EntityReport {
                         records: c.records,
                         calls: c.calls,
+                        without_id: 0,
                     },
                 )
             })
@@ -507,6 +543,8 @@ struct EntityCounters {
     records: AtomicU64,
     calls: AtomicU64,
     done: AtomicBool,
+    /// Listed records without an id (not stored), this run.
+    without_id: AtomicU64,
 }
 
 /// Everything one run shares between its entities.
@@ -735,9 +773,23 @@ impl<'a> Ctx<'a> {
             self.calls.fetch_add(1, Ordering::SeqCst);
             self.counters(entity).calls.fetch_add(1, Ordering::SeqCst);
             lock(&self.sends).push(store::now_ms());
-            let result = tokio::select! {
-                r = f(client, token) => r,
-                _ = self.cancel.cancelled() => return Err(PullError::Cancelled { pull_id: self.pull_id }),
+            let request = f(client, token);
+            tokio::pin!(request);
+            let slow = tokio::time::sleep(self.puller.config.slow_after);
+            tokio::pin!(slow);
+            let mut said_slow = false;
+            let result = loop {
+                tokio::select! {
+                    r = &mut request => break r,
+                    _ = self.cancel.cancelled() => return Err(PullError::Cancelled { pull_id: self.pull_id }),
+                    _ = &mut slow, if !said_slow => {
+                        said_slow = true;
+                        *lock(&self.waiting) = Some(
+                            "Zoho is answering very slowly; still waiting for its answer.".into(),
+                        );
+                        self.emit(true);
+                    }
+                }
             };
             drop(slot);
             match result {
@@ -879,7 +931,7 @@ impl<'a> Ctx<'a> {
             .map(|(i, row)| {
                 let org = org.clone();
                 async move {
-                    let Some(id) = entity.record_id(row.value()) else {
+                    let Some(id) = row.id(entity) else {
                         return Ok((i, store::prepare(entity, &row, false)));
                     };
                     let fetched = self
@@ -925,6 +977,7 @@ impl<'a> Ctx<'a> {
             totals: self.totals(),
             sends_ms: std::mem::take(&mut *lock(&self.sends)),
             rate: *lock(&self.rate),
+            check: self.puller.connection_check,
         };
         let count = self
             .puller
@@ -938,11 +991,34 @@ impl<'a> Ctx<'a> {
         Ok(())
     }
 
+    /// Of a listed page, the rows this pull has not stored yet, each once.
+    async fn unseen(&self, entity: Entity, rows: Vec<Record>) -> Result<Vec<Record>, PullError> {
+        let ids: Vec<String> = rows
+            .iter()
+            .map(|r| r.id(entity).unwrap_or_default())
+            .collect();
+        let (c, p, lookup) = (self.connection_id.clone(), self.pull_id, ids.clone());
+        let known = self
+            .puller
+            .db
+            .call(move |conn| store::known_ids(conn, &c, entity, p, &lookup))
+            .await?;
+        let mut seen = HashSet::new();
+        Ok(rows
+            .into_iter()
+            .zip(ids)
+            .zip(known)
+            .filter_map(|((row, id), known)| (!known && seen.insert(id)).then_some(row))
+            .collect())
+    }
+
     async fn pull_entity(&self, cp: Checkpoint) -> Result<(), PullError> {
         let entity = cp.entity;
         let detail = self.options.wants_detail(entity);
         let mut page = cp.next_page.max(1);
         let mut phase = cp.phase;
+        // Pages in a row that said more follow but brought nothing new.
+        let mut stale = 0u32;
         loop {
             let have = self.counters(entity).records.load(Ordering::SeqCst);
             if let Some(n) = self.options.sample {
@@ -950,28 +1026,33 @@ impl<'a> Ctx<'a> {
                     return self.commit(entity, Vec::new(), page, phase, true).await;
                 }
             }
+            if page > MAX_PAGES {
+                return Err(PullError::EndlessPages {
+                    pull_id: self.pull_id,
+                });
+            }
             let listed = self.list(entity, page).await?;
             let has_more = listed.has_more;
             let mut rows = listed.records;
+            let listed_rows = rows.len();
+            rows.retain(|r| r.id(entity).is_some());
+            let without_id = (listed_rows - rows.len()) as u64;
+            if without_id > 0 {
+                tracing::warn!(
+                    entity = entity.name(),
+                    records = without_id,
+                    "records without an id were not stored"
+                );
+                let counters = self.counters(entity);
+                counters.without_id.fetch_add(without_id, Ordering::SeqCst);
+            }
+            // A sample is N distinct records, and a rescan looks for new ones.
+            if phase == Phase::Rescan || self.options.sample.is_some() {
+                rows = self.unseen(entity, rows).await?;
+            }
             if let Some(n) = self.options.sample {
                 let room = usize::try_from(u64::from(n).saturating_sub(have)).unwrap_or(usize::MAX);
                 rows.truncate(room);
-            }
-            if phase == Phase::Rescan {
-                let ids: Vec<String> = rows
-                    .iter()
-                    .filter_map(|r| entity.record_id(r.value()))
-                    .collect();
-                let (c, p) = (self.connection_id.clone(), self.pull_id);
-                let known = self
-                    .puller
-                    .db
-                    .call(move |conn| store::known_ids(conn, &c, entity, p, &ids))
-                    .await?;
-                let mut flags = known.into_iter();
-                rows.retain(|r| {
-                    entity.record_id(r.value()).is_none() || !flags.next().unwrap_or(false)
-                });
             }
             let found_new = !rows.is_empty();
             let records = if detail {
@@ -1001,6 +1082,18 @@ impl<'a> Ctx<'a> {
                 .await?;
             if done {
                 return Ok(());
+            }
+            let now = self.counters(entity).records.load(Ordering::SeqCst);
+            stale = if now > have { 0 } else { stale + 1 };
+            if stale >= STALE_PAGES {
+                tracing::warn!(
+                    entity = entity.name(),
+                    page,
+                    "pages keep repeating records already received"
+                );
+                return Err(PullError::EndlessPages {
+                    pull_id: self.pull_id,
+                });
             }
             page = next_page;
             phase = next_phase;

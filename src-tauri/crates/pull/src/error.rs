@@ -30,6 +30,10 @@ pub enum PullError {
         "The pull was stopped. What was pulled so far is saved and the pull can continue later."
     )]
     Cancelled { pull_id: i64 },
+    #[error("The connection was disconnected, so the pull stopped and everything it had pulled was deleted. Connect the organization again to pull from it.")]
+    Disconnected { pull_id: i64 },
+    #[error("Zoho kept saying more records follow but sent only records it had already sent, so the pull stopped to spare the organization's daily API calls. What was pulled is saved: try again later, or pull a sample instead of every record.")]
+    EndlessPages { pull_id: i64 },
     #[error("Zoho kept refusing requests because too many were made. The pull is saved: wait a few minutes and continue it.")]
     RateLimited { pull_id: i64 },
     #[error("{source} The pull is saved and can continue later.")]
@@ -69,7 +73,13 @@ impl PullError {
             PullError::QuotaExhausted { .. } => Code::QuotaExhausted,
             PullError::ReconnectNeeded { .. } => Code::ReconnectNeeded,
             PullError::Cancelled { .. } => Code::Cancelled,
+            PullError::Disconnected { .. } => Code::ConnectionRemoved,
+            PullError::EndlessPages { .. } => Code::EndlessPages,
             PullError::RateLimited { .. } => Code::RateLimited,
+            PullError::Zoho {
+                source: BooksError::TooSlow,
+                ..
+            } => Code::TooSlow,
             PullError::Zoho { .. } => Code::ZohoError,
             PullError::Token { source, .. } => source.code(),
             PullError::NotPrepared => Code::DatabaseNotPrepared,
@@ -87,6 +97,8 @@ impl PullError {
             PullError::QuotaExhausted { pull_id, .. }
             | PullError::ReconnectNeeded { pull_id }
             | PullError::Cancelled { pull_id }
+            | PullError::Disconnected { pull_id }
+            | PullError::EndlessPages { pull_id }
             | PullError::RateLimited { pull_id }
             | PullError::Zoho { pull_id, .. }
             | PullError::Token { pull_id, .. } => Some(*pull_id),
@@ -113,6 +125,8 @@ impl PullError {
             },
             PullError::ReconnectNeeded { .. } => PullError::ReconnectNeeded { pull_id: id },
             PullError::Cancelled { .. } => PullError::Cancelled { pull_id: id },
+            PullError::Disconnected { .. } => PullError::Disconnected { pull_id: id },
+            PullError::EndlessPages { .. } => PullError::EndlessPages { pull_id: id },
             PullError::RateLimited { .. } => PullError::RateLimited { pull_id: id },
             PullError::Zoho { source, .. } => PullError::Zoho {
                 pull_id: id,

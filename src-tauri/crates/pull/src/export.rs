@@ -2,11 +2,14 @@
 //! `<entity>.csv` (key columns, then every top-level scalar field of the raw
 //! records) or `<entity>.json` (an array of the raw records). Streams rows
 //! from a read-only connection of its own (WAL lets pulls continue), writes
-//! to a temporary name and renames, so a file is either whole or absent.
-//! CSV cells that a spreadsheet would run as a formula get a leading `'`.
+//! to a temporary file of an unpredictable name (created new, never through
+//! a link) and renames it into place, so a file is either whole or absent
+//! and a failed export leaves nothing behind. Exports are private like the
+//! database: a folder the export creates is 0700, files are 0600 (Unix).
+//! CSV cells keep no control characters but tab and line breaks, and cells
+//! that a spreadsheet would run as a formula get a leading `'`.
 
 use std::collections::BTreeSet;
-use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
@@ -44,15 +47,39 @@ fn io_err(path: &Path) -> impl Fn(std::io::Error) -> PullError + '_ {
     }
 }
 
-/// A CSV cell: quoted when needed; formula-like text defused.
+/// Text without control characters but tab and line feed (a carriage
+/// return becomes a line break).
+fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\t' | '\n'))
+    {
+        return text.into();
+    }
+    text.replace("\r\n", "\n")
+        .chars()
+        .filter_map(|c| match c {
+            '\r' => Some('\n'),
+            '\t' | '\n' => Some(c),
+            c if c.is_control() => None,
+            c => Some(c),
+        })
+        .collect::<String>()
+        .into()
+}
+
+/// A CSV cell: control characters dropped, quoted when needed, formula-like
+/// text defused.
 fn csv_cell(text: &str) -> String {
+    let text = printable(text);
+    let text = text.as_ref();
     let risky = text.starts_with(['=', '+', '-', '@', '\t', '\r']) && text.parse::<f64>().is_err();
     let text = if risky {
         format!("'{text}")
     } else {
         text.to_owned()
     };
-    if text.contains([',', '"', '\n', '\r']) || text.starts_with(' ') || text.ends_with(' ') {
+    if text.contains([',', '"', '\n', '\t']) || text.starts_with(' ') || text.ends_with(' ') {
         format!("\"{}\"", text.replace('"', "\"\""))
     } else {
         text
@@ -173,6 +200,42 @@ fn write_json(
     Ok(n)
 }
 
+/// Creates `dir` (and missing parents) readable only by the person.
+fn create_private_dir(dir: &Path) -> Result<(), PullError> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir).map_err(io_err(dir))
+}
+
+/// Writes one export file through `write` into a new temporary file in
+/// `dir` (random name, created exclusively, mode 0600), then renames it to
+/// `path`; the rename replaces a link at `path` instead of following it. On
+/// any failure the temporary file is removed.
+fn write_file(
+    dir: &Path,
+    path: &Path,
+    entity: Entity,
+    format: ExportFormat,
+    write: impl FnOnce(&mut BufWriter<&std::fs::File>, &Path) -> Result<u64, PullError>,
+) -> Result<u64, PullError> {
+    let tmp = tempfile::Builder::new()
+        .prefix(&format!(".{}.", entity.name()))
+        .suffix(&format!(".{}.part", format.extension()))
+        .tempfile_in(dir)
+        .map_err(io_err(dir))?;
+    let records = {
+        let mut out = BufWriter::new(tmp.as_file());
+        let records = write(&mut out, tmp.path())?;
+        out.flush().map_err(io_err(tmp.path()))?;
+        records
+    };
+    tmp.as_file().sync_all().map_err(io_err(tmp.path()))?;
+    tmp.persist(path).map_err(|e| io_err(path)(e.error))?;
+    Ok(records)
+}
+
 impl Puller {
     /// Writes a connection's records (all entities it has, or `entities`)
     /// into `dir`, one file per entity.
@@ -183,7 +246,7 @@ impl Puller {
         dir: &Path,
         entities: Option<&[Entity]>,
     ) -> Result<ExportSummary, PullError> {
-        std::fs::create_dir_all(dir).map_err(io_err(dir))?;
+        create_private_dir(dir)?;
         let conn = Connection::open_with_flags(
             self.db.path(),
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
@@ -202,24 +265,10 @@ impl Puller {
         let mut files = Vec::new();
         for entity in chosen {
             let path: PathBuf = dir.join(format!("{}.{}", entity.name(), format.extension()));
-            let tmp = dir.join(format!(".{}.{}.part", entity.name(), format.extension()));
-            let file = File::create(&tmp).map_err(io_err(&tmp))?;
-            let mut out = BufWriter::new(file);
-            let records = match format {
-                ExportFormat::Csv => write_csv(&conn, connection_id, entity, &mut out, &tmp),
-                ExportFormat::Json => write_json(&conn, connection_id, entity, &mut out, &tmp),
-            };
-            let records = match records {
-                Ok(n) => n,
-                Err(e) => {
-                    let _ = std::fs::remove_file(&tmp);
-                    return Err(e);
-                }
-            };
-            out.flush().map_err(io_err(&tmp))?;
-            out.get_ref().sync_all().map_err(io_err(&tmp))?;
-            drop(out);
-            std::fs::rename(&tmp, &path).map_err(io_err(&path))?;
+            let records = write_file(dir, &path, entity, format, |out, tmp| match format {
+                ExportFormat::Csv => write_csv(&conn, connection_id, entity, out, tmp),
+                ExportFormat::Json => write_json(&conn, connection_id, entity, out, tmp),
+            })?;
             files.push(ExportedFile {
                 entity: entity.name().to_owned(),
                 path: path.display().to_string(),
@@ -244,5 +293,8 @@ mod tests {
         assert_eq!(csv_cell("=1+2"), "'=1+2");
         assert_eq!(csv_cell("-12.5"), "-12.5");
         assert_eq!(csv_cell("@cmd"), "'@cmd");
+        assert_eq!(csv_cell("a\u{1b}[2Jb\u{0}\u{7}c\u{9b}"), "a[2Jbc");
+        assert_eq!(csv_cell("one\r\ntwo\rthree"), "\"one\ntwo\nthree\"");
+        assert_eq!(csv_cell("a\tb"), "\"a\tb\"");
     }
 }

@@ -196,6 +196,7 @@ impl Puller {
                     EntityReport {
                         records: to_u64(records),
                         calls: to_u64(calls),
+                        without_id: 0,
                     },
                 );
             }
@@ -326,21 +327,37 @@ impl Puller {
         Ok(new)
     }
 
-    /// Forgets a connection's stored records (after a disconnect).
+    /// Forgets everything pulled for a connection (after a disconnect), in
+    /// one transaction.
     pub fn forget(&self, connection_id: &str) -> Result<u64, PullError> {
-        Ok(forget_connection(&self.db.lock(), connection_id)?)
+        let mut conn = self.db.lock();
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let n = forget_connection(&tx, connection_id)?;
+        tx.commit()?;
+        Ok(n)
     }
 }
 
-/// Deletes a connection's pulled records on `conn`, inside the caller's
-/// transaction (the setup crate's disconnect deletes the connection row in
-/// the same one).
+/// Deletes everything pulled for a connection on `conn` (its records, its
+/// pulls and their checkpoints), inside the caller's transaction (the setup
+/// crate's disconnect deletes the connection row in the same one). A pull of
+/// the connection still running, in any process, finds its pull row gone at
+/// its next page and stops without writing. Returns how many records went.
 pub fn forget_connection(
     conn: &rusqlite::Connection,
     connection_id: &str,
 ) -> rusqlite::Result<u64> {
     let n = conn.execute(
         "DELETE FROM pull_records WHERE connection_id = ?1",
+        [connection_id],
+    )?;
+    conn.execute(
+        "DELETE FROM pull_entities WHERE pull_id IN
+           (SELECT id FROM pulls WHERE connection_id = ?1)",
+        [connection_id],
+    )?;
+    conn.execute(
+        "DELETE FROM pulls WHERE connection_id = ?1",
         [connection_id],
     )?;
     Ok(n as u64)

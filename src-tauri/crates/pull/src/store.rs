@@ -43,6 +43,33 @@ const TABLES: [&str; 6] = [
     "org_quota",
 ];
 
+/// Whether a connection still exists, asked inside the transaction of every
+/// write of a pull (the setup crate, which owns the connections, gives it).
+pub type ConnectionCheck = fn(&Connection, &str) -> rusqlite::Result<bool>;
+
+/// Whether pull `pull_id` may still write: its row is there (a disconnect
+/// deletes it) and, with a check, so is its connection. Run inside the
+/// write's transaction.
+fn may_write(
+    conn: &Connection,
+    pull_id: Option<i64>,
+    connection_id: &str,
+    check: Option<ConnectionCheck>,
+) -> Result<bool, PullError> {
+    if let Some(id) = pull_id {
+        let there: Option<i64> = conn
+            .query_row("SELECT 1 FROM pulls WHERE id = ?1", [id], |r| r.get(0))
+            .optional()?;
+        if there.is_none() {
+            return Ok(false);
+        }
+    }
+    Ok(match check {
+        Some(check) => check(conn, connection_id)?,
+        None => true,
+    })
+}
+
 /// The shared connection of one [`crate::Puller`].
 #[derive(Debug, Clone)]
 pub(crate) struct Db {
@@ -286,8 +313,12 @@ pub(crate) fn create_pull(
     connection_id: &str,
     organization_id: &str,
     options: &PullOptions,
+    check: Option<ConnectionCheck>,
 ) -> Result<i64, PullError> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    if !may_write(&tx, None, connection_id, check)? {
+        return Err(PullError::Disconnected { pull_id: 0 });
+    }
     tx.execute(
         "INSERT INTO pulls (connection_id, organization_id, options, started_at, state)
          VALUES (?1, ?2, ?3, ?4, 'running')",
@@ -379,12 +410,30 @@ pub(crate) fn load_pull(conn: &Connection, id: i64) -> Result<PullRow, PullError
     })
 }
 
-pub(crate) fn set_running(conn: &Connection, id: i64) -> Result<(), PullError> {
-    conn.execute(
+/// Marks a pull running again, unless its connection is gone.
+pub(crate) fn set_running(
+    conn: &mut Connection,
+    id: i64,
+    check: Option<ConnectionCheck>,
+) -> Result<(), PullError> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let connection_id: Option<String> = tx
+        .query_row("SELECT connection_id FROM pulls WHERE id = ?1", [id], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    let Some(connection_id) = connection_id else {
+        return Err(PullError::UnknownPull { pull_id: id });
+    };
+    if !may_write(&tx, Some(id), &connection_id, check)? {
+        return Err(PullError::Disconnected { pull_id: id });
+    }
+    tx.execute(
         "UPDATE pulls SET state = 'running', finished_at = NULL, resume_after = NULL,
          error_code = NULL, message = NULL WHERE id = ?1",
         [id],
     )?;
+    tx.commit()?;
     Ok(())
 }
 
@@ -443,12 +492,15 @@ pub(crate) struct Prepared {
     pub raw: String,
 }
 
-/// Key columns and the text of a record as Zoho sent it; `None` (logged)
-/// when it has no id.
+/// Key columns and the text of a record as Zoho sent it, with its id as
+/// Zoho wrote it; `None` (logged) when it has no id or is not a record.
 pub(crate) fn prepare(entity: Entity, record: &Record, detail: bool) -> Option<Prepared> {
-    match KeyColumns::read(entity, record.value()) {
-        Ok(columns) => Some(Prepared {
-            columns,
+    let read = record.id(entity).ok_or(zbs_zoho::BooksError::Decode {
+        reason: "a record has no id",
+    });
+    match read.and_then(|id| Ok((id, KeyColumns::read(entity, record.value())?))) {
+        Ok((zoho_id, columns)) => Some(Prepared {
+            columns: KeyColumns { zoho_id, ..columns },
             detail,
             raw: record.raw().to_owned(),
         }),
@@ -587,11 +639,16 @@ pub(crate) struct PageCommit {
     pub totals: Totals,
     pub sends_ms: Vec<i64>,
     pub rate: Option<(RateInfo, i64)>,
+    pub check: Option<ConnectionCheck>,
 }
 
-/// Commits a page; returns the entity's record count in this pull.
+/// Commits a page; returns the entity's record count in this pull. Writes
+/// nothing, and says so, when the connection was disconnected meanwhile.
 pub(crate) fn commit_page(conn: &mut Connection, c: &PageCommit) -> Result<u64, PullError> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    if !may_write(&tx, Some(c.pull_id), &c.connection_id, c.check)? {
+        return Err(PullError::Disconnected { pull_id: c.pull_id });
+    }
     let new = upsert(&tx, &c.connection_id, c.entity, c.pull_id, &c.records)?;
     if c.prune_others {
         tx.execute(

@@ -152,6 +152,10 @@ pub struct EntityReport {
     pub records: u64,
     #[ts(type = "number")]
     pub calls: u64,
+    /// Records Zoho listed without an id (not stored), in this run.
+    #[serde(default)]
+    #[ts(type = "number")]
+    pub without_id: u64,
 }
 
 /// A pull's outcome; `zbsetup pull --json` prints it.

@@ -13,12 +13,7 @@ fn invoice(id: &str, total: f64) -> Record {
 }
 
 fn puller(dir: &std::path::Path) -> Puller {
-    Puller::new(
-        &zbs_testkit::create_db(dir).expect("database"),
-        LimiterRegistry::new(),
-        RateBudget::default(),
-    )
-    .expect("puller")
+    zbs_testkit::puller_in(dir).expect("puller")
 }
 
 #[test]

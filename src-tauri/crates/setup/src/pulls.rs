@@ -64,7 +64,8 @@ impl Setup {
         if let Some(p) = self.puller.get() {
             return Ok(p);
         }
-        let puller = Puller::new(self.store.path(), registry(), RateBudget::from_env()?)?;
+        let puller = Puller::new(self.store.path(), registry(), RateBudget::from_env()?)?
+            .with_connection_check(crate::store::Store::connection_check());
         Ok(self.puller.get_or_init(|| puller))
     }
 

@@ -128,6 +128,20 @@ fn faulty_body(fault: BodyFault, bytes: Vec<u8>) -> Response {
     let full = bytes.len();
     let half = Bytes::from(bytes[..full / 2].to_vec());
     let body = match fault {
+        BodyFault::Trickle(every) => {
+            let bytes = Bytes::from(bytes);
+            let stream = futures_util::stream::unfold(0usize, move |at| {
+                let bytes = bytes.clone();
+                async move {
+                    if at >= bytes.len() {
+                        return None;
+                    }
+                    tokio::time::sleep(every).await;
+                    Some((Ok::<Bytes, std::io::Error>(bytes.slice(at..at + 1)), at + 1))
+                }
+            });
+            Body::from_stream(stream)
+        }
         BodyFault::Malformed => {
             let cut = (full * 3 / 5).max(1).min(full);
             let mut resp = (StatusCode::OK, bytes[..cut].to_vec()).into_response();
@@ -287,7 +301,12 @@ async fn books(
         }
         // 7. The payload.
         let (status, body) = match target {
-            Target::List(e) => list(org, e, &p),
+            Target::List(e) => {
+                let endless = lock(&shared.faults).faults.endless_pages;
+                let (status, mut body) = list(org, e, &p, endless);
+                blank_ids(shared, e, &mut body);
+                (status, body)
+            }
             Target::Detail(e, id) => detail(org, e, &id),
             Target::Organizations => (StatusCode::NOT_FOUND, json!({})),
         };
@@ -331,7 +350,7 @@ fn bad_param(name: &str) -> (StatusCode, Value) {
     )
 }
 
-fn list(org: &Org, e: Entity, p: &HashMap<String, String>) -> (StatusCode, Value) {
+fn list(org: &Org, e: Entity, p: &HashMap<String, String>, endless: bool) -> (StatusCode, Value) {
     let num = |name: &str, default: u64| -> Result<u64, (StatusCode, Value)> {
         match p.get(name).map(|s| s.trim()) {
             None | Some("") => Ok(default),
@@ -372,7 +391,11 @@ fn list(org: &Org, e: Entity, p: &HashMap<String, String>) -> (StatusCode, Value
         vec![(e, org.count(e))]
     };
     let total: u64 = runs.iter().map(|(_, n)| n).sum();
-    let start = (page - 1).saturating_mul(per_page);
+    let mut start = (page - 1).saturating_mul(per_page);
+    if endless && start >= total && total > 0 {
+        // The endless-pages fault: past the end, the last page again.
+        start = (total - 1) / per_page * per_page;
+    }
     let end = start.saturating_add(per_page).min(total);
     let mut rows = Vec::with_capacity(end.saturating_sub(start) as usize);
     let mut pos = start;
@@ -392,7 +415,7 @@ fn list(org: &Org, e: Entity, p: &HashMap<String, String>) -> (StatusCode, Value
     let mut ctx = Map::new();
     ctx.insert("page".into(), page.into());
     ctx.insert("per_page".into(), per_page.into());
-    ctx.insert("has_more_page".into(), (end < total).into());
+    ctx.insert("has_more_page".into(), (endless || end < total).into());
     ctx.insert("report_name".into(), report_name.into());
     ctx.insert("applied_filter".into(), applied_filter.into());
     ctx.insert("custom_fields".into(), json!([]));
@@ -410,6 +433,36 @@ fn list(org: &Org, e: Entity, p: &HashMap<String, String>) -> (StatusCode, Value
     body.insert(e.resource().into(), Value::Array(rows));
     body.insert("page_context".into(), Value::Object(ctx));
     (StatusCode::OK, Value::Object(body))
+}
+
+/// The blank-ids fault: empties the id of the next listed rows.
+fn blank_ids(shared: &Shared, e: Entity, body: &mut Value) {
+    let Some(rows) = body.get_mut(e.resource()).and_then(Value::as_array_mut) else {
+        return;
+    };
+    let mut faults = lock(&shared.faults);
+    for row in rows {
+        if !faults.take_blank_id() {
+            break;
+        }
+        let key = match e {
+            Entity::Customers | Entity::Vendors => "contact_id",
+            Entity::CreditNotes => "creditnote_id",
+            _ => match e.resource() {
+                "chartofaccounts" => "account_id",
+                "customerpayments" | "vendorpayments" => "payment_id",
+                other => other.strip_suffix('s').unwrap_or(other),
+            },
+        };
+        if let Some(m) = row.as_object_mut() {
+            let key = if key.ends_with("_id") {
+                key.to_owned()
+            } else {
+                format!("{key}_id")
+            };
+            m.insert(key, Value::String(String::new()));
+        }
+    }
 }
 
 fn detail(org: &Org, e: Entity, id: &str) -> (StatusCode, Value) {

@@ -26,6 +26,14 @@ use crate::Shared;
 /// * `malformed_json_next`: successful responses carry truncated JSON.
 /// * `latency`: added to every authenticated Books API request, while it
 ///   holds its concurrency slot (so it also drives the concurrency cap).
+/// * `endless_pages`: list answers always say `has_more_page: true`, and a
+///   page past the end repeats the last page's rows (a paging bug seen at
+///   Zoho: a client that trusts it never stops).
+/// * `trickle`: successful answers send their body one byte per this
+///   interval (zero: off), like an overloaded server that never stalls
+///   long enough to look dead.
+/// * `blank_ids_next`: the next N rows of list answers have an empty id
+///   (`"invoice_id": ""`), a record a client cannot key.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Faults {
     pub server_error_rate: f64,
@@ -34,6 +42,9 @@ pub struct Faults {
     pub drop_connection_next: u32,
     pub malformed_json_next: u32,
     pub rate_limit_storm_next: u32,
+    pub endless_pages: bool,
+    pub blank_ids_next: u32,
+    pub trickle: Duration,
 }
 
 pub(crate) struct FaultState {
@@ -45,6 +56,7 @@ pub(crate) struct FaultState {
 pub(crate) enum BodyFault {
     Drop,
     Malformed,
+    Trickle(Duration),
 }
 
 fn take(n: &mut u32) -> bool {
@@ -64,6 +76,10 @@ impl FaultState {
         }
     }
 
+    pub(crate) fn take_blank_id(&mut self) -> bool {
+        take(&mut self.faults.blank_ids_next)
+    }
+
     pub(crate) fn take_storm(&mut self) -> bool {
         take(&mut self.faults.rate_limit_storm_next)
     }
@@ -81,6 +97,8 @@ impl FaultState {
             Some(BodyFault::Drop)
         } else if take(&mut self.faults.malformed_json_next) {
             Some(BodyFault::Malformed)
+        } else if !self.faults.trickle.is_zero() {
+            Some(BodyFault::Trickle(self.faults.trickle))
         } else {
             None
         }
@@ -141,6 +159,22 @@ impl FaultControl {
     /// The next `n` successful responses carry malformed JSON.
     pub fn malformed_next(&self, n: u32) {
         self.update(|f| f.malformed_json_next = n);
+    }
+
+    /// Lists never end: `has_more_page` stays true and pages past the end
+    /// repeat the last one.
+    pub fn set_endless_pages(&self, on: bool) {
+        self.update(|f| f.endless_pages = on);
+    }
+
+    /// Successful answers arrive one byte per `every` (zero: at once).
+    pub fn set_trickle(&self, every: Duration) {
+        self.update(|f| f.trickle = every);
+    }
+
+    /// The next `n` listed rows have an empty id.
+    pub fn blank_ids_next(&self, n: u32) {
+        self.update(|f| f.blank_ids_next = n);
     }
 
     /// The next `n` requests for an organization get HTTP 429.

@@ -21,7 +21,7 @@ mod pull;
 #[cfg(feature = "proptest")]
 pub use fuzz::arb_json;
 #[cfg(feature = "pull")]
-pub use pull::{create_db, sim_config, SimTokens};
+pub use pull::{create_db, puller_in, sim_config, SimTokens};
 
 /// The folder of recorded Zoho Books answers, inside the repository.
 pub fn recorded_dir() -> PathBuf {

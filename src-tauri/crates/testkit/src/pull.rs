@@ -7,7 +7,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use futures_util::future::BoxFuture;
-use zbs_pull::{AccessGrant, TokenError, TokenSource};
+use zbs_pull::{AccessGrant, LimiterRegistry, Puller, RateBudget, TokenError, TokenSource};
 use zbs_sim::{accept_consent, ClientSpec, SimConfig, SimHandle, LOOPBACK_REDIRECT};
 use zbs_zoho::oauth::{authorize, default_scopes, OAuthClient};
 use zbs_zoho::{parse_callback, DataCenter, DataCenters, OAuthError, SecretString};
@@ -18,6 +18,17 @@ use zbs_zoho::{parse_callback, DataCenter, DataCenters, OAuthError, SecretString
 pub fn create_db(dir: &Path) -> Result<PathBuf, String> {
     let (store, _) = zbs_setup::store::Store::open(dir).map_err(|e| e.to_string())?;
     Ok(store.path().to_owned())
+}
+
+/// A [`Puller`] on a new database in `dir` (see [`create_db`]), with the
+/// default budget and a limiter registry of its own.
+pub fn puller_in(dir: &Path) -> Result<Puller, String> {
+    Puller::new(
+        &create_db(dir)?,
+        LimiterRegistry::new(),
+        RateBudget::default(),
+    )
+    .map_err(|e| e.to_string())
 }
 
 /// One organization, one client, the US data center; `records` of each

@@ -7,6 +7,8 @@ use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
+pub mod connected;
+
 /// Runs `zbsetup --data-dir DIR ARGS`, feeding `stdin`, with extra environment.
 pub fn zbsetup(dir: &Path, args: &[&str], stdin: Option<&str>, env: &[(&str, &str)]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_zbsetup"));

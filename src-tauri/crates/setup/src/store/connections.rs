@@ -31,6 +31,16 @@ fn row_to_connection(r: &rusqlite::Row<'_>) -> rusqlite::Result<Connection> {
     })
 }
 
+/// Whether connection `id` is stored, on any connection to the file (the
+/// pull engine asks it inside each of its writes: a disconnect in another
+/// process stops a running pull).
+fn connection_exists(conn: &rusqlite::Connection, id: &str) -> rusqlite::Result<bool> {
+    Ok(conn
+        .query_row("SELECT 1 FROM connections WHERE id = ?1", [id], |_| Ok(()))
+        .optional()?
+        .is_some())
+}
+
 /// A connection to store (new, or renewed by a reconnect).
 pub(crate) struct NewConnection<'a> {
     pub id: &'a str,
@@ -45,6 +55,11 @@ pub(crate) struct NewConnection<'a> {
 }
 
 impl Store {
+    /// How the pull engine checks that a connection is still stored.
+    pub(crate) fn connection_check() -> zbs_pull::ConnectionCheck {
+        connection_exists
+    }
+
     /// The stored connections, oldest first.
     pub(crate) fn connections(&self) -> Result<Vec<Connection>, StoreError> {
         let conn = self.conn();
@@ -106,11 +121,13 @@ impl Store {
         Ok(())
     }
 
-    /// Forgets a connection, its pulled records and one sign-in of its
-    /// organization, in one transaction. False when there was no such row.
+    /// Forgets a connection, everything pulled for it (records, pulls,
+    /// checkpoints) and one sign-in of its organization, in one transaction. False when there was no such row.
     pub(crate) fn delete_connection(&self, id: &str) -> Result<bool, StoreError> {
         let mut conn = self.conn();
-        let tx = conn.transaction()?;
+        // Immediate: a pull writing in another process makes this wait its
+        // turn instead of failing to upgrade a read transaction.
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let organization: Option<String> = tx
             .query_row(
                 "SELECT organization_id FROM connections WHERE id = ?1",

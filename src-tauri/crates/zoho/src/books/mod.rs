@@ -267,6 +267,56 @@ impl Record {
     pub fn raw(&self) -> &str {
         &self.raw
     }
+
+    /// The record's id in `entity`'s id field, exactly as Zoho wrote it: a
+    /// string's text, or a number's digits as sent (never rounded through a
+    /// float). `None` when the field is missing, empty or not a string or
+    /// number.
+    pub fn id(&self, entity: Entity) -> Option<String> {
+        let token = id_token(&self.raw, entity.id_field())?;
+        let text = token.get();
+        if text.starts_with('"') {
+            serde_json::from_str::<String>(text)
+                .ok()
+                .filter(|s| !s.is_empty())
+        } else if text.starts_with(|c: char| c == '-' || c.is_ascii_digit()) {
+            Some(text.to_owned())
+        } else {
+            None
+        }
+    }
+}
+
+/// The JSON text of member `field` of the object `raw`, read without
+/// parsing the other members' values.
+fn id_token<'a>(raw: &'a str, field: &str) -> Option<&'a RawValue> {
+    use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, Visitor};
+    struct Find<'f>(&'f str);
+    impl<'de> DeserializeSeed<'de> for Find<'_> {
+        type Value = Option<&'de RawValue>;
+        fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_map(self)
+        }
+    }
+    impl<'de> Visitor<'de> for Find<'_> {
+        type Value = Option<&'de RawValue>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a JSON object")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut found = None;
+            while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                if key == self.0 && found.is_none() {
+                    found = Some(map.next_value::<&'de RawValue>()?);
+                } else {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+            Ok(found)
+        }
+    }
+    let mut de = serde_json::Deserializer::from_str(raw);
+    Find(field).deserialize(&mut de).ok().flatten()
 }
 
 /// One page of a list.
@@ -305,6 +355,8 @@ pub enum BooksError {
     Http { status: u16 },
     #[error("Zoho Books could not be reached or the answer was cut off. Check the internet connection and try again.")]
     Network { timeout: bool },
+    #[error("Zoho Books is answering too slowly: its answer did not arrive in time. This is a problem on Zoho's side (or of the network on the way), not of this computer's settings; try again later.")]
+    TooSlow,
     #[error("Zoho Books sent an answer that could not be read ({reason}).")]
     Decode { reason: &'static str },
     #[error("The request to Zoho Books could not be built ({reason}).")]
@@ -325,6 +377,7 @@ impl BooksError {
             BooksError::Http { .. } => Code::UnexpectedStatus,
             BooksError::Network { timeout: true } => Code::Timeout,
             BooksError::Network { timeout: false } => Code::Network,
+            BooksError::TooSlow => Code::TooSlow,
             BooksError::Decode { .. } => Code::Decode,
             BooksError::Request { .. } => Code::BadRequest,
         }
@@ -334,7 +387,10 @@ impl BooksError {
     pub fn is_retryable(&self) -> bool {
         matches!(
             self,
-            BooksError::RateLimited { .. } | BooksError::Server { .. } | BooksError::Network { .. }
+            BooksError::RateLimited { .. }
+                | BooksError::Server { .. }
+                | BooksError::Network { .. }
+                | BooksError::TooSlow
         )
     }
 }
@@ -516,7 +572,12 @@ fn network(e: &reqwest::Error) -> BooksError {
 
 async fn read_body(mut response: reqwest::Response) -> Result<Vec<u8>, BooksError> {
     let mut body = Vec::new();
-    while let Some(chunk) = response.chunk().await.map_err(|e| network(&e))? {
+    // Zoho has answered: a timeout now is its answer arriving too slowly.
+    let failed = |e: reqwest::Error| match e.is_timeout() {
+        true => BooksError::TooSlow,
+        false => network(&e),
+    };
+    while let Some(chunk) = response.chunk().await.map_err(failed)? {
         if body.len() + chunk.len() > MAX_BODY {
             return Err(BooksError::Decode {
                 reason: "the answer is too large",

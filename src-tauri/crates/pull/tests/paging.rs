@@ -1,0 +1,199 @@
+//! Paging Zoho cannot be trusted with: pages that repeat rows, lists that
+//! never end, records without an id, ids beyond 64 bits. Every record is
+//! counted once by its exact id, a sample is N distinct records, and a pull
+//! stops (saved, with a plain message) instead of spending the daily quota.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use serde_json::json;
+use zbs_codes::Code;
+use zbs_pull::{CancellationToken, PullError, PullOptions, STALE_PAGES};
+use zbs_zoho::books::decode_list;
+use zbs_zoho::Entity;
+
+mod common;
+use common::{all_of, sim_config, Env};
+
+fn fast_sim(records: u64) -> zbs_sim::SimConfig {
+    sim_config(records, (10_000, Duration::from_secs(1)))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn endless_pages_stop_after_a_few_repeats_with_a_plain_message() {
+    let env = Env::start(fast_sim(500)).await;
+    env.sim.faults().set_endless_pages(true);
+    let p = env.puller(200);
+    let options = all_of(&[Entity::Invoices]);
+    let run = p.run(
+        "c",
+        &env.org,
+        &options,
+        env.tokens().await,
+        |_| {},
+        CancellationToken::new(),
+    );
+    let outcome = tokio::time::timeout(Duration::from_secs(10), run).await;
+    let calls = env.sim.stats(&env.org).expect("stats").accepted.len() as u64;
+    let err = outcome
+        .unwrap_or_else(|_| panic!("the pull never ended: {calls} calls in 10 s"))
+        .expect_err("an endless list is not a complete pull");
+    assert!(matches!(err, PullError::EndlessPages { .. }), "{err}");
+    assert_eq!(err.code(), Code::EndlessPages);
+    assert!(err.to_string().contains("already sent"), "{err}");
+    assert!(!err.to_string().contains("internet"), "{err}");
+    // Three pages of records, then a few pages of nothing new.
+    assert!(
+        calls <= 3 + u64::from(STALE_PAGES) + 1,
+        "{calls} calls before stopping"
+    );
+    assert_eq!(env.stored_ids("c", Entity::Invoices).len(), 500);
+    // Saved and resumable: the history keeps why.
+    let h = p.history(Some("c"), 1).expect("history");
+    assert_eq!(h[0].error_code.as_deref(), Some("endless_pages"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_sample_is_that_many_distinct_records_when_pages_repeat_rows() {
+    let env = Env::start(fast_sim(400)).await;
+    let p = env.puller(200);
+    let sim = env.sim.clone();
+    let org = env.org.clone();
+    let added = AtomicBool::new(false);
+    // After the first page, 100 new invoices push 100 of its rows onto page 2.
+    let progress = move |pr: zbs_pull::Progress| {
+        if pr.entities["invoices"].records >= 200 && !added.swap(true, Ordering::SeqCst) {
+            sim.add_records(&org, zbs_sim::Entity::Invoices, 100)
+                .expect("added");
+        }
+    };
+    let options = PullOptions {
+        entities: vec![Entity::Invoices],
+        sample: Some(300),
+        ..PullOptions::default()
+    };
+    let report = p
+        .run(
+            "c",
+            &env.org,
+            &options,
+            env.tokens().await,
+            progress,
+            CancellationToken::new(),
+        )
+        .await
+        .expect("pull");
+    let stored = env.stored_ids("c", Entity::Invoices).len();
+    assert_eq!(
+        (report.entities["invoices"].records, stored),
+        (300, 300),
+        "complete: {}",
+        report.complete
+    );
+    assert!(report.complete);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn records_without_an_id_are_counted_in_the_result() {
+    let env = Env::start(fast_sim(50)).await;
+    env.sim.faults().blank_ids_next(7);
+    let p = env.puller(200);
+    let report = p
+        .run(
+            "c",
+            &env.org,
+            &all_of(&[Entity::Invoices]),
+            env.tokens().await,
+            |_| {},
+            CancellationToken::new(),
+        )
+        .await
+        .expect("pull");
+    let invoices = &report.entities["invoices"];
+    assert_eq!((invoices.records, invoices.without_id), (43, 7));
+    let text = serde_json::to_value(&report).expect("json");
+    assert_eq!(text["entities"]["invoices"]["without_id"], 7);
+}
+
+#[test]
+fn ids_are_kept_exactly_as_zoho_wrote_them() {
+    let dir = tempfile::tempdir().expect("temp");
+    let p = zbs_testkit::puller_in(dir.path()).expect("puller");
+    let body = json!({"code": 0, "message": "success", "page_context": {"page": 1, "per_page": 200, "has_more_page": false}})
+        .to_string();
+    // Numbers beyond 64 bits, written as Zoho sent them (not through f64).
+    let rows = r#"[{"invoice_id": 123456789012345678901234567890, "invoice_number": "A"},
+                   {"invoice_id": 123456789012345678901234567891, "invoice_number": "B"},
+                   {"invoice_id": 18446744073709551617, "invoice_number": "C"},
+                   {"invoice_id": "", "invoice_number": "D"}]"#;
+    let body = body.replacen('{', &format!("{{\"invoices\": {rows},"), 1);
+    let page = decode_list(
+        Entity::Invoices,
+        200,
+        body.as_bytes(),
+        1,
+        200,
+        Default::default(),
+    )
+    .expect("decoded");
+    assert_eq!(
+        p.ingest("c", Entity::Invoices, &page.records, false)
+            .expect("stored"),
+        3
+    );
+    for id in [
+        "123456789012345678901234567890",
+        "123456789012345678901234567891",
+        "18446744073709551617",
+    ] {
+        assert!(
+            p.record("c", Entity::Invoices, id).expect("read").is_some(),
+            "{id} kept exactly"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_very_slow_zoho_is_named_while_waiting_and_at_the_end() {
+    let env = Env::start(fast_sim(5)).await;
+    // One byte every 50 ms: a page of five invoices takes minutes.
+    env.sim.faults().set_trickle(Duration::from_millis(50));
+    let p = zbs_pull::Puller::new(&env.db, env.registry.clone(), env.budget)
+        .expect("puller")
+        .with_config(zbs_pull::PullerConfig {
+            request_timeout: Duration::from_millis(1_500),
+            slow_after: Duration::from_millis(500),
+            retry: zbs_pull::RetryConfig {
+                max_attempts: 2,
+                base_delay: Duration::from_millis(10),
+                max_delay: Duration::from_millis(20),
+                max_429_attempts: 2,
+            },
+            ..zbs_pull::PullerConfig::default()
+        });
+    let seen = std::sync::Mutex::new(Vec::new());
+    let err = p
+        .run(
+            "c",
+            &env.org,
+            &all_of(&[Entity::Invoices]),
+            env.tokens().await,
+            |pr| {
+                if let Some(w) = pr.waiting {
+                    seen.lock().unwrap().push(w);
+                }
+            },
+            CancellationToken::new(),
+        )
+        .await
+        .expect_err("too slow to finish");
+    let seen = seen.into_inner().unwrap();
+    assert!(
+        seen.iter().any(|w| w.contains("answering very slowly")),
+        "progress while waiting: {seen:?}"
+    );
+    let text = err.to_string();
+    assert_eq!(err.code(), Code::TooSlow, "{text}");
+    assert!(text.contains("too slowly"), "{text}");
+    assert!(!text.contains("internet"), "{text}");
+}
