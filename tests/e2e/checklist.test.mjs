@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   click, selected, launch, shot, text, until, openStep, tick, paste,
-  secretToolLookup, filesContaining, dataDir, quit, choosePath,
+  secretToolLookup, filesContaining, dataDir, quit, choosePath, clientSecretEntry,
 } from "./lib.mjs";
 
 const CLIENT_ID = "1000.E2ETESTCLIENT0123456789ABCDEFG";
@@ -78,7 +78,7 @@ test("a first-time setup, start to finish, survives a restart", async () => {
     await click(browser, "[data-test=save-keys]");
     await (await browser.$("[data-test=error]")).waitForExist();
     assert.match(await text(browser, "[data-test=error]"), /Remove the label/);
-    assert.equal(secretToolLookup("zoho-books-setup", "client-secret"), "");
+    assert.equal(secretToolLookup("zoho-books-setup", clientSecretEntry(DATA_DIR)), "");
     // The ID pasted into the secret field is caught too.
     await paste(browser, "#client-secret", CLIENT_ID);
     await until(browser, async () => /looks like the Client ID/.test(await text(browser, "[data-test=client_secret-issues]")), "no swap hint");
@@ -125,7 +125,7 @@ test("a first-time setup, start to finish, survives a restart", async () => {
   }
 
   // The secret went to the Secret Service, and nowhere on disk.
-  assert.equal(secretToolLookup("zoho-books-setup", "client-secret").trim(), SECRET);
+  assert.equal(secretToolLookup("zoho-books-setup", clientSecretEntry(DATA_DIR)).trim(), SECRET);
   assert.deepEqual(filesContaining(DATA_DIR, SECRET), [], "the secret is in no file of the data folder (database, WAL, logs)");
   assert.ok(existsSync(join(DATA_DIR, "zbsetup.sqlite3")), "the settings database exists");
 

@@ -1,9 +1,10 @@
 // Helpers shared by the end-to-end tests: start the real app through
 // tauri-driver, find things the way a person sees them, save screenshots.
 
+import { createHash } from "node:crypto";
 import { remote } from "webdriverio";
 import { execFileSync } from "node:child_process";
-import { readFileSync, existsSync, readdirSync, statSync, writeFileSync, mkdirSync } from "node:fs";
+import { readFileSync, existsSync, readdirSync, statSync, writeFileSync, mkdirSync, realpathSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 
@@ -173,6 +174,14 @@ export async function paste(browser, selector, value) {
     selector,
     value,
   );
+}
+
+/** The keyring entry of a data folder's Client Secret: `client-secret:` and
+ * the first 8 bytes, in hex, of the SHA-256 of the folder's real path (as
+ * the core names it, so each data folder keeps its own). */
+export function clientSecretEntry(dir) {
+  const digest = createHash("sha256").update(realpathSync(dir)).digest("hex");
+  return `client-secret:${digest.slice(0, 16)}`;
 }
 
 /** What the Secret Service holds for a keyring service, via secret-tool. */
