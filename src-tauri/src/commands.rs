@@ -293,10 +293,7 @@ pub struct SecretCopied {
 #[tauri::command]
 pub async fn copy_client_secret<R: Runtime>(app: AppHandle<R>) -> Result<SecretCopied> {
     let secret = app
-        .core(|s| {
-            s.client_secret_for_handoff()?
-                .ok_or(zbs_setup::Error::NoCredentials)
-        })
+        .core(|s| s.client_secret()?.ok_or(zbs_setup::Error::NoCredentials))
         .await?;
     crate::clipboard::copy_for_a_while(&app, secret)?;
     Ok(SecretCopied {

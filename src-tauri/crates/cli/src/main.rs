@@ -698,7 +698,7 @@ fn print_handoff(cli: &Cli, setup: &Setup, show_secret: bool) -> Result<(), Fail
         h.client_id.as_deref().unwrap_or("(not saved)")
     );
     if show_secret {
-        match setup.client_secret_for_handoff()? {
+        match setup.client_secret()? {
             Some(secret) => println!("  {}: {}", labels.client_secret, secret.expose_secret()),
             None => println!("  {}: (not saved)", labels.client_secret),
         }

@@ -446,8 +446,10 @@ impl Setup {
         Ok(self.client_secret()?.is_some())
     }
 
-    /// The stored client secret, for the token exchange only.
-    pub(crate) fn client_secret(&self) -> Result<Option<SecretString>, Error> {
+    /// The stored client secret: for the token exchange, and for a person
+    /// who asked for it deliberately (the window's "Copy the Client Secret",
+    /// `zbsetup handoff --show-secret`). Never shown otherwise.
+    pub fn client_secret(&self) -> Result<Option<SecretString>, Error> {
         match self.secrets.get(&self.client_secret_entry)? {
             Some(secret) => Ok(Some(secret)),
             None => self.take_over_shared_secret(),

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 use url::Url;
 
-use crate::connect::ConnectionState;
+use crate::connect::{Connection, ConnectionState};
 use crate::error::Error;
 use crate::Setup;
 
@@ -224,33 +224,29 @@ impl Setup {
         self.status()
     }
 
-    /// The Client Secret, for a person who asked for it deliberately (the
-    /// window's "Copy the Client Secret", `zbsetup handoff --show-secret`).
-    pub fn client_secret_for_handoff(&self) -> Result<Option<secrecy::SecretString>, Error> {
-        self.client_secret()
-    }
-
     /// What to paste into the platform, and what the test showed.
     pub fn handoff(&self) -> Result<Handoff, Error> {
-        let status = self.status()?;
-        let mut accepted: Vec<String> = self
-            .connections()?
-            .into_iter()
-            .filter(|c| c.state == ConnectionState::Ok)
-            .map(|c| c.region)
-            .collect();
-        accepted.sort();
-        accepted.dedup();
-        let tested = status.checklist.iter().any(|i| i.id == "test" && i.done);
-        Ok(Handoff {
-            platform: self.platform()?.info(),
-            client_id: status.client_id,
-            secret_mask: status.secret_mask,
-            accepted_data_centers: accepted,
-            scopes: zbs_zoho::oauth::default_scopes(),
-            redirect_uris: status.redirect_uris,
-            tested,
-        })
+        Ok(handoff_of(&self.status()?, &self.connections()?))
+    }
+}
+
+/// The hand-off card from a status and the connections just read.
+pub(crate) fn handoff_of(status: &crate::Status, connections: &[Connection]) -> Handoff {
+    let mut accepted: Vec<String> = connections
+        .iter()
+        .filter(|c| c.state == ConnectionState::Ok)
+        .map(|c| c.region.clone())
+        .collect();
+    accepted.sort();
+    accepted.dedup();
+    Handoff {
+        platform: status.platform.clone(),
+        client_id: status.client_id.clone(),
+        secret_mask: status.secret_mask.clone(),
+        accepted_data_centers: accepted,
+        scopes: zbs_zoho::oauth::default_scopes(),
+        redirect_uris: status.redirect_uris.clone(),
+        tested: status.checklist.iter().any(|i| i.id == "test" && i.done),
     }
 }
 
