@@ -63,7 +63,7 @@ async fn loopback_flow_stores_the_connection_and_it_survives_a_restart() {
     let list = again.connections().unwrap();
     assert_eq!(list.len(), 1);
     assert_eq!(list[0].id, c.id);
-    let test = again.test_connection(&c.id).await.unwrap();
+    let test = again.test_connection(&c.id, &[]).await.unwrap();
     assert!(test.ok, "{}", test.message);
 }
 
@@ -113,7 +113,7 @@ async fn organizations_in_eu_and_uk_with_sign_in_started_at_us() {
         assert_eq!(c.accounts_server, h.sim.accounts_url(home).unwrap());
         let again = h.reopen();
         assert!(
-            again.test_connection(&c.id).await.unwrap().ok,
+            again.test_connection(&c.id, &[]).await.unwrap().ok,
             "refresh goes to {home}"
         );
     }
@@ -302,14 +302,14 @@ async fn a_code_used_too_late_is_invalid_code() {
 async fn expired_access_tokens_are_refreshed_and_revoked_ones_ask_to_reconnect() {
     let h = Harness::ready(SimConfig::default()).await;
     let c = h.connect("us", None).await;
-    assert!(h.setup.test_connection(&c.id).await.unwrap().ok);
+    assert!(h.setup.test_connection(&c.id, &[]).await.unwrap().ok);
     // Expired at Zoho while the app still holds it: a 401, one refresh, success.
     h.sim.faults().expire_access_tokens();
-    assert!(h.setup.test_connection(&c.id).await.unwrap().ok);
+    assert!(h.setup.test_connection(&c.id, &[]).await.unwrap().ok);
     // Revoked at Zoho: "needs reconnecting", no retry loop.
     h.sim.faults().revoke_refresh_tokens();
     h.sim.faults().expire_access_tokens();
-    let err = h.setup.test_connection(&c.id).await.unwrap_err();
+    let err = h.setup.test_connection(&c.id, &[]).await.unwrap_err();
     assert_eq!(err.code(), zbs_codes::Code::ReconnectNeeded);
     assert_eq!(
         h.setup.connection(&c.id).unwrap().state,
@@ -330,7 +330,7 @@ async fn expired_access_tokens_are_refreshed_and_revoked_ones_ask_to_reconnect()
     let renewed = h.setup.choose_organization(None).unwrap();
     assert_eq!(renewed.id, c.id);
     assert_eq!(renewed.state, ConnectionState::Ok);
-    assert!(h.setup.test_connection(&c.id).await.unwrap().ok);
+    assert!(h.setup.test_connection(&c.id, &[]).await.unwrap().ok);
 }
 
 #[tokio::test]
@@ -345,7 +345,7 @@ async fn a_deleted_keyring_entry_asks_to_reconnect() {
     // The kept access token still works for its hour; once Zoho no longer
     // takes it, only the (deleted) refresh token could help.
     h.sim.faults().expire_access_tokens();
-    let err = again.test_connection(&c.id).await.unwrap_err();
+    let err = again.test_connection(&c.id, &[]).await.unwrap_err();
     assert_eq!(err.code(), zbs_codes::Code::ReconnectNeeded);
 }
 
@@ -394,7 +394,7 @@ async fn a_refresh_token_damaged_outside_the_app_asks_to_reconnect() {
         // the connection asks to reconnect.
         h.sim.faults().expire_access_tokens();
         let again = h.reopen();
-        let err = again.test_connection(&c.id).await.unwrap_err();
+        let err = again.test_connection(&c.id, &[]).await.unwrap_err();
         assert_eq!(
             err.code(),
             zbs_codes::Code::ReconnectNeeded,
@@ -526,7 +526,7 @@ async fn a_kept_access_token_changed_outside_the_app_is_not_used() {
         overwrite_secret(&h.service, &user, value);
         let again = h.reopen();
         assert!(
-            again.test_connection(&c.id).await.unwrap().ok,
+            again.test_connection(&c.id, &[]).await.unwrap().ok,
             "{}",
             String::from_utf8_lossy(value)
         );

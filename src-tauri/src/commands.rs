@@ -5,7 +5,8 @@ use tauri_plugin_opener::OpenerExt;
 use zbs_pull::{
     Entity, Estimate, ExportFormat, ExportSummary, PullOptions, RecordPage, SortColumn, SortDir,
 };
-use zbs_setup::connect::{ConnectStart, Connection, ConnectionTest, RedirectMethod};
+use zbs_setup::checkup::ConnectionTest;
+use zbs_setup::connect::{ConnectStart, Connection, RedirectMethod};
 use zbs_setup::keycheck::KeyCheck;
 use zbs_setup::links::{self, Link};
 use zbs_setup::platform::{Handoff, PlatformChoice};
@@ -182,8 +183,12 @@ pub async fn rename_connection<R: Runtime>(
 }
 
 #[tauri::command]
-pub async fn test_connection<R: Runtime>(app: AppHandle<R>, id: String) -> Result<ConnectionTest> {
-    Ok(app.setup()?.test_connection(&id).await?)
+pub async fn test_connection<R: Runtime>(
+    app: AppHandle<R>,
+    id: String,
+    entities: Vec<Entity>,
+) -> Result<ConnectionTest> {
+    Ok(app.setup()?.test_connection(&id, &entities).await?)
 }
 
 #[tauri::command]

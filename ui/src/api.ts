@@ -77,7 +77,7 @@ export const api = {
     invoke<Connection>("choose_organization", { organizationId }),
   listConnections: () => invoke<Connection[]>("list_connections"),
   renameConnection: (id: string, label: string) => invoke<Connection>("rename_connection", { id, label }),
-  testConnection: (id: string) => invoke<ConnectionTest>("test_connection", { id }),
+  testConnection: (id: string, entities: Entity[]) => invoke<ConnectionTest>("test_connection", { id, entities }),
   disconnect: (id: string, force: boolean) => invoke<null>("disconnect", { id, force }),
   estimatePull: (connectionId: string, options: PullOptions) =>
     invoke<Estimate>("estimate_pull", { connectionId, options }),

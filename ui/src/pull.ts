@@ -80,6 +80,11 @@ export function closePull(): void {
   ui.connection = null;
 }
 
+/** The record types chosen in the pull form ("Test" reads one of each). */
+export function chosenEntities(): Entity[] {
+  return [...ui.options.entities];
+}
+
 export function pullOpenFor(): string | null {
   return ui.connection;
 }

@@ -9,6 +9,8 @@ import { h } from "../dom";
 import type { Host, StepScreen } from "../host";
 import { handoffCard } from "./platform";
 import type { Connection } from "../bindings/Connection";
+import type { ConnectionTest } from "../bindings/ConnectionTest";
+import { entityName } from "../entities";
 import type { Finished } from "../bindings/Finished";
 import type { OrganizationChoice } from "../bindings/OrganizationChoice";
 import type { Started } from "../bindings/Started";
@@ -29,6 +31,8 @@ interface ConnectState {
   flow: ConnectFlow;
   /** The data center chosen to start the sign-in at (null: the first one). */
   region: string | null;
+  /** Each connection's last "Test", shown beside its buttons. */
+  tests: Record<string, { running: boolean; result: ConnectionTest | null }>;
 }
 
 export interface ConnectScreen extends StepScreen {
@@ -43,7 +47,56 @@ export interface ConnectScreen extends StepScreen {
 }
 
 export function connect(host: Host): ConnectScreen {
-  const state: ConnectState = { connections: [], flow: { kind: "idle" }, region: null };
+  const state: ConnectState = { connections: [], flow: { kind: "idle" }, region: null, tests: {} };
+
+  /** The outcome of the last "Test" of a connection, next to its button. */
+  function testResult(id: string): HTMLElement | null {
+    const t = state.tests[id];
+    if (!t) return null;
+    if (t.running) {
+      return h("p", { class: "test-result running", "data-test": "test-result", role: "status" }, "Testing: asking Zoho now…");
+    }
+    const r = t.result;
+    if (!r) return null;
+    return h(
+      "div",
+      { class: `test-result ${r.ok ? "ok" : "failed"}`, "data-test": "test-result", "data-ok": String(r.ok), role: "status" },
+      h("p", {}, h("strong", {}, r.ok ? "Test passed. " : "Test did not pass. "), r.message),
+      r.modules.length > 0
+        ? h(
+            "ul",
+            { class: "modules" },
+            r.modules.map((m) =>
+              h(
+                "li",
+                { "data-entity": m.entity, "data-ok": String(m.ok) },
+                h("strong", {}, `${m.ok ? "✓" : "✗"} ${entityName(m.entity)}`),
+                m.ok ? null : h("span", { class: "block" }, m.message),
+              ),
+            ),
+          )
+        : null,
+      h("p", { class: "hint" }, `Asked Zoho at ${new Date(r.checked_at).toLocaleTimeString()}: the keys, the sign-in and one record of each type.`),
+    );
+  }
+
+  function test(c: Connection): void {
+    state.tests[c.id] = { running: true, result: null };
+    host.render();
+    const entities = pullModule?.chosenEntities() ?? [];
+    void host
+      .run(
+        () => api.testConnection(c.id, entities),
+        (r) => {
+          state.tests[c.id] = { running: false, result: r };
+        },
+      )
+      .then((error) => {
+        if (error) state.tests[c.id] = { running: false, result: null };
+      })
+      .then(loadConnections)
+      .then(host.render);
+  }
 
   function loadPull(): void {
     if (!pullModule) {
@@ -273,14 +326,8 @@ export function connect(host: Host): ConnectScreen {
                   type: "button",
                   class: "secondary",
                   "data-test": "test-connection",
-                  onclick: () =>
-                    void host.run(
-                      () => api.testConnection(c.id),
-                      (r) => {
-                        if (r.ok) host.setInfo(r.message);
-                        else host.setError({ code: "test_failed", message: r.message, issues: [] });
-                      },
-                    ).then(loadConnections).then(host.render),
+                  disabled: state.tests[c.id]?.running === true,
+                  onclick: () => { test(c); },
                 },
                 "Test",
               ),
@@ -329,6 +376,7 @@ export function connect(host: Host): ConnectScreen {
                 "Disconnect",
               ),
             ),
+            testResult(c.id),
           ),
         ),
       ),

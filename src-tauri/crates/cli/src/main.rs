@@ -93,6 +93,14 @@ enum Command {
     Platform(PlatformCommand),
     /// Ask each chosen data center whether it accepts the saved keys (no sign-in needed); exit 1 when any does not.
     CheckKeys,
+    /// Test a connection now: the keys, the sign-in and one record of each record type; exit 1 when anything fails.
+    Test {
+        /// The connection's ID (see `zbsetup connections`).
+        id: String,
+        /// Record types to read one record of, comma-separated (default: invoices,creditnotes,customers).
+        #[arg(long, value_name = "a,b,..")]
+        entities: Option<String>,
+    },
     /// Save the test report (an HTML page that prints to PDF; no secret in it).
     Report {
         /// Folder to save it in (default: your Downloads folder).
@@ -428,6 +436,34 @@ fn run(cli: &Cli) -> Result<(), Failure> {
                 ))
             }
         }
+        Command::Test { id, entities } => {
+            let entities = match entities {
+                Some(list) => parse_entities(&list)?,
+                None => Vec::new(),
+            };
+            let test = rt.block_on(setup.test_connection(&id, &entities))?;
+            if cli.json {
+                print_json(&test)?;
+            } else {
+                println!("{}", terminal_safe(&test.message));
+                for m in &test.modules {
+                    let mark = if m.ok { "ok" } else { "REFUSED" };
+                    println!(
+                        "  {:<18} {:<8} {}",
+                        m.entity.name(),
+                        mark,
+                        terminal_safe(&m.message)
+                    );
+                }
+            }
+            if test.ok {
+                Ok(())
+            } else {
+                Err(Failure(
+                    "the test did not pass; see above for what to do".into(),
+                ))
+            }
+        }
         Command::Report { out } => {
             let saved = match out {
                 Some(dir) => setup.save_test_report(dir)?,
@@ -469,15 +505,19 @@ fn read_secret(input: impl Read) -> Result<String, Failure> {
     Ok(text)
 }
 
+/// A comma-separated list of entity names.
+fn parse_entities(list: &str) -> Result<Vec<Entity>, Failure> {
+    list.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| s.parse::<Entity>().map_err(|e| Failure(e.to_string())))
+        .collect()
+}
+
 fn pull_options(args: &PullArgs) -> Result<PullOptions, Failure> {
     let mut options = PullOptions::default();
     if let Some(list) = &args.entities {
-        options.entities = list
-            .split(',')
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(|s| s.parse::<Entity>().map_err(|e| Failure(e.to_string())))
-            .collect::<Result<_, _>>()?;
+        options.entities = parse_entities(list)?;
     }
     if args.all {
         options.sample = None;
@@ -575,10 +615,18 @@ async fn pull(cli: &Cli, setup: Setup, args: &PullArgs) -> Result<(), Failure> {
             0 => String::new(),
             n => format!(", {n} listed without an id (not stored)"),
         };
+        let refused = if report.not_permitted.iter().any(|r| r.name() == name) {
+            ", refused by Zoho to this user"
+        } else {
+            ""
+        };
         println!(
-            "{name}: {} records, {} calls{without_id}",
+            "{name}: {} records, {} calls{without_id}{refused}",
             e.records, e.calls
         );
+    }
+    if let Some(message) = &report.message {
+        println!("{}", terminal_safe(message));
     }
     println!(
         "{} calls in {:.1} s, {} answered \"too many requests\"; {}",

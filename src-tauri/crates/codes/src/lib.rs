@@ -153,6 +153,9 @@ codes! {
     RateLimited = "rate_limited",
     /// Zoho refused the access token (HTTP 401).
     Unauthorized = "unauthorized",
+    /// Zoho refused a record type to the Zoho user who connected (code 57
+    /// although the sign-in is valid): their role, not an expired sign-in.
+    NotPermitted = "not_permitted",
     /// Zoho has no such record or path.
     NotFound = "not_found",
     /// An HTTP status Zoho does not document for that call.

@@ -34,6 +34,7 @@ use zbs_zoho::books::{BooksClient, BooksError, Entity, RateInfo, Record, MAX_PER
 use zbs_zoho::retry::{backoff, full_jitter};
 
 use crate::budget::RateBudget;
+use crate::error::not_permitted_message;
 use crate::limiter::{LimiterRegistry, OrgLimiter};
 use crate::store::{
     self, Checkpoint, ConnectionCheck, Db, PageCommit, Phase, Prepared, PullRow, Totals,
@@ -354,6 +355,7 @@ impl Puller {
         let started = Instant::now();
         let stop = cancel.child_token();
         let mut without_id: BTreeMap<String, u64> = BTreeMap::new();
+        let mut not_permitted: Vec<Entity> = Vec::new();
         let outcome = match self.session(tokens).await {
             Ok(session) => {
                 let ctx = Ctx::new(
@@ -373,6 +375,7 @@ impl Puller {
                     .iter()
                     .map(|(e, c)| (e.name().to_owned(), c.without_id.load(Ordering::SeqCst)))
                     .collect();
+                not_permitted = std::mem::take(&mut *lock(&ctx.not_permitted));
                 (result, ctx.totals(), unsaved)
             }
             Err(e) => (
@@ -396,7 +399,13 @@ impl Puller {
                 totals,
                 resume_after: None,
                 error_code: None,
-                message: None,
+                message: (!not_permitted.is_empty()).then(|| {
+                    format!(
+                        "The other record types were pulled. {}",
+                        not_permitted_message(&not_permitted)
+                    )
+                }),
+                not_permitted: not_permitted.clone(),
                 organization_id: org.clone(),
                 sends_ms,
                 rate,
@@ -413,6 +422,7 @@ impl Puller {
                 },
                 error_code: Some(e.code().as_str().to_owned()),
                 message: Some(e.to_string()),
+                not_permitted: not_permitted.clone(),
                 organization_id: org.clone(),
                 sends_ms,
                 rate,
@@ -494,6 +504,8 @@ pub(crate) fn report(row: &PullRow, state: PullState) -> PullReport {
         pull_id: row.id,
         organization_id: row.organization_id.clone(),
         state,
+        not_permitted: row.not_permitted.clone(),
+        message: row.message.clone(),
     }
 }
 
@@ -518,13 +530,16 @@ impl Session {
     }
 
     /// After a 401 with token `generation`: a new token, once per run.
-    async fn refresh(&self, generation: u64, puller: &Puller) -> Result<(), PullError> {
+    /// `Ok(false)` when that token was already a fresh one: Zoho refuses
+    /// the module to this user (code 57 with a valid sign-in), and another
+    /// token would not help.
+    async fn refresh(&self, generation: u64, puller: &Puller) -> Result<bool, PullError> {
         let mut s = self.state.lock().await;
         if s.generation != generation {
-            return Ok(());
+            return Ok(true);
         }
         if self.refreshed.swap(true, Ordering::SeqCst) {
-            return Err(PullError::ReconnectNeeded { pull_id: 0 });
+            return Ok(false);
         }
         tracing::info!("access token refused; asking for a new one");
         let grant = self.tokens.access_token(true).await.map_err(token_error)?;
@@ -534,7 +549,7 @@ impl Session {
         }
         s.token = grant.token;
         s.generation += 1;
-        Ok(())
+        Ok(true)
     }
 }
 
@@ -572,6 +587,8 @@ struct Ctx<'a> {
     quota_out: Mutex<Option<Option<OffsetDateTime>>>,
     waiting: Mutex<Option<String>>,
     last_emit: Mutex<Option<Instant>>,
+    /// Modules Zoho refused to the user this run (code 57, valid sign-in).
+    not_permitted: Mutex<Vec<Entity>>,
 }
 
 enum Fetched<T> {
@@ -625,6 +642,7 @@ impl<'a> Ctx<'a> {
             quota_out: Mutex::default(),
             waiting: Mutex::default(),
             last_emit: Mutex::default(),
+            not_permitted: Mutex::default(),
         }
     }
 
@@ -663,6 +681,10 @@ impl<'a> Ctx<'a> {
                 next = tasks.next() => match next {
                     None => break,
                     Some(Ok(())) => {}
+                    // One module refused to this user: the others go on.
+                    Some(Err(PullError::NotPermitted { entities, .. })) => {
+                        lock(&self.not_permitted).extend(entities);
+                    }
                     Some(Err(e)) => {
                         self.stop.cancel();
                         let replace = match &first_error {
@@ -678,8 +700,23 @@ impl<'a> Ctx<'a> {
                 _ = &mut ticker => {}
             }
         }
+        let refused = {
+            let mut r = lock(&self.not_permitted);
+            r.sort();
+            r.dedup();
+            r.clone()
+        };
         match first_error {
             Some(e) => Err(e),
+            // Nothing could be read: the pull did not do its job.
+            None if !refused.is_empty()
+                && checkpoints.iter().all(|c| refused.contains(&c.entity)) =>
+            {
+                Err(PullError::NotPermitted {
+                    pull_id: self.pull_id,
+                    entities: refused,
+                })
+            }
             None => Ok(()),
         }
     }
@@ -831,7 +868,16 @@ impl<'a> Ctx<'a> {
                     self.limiter.throttled(wait);
                 }
                 Err(BooksError::Unauthorized) => {
-                    self.session.refresh(generation, self.puller).await?;
+                    if !self.session.refresh(generation, self.puller).await? {
+                        tracing::warn!(
+                            entity = entity.name(),
+                            "Zoho refuses this module to the user"
+                        );
+                        return Err(PullError::NotPermitted {
+                            pull_id: self.pull_id,
+                            entities: vec![entity],
+                        });
+                    }
                 }
                 Err(BooksError::NotFound) => return Ok(Fetched::NotFound),
                 Err(e) if e.is_retryable() || matches!(e, BooksError::Decode { .. }) => {

@@ -6,7 +6,7 @@
 
 use time::OffsetDateTime;
 use zbs_codes::Code;
-use zbs_zoho::BooksError;
+use zbs_zoho::{BooksError, Entity};
 
 use crate::token::TokenError;
 
@@ -34,6 +34,9 @@ pub enum PullError {
     Disconnected { pull_id: i64 },
     #[error("Zoho kept saying more records follow but sent only records it had already sent, so the pull stopped to spare the organization's daily API calls. What was pulled is saved: try again later, or pull a sample instead of every record.")]
     EndlessPages { pull_id: i64 },
+    /// Zoho refused every chosen record type to the Zoho user who connected.
+    #[error("{}", not_permitted_message(entities))]
+    NotPermitted { pull_id: i64, entities: Vec<Entity> },
     #[error("Zoho kept refusing requests because too many were made. The pull is saved: wait a few minutes and continue it.")]
     RateLimited { pull_id: i64 },
     #[error("{source} The pull is saved and can continue later.")]
@@ -76,6 +79,7 @@ impl PullError {
             PullError::Disconnected { .. } => Code::ConnectionRemoved,
             PullError::EndlessPages { .. } => Code::EndlessPages,
             PullError::RateLimited { .. } => Code::RateLimited,
+            PullError::NotPermitted { .. } => Code::NotPermitted,
             PullError::Zoho {
                 source: BooksError::TooSlow,
                 ..
@@ -100,6 +104,7 @@ impl PullError {
             | PullError::Disconnected { pull_id }
             | PullError::EndlessPages { pull_id }
             | PullError::RateLimited { pull_id }
+            | PullError::NotPermitted { pull_id, .. }
             | PullError::Zoho { pull_id, .. }
             | PullError::Token { pull_id, .. } => Some(*pull_id),
             _ => None,
@@ -128,6 +133,10 @@ impl PullError {
             PullError::Disconnected { .. } => PullError::Disconnected { pull_id: id },
             PullError::EndlessPages { .. } => PullError::EndlessPages { pull_id: id },
             PullError::RateLimited { .. } => PullError::RateLimited { pull_id: id },
+            PullError::NotPermitted { entities, .. } => PullError::NotPermitted {
+                pull_id: id,
+                entities,
+            },
             PullError::Zoho { source, .. } => PullError::Zoho {
                 pull_id: id,
                 source,
@@ -200,4 +209,21 @@ mod tests {
         };
         assert!(none.to_string().contains("tomorrow"));
     }
+}
+
+/// What to tell a person when Zoho refused `entities` to the Zoho user who
+/// connected although the sign-in is valid (code 57): a role problem.
+pub fn not_permitted_message(entities: &[Entity]) -> String {
+    let names: Vec<&str> = entities.iter().map(|e| e.label()).collect();
+    let list = match names.as_slice() {
+        [] => "these records".to_owned(),
+        [one] => (*one).to_owned(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    };
+    format!(
+        "Zoho did not let the Zoho user who connected read {list}, although the sign-in is \
+         valid: that user's role in Zoho Books does not allow it. Ask an admin of the \
+         organization to give that user a role that can view {list} (in Zoho Books: Settings, \
+         Users & Roles), or connect again with a user who can, then pull again."
+    )
 }

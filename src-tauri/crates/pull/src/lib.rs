@@ -50,7 +50,7 @@ pub mod types;
 pub use budget::{RateBudget, RATE_LIMIT_ENV};
 pub use columns::KeyColumns;
 pub use engine::{Puller, PullerConfig, RetryConfig, MAX_PAGES, STALE_PAGES};
-pub use error::PullError;
+pub use error::{not_permitted_message, PullError};
 pub use limiter::{LimiterRegistry, OrgLimiter, DEFAULT_CONCURRENCY};
 pub use results::{forget_connection, MAX_PAGE_ROWS};
 pub use store::{ConnectionCheck, BUSY_TIMEOUT, MIGRATIONS, NO_PULL, REQUEST_LOG_MAX};

@@ -156,7 +156,7 @@ impl Puller {
         let conn = self.db.lock();
         let mut stmt = conn.prepare_cached(
             "SELECT id, connection_id, organization_id, options, started_at, finished_at, state,
-                    calls, http_429, seconds, resume_after, error_code, message
+                    calls, http_429, seconds, resume_after, error_code, message, not_permitted
              FROM pulls WHERE ?1 IS NULL OR connection_id = ?1 ORDER BY id DESC LIMIT ?2",
         )?;
         let rows = stmt.query_map(params![connection_id, i64::from(limit.max(1))], |r| {
@@ -175,6 +175,7 @@ impl Puller {
                 resume_after: r.get(10)?,
                 error_code: r.get(11)?,
                 message: r.get(12)?,
+                not_permitted: store::parse_entity_list(r.get::<_, Option<String>>(13)?.as_deref()),
             })
         })?;
         let mut out: Vec<HistoryRow> = rows.collect::<Result<_, _>>()?;

@@ -32,7 +32,10 @@ pub const NO_PULL: i64 = 0;
 /// (`migrations/*.sql`). The setup crate applies them, in this order, within
 /// its own list of steps (`zbs_setup::store`). Never edit a released step:
 /// add one, and add it to that list.
-pub const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_pulls.sql")];
+pub const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/0001_pulls.sql"),
+    include_str!("../migrations/0002_not_permitted.sql"),
+];
 
 const TABLES: [&str; 6] = [
     "pulls",
@@ -289,6 +292,8 @@ pub(crate) struct PullRow {
     pub http_429: u64,
     pub seconds: f64,
     pub checkpoints: Vec<Checkpoint>,
+    pub message: Option<String>,
+    pub not_permitted: Vec<Entity>,
 }
 
 /// The latest pull of this connection with these options, unless it completed.
@@ -343,7 +348,8 @@ pub(crate) fn create_pull(
 pub(crate) fn load_pull(conn: &Connection, id: i64) -> Result<PullRow, PullError> {
     let row = conn
         .query_row(
-            "SELECT connection_id, organization_id, options, state, calls, http_429, seconds
+            "SELECT connection_id, organization_id, options, state, calls, http_429, seconds,
+                    message, not_permitted
              FROM pulls WHERE id = ?1",
             [id],
             |r| {
@@ -355,6 +361,8 @@ pub(crate) fn load_pull(conn: &Connection, id: i64) -> Result<PullRow, PullError
                     r.get::<_, i64>(4)?,
                     r.get::<_, i64>(5)?,
                     r.get::<_, f64>(6)?,
+                    r.get::<_, Option<String>>(7)?,
+                    r.get::<_, Option<String>>(8)?,
                 ))
             },
         )
@@ -407,6 +415,8 @@ pub(crate) fn load_pull(conn: &Connection, id: i64) -> Result<PullRow, PullError
         http_429: u64::try_from(row.5).unwrap_or(0),
         seconds: row.6,
         checkpoints,
+        message: row.7,
+        not_permitted: parse_entity_list(row.8.as_deref()),
     })
 }
 
@@ -451,6 +461,8 @@ pub(crate) struct Finish {
     pub resume_after: Option<String>,
     pub error_code: Option<String>,
     pub message: Option<String>,
+    /// Record types Zoho refused to the user (code 57 with a valid sign-in).
+    pub not_permitted: Vec<Entity>,
     pub organization_id: String,
     /// Sends and quota headers not yet written with a page.
     pub sends_ms: Vec<i64>,
@@ -465,7 +477,7 @@ pub(crate) fn finish_pull(conn: &mut Connection, id: i64, f: &Finish) -> Result<
     }
     tx.execute(
         "UPDATE pulls SET state = ?2, finished_at = ?3, calls = ?4, http_429 = ?5, seconds = ?6,
-         resume_after = ?7, error_code = ?8, message = ?9 WHERE id = ?1",
+         resume_after = ?7, error_code = ?8, message = ?9, not_permitted = ?10 WHERE id = ?1",
         params![
             id,
             f.state.as_str(),
@@ -476,10 +488,27 @@ pub(crate) fn finish_pull(conn: &mut Connection, id: i64, f: &Finish) -> Result<
             f.resume_after,
             f.error_code,
             f.message,
+            entity_list(&f.not_permitted),
         ],
     )?;
     tx.commit()?;
     Ok(())
+}
+
+/// A JSON list of entity names; `None` when empty.
+fn entity_list(entities: &[Entity]) -> Option<String> {
+    (!entities.is_empty())
+        .then(|| serde_json::to_string(&entities.iter().map(|e| e.name()).collect::<Vec<_>>()))
+        .and_then(Result::ok)
+}
+
+/// The entities of a JSON list of entity names (unknown names skipped).
+pub(crate) fn parse_entity_list(text: Option<&str>) -> Vec<Entity> {
+    text.and_then(|t| serde_json::from_str::<Vec<String>>(t).ok())
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|n| n.parse().ok())
+        .collect()
 }
 
 // ---------------------------------------------------------------- records

@@ -175,6 +175,13 @@ pub struct PullReport {
     pub pull_id: i64,
     pub organization_id: String,
     pub state: PullState,
+    /// Record types Zoho refused to the Zoho user who connected (code 57
+    /// although the sign-in is valid); the others were pulled.
+    #[serde(default)]
+    pub not_permitted: Vec<Entity>,
+    /// A warning to show with a finished pull (what was refused, and why).
+    #[serde(default)]
+    pub message: Option<String>,
 }
 
 /// One entity's progress.
@@ -234,6 +241,9 @@ pub struct HistoryRow {
     pub resume_after: Option<String>,
     pub error_code: Option<String>,
     pub message: Option<String>,
+    /// Record types Zoho refused to the Zoho user who connected.
+    #[serde(default)]
+    pub not_permitted: Vec<Entity>,
 }
 
 /// Key columns of a stored record, for the preview table.

@@ -104,14 +104,6 @@ pub struct Connection {
     pub connected_at: String,
 }
 
-/// The result of "Test connection".
-#[derive(Debug, Clone, Serialize, TS)]
-#[ts(export)]
-pub struct ConnectionTest {
-    pub ok: bool,
-    pub message: String,
-}
-
 /// A sign-in that was started: what to open, and how its answer comes back.
 #[derive(Debug)]
 pub struct SignIn {
@@ -477,43 +469,6 @@ impl Setup {
             return Err(Error::UnknownConnection { id: id.to_owned() });
         }
         self.connection(id)
-    }
-
-    /// Checks that the connection still works (one call to `/organizations`).
-    pub async fn test_connection(&self, id: &str) -> Result<ConnectionTest, Error> {
-        let connection = self.connection(id)?;
-        let grant = self.access_token(id, false).await?;
-        let books = BooksClient::new(&grant.api_domain)?;
-        let result = match books.organizations(&grant.token).await {
-            Err(zbs_zoho::books::BooksError::Unauthorized) => {
-                let grant = self.access_token(id, true).await?;
-                books.organizations(&grant.token).await
-            }
-            other => other,
-        };
-        let (orgs, _) = result?;
-        Ok(
-            if orgs
-                .iter()
-                .any(|o| o.organization_id == connection.organization_id)
-            {
-                ConnectionTest {
-                    ok: true,
-                    message: format!(
-                        "{} answers: the connection works.",
-                        connection.organization_name
-                    ),
-                }
-            } else {
-                ConnectionTest {
-                    ok: false,
-                    message: format!(
-                        "Zoho no longer lists {} for this sign-in. Connect it again.",
-                        connection.organization_name
-                    ),
-                }
-            },
-        )
     }
 
     /// Revokes the connection's refresh token at Zoho, then forgets it here.

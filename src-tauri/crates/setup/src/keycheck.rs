@@ -122,6 +122,31 @@ fn row(
 }
 
 impl Setup {
+    /// Asks one data center whether it accepts the stored keys (one token
+    /// request with a made-up code, never retried); `None` for a region
+    /// not in the table.
+    pub(crate) async fn probe_keys(
+        &self,
+        client: &zbs_zoho::oauth::OAuthClient,
+        region: &str,
+        redirect_uri: &str,
+    ) -> Option<DataCenterCheck> {
+        let dc = self.data_centers().get(region).cloned()?;
+        let result = client.probe_client(&dc, redirect_uri).await;
+        tracing::info!(region = %dc.region, ok = result.is_ok(), "keys checked");
+        Some(row(&dc, result, redirect_uri))
+    }
+
+    /// The keys of the check at one data center (see [`Setup::probe_keys`]).
+    pub(crate) async fn check_keys_at(
+        &self,
+        region: &str,
+    ) -> Result<Option<DataCenterCheck>, Error> {
+        let client = self.oauth_client()?;
+        let redirect_uri = self.redirect_uri(self.redirect_method()?)?;
+        Ok(self.probe_keys(&client, region, &redirect_uri).await)
+    }
+
     /// Asks each chosen data center, one after the other, whether it accepts
     /// the stored keys.
     pub async fn check_keys_with_zoho(&self) -> Result<KeyCheck, Error> {
@@ -129,12 +154,9 @@ impl Setup {
         let redirect_uri = self.redirect_uri(self.redirect_method()?)?;
         let mut rows = Vec::new();
         for region in self.regions()? {
-            let Some(dc) = self.data_centers().get(&region).cloned() else {
-                continue;
-            };
-            let result = client.probe_client(&dc, &redirect_uri).await;
-            tracing::info!(region = %dc.region, ok = result.is_ok(), "keys checked");
-            rows.push(row(&dc, result, &redirect_uri));
+            if let Some(row) = self.probe_keys(&client, &region, &redirect_uri).await {
+                rows.push(row);
+            }
         }
         Ok(KeyCheck {
             data_centers: rows,

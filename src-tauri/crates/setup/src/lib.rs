@@ -10,7 +10,9 @@
 //! - [`validate`]: plain-language checks of pasted keys.
 //! - [`checklist`]: the steps and when each is done.
 //! - [`connect`]: signing in ([`connect::SignIn`]), choosing an
-//!   organization, and the stored connections (test, rename, disconnect).
+//!   organization, and the stored connections (rename, disconnect).
+//! - [`checkup`]: "Test": the keys, the sign-in and one small page of each
+//!   record type, asked of Zoho just now.
 //! - `tokens`: access tokens of connections, cached and refreshed.
 //! - [`pulls`]: sample pulls of a stored connection (the engine is `zbs-pull`'s).
 //! - [`store`]: the SQLite file and its migrations; all SQL of this crate
@@ -30,6 +32,7 @@
 //! demo mode, the only user of the simulator, is `zbs-demo`'s.
 
 pub mod checklist;
+pub mod checkup;
 pub mod connect;
 pub mod diagnostics;
 pub mod error;

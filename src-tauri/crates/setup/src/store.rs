@@ -41,6 +41,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../migrations/0001_initial.sql")),
         // Released as this crate's `migrations/0002_pulls.sql`.
         M::up(zbs_pull::MIGRATIONS[0]),
+        M::up(zbs_pull::MIGRATIONS[1]),
     ])
 }
 
@@ -520,9 +521,10 @@ mod tests {
 
     /// Bytes and FNV-1a hash of each step as released, oldest first. A file
     /// made by an earlier version migrates the same only while these hold.
-    const RELEASED: [(usize, u64); 2] = [
+    const RELEASED: [(usize, u64); 3] = [
         (1460, 0x9d8c_c72f_303c_ba07), // 0001_initial.sql
         (3070, 0x56f2_29a0_740a_ba97), // 0002_pulls.sql (now zbs-pull's 0001_pulls.sql)
+        (245, 0x5fd6_1c1b_98c1_ec4f),  // zbs-pull's 0002_not_permitted.sql
     ];
 
     /// The steps as the files hold them today, in the released order.

@@ -1,7 +1,8 @@
 //! The Books API v3 of each data center, under `/books/v3`: `GET
-//! /organizations` and list + detail of every `Entity`. One handler runs
-//! the pipeline in Zoho's order: token (401 code 57), route (404 code 5),
-//! `organization_id` (400 code 6041), scope (401 code 57), then the
+//! /organizations`, `GET /users/me` and list + detail of every `Entity`. One
+//! handler runs the pipeline in Zoho's order: token (401 code 57), route
+//! (404 code 5), `organization_id` (400 code 6041), scope and the user's role
+//! (401 code 57 with a valid token), then the
 //! organization's limits (429: code 44 for the request window, the
 //! concurrency cap and the storm fault; code 45 for the daily quota; never a
 //! `Retry-After`), latency, 5xx faults, the payload, body faults. Every
@@ -215,11 +216,13 @@ async fn books(
     let segments: Vec<&str> = rest.split('/').filter(|s| !s.is_empty()).collect();
     enum Target {
         Organizations,
+        Me,
         List(Entity),
         Detail(Entity, String),
     }
     let target = match segments.as_slice() {
         ["organizations"] => Target::Organizations,
+        ["users", "me"] => Target::Me,
         [res] => match resource_entity(res) {
             Some(e) => Target::List(e),
             None => return error(StatusCode::NOT_FOUND, 5, "Invalid URL Passed"),
@@ -272,10 +275,18 @@ async fn books(
         };
         let entity = match &target {
             Target::List(e) | Target::Detail(e, _) => *e,
-            Target::Organizations => Entity::Invoices,
+            Target::Organizations | Target::Me => Entity::Invoices,
         };
-        // 4. The scope.
-        if enforce && !scopes_cover(&scopes, entity.scope_module()) {
+        // 4. The scope, then the user's role: both refuse with 401 code 57
+        // although the token is valid.
+        let module = match &target {
+            Target::Me => "settings",
+            _ => entity.scope_module(),
+        };
+        if enforce && !scopes_cover(&scopes, module) {
+            return with_quota(unauthorized(), org.limiter.quota(&shared.clock));
+        }
+        if shared.cfg.role_denies.iter().any(|m| m == module) {
             return with_quota(unauthorized(), org.limiter.quota(&shared.clock));
         }
         // 5. Limits.
@@ -308,6 +319,7 @@ async fn books(
                 (status, body)
             }
             Target::Detail(e, id) => detail(org, e, &id),
+            Target::Me => (StatusCode::OK, me(shared)),
             Target::Organizations => (StatusCode::NOT_FOUND, json!({})),
         };
         let resp = finish(shared, status, &body);
@@ -341,6 +353,25 @@ async fn books(
         StatusCode::OK,
         &json!({ "code": 0, "message": "success", "organizations": rows }),
     )
+}
+
+/// `GET /users/me`: the signed-in user, in the shape of Zoho's "Get
+/// current user" answer.
+fn me(shared: &Shared) -> Value {
+    let cfg = &shared.cfg;
+    json!({
+        "code": 0,
+        "message": "success",
+        "user": {
+            "user_id": "982000000554041",
+            "name": cfg.user_name,
+            "email_ids": [{ "email": cfg.user_email, "is_selected": true }],
+            "status": "active",
+            "user_role": cfg.user_role,
+            "role_id": "982000000000086",
+            "user_type": "zoho",
+        }
+    })
 }
 
 fn bad_param(name: &str) -> (StatusCode, Value) {

@@ -191,6 +191,12 @@ pub struct SimConfig {
     /// The simulated user's name (shown as `contact_name`, `created_by`).
     pub user_name: String,
     pub user_email: String,
+    /// The simulated user's role in their organizations (`GET /users/me`).
+    pub user_role: String,
+    /// Modules (scope names: `bills`, `contacts`, ...) the user's role may
+    /// not read. As at Zoho, reading one answers 401 code 57 although the
+    /// token is valid and other modules answer.
+    pub role_denies: Vec<String>,
     pub organizations: Vec<OrgSpec>,
     pub clients: Vec<ClientSpec>,
     /// Accept any `http://127.0.0.1:<port>/oauth/callback` (and `localhost`)
@@ -226,6 +232,8 @@ impl Default for SimConfig {
             user_region: "us".to_string(),
             user_name: "Alex Morgan".to_string(),
             user_email: "alex.morgan@harbourlane.example".to_string(),
+            user_role: "admin".to_string(),
+            role_denies: Vec::new(),
             organizations: vec![first, second],
             clients: vec![ClientSpec::generate(seed)],
             allow_any_loopback_port: true,

@@ -276,3 +276,29 @@ async fn without_organization_id_one_organization_is_read_and_several_are_6024()
         (StatusCode::BAD_REQUEST, Some(6024))
     );
 }
+
+/// Fact (Books API reference, Databricks' connector troubleshooting): code
+/// 57 also comes with a valid token when the Zoho user's role does not cover
+/// the module; the other modules still answer, and `GET /users/me` names the
+/// user and their role.
+#[tokio::test]
+async fn a_module_the_users_role_does_not_cover_is_401_code_57_with_a_valid_token() {
+    let env = start(SimConfig {
+        role_denies: vec!["bills".into()],
+        user_role: "staff".into(),
+        ..cfg()
+    })
+    .await;
+    let t = env.connect().await;
+    let (s, _, body) = env.org_get(&t, "bills", &[]).await;
+    assert_eq!(
+        (s, body["code"].as_u64()),
+        (StatusCode::UNAUTHORIZED, Some(57))
+    );
+    let (s, _, body) = env.org_get(&t, "invoices", &[]).await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    let (s, _, body) = env.org_get(&t, "users/me", &[]).await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    assert_eq!(body["user"]["user_role"], "staff");
+    assert!(body["user"]["email_ids"][0]["email"].is_string());
+}

@@ -94,6 +94,21 @@ impl Entity {
         }
     }
 
+    /// The name a person reads (`"credit notes"`, `"chart of accounts"`).
+    pub fn label(self) -> &'static str {
+        match self {
+            Entity::Invoices => "invoices",
+            Entity::CreditNotes => "credit notes",
+            Entity::Customers => "customers",
+            Entity::Vendors => "vendors",
+            Entity::Bills => "bills",
+            Entity::Items => "items",
+            Entity::ChartOfAccounts => "chart of accounts",
+            Entity::CustomerPayments => "customer payments",
+            Entity::VendorPayments => "vendor payments",
+        }
+    }
+
     /// API path below `/books/v3` (customers and vendors are both `/contacts`).
     pub fn path(self) -> &'static str {
         match self {

@@ -1,0 +1,165 @@
+//! "Test" of a stored connection, asked of Zoho just now and never taken
+//! from anything kept: the stored keys at the connection's data center (a
+//! made-up code exchange, as "Check my keys"), the sign-in (`GET
+//! /organizations` with the connection's access token, refreshed when Zoho
+//! refuses it) and one record of each chosen record type, so a module the
+//! Zoho user may not read (Zoho's code 57 with a valid token) shows here,
+//! before links go to customers, and not in a customer's first sync.
+
+use serde::Serialize;
+use ts_rs::TS;
+use zbs_zoho::books::{BooksClient, BooksError};
+use zbs_zoho::Entity;
+
+use crate::error::Error;
+use crate::keycheck::KeyCheckStatus;
+use crate::Setup;
+
+/// Whether one record type could be read.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct ModuleCheck {
+    pub entity: Entity,
+    pub ok: bool,
+    /// What was found, in words; with the fix when it failed.
+    pub message: String,
+}
+
+/// The result of "Test".
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct ConnectionTest {
+    pub ok: bool,
+    pub message: String,
+    /// One small page of each record type, read during this test.
+    pub modules: Vec<ModuleCheck>,
+    /// When Zoho was asked (RFC 3339, UTC).
+    pub checked_at: String,
+}
+
+fn now() -> String {
+    time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+fn failed(message: String) -> ConnectionTest {
+    ConnectionTest {
+        ok: false,
+        message,
+        modules: Vec::new(),
+        checked_at: now(),
+    }
+}
+
+/// What to tell a person when Zoho refuses `label` to the user who connected.
+pub(crate) fn refused_module(label: &str) -> String {
+    format!(
+        "Zoho does not let the Zoho user who connected read {label}, although the sign-in \
+         works: that user's role in Zoho Books does not allow it. Ask an admin of the \
+         organization to give that user a role that can view {label} (in Zoho Books: \
+         Settings, Users & Roles), or connect again with a user who can."
+    )
+}
+
+impl Setup {
+    /// Tests a connection: keys, sign-in, and one record of each of
+    /// `entities` (the default selection when empty). Makes one token
+    /// request for the keys, at most one for a new access token, and one
+    /// API call per record type plus one.
+    pub async fn test_connection(
+        &self,
+        id: &str,
+        entities: &[Entity],
+    ) -> Result<ConnectionTest, Error> {
+        let connection = self.connection(id)?;
+        let name = connection.organization_name.clone();
+        match self.check_keys_at(&connection.region).await? {
+            Some(dc) if dc.status != KeyCheckStatus::Ok => {
+                let fix = dc.fix.map(|f| format!(" {f}")).unwrap_or_default();
+                return Ok(failed(format!(
+                    "The saved Client ID and Client Secret do not work for {name}: {}{fix}",
+                    dc.message
+                )));
+            }
+            _ => {}
+        }
+        let grant = self.access_token(id, false).await?;
+        let books = BooksClient::new(&grant.api_domain)?;
+        let (orgs, token) = match books.organizations(&grant.token).await {
+            Err(BooksError::Unauthorized) => {
+                let grant = self.access_token(id, true).await?;
+                (books.organizations(&grant.token).await, grant.token)
+            }
+            other => (other, grant.token),
+        };
+        let (orgs, _) = orgs?;
+        if !orgs
+            .iter()
+            .any(|o| o.organization_id == connection.organization_id)
+        {
+            return Ok(failed(format!(
+                "Zoho no longer lists {name} for this sign-in. Connect it again."
+            )));
+        }
+        // The token was just accepted, so a refusal now is the module's.
+        let entities = if entities.is_empty() {
+            Entity::default_selection()
+        } else {
+            let mut e = entities.to_vec();
+            e.sort();
+            e.dedup();
+            e
+        };
+        let mut modules = Vec::with_capacity(entities.len());
+        for entity in entities {
+            let page = books
+                .list(&token, &connection.organization_id, entity, 1, 1, &[])
+                .await;
+            let label = entity.label();
+            let (ok, message) = match page {
+                Ok(_) => (true, format!("{} can be read.", capitalized(label))),
+                Err(BooksError::Unauthorized) => (false, refused_module(label)),
+                Err(e) => (
+                    false,
+                    format!("{} could not be read: {e}", capitalized(label)),
+                ),
+            };
+            tracing::info!(connection = %id, entity = entity.name(), ok, "record type tested");
+            modules.push(ModuleCheck {
+                entity,
+                ok,
+                message,
+            });
+        }
+        let refused: Vec<&str> = modules
+            .iter()
+            .filter(|m| !m.ok)
+            .map(|m| m.entity.label())
+            .collect();
+        let ok = refused.is_empty();
+        let message = if ok {
+            format!(
+                "{name} answers and every chosen record type can be read: the connection works."
+            )
+        } else {
+            format!(
+                "{name} answers, but {} could not be read. See below for what to do.",
+                refused.join(", ")
+            )
+        };
+        Ok(ConnectionTest {
+            ok,
+            message,
+            modules,
+            checked_at: now(),
+        })
+    }
+}
+
+fn capitalized(label: &str) -> String {
+    let mut c = label.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
+}
