@@ -532,3 +532,47 @@ async fn a_kept_access_token_changed_outside_the_app_is_not_used() {
         );
     }
 }
+
+/// Fact (Zoho's multi-DC pages): every sign-in starts at accounts.zoho.com,
+/// China's at accounts.zoho.com.cn; Zoho sends the person on to their home
+/// data center and the redirect names it. China's accounts are not known at
+/// accounts.zoho.com, nor the others' at .com.cn.
+#[tokio::test]
+async fn every_sign_in_starts_at_the_us_accounts_server_and_chinas_at_its_own() {
+    for (home, asked, start) in [("jp", "jp", "us"), ("eu", "us", "us"), ("cn", "cn", "cn")] {
+        let h = Harness::ready(SimConfig {
+            user_region: home.into(),
+            ..SimConfig::default()
+        })
+        .await;
+        h.setup.set_regions(&[home.to_string()]).unwrap();
+        let started = h
+            .setup
+            .start_connect(Some(asked), RedirectMethod::DeepLink, None)
+            .unwrap();
+        let accounts = h.sim.accounts_url(start).unwrap();
+        assert!(
+            started.authorize_url.starts_with(&accounts),
+            "{home}: {} does not start at {accounts}",
+            started.authorize_url
+        );
+        h.setup.cancel_connect();
+        let c = h.connect(asked, None).await;
+        assert_eq!(c.region, home, "the redirect decides the data center");
+    }
+    // A Chinese account is not found at accounts.zoho.com.
+    let h = Harness::ready(SimConfig {
+        user_region: "cn".into(),
+        ..SimConfig::default()
+    })
+    .await;
+    let mut url = url::Url::parse(&h.sim.accounts_url("us").unwrap()).unwrap();
+    url.set_path("/oauth/v2/auth");
+    url.query_pairs_mut()
+        .append_pair("client_id", &h.client.client_id)
+        .append_pair("redirect_uri", &h.client.redirect_uris[0])
+        .append_pair("response_type", "code")
+        .append_pair("scope", "ZohoBooks.invoices.READ");
+    let err = zbs_sim::accept_consent(url.as_str()).await.unwrap_err();
+    assert!(err.to_string().contains("cannot be found"), "{err}");
+}

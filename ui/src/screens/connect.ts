@@ -219,8 +219,11 @@ export function connect(host: Host): ConnectScreen {
         h("div", { class: "row" }, h("button", { type: "submit", class: "primary", "data-test": "connect-org" }, "Connect this organization")),
       );
     }
-    const regions = s.data_centers.filter((dc) => s.regions.includes(dc.region));
-    const region = state.region ?? regions[0]?.region ?? null;
+    // Zoho starts every sign-in at accounts.zoho.com and sends the person on
+    // to their own data center; only China's accounts sign in elsewhere.
+    const china = s.regions.includes("cn");
+    const onlyChina = china && s.regions.length === 1;
+    const region = onlyChina || (china && state.region === "cn") ? "cn" : null;
     return h(
       "section",
       { class: "panel", "data-test": "connect-start" },
@@ -228,24 +231,22 @@ export function connect(host: Host): ConnectScreen {
       h(
         "p",
         {},
-        "You will sign in to Zoho in your browser and allow read-only access to one Zoho Books organization. Nothing is changed in Zoho Books.",
+        "You will sign in to Zoho in your browser and allow read-only access to one Zoho Books organization. Nothing is changed in Zoho Books. Zoho finds your organization's data center by itself.",
       ),
-      regions.length > 1
+      china && !onlyChina
         ? h(
-            "div",
-            { class: "field" },
-            h("label", { for: "connect-region" }, "Start the sign-in at"),
-            h(
-              "select",
-              {
-                id: "connect-region",
-                onchange: (e: Event) => {
-                  state.region = (e.target as HTMLSelectElement).value;
-                },
+            "label",
+            { class: "choice" },
+            h("input", {
+              type: "checkbox",
+              id: "connect-china",
+              "data-test": "connect-china",
+              checked: region === "cn",
+              onchange: (e: Event) => {
+                state.region = (e.target as HTMLInputElement).checked ? "cn" : null;
               },
-              regions.map((dc) => h("option", { value: dc.region, selected: dc.region === region }, dc.name)),
-            ),
-            h("p", { class: "hint" }, "Zoho sends you on to your organization's own data center if it is elsewhere."),
+            }),
+            h("span", {}, "The Zoho account is in China (it signs in at zoho.com.cn)"),
           )
         : null,
       h(

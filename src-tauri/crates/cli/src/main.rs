@@ -175,7 +175,7 @@ struct PullArgs {
 
 #[derive(Args)]
 struct ConnectArgs {
-    /// Data center to start the sign-in at (default: the first chosen region).
+    /// The organization's data center; only `cn` changes where the sign-in starts (every other one starts at accounts.zoho.com, and Zoho sends the person on).
     #[arg(long, value_name = "R")]
     region: Option<String>,
     /// Organization to connect (default: Zoho's default organization).

@@ -202,8 +202,12 @@ impl Setup {
         }
     }
 
-    /// Starts a sign-in at `region`'s accounts server (default: the first chosen
-    /// region). `reconnect` names a connection to renew instead of adding one.
+    /// Starts a sign-in for an organization in `region` (default: the
+    /// reconnected connection's, else the first chosen region). As Zoho's
+    /// multi-DC pages say, every sign-in starts at accounts.zoho.com (China's
+    /// at accounts.zoho.com.cn) and Zoho sends the person on to their home
+    /// data center, which the redirect names. `reconnect` names a connection
+    /// to renew instead of adding one.
     pub fn start_connect(
         &self,
         region: Option<&str>,
@@ -230,7 +234,7 @@ impl Setup {
                 .cloned()
                 .unwrap_or_else(|| "us".into()),
         };
-        let dc = self
+        let known = self
             .data_centers()
             .get(&region)
             .ok_or_else(|| Error::UnknownRegion {
@@ -243,6 +247,8 @@ impl Setup {
                     .collect::<Vec<_>>()
                     .join(", "),
             })?;
+        let start_at = if region == "cn" { "cn" } else { "us" };
+        let dc = self.data_centers().get(start_at).unwrap_or(known);
         let redirect_uri = self.redirect_uri(method)?;
         let client_id = status.client_id.unwrap_or_default();
         let request = oauth::authorize(dc, &client_id, &redirect_uri, &oauth::default_scopes())?;
@@ -252,7 +258,7 @@ impl Setup {
             reconnect: reconnect_row.map(|c| c.id),
         });
         *lock(&self.connect.exchanged) = None;
-        tracing::info!(%region, ?method, "sign-in started");
+        tracing::info!(%region, start_at = %dc.region, ?method, "sign-in started");
         Ok(ConnectStart {
             authorize_url: request.url.to_string(),
             redirect_uri,

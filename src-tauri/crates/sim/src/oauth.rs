@@ -348,6 +348,14 @@ async fn authorize(State(ctx): State<AccountsCtx>, RawQuery(q): RawQuery) -> Res
     let Some(redirect_uri) = get("redirect_uri") else {
         return error_page("The redirect_uri parameter is missing.");
     };
+    // Sign-in starts at accounts.zoho.com for every data center but China's,
+    // which is separate: neither side knows the other's accounts.
+    if (ctx.region == "cn") != (shared.cfg.user_region == "cn") {
+        return error_page(
+            "This account cannot be found. Sign in at the Zoho site of the country where your \
+             account was created.",
+        );
+    }
     if !redirect_allowed(shared, &client.redirect_uris, redirect_uri) {
         return error_page(&format!(
             "Invalid Redirect Uri: {redirect_uri} is not an authorized redirect URI of this client."
