@@ -322,6 +322,8 @@ async fn expired_access_tokens_are_refreshed_and_revoked_ones_ask_to_reconnect()
         .setup
         .start_connect(None, RedirectMethod::Loopback, Some(&c.id))
         .unwrap();
+    h.sim
+        .add_redirect_uri(&h.client.client_id, &start.redirect_uri);
     let wait = h.setup.wait_loopback(listener, Duration::from_secs(20));
     let browser =
         async { follow(&zbs_sim::accept_consent(&start.authorize_url).await.unwrap()).await };
@@ -575,4 +577,26 @@ async fn every_sign_in_starts_at_the_us_accounts_server_and_chinas_at_its_own() 
         .append_pair("scope", "ZohoBooks.invoices.READ");
     let err = zbs_sim::accept_consent(url.as_str()).await.unwrap_err();
     assert!(err.to_string().contains("cannot be found"), "{err}");
+}
+
+/// Fact (rclone issue 6163; every desktop tool for Zoho): Zoho accepts
+/// `http://localhost:PORT/...` for desktop sign-ins, so a new setup offers
+/// it; a setup whose keys an earlier version saved registered the
+/// `127.0.0.1` form and keeps it.
+#[tokio::test]
+async fn a_new_setup_registers_localhost_and_an_earlier_one_keeps_its_address() {
+    let h = Harness::start(SimConfig::default()).await;
+    let localhost = "http://localhost:47823/oauth/callback";
+    assert_eq!(h.setup.status().unwrap().redirect_uris, vec![localhost]);
+    h.save_keys_and_switch_on();
+    assert_eq!(h.setup.status().unwrap().redirect_uris, vec![localhost]);
+    // The settings as an earlier version left them: keys, no choice stored.
+    let db = rusqlite::Connection::open(h.dir.path().join("zbsetup.sqlite3")).unwrap();
+    db.execute("DELETE FROM settings WHERE key = 'redirect_method'", [])
+        .unwrap();
+    drop(db);
+    assert_eq!(
+        h.reopen().status().unwrap().redirect_uris,
+        vec!["http://127.0.0.1:47823/oauth/callback"]
+    );
 }

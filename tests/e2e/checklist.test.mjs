@@ -48,7 +48,7 @@ test("a first-time setup, start to finish, survives a restart", async () => {
     assert.match(readFileSync(process.env.OPENED_URLS, "utf8"), /^https:\/\/api-console\.zoho\.com\//m);
     assert.equal(
       await text(browser, "[data-test=redirect-uris] code"),
-      "http://127.0.0.1:47823/oauth/callback",
+      "http://localhost:47823/oauth/callback",
     );
     await click(browser, "[data-test=redirect-uris] button.copy");
     await until(browser, async () => /Copied|Selected/.test(await text(browser, "[data-test=redirect-uris] .copy-feedback")), "no copy feedback");

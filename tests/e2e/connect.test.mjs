@@ -29,6 +29,10 @@ async function connectAndAccept(browser) {
   assert.match(authorizeUrl, /access_type=offline/);
   // The page shows the same link for copying, in case no browser opened.
   assert.equal(await text(browser, "[data-test=waiting] code"), authorizeUrl);
+  // What to do when Zoho shows "Invalid Redirect Uri", with the exact URI.
+  const hint = await text(browser, "[data-test=redirect-hint]");
+  assert.match(hint, /Invalid Redirect Uri/);
+  assert.equal(await text(browser, "[data-test=redirect-hint] code"), new URL(authorizeUrl).searchParams.get("redirect_uri"));
   return acceptConsent(authorizeUrl);
 }
 
@@ -72,16 +76,16 @@ test("demo mode: keys, switch, connect by app link and by loopback, relaunch", a
     await pickDefaultOrganization(browser);
     await until(browser, async () => /Harbour Lane Trading Ltd/.test(await text(browser, "[data-test=connections]")), "connection not listed");
 
-    // The loopback listener: the browser is sent to 127.0.0.1.
+    // The loopback listener at the default address: the browser is sent to localhost.
     await openStep(browser, "register_client");
     await browser.execute(() => {
       document.querySelector("details.advanced")?.setAttribute("open", "");
     });
-    await click(browser, "input[data-method=loopback]");
-    await until(browser, async () => /^http:\/\/127\.0\.0\.1:47823\/oauth\/callback$/.test(await text(browser, "[data-test=redirect-uris] code")), "redirect URI did not change back");
+    await click(browser, "input[data-method=localhost]");
+    await until(browser, async () => /^http:\/\/localhost:47823\/oauth\/callback$/.test(await text(browser, "[data-test=redirect-uris] code")), "redirect URI did not change back");
     await openStep(browser, "test");
     const loopback = await connectAndAccept(browser);
-    assert.match(loopback, /^http:\/\/127\.0\.0\.1:47823\/oauth\/callback\?/);
+    assert.match(loopback, /^http:\/\/localhost:47823\/oauth\/callback\?/);
     const landing = await fetch(loopback);
     assert.equal(landing.status, 200);
     assert.match(await landing.text(), /return to Zoho Books Setup/i);

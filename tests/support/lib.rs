@@ -59,7 +59,7 @@ impl Harness {
         h
     }
 
-    fn save_keys_and_switch_on(&self) {
+    pub fn save_keys_and_switch_on(&self) {
         self.setup
             .save_credentials(CredentialsInput {
                 client_id: self.client.client_id.clone(),
@@ -99,8 +99,12 @@ impl Harness {
         self.setup.set_loopback_port(listener.port()).unwrap();
         let start = self
             .setup
-            .start_connect(Some(region), RedirectMethod::Loopback, None)
+            .start_connect(Some(region), RedirectMethod::Localhost, None)
             .unwrap();
+        // Redirect URIs match exactly: this port's is registered, as a
+        // person would in the console.
+        self.sim
+            .add_redirect_uri(&self.client.client_id, &start.redirect_uri);
         let wait = self.setup.wait_loopback(listener, Duration::from_secs(20));
         (start.authorize_url, wait)
     }

@@ -3,4 +3,4 @@
 /**
  * Where Zoho sends the person back after the consent screen.
  */
-export type RedirectMethod = "loopback" | "deep_link";
+export type RedirectMethod = "localhost" | "loopback" | "deep_link";

@@ -143,6 +143,16 @@ export function connect(host: Host): ConnectScreen {
         copyable(st.authorize_url, "the sign-in link"),
         h(
           "div",
+          { class: "hint", "data-test": "redirect-hint" },
+          h(
+            "p",
+            {},
+            "Zoho showed \u201cInvalid Redirect Uri\u201d instead of asking you to accept? Then your API console does not list this exact address. Add it under \u201cAuthorized Redirect URIs\u201d (letter for letter), save, and connect again:",
+          ),
+          copyable(st.redirect_uri, "the redirect URI"),
+        ),
+        h(
+          "div",
           { class: "row" },
           h(
             "button",

@@ -4,6 +4,7 @@
 import { api } from "../api";
 import { h } from "../dom";
 import type { Host, StepScreen } from "../host";
+import type { RedirectMethod } from "../bindings/RedirectMethod";
 import type { Status } from "../bindings/Status";
 import { redirectUris } from "./platform";
 import { linkButton, ticks } from "./ticks";
@@ -14,7 +15,7 @@ function firstRegion(s: Status): string | null {
 
 function redirectMethodChooser(host: Host, s: Status): HTMLElement {
   const current = s.redirect_method;
-  const option = (method: "loopback" | "deep_link", label: string, hint: string): HTMLElement =>
+  const option = (method: RedirectMethod, label: string, hint: string): HTMLElement =>
     h(
       "label",
       { class: "choice" },
@@ -30,17 +31,26 @@ function redirectMethodChooser(host: Host, s: Status): HTMLElement {
     );
   return h(
     "details",
-    { class: "advanced", open: current !== "loopback" },
-    h("summary", {}, "How Zoho sends people back to this app"),
+    { class: "advanced", open: current !== "localhost" },
+    h("summary", {}, "Other addresses Zoho can send people back to"),
     h(
       "fieldset",
       { class: "choices" },
-      h("legend", { class: "visually-hidden" }, "Redirect method"),
-      option("loopback", "This computer (recommended)", "Works with Server-based Applications. The app listens on 127.0.0.1 while you sign in."),
+      h("legend", { class: "visually-hidden" }, "Where Zoho sends people back to"),
+      option(
+        "localhost",
+        "This computer, by name (recommended)",
+        "The address Zoho accepts for apps like this one. While you sign in, the app waits for Zoho's answer on this computer only.",
+      ),
+      option(
+        "loopback",
+        "This computer, by number (127.0.0.1)",
+        "Choose this only if your API console already lists the 127.0.0.1 address. Zoho has been reported to refuse it for some clients.",
+      ),
       option(
         "deep_link",
         "App link (zbsetup://)",
-        "For Zoho's desktop or mobile client types, or when your company hosts the forwarding page in docs/forward.html.",
+        "Only if your API console accepts it: Zoho usually allows only web addresses here.",
       ),
     ),
   );

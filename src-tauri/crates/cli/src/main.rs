@@ -660,10 +660,11 @@ async fn stop_signal() -> bool {
 }
 
 async fn connect(cli: &Cli, setup: &Setup, args: &ConnectArgs) -> Result<(), Failure> {
-    if setup.redirect_method()? != RedirectMethod::Loopback {
+    if setup.redirect_method()? == RedirectMethod::DeepLink {
         return Err(Failure(
-            "zbsetup connect receives the sign-in on the loopback address; choose the loopback \
-             redirect URI in the app, or connect from the app"
+            "zbsetup connect receives the sign-in at http://localhost (or 127.0.0.1); this setup \
+             uses the app link instead. Choose \"This computer\" in the app's registration step, \
+             or connect from the app"
                 .into(),
         ));
     }

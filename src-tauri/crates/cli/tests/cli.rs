@@ -42,7 +42,7 @@ fn fresh_status_has_the_documented_shape() {
     assert_eq!(s["regions"], serde_json::json!(["us", "uk"]));
     assert_eq!(
         s["redirect_uris"],
-        serde_json::json!(["http://127.0.0.1:47823/oauth/callback"])
+        serde_json::json!(["http://localhost:47823/oauth/callback"])
     );
     assert_eq!(s["connections"], 0);
     let checklist = s["checklist"].as_array().unwrap();

@@ -57,7 +57,7 @@ fn diagnostics_is_the_windows_report_without_the_secret_or_tokens() {
                 client_id: ID.into(),
                 client_secret: SECRET.into(),
                 client_name: "Diagnostics test".into(),
-                redirect_uris: vec![format!("http://127.0.0.1:{port}/oauth/callback")],
+                redirect_uris: vec![format!("http://localhost:{port}/oauth/callback")],
                 ..ClientSpec::generate(1)
             }],
             ..SimConfig::default()

@@ -13,7 +13,7 @@ use common::{files_containing, json_of, set_keys, stderr, zbsetup};
 
 const ID: &str = "1000.PLATFORMTESTCLIENT0123456789ABCD";
 const SECRET: &str = "platformcanary0f1e2d3c4b5a69788796a5b4c3d2e1";
-const LOOPBACK: &str = "http://127.0.0.1:47823/oauth/callback";
+const LOOPBACK: &str = "http://localhost:47823/oauth/callback";
 const CODAT: &str = "https://zohobooks.codat.io/oauth/callback";
 
 /// One keyring for the whole file: one test at a time.

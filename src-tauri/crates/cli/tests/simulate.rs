@@ -124,7 +124,7 @@ fn simulate_then_connect_like_a_newcomer() {
     let landing = rt.block_on(async {
         let location = zbs_sim::accept_consent(&url).await.unwrap();
         assert!(
-            location.starts_with("http://127.0.0.1:47823/oauth/callback?"),
+            location.starts_with("http://localhost:47823/oauth/callback?"),
             "{location}"
         );
         reqwest::get(&location).await.unwrap().text().await.unwrap()

@@ -36,6 +36,7 @@ async fn hostile_organization_names_are_printed_safely() {
         .unwrap()
         .port();
     setup.set_loopback_port(port).unwrap();
+    c.register(&format!("http://localhost:{port}/oauth/callback"));
     drop(setup);
 
     let mut connect = c

@@ -44,7 +44,12 @@ pub const SIGN_IN_TIMEOUT: Duration = Duration::from_secs(600);
 #[serde(rename_all = "snake_case")]
 #[ts(export)]
 pub enum RedirectMethod {
-    /// `http://127.0.0.1:<port>/oauth/callback`, answered by a listener of the app.
+    /// `http://localhost:<port>/oauth/callback`, answered by a listener of
+    /// the app on 127.0.0.1 and ::1: the default, the form Zoho is known to
+    /// accept for desktop sign-ins.
+    Localhost,
+    /// `http://127.0.0.1:<port>/oauth/callback`, the same listener; the
+    /// default of earlier versions, kept for setups registered with it.
     Loopback,
     /// `zbsetup://oauth/callback`, handed to the app by the OS.
     DeepLink,
@@ -166,6 +171,7 @@ impl Setup {
     /// The redirect URI for a method, as registered in the API console.
     pub(crate) fn redirect_uri(&self, method: RedirectMethod) -> Result<String, Error> {
         Ok(match method {
+            RedirectMethod::Localhost => callback::localhost_redirect_uri(self.loopback_port()?),
             RedirectMethod::Loopback => callback::loopback_redirect_uri(self.loopback_port()?),
             RedirectMethod::DeepLink => callback::deep_link_redirect_uri(),
         })
@@ -181,7 +187,9 @@ impl Setup {
     ) -> Result<SignIn, Error> {
         let method = self.redirect_method()?;
         let listener = match method {
-            RedirectMethod::Loopback => Some(LoopbackListener::bind(self.loopback_port()?)?),
+            RedirectMethod::Localhost | RedirectMethod::Loopback => {
+                Some(LoopbackListener::bind(self.loopback_port()?)?)
+            }
             RedirectMethod::DeepLink => None,
         };
         let start = self.start_connect(region, method, reconnect)?;

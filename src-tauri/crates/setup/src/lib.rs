@@ -320,12 +320,19 @@ impl Setup {
         self.status()
     }
 
-    /// How sign-ins come back to the app (loopback unless chosen otherwise).
+    /// How sign-ins come back to the app: the one chosen, else
+    /// `http://localhost:…` for a new setup, and the `127.0.0.1` form for a
+    /// setup whose keys an earlier version saved (that is the URI its
+    /// checklist had the person register).
     pub fn redirect_method(&self) -> Result<connect::RedirectMethod, Error> {
-        Ok(self
-            .store
-            .get(keys::REDIRECT_METHOD)?
-            .unwrap_or(connect::RedirectMethod::Loopback))
+        if let Some(method) = self.store.get(keys::REDIRECT_METHOD)? {
+            return Ok(method);
+        }
+        Ok(if self.status_client_id()?.is_some() {
+            connect::RedirectMethod::Loopback
+        } else {
+            connect::RedirectMethod::Localhost
+        })
     }
 
     /// Chooses how sign-ins come back to the app.
@@ -436,6 +443,15 @@ impl Setup {
             self.store.set(keys::SECRET_SAVED, &true)?;
             // A secret chosen now: an earlier version's is never wanted again.
             self.store.set(keys::SHARED_SECRET_CHECKED, &true)?;
+        }
+        // Keep the redirect URI this setup is registering from now on.
+        if self
+            .store
+            .get::<connect::RedirectMethod>(keys::REDIRECT_METHOD)?
+            .is_none()
+        {
+            self.store
+                .set(keys::REDIRECT_METHOD, &self.redirect_method()?)?;
         }
         self.store.set(keys::CLIENT_ID, &checked.client_id)?;
         tracing::info!(profile = ?self.profile, "keys saved");

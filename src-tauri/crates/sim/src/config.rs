@@ -15,7 +15,9 @@ pub const REGIONS: [&str; 10] = ["us", "uk", "eu", "in", "au", "jp", "ca", "sa",
 
 /// The deep link the desktop app registers for OAuth callbacks.
 pub const DEEP_LINK_REDIRECT: &str = "zbsetup://oauth/callback";
-/// The default loopback redirect URI used by the CLI and the app.
+/// The default redirect URI of the app and the CLI.
+pub const LOCALHOST_REDIRECT: &str = "http://localhost:47823/oauth/callback";
+/// The alternative loopback redirect URI (the IPv4 literal).
 pub const LOOPBACK_REDIRECT: &str = "http://127.0.0.1:47823/oauth/callback";
 
 /// A Zoho Books subscription plan: decides the default daily API quota and
@@ -153,11 +155,14 @@ impl ClientSpec {
         switched_on && expected == secret
     }
 
-    /// The deep link and the default loopback callback.
+    /// What a console set up as the checklist says has registered: the
+    /// app's default `localhost` URI, plus its two alternatives (the
+    /// `127.0.0.1` form and the app link).
     pub fn default_redirect_uris() -> Vec<String> {
         vec![
-            DEEP_LINK_REDIRECT.to_string(),
+            LOCALHOST_REDIRECT.to_string(),
             LOOPBACK_REDIRECT.to_string(),
+            DEEP_LINK_REDIRECT.to_string(),
         ]
     }
 }
@@ -199,8 +204,9 @@ pub struct SimConfig {
     pub role_denies: Vec<String>,
     pub organizations: Vec<OrgSpec>,
     pub clients: Vec<ClientSpec>,
-    /// Accept any `http://127.0.0.1:<port>/oauth/callback` (and `localhost`)
-    /// for a client that registered a loopback callback on some port.
+    /// Lenient: accept any `http://127.0.0.1:<port>/oauth/callback` (and
+    /// `localhost`) for a client that registered a loopback callback on some
+    /// port. Off by default: Zoho matches redirect URIs letter for letter.
     pub allow_any_loopback_port: bool,
     /// Check that the token's scopes cover the module being read (Zoho does).
     pub enforce_scopes: bool,
@@ -236,7 +242,7 @@ impl Default for SimConfig {
             role_denies: Vec::new(),
             organizations: vec![first, second],
             clients: vec![ClientSpec::generate(seed)],
-            allow_any_loopback_port: true,
+            allow_any_loopback_port: false,
             enforce_scopes: true,
             bind: IpAddr::V4(Ipv4Addr::LOCALHOST),
             ports: BTreeMap::new(),

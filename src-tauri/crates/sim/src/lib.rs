@@ -71,7 +71,8 @@ use tokio::task::JoinHandle;
 
 pub use api::MAX_PER_PAGE;
 pub use config::{
-    ClientSpec, OrgSpec, Plan, SimConfig, DEEP_LINK_REDIRECT, LOOPBACK_REDIRECT, REGIONS,
+    ClientSpec, OrgSpec, Plan, SimConfig, DEEP_LINK_REDIRECT, LOCALHOST_REDIRECT,
+    LOOPBACK_REDIRECT, REGIONS,
 };
 pub use consent::{accept_consent, deny_consent};
 pub use data::Entity;
@@ -345,6 +346,20 @@ impl SimHandle {
     /// Registers (or replaces) an API client (its console settings included).
     pub fn register_client(&self, client: ClientSpec) {
         lock(&self.shared.clients).insert(client.client_id.clone(), client);
+    }
+
+    /// Adds `uri` to a registered client's authorized redirect URIs, as a
+    /// person adding one in the console would (false: no such client).
+    pub fn add_redirect_uri(&self, client_id: &str, uri: &str) -> bool {
+        match lock(&self.shared.clients).get_mut(client_id) {
+            Some(c) => {
+                if !c.redirect_uris.iter().any(|r| r == uri) {
+                    c.redirect_uris.push(uri.to_owned());
+                }
+                true
+            }
+            None => false,
+        }
     }
 
     /// The registered clients.

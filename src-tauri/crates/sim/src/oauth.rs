@@ -357,9 +357,14 @@ async fn authorize(State(ctx): State<AccountsCtx>, RawQuery(q): RawQuery) -> Res
         );
     }
     if !redirect_allowed(shared, &client.redirect_uris, redirect_uri) {
-        return error_page(&format!(
-            "Invalid Redirect Uri: {redirect_uri} is not an authorized redirect URI of this client."
-        ));
+        // As at Zoho: a page of its own, and no redirect to the app.
+        let body = "<h1 id=\"error-title\">Invalid Redirect Uri</h1>\
+<p id=\"error\">Invalid Redirect Uri: Redirect URI passed does not match with the one configured.</p>";
+        return (
+            StatusCode::BAD_REQUEST,
+            Html(page("Invalid Redirect Uri", body)),
+        )
+            .into_response();
     }
     if get("response_type") != Some("code") {
         return error_page("The response_type parameter must be \"code\".");

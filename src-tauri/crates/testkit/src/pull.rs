@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use futures_util::future::BoxFuture;
 use zbs_pull::{AccessGrant, LimiterRegistry, Puller, RateBudget, TokenError, TokenSource};
-use zbs_sim::{accept_consent, ClientSpec, SimConfig, SimHandle, LOOPBACK_REDIRECT};
+use zbs_sim::{accept_consent, ClientSpec, SimConfig, SimHandle, LOCALHOST_REDIRECT};
 use zbs_zoho::oauth::{authorize, default_scopes, OAuthClient};
 use zbs_zoho::{parse_callback, DataCenter, DataCenters, OAuthError, SecretString};
 
@@ -62,8 +62,13 @@ impl SimTokens {
         let dcs =
             DataCenters::from_json(&sim.endpoints_json().to_string()).map_err(|e| e.to_string())?;
         let dc = dcs.get("us").ok_or("the simulator serves no us")?.clone();
-        let req = authorize(&dc, &client.client_id, LOOPBACK_REDIRECT, &default_scopes())
-            .map_err(|e| e.to_string())?;
+        let req = authorize(
+            &dc,
+            &client.client_id,
+            LOCALHOST_REDIRECT,
+            &default_scopes(),
+        )
+        .map_err(|e| e.to_string())?;
         let redirect = accept_consent(req.url.as_str())
             .await
             .map_err(|e| e.to_string())?;

@@ -23,9 +23,14 @@ pub const DEEP_LINK_SCHEME: &str = "zbsetup";
 pub const DEEP_LINK_HOST: &str = "oauth";
 /// Path of the deep-link callback.
 pub const DEEP_LINK_PATH: &str = "/callback";
-/// Path of the loopback callback (`http://127.0.0.1:<port>/oauth/callback`).
+/// Path of the loopback callback (`http://localhost:<port>/oauth/callback`).
 pub const LOOPBACK_PATH: &str = "/oauth/callback";
-/// Loopback host; only the IPv4 literal, never `localhost`.
+/// Host of the default loopback redirect URI: the one Zoho is known to
+/// accept for desktop sign-ins (rclone issue 6163; every desktop tool for
+/// Zoho registers it). The listener answers on 127.0.0.1 and ::1, either of
+/// which a browser may try for it.
+pub const LOCALHOST_HOST: &str = "localhost";
+/// Host of the alternative loopback redirect URI: the IPv4 literal.
 pub const LOOPBACK_HOST: &str = "127.0.0.1";
 /// Port of the loopback listener unless configured otherwise.
 pub const DEFAULT_LOOPBACK_PORT: u16 = 47823;
@@ -41,9 +46,14 @@ pub fn deep_link_redirect_uri() -> String {
     format!("{DEEP_LINK_SCHEME}://{DEEP_LINK_HOST}{DEEP_LINK_PATH}")
 }
 
-/// The loopback redirect URI for a port.
+/// The alternative loopback redirect URI for a port (`http://127.0.0.1:…`).
 pub fn loopback_redirect_uri(port: u16) -> String {
     format!("http://{LOOPBACK_HOST}:{port}{LOOPBACK_PATH}")
+}
+
+/// The default redirect URI for a port (`http://localhost:…`).
+pub fn localhost_redirect_uri(port: u16) -> String {
+    format!("http://{LOCALHOST_HOST}:{port}{LOOPBACK_PATH}")
 }
 
 /// A parsed redirect.
@@ -168,7 +178,7 @@ fn check_prefix(prefix: &str) -> Result<(), CallbackError> {
         let (host, port) = authority
             .split_once(':')
             .ok_or(CallbackError::NotACallback)?;
-        if host != LOOPBACK_HOST || path != LOOPBACK_PATH {
+        if !matches!(host, LOOPBACK_HOST | LOCALHOST_HOST) || path != LOOPBACK_PATH {
             return Err(CallbackError::NotACallback);
         }
         if port.is_empty() || port.len() > 5 || !port.bytes().all(|b| b.is_ascii_digit()) {
@@ -388,7 +398,9 @@ mod tests {
             (s("file:///etc/passwd?code=c&state=s"), Fails(Code::NotACallback)),
             (s("file://oauth/callback?code=c&state=s"), Fails(Code::NotACallback)),
             (s("https://127.0.0.1:47823/oauth/callback?code=c&state=s"), Fails(Code::NotACallback)),
-            (s("http://localhost:47823/oauth/callback?code=c&state=s"), Fails(Code::NotACallback)),
+            (s("http://localhost:47823/oauth/callback?code=c&state=s"), Yields("s", "c")),
+            (s("http://localhost.evil.com:47823/oauth/callback?code=c&state=s"), Fails(Code::NotACallback)),
+            (s("http://LOCALHOST:47823/oauth/callback?code=c&state=s"), Fails(Code::NotACallback)),
             (s("http://evil.com:47823/oauth/callback?code=c&state=s"), Fails(Code::NotACallback)),
             (s("http://127.0.0.1.evil.com:80/oauth/callback?code=c&state=s"), Fails(Code::NotACallback)),
             (s("http://user@127.0.0.1:47823/oauth/callback?code=c&state=s"), Fails(Code::NotACallback)),

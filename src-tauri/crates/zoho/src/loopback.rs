@@ -1,7 +1,8 @@
 //! The one-shot loopback listener that receives Zoho's redirect on
-//! `http://127.0.0.1:<port>/oauth/callback`.
+//! `http://localhost:<port>/oauth/callback` (or the `127.0.0.1` form).
 //!
-//! Bound to 127.0.0.1 only (never all interfaces, never `localhost`), it answers
+//! Bound to 127.0.0.1 and, where the machine has IPv6, ::1 on the same port
+//! (a browser may try either for `localhost`; never all interfaces), it answers
 //! the callback path with a small self-contained page and everything else with
 //! 404. Each request's query goes through [`crate::callback::parse_callback_query`];
 //! a callback whose `state` the caller does not accept gets an error page and
@@ -12,7 +13,7 @@
 //! waiting future is dropped). The code exchange happens elsewhere
 //! ([`crate::oauth`]).
 
-use std::net::{Ipv4Addr, SocketAddr};
+use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -27,7 +28,7 @@ use tokio::net::TcpStream;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::callback::{
-    loopback_redirect_uri, parse_callback_query, Callback, CallbackOutcome, LOOPBACK_PATH,
+    localhost_redirect_uri, parse_callback_query, Callback, CallbackOutcome, LOOPBACK_PATH,
 };
 
 /// How long one connection may take to send its request and get its page;
@@ -39,7 +40,7 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 pub enum LoopbackError {
     #[error("Port {port} on this computer is already in use by another program, so Zoho Books Setup cannot receive the sign-in there. Close that program, or choose another port.")]
     PortInUse { port: u16 },
-    #[error("Zoho Books Setup could not listen on 127.0.0.1 port {port} to receive the sign-in ({reason}).")]
+    #[error("Zoho Books Setup could not listen on this computer's port {port} to receive the sign-in ({reason}).")]
     Bind { port: u16, reason: String },
     #[error("No sign-in answer came back from Zoho in time. Start the connection again.")]
     Timeout,
@@ -63,7 +64,15 @@ impl LoopbackError {
 #[derive(Debug)]
 pub struct LoopbackListener {
     listener: std::net::TcpListener,
+    /// The same port on ::1, unless the machine has no IPv6 loopback.
+    v6: Option<std::net::TcpListener>,
     addr: SocketAddr,
+}
+
+fn bind_at(addr: SocketAddr) -> std::io::Result<std::net::TcpListener> {
+    let listener = std::net::TcpListener::bind(addr)?;
+    listener.set_nonblocking(true)?;
+    Ok(listener)
 }
 
 type Accept = dyn Fn(&Callback) -> bool + Send + Sync;
@@ -83,9 +92,9 @@ impl Drop for AbortOnDrop {
 }
 
 impl LoopbackListener {
-    /// Binds 127.0.0.1:`port` (0 picks a free port).
+    /// Binds 127.0.0.1:`port` and [::1]:`port` (0 picks a port free on both).
     pub fn bind(port: u16) -> Result<Self, LoopbackError> {
-        let listener = std::net::TcpListener::bind((Ipv4Addr::LOCALHOST, port)).map_err(|e| {
+        let err = |port: u16, e: std::io::Error| {
             if e.kind() == std::io::ErrorKind::AddrInUse {
                 LoopbackError::PortInUse { port }
             } else {
@@ -94,14 +103,41 @@ impl LoopbackListener {
                     reason: e.to_string(),
                 }
             }
-        })?;
-        let bind_err = |e: std::io::Error| LoopbackError::Bind {
-            port,
-            reason: e.to_string(),
         };
-        listener.set_nonblocking(true).map_err(bind_err)?;
-        let addr = listener.local_addr().map_err(bind_err)?;
-        Ok(LoopbackListener { listener, addr })
+        // A port picked for 127.0.0.1 may be taken on ::1: pick again.
+        let attempts = if port == 0 { 8 } else { 1 };
+        let mut last = None;
+        for _ in 0..attempts {
+            let listener = bind_at((Ipv4Addr::LOCALHOST, port).into()).map_err(|e| err(port, e))?;
+            let addr = listener.local_addr().map_err(|e| err(port, e))?;
+            match bind_at((Ipv6Addr::LOCALHOST, addr.port()).into()) {
+                Ok(v6) => {
+                    return Ok(LoopbackListener {
+                        listener,
+                        v6: Some(v6),
+                        addr,
+                    })
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => {
+                    last = Some(err(addr.port(), e));
+                }
+                // No IPv6 loopback here: browsers then use 127.0.0.1.
+                Err(e) => {
+                    tracing::debug!(error = %e, "no IPv6 loopback; listening on 127.0.0.1 only");
+                    return Ok(LoopbackListener {
+                        listener,
+                        v6: None,
+                        addr,
+                    });
+                }
+            }
+        }
+        Err(last.unwrap_or(LoopbackError::PortInUse { port }))
+    }
+
+    /// Whether the listener also answers on ::1.
+    pub fn answers_ipv6(&self) -> bool {
+        self.v6.is_some()
     }
 
     /// The bound address (always 127.0.0.1).
@@ -114,9 +150,9 @@ impl LoopbackListener {
         self.addr.port()
     }
 
-    /// `http://127.0.0.1:<port>/oauth/callback`.
+    /// `http://localhost:<port>/oauth/callback`.
     pub fn redirect_uri(&self) -> String {
-        loopback_redirect_uri(self.port())
+        localhost_redirect_uri(self.port())
     }
 
     /// Serves until a callback that `accept` approves arrives (usually: its
@@ -128,11 +164,14 @@ impl LoopbackListener {
         F: Fn(&Callback) -> bool + Send + Sync + 'static,
     {
         let port = self.port();
-        let listener =
-            tokio::net::TcpListener::from_std(self.listener).map_err(|e| LoopbackError::Bind {
+        let tokio_listener = |l: std::net::TcpListener| {
+            tokio::net::TcpListener::from_std(l).map_err(|e| LoopbackError::Bind {
                 port,
                 reason: e.to_string(),
-            })?;
+            })
+        };
+        let listener = tokio_listener(self.listener)?;
+        let v6 = self.v6.map(tokio_listener).transpose()?;
         let (tx, mut rx) = mpsc::channel(1);
         let shared = Arc::new(Shared {
             accept: Box::new(accept),
@@ -144,7 +183,7 @@ impl LoopbackListener {
             .fallback(not_found)
             .with_state(shared);
         let (stop_tx, stop_rx) = oneshot::channel::<()>();
-        let mut server = AbortOnDrop(tokio::spawn(serve(listener, app, stop_rx)));
+        let mut server = AbortOnDrop(tokio::spawn(serve(listener, v6, app, stop_rx)));
         tracing::debug!(port, "waiting for the sign-in redirect");
         let outcome = tokio::time::timeout(timeout, rx.recv()).await;
         let _ = stop_tx.send(());
@@ -169,26 +208,48 @@ impl LoopbackListener {
 
 /// Accepts connections until told to stop, then lets the ones still open
 /// finish (each within its own deadline).
-async fn serve(listener: tokio::net::TcpListener, app: Router, mut stop: oneshot::Receiver<()>) {
+async fn serve(
+    listener: tokio::net::TcpListener,
+    v6: Option<tokio::net::TcpListener>,
+    app: Router,
+    mut stop: oneshot::Receiver<()>,
+) {
     let mut connections = tokio::task::JoinSet::new();
+    let accept_v6 = || async {
+        match &v6 {
+            Some(l) => l.accept().await,
+            None => std::future::pending().await,
+        }
+    };
     loop {
         tokio::select! {
             _ = &mut stop => break,
-            accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => {
-                    connections.spawn(serve_connection(stream, app.clone()));
-                }
-                Err(e) => {
-                    // Out of file descriptors, say: try again shortly.
-                    tracing::warn!(error = %e, "loopback listener could not accept");
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                }
-            },
+            accepted = listener.accept() => take(accepted, &mut connections, &app).await,
+            accepted = accept_v6() => take(accepted, &mut connections, &app).await,
             Some(_) = connections.join_next(), if !connections.is_empty() => {}
         }
     }
     drop(listener);
+    drop(v6);
     while connections.join_next().await.is_some() {}
+}
+
+/// Serves an accepted connection, or waits a little after a failed accept.
+async fn take(
+    accepted: std::io::Result<(TcpStream, SocketAddr)>,
+    connections: &mut tokio::task::JoinSet<()>,
+    app: &Router,
+) {
+    match accepted {
+        Ok((stream, _)) => {
+            connections.spawn(serve_connection(stream, app.clone()));
+        }
+        Err(e) => {
+            // Out of file descriptors, say: try again shortly.
+            tracing::warn!(error = %e, "loopback listener could not accept");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
 }
 
 /// One request on one connection, closed after [`REQUEST_TIMEOUT`] at most.

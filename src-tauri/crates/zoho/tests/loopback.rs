@@ -27,7 +27,7 @@ async fn wrong_state_keeps_waiting_then_right_state_completes() {
     let listener = LoopbackListener::bind(0).expect("bind");
     let port = listener.port();
     let uri = listener.redirect_uri();
-    assert_eq!(uri, format!("http://127.0.0.1:{port}/oauth/callback"));
+    assert_eq!(uri, format!("http://localhost:{port}/oauth/callback"));
     let waiting =
         tokio::spawn(listener.wait(|cb| cb.state == "good-state", Duration::from_secs(10)));
     let base = format!("http://127.0.0.1:{port}");
@@ -129,16 +129,28 @@ async fn dropping_the_wait_frees_the_port() {
     LoopbackListener::bind(port).expect("port free after drop");
 }
 
+/// `localhost` may mean 127.0.0.1 or ::1 to a browser: the listener answers
+/// on both (where the machine has IPv6), and a sign-in arriving on either
+/// completes.
 #[tokio::test]
-async fn binds_loopback_only_and_reports_a_taken_port() {
+async fn answers_on_both_loopback_addresses_and_reports_a_taken_port() {
     let listener = LoopbackListener::bind(0).expect("bind");
     let addr = listener.local_addr();
     assert_eq!(addr.ip(), IpAddr::V4(Ipv4Addr::LOCALHOST));
-    // Not reachable on IPv6 loopback (nor anything but 127.0.0.1).
-    assert!(std::net::TcpStream::connect(("::1", addr.port())).is_err());
-    let taken = LoopbackListener::bind(addr.port()).expect_err("taken");
+    let port = addr.port();
+    let has_v6 = std::net::TcpListener::bind(("::1", 0)).is_ok();
+    assert_eq!(listener.answers_ipv6(), has_v6);
+    let taken = LoopbackListener::bind(port).expect_err("taken");
     assert_eq!(taken.code(), zbs_codes::Code::PortInUse);
-    assert!(taken.to_string().contains(&addr.port().to_string()));
+    assert!(taken.to_string().contains(&port.to_string()));
+    let waiting = tokio::spawn(listener.wait(|cb| cb.state == "s", Duration::from_secs(10)));
+    let host = if has_v6 { "[::1]" } else { "127.0.0.1" };
+    let (status, _, _) = get(&format!(
+        "http://{host}:{port}/oauth/callback?code=c&state=s"
+    ))
+    .await;
+    assert_eq!(status, 200, "a sign-in on {host}");
+    assert!(waiting.await.unwrap().is_ok());
 }
 
 /// Reads until the listener closes the connection; the time that took, or

@@ -68,8 +68,9 @@ impl Connected {
         let listener = LoopbackListener::bind(0).expect("listener");
         setup.set_loopback_port(listener.port()).unwrap();
         let start = setup
-            .start_connect(Some("us"), RedirectMethod::Loopback, None)
+            .start_connect(Some("us"), RedirectMethod::Localhost, None)
             .unwrap();
+        self.register(&start.redirect_uri);
         let wait = setup.wait_loopback(listener, Duration::from_secs(20));
         let browser = async {
             let location = zbs_sim::accept_consent(&start.authorize_url)
@@ -83,6 +84,13 @@ impl Connected {
             .choose_organization(organization)
             .expect("connection stored")
             .id
+    }
+
+    /// Registers `uri` for the simulator's client (redirect URIs match
+    /// exactly, so a test's own port must be registered as a person would).
+    pub fn register(&self, uri: &str) {
+        let client = self.sim.clients()[0].client_id.clone();
+        assert!(self.sim.add_redirect_uri(&client, uri));
     }
 
     /// `zbsetup --data-dir DIR` pointed at the simulator.

@@ -4,7 +4,9 @@
 use std::time::Duration;
 
 use reqwest::StatusCode;
-use zbs_sim::{accept_consent, deny_consent, ClientSpec, SimConfig, LOOPBACK_REDIRECT};
+use zbs_sim::{
+    accept_consent, deny_consent, ClientSpec, SimConfig, LOCALHOST_REDIRECT, LOOPBACK_REDIRECT,
+};
 
 use crate::common::*;
 
@@ -170,7 +172,10 @@ async fn bad_authorization_requests_get_an_error_page_not_a_redirect() {
         let (s, loc, html) = auth_page(&env, &q).await;
         assert_eq!(s, StatusCode::BAD_REQUEST, "{q}");
         assert!(loc.is_none(), "no redirect for {q}");
-        assert!(html.contains("Invalid request"), "{q}");
+        assert!(
+            html.contains("Invalid request") || html.contains("Invalid Redirect Uri"),
+            "{q}"
+        );
     }
 }
 
@@ -179,12 +184,12 @@ fn urlencode(s: &str) -> String {
 }
 
 #[tokio::test]
-async fn consent_page_escapes_the_client_name_and_any_loopback_port_is_allowed() {
+async fn consent_page_escapes_the_client_name() {
     let env = start(cfg()).await;
     let mut evil = ClientSpec::generate(99);
     evil.client_name = "<script>alert('x')</script> & Co".into();
     env.sim.register_client(evil.clone());
-    let redirect = "http://127.0.0.1:55123/oauth/callback";
+    let redirect = LOCALHOST_REDIRECT;
     let url = env.sim.authorize_url(
         "us",
         &evil.client_id,
@@ -206,30 +211,67 @@ async fn consent_page_escapes_the_client_name_and_any_loopback_port_is_allowed()
     let loc = accept_consent(&url).await.unwrap();
     assert!(loc.starts_with(redirect));
     assert!(!query_of(&loc).contains_key("state"));
+}
 
-    let strict = start(SimConfig {
-        allow_any_loopback_port: false,
+/// Fact (Zoho's OAuth pages, rclone issue 6163): redirect URIs are matched
+/// letter for letter; any other gets Zoho's HTML "Invalid Redirect Uri" page
+/// and no redirect. Strict by default.
+#[tokio::test]
+async fn redirect_uris_are_matched_exactly_as_registered() {
+    let env = start(cfg()).await;
+    let client = env.client.clone();
+    let page_for = |redirect: &str| {
+        env.sim.authorize_url(
+            "us",
+            &client.client_id,
+            redirect,
+            "ZohoBooks.fullaccess.all",
+            None,
+        )
+    };
+    for unregistered in [
+        "http://127.0.0.1:55123/oauth/callback",
+        "http://localhost:55123/oauth/callback",
+        "http://localhost:47823/oauth/callback/",
+        "http://LOCALHOST:47823/oauth/callback",
+        "https://localhost:47823/oauth/callback",
+        "http://[::1]:47823/oauth/callback",
+    ] {
+        let resp = env.http.get(page_for(unregistered)).send().await.unwrap();
+        assert!(resp.headers().get("location").is_none(), "{unregistered}");
+        let html = resp.text().await.unwrap();
+        assert!(
+            html.contains("Invalid Redirect Uri"),
+            "{unregistered}: {html}"
+        );
+        assert!(accept_consent(&page_for(unregistered)).await.is_err());
+    }
+    for registered in [
+        LOCALHOST_REDIRECT,
+        LOOPBACK_REDIRECT,
+        "zbsetup://oauth/callback",
+    ] {
+        let loc = accept_consent(&page_for(registered)).await.unwrap();
+        assert!(loc.starts_with(&format!("{registered}?code=")), "{loc}");
+    }
+    // A URI added in the console works from then on.
+    let added = "http://localhost:55123/oauth/callback";
+    assert!(env.sim.add_redirect_uri(&client.client_id, added));
+    assert!(accept_consent(&page_for(added)).await.is_ok());
+    // The lenient mode, for demos that need it, takes any loopback port.
+    let lenient = start(SimConfig {
+        allow_any_loopback_port: true,
         ..cfg()
     })
     .await;
-    let url = strict.sim.authorize_url(
+    let url = lenient.sim.authorize_url(
         "us",
-        &strict.client.client_id,
-        redirect,
+        &lenient.client.client_id,
+        "http://127.0.0.1:55124/oauth/callback",
         "ZohoBooks.fullaccess.all",
         None,
     );
-    assert!(accept_consent(&url).await.is_err());
-    // The deep link is registered by default.
-    let url = strict.sim.authorize_url(
-        "us",
-        &strict.client.client_id,
-        "zbsetup://oauth/callback",
-        "ZohoBooks.fullaccess.all",
-        Some("s"),
-    );
-    let loc = accept_consent(&url).await.unwrap();
-    assert!(loc.starts_with("zbsetup://oauth/callback?code="));
+    assert!(accept_consent(&url).await.is_ok());
 }
 
 #[tokio::test]
