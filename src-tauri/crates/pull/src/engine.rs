@@ -20,7 +20,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::future::Future;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -30,11 +30,13 @@ use rand::Rng;
 use secrecy::SecretString;
 use time::OffsetDateTime;
 use tokio_util::sync::CancellationToken;
+use url::Url;
 use zbs_zoho::books::{BooksClient, BooksError, Entity, RateInfo, Record, MAX_PER_PAGE};
 use zbs_zoho::retry::{backoff, full_jitter};
 
 use crate::budget::RateBudget;
 use crate::limiter::{LimiterRegistry, OrgLimiter};
+use crate::machine::{self, MachineLock};
 use crate::store::{
     self, Checkpoint, ConnectionCheck, Db, PageCommit, Phase, Prepared, PullRow, Totals,
 };
@@ -94,6 +96,10 @@ pub struct PullerConfig {
     pub request_timeout: Duration,
     /// After this long without an answer, progress says Zoho is slow.
     pub slow_after: Duration,
+    /// The folder of the machine-wide organization locks
+    /// ([`machine::lock_dir`]); `None` when none could be found (pulls are
+    /// then refused, saying so).
+    pub lock_dir: Option<PathBuf>,
 }
 
 impl Default for PullerConfig {
@@ -106,6 +112,7 @@ impl Default for PullerConfig {
             stale_after: Duration::from_secs(30),
             request_timeout: Duration::from_secs(60),
             slow_after: Duration::from_secs(5),
+            lock_dir: machine::lock_dir(),
         }
     }
 }
@@ -135,9 +142,10 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// Organization locks this puller holds: how many runs use each, and its
-/// heartbeat task.
-type HeldLocks = Arc<Mutex<HashMap<String, (usize, tokio::task::JoinHandle<()>)>>>;
+/// Organization locks this puller holds: how many runs use each, its
+/// heartbeat task and the machine-wide lock that goes with it.
+type HeldLocks = Arc<Mutex<HashMap<String, HeldLock>>>;
+type HeldLock = (usize, tokio::task::JoinHandle<()>, Option<MachineLock>);
 
 struct ConnectionClaim {
     running: Arc<Mutex<HashSet<String>>>,
@@ -161,14 +169,15 @@ impl Drop for OrgLock {
     fn drop(&mut self) {
         let mut held = lock(&self.held);
         let last = match held.get_mut(&self.organization_id) {
-            Some((n, _)) => {
+            Some((n, _, _)) => {
                 *n -= 1;
                 *n == 0
             }
             None => false,
         };
         if last {
-            if let Some((_, beat)) = held.remove(&self.organization_id) {
+            // The machine-wide lock goes with the entry.
+            if let Some((_, beat, _)) = held.remove(&self.organization_id) {
                 beat.abort();
             }
             if let Err(e) = store::unlock(&self.db.lock(), &self.organization_id, &self.owner) {
@@ -241,7 +250,14 @@ impl Puller {
         })
     }
 
-    fn lock_org(&self, organization_id: &str) -> Result<OrgLock, PullError> {
+    /// Locks the organization for a run: in this data folder (the
+    /// `pull_locks` row), then on this computer (the machine-wide lock of
+    /// the organization at `api_domain`).
+    fn lock_org(
+        &self,
+        organization_id: &str,
+        api_domain: Option<Url>,
+    ) -> Result<OrgLock, PullError> {
         let mut held = lock(&self.held);
         let guard = || OrgLock {
             db: self.db.clone(),
@@ -249,7 +265,7 @@ impl Puller {
             organization_id: organization_id.to_owned(),
             owner: self.owner.clone(),
         };
-        if let Some((n, _)) = held.get_mut(organization_id) {
+        if let Some((n, _, _)) = held.get_mut(organization_id) {
             *n += 1;
             return Ok(guard());
         }
@@ -262,6 +278,15 @@ impl Puller {
         if !got {
             return Err(PullError::AlreadyRunning);
         }
+        let machine = match self.lock_machine(organization_id, api_domain) {
+            Ok(m) => m,
+            Err(e) => {
+                if let Err(u) = store::unlock(&self.db.lock(), organization_id, &self.owner) {
+                    tracing::warn!(code = %u.code(), "could not release the pull lock");
+                }
+                return Err(e);
+            }
+        };
         let db = self.db.clone();
         let org = organization_id.to_owned();
         let owner = self.owner.clone();
@@ -275,8 +300,30 @@ impl Puller {
                 }
             }
         });
-        held.insert(organization_id.to_owned(), (1, beat));
+        held.insert(organization_id.to_owned(), (1, beat, machine));
         Ok(guard())
+    }
+
+    /// The machine-wide lock of the organization (none when the API domain
+    /// is not known).
+    fn lock_machine(
+        &self,
+        organization_id: &str,
+        api_domain: Option<Url>,
+    ) -> Result<Option<MachineLock>, PullError> {
+        let Some(api_domain) = api_domain else {
+            tracing::warn!("the API domain is not known: no machine-wide pull lock");
+            return Ok(None);
+        };
+        let Some(dir) = &self.config.lock_dir else {
+            return Err(PullError::LockFolder {
+                path: "(none)".into(),
+                detail: "this computer has no folder for it".into(),
+            });
+        };
+        let folder = self.db.path().parent().unwrap_or(Path::new("."));
+        let folder = std::path::absolute(folder).unwrap_or_else(|_| folder.to_owned());
+        machine::take(dir, &api_domain, organization_id, &folder).map(Some)
     }
 
     /// Pulls `options` for a connection, continuing its latest unfinished
@@ -292,7 +339,7 @@ impl Puller {
     ) -> Result<PullReport, PullError> {
         let options = options.normalized()?;
         let _claim = self.claim(connection_id)?;
-        let _lock = self.lock_org(organization_id)?;
+        let _lock = self.lock_org(organization_id, token_source.api_domain())?;
         let (c, o, opts, check) = (
             connection_id.to_owned(),
             organization_id.to_owned(),
@@ -326,7 +373,7 @@ impl Puller {
             return Ok(report(&row, row.state));
         }
         let _claim = self.claim(&row.connection_id)?;
-        let _lock = self.lock_org(&row.organization_id)?;
+        let _lock = self.lock_org(&row.organization_id, token_source.api_domain())?;
         self.drive(pull_id, token_source, &progress, cancel).await
     }
 
