@@ -1040,9 +1040,9 @@ impl<'a> Ctx<'a> {
 
     /// Of a listed page, the rows this pull has not stored yet, each once.
     async fn unseen(&self, entity: Entity, rows: Vec<Record>) -> Result<Vec<Record>, PullError> {
-        let ids: Vec<String> = rows
+        let ids: Vec<store::RecordKey> = rows
             .iter()
-            .map(|r| r.id(entity).unwrap_or_default())
+            .map(|r| store::record_key(entity, r).unwrap_or_default())
             .collect();
         let (c, p, lookup) = (self.connection_id.clone(), self.pull_id, ids.clone());
         let known = self

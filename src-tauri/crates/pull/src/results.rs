@@ -93,7 +93,8 @@ impl Puller {
         let sql = format!(
             "SELECT zoho_id, label, date, total, status, counterparty, last_modified, pulled_at, detail
              FROM pull_records WHERE {filter}
-             ORDER BY {col} IS NULL, {col} {dir_sql}, zoho_id {dir_sql} LIMIT ?4 OFFSET ?5",
+             ORDER BY {col} IS NULL, {col} {dir_sql}, zoho_id {dir_sql}, zoho_id_number {dir_sql}
+             LIMIT ?4 OFFSET ?5",
             col = sort.sql()
         );
         let mut stmt = conn.prepare_cached(&sql)?;
@@ -139,7 +140,9 @@ impl Puller {
             .db
             .lock()
             .query_row(
-                "SELECT raw FROM pull_records WHERE connection_id = ?1 AND entity = ?2 AND zoho_id = ?3",
+                // Zoho's ids are strings: one written as a number comes second.
+                "SELECT raw FROM pull_records WHERE connection_id = ?1 AND entity = ?2 AND zoho_id = ?3
+                 ORDER BY zoho_id_number LIMIT 1",
                 params![connection_id, entity.name(), zoho_id],
                 |r| r.get(0),
             )

@@ -32,7 +32,10 @@ pub const NO_PULL: i64 = 0;
 /// (`migrations/*.sql`). The setup crate applies them, in this order, within
 /// its own list of steps (`zbs_setup::store`). Never edit a released step:
 /// add one, and add it to that list.
-pub const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_pulls.sql")];
+pub const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/0001_pulls.sql"),
+    include_str!("../migrations/0002_numeric_ids.sql"),
+];
 
 const TABLES: [&str; 6] = [
     "pulls",
@@ -484,23 +487,53 @@ pub(crate) fn finish_pull(conn: &mut Connection, id: i64, f: &Finish) -> Result<
 
 // ---------------------------------------------------------------- records
 
+/// A record's key within its entity: its id as Zoho wrote it, and whether
+/// Zoho wrote it as a JSON number (`1` and `"1"` are two records).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub(crate) struct RecordKey {
+    pub id: String,
+    pub number: bool,
+}
+
+/// The key of a listed or detail record; `None` when it has no id.
+pub(crate) fn record_key(entity: Entity, record: &Record) -> Option<RecordKey> {
+    let id = record.id(entity)?;
+    let number = matches!(
+        record.value().get(entity.id_field()),
+        Some(serde_json::Value::Number(_))
+    );
+    Some(RecordKey { id, number })
+}
+
 /// A record ready to store.
 #[derive(Debug, Clone)]
 pub(crate) struct Prepared {
     pub columns: KeyColumns,
+    /// Zoho wrote the id (`columns.zoho_id`) as a JSON number.
+    pub id_is_number: bool,
     pub detail: bool,
     pub raw: String,
+}
+
+impl Prepared {
+    fn key(&self) -> (&str, bool) {
+        (self.columns.zoho_id.as_str(), self.id_is_number)
+    }
 }
 
 /// Key columns and the text of a record as Zoho sent it, with its id as
 /// Zoho wrote it; `None` (logged) when it has no id or is not a record.
 pub(crate) fn prepare(entity: Entity, record: &Record, detail: bool) -> Option<Prepared> {
-    let read = record.id(entity).ok_or(zbs_zoho::BooksError::Decode {
+    let read = record_key(entity, record).ok_or(zbs_zoho::BooksError::Decode {
         reason: "a record has no id",
     });
-    match read.and_then(|id| Ok((id, KeyColumns::read(entity, record.value())?))) {
-        Ok((zoho_id, columns)) => Some(Prepared {
-            columns: KeyColumns { zoho_id, ..columns },
+    match read.and_then(|key| Ok((key, KeyColumns::read(entity, record.value())?))) {
+        Ok((key, columns)) => Some(Prepared {
+            columns: KeyColumns {
+                zoho_id: key.id,
+                ..columns
+            },
+            id_is_number: key.number,
             detail,
             raw: record.raw().to_owned(),
         }),
@@ -524,13 +557,13 @@ pub(crate) fn upsert(
     records: &[Prepared],
 ) -> Result<u64, PullError> {
     let pulled_at = now_rfc3339();
-    let ids: Vec<&str> = records.iter().map(|r| r.columns.zoho_id.as_str()).collect();
-    let stored = stored_by(tx, connection_id, entity, &ids)?;
+    let keys: Vec<(&str, bool)> = records.iter().map(Prepared::key).collect();
+    let stored = stored_by(tx, connection_id, entity, &keys)?;
     let mut put = tx.prepare_cached(
         "INSERT INTO pull_records (connection_id, entity, zoho_id, label, date, total, status,
-             counterparty, last_modified, pulled_at, pull_id, detail, raw)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
-         ON CONFLICT (connection_id, entity, zoho_id) DO UPDATE SET
+             counterparty, last_modified, pulled_at, pull_id, detail, raw, zoho_id_number)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+         ON CONFLICT (connection_id, entity, zoho_id, zoho_id_number) DO UPDATE SET
              label = excluded.label, date = excluded.date, total = excluded.total,
              status = excluded.status, counterparty = excluded.counterparty,
              pulled_at = excluded.pulled_at, pull_id = excluded.pull_id,
@@ -548,7 +581,7 @@ pub(crate) fn upsert(
     let mut new = 0;
     for r in records {
         let k = &r.columns;
-        if stored.get(k.zoho_id.as_str()) != Some(&pull_id) && counted.insert(k.zoho_id.as_str()) {
+        if stored.get(&r.key()) != Some(&pull_id) && counted.insert(r.key()) {
             new += 1;
         }
         put.execute(params![
@@ -565,57 +598,64 @@ pub(crate) fn upsert(
             pull_id,
             r.detail,
             r.raw,
+            r.id_is_number,
         ])?;
     }
     Ok(new)
 }
 
-/// Which of `ids` are already stored by `pull_id`.
+/// Which of `keys` are already stored by `pull_id`.
 pub(crate) fn known_ids(
     conn: &Connection,
     connection_id: &str,
     entity: Entity,
     pull_id: i64,
-    ids: &[String],
+    keys: &[RecordKey],
 ) -> Result<Vec<bool>, PullError> {
-    let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+    let refs: Vec<(&str, bool)> = keys.iter().map(|k| (k.id.as_str(), k.number)).collect();
     let stored = stored_by(conn, connection_id, entity, &refs)?;
-    Ok(ids
+    Ok(refs
         .iter()
-        .map(|id| stored.get(id.as_str()) == Some(&pull_id))
+        .map(|key| stored.get(key) == Some(&pull_id))
         .collect())
 }
 
 /// Ids per lookup: well under SQLite's limit of bound parameters.
 const LOOKUP_CHUNK: usize = 250;
 
-/// The pull that last stored each of `ids` (absent: never stored), looked up
-/// through the unique key a chunk of ids at a time.
+/// The pull that last stored each of `keys` (id, id written as a number;
+/// absent: never stored), looked up through the unique key a chunk of ids at
+/// a time.
 fn stored_by<'a>(
     conn: &Connection,
     connection_id: &str,
     entity: Entity,
-    ids: &[&'a str],
-) -> Result<HashMap<&'a str, i64>, PullError> {
-    let wanted: HashSet<&'a str> = ids.iter().copied().collect();
-    let mut out = HashMap::with_capacity(ids.len());
-    for chunk in ids.chunks(LOOKUP_CHUNK) {
+    keys: &[(&'a str, bool)],
+) -> Result<HashMap<(&'a str, bool), i64>, PullError> {
+    let wanted: HashSet<(&'a str, bool)> = keys.iter().copied().collect();
+    let ids: HashSet<&'a str> = keys.iter().map(|(id, _)| *id).collect();
+    let mut out = HashMap::with_capacity(keys.len());
+    for chunk in keys.chunks(LOOKUP_CHUNK) {
         // Named index: without statistics the planner would rather walk the
         // (connection, entity, pull) index for an IN list.
         let sql = format!(
-            "SELECT zoho_id, pull_id FROM pull_records INDEXED BY pull_records_key
+            "SELECT zoho_id, zoho_id_number, pull_id FROM pull_records
+             INDEXED BY pull_records_key
              WHERE connection_id = ?1 AND entity = ?2 AND zoho_id IN ({})",
             vec!["?"; chunk.len()].join(",")
         );
         let mut stmt = conn.prepare_cached(&sql)?;
         let params = [connection_id, entity.name()]
             .into_iter()
-            .chain(chunk.iter().copied());
+            .chain(chunk.iter().map(|(id, _)| *id));
         let mut rows = stmt.query(rusqlite::params_from_iter(params))?;
         while let Some(row) = rows.next()? {
             let id: String = row.get(0)?;
-            if let Some(&key) = wanted.get(id.as_str()) {
-                out.insert(key, row.get(1)?);
+            let number: bool = row.get(1)?;
+            if let Some(&id) = ids.get(id.as_str()) {
+                if wanted.contains(&(id, number)) {
+                    out.insert((id, number), row.get(2)?);
+                }
             }
         }
     }
