@@ -12,10 +12,10 @@ use std::time::{Duration, Instant};
 
 use zbs_codes::Code;
 use zbs_pull::{CancellationToken, Entity, PullOptions};
-use zbs_sim::{Entity as SimEntity, SimConfig};
+use zbs_sim::Entity as SimEntity;
 
 mod common;
-use common::connected::{count, Connected};
+use common::connected::{count, roomy_sim, Connected};
 
 /// Zoho's default organization of the simulator (every simulator has it).
 const ORG: &str = "775501234";
@@ -25,13 +25,7 @@ const QUICK_BUDGET: (&str, &str) = ("ZBSETUP_RATE_LIMIT", "2000/1s");
 /// A simulator whose default organization has `invoices` invoices, each
 /// answer `latency` late: a pull of all of them takes a while.
 async fn slow_sim(invoices: u64, latency: Duration) -> Connected {
-    let c = Connected::start(SimConfig {
-        records_per_entity: 10,
-        rate_limit: (100_000, Duration::from_secs(1)),
-        daily_quota: Some(10_000_000),
-        ..SimConfig::default()
-    })
-    .await;
+    let c = Connected::start(roomy_sim(10)).await;
     c.sim
         .set_record_count(ORG, SimEntity::Invoices, invoices)
         .unwrap();

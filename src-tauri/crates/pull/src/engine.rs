@@ -400,7 +400,6 @@ impl Puller {
         tracing::info!(pull_id, entities = row.checkpoints.len(), "pull started");
         let started = Instant::now();
         let stop = cancel.child_token();
-        let mut without_id: BTreeMap<String, u64> = BTreeMap::new();
         let outcome = match self.session(tokens).await {
             Ok(session) => {
                 let ctx = Ctx::new(
@@ -415,11 +414,6 @@ impl Puller {
                 let result = ctx.run_all(&row.checkpoints).await;
                 ctx.emit(true);
                 let unsaved = (std::mem::take(&mut *lock(&ctx.sends)), *lock(&ctx.rate));
-                without_id = ctx
-                    .entities
-                    .iter()
-                    .map(|(e, c)| (e.name().to_owned(), c.without_id.load(Ordering::SeqCst)))
-                    .collect();
                 (result, ctx.totals(), unsaved)
             }
             Err(e) => (
@@ -477,11 +471,7 @@ impl Puller {
         );
         result?;
         let row = self.db.call(move |c| store::load_pull(c, pull_id)).await?;
-        let mut done = report(&row, PullState::Completed);
-        for (name, e) in &mut done.entities {
-            e.without_id = without_id.get(name).copied().unwrap_or(0);
-        }
-        Ok(done)
+        Ok(report(&row, PullState::Completed))
     }
 
     async fn session(&self, tokens: Arc<dyn TokenSource>) -> Result<Session, PullError> {
@@ -529,7 +519,7 @@ pub(crate) fn report(row: &PullRow, state: PullState) -> PullReport {
                     EntityReport {
                         records: c.records,
                         calls: c.calls,
-                        without_id: 0,
+                        without_id: c.without_id,
                     },
                 )
             })
@@ -590,7 +580,8 @@ struct EntityCounters {
     records: AtomicU64,
     calls: AtomicU64,
     done: AtomicBool,
-    /// Listed records without an id (not stored), this run.
+    /// Listed records without an id (not stored), until written with the
+    /// checkpoint of their page.
     without_id: AtomicU64,
 }
 
@@ -1019,6 +1010,7 @@ impl<'a> Ctx<'a> {
             next_page,
             phase,
             done,
+            without_id: self.counters(entity).without_id.swap(0, Ordering::SeqCst),
             prune_others: done && self.options.sample.is_none(),
             entity_calls: self.counters(entity).calls.load(Ordering::SeqCst),
             totals: self.totals(),
@@ -1090,8 +1082,11 @@ impl<'a> Ctx<'a> {
                     records = without_id,
                     "records without an id were not stored"
                 );
-                let counters = self.counters(entity);
-                counters.without_id.fetch_add(without_id, Ordering::SeqCst);
+                // A rescan reads again rows counted already.
+                if phase == Phase::List {
+                    let counters = self.counters(entity);
+                    counters.without_id.fetch_add(without_id, Ordering::SeqCst);
+                }
             }
             // A sample is N distinct records, and a rescan looks for new ones.
             if phase == Phase::Rescan || self.options.sample.is_some() {

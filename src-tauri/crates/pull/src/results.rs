@@ -182,7 +182,7 @@ impl Puller {
         })?;
         let mut out: Vec<HistoryRow> = rows.collect::<Result<_, _>>()?;
         let mut per = conn.prepare_cached(
-            "SELECT entity, records, calls FROM pull_entities WHERE pull_id = ?1",
+            "SELECT entity, records, calls, without_id FROM pull_entities WHERE pull_id = ?1",
         )?;
         for h in &mut out {
             let rows = per.query_map([h.id], |r| {
@@ -190,16 +190,17 @@ impl Puller {
                     r.get::<_, String>(0)?,
                     r.get::<_, i64>(1)?,
                     r.get::<_, i64>(2)?,
+                    r.get::<_, i64>(3)?,
                 ))
             })?;
             for r in rows {
-                let (e, records, calls) = r?;
+                let (e, records, calls, without_id) = r?;
                 h.entities.insert(
                     e,
                     EntityReport {
                         records: to_u64(records),
                         calls: to_u64(calls),
-                        without_id: 0,
+                        without_id: to_u64(without_id),
                     },
                 );
             }

@@ -35,6 +35,7 @@ pub const NO_PULL: i64 = 0;
 pub const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_pulls.sql"),
     include_str!("../migrations/0002_numeric_ids.sql"),
+    include_str!("../migrations/0003_without_id.sql"),
 ];
 
 const TABLES: [&str; 6] = [
@@ -260,6 +261,8 @@ pub(crate) struct Checkpoint {
     pub records: u64,
     pub calls: u64,
     pub done: bool,
+    /// Records listed without an id (not stored).
+    pub without_id: u64,
 }
 
 /// Where an entity's pull is.
@@ -367,7 +370,7 @@ pub(crate) fn load_pull(conn: &Connection, id: i64) -> Result<PullRow, PullError
         detail: format!("the options of pull {id} could not be read"),
     })?;
     let mut stmt = conn.prepare_cached(
-        "SELECT entity, next_page, phase, records, calls, done FROM pull_entities
+        "SELECT entity, next_page, phase, records, calls, done, without_id FROM pull_entities
          WHERE pull_id = ?1",
     )?;
     let mut checkpoints = Vec::new();
@@ -379,10 +382,11 @@ pub(crate) fn load_pull(conn: &Connection, id: i64) -> Result<PullRow, PullError
             r.get::<_, i64>(3)?,
             r.get::<_, i64>(4)?,
             r.get::<_, bool>(5)?,
+            r.get::<_, i64>(6)?,
         ))
     })?;
     for r in rows {
-        let (name, next_page, phase, records, calls, done) = r?;
+        let (name, next_page, phase, records, calls, done, without_id) = r?;
         let Ok(entity) = name.parse::<Entity>() else {
             continue;
         };
@@ -397,6 +401,7 @@ pub(crate) fn load_pull(conn: &Connection, id: i64) -> Result<PullRow, PullError
             records: u64::try_from(records).unwrap_or(0),
             calls: u64::try_from(calls).unwrap_or(0),
             done,
+            without_id: u64::try_from(without_id).unwrap_or(0),
         });
     }
     checkpoints.sort_by_key(|c| c.entity);
@@ -672,6 +677,8 @@ pub(crate) struct PageCommit {
     pub next_page: u32,
     pub phase: Phase,
     pub done: bool,
+    /// Records of the page listed without an id (not stored).
+    pub without_id: u64,
     /// Delete this connection's records of the entity not stored by this
     /// pull (a completed pull of all records).
     pub prune_others: bool,
@@ -698,7 +705,7 @@ pub(crate) fn commit_page(conn: &mut Connection, c: &PageCommit) -> Result<u64, 
     }
     tx.execute(
         "UPDATE pull_entities SET next_page = ?3, phase = ?4, records = records + ?5, calls = ?6,
-         done = ?7 WHERE pull_id = ?1 AND entity = ?2",
+         done = ?7, without_id = without_id + ?8 WHERE pull_id = ?1 AND entity = ?2",
         params![
             c.pull_id,
             c.entity.name(),
@@ -707,6 +714,7 @@ pub(crate) fn commit_page(conn: &mut Connection, c: &PageCommit) -> Result<u64, 
             i64::try_from(new).unwrap_or(0),
             i64::try_from(c.entity_calls).unwrap_or(i64::MAX),
             c.done,
+            i64::try_from(c.without_id).unwrap_or(i64::MAX),
         ],
     )?;
     write_totals(&tx, c.pull_id, c.totals)?;

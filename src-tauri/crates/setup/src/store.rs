@@ -43,6 +43,8 @@ fn migrations() -> Migrations<'static> {
         M::up(zbs_pull::MIGRATIONS[0]),
         // zbs-pull's `0002_numeric_ids.sql`.
         M::up(zbs_pull::MIGRATIONS[1]),
+        // zbs-pull's `0003_without_id.sql`.
+        M::up(zbs_pull::MIGRATIONS[2]),
     ])
 }
 
@@ -522,10 +524,11 @@ mod tests {
 
     /// Bytes and FNV-1a hash of each step as released, oldest first. A file
     /// made by an earlier version migrates the same only while these hold.
-    const RELEASED: [(usize, u64); 3] = [
+    const RELEASED: [(usize, u64); 4] = [
         (1460, 0x9d8c_c72f_303c_ba07), // 0001_initial.sql
         (3070, 0x56f2_29a0_740a_ba97), // 0002_pulls.sql (now zbs-pull's 0001_pulls.sql)
         (566, 0xf790_13d4_310b_454e),  // zbs-pull's 0002_numeric_ids.sql
+        (221, 0x5aa7_675f_f2e8_e41d),  // zbs-pull's 0003_without_id.sql
     ];
 
     /// The steps as the files hold them today, in the released order.
@@ -619,7 +622,7 @@ mod tests {
     }
 
     #[test]
-    fn a_file_from_before_numeric_ids_keeps_its_records_as_string_ids() {
+    fn a_file_from_before_this_version_keeps_its_records_and_pulls() {
         let dir = tempfile::tempdir().unwrap();
         file_of_the_first_steps(dir.path(), 2);
         let store = opened_at_the_latest_step(dir.path());
@@ -632,6 +635,10 @@ mod tests {
             )
             .unwrap();
         assert_eq!(kept, ("1".into(), 0, r#"{"invoice_id":"1"}"#.into()));
+        let without_id: i64 = conn
+            .query_row("SELECT without_id FROM pull_entities", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(without_id, 0, "no count was kept before");
         // The same text written as a number is another record.
         conn.execute(
             "INSERT INTO pull_records (connection_id, entity, zoho_id, pulled_at, pull_id, raw,
