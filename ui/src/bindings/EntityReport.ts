@@ -5,6 +5,6 @@
  */
 export type EntityReport = { records: number, calls: number, 
 /**
- * Records Zoho listed without an id (not stored), in this run.
+ * Records Zoho listed without an id (not stored), over the pull's runs.
  */
 without_id: number, };

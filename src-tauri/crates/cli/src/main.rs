@@ -17,7 +17,9 @@ use serde::Serialize;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 use zbs_demo::Demo;
-use zbs_pull::{CancellationToken, Entity, ExportFormat, Progress, PullOptions};
+use zbs_pull::{
+    CancellationToken, Entity, EntityReport, ExportFormat, HistoryRow, Progress, PullOptions,
+};
 use zbs_setup::connect::{Connection, ConnectionState, RedirectMethod};
 use zbs_setup::keycheck::KeyCheckStatus;
 use zbs_setup::platform::PlatformChoice;
@@ -75,6 +77,11 @@ enum Command {
     },
     /// Pull sample data from a connection, throttled to Zoho's limits.
     Pull(PullArgs),
+    /// A connection's latest pulls, newest first: state, records and calls per entity.
+    Pulls {
+        /// The connection's ID (see `zbsetup connections`).
+        id: String,
+    },
     /// Write a connection's pulled records to files.
     Export {
         /// The connection's ID (see `zbsetup connections`).
@@ -394,6 +401,7 @@ fn run(cli: &Cli) -> Result<(), Failure> {
             }
         }
         Command::Pull(args) => rt.block_on(pull(cli, setup, args)),
+        Command::Pulls { id } => print_pulls(cli, &setup.pull_results(id)?.history),
         Command::Export { id, format, out } => {
             let format: ExportFormat = format.parse().map_err(zbs_setup::Error::from)?;
             let summary = setup.export_pull(id, format, out)?;
@@ -611,19 +619,12 @@ async fn pull(cli: &Cli, setup: Setup, args: &PullArgs) -> Result<(), Failure> {
         return print_json(&report);
     }
     for (name, e) in &report.entities {
-        let without_id = match e.without_id {
-            0 => String::new(),
-            n => format!(", {n} listed without an id (not stored)"),
-        };
         let refused = if report.not_permitted.iter().any(|r| r.name() == name) {
-            ", refused by Zoho to this user"
+            " (refused by Zoho to this user)"
         } else {
             ""
         };
-        println!(
-            "{name}: {} records, {} calls{without_id}{refused}",
-            e.records, e.calls
-        );
+        println!("{}{refused}", entity_line(name, e));
     }
     if let Some(message) = &report.message {
         println!("{}", terminal_safe(message));
@@ -639,6 +640,46 @@ async fn pull(cli: &Cli, setup: Setup, args: &PullArgs) -> Result<(), Failure> {
             "not complete: run the same command again to continue."
         }
     );
+    Ok(())
+}
+
+/// "invoices: 43 records, 3 calls. 7 records had no id and were not stored."
+fn entity_line(name: &str, e: &EntityReport) -> String {
+    let without_id = match e.without_id {
+        0 => String::new(),
+        1 => ". 1 record had no id and was not stored.".to_owned(),
+        n => format!(". {n} records had no id and were not stored."),
+    };
+    format!(
+        "{name}: {} records, {} calls{without_id}",
+        e.records, e.calls
+    )
+}
+
+/// The pull history, newest first.
+fn print_pulls(cli: &Cli, history: &[HistoryRow]) -> Result<(), Failure> {
+    if cli.json {
+        return print_json(&history);
+    }
+    if history.is_empty() {
+        println!("No pulls yet.");
+    }
+    for h in history {
+        println!(
+            "Pull {}: {}, started {}; {} calls in {:.1} s.",
+            h.id,
+            h.state.as_str(),
+            h.started_at,
+            h.calls,
+            h.seconds
+        );
+        for (name, e) in &h.entities {
+            println!("  {}", entity_line(name, e));
+        }
+        if let Some(message) = &h.message {
+            println!("  {}", terminal_safe(message));
+        }
+    }
     Ok(())
 }
 

@@ -208,6 +208,10 @@ codes! {
     InvalidOptions = "invalid_options",
     /// A pull of the same organization is already running somewhere.
     AlreadyRunning = "already_running",
+    /// A pull of the same organization is already running on this computer, from another data folder.
+    AlreadyRunningElsewhere = "already_running_elsewhere",
+    /// The folder of the machine-wide pull locks could not be made or is not private.
+    LockFolder = "lock_folder",
     /// The organization's daily API-call quota is used up.
     QuotaExhausted = "quota_exhausted",
     /// The pull was stopped by the person.

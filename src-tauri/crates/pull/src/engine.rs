@@ -20,7 +20,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::future::Future;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -30,12 +30,14 @@ use rand::Rng;
 use secrecy::SecretString;
 use time::OffsetDateTime;
 use tokio_util::sync::CancellationToken;
+use url::Url;
 use zbs_zoho::books::{BooksClient, BooksError, Entity, RateInfo, Record, MAX_PER_PAGE};
 use zbs_zoho::retry::{backoff, full_jitter};
 
 use crate::budget::RateBudget;
 use crate::error::not_permitted_message;
 use crate::limiter::{LimiterRegistry, OrgLimiter};
+use crate::machine::{self, MachineLock};
 use crate::store::{
     self, Checkpoint, ConnectionCheck, Db, PageCommit, Phase, Prepared, PullRow, Totals,
 };
@@ -95,6 +97,10 @@ pub struct PullerConfig {
     pub request_timeout: Duration,
     /// After this long without an answer, progress says Zoho is slow.
     pub slow_after: Duration,
+    /// The folder of the machine-wide organization locks
+    /// ([`machine::lock_dir`]); `None` when none could be found (pulls are
+    /// then refused, saying so).
+    pub lock_dir: Option<PathBuf>,
 }
 
 impl Default for PullerConfig {
@@ -107,6 +113,7 @@ impl Default for PullerConfig {
             stale_after: Duration::from_secs(30),
             request_timeout: Duration::from_secs(60),
             slow_after: Duration::from_secs(5),
+            lock_dir: machine::lock_dir(),
         }
     }
 }
@@ -136,9 +143,10 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// Organization locks this puller holds: how many runs use each, and its
-/// heartbeat task.
-type HeldLocks = Arc<Mutex<HashMap<String, (usize, tokio::task::JoinHandle<()>)>>>;
+/// Organization locks this puller holds: how many runs use each, its
+/// heartbeat task and the machine-wide lock that goes with it.
+type HeldLocks = Arc<Mutex<HashMap<String, HeldLock>>>;
+type HeldLock = (usize, tokio::task::JoinHandle<()>, Option<MachineLock>);
 
 struct ConnectionClaim {
     running: Arc<Mutex<HashSet<String>>>,
@@ -162,14 +170,15 @@ impl Drop for OrgLock {
     fn drop(&mut self) {
         let mut held = lock(&self.held);
         let last = match held.get_mut(&self.organization_id) {
-            Some((n, _)) => {
+            Some((n, _, _)) => {
                 *n -= 1;
                 *n == 0
             }
             None => false,
         };
         if last {
-            if let Some((_, beat)) = held.remove(&self.organization_id) {
+            // The machine-wide lock goes with the entry.
+            if let Some((_, beat, _)) = held.remove(&self.organization_id) {
                 beat.abort();
             }
             if let Err(e) = store::unlock(&self.db.lock(), &self.organization_id, &self.owner) {
@@ -242,7 +251,14 @@ impl Puller {
         })
     }
 
-    fn lock_org(&self, organization_id: &str) -> Result<OrgLock, PullError> {
+    /// Locks the organization for a run: in this data folder (the
+    /// `pull_locks` row), then on this computer (the machine-wide lock of
+    /// the organization at `api_domain`).
+    fn lock_org(
+        &self,
+        organization_id: &str,
+        api_domain: Option<Url>,
+    ) -> Result<OrgLock, PullError> {
         let mut held = lock(&self.held);
         let guard = || OrgLock {
             db: self.db.clone(),
@@ -250,7 +266,7 @@ impl Puller {
             organization_id: organization_id.to_owned(),
             owner: self.owner.clone(),
         };
-        if let Some((n, _)) = held.get_mut(organization_id) {
+        if let Some((n, _, _)) = held.get_mut(organization_id) {
             *n += 1;
             return Ok(guard());
         }
@@ -263,6 +279,15 @@ impl Puller {
         if !got {
             return Err(PullError::AlreadyRunning);
         }
+        let machine = match self.lock_machine(organization_id, api_domain) {
+            Ok(m) => m,
+            Err(e) => {
+                if let Err(u) = store::unlock(&self.db.lock(), organization_id, &self.owner) {
+                    tracing::warn!(code = %u.code(), "could not release the pull lock");
+                }
+                return Err(e);
+            }
+        };
         let db = self.db.clone();
         let org = organization_id.to_owned();
         let owner = self.owner.clone();
@@ -276,8 +301,30 @@ impl Puller {
                 }
             }
         });
-        held.insert(organization_id.to_owned(), (1, beat));
+        held.insert(organization_id.to_owned(), (1, beat, machine));
         Ok(guard())
+    }
+
+    /// The machine-wide lock of the organization (none when the API domain
+    /// is not known).
+    fn lock_machine(
+        &self,
+        organization_id: &str,
+        api_domain: Option<Url>,
+    ) -> Result<Option<MachineLock>, PullError> {
+        let Some(api_domain) = api_domain else {
+            tracing::warn!("the API domain is not known: no machine-wide pull lock");
+            return Ok(None);
+        };
+        let Some(dir) = &self.config.lock_dir else {
+            return Err(PullError::LockFolder {
+                path: "(none)".into(),
+                detail: "this computer has no folder for it".into(),
+            });
+        };
+        let folder = self.db.path().parent().unwrap_or(Path::new("."));
+        let folder = std::path::absolute(folder).unwrap_or_else(|_| folder.to_owned());
+        machine::take(dir, &api_domain, organization_id, &folder).map(Some)
     }
 
     /// Pulls `options` for a connection, continuing its latest unfinished
@@ -293,7 +340,7 @@ impl Puller {
     ) -> Result<PullReport, PullError> {
         let options = options.normalized()?;
         let _claim = self.claim(connection_id)?;
-        let _lock = self.lock_org(organization_id)?;
+        let _lock = self.lock_org(organization_id, token_source.api_domain())?;
         let (c, o, opts, check) = (
             connection_id.to_owned(),
             organization_id.to_owned(),
@@ -327,7 +374,7 @@ impl Puller {
             return Ok(report(&row, row.state));
         }
         let _claim = self.claim(&row.connection_id)?;
-        let _lock = self.lock_org(&row.organization_id)?;
+        let _lock = self.lock_org(&row.organization_id, token_source.api_domain())?;
         self.drive(pull_id, token_source, &progress, cancel).await
     }
 
@@ -354,7 +401,6 @@ impl Puller {
         tracing::info!(pull_id, entities = row.checkpoints.len(), "pull started");
         let started = Instant::now();
         let stop = cancel.child_token();
-        let mut without_id: BTreeMap<String, u64> = BTreeMap::new();
         let mut not_permitted: Vec<Entity> = Vec::new();
         let outcome = match self.session(tokens).await {
             Ok(session) => {
@@ -370,11 +416,6 @@ impl Puller {
                 let result = ctx.run_all(&row.checkpoints).await;
                 ctx.emit(true);
                 let unsaved = (std::mem::take(&mut *lock(&ctx.sends)), *lock(&ctx.rate));
-                without_id = ctx
-                    .entities
-                    .iter()
-                    .map(|(e, c)| (e.name().to_owned(), c.without_id.load(Ordering::SeqCst)))
-                    .collect();
                 not_permitted = std::mem::take(&mut *lock(&ctx.not_permitted));
                 (result, ctx.totals(), unsaved)
             }
@@ -440,11 +481,7 @@ impl Puller {
         );
         result?;
         let row = self.db.call(move |c| store::load_pull(c, pull_id)).await?;
-        let mut done = report(&row, PullState::Completed);
-        for (name, e) in &mut done.entities {
-            e.without_id = without_id.get(name).copied().unwrap_or(0);
-        }
-        Ok(done)
+        Ok(report(&row, PullState::Completed))
     }
 
     async fn session(&self, tokens: Arc<dyn TokenSource>) -> Result<Session, PullError> {
@@ -492,7 +529,7 @@ pub(crate) fn report(row: &PullRow, state: PullState) -> PullReport {
                     EntityReport {
                         records: c.records,
                         calls: c.calls,
-                        without_id: 0,
+                        without_id: c.without_id,
                     },
                 )
             })
@@ -558,7 +595,8 @@ struct EntityCounters {
     records: AtomicU64,
     calls: AtomicU64,
     done: AtomicBool,
-    /// Listed records without an id (not stored), this run.
+    /// Listed records without an id (not stored), until written with the
+    /// checkpoint of their page.
     without_id: AtomicU64,
 }
 
@@ -1018,6 +1056,7 @@ impl<'a> Ctx<'a> {
             next_page,
             phase,
             done,
+            without_id: self.counters(entity).without_id.swap(0, Ordering::SeqCst),
             prune_others: done && self.options.sample.is_none(),
             entity_calls: self.counters(entity).calls.load(Ordering::SeqCst),
             totals: self.totals(),
@@ -1039,9 +1078,9 @@ impl<'a> Ctx<'a> {
 
     /// Of a listed page, the rows this pull has not stored yet, each once.
     async fn unseen(&self, entity: Entity, rows: Vec<Record>) -> Result<Vec<Record>, PullError> {
-        let ids: Vec<String> = rows
+        let ids: Vec<store::RecordKey> = rows
             .iter()
-            .map(|r| r.id(entity).unwrap_or_default())
+            .map(|r| store::record_key(entity, r).unwrap_or_default())
             .collect();
         let (c, p, lookup) = (self.connection_id.clone(), self.pull_id, ids.clone());
         let known = self
@@ -1089,8 +1128,11 @@ impl<'a> Ctx<'a> {
                     records = without_id,
                     "records without an id were not stored"
                 );
-                let counters = self.counters(entity);
-                counters.without_id.fetch_add(without_id, Ordering::SeqCst);
+                // A rescan reads again rows counted already.
+                if phase == Phase::List {
+                    let counters = self.counters(entity);
+                    counters.without_id.fetch_add(without_id, Ordering::SeqCst);
+                }
             }
             // A sample is N distinct records, and a rescan looks for new ones.
             if phase == Phase::Rescan || self.options.sample.is_some() {

@@ -19,6 +19,10 @@ pub enum PullError {
     InvalidOptions { reason: &'static str },
     #[error("A pull of this organization is already running (in this window or in zbsetup). Wait for it to finish or stop it, then try again.")]
     AlreadyRunning,
+    #[error("{}", elsewhere_message(.data_folder.as_deref()))]
+    RunningElsewhere { data_folder: Option<String> },
+    #[error("Zoho Books Setup could not use its lock folder {path} ({detail}). It keeps two pulls of one organization from running at once on this computer. Make it a private folder of yours, or set ZBSETUP_LOCK_DIR to one, then try again.")]
+    LockFolder { path: String, detail: String },
     #[error("{}", quota_message(*.resume_after))]
     QuotaExhausted {
         pull_id: i64,
@@ -73,6 +77,8 @@ impl PullError {
             PullError::InvalidRateLimit { .. } => Code::InvalidRateLimit,
             PullError::InvalidOptions { .. } => Code::InvalidOptions,
             PullError::AlreadyRunning => Code::AlreadyRunning,
+            PullError::RunningElsewhere { .. } => Code::AlreadyRunningElsewhere,
+            PullError::LockFolder { .. } => Code::LockFolder,
             PullError::QuotaExhausted { .. } => Code::QuotaExhausted,
             PullError::ReconnectNeeded { .. } => Code::ReconnectNeeded,
             PullError::Cancelled { .. } => Code::Cancelled,
@@ -160,6 +166,19 @@ impl From<rusqlite::Error> for PullError {
             },
         }
     }
+}
+
+/// "Another pull of this organization is already running on this computer ..."
+fn elsewhere_message(data_folder: Option<&str>) -> String {
+    let from = match data_folder {
+        Some(folder) => format!(", from the data folder {folder}"),
+        None => ", from another data folder".to_owned(),
+    };
+    format!(
+        "Another pull of this organization is already running on this computer{from}. Zoho \
+         allows each organization only so many requests a minute, so one pull of it runs at a \
+         time: wait for that pull to finish (or stop it), then pull again."
+    )
 }
 
 /// "Zoho's daily limit ... can continue after 14:30 UTC (in about 3 hours)."

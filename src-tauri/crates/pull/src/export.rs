@@ -38,7 +38,7 @@ pub const KEY_COLUMNS: [&str; 10] = [
 
 const SELECT: &str = "SELECT zoho_id, label, date, total, status, counterparty, last_modified,
     pulled_at, detail, raw FROM pull_records WHERE connection_id = ?1 AND entity = ?2
-    ORDER BY date IS NULL, date DESC, zoho_id DESC";
+    ORDER BY date IS NULL, date DESC, zoho_id DESC, zoho_id_number DESC";
 
 fn io_err(path: &Path) -> impl Fn(std::io::Error) -> PullError + '_ {
     move |e| PullError::Export {

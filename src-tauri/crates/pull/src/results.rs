@@ -93,7 +93,8 @@ impl Puller {
         let sql = format!(
             "SELECT zoho_id, label, date, total, status, counterparty, last_modified, pulled_at, detail
              FROM pull_records WHERE {filter}
-             ORDER BY {col} IS NULL, {col} {dir_sql}, zoho_id {dir_sql} LIMIT ?4 OFFSET ?5",
+             ORDER BY {col} IS NULL, {col} {dir_sql}, zoho_id {dir_sql}, zoho_id_number {dir_sql}
+             LIMIT ?4 OFFSET ?5",
             col = sort.sql()
         );
         let mut stmt = conn.prepare_cached(&sql)?;
@@ -139,7 +140,9 @@ impl Puller {
             .db
             .lock()
             .query_row(
-                "SELECT raw FROM pull_records WHERE connection_id = ?1 AND entity = ?2 AND zoho_id = ?3",
+                // Zoho's ids are strings: one written as a number comes second.
+                "SELECT raw FROM pull_records WHERE connection_id = ?1 AND entity = ?2 AND zoho_id = ?3
+                 ORDER BY zoho_id_number LIMIT 1",
                 params![connection_id, entity.name(), zoho_id],
                 |r| r.get(0),
             )
@@ -180,7 +183,7 @@ impl Puller {
         })?;
         let mut out: Vec<HistoryRow> = rows.collect::<Result<_, _>>()?;
         let mut per = conn.prepare_cached(
-            "SELECT entity, records, calls FROM pull_entities WHERE pull_id = ?1",
+            "SELECT entity, records, calls, without_id FROM pull_entities WHERE pull_id = ?1",
         )?;
         for h in &mut out {
             let rows = per.query_map([h.id], |r| {
@@ -188,16 +191,17 @@ impl Puller {
                     r.get::<_, String>(0)?,
                     r.get::<_, i64>(1)?,
                     r.get::<_, i64>(2)?,
+                    r.get::<_, i64>(3)?,
                 ))
             })?;
             for r in rows {
-                let (e, records, calls) = r?;
+                let (e, records, calls, without_id) = r?;
                 h.entities.insert(
                     e,
                     EntityReport {
                         records: to_u64(records),
                         calls: to_u64(calls),
-                        without_id: 0,
+                        without_id: to_u64(without_id),
                     },
                 );
             }

@@ -34,7 +34,9 @@ pub const NO_PULL: i64 = 0;
 /// add one, and add it to that list.
 pub const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_pulls.sql"),
-    include_str!("../migrations/0002_not_permitted.sql"),
+    include_str!("../migrations/0002_numeric_ids.sql"),
+    include_str!("../migrations/0003_without_id.sql"),
+    include_str!("../migrations/0004_not_permitted.sql"),
 ];
 
 const TABLES: [&str; 6] = [
@@ -260,6 +262,8 @@ pub(crate) struct Checkpoint {
     pub records: u64,
     pub calls: u64,
     pub done: bool,
+    /// Records listed without an id (not stored).
+    pub without_id: u64,
 }
 
 /// Where an entity's pull is.
@@ -372,7 +376,7 @@ pub(crate) fn load_pull(conn: &Connection, id: i64) -> Result<PullRow, PullError
         detail: format!("the options of pull {id} could not be read"),
     })?;
     let mut stmt = conn.prepare_cached(
-        "SELECT entity, next_page, phase, records, calls, done FROM pull_entities
+        "SELECT entity, next_page, phase, records, calls, done, without_id FROM pull_entities
          WHERE pull_id = ?1",
     )?;
     let mut checkpoints = Vec::new();
@@ -384,10 +388,11 @@ pub(crate) fn load_pull(conn: &Connection, id: i64) -> Result<PullRow, PullError
             r.get::<_, i64>(3)?,
             r.get::<_, i64>(4)?,
             r.get::<_, bool>(5)?,
+            r.get::<_, i64>(6)?,
         ))
     })?;
     for r in rows {
-        let (name, next_page, phase, records, calls, done) = r?;
+        let (name, next_page, phase, records, calls, done, without_id) = r?;
         let Ok(entity) = name.parse::<Entity>() else {
             continue;
         };
@@ -402,6 +407,7 @@ pub(crate) fn load_pull(conn: &Connection, id: i64) -> Result<PullRow, PullError
             records: u64::try_from(records).unwrap_or(0),
             calls: u64::try_from(calls).unwrap_or(0),
             done,
+            without_id: u64::try_from(without_id).unwrap_or(0),
         });
     }
     checkpoints.sort_by_key(|c| c.entity);
@@ -513,23 +519,53 @@ pub(crate) fn parse_entity_list(text: Option<&str>) -> Vec<Entity> {
 
 // ---------------------------------------------------------------- records
 
+/// A record's key within its entity: its id as Zoho wrote it, and whether
+/// Zoho wrote it as a JSON number (`1` and `"1"` are two records).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub(crate) struct RecordKey {
+    pub id: String,
+    pub number: bool,
+}
+
+/// The key of a listed or detail record; `None` when it has no id.
+pub(crate) fn record_key(entity: Entity, record: &Record) -> Option<RecordKey> {
+    let id = record.id(entity)?;
+    let number = matches!(
+        record.value().get(entity.id_field()),
+        Some(serde_json::Value::Number(_))
+    );
+    Some(RecordKey { id, number })
+}
+
 /// A record ready to store.
 #[derive(Debug, Clone)]
 pub(crate) struct Prepared {
     pub columns: KeyColumns,
+    /// Zoho wrote the id (`columns.zoho_id`) as a JSON number.
+    pub id_is_number: bool,
     pub detail: bool,
     pub raw: String,
+}
+
+impl Prepared {
+    fn key(&self) -> (&str, bool) {
+        (self.columns.zoho_id.as_str(), self.id_is_number)
+    }
 }
 
 /// Key columns and the text of a record as Zoho sent it, with its id as
 /// Zoho wrote it; `None` (logged) when it has no id or is not a record.
 pub(crate) fn prepare(entity: Entity, record: &Record, detail: bool) -> Option<Prepared> {
-    let read = record.id(entity).ok_or(zbs_zoho::BooksError::Decode {
+    let read = record_key(entity, record).ok_or(zbs_zoho::BooksError::Decode {
         reason: "a record has no id",
     });
-    match read.and_then(|id| Ok((id, KeyColumns::read(entity, record.value())?))) {
-        Ok((zoho_id, columns)) => Some(Prepared {
-            columns: KeyColumns { zoho_id, ..columns },
+    match read.and_then(|key| Ok((key, KeyColumns::read(entity, record.value())?))) {
+        Ok((key, columns)) => Some(Prepared {
+            columns: KeyColumns {
+                zoho_id: key.id,
+                ..columns
+            },
+            id_is_number: key.number,
             detail,
             raw: record.raw().to_owned(),
         }),
@@ -553,13 +589,13 @@ pub(crate) fn upsert(
     records: &[Prepared],
 ) -> Result<u64, PullError> {
     let pulled_at = now_rfc3339();
-    let ids: Vec<&str> = records.iter().map(|r| r.columns.zoho_id.as_str()).collect();
-    let stored = stored_by(tx, connection_id, entity, &ids)?;
+    let keys: Vec<(&str, bool)> = records.iter().map(Prepared::key).collect();
+    let stored = stored_by(tx, connection_id, entity, &keys)?;
     let mut put = tx.prepare_cached(
         "INSERT INTO pull_records (connection_id, entity, zoho_id, label, date, total, status,
-             counterparty, last_modified, pulled_at, pull_id, detail, raw)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
-         ON CONFLICT (connection_id, entity, zoho_id) DO UPDATE SET
+             counterparty, last_modified, pulled_at, pull_id, detail, raw, zoho_id_number)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+         ON CONFLICT (connection_id, entity, zoho_id, zoho_id_number) DO UPDATE SET
              label = excluded.label, date = excluded.date, total = excluded.total,
              status = excluded.status, counterparty = excluded.counterparty,
              pulled_at = excluded.pulled_at, pull_id = excluded.pull_id,
@@ -577,7 +613,7 @@ pub(crate) fn upsert(
     let mut new = 0;
     for r in records {
         let k = &r.columns;
-        if stored.get(k.zoho_id.as_str()) != Some(&pull_id) && counted.insert(k.zoho_id.as_str()) {
+        if stored.get(&r.key()) != Some(&pull_id) && counted.insert(r.key()) {
             new += 1;
         }
         put.execute(params![
@@ -594,57 +630,64 @@ pub(crate) fn upsert(
             pull_id,
             r.detail,
             r.raw,
+            r.id_is_number,
         ])?;
     }
     Ok(new)
 }
 
-/// Which of `ids` are already stored by `pull_id`.
+/// Which of `keys` are already stored by `pull_id`.
 pub(crate) fn known_ids(
     conn: &Connection,
     connection_id: &str,
     entity: Entity,
     pull_id: i64,
-    ids: &[String],
+    keys: &[RecordKey],
 ) -> Result<Vec<bool>, PullError> {
-    let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+    let refs: Vec<(&str, bool)> = keys.iter().map(|k| (k.id.as_str(), k.number)).collect();
     let stored = stored_by(conn, connection_id, entity, &refs)?;
-    Ok(ids
+    Ok(refs
         .iter()
-        .map(|id| stored.get(id.as_str()) == Some(&pull_id))
+        .map(|key| stored.get(key) == Some(&pull_id))
         .collect())
 }
 
 /// Ids per lookup: well under SQLite's limit of bound parameters.
 const LOOKUP_CHUNK: usize = 250;
 
-/// The pull that last stored each of `ids` (absent: never stored), looked up
-/// through the unique key a chunk of ids at a time.
+/// The pull that last stored each of `keys` (id, id written as a number;
+/// absent: never stored), looked up through the unique key a chunk of ids at
+/// a time.
 fn stored_by<'a>(
     conn: &Connection,
     connection_id: &str,
     entity: Entity,
-    ids: &[&'a str],
-) -> Result<HashMap<&'a str, i64>, PullError> {
-    let wanted: HashSet<&'a str> = ids.iter().copied().collect();
-    let mut out = HashMap::with_capacity(ids.len());
-    for chunk in ids.chunks(LOOKUP_CHUNK) {
+    keys: &[(&'a str, bool)],
+) -> Result<HashMap<(&'a str, bool), i64>, PullError> {
+    let wanted: HashSet<(&'a str, bool)> = keys.iter().copied().collect();
+    let ids: HashSet<&'a str> = keys.iter().map(|(id, _)| *id).collect();
+    let mut out = HashMap::with_capacity(keys.len());
+    for chunk in keys.chunks(LOOKUP_CHUNK) {
         // Named index: without statistics the planner would rather walk the
         // (connection, entity, pull) index for an IN list.
         let sql = format!(
-            "SELECT zoho_id, pull_id FROM pull_records INDEXED BY pull_records_key
+            "SELECT zoho_id, zoho_id_number, pull_id FROM pull_records
+             INDEXED BY pull_records_key
              WHERE connection_id = ?1 AND entity = ?2 AND zoho_id IN ({})",
             vec!["?"; chunk.len()].join(",")
         );
         let mut stmt = conn.prepare_cached(&sql)?;
         let params = [connection_id, entity.name()]
             .into_iter()
-            .chain(chunk.iter().copied());
+            .chain(chunk.iter().map(|(id, _)| *id));
         let mut rows = stmt.query(rusqlite::params_from_iter(params))?;
         while let Some(row) = rows.next()? {
             let id: String = row.get(0)?;
-            if let Some(&key) = wanted.get(id.as_str()) {
-                out.insert(key, row.get(1)?);
+            let number: bool = row.get(1)?;
+            if let Some(&id) = ids.get(id.as_str()) {
+                if wanted.contains(&(id, number)) {
+                    out.insert((id, number), row.get(2)?);
+                }
             }
         }
     }
@@ -661,6 +704,8 @@ pub(crate) struct PageCommit {
     pub next_page: u32,
     pub phase: Phase,
     pub done: bool,
+    /// Records of the page listed without an id (not stored).
+    pub without_id: u64,
     /// Delete this connection's records of the entity not stored by this
     /// pull (a completed pull of all records).
     pub prune_others: bool,
@@ -687,7 +732,7 @@ pub(crate) fn commit_page(conn: &mut Connection, c: &PageCommit) -> Result<u64, 
     }
     tx.execute(
         "UPDATE pull_entities SET next_page = ?3, phase = ?4, records = records + ?5, calls = ?6,
-         done = ?7 WHERE pull_id = ?1 AND entity = ?2",
+         done = ?7, without_id = without_id + ?8 WHERE pull_id = ?1 AND entity = ?2",
         params![
             c.pull_id,
             c.entity.name(),
@@ -696,6 +741,7 @@ pub(crate) fn commit_page(conn: &mut Connection, c: &PageCommit) -> Result<u64, 
             i64::try_from(new).unwrap_or(0),
             i64::try_from(c.entity_calls).unwrap_or(i64::MAX),
             c.done,
+            i64::try_from(c.without_id).unwrap_or(i64::MAX),
         ],
     )?;
     write_totals(&tx, c.pull_id, c.totals)?;

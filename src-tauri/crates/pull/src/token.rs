@@ -70,6 +70,12 @@ pub trait TokenSource: Send + Sync {
     /// current one was refused). Called at the start of a run and at most
     /// once more per run after an HTTP 401.
     fn access_token(&self, refresh: bool) -> BoxFuture<'_, Result<AccessGrant, TokenError>>;
+
+    /// The API domain the tokens are for, known without asking Zoho (the
+    /// stored connection's). With the organization id it names the
+    /// organization on this computer, so that only one pull of it runs at a
+    /// time whatever the data folder; `None` when not known (no such lock).
+    fn api_domain(&self) -> Option<Url>;
 }
 
 /// A fixed grant that cannot be refreshed: for short jobs and tests.
@@ -88,5 +94,9 @@ impl TokenSource for StaticToken {
                 Ok(grant)
             }
         })
+    }
+
+    fn api_domain(&self) -> Option<Url> {
+        Some(self.0.api_domain.clone())
     }
 }

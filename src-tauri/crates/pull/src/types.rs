@@ -152,7 +152,7 @@ pub struct EntityReport {
     pub records: u64,
     #[ts(type = "number")]
     pub calls: u64,
-    /// Records Zoho listed without an id (not stored), in this run.
+    /// Records Zoho listed without an id (not stored), over the pull's runs.
     #[serde(default)]
     #[ts(type = "number")]
     pub without_id: u64,

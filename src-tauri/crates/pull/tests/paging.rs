@@ -113,6 +113,12 @@ async fn records_without_an_id_are_counted_in_the_result() {
     assert_eq!((invoices.records, invoices.without_id), (43, 7));
     let text = serde_json::to_value(&report).expect("json");
     assert_eq!(text["entities"]["invoices"]["without_id"], 7);
+    // Kept with the pull: the history read later (another connection to
+    // the file, as another process or the window would) still says so.
+    drop(p);
+    let later = env.puller(200);
+    let history = later.history(Some("c"), 1).expect("history");
+    assert_eq!(history[0].entities["invoices"].without_id, 7);
 }
 
 #[test]

@@ -42,6 +42,8 @@ fn registry() -> LimiterRegistry {
 pub struct ConnectionTokens {
     setup: Arc<Setup>,
     connection_id: String,
+    /// The connection's API domain, as stored.
+    api_domain: Option<url::Url>,
 }
 
 impl TokenSource for ConnectionTokens {
@@ -55,6 +57,10 @@ impl TokenSource for ConnectionTokens {
                 Err(e) => Err(TokenError::from_cause(e.code(), e)),
             }
         })
+    }
+
+    fn api_domain(&self) -> Option<url::Url> {
+        self.api_domain.clone()
     }
 }
 
@@ -96,6 +102,7 @@ impl Setup {
         let tokens: Arc<dyn TokenSource> = Arc::new(ConnectionTokens {
             setup: Arc::clone(self),
             connection_id: c.id.clone(),
+            api_domain: c.api_domain.parse().ok(),
         });
         let report = self
             .puller()?

@@ -41,7 +41,12 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../migrations/0001_initial.sql")),
         // Released as this crate's `migrations/0002_pulls.sql`.
         M::up(zbs_pull::MIGRATIONS[0]),
+        // zbs-pull's `0002_numeric_ids.sql`.
         M::up(zbs_pull::MIGRATIONS[1]),
+        // zbs-pull's `0003_without_id.sql`.
+        M::up(zbs_pull::MIGRATIONS[2]),
+        // zbs-pull's `0004_not_permitted.sql`.
+        M::up(zbs_pull::MIGRATIONS[3]),
     ])
 }
 
@@ -521,10 +526,12 @@ mod tests {
 
     /// Bytes and FNV-1a hash of each step as released, oldest first. A file
     /// made by an earlier version migrates the same only while these hold.
-    const RELEASED: [(usize, u64); 3] = [
+    const RELEASED: [(usize, u64); 5] = [
         (1460, 0x9d8c_c72f_303c_ba07), // 0001_initial.sql
         (3070, 0x56f2_29a0_740a_ba97), // 0002_pulls.sql (now zbs-pull's 0001_pulls.sql)
-        (245, 0x5fd6_1c1b_98c1_ec4f),  // zbs-pull's 0002_not_permitted.sql
+        (566, 0xf790_13d4_310b_454e),  // zbs-pull's 0002_numeric_ids.sql
+        (221, 0x5aa7_675f_f2e8_e41d),  // zbs-pull's 0003_without_id.sql
+        (245, 0x5fd6_1c1b_98c1_ec4f),  // zbs-pull's 0004_not_permitted.sql
     ];
 
     /// The steps as the files hold them today, in the released order.
@@ -569,13 +576,8 @@ mod tests {
             )
             .unwrap();
         }
-        let (store, recovery) = Store::open(dir.path()).unwrap();
-        assert!(recovery.is_none());
+        let store = opened_at_the_latest_step(dir.path());
         let conn = store.conn();
-        let version: i64 = conn
-            .query_row("PRAGMA user_version", [], |r| r.get(0))
-            .unwrap();
-        assert_eq!(version as usize, RELEASED.len());
         let pulls: i64 = conn
             .query_row("SELECT COUNT(*) FROM pulls", [], |r| r.get(0))
             .unwrap();
@@ -585,6 +587,68 @@ mod tests {
             store.get::<String>("client_id").unwrap().as_deref(),
             Some("1000.X")
         );
+    }
+
+    /// The store in `dir`, opened without a recovery and at the latest step.
+    fn opened_at_the_latest_step(dir: &Path) -> Store {
+        let (store, recovery) = Store::open(dir).unwrap();
+        assert!(recovery.is_none());
+        let version: i64 = store
+            .conn()
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(version as usize, RELEASED.len());
+        store
+    }
+
+    /// A file made by the steps up to `steps`, with a pull and a record.
+    fn file_of_the_first_steps(dir: &Path, steps: usize) {
+        let mut conn = Connection::open(dir.join(DB_FILE)).unwrap();
+        Migrations::new(
+            released_steps()
+                .into_iter()
+                .take(steps)
+                .map(M::up)
+                .collect(),
+        )
+        .to_latest(&mut conn)
+        .unwrap();
+        conn.execute_batch(
+            "INSERT INTO pulls (connection_id, organization_id, options, started_at, state)
+                 VALUES ('c', 'o', '{}', '2025-01-01T00:00:00Z', 'completed');
+             INSERT INTO pull_entities (pull_id, entity, records, calls, done)
+                 VALUES (1, 'invoices', 1, 1, 1);
+             INSERT INTO pull_records (connection_id, entity, zoho_id, pulled_at, pull_id, raw)
+                 VALUES ('c', 'invoices', '1', '2025-01-01T00:00:00Z', 1, '{\"invoice_id\":\"1\"}');",
+        )
+        .unwrap();
+    }
+
+    #[test]
+    fn a_file_from_before_this_version_keeps_its_records_and_pulls() {
+        let dir = tempfile::tempdir().unwrap();
+        file_of_the_first_steps(dir.path(), 2);
+        let store = opened_at_the_latest_step(dir.path());
+        let conn = store.conn();
+        let kept: (String, i64, String) = conn
+            .query_row(
+                "SELECT zoho_id, zoho_id_number, raw FROM pull_records",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .unwrap();
+        assert_eq!(kept, ("1".into(), 0, r#"{"invoice_id":"1"}"#.into()));
+        let without_id: i64 = conn
+            .query_row("SELECT without_id FROM pull_entities", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(without_id, 0, "no count was kept before");
+        // The same text written as a number is another record.
+        conn.execute(
+            "INSERT INTO pull_records (connection_id, entity, zoho_id, pulled_at, pull_id, raw,
+                 zoho_id_number) VALUES ('c', 'invoices', '1', 't', 1, '{}', 1)",
+            [],
+        )
+        .unwrap();
     }
 
     #[test]

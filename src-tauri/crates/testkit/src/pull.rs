@@ -126,4 +126,8 @@ impl TokenSource for SimTokens {
             }
         })
     }
+
+    fn api_domain(&self) -> Option<url::Url> {
+        Some(self.grant().api_domain)
+    }
 }

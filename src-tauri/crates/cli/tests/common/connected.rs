@@ -14,6 +14,28 @@ use zbs_sim::{SimConfig, SimHandle, Simulator};
 use zbs_zoho::dc::DataCenters;
 use zbs_zoho::loopback::LoopbackListener;
 
+/// A simulator with `records` of each entity whose limits never bind a test.
+pub fn roomy_sim(records: u64) -> SimConfig {
+    SimConfig {
+        records_per_entity: records,
+        rate_limit: (100_000, Duration::from_secs(1)),
+        daily_quota: Some(10_000_000),
+        ..SimConfig::default()
+    }
+}
+
+/// What a finished command printed to its standard output; it must have
+/// succeeded.
+pub fn stdout_of(mut cmd: Command) -> String {
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 /// A simulator and data folders connected to its organizations.
 pub struct Connected {
     pub sim: SimHandle,
