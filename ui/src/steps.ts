@@ -42,13 +42,11 @@ export const SUBSTEP_TEXT: Record<string, string> = {
     "Click ADD CLIENT. (If you have never registered an application before, the button is called GET STARTED.)",
   "register_client.server_based": "Choose the client type Server-based Applications.",
   "register_client.client_name":
-    "Client Name: type your company or product name. Your customers see this name when Zoho asks them to allow the connection.",
-  "register_client.homepage_url": "Homepage URL: type your company's website address.",
+    "Client Name: type your company or product name (your customers see it when Zoho asks them to allow the connection). Homepage URL: type your company's website address.",
   "register_client.redirect_uris":
     "Authorized Redirect URIs: paste each address below exactly as shown. This is where Zoho sends people back after they allow the connection.",
-  "register_client.create": "Click CREATE.",
-  "register_client.secret_tab":
-    "Open the Client Secret tab. It shows the Client ID and Client Secret you will paste in the “Add your keys” step.",
+  "register_client.create":
+    "Click CREATE, then open the Client Secret tab. It shows the Client ID and Client Secret you will paste in the “Add your keys” step.",
   "console_settings.enable_regions":
     "In the API console, open the Settings tab and switch on each data center listed below.",
   "console_settings.same_credentials":

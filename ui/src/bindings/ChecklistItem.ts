@@ -5,4 +5,8 @@ import type { SubStep } from "./SubStep";
 /**
  * A step and whether it is done, as `status` reports it.
  */
-export type ChecklistItem = { id: string, done: boolean, kind: StepKind, substeps: Array<SubStep>, };
+export type ChecklistItem = { id: string, done: boolean, kind: StepKind, substeps: Array<SubStep>, 
+/**
+ * Done by the demo's stand-in for Zoho's API console, not by the person.
+ */
+done_for_you: boolean, };

@@ -181,6 +181,12 @@ export function connect(host: Host): ConnectScreen {
               (c) => {
                 state.flow = { kind: "idle" };
                 host.setInfo(`Connected ${c.organization_name}.`);
+                // What comes next: its sample pull, open under it.
+                void import("../pull").then((m) => {
+                  pullModule = m;
+                  if (m.pullOpenFor() !== c.id) m.openPull(c, host);
+                  host.render();
+                });
               },
             ).then(async () => {
               await loadConnections();

@@ -143,8 +143,33 @@ export function keys(host: Host): KeysScreen {
         scheduleCheck();
       },
     });
+    /** Saves the keys (checked by the core first) and says what happened. */
+    function save(clientId: string, clientSecret: string): void {
+      void host
+        .run(
+          () => api.saveCredentials({ client_id: clientId, client_secret: clientSecret }),
+          (outcome) => {
+            host.setStatus(outcome.status);
+            d.clientSecret = "";
+            d.editing = false;
+            d.issues = outcome.warnings;
+            host.setInfo(
+              outcome.warnings.length
+                ? `Saved. ${outcome.warnings.map((w) => w.message).join(" ")}`
+                : "Saved. Your Client Secret is now in your system keyring.",
+            );
+          },
+        )
+        .then((error) => {
+          if (error?.issues.length) {
+            d.issues = error.issues;
+            host.render();
+          }
+        });
+    }
+    const keysOfDemo = demoKeys;
     const demoCard =
-      demoKeys && s.profile === "demo"
+      keysOfDemo && s.profile === "demo"
         ? h(
             "aside",
             { class: "demo-keys", "data-test": "demo-keys" },
@@ -152,12 +177,26 @@ export function keys(host: Host): KeysScreen {
             h(
               "p",
               { class: "hint" },
-              "In the demo, the simulated API console gave you these. They only open the simulated Zoho Books on this computer. Copy each into its field below.",
+              "In the demo, the simulated API console gave you these. They are made up and only open the simulated Zoho Books on this computer. Use them with one click, or copy each into its field below as you would real keys.",
             ),
             h("p", { class: "label" }, "Client ID"),
-            copyable(demoKeys.client_id, "the demo Client ID"),
+            copyable(keysOfDemo.client_id, "the demo Client ID"),
             h("p", { class: "label" }, "Client Secret"),
-            copyable(demoKeys.client_secret, "the demo Client Secret"),
+            copyable(keysOfDemo.client_secret, "the demo Client Secret"),
+            h(
+              "div",
+              { class: "row" },
+              h(
+                "button",
+                {
+                  type: "button",
+                  class: "primary",
+                  "data-test": "use-demo-keys",
+                  onclick: () => { save(keysOfDemo.client_id, keysOfDemo.client_secret); },
+                },
+                "Use these keys",
+              ),
+            ),
           )
         : null;
     const form = h(
@@ -167,27 +206,7 @@ export function keys(host: Host): KeysScreen {
         "data-test": "keys-form",
         onsubmit: (e: Event) => {
           e.preventDefault();
-          void host
-            .run(
-              () => api.saveCredentials({ client_id: d.clientId, client_secret: d.clientSecret }),
-              (outcome) => {
-                host.setStatus(outcome.status);
-                d.clientSecret = "";
-                d.editing = false;
-                d.issues = outcome.warnings;
-                host.setInfo(
-                  outcome.warnings.length
-                    ? `Saved. ${outcome.warnings.map((w) => w.message).join(" ")}`
-                    : "Saved. Your Client Secret is now in your system keyring.",
-                );
-              },
-            )
-            .then((error) => {
-              if (error?.issues.length) {
-                d.issues = error.issues;
-                host.render();
-              }
-            });
+          save(d.clientId, d.clientSecret);
         },
       },
       h(

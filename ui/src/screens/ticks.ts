@@ -7,13 +7,14 @@ import type { Host } from "../host";
 import { SUBSTEP_TEXT } from "../steps";
 import type { ChecklistItem } from "../bindings/ChecklistItem";
 
-function tick(host: Host, stepId: string, sub: string, done: boolean, extra?: HTMLElement | null): HTMLElement {
+function tick(host: Host, stepId: string, sub: string, done: boolean, fixed: boolean, extra?: HTMLElement | null): HTMLElement {
   const id = `${stepId}.${sub}`;
   const box = h("input", {
     type: "checkbox",
     id: `tick-${id}`,
     "data-tick": id,
     checked: done,
+    disabled: fixed,
     onchange: (e: Event) => {
       const checked = (e.target as HTMLInputElement).checked;
       void host.run(() => api.setStep(id, checked), host.setStatus);
@@ -29,10 +30,21 @@ function tick(host: Host, stepId: string, sub: string, done: boolean, extra?: HT
 
 /** The step's sub-steps, each with what to do; `extras` go under the sub-step of that id. */
 export function ticks(host: Host, item: ChecklistItem, extras: Record<string, HTMLElement | null> = {}): HTMLElement {
-  return h(
+  const list = h(
     "ol",
     { class: "ticks" },
-    item.substeps.map((sub) => tick(host, item.id, sub.id, sub.done, extras[sub.id] ?? null)),
+    item.substeps.map((sub) => tick(host, item.id, sub.id, sub.done, item.done_for_you, extras[sub.id] ?? null)),
+  );
+  if (!item.done_for_you) return list;
+  return h(
+    "div",
+    {},
+    h(
+      "p",
+      { class: "banner info", "data-test": "done-for-you" },
+      "In the demo, Zoho's stand-in already has this done for you, so you can go on. In a real setup you do these in Zoho's API console and tick each one.",
+    ),
+    list,
   );
 }
 

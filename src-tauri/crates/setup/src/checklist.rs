@@ -43,10 +43,8 @@ pub const STEPS: &[StepDef] = &[
             "add_client",
             "server_based",
             "client_name",
-            "homepage_url",
             "redirect_uris",
             "create",
-            "secret_tab",
         ],
     },
     StepDef {
@@ -87,6 +85,8 @@ pub struct ChecklistItem {
     pub done: bool,
     pub kind: StepKind,
     pub substeps: Vec<SubStep>,
+    /// Done by the demo's stand-in for Zoho's API console, not by the person.
+    pub done_for_you: bool,
 }
 
 /// What the app knows that completes the automatic steps.
@@ -95,6 +95,9 @@ pub struct Facts {
     pub keys_saved: bool,
     pub enabled: bool,
     pub tested: bool,
+    /// The demo: its stand-in console already has a registered client with
+    /// every data center on and one secret, so the console steps are done.
+    pub console_done: bool,
 }
 
 /// Finds a step by id.
@@ -116,12 +119,13 @@ pub fn evaluate(ticked: &[String], facts: Facts) -> Vec<ChecklistItem> {
     STEPS
         .iter()
         .map(|def| {
+            let done_for_you = facts.console_done && def.kind == StepKind::Manual;
             let substeps: Vec<SubStep> = def
                 .substeps
                 .iter()
                 .map(|sub| SubStep {
                     id: (*sub).to_owned(),
-                    done: is_ticked(&format!("{}.{sub}", def.id)),
+                    done: done_for_you || is_ticked(&format!("{}.{sub}", def.id)),
                 })
                 .collect();
             let done = match def.id {
@@ -133,9 +137,10 @@ pub fn evaluate(ticked: &[String], facts: Facts) -> Vec<ChecklistItem> {
             };
             ChecklistItem {
                 id: def.id.to_owned(),
-                done,
+                done: done || done_for_you,
                 kind: def.kind,
                 substeps,
+                done_for_you,
             }
         })
         .collect()
@@ -149,6 +154,26 @@ pub fn first_open(items: &[ChecklistItem]) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn in_the_demo_the_console_steps_are_done_for_you_and_the_rest_is_not() {
+        let facts = Facts {
+            console_done: true,
+            ..Facts::default()
+        };
+        let items = evaluate(&[], facts);
+        for item in &items {
+            let manual = item.kind == StepKind::Manual;
+            assert_eq!(item.done, manual, "{}", item.id);
+            assert_eq!(item.done_for_you, manual, "{}", item.id);
+            assert!(item.substeps.iter().all(|s| s.done == manual));
+        }
+        assert_eq!(first_open(&items), Some("keys"));
+        // A real setup is never ticked for the person.
+        assert!(evaluate(&[], Facts::default())
+            .iter()
+            .all(|i| !i.done && !i.done_for_you));
+    }
 
     #[test]
     fn console_steps_need_every_substep() {
@@ -173,6 +198,7 @@ mod tests {
                 keys_saved: true,
                 enabled: false,
                 tested: false,
+                console_done: false,
             },
         );
         assert!(items[3].done);

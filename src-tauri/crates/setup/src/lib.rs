@@ -376,6 +376,7 @@ impl Setup {
             keys_saved: client_id.is_some() && secret_stored,
             enabled,
             tested: self.store.get(keys::TESTED)?.unwrap_or(false),
+            console_done: self.profile == Profile::Demo,
         };
         let items = checklist::evaluate(&self.store.ticked()?, facts);
         let current_step = self
