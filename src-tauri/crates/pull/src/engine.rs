@@ -877,11 +877,12 @@ impl<'a> Ctx<'a> {
                     }
                     return Ok(Fetched::Ok(value));
                 }
-                Err(BooksError::RateLimited { rate }) => {
+                Err(BooksError::RateLimited { rate, daily }) => {
                     self.http_429.fetch_add(1, Ordering::SeqCst);
                     self.note_rate(rate);
-                    if rate.remaining == Some(0) {
-                        let at = resume_time(rate);
+                    // The day's quota is gone, whether or not the headers say so.
+                    if daily || rate.remaining == Some(0) {
+                        let at = resume_time(rate).or_else(|| self.reset_seen());
                         *lock(&self.quota_out) = Some(at);
                         return Err(PullError::QuotaExhausted {
                             pull_id: self.pull_id,
@@ -947,6 +948,17 @@ impl<'a> Ctx<'a> {
                 }
             }
         }
+    }
+
+    /// When the daily window resets, from the last quota headers seen in
+    /// this run (a daily-limit answer may come without any).
+    fn reset_seen(&self) -> Option<OffsetDateTime> {
+        let (rate, seen_ms) = (*lock(&self.rate))?;
+        let secs = i64::try_from(rate.reset_secs?).ok()?;
+        OffsetDateTime::from_unix_timestamp_nanos(
+            (i128::from(seen_ms) + i128::from(secs) * 1000) * 1_000_000,
+        )
+        .ok()
     }
 
     /// Keeps the most telling quota headers: answers arrive out of order,

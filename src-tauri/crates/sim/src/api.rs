@@ -7,7 +7,8 @@
 //! concurrency cap and the storm fault; code 45 for the daily quota; never a
 //! `Retry-After`), latency, 5xx faults, the payload, body faults. Every
 //! organization-scoped response carries `X-Rate-Limit-Limit`,
-//! `X-Rate-Limit-Remaining` and `X-Rate-Limit-Reset`.
+//! `X-Rate-Limit-Remaining` and `X-Rate-Limit-Reset`, except every other
+//! daily-limit answer (the first included), which has none of them.
 //!
 //! Lists are newest-first by default (`sort_order=D`; `sort_order=A` gives
 //! oldest-first), ordered by creation whatever `sort_column` says. With
@@ -296,6 +297,19 @@ async fn books(
         }
         let (admission, quota) = match org.limiter.admit(&shared.clock) {
             Ok(ok) => ok,
+            // The daily limit: the first answer without the headers, the
+            // next with them, and so on.
+            Err((LimitKind::Daily, quota)) => {
+                let n = shared
+                    .daily_answers
+                    .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                let answer = too_many(LimitKind::Daily);
+                return if n % 2 == 0 {
+                    answer
+                } else {
+                    with_quota(answer, quota)
+                };
+            }
             Err((kind, quota)) => return with_quota(too_many(kind), quota),
         };
         // 6. Latency and server errors.

@@ -129,6 +129,9 @@ pub(crate) struct Shared {
     pub orgs: HashMap<String, Org>,
     pub org_order: Vec<String>,
     pub faults: Mutex<FaultState>,
+    /// Daily-limit answers given so far: every other one comes without the
+    /// `X-Rate-Limit-*` headers (Zoho's are not always there).
+    pub daily_answers: std::sync::atomic::AtomicU64,
 }
 
 /// Starts simulators.
@@ -203,6 +206,7 @@ impl Simulator {
             orgs,
             org_order,
             faults: Mutex::new(FaultState::new(cfg.seed)),
+            daily_answers: std::sync::atomic::AtomicU64::new(0),
             cfg,
         });
 

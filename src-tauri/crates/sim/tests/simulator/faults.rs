@@ -122,9 +122,13 @@ async fn daily_quota_exhausted_now() {
     let env = start(cfg()).await;
     let t = env.connect().await;
     env.sim.faults().exhaust_daily_quota(&env.org()).unwrap();
+    // Every other daily-limit answer, the first included, has no headers.
     let (s, h, body) = env.org_get(&t, "invoices", &[]).await;
     assert_eq!(s, StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(body["code"], 45);
+    assert!(h.get("x-rate-limit-remaining").is_none());
+    let (s, h, _) = env.org_get(&t, "invoices", &[]).await;
+    assert_eq!(s, StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(header_u64(&h, "x-rate-limit-remaining"), 0);
     assert!(env.sim.faults().exhaust_daily_quota("nope").is_err());
 }

@@ -141,7 +141,7 @@ pub(super) fn classify<'a>(
         c.as_i64()
             .or_else(|| c.as_str().and_then(|s| s.trim().parse().ok()))
     });
-    let message = || {
+    let message = || -> String {
         answer
             .as_ref()
             .and_then(|a| a.message.as_ref())
@@ -157,7 +157,10 @@ pub(super) fn classify<'a>(
         },
     };
     match (status, code) {
-        (429, _) => Err(BooksError::RateLimited { rate }),
+        (429, _) | (_, Some(43)) => Err(BooksError::RateLimited {
+            rate,
+            daily: rate.remaining == Some(0) || says_daily(&message()),
+        }),
         (401, _) | (_, Some(57)) => Err(BooksError::Unauthorized),
         (_, Some(6041)) => Err(BooksError::NotInOrganization),
         (_, Some(6024)) => Err(BooksError::OrganizationNeeded),
@@ -175,4 +178,11 @@ pub(super) fn classify<'a>(
         }),
         _ => Err(BooksError::Http { status }),
     }
+}
+
+/// Whether a throttling answer's words say the day's quota is used up
+/// ("... allowed for the day", "daily limit").
+fn says_daily(message: &str) -> bool {
+    let m = message.to_ascii_lowercase();
+    m.contains("for the day") || m.contains("daily") || m.contains("per day")
 }

@@ -351,7 +351,13 @@ pub enum BooksError {
     #[error(
         "Zoho's request limit for this organization was reached. Wait a minute and try again."
     )]
-    RateLimited { rate: RateInfo },
+    RateLimited {
+        rate: RateInfo,
+        /// The answer says the day's quota is used up (its words, or no
+        /// calls remaining): waiting a minute will not help. Zoho does not
+        /// always send `X-Rate-Limit-Remaining: 0` with it.
+        daily: bool,
+    },
     #[error("Zoho did not allow this request: the connection may have expired or lack a permission. Reconnect the organization.")]
     Unauthorized,
     #[error("Zoho says this organization or record does not exist.")]
@@ -671,6 +677,34 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_daily_limit_is_known_by_its_words_or_by_no_calls_left() {
+        let daily = |status: u16, body: &str, rate: RateInfo| match decode_response(
+            status,
+            body.as_bytes(),
+            rate,
+        ) {
+            Err(BooksError::RateLimited { daily, .. }) => Some(daily),
+            _ => None,
+        };
+        let none = RateInfo::default();
+        let day = r#"{"code":45,"message":"You have reached the maximum number of API calls allowed for the day."}"#;
+        let minute = r#"{"code":44,"message":"You have made too many requests continuously."}"#;
+        assert_eq!(daily(429, day, none), Some(true), "the words, no headers");
+        assert_eq!(daily(429, minute, none), Some(false));
+        let zero = RateInfo {
+            remaining: Some(0),
+            ..none
+        };
+        assert_eq!(daily(429, minute, zero), Some(true), "no calls left");
+        assert_eq!(daily(429, "", none), Some(false));
+        // Seen from one client: HTTP 200 with code 43 while throttled.
+        assert_eq!(
+            daily(200, r#"{"code":43,"message":"x"}"#, none),
+            Some(false)
+        );
+    }
+
+    #[test]
     fn entity_names_round_trip() {
         assert_eq!(Entity::all().len(), 9);
         for e in Entity::all() {
@@ -748,7 +782,11 @@ mod tests {
         for (status, body, expected) in answers {
             assert_eq!(&c(*status, body), expected, "{status} {body}");
         }
-        assert!(BooksError::RateLimited { rate: r }.is_retryable());
+        assert!(BooksError::RateLimited {
+            rate: r,
+            daily: false
+        }
+        .is_retryable());
         assert!(BooksError::Network { timeout: true }.is_retryable());
         assert!(!BooksError::Unauthorized.is_retryable());
         assert!(!BooksError::Zoho {
