@@ -600,3 +600,41 @@ async fn a_new_setup_registers_localhost_and_an_earlier_one_keeps_its_address() 
         vec!["http://127.0.0.1:47823/oauth/callback"]
     );
 }
+
+/// Fact (Zoho's token limits): at most 20 refresh tokens per user and
+/// client, the 21st deleting the oldest, and every completed sign-in makes
+/// one. A sign-in given up, and the token a reconnect replaces, are revoked
+/// so they never push a kept connection out.
+#[tokio::test]
+async fn refresh_tokens_no_connection_keeps_are_revoked() {
+    let h = Harness::ready(SimConfig::default()).await;
+    let live = || h.sim.live_refresh_tokens(&h.client.client_id);
+    let c = h.connect("us", None).await;
+    assert_eq!(live(), 1);
+    // Twenty-five sign-ins given up after the organizations were listed.
+    for _ in 0..25 {
+        let (authorize_url, wait) = h.loopback_sign_in_at("us");
+        let browser =
+            async { follow(&zbs_sim::accept_consent(&authorize_url).await.unwrap()).await };
+        let (choices, _) = tokio::join!(wait, browser);
+        choices.unwrap();
+        h.setup.cancel_connect();
+        assert_eq!(h.setup.revoke_discarded().await, 1);
+    }
+    assert_eq!(live(), 1, "only the kept connection's token is live");
+    assert!(h.setup.test_connection(&c.id, &[]).await.unwrap().ok);
+    // A reconnect keeps one token, not two.
+    let (authorize_url, _) = {
+        let start = h
+            .setup
+            .start_connect(None, RedirectMethod::DeepLink, Some(&c.id))
+            .unwrap();
+        (start.authorize_url, ())
+    };
+    let location = zbs_sim::accept_consent(&authorize_url).await.unwrap();
+    h.setup.complete_connect_url(&location).await.unwrap();
+    h.setup.choose_organization(None).unwrap();
+    assert_eq!(h.setup.revoke_discarded().await, 1);
+    assert_eq!(live(), 1);
+    assert!(h.reopen().test_connection(&c.id, &[]).await.unwrap().ok);
+}

@@ -156,7 +156,9 @@ pub async fn cancel_connect<R: Runtime>(app: AppHandle<R>) -> Result<()> {
         s.cancel_connect();
         Ok(())
     })
-    .await
+    .await?;
+    app.setup()?.revoke_discarded().await;
+    Ok(())
 }
 
 #[tauri::command]
@@ -164,8 +166,11 @@ pub async fn choose_organization<R: Runtime>(
     app: AppHandle<R>,
     organization_id: Option<String>,
 ) -> Result<Connection> {
-    app.core(move |s| s.choose_organization(organization_id.as_deref()))
-        .await
+    let connection = app
+        .core(move |s| s.choose_organization(organization_id.as_deref()))
+        .await?;
+    app.setup()?.revoke_discarded().await;
+    Ok(connection)
 }
 
 #[tauri::command]

@@ -724,15 +724,19 @@ async fn connect(cli: &Cli, setup: &Setup, args: &ConnectArgs) -> Result<(), Fai
     let choices = setup
         .wait_sign_in(sign_in, Duration::from_secs(args.timeout))
         .await?;
-    let connection = setup
-        .choose_organization(args.org.as_deref())
-        .map_err(|e| {
-            let known: Vec<String> = choices
-                .iter()
-                .map(|c| format!("{} ({})", c.organization_id, terminal_safe(&c.name)))
-                .collect();
-            Failure(format!("{e} Organizations: {}.", known.join(", ")))
-        })?;
+    let chosen = setup.choose_organization(args.org.as_deref());
+    if chosen.is_err() {
+        // Nothing will be kept from this sign-in: Zoho is told so.
+        setup.cancel_connect();
+    }
+    setup.revoke_discarded().await;
+    let connection = chosen.map_err(|e| {
+        let known: Vec<String> = choices
+            .iter()
+            .map(|c| format!("{} ({})", c.organization_id, terminal_safe(&c.name)))
+            .collect();
+        Failure(format!("{e} Organizations: {}.", known.join(", ")))
+    })?;
     if cli.json {
         print_json(&connection)
     } else {

@@ -21,6 +21,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 use zbs_zoho::books::{BooksClient, Organization};
@@ -143,6 +144,11 @@ struct Exchanged {
 pub(crate) struct ConnectState {
     pending: Arc<Mutex<Option<Pending>>>,
     exchanged: Mutex<Option<Exchanged>>,
+    /// Refresh tokens Zoho issued that no connection keeps (a sign-in given
+    /// up, no organization chosen, the token a reconnect replaced), with
+    /// their data center: revoked at the next chance, because Zoho keeps at
+    /// most 20 per user and client and the 21st deletes the oldest.
+    discarded: Mutex<Vec<(String, SecretString)>>,
 }
 
 impl std::fmt::Debug for ConnectState {
@@ -265,7 +271,7 @@ impl Setup {
             auth: request.pending,
             reconnect: reconnect_row.map(|c| c.id),
         });
-        *lock(&self.connect.exchanged) = None;
+        self.discard_exchanged();
         tracing::info!(%region, start_at = %dc.region, ?method, "sign-in started");
         Ok(ConnectStart {
             authorize_url: request.url.to_string(),
@@ -302,7 +308,48 @@ impl Setup {
     /// Forgets the waiting sign-in (the person cancelled it).
     pub fn cancel_connect(&self) {
         *lock(&self.connect.pending) = None;
-        *lock(&self.connect.exchanged) = None;
+        self.discard_exchanged();
+    }
+
+    /// A sign-in that will not be kept: its refresh token is to be revoked.
+    fn discard_exchanged(&self) {
+        if let Some(e) = lock(&self.connect.exchanged).take() {
+            self.discard(&e.tokens);
+        }
+    }
+
+    fn discard(&self, tokens: &TokenSet) {
+        if let Some(refresh) = &tokens.refresh_token {
+            lock(&self.connect.discarded).push((tokens.region.clone(), refresh.clone()));
+        }
+    }
+
+    /// Revokes at Zoho every refresh token no connection keeps (best effort:
+    /// one that cannot be revoked now is logged and dropped). Returns how
+    /// many Zoho confirmed. The fronts call it after giving up a sign-in and
+    /// after choosing an organization; completing a sign-in calls it too.
+    pub async fn revoke_discarded(&self) -> usize {
+        let tokens = std::mem::take(&mut *lock(&self.connect.discarded));
+        if tokens.is_empty() {
+            return 0;
+        }
+        let Ok(client) = self.oauth_client() else {
+            return 0;
+        };
+        let mut revoked = 0;
+        for (region, token) in tokens {
+            let Some(dc) = self.data_centers().get(&region).cloned() else {
+                continue;
+            };
+            match client.revoke(&dc, &token).await {
+                Ok(()) => revoked += 1,
+                Err(e) => {
+                    tracing::warn!(%region, code = %e.code(), "an unkept sign-in could not be revoked")
+                }
+            }
+        }
+        tracing::info!(revoked, "unkept sign-ins revoked");
+        revoked
     }
 
     /// Parses a redirect URL (deep link or loopback) and completes the sign-in.
@@ -366,11 +413,20 @@ impl Setup {
                 }
                 other => Error::OAuth(other),
             })?;
+        self.revoke_discarded().await;
         let books = BooksClient::new(&tokens.api_domain)?;
-        let (organizations, _) = books.organizations(&tokens.access_token).await?;
-        if organizations.is_empty() {
-            return Err(Error::NoOrganizations);
-        }
+        let organizations = match books.organizations(&tokens.access_token).await {
+            Ok((orgs, _)) if !orgs.is_empty() => orgs,
+            failed => {
+                // Nothing to connect: the new sign-in is not kept.
+                self.discard(&tokens);
+                self.revoke_discarded().await;
+                return Err(match failed {
+                    Err(e) => e.into(),
+                    Ok(_) => Error::NoOrganizations,
+                });
+            }
+        };
         tracing::info!(region = %tokens.region, count = organizations.len(), "signed in");
         let choices = self.choices(&tokens, &organizations)?;
         *lock(&self.connect.exchanged) = Some(Exchanged {
@@ -439,6 +495,16 @@ impl Setup {
             Some(existing) => existing.clone(),
             None => new_id(),
         };
+        // The token a reconnect replaces is revoked, not left to count
+        // against Zoho's limit.
+        if exchanged.reconnect.is_some() {
+            if let (Ok(Some(old)), Ok(Some(row))) = (
+                self.secrets().get(&entry::refresh_token(&id)),
+                self.store.connection(&id),
+            ) {
+                lock(&self.connect.discarded).push((row.region, old));
+            }
+        }
         // The secret first: if the keyring refuses, no connection row points at nothing.
         self.secrets().set(&entry::refresh_token(&id), &refresh)?;
         let accounts = self

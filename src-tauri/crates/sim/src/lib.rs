@@ -380,6 +380,12 @@ impl SimHandle {
         }
     }
 
+    /// Refresh tokens Zoho would count for `client_id` now (revoked and
+    /// deleted ones are gone; at most `max_refresh_tokens`).
+    pub fn live_refresh_tokens(&self, client_id: &str) -> usize {
+        lock(&self.shared.oauth).live_refresh_tokens(client_id)
+    }
+
     /// What an organization's traffic looked like so far.
     pub fn stats(&self, organization_id: &str) -> Option<OrgStats> {
         self.shared

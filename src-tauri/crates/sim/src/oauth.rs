@@ -128,6 +128,15 @@ pub(crate) struct OAuthStore {
     denials: u64,
 }
 
+impl OAuthStore {
+    pub(crate) fn live_refresh_tokens(&self, client_id: &str) -> usize {
+        self.refresh
+            .values()
+            .filter(|r| r.client_id == client_id)
+            .count()
+    }
+}
+
 fn random_hex(n: usize) -> String {
     const HEX: &[u8] = b"0123456789abcdef";
     let mut rng = rand::thread_rng();
