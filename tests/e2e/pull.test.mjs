@@ -75,6 +75,28 @@ test("pull sample data: estimate, progress, cancel, continue, results, record, e
     await (await browser.$(".trow")).waitForExist({ timeout: 10_000 });
     const label = await (await browser.$(".trow span")).getProperty("textContent");
     assert.match(label, /^INV-\d+$/, "the first row shows an invoice number");
+    // Amounts with the organization's currency, dates in full, statuses as
+    // words, and no date or amount cut off: at the window's size and at 500 px.
+    const cells = () =>
+      browser.execute(() =>
+        [...document.querySelectorAll(".trow")].map((r) => {
+          const c = [...r.querySelectorAll("span")];
+          const cut = (e) => e.scrollWidth > e.clientWidth + 1;
+          return { date: c[1].textContent, status: c[3].textContent, amount: c[4].textContent, cut: cut(c[1]) || cut(c[4]) };
+        }),
+      );
+    for (const size of [null, { width: 500, height: 600 }]) {
+      if (size) await browser.setWindowSize(size.width, size.height);
+      const rows = await cells();
+      assert.ok(rows.length > 0);
+      for (const r of rows) {
+        assert.match(r.amount, /\$|USD/, `an amount with its currency: ${r.amount}`);
+        assert.doesNotMatch(r.date, /^\d{4}-\d{2}-\d{2}$/, `a date for people: ${r.date}`);
+        assert.doesNotMatch(r.status, /_/, `a status in words: ${r.status}`);
+        assert.equal(r.cut, false, `cut off at ${size ? "500 px" : "the default size"}: ${JSON.stringify(r)}`);
+      }
+    }
+    await browser.setWindowSize(1080, 760);
     await paste(browser, "[data-test=preview-search]", label);
     await until(browser, async () => /^1 record$/.test(await text(browser, "#preview-count")), "search did not narrow to one", 10_000);
     await click(browser, ".trow");

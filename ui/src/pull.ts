@@ -28,6 +28,8 @@ type PullHost = Pick<Host, "render" | "showError" | "showInfo" | "refreshStatus"
 
 interface PullUi {
   connection: string | null;
+  /** The connected organization's currency (ISO code), for amounts. */
+  currency: string | null;
   options: PullOptions;
   estimate: Estimate | null;
   estimateError: string | null;
@@ -45,6 +47,7 @@ interface PullUi {
 
 const ui: PullUi = {
   connection: null,
+  currency: null,
   options: { entities: [...DEFAULT_ENTITIES], sample: 25, line_items: false, customer_details: false },
   estimate: null,
   estimateError: null,
@@ -66,6 +69,7 @@ export function openPull(c: Connection, h0: PullHost): void {
   host = h0;
   if (ui.connection !== c.id) {
     ui.connection = c.id;
+    ui.currency = c.currency;
     ui.results = null;
     ui.progress = null;
     ui.record = null;
@@ -537,6 +541,34 @@ let viewport: HTMLElement | null = null;
 let rowsLayer: HTMLElement | null = null;
 let spacer: HTMLElement | null = null;
 
+/** An amount in the organization's currency and the person's number format. */
+export function formatAmount(amount: number, currency: string | null): string {
+  if (currency) {
+    try {
+      return new Intl.NumberFormat(undefined, { style: "currency", currency }).format(amount);
+    } catch {
+      // Not an ISO currency code: the number, with the code after it.
+    }
+  }
+  const n = new Intl.NumberFormat(undefined, { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(amount);
+  return currency ? `${n} ${currency}` : n;
+}
+
+/** A Zoho date (YYYY-MM-DD) in the person's locale, in full; anything else as it came. */
+export function formatDate(date: string | null): string {
+  const m = date ? /^(\d{4})-(\d{2})-(\d{2})$/.exec(date) : null;
+  if (!m) return date ?? "";
+  const d = new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
+  return Number.isNaN(d.getTime()) ? (date ?? "") : d.toLocaleDateString(undefined, { dateStyle: "medium" });
+}
+
+/** Zoho's status (`partially_paid`) as words ("Partially paid"). */
+export function statusWords(status: string | null): string {
+  if (!status) return "";
+  const words = status.replace(/_/g, " ").trim();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
 function paintRows(): void {
   if (!viewport || !rowsLayer || !spacer) return;
   spacer.style.height = `${table.total * ROW_HEIGHT}px`;
@@ -564,10 +596,10 @@ function paintRows(): void {
           },
         },
         h("span", { role: "cell" }, row.label ?? row.zoho_id),
-        h("span", { role: "cell" }, row.date ?? ""),
-        h("span", { role: "cell" }, row.counterparty ?? ""),
-        h("span", { role: "cell" }, row.status ?? ""),
-        h("span", { role: "cell", class: "num" }, row.total === null ? "" : row.total.toFixed(2)),
+        h("span", { role: "cell", title: row.date ?? "" }, formatDate(row.date)),
+        h("span", { role: "cell", title: row.counterparty ?? "" }, row.counterparty ?? ""),
+        h("span", { role: "cell" }, statusWords(row.status)),
+        h("span", { role: "cell", class: "num" }, row.total === null ? "" : formatAmount(row.total, ui.currency)),
       );
     // Set through the CSSOM: the strict CSP refuses style attributes.
     el.style.top = `${i * ROW_HEIGHT}px`;
