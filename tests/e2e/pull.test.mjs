@@ -59,8 +59,9 @@ test("pull sample data: estimate, progress, cancel, continue, results, record, e
     await click(browser, "[data-test=history]");
     assert.match(await text(browser, "[data-test=history]"), /cancelled/);
 
-    // Start again with the same choices: it continues, and completes.
-    await click(browser, "[data-test=start-pull]");
+    // The stopped pull is offered for resuming, beside the form; it continues, and completes.
+    assert.match(await text(browser, "[data-test=resume-notice]"), /was stopped after \d+ API calls?\. What it pulled is saved/);
+    await click(browser, "[data-test=resume-pull]");
     await until(browser, async () => /Pull complete: 240 records/.test(await text(browser, "main")), "pull did not complete", 90_000);
     assert.match(await text(browser, "[data-count=invoices]"), /^240 Invoices/);
     assert.match(await text(browser, "[data-test=progress]"), /6 of 6 steps done|steps done/);

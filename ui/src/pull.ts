@@ -196,6 +196,31 @@ function detailToggle(test: string, option: "line_items" | "customer_details", l
   );
 }
 
+/** The last pull stopped before it finished: offer to continue it, with its choices. */
+function resumeNotice(): HTMLElement | null {
+  const last = ui.results?.history[0];
+  if (ui.running || !last || !["interrupted", "cancelled", "paused_quota"].includes(last.state)) return null;
+  const why = last.state === "interrupted" ? "was interrupted" : last.state === "cancelled" ? "was stopped" : "paused when the daily quota ran out";
+  return h(
+    "div",
+    { class: "banner warning", "data-test": "resume-notice", role: "status" },
+    h("p", {}, `The last pull ${why} after ${last.calls} API call${last.calls === 1 ? "" : "s"}. What it pulled is saved.`),
+    h(
+      "button",
+      {
+        type: "button",
+        class: "primary",
+        "data-test": "resume-pull",
+        onclick: () => {
+          ui.options = { ...last.options };
+          void startPull();
+        },
+      },
+      "Resume it",
+    ),
+  );
+}
+
 function settings(): HTMLElement {
   const o = ui.options;
   const all = o.sample === null;
@@ -213,6 +238,7 @@ function settings(): HTMLElement {
       },
     },
     h("h3", {}, "Pull sample data"),
+    resumeNotice(),
     h(
       "fieldset",
       { class: "entity-choice" },
@@ -487,6 +513,7 @@ function history(r: PullResults): HTMLElement {
     failed: "failed",
     paused_quota: "paused: daily quota used up",
     needs_reconnect: "stopped: reconnect needed",
+    interrupted: "interrupted (saved, can continue)",
   };
   return h(
     "details",

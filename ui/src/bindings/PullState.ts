@@ -3,4 +3,4 @@
 /**
  * Where a pull stands.
  */
-export type PullState = "running" | "completed" | "cancelled" | "failed" | "paused_quota" | "needs_reconnect";
+export type PullState = "running" | "completed" | "cancelled" | "failed" | "paused_quota" | "needs_reconnect" | "interrupted";

@@ -237,6 +237,11 @@ impl Puller {
         &self.registry
     }
 
+    /// How old a pull lock's heartbeat may be before nobody holds it.
+    pub(crate) fn stale_after(&self) -> Duration {
+        self.config.stale_after
+    }
+
     pub(crate) fn page_size(&self) -> u32 {
         self.config.page_size
     }

@@ -182,6 +182,22 @@ impl Puller {
             })
         })?;
         let mut out: Vec<HistoryRow> = rows.collect::<Result<_, _>>()?;
+        // A pull still marked running that no live process works on was
+        // interrupted; say so, with what it did.
+        let stale_after = self.stale_after();
+        for h in &mut out {
+            if h.state == PullState::Running
+                && !store::lock_held(&conn, &h.organization_id, stale_after)?
+            {
+                h.state = PullState::Interrupted;
+                h.message = Some(format!(
+                    "Stopped before it finished, after {} API calls: the window or zbsetup was \
+                     closed, or the computer stopped. What it pulled is saved: start the same \
+                     pull again to continue it.",
+                    h.calls
+                ));
+            }
+        }
         let mut per = conn.prepare_cached(
             "SELECT entity, records, calls, without_id FROM pull_entities WHERE pull_id = ?1",
         )?;

@@ -227,6 +227,25 @@ pub(crate) fn try_lock(
     Ok(true)
 }
 
+/// Whether a live process holds the organization's pull lock now.
+pub(crate) fn lock_held(
+    conn: &Connection,
+    organization_id: &str,
+    stale_after: Duration,
+) -> Result<bool, PullError> {
+    let held: Option<(i64, i64)> = conn
+        .query_row(
+            "SELECT pid, heartbeat_ms FROM pull_locks WHERE organization_id = ?1",
+            [organization_id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    Ok(held.is_some_and(|(pid, beat)| {
+        now_ms().saturating_sub(beat) < i64::try_from(stale_after.as_millis()).unwrap_or(i64::MAX)
+            && process_alive(pid)
+    }))
+}
+
 pub(crate) fn heartbeat(
     conn: &Connection,
     organization_id: &str,

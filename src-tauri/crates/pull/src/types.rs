@@ -98,6 +98,10 @@ pub enum PullState {
     PausedQuota,
     /// The refresh token is gone; continues after connecting again.
     NeedsReconnect,
+    /// Left "running" by a window or `zbsetup` that is gone (closed,
+    /// killed, the computer stopped): never stored, read so from a running
+    /// row nobody works on. What it pulled is saved; the same pull continues it.
+    Interrupted,
 }
 
 impl PullState {
@@ -109,6 +113,7 @@ impl PullState {
             PullState::Failed => "failed",
             PullState::PausedQuota => "paused_quota",
             PullState::NeedsReconnect => "needs_reconnect",
+            PullState::Interrupted => "interrupted",
         }
     }
 
@@ -119,6 +124,7 @@ impl PullState {
             "cancelled" => PullState::Cancelled,
             "paused_quota" => PullState::PausedQuota,
             "needs_reconnect" => PullState::NeedsReconnect,
+            "interrupted" => PullState::Interrupted,
             _ => PullState::Failed,
         }
     }
