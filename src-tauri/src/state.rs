@@ -82,6 +82,9 @@ impl AppState {
                 let setup = tauri::async_runtime::spawn_blocking(move || Setup::open(options))
                     .await
                     .map_err(|_| ShellError::Task)??;
+                if let Some(d) = demo.as_ref() {
+                    d.remember_sign_ins(&setup);
+                }
                 Arc::new(setup)
             }
         };

@@ -118,6 +118,10 @@ test("demo mode: keys, switch, connect by app link and by loopback, relaunch", a
     const list = await text(browser, "[data-test=connections]");
     assert.match(list, /Harbour Lane Trading Ltd/);
     assert.match(list, /Harbour Lane Services Ltd/);
+    // And they still work: the demo's stand-in for Zoho remembers its sign-ins.
+    await click(browser, "[data-test=test-connection]");
+    await until(browser, async () => (await (await browser.$("[data-test=test-result]")).getAttribute("data-ok")) !== null, "no test result", 20_000);
+    assert.equal(await (await browser.$("[data-test=test-result]")).getAttribute("data-ok"), "true", await text(browser, "[data-test=test-result]"));
     await shot(browser, "14-demo-after-relaunch");
   } finally {
     await quit(browser);

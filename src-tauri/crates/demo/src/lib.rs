@@ -152,7 +152,42 @@ impl Demo {
     /// Opens the demo profile under `data_dir` (default: `ZBSETUP_DATA_DIR`,
     /// else the OS's data folder), trusting this simulator's data centers only.
     pub fn open(&self, data_dir: Option<PathBuf>) -> Result<Setup, Error> {
-        Setup::open(self.options(data_dir))
+        let setup = Setup::open(self.options(data_dir))?;
+        self.remember_sign_ins(&setup);
+        Ok(setup)
+    }
+
+    /// Makes this run of the simulator know the demo profile's connections
+    /// again (their refresh tokens are in the demo's keyring service), so
+    /// demo connections keep working after a relaunch, as real ones do.
+    /// Returns how many it took back; a simulator of another process (an
+    /// attached `zbsetup --demo`) already knows them.
+    pub fn remember_sign_ins(&self, setup: &Setup) -> usize {
+        let Some(sim) = &self.sim else {
+            return 0;
+        };
+        let connections = setup.connections().unwrap_or_default();
+        let mut restored = 0;
+        for c in connections {
+            let entry = zbs_setup::secrets::entry::refresh_token(&c.id);
+            if let Ok(Some(token)) = setup.secrets().get(&entry) {
+                use secrecy::ExposeSecret;
+                if sim.restore_refresh_token(
+                    token.expose_secret(),
+                    &self.client.client_id,
+                    &c.region,
+                ) {
+                    restored += 1;
+                }
+            }
+        }
+        if restored > 0 {
+            tracing::info!(
+                restored,
+                "demo connections taken back by the demo simulator"
+            );
+        }
+        restored
     }
 
     /// What [`Demo::open`] opens, for a caller that opens it on another thread.
@@ -197,6 +232,46 @@ mod tests {
         assert!(!cli.in_process(), "the ports are the window's");
         assert_eq!(cli.data_centers, window.data_centers);
         assert_eq!(cli.keys().client_id, window.keys().client_id);
+    }
+
+    /// A relaunch starts a new simulator; the demo's connections still work
+    /// because it takes back their sign-ins. Run under `tests/session.sh`
+    /// (the demo's keyring service).
+    #[tokio::test]
+    async fn demo_connections_keep_working_after_a_relaunch() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let id = {
+            let demo = Demo::start().await.expect("demo starts");
+            let setup = demo.open(Some(dir.path().to_owned())).expect("opens");
+            let keys = demo.keys();
+            setup
+                .save_credentials(zbs_setup::CredentialsInput {
+                    client_id: keys.client_id,
+                    client_secret: Some(keys.client_secret.into()),
+                })
+                .expect("keys");
+            setup.set_enabled(true).expect("on");
+            let start = setup
+                .start_connect(None, zbs_setup::connect::RedirectMethod::DeepLink, None)
+                .expect("sign-in");
+            let location = zbs_sim::accept_consent(&start.authorize_url)
+                .await
+                .expect("consent");
+            setup
+                .complete_connect_url(&location)
+                .await
+                .expect("signed in");
+            let c = setup.choose_organization(None).expect("connected");
+            assert!(setup.test_connection(&c.id, &[]).await.expect("test").ok);
+            c.id
+        };
+        // The window closed (its simulator with it) and opened again.
+        let demo = Demo::start().await.expect("demo starts again");
+        let setup = demo.open(Some(dir.path().to_owned())).expect("opens");
+        let test = setup.test_connection(&id, &[]).await.expect("test");
+        assert!(test.ok, "{test:?}");
+        setup.disconnect(&id, true).await.expect("cleaned up");
+        let _ = setup.clear_credentials();
     }
 
     #[test]

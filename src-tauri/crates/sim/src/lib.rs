@@ -380,6 +380,19 @@ impl SimHandle {
         }
     }
 
+    /// Takes back a refresh token issued by an earlier run of this simulator
+    /// (demo mode: the stand-in for Zoho remembers its sign-ins across a
+    /// relaunch, as Zoho does). False for an unknown client or region.
+    pub fn restore_refresh_token(&self, token: &str, client_id: &str, region: &str) -> bool {
+        if !lock(&self.shared.clients).contains_key(client_id)
+            || !self.shared.endpoints.contains_key(region)
+        {
+            return false;
+        }
+        lock(&self.shared.oauth).restore_refresh(token, client_id, region);
+        true
+    }
+
     /// Refresh tokens Zoho would count for `client_id` now (revoked and
     /// deleted ones are gone; at most `max_refresh_tokens`).
     pub fn live_refresh_tokens(&self, client_id: &str) -> usize {

@@ -129,6 +129,24 @@ pub(crate) struct OAuthStore {
 }
 
 impl OAuthStore {
+    /// Knows `token` as a refresh token of `client_id` at `region` again.
+    pub(crate) fn restore_refresh(&mut self, token: &str, client_id: &str, region: &str) {
+        if self.refresh.contains_key(token) {
+            return;
+        }
+        self.seq += 1;
+        self.refresh.insert(
+            token.to_owned(),
+            Refresh {
+                client_id: client_id.to_owned(),
+                scopes: vec!["ZohoBooks.fullaccess.all".to_owned()],
+                region: region.to_owned(),
+                seq: self.seq,
+                minted: VecDeque::new(),
+            },
+        );
+    }
+
     pub(crate) fn live_refresh_tokens(&self, client_id: &str) -> usize {
         self.refresh
             .values()
