@@ -222,6 +222,9 @@ struct SimulateArgs {
     /// Read the Client Secret of --client-id from standard input.
     #[arg(long, requires = "client_id")]
     client_secret_stdin: bool,
+    /// The data centers switched on for the client in the (simulated) console's Settings tab, comma-separated (default: all).
+    #[arg(long, value_name = "a,b,..")]
+    data_centers: Option<String>,
 }
 
 #[derive(Subcommand)]

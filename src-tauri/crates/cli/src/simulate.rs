@@ -34,6 +34,21 @@ pub async fn run(args: &SimulateArgs) -> Result<(), Failure> {
         }
         None => ClientSpec::generate(args.seed),
     };
+    let mut client = client;
+    if let Some(list) = &args.data_centers {
+        let on: Vec<String> = list
+            .split(',')
+            .map(|r| r.trim().to_ascii_lowercase())
+            .filter(|r| !r.is_empty())
+            .collect();
+        if let Some(bad) = on.iter().find(|r| !zbs_sim::REGIONS.contains(&r.as_str())) {
+            return Err(Failure(format!(
+                "unknown data center {bad:?}; use {}",
+                zbs_sim::REGIONS.join(", ")
+            )));
+        }
+        client.data_centers = Some(on);
+    }
     cfg.clients = vec![client.clone()];
     let sim = Simulator::start(cfg)
         .await
