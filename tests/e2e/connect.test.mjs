@@ -27,8 +27,16 @@ async function connectAndAccept(browser) {
   assert.match(authorizeUrl, /\/oauth\/v2\/auth\?/);
   assert.match(authorizeUrl, /code_challenge_method=S256/);
   assert.match(authorizeUrl, /access_type=offline/);
-  // The page shows the same link for copying, in case no browser opened.
-  assert.equal(await text(browser, "[data-test=waiting] code"), authorizeUrl);
+  // The same link is there to copy, in case no browser opened; the raw link
+  // with its technical parts only behind "Details for support".
+  assert.equal(await (await browser.$("[data-test=waiting]")).getAttribute("data-authorize-url"), authorizeUrl);
+  const shown = await browser.execute(() => {
+    const el = document.querySelector("[data-test=authorize-url]");
+    const details = el?.closest("details");
+    return el !== null && (details === null || details === undefined || details.open);
+  });
+  assert.equal(shown, false, "the raw sign-in link is not on screen until Details is opened");
+  assert.equal(await (await browser.$("[data-test=authorize-url]")).getProperty("textContent"), authorizeUrl);
   // What to do when Zoho shows "Invalid Redirect Uri", with the exact URI.
   const hint = await text(browser, "[data-test=redirect-hint]");
   assert.match(hint, /Invalid Redirect Uri/);

@@ -51,7 +51,7 @@ test("keys for Codat: both redirect URIs, then a hand-off card whose secret copy
     await openStep(browser, "test");
     await click(browser, "[data-test=connect]");
     await (await browser.$("[data-test=waiting]")).waitForExist({ timeout: 10_000 });
-    const location = await acceptConsent(await text(browser, "[data-test=waiting] code"));
+    const location = await acceptConsent(await (await browser.$("[data-test=waiting]")).getAttribute("data-authorize-url"));
     await fetch(location);
     await (await browser.$("[data-test=org-picker]")).waitForExist({ timeout: 15_000 });
     await click(browser, "[data-test=connect-org]");

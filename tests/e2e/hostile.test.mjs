@@ -68,7 +68,7 @@ test("hostile links, markup in errors, and forbidden calls leave the window unha
     await openStep(browser, "test");
     await click(browser, "[data-test=connect]");
     await (await browser.$("[data-test=waiting]")).waitForExist({ timeout: 10_000 });
-    const authorize = new URL(await text(browser, "[data-test=waiting] code"));
+    const authorize = new URL(await (await browser.$("[data-test=waiting]")).getAttribute("data-authorize-url"));
     const state = authorize.searchParams.get("state");
     const markup = `<img src=x onerror="document.title='pwned'"><b id=injected>bold</b>`;
     const denied = `zbsetup://oauth/callback?error=access_denied&error_description=${encodeURIComponent(markup)}&state=${encodeURIComponent(state)}`;

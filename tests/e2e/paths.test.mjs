@@ -75,7 +75,7 @@ async function walk(browser, person, keys) {
   await person.click("[data-test=connect]");
   await (await browser.$("[data-test=waiting]")).waitForExist({ timeout: 10_000 });
   person.elsewhere();
-  const location = await acceptConsent(await text(browser, "[data-test=waiting] code"));
+  const location = await acceptConsent(await (await browser.$("[data-test=waiting]")).getAttribute("data-authorize-url"));
   await fetch(location);
   await (await browser.$("[data-test=org-picker]")).waitForExist({ timeout: 15_000 });
   await person.click("[data-test=connect-org]");

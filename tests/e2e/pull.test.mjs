@@ -15,7 +15,7 @@ async function demoConnected(browser) {
   await openStep(browser, "test");
   await click(browser, "[data-test=connect]");
   await (await browser.$("[data-test=waiting]")).waitForExist({ timeout: 10_000 });
-  const url = await text(browser, "[data-test=waiting] code");
+  const url = await (await browser.$("[data-test=waiting]")).getAttribute("data-authorize-url");
   const location = await acceptConsent(url);
   await fetch(location);
   await (await browser.$("[data-test=org-picker]")).waitForExist({ timeout: 15_000 });

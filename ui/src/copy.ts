@@ -25,6 +25,28 @@ async function writeClipboard(text: string): Promise<boolean> {
 }
 
 /** A value shown in full with a copy button beside it. */
+/** A button that copies `text` without showing it, with feedback beside it. */
+export function copyButton(text: string, label: string): HTMLElement {
+  const feedback = h("span", { class: "copy-feedback", role: "status", "aria-live": "polite" });
+  const button = h(
+    "button",
+    {
+      type: "button",
+      class: "secondary copy",
+      onclick: () => {
+        void writeClipboard(text).then((ok) => {
+          feedback.textContent = ok ? "Copied" : "Could not copy: open “Details for support” below and copy the link from there";
+          window.setTimeout(() => {
+            feedback.textContent = "";
+          }, 4000);
+        });
+      },
+    },
+    label,
+  );
+  return h("div", { class: "copy-row" }, button, feedback);
+}
+
 export function copyable(text: string, label: string): HTMLElement {
   const code = h("code", { class: "copy-value", tabindex: "0" }, text);
   const feedback = h("span", { class: "copy-feedback", role: "status", "aria-live": "polite" });

@@ -4,7 +4,7 @@
 // sample pull (pull.ts, loaded when first needed).
 
 import { api, asAppError } from "../api";
-import { copyable } from "../copy";
+import { copyable, copyButton } from "../copy";
 import { h } from "../dom";
 import type { Host, StepScreen } from "../host";
 import { handoffCard } from "./platform";
@@ -129,7 +129,7 @@ export function connect(host: Host): ConnectScreen {
       const st = flow.started;
       return h(
         "section",
-        { class: "panel", "data-test": "waiting", "aria-live": "polite" },
+        { class: "panel", "data-test": "waiting", "data-authorize-url": st.authorize_url, "aria-live": "polite" },
         h("h3", {}, "Waiting for you to sign in to Zoho"),
         st.warning ? h("div", { class: "banner warning", role: "alert" }, st.warning) : null,
         h(
@@ -139,8 +139,15 @@ export function connect(host: Host): ConnectScreen {
             ? "Zoho's sign-in page opened in your browser. Sign in, check the permissions, and click Accept. Then come back here."
             : "Your browser did not open by itself. Copy this link into your browser, sign in, and click Accept.",
         ),
-        h("p", { class: "hint" }, "If the browser did not open, or you want to use another browser, copy the link:"),
-        copyable(st.authorize_url, "the sign-in link"),
+        h("p", { class: "hint" }, "If the browser did not open, or you want to use another browser, copy the sign-in link and paste it into the browser's address bar."),
+        copyButton(st.authorize_url, "Copy the sign-in link"),
+        h(
+          "details",
+          { class: "advanced" },
+          h("summary", {}, "Details for support"),
+          h("p", { class: "hint" }, "The sign-in link in full:"),
+          h("code", { class: "copy-value", "data-test": "authorize-url" }, st.authorize_url),
+        ),
         h(
           "div",
           { class: "hint", "data-test": "redirect-hint" },
