@@ -449,10 +449,10 @@ fn run(cli: &Cli) -> Result<(), Failure> {
         }
         Command::Test { id, entities } => {
             let entities = match entities {
-                Some(list) => parse_entities(&list)?,
+                Some(list) => parse_entities(list)?,
                 None => Vec::new(),
             };
-            let test = rt.block_on(setup.test_connection(&id, &entities))?;
+            let test = rt.block_on(setup.test_connection(id, &entities))?;
             if cli.json {
                 print_json(&test)?;
             } else {

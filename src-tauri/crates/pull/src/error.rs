@@ -206,6 +206,23 @@ fn quota_message(resume_after: Option<OffsetDateTime>) -> String {
     )
 }
 
+/// What to tell a person when Zoho refused `entities` to the Zoho user who
+/// connected although the sign-in is valid (code 57): a role problem.
+pub fn not_permitted_message(entities: &[Entity]) -> String {
+    let names: Vec<&str> = entities.iter().map(|e| e.label()).collect();
+    let list = match names.as_slice() {
+        [] => "these records".to_owned(),
+        [one] => (*one).to_owned(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    };
+    format!(
+        "Zoho did not let the Zoho user who connected read {list}, although the sign-in is \
+         valid: that user's role in Zoho Books does not allow it. Ask an admin of the \
+         organization to give that user a role that can view {list} (in Zoho Books: Settings, \
+         Users & Roles), or connect again with a user who can, then pull again."
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -228,21 +245,4 @@ mod tests {
         };
         assert!(none.to_string().contains("tomorrow"));
     }
-}
-
-/// What to tell a person when Zoho refused `entities` to the Zoho user who
-/// connected although the sign-in is valid (code 57): a role problem.
-pub fn not_permitted_message(entities: &[Entity]) -> String {
-    let names: Vec<&str> = entities.iter().map(|e| e.label()).collect();
-    let list = match names.as_slice() {
-        [] => "these records".to_owned(),
-        [one] => (*one).to_owned(),
-        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
-    };
-    format!(
-        "Zoho did not let the Zoho user who connected read {list}, although the sign-in is \
-         valid: that user's role in Zoho Books does not allow it. Ask an admin of the \
-         organization to give that user a role that can view {list} (in Zoho Books: Settings, \
-         Users & Roles), or connect again with a user who can, then pull again."
-    )
 }
