@@ -5,27 +5,16 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { once } from "node:events";
-import { createInterface } from "node:readline";
 import { join } from "node:path";
-import { choosePath, click, dataDir, launch, openStep, paste, quit, shot, text, until } from "./lib.mjs";
+import { choosePath, click, dataDir, launch, openStep, paste, quit, shot, text, until, startStandIn } from "./lib.mjs";
 
 test("check my keys: a row per data center, one switched off in the console named with its fix", async () => {
   const dir = dataDir("keycheck");
   const endpoints = join(process.env.DESKTOP_TMP, "keycheck-endpoints.json");
-  const sim = spawn(process.env.ZBSETUP_BIN, ["simulate", "--data-centers", "us,uk", "--endpoints-out", endpoints], {
-    stdio: ["ignore", "pipe", "inherit"],
-  });
+  const standIn = await startStandIn(["--data-centers", "us,uk"], endpoints);
   let browser;
   try {
-    let id = "";
-    let secret = "";
-    for await (const line of createInterface({ input: sim.stdout })) {
-      id = line.startsWith("client_id: ") ? line.slice(11) : id;
-      secret = line.startsWith("client_secret: ") ? line.slice(15) : secret;
-      if (line.startsWith("Simulating")) break;
-    }
+    const { id, secret } = standIn;
     assert.ok(id && secret, "the stand-in printed its keys");
     browser = await launch(dir, ["--data-dir", dir, "--endpoints", endpoints]);
     await choosePath(browser, "real");
@@ -51,7 +40,6 @@ test("check my keys: a row per data center, one switched off in the console name
     await shot(browser, "33-check-keys-one-off");
   } finally {
     if (browser) await quit(browser);
-    sim.kill("SIGINT");
-    await once(sim, "exit");
+    await standIn.stop();
   }
 });

@@ -3,7 +3,9 @@
 
 import { createHash } from "node:crypto";
 import { remote } from "webdriverio";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
+import { once } from "node:events";
+import { createInterface } from "node:readline";
 import { readFileSync, existsSync, readdirSync, statSync, writeFileSync, mkdirSync, realpathSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
@@ -285,4 +287,30 @@ export async function demoKeysAndSwitch(browser) {
   await click(browser, "#enable-switch");
   await until(browser, async () => (await browser.$("#enable-switch").getAttribute("aria-checked")) === "true", "not switched on");
   return { id, secret };
+}
+
+/**
+ * Starts a Zoho stand-in (`zbsetup simulate` with `args`) that writes its
+ * endpoints file to `endpoints`; resolves once it serves, with the keys of
+ * the client it made up. `stop()` ends it.
+ */
+export async function startStandIn(args, endpoints) {
+  const sim = spawn(process.env.ZBSETUP_BIN, ["simulate", ...args, "--endpoints-out", endpoints], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  let id = "";
+  let secret = "";
+  for await (const line of createInterface({ input: sim.stdout })) {
+    id = line.startsWith("client_id: ") ? line.slice(11) : id;
+    secret = line.startsWith("client_secret: ") ? line.slice(15) : secret;
+    if (line.startsWith("Simulating")) break;
+  }
+  return {
+    id,
+    secret,
+    stop: async () => {
+      sim.kill("SIGINT");
+      await once(sim, "exit");
+    },
+  };
 }

@@ -9,11 +9,8 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { once } from "node:events";
-import { createInterface } from "node:readline";
 import { join } from "node:path";
-import { click, launch, paste, quit, shot, text, texts, tick, until, dataDir, acceptConsent } from "./lib.mjs";
+import { click, launch, paste, quit, shot, text, texts, tick, until, dataDir, acceptConsent, startStandIn } from "./lib.mjs";
 
 /** Clicks, ticks and pastes, each counted once. */
 function counted(browser) {
@@ -109,18 +106,10 @@ test("the demo path, first launch to sample data", async () => {
 test("the real path, first launch to sample data (a Zoho stand-in in place of Zoho)", async () => {
   const dir = dataDir("path-real");
   const endpoints = join(process.env.DESKTOP_TMP, "path-real-endpoints.json");
-  const sim = spawn(process.env.ZBSETUP_BIN, ["simulate", "--records", "60", "--endpoints-out", endpoints], {
-    stdio: ["ignore", "pipe", "inherit"],
-  });
+  const standIn = await startStandIn(["--records", "60"], endpoints);
   let browser;
   try {
-    let id = "";
-    let secret = "";
-    for await (const line of createInterface({ input: sim.stdout })) {
-      id = line.startsWith("client_id: ") ? line.slice(11) : id;
-      secret = line.startsWith("client_secret: ") ? line.slice(15) : secret;
-      if (line.startsWith("Simulating")) break;
-    }
+    const { id, secret } = standIn;
     assert.ok(id && secret, "the stand-in printed its keys");
     browser = await launch(dir, ["--data-dir", dir, "--endpoints", endpoints]);
     const person = counted(browser);
@@ -132,7 +121,6 @@ test("the real path, first launch to sample data (a Zoho stand-in in place of Zo
     assert.ok(person.clicks > 0 && person.clicks <= 25, `the real path takes ${person.clicks} clicks (goal: at most 25)`);
   } finally {
     if (browser) await quit(browser);
-    sim.kill("SIGINT");
-    await once(sim, "exit");
+    await standIn.stop();
   }
 });

@@ -208,9 +208,7 @@ pub(crate) fn try_lock(
         )
         .optional()?;
     if let Some((holder, pid, beat)) = held {
-        let fresh =
-            now.saturating_sub(beat) < i64::try_from(stale_after.as_millis()).unwrap_or(i64::MAX);
-        if holder != owner && fresh && process_alive(pid) {
+        if holder != owner && holder_alive(pid, beat, now, stale_after) {
             return Ok(false);
         }
         if holder != owner {
@@ -240,10 +238,15 @@ pub(crate) fn lock_held(
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .optional()?;
-    Ok(held.is_some_and(|(pid, beat)| {
-        now_ms().saturating_sub(beat) < i64::try_from(stale_after.as_millis()).unwrap_or(i64::MAX)
-            && process_alive(pid)
-    }))
+    let now = now_ms();
+    Ok(held.is_some_and(|(pid, beat)| holder_alive(pid, beat, now, stale_after)))
+}
+
+/// Whether a lock's holder still works: a recent heartbeat from a process
+/// that exists.
+fn holder_alive(pid: i64, beat_ms: i64, now_ms: i64, stale_after: Duration) -> bool {
+    now_ms.saturating_sub(beat_ms) < i64::try_from(stale_after.as_millis()).unwrap_or(i64::MAX)
+        && process_alive(pid)
 }
 
 pub(crate) fn heartbeat(
