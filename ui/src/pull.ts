@@ -435,6 +435,24 @@ function rateChart(r: PullResults): Element {
   return chart;
 }
 
+/**
+ * When the daily quota resets, in the person's time and the organization's.
+ * Zoho resets it at midnight in the organization's time zone, so that
+ * zone's offset from UTC is what the reset time says it is.
+ */
+export function resetText(resetsAt: string): string {
+  const at = new Date(resetsAt);
+  if (Number.isNaN(at.getTime())) return "Resets at midnight in the organization's time zone.";
+  const minutes = at.getUTCHours() * 60 + at.getUTCMinutes();
+  let offset = -minutes;
+  if (offset <= -12 * 60) offset += 24 * 60;
+  const sign = offset < 0 ? "−" : "+";
+  const abs = Math.abs(offset);
+  const zone = `UTC${sign}${String(Math.floor(abs / 60)).padStart(2, "0")}:${String(abs % 60).padStart(2, "0")}`;
+  const local = at.toLocaleString(undefined, { weekday: "short", hour: "numeric", minute: "2-digit" });
+  return `Resets at midnight in the organization's time zone (${zone}): ${local} your time.`;
+}
+
 function results(): HTMLElement | null {
   const r = ui.results;
   if (!r || r.counts.length === 0) return null;
@@ -462,7 +480,7 @@ function results(): HTMLElement | null {
               {},
               h("progress", { max: q.daily_limit, value: q.used ?? 0, "aria-label": "Daily API calls used" }),
               h("p", {}, `${q.used ?? 0} of ${q.daily_limit} used · ${q.remaining ?? "?"} left`),
-              q.resets_at ? h("p", { class: "hint" }, `Resets ${new Date(q.resets_at).toLocaleString()}`) : null,
+              q.resets_at ? h("p", { class: "hint", "data-test": "quota-reset" }, resetText(q.resets_at)) : null,
             )
           : h("p", { class: "hint" }, "Zoho has not reported the daily quota yet."),
       ),

@@ -7,4 +7,14 @@ export type EntityReport = { records: number, calls: number,
 /**
  * Records Zoho listed without an id (not stored), over the pull's runs.
  */
-without_id: number, };
+without_id: number, 
+/**
+ * The order Zoho listed this type in, as it said
+ * (`"created_time A"`: oldest first by creation); `null` when unknown.
+ */
+listed_by: string | null, 
+/**
+ * When Zoho would not list this type in the order the pull asked for,
+ * what that means for the records, in words; `null` otherwise.
+ */
+order_note: string | null, };

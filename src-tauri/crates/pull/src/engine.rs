@@ -5,10 +5,18 @@
 //! checkpoint. Each page (with its detail calls, when asked for) is upserted
 //! together with the new checkpoint in one SQLite transaction, so a pull
 //! killed at any moment resumes with nothing missed and nothing duplicated.
-//! Zoho lists newest-first with offset paging, so records added during a
-//! pull shift rows down: pages may repeat rows (the upsert absorbs them) and
-//! the newest rows are re-read from page 1 at the end until a page holds
-//! nothing new. Memory stays flat: one page per entity at a time.
+//! Zoho pages by offset, and each module has its own default order (by
+//! name, by date, newest first), in which records added or edited during a
+//! pull move and so are skipped or repeated. A pull of everything therefore
+//! asks for oldest first by creation (`ListOrder::OLDEST_FIRST`), where new
+//! records come last and edits keep their place, and checks `page_context`
+//! for the order Zoho used. Where Zoho will not list a type that way (the
+//! chart of accounts keeps its own order; purchase orders were recorded
+//! answering newest first), pages may repeat rows (the upsert absorbs
+//! them), the list is looked through again from page 1 until a page holds
+//! nothing new, and the pull's report says what that order means
+//! (`EntityReport::order_note`). A sample asks for the newest records.
+//! Memory stays flat: one page per entity at a time.
 //!
 //! Failures: 429 (no Retry-After) pauses the organization for a random part
 //! of the window and shrinks concurrency, a bounded number of times; 5xx,
@@ -31,7 +39,7 @@ use secrecy::SecretString;
 use time::OffsetDateTime;
 use tokio_util::sync::CancellationToken;
 use url::Url;
-use zbs_zoho::books::{BooksClient, BooksError, Entity, RateInfo, Record, MAX_PER_PAGE};
+use zbs_zoho::books::{BooksClient, BooksError, Entity, ListOrder, RateInfo, Record, MAX_PER_PAGE};
 use zbs_zoho::retry::{backoff, full_jitter};
 
 use crate::budget::RateBudget;
@@ -531,11 +539,14 @@ pub(crate) fn report(row: &PullRow, state: PullState) -> PullReport {
             .map(|c| {
                 (
                     c.entity.name().to_owned(),
-                    EntityReport {
-                        records: c.records,
-                        calls: c.calls,
-                        without_id: c.without_id,
-                    },
+                    EntityReport::new(
+                        c.entity,
+                        c.records,
+                        c.calls,
+                        c.without_id,
+                        c.list_order.as_deref(),
+                        row.options.sample.is_some(),
+                    ),
                 )
             })
             .collect(),
@@ -998,7 +1009,12 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    async fn list(&self, entity: Entity, page: u32) -> Result<zbs_zoho::ListPage, PullError> {
+    async fn list(
+        &self,
+        entity: Entity,
+        page: u32,
+        order: &'static [(&'static str, &'static str)],
+    ) -> Result<zbs_zoho::ListPage, PullError> {
         let per_page = self.per_page();
         let org = self.organization_id.clone();
         let fetched = self
@@ -1006,7 +1022,7 @@ impl<'a> Ctx<'a> {
                 let org = org.clone();
                 async move {
                     let p = client
-                        .list(&token, &org, entity, page, per_page, &[])
+                        .list(&token, &org, entity, page, per_page, order)
                         .await?;
                     let rate = p.rate;
                     Ok((p, rate))
@@ -1063,6 +1079,7 @@ impl<'a> Ctx<'a> {
         next_page: u32,
         phase: Phase,
         done: bool,
+        list_order: Option<String>,
     ) -> Result<(), PullError> {
         let commit = PageCommit {
             pull_id: self.pull_id,
@@ -1074,6 +1091,7 @@ impl<'a> Ctx<'a> {
             phase,
             done,
             without_id: self.counters(entity).without_id.swap(0, Ordering::SeqCst),
+            list_order,
             prune_others: done && self.options.sample.is_none(),
             entity_calls: self.counters(entity).calls.load(Ordering::SeqCst),
             totals: self.totals(),
@@ -1119,13 +1137,27 @@ impl<'a> Ctx<'a> {
         let detail = self.options.wants_detail(entity);
         let mut page = cp.next_page.max(1);
         let mut phase = cp.phase;
+        // A pull of everything asks for oldest first by creation: new
+        // records come last and edits keep their place, so offset paging
+        // neither skips nor repeats. A sample asks for the newest. A pull
+        // begun before orders were asked for resumes as it began.
+        let legacy = cp.list_order.as_deref() == Some("");
+        let ask: &'static [(&'static str, &'static str)] = if legacy {
+            &[]
+        } else if self.options.sample.is_some() {
+            &ListOrder::NEWEST_FIRST
+        } else {
+            &ListOrder::OLDEST_FIRST
+        };
         // Pages in a row that said more follow but brought nothing new.
         let mut stale = 0u32;
         loop {
             let have = self.counters(entity).records.load(Ordering::SeqCst);
             if let Some(n) = self.options.sample {
                 if have >= u64::from(n) {
-                    return self.commit(entity, Vec::new(), page, phase, true).await;
+                    return self
+                        .commit(entity, Vec::new(), page, phase, true, None)
+                        .await;
                 }
             }
             if page > MAX_PAGES {
@@ -1133,8 +1165,20 @@ impl<'a> Ctx<'a> {
                     pull_id: self.pull_id,
                 });
             }
-            let listed = self.list(entity, page).await?;
+            let listed = self.list(entity, page, ask).await?;
             let has_more = listed.has_more;
+            // Records never move in this order, so no second look is needed.
+            // Zoho does not list every type in it: `page_context` says.
+            let steady = !legacy
+                && listed
+                    .order
+                    .as_ref()
+                    .is_some_and(ListOrder::is_oldest_first);
+            let list_order = if legacy {
+                None
+            } else {
+                listed.order.as_ref().map(ListOrder::code)
+            };
             let mut rows = listed.records;
             let listed_rows = rows.len();
             rows.retain(|r| r.id(entity).is_some());
@@ -1174,16 +1218,17 @@ impl<'a> Ctx<'a> {
                 .is_some_and(|n| stored_after >= u64::from(n));
             let (next_page, next_phase, done) = match phase {
                 Phase::List if has_more && !sample_full => (page + 1, Phase::List, false),
-                // A pull of everything that read more than one page looks
-                // again from page 1 for records added meanwhile.
-                Phase::List if self.options.sample.is_none() && page > 1 => {
+                // A pull of everything that read more than one page in an
+                // order records move in looks again from page 1 for records
+                // added meanwhile.
+                Phase::List if self.options.sample.is_none() && page > 1 && !steady => {
                     (1, Phase::Rescan, false)
                 }
                 Phase::List => (page, Phase::List, true),
                 Phase::Rescan if found_new && has_more => (page + 1, Phase::Rescan, false),
                 Phase::Rescan => (page, Phase::Rescan, true),
             };
-            self.commit(entity, records, next_page, next_phase, done)
+            self.commit(entity, records, next_page, next_phase, done, list_order)
                 .await?;
             if done {
                 return Ok(());

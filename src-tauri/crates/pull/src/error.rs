@@ -200,7 +200,8 @@ fn quota_message(resume_after: Option<OffsetDateTime>) -> String {
         format!("in about {hours} hours")
     };
     format!(
-        "{head} and can continue after {:02}:{:02} UTC ({within}).",
+        "{head} and can continue after {:02}:{:02} UTC, when the limit resets at midnight in \
+         the organization's time zone ({within}).",
         at.hour(),
         at.minute()
     )

@@ -199,7 +199,8 @@ impl Puller {
             }
         }
         let mut per = conn.prepare_cached(
-            "SELECT entity, records, calls, without_id FROM pull_entities WHERE pull_id = ?1",
+            "SELECT entity, records, calls, without_id, list_order FROM pull_entities
+             WHERE pull_id = ?1",
         )?;
         for h in &mut out {
             let rows = per.query_map([h.id], |r| {
@@ -208,17 +209,24 @@ impl Puller {
                     r.get::<_, i64>(1)?,
                     r.get::<_, i64>(2)?,
                     r.get::<_, i64>(3)?,
+                    r.get::<_, Option<String>>(4)?,
                 ))
             })?;
             for r in rows {
-                let (e, records, calls, without_id) = r?;
+                let (name, records, calls, without_id, list_order) = r?;
+                let Ok(entity) = name.parse::<Entity>() else {
+                    continue;
+                };
                 h.entities.insert(
-                    e,
-                    EntityReport {
-                        records: to_u64(records),
-                        calls: to_u64(calls),
-                        without_id: to_u64(without_id),
-                    },
+                    name,
+                    EntityReport::new(
+                        entity,
+                        to_u64(records),
+                        to_u64(calls),
+                        to_u64(without_id),
+                        list_order.as_deref(),
+                        h.options.sample.is_some(),
+                    ),
                 );
             }
         }
@@ -296,6 +304,7 @@ impl Puller {
             .map(|c| (c.entity, c.records))
             .collect();
         let page_size = u64::from(self.page_size());
+        let own_order = self.kept_in_own_order(connection_id)?;
         let mut calls = 0u64;
         let mut lower_bound = false;
         for e in &options.entities {
@@ -310,8 +319,10 @@ impl Puller {
                 }
             };
             let pages = records.div_ceil(per_page.max(1)).max(1);
-            // A full pull of several pages reads page 1 again at the end.
-            let rescan = u64::from(options.sample.is_none() && pages > 1);
+            // A full pull of several pages reads page 1 again at the end
+            // where Zoho lists the type in an order records move in.
+            let rescan =
+                u64::from(options.sample.is_none() && pages > 1 && own_order.contains(e.name()));
             calls += pages + rescan;
             if options.wants_detail(*e) {
                 calls += records;
@@ -326,6 +337,36 @@ impl Puller {
             daily_quota_left,
             lower_bound,
         })
+    }
+
+    /// The entities of a connection that Zoho last listed in an order other
+    /// than by creation (it would not sort them as asked): a pull of
+    /// everything looks through those again from the top.
+    fn kept_in_own_order(
+        &self,
+        connection_id: &str,
+    ) -> Result<std::collections::BTreeSet<String>, PullError> {
+        let conn = self.db.lock();
+        let mut stmt = conn.prepare_cached(
+            "SELECT e.entity, e.list_order FROM pull_entities e JOIN pulls p ON p.id = e.pull_id
+             WHERE p.connection_id = ?1 AND e.list_order IS NOT NULL AND e.list_order != ''
+             ORDER BY e.pull_id DESC",
+        )?;
+        let rows = stmt.query_map([connection_id], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        })?;
+        let mut seen = std::collections::BTreeSet::new();
+        let mut own = std::collections::BTreeSet::new();
+        for r in rows {
+            let (entity, order) = r?;
+            if seen.insert(entity.clone())
+                && zbs_zoho::ListOrder::from_code(&order)
+                    .is_some_and(|o| o.column != "created_time")
+            {
+                own.insert(entity);
+            }
+        }
+        Ok(own)
     }
 
     /// Stores records of `entity` that did not come from a pull (fixtures,

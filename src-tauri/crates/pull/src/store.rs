@@ -37,6 +37,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0002_numeric_ids.sql"),
     include_str!("../migrations/0003_without_id.sql"),
     include_str!("../migrations/0004_not_permitted.sql"),
+    include_str!("../migrations/0005_list_order.sql"),
 ];
 
 const TABLES: [&str; 6] = [
@@ -286,6 +287,10 @@ pub(crate) struct Checkpoint {
     pub done: bool,
     /// Records listed without an id (not stored).
     pub without_id: u64,
+    /// The order Zoho listed the entity in, as `page_context` said it
+    /// (`ListOrder::code`); `None`: not listed yet; `Some("")`: a pull begun
+    /// before orders were asked for (it resumes asking for none).
+    pub list_order: Option<String>,
 }
 
 /// Where an entity's pull is.
@@ -398,8 +403,8 @@ pub(crate) fn load_pull(conn: &Connection, id: i64) -> Result<PullRow, PullError
         detail: format!("the options of pull {id} could not be read"),
     })?;
     let mut stmt = conn.prepare_cached(
-        "SELECT entity, next_page, phase, records, calls, done, without_id FROM pull_entities
-         WHERE pull_id = ?1",
+        "SELECT entity, next_page, phase, records, calls, done, without_id, list_order
+         FROM pull_entities WHERE pull_id = ?1",
     )?;
     let mut checkpoints = Vec::new();
     let rows = stmt.query_map([id], |r| {
@@ -411,10 +416,11 @@ pub(crate) fn load_pull(conn: &Connection, id: i64) -> Result<PullRow, PullError
             r.get::<_, i64>(4)?,
             r.get::<_, bool>(5)?,
             r.get::<_, i64>(6)?,
+            r.get::<_, Option<String>>(7)?,
         ))
     })?;
     for r in rows {
-        let (name, next_page, phase, records, calls, done, without_id) = r?;
+        let (name, next_page, phase, records, calls, done, without_id, list_order) = r?;
         let Ok(entity) = name.parse::<Entity>() else {
             continue;
         };
@@ -430,6 +436,7 @@ pub(crate) fn load_pull(conn: &Connection, id: i64) -> Result<PullRow, PullError
             calls: u64::try_from(calls).unwrap_or(0),
             done,
             without_id: u64::try_from(without_id).unwrap_or(0),
+            list_order,
         });
     }
     checkpoints.sort_by_key(|c| c.entity);
@@ -728,6 +735,8 @@ pub(crate) struct PageCommit {
     pub done: bool,
     /// Records of the page listed without an id (not stored).
     pub without_id: u64,
+    /// The order the page was listed in (`ListOrder::code`), when known.
+    pub list_order: Option<String>,
     /// Delete this connection's records of the entity not stored by this
     /// pull (a completed pull of all records).
     pub prune_others: bool,
@@ -754,7 +763,8 @@ pub(crate) fn commit_page(conn: &mut Connection, c: &PageCommit) -> Result<u64, 
     }
     tx.execute(
         "UPDATE pull_entities SET next_page = ?3, phase = ?4, records = records + ?5, calls = ?6,
-         done = ?7, without_id = without_id + ?8 WHERE pull_id = ?1 AND entity = ?2",
+         done = ?7, without_id = without_id + ?8, list_order = coalesce(?9, list_order)
+         WHERE pull_id = ?1 AND entity = ?2",
         params![
             c.pull_id,
             c.entity.name(),
@@ -764,6 +774,7 @@ pub(crate) fn commit_page(conn: &mut Connection, c: &PageCommit) -> Result<u64, 
             i64::try_from(c.entity_calls).unwrap_or(i64::MAX),
             c.done,
             i64::try_from(c.without_id).unwrap_or(i64::MAX),
+            c.list_order,
         ],
     )?;
     write_totals(&tx, c.pull_id, c.totals)?;

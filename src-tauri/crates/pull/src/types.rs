@@ -10,7 +10,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
-use zbs_zoho::Entity;
+use zbs_zoho::{Entity, ListOrder};
 
 use crate::columns::KeyColumns;
 use crate::PullError;
@@ -151,7 +151,7 @@ pub struct Estimate {
 }
 
 /// Records and calls of one entity.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct EntityReport {
     #[ts(type = "number")]
@@ -162,6 +162,66 @@ pub struct EntityReport {
     #[serde(default)]
     #[ts(type = "number")]
     pub without_id: u64,
+    /// The order Zoho listed this type in, as it said
+    /// (`"created_time A"`: oldest first by creation); `null` when unknown.
+    #[serde(default)]
+    pub listed_by: Option<String>,
+    /// When Zoho would not list this type in the order the pull asked for,
+    /// what that means for the records, in words; `null` otherwise.
+    #[serde(default)]
+    pub order_note: Option<String>,
+}
+
+impl EntityReport {
+    /// A report whose order fields follow from the order Zoho listed the
+    /// type in (`list_order`, a `ListOrder::code`) and the kind of pull.
+    pub fn new(
+        entity: Entity,
+        records: u64,
+        calls: u64,
+        without_id: u64,
+        list_order: Option<&str>,
+        sample: bool,
+    ) -> Self {
+        let order = list_order.and_then(ListOrder::from_code);
+        EntityReport {
+            records,
+            calls,
+            without_id,
+            listed_by: order.as_ref().map(ListOrder::code),
+            order_note: order.and_then(|o| order_note(entity, &o, sample)),
+        }
+    }
+}
+
+/// What reading `entity` in `order` means for a pull, when it is not the
+/// order asked for: a pull of everything asks for oldest first by creation
+/// (where records never move while it reads), a sample for newest first.
+pub fn order_note(entity: Entity, order: &ListOrder, sample: bool) -> Option<String> {
+    let label = entity.label();
+    let by = order.column.replace('_', " ");
+    if sample {
+        return (!order.is_newest_first()).then(|| {
+            format!(
+                "Zoho would not list {label} newest first, so the sample shows the first ones \
+                 in Zoho's own order (by {by})."
+            )
+        });
+    }
+    if order.is_oldest_first() {
+        None
+    } else if order.is_newest_first() {
+        Some(format!(
+            "Zoho would not list {label} oldest first, so they were read newest first and \
+             looked through again from the top for any added while the pull ran."
+        ))
+    } else {
+        Some(format!(
+            "Zoho lists {label} by {by} and would not list them by when they were created, so \
+             {label} added or renamed while the pull ran may be missing. Pull again to be sure \
+             you have them all."
+        ))
+    }
 }
 
 /// A pull's outcome; `zbsetup pull --json` prints it.

@@ -51,8 +51,9 @@ async fn exact_counts_at_page_boundaries() {
                 "{e} at {n}: the same set"
             );
         }
-        // One page each, plus a second page and a rescan of page 1 at 201.
-        let per_entity = if n > 200 { 3 } else { 1 };
+        // One page each, and a second page at 201: read oldest first by
+        // creation, no second look from the top is needed.
+        let per_entity = if n > 200 { 2 } else { 1 };
         assert_eq!(report.calls, 3 * per_entity, "calls at {n}");
         assert_eq!(report.http_429, 0);
     }
@@ -79,7 +80,17 @@ async fn ten_thousand_records_per_entity() {
     for e in MAIN {
         assert_eq!(report.entities[e.name()].records, 10_000);
         assert_eq!(env.stored_ids("big", e).len(), 10_000);
-        assert_eq!(report.entities[e.name()].calls, 51, "50 pages and a rescan");
+        assert_eq!(
+            report.entities[e.name()].calls,
+            50,
+            "50 pages, no second look"
+        );
+        assert_eq!(
+            report.entities[e.name()].listed_by.as_deref(),
+            Some("created_time A"),
+            "{e}: oldest first by creation, as Zoho said"
+        );
+        assert_eq!(report.entities[e.name()].order_note, None);
     }
     println!("10,000 x 3 records in {:?}", started.elapsed());
     let counts = puller.counts("big").expect("counts");
@@ -256,8 +267,8 @@ async fn server_errors_dropped_connections_and_bad_json_are_retried() {
         assert_eq!(ids.len(), 250, "{e}: every record once");
         assert_eq!(ids.iter().collect::<BTreeSet<_>>().len(), 250);
     }
-    // 5 pages + a rescan per entity, and the six failed attempts again.
-    assert_eq!(r.calls, 3 * 6 + 6);
+    // 5 pages per entity, and the six failed attempts again.
+    assert_eq!(r.calls, 3 * 5 + 6);
     // A sustained error rate still completes (bounded retries per call).
     faults.set_error_rate(0.15);
     let r = puller
@@ -280,8 +291,8 @@ async fn server_errors_dropped_connections_and_bad_json_are_retried() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn daily_quota_pauses_and_resumes_to_the_same_set() {
-    // Ten pages per type: no type can finish and rescan (a call that stores
-    // nothing new) within the first five calls, whatever their order.
+    // Ten pages per type: no type can finish within the first five calls,
+    // whatever their order.
     let mut cfg = sim_config(400, (100, Duration::from_secs(1)));
     cfg.daily_quota = Some(5);
     let env = Env::start(cfg).await;
@@ -333,7 +344,7 @@ async fn daily_quota_pauses_and_resumes_to_the_same_set() {
 
     env.sim.advance_time(Duration::from_secs(86_400));
     // The quota is only 5 a day: keep advancing days until done
-    // (3 types × (10 pages + a rescan) = 33 calls).
+    // (3 types × 10 pages = 30 calls).
     let mut report = None;
     for _ in 0..12 {
         match puller
@@ -440,7 +451,7 @@ async fn two_pulls_of_one_organization_stay_within_the_budget() {
     let (a, b) = (a.expect("a"), b.expect("b"));
     let stats = env.sim.stats(&env.org).expect("stats");
     let total = a.calls + b.calls;
-    assert_eq!(total, 2 * 2 * 7, "6 pages and a rescan per entity and pull");
+    assert_eq!(total, 2 * 2 * 6, "6 pages per entity and pull");
     assert_eq!(stats.accepted.len() as u64, total);
     let most = stats.max_in_window(budget.1);
     println!(
@@ -773,7 +784,9 @@ async fn progress_estimate_and_results() {
     let est = puller
         .estimate("p", &env.org, &all_of(&MAIN), Some(&known))
         .expect("estimate");
-    assert_eq!(est.calls, (3 + 1) + 1 + 1);
+    // 3 pages of invoices (read oldest first by creation: no second look),
+    // 1 of credit notes, 1 to learn there are no customers.
+    assert_eq!(est.calls, 3 + 1 + 1);
     assert!(!est.lower_bound);
 
     // Preview page, sort, search, raw record, history, quota.

@@ -47,6 +47,8 @@ fn migrations() -> Migrations<'static> {
         M::up(zbs_pull::MIGRATIONS[2]),
         // zbs-pull's `0004_not_permitted.sql`.
         M::up(zbs_pull::MIGRATIONS[3]),
+        // zbs-pull's `0005_list_order.sql`.
+        M::up(zbs_pull::MIGRATIONS[4]),
     ])
 }
 
@@ -526,12 +528,13 @@ mod tests {
 
     /// Bytes and FNV-1a hash of each step as released, oldest first. A file
     /// made by an earlier version migrates the same only while these hold.
-    const RELEASED: [(usize, u64); 5] = [
+    const RELEASED: [(usize, u64); 6] = [
         (1460, 0x9d8c_c72f_303c_ba07), // 0001_initial.sql
         (3070, 0x56f2_29a0_740a_ba97), // 0002_pulls.sql (now zbs-pull's 0001_pulls.sql)
         (566, 0xf790_13d4_310b_454e),  // zbs-pull's 0002_numeric_ids.sql
         (221, 0x5aa7_675f_f2e8_e41d),  // zbs-pull's 0003_without_id.sql
         (245, 0x5fd6_1c1b_98c1_ec4f),  // zbs-pull's 0004_not_permitted.sql
+        (352, 0x674d_3502_6405_72d5),  // zbs-pull's 0005_list_order.sql
     ];
 
     /// The steps as the files hold them today, in the released order.

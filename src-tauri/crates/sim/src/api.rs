@@ -10,12 +10,20 @@
 //! `X-Rate-Limit-Remaining` and `X-Rate-Limit-Reset`, except every other
 //! daily-limit answer (the first included), which has none of them.
 //!
-//! Lists are newest-first by default (`sort_order=D`; `sort_order=A` gives
-//! oldest-first), ordered by creation whatever `sort_column` says. With
-//! newest-first offset paging, records added between two page requests
-//! push older ones down: the next page repeats some rows (never skips any),
-//! so clients must upsert by id. `/contacts` lists customers, then vendors,
-//! each in that order; `contact_type=customer|vendor` filters.
+//! Lists come in each module's recorded default order (`page_context`
+//! `sort_column` / `sort_order`: contacts by `contact_name` A, items by
+//! `name` A, the chart of accounts by `account_type` A, payments by `date`
+//! D, the rest by `created_time` D) and honour `sort_column` / `sort_order`
+//! as the recordings show: a column the module does not sort by is ignored
+//! (the chart of accounts sorts only by its own columns), and purchase
+//! orders asked for `created_time` A still answer D. `page_context` always
+//! says the order used, so clients can check it. Offset paging under an
+//! order that records move in loses and repeats rows: the `churn` fault
+//! adds and edits records between pages (renames move contacts, items and
+//! accounts to the front; new payment dates move payments back). The chart
+//! of accounts answers up to 5000 rows a page (its default), the rest 200.
+//! `/contacts` lists customers and vendors together; `contact_type=
+//! customer|vendor` filters.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -35,7 +43,8 @@ use crate::limits::{LimitKind, Quota};
 use crate::oauth::{params, scopes_cover};
 use crate::{Org, Shared};
 
-/// Largest page Zoho serves; larger `per_page` values are clamped to it.
+/// Largest page Zoho serves of most lists (the chart of accounts: 5000,
+/// `Entity::max_per_page`); larger `per_page` values are clamped to it.
 pub const MAX_PER_PAGE: u64 = 200;
 
 #[derive(Clone)]
@@ -330,6 +339,9 @@ async fn books(
                 let endless = lock(&shared.faults).faults.endless_pages;
                 let (status, mut body) = list(org, e, &p, endless);
                 blank_ids(shared, e, &mut body);
+                if status == StatusCode::OK {
+                    churn(shared, org, e, &p);
+                }
                 (status, body)
             }
             Target::Detail(e, id) => detail(org, e, &id),
@@ -395,6 +407,53 @@ fn bad_param(name: &str) -> (StatusCode, Value) {
     )
 }
 
+/// The order a list request asks for, as the module will apply it:
+/// `(sort_column, ascending)`. A column the module does not sort by is
+/// ignored (the module's own order is used, and `page_context` says so); a
+/// `sort_order` other than `A` or `D` is refused.
+fn order(e: Entity, p: &HashMap<String, String>) -> Result<(String, bool), (StatusCode, Value)> {
+    let (own, own_ascending) = e.default_order();
+    let asked = p
+        .get("sort_column")
+        .map(|s| s.trim())
+        .filter(|s| !s.is_empty());
+    let column = match asked {
+        Some(c) if e.sorts_by(c) => c,
+        _ => own,
+    };
+    let ascending = match p.get("sort_order").map(|s| s.trim()) {
+        None | Some("") => {
+            if column == own {
+                own_ascending
+            } else {
+                false
+            }
+        }
+        Some(s) if s.eq_ignore_ascii_case("A") => true,
+        Some(s) if s.eq_ignore_ascii_case("D") => false,
+        Some(_) => return Err(bad_param("sort_order")),
+    };
+    // Recorded: purchase orders asked for `created_time` `A` answer `D`.
+    let ascending = ascending && e != Entity::PurchaseOrders;
+    Ok((column.to_string(), ascending))
+}
+
+/// What a row sorts by: creation is the index itself; other columns are
+/// read from the row as Zoho would show it (text compared without case).
+#[derive(PartialEq, Eq, PartialOrd, Ord)]
+enum SortKey {
+    Number(i64),
+    Text(String),
+}
+
+fn sort_key(row: &Value, column: &str) -> SortKey {
+    match row.get(column) {
+        Some(Value::Number(n)) => SortKey::Number(n.as_f64().map_or(0, |f| (f * 100.0) as i64)),
+        Some(Value::String(s)) => SortKey::Text(s.to_lowercase()),
+        _ => SortKey::Text(String::new()),
+    }
+}
+
 fn list(org: &Org, e: Entity, p: &HashMap<String, String>, endless: bool) -> (StatusCode, Value) {
     let num = |name: &str, default: u64| -> Result<u64, (StatusCode, Value)> {
         match p.get(name).map(|s| s.trim()) {
@@ -409,53 +468,57 @@ fn list(org: &Org, e: Entity, p: &HashMap<String, String>, endless: bool) -> (St
         Ok(n) => n,
         Err(e) => return e,
     };
-    let per_page = match num("per_page", MAX_PER_PAGE) {
-        Ok(n) => n.min(MAX_PER_PAGE),
+    let per_page = match num("per_page", e.max_per_page()) {
+        Ok(n) => n.min(e.max_per_page()),
         Err(e) => return e,
     };
-    let ascending = p
-        .get("sort_order")
-        .is_some_and(|s| s.eq_ignore_ascii_case("A"));
-    let sort_column = p
-        .get("sort_column")
-        .cloned()
-        .unwrap_or_else(|| "created_time".to_string());
+    let (sort_column, ascending) = match order(e, p) {
+        Ok(o) => o,
+        Err(e) => return e,
+    };
 
-    // The sequence being paged: one or two (entity, count) runs.
-    let runs: Vec<(Entity, u64)> = if e == Entity::Customers {
+    // The records being paged, oldest first: one or two entities' runs.
+    let runs: Vec<Entity> = if e == Entity::Customers {
         match p.get("contact_type").map(String::as_str) {
-            None | Some("") => vec![
-                (Entity::Customers, org.count(Entity::Customers)),
-                (Entity::Vendors, org.count(Entity::Vendors)),
-            ],
-            Some("customer") => vec![(Entity::Customers, org.count(Entity::Customers))],
-            Some("vendor") => vec![(Entity::Vendors, org.count(Entity::Vendors))],
+            None | Some("") => vec![Entity::Customers, Entity::Vendors],
+            Some("customer") => vec![Entity::Customers],
+            Some("vendor") => vec![Entity::Vendors],
             Some(_) => return bad_param("contact_type"),
         }
     } else {
-        vec![(e, org.count(e))]
+        vec![e]
     };
-    let total: u64 = runs.iter().map(|(_, n)| n).sum();
+    let mut items: Vec<(Entity, u64)> = runs
+        .iter()
+        .flat_map(|ent| (0..org.count(*ent)).map(move |i| (*ent, i)))
+        .collect();
+    if sort_column == "created_time" {
+        // Creation grows with the index; customers and vendors interleave.
+        items.sort_by_key(|(ent, i)| (org.data.created_time(*ent, *i), *i));
+    } else {
+        let mut keyed: Vec<(SortKey, (Entity, u64))> = items
+            .into_iter()
+            .map(|(ent, i)| (sort_key(&org.row(ent, i), &sort_column), (ent, i)))
+            .collect();
+        keyed.sort_by(|a, b| a.0.cmp(&b.0).then((a.1 .1, a.1 .0).cmp(&(b.1 .1, b.1 .0))));
+        items = keyed.into_iter().map(|(_, item)| item).collect();
+    }
+    if !ascending {
+        items.reverse();
+    }
+    let total = items.len() as u64;
     let mut start = (page - 1).saturating_mul(per_page);
     if endless && start >= total && total > 0 {
         // The endless-pages fault: past the end, the last page again.
         start = (total - 1) / per_page * per_page;
     }
     let end = start.saturating_add(per_page).min(total);
-    let mut rows = Vec::with_capacity(end.saturating_sub(start) as usize);
-    let mut pos = start;
-    while pos < end {
-        let mut offset = pos;
-        for (ent, n) in &runs {
-            if offset < *n {
-                let i = if ascending { offset } else { n - 1 - offset };
-                rows.push(org.data.list_row(*ent, i));
-                break;
-            }
-            offset -= n;
-        }
-        pos += 1;
-    }
+    let rows: Vec<Value> = items
+        .get(start as usize..end.max(start) as usize)
+        .unwrap_or_default()
+        .iter()
+        .map(|(ent, i)| org.row(*ent, *i))
+        .collect();
     let (report_name, applied_filter) = e.report();
     let mut ctx = Map::new();
     ctx.insert("page".into(), page.into());
@@ -478,6 +541,26 @@ fn list(org: &Org, e: Entity, p: &HashMap<String, String>, endless: bool) -> (St
     body.insert(e.resource().into(), Value::Array(rows));
     body.insert("page_context".into(), Value::Object(ctx));
     (StatusCode::OK, Value::Object(body))
+}
+
+/// The churn fault: after a list page, new and edited records in that list.
+fn churn(shared: &Shared, org: &Org, e: Entity, p: &HashMap<String, String>) {
+    let churn = lock(&shared.faults).faults.churn;
+    if churn.add == 0 && churn.edit == 0 {
+        return;
+    }
+    // `/contacts`: the contact type listed (customers when none is given).
+    let ent = match p.get("contact_type").map(String::as_str) {
+        Some("vendor") if e == Entity::Customers => Entity::Vendors,
+        _ => e,
+    };
+    let count = org.count(ent);
+    let picks = lock(&shared.faults).pick(churn.edit, count);
+    let at = shared.clock.unix_secs() as i64;
+    for i in picks {
+        org.edit(ent, i, at);
+    }
+    org.add(ent, churn.add);
 }
 
 /// The blank-ids fault: empties the id of the next listed rows.
@@ -522,7 +605,7 @@ fn detail(org: &Org, e: Entity, id: &str) -> (StatusCode, Value) {
                 let mut body = Map::new();
                 body.insert("code".into(), 0.into());
                 body.insert("message".into(), "success".into());
-                body.insert(ent.detail_key().into(), org.data.detail(*ent, i));
+                body.insert(ent.detail_key().into(), org.detail(*ent, i));
                 return (StatusCode::OK, Value::Object(body));
             }
         }

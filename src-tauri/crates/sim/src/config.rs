@@ -189,6 +189,9 @@ pub struct SimConfig {
     pub code_ttl: Duration,
     /// Access tokens one refresh token may mint (refresh grants) per 10 minutes.
     pub access_tokens_per_refresh_per_10min: u32,
+    /// Live access tokens one refresh token may have (Zoho: 15); minting
+    /// one more deletes the oldest, which then gets 401 code 57.
+    pub live_access_tokens_per_refresh: usize,
     /// Live refresh tokens per user and client; one more silently deletes the oldest.
     pub max_refresh_tokens: u32,
     /// The simulated user's home data center; their organizations live there.
@@ -234,6 +237,7 @@ impl Default for SimConfig {
             token_ttl: Duration::from_secs(3600),
             code_ttl: Duration::from_secs(120),
             access_tokens_per_refresh_per_10min: 10,
+            live_access_tokens_per_refresh: 15,
             max_refresh_tokens: 20,
             user_region: "us".to_string(),
             user_name: "Alex Morgan".to_string(),

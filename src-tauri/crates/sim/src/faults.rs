@@ -34,6 +34,10 @@ use crate::Shared;
 ///   long enough to look dead.
 /// * `blank_ids_next`: the next N rows of list answers have an empty id
 ///   (`"invoice_id": ""`), a record a client cannot key.
+/// * `churn`: after each list page served, the organization's people go on
+///   working in that list: `churn.add` new records are created and
+///   `churn.edit` existing ones are edited (renamed, redated, repriced), as
+///   in a busy organization during a long pull.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Faults {
     pub server_error_rate: f64,
@@ -45,6 +49,14 @@ pub struct Faults {
     pub endless_pages: bool,
     pub blank_ids_next: u32,
     pub trickle: Duration,
+    pub churn: Churn,
+}
+
+/// Records created and edited in a list after each of its pages is served.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Churn {
+    pub add: u64,
+    pub edit: u64,
 }
 
 pub(crate) struct FaultState {
@@ -74,6 +86,14 @@ impl FaultState {
             faults: Faults::default(),
             rng: StdRng::seed_from_u64(seed ^ 0xFA17),
         }
+    }
+
+    /// `n` indices below `count` to edit, drawn from the seeded RNG.
+    pub(crate) fn pick(&mut self, n: u64, count: u64) -> Vec<u64> {
+        if count == 0 {
+            return Vec::new();
+        }
+        (0..n).map(|_| self.rng.gen_range(0..count)).collect()
     }
 
     pub(crate) fn take_blank_id(&mut self) -> bool {
@@ -173,6 +193,12 @@ impl FaultControl {
     }
 
     /// The next `n` listed rows have an empty id.
+    /// After each list page served, `add` new records and `edit` edited
+    /// ones in that list (zero and zero: off).
+    pub fn set_churn(&self, add: u64, edit: u64) {
+        self.state().faults.churn = Churn { add, edit };
+    }
+
     pub fn blank_ids_next(&self, n: u32) {
         self.update(|f| f.blank_ids_next = n);
     }

@@ -77,7 +77,7 @@ pub use config::{
 pub use consent::{accept_consent, deny_consent};
 pub use data::Entity;
 pub use error::{Result, SimError};
-pub use faults::{FaultControl, Faults};
+pub use faults::{Churn, FaultControl, Faults};
 pub use limits::OrgStats;
 
 use clock::Clock;
@@ -110,12 +110,47 @@ pub struct OrgInfo {
 pub(crate) struct Org {
     pub data: OrgData,
     counts: Mutex<[u64; 12]>,
+    /// Records edited at runtime: (entity, index) -> (edits, when, seconds).
+    edits: Mutex<HashMap<(Entity, u64), (u32, i64)>>,
     pub limiter: Limiter,
 }
 
 impl Org {
     pub(crate) fn count(&self, e: Entity) -> u64 {
         lock(&self.counts)[e.index()]
+    }
+
+    /// Creates `n` new (newest) records of `e`; returns the new count.
+    pub(crate) fn add(&self, e: Entity, n: u64) -> u64 {
+        let mut counts = lock(&self.counts);
+        counts[e.index()] = counts[e.index()].saturating_add(n);
+        counts[e.index()]
+    }
+
+    /// Edits record `i` of `e` at `at` (Unix seconds).
+    pub(crate) fn edit(&self, e: Entity, i: u64, at: i64) {
+        let mut edits = lock(&self.edits);
+        let entry = edits.entry((e, i)).or_insert((0, at));
+        entry.0 += 1;
+        entry.1 = at;
+    }
+
+    fn edited(&self, e: Entity, i: u64, mut v: serde_json::Value) -> serde_json::Value {
+        let edit = lock(&self.edits).get(&(e, i)).copied();
+        if let (Some((n, at)), Some(m)) = (edit, v.as_object_mut()) {
+            self.data.apply_edit(e, i, n, at, m);
+        }
+        v
+    }
+
+    /// Record `i` of `e` as a list row, with its edits.
+    pub(crate) fn row(&self, e: Entity, i: u64) -> serde_json::Value {
+        self.edited(e, i, self.data.list_row(e, i))
+    }
+
+    /// Record `i` of `e` as a detail object, with its edits.
+    pub(crate) fn detail(&self, e: Entity, i: u64) -> serde_json::Value {
+        self.edited(e, i, self.data.detail(e, i))
     }
 }
 
@@ -182,6 +217,7 @@ impl Simulator {
                 cfg.rate_limit.1,
                 cfg.daily_quota.unwrap_or(spec.plan.daily_quota()),
                 cfg.concurrency.unwrap_or(spec.plan.concurrency()),
+                data.locale.offset_min * 60,
             );
             org_order.push(spec.organization_id.clone());
             orgs.insert(
@@ -189,6 +225,7 @@ impl Simulator {
                 Org {
                     data,
                     counts: Mutex::new([records; 12]),
+                    edits: Mutex::new(HashMap::new()),
                     limiter,
                 },
             );
@@ -432,10 +469,16 @@ impl SimHandle {
 
     /// Creates `n` new (newest) records of `entity`; returns the new count.
     pub fn add_records(&self, organization_id: &str, entity: Entity, n: u64) -> Result<u64> {
+        Ok(self.org(organization_id)?.add(entity, n))
+    }
+
+    /// Edits record `index` (0 = oldest) of `entity` now, as a person in
+    /// Zoho would: a rename, another date or amount, a new modification
+    /// time (see `Faults::churn`).
+    pub fn edit_record(&self, organization_id: &str, entity: Entity, index: u64) -> Result<()> {
         let org = self.org(organization_id)?;
-        let mut counts = lock(&org.counts);
-        counts[entity.index()] = counts[entity.index()].saturating_add(n);
-        Ok(counts[entity.index()])
+        org.edit(entity, index, self.shared.clock.unix_secs() as i64);
+        Ok(())
     }
 
     /// Sets how many records of `entity` exist (shrinking drops the newest).

@@ -1,6 +1,8 @@
 //! Per-organization API limits, the way Zoho enforces them: a request budget
-//! per sliding window, a daily quota (reset at 00:00 UTC on the simulator's
-//! clock) and a cap on concurrent requests. Also the per-organization log of
+//! per sliding window, a daily quota (reset at midnight in the
+//! organization's time zone on the simulator's clock: Zoho's recorded resets
+//! fall at 04:00 UTC for an organization in New York) and a cap on
+//! concurrent requests. Also the per-organization log of
 //! accepted requests that tests read through `SimHandle::stats`.
 //!
 //! Window semantics: SLIDING. A request is accepted when fewer than `N`
@@ -84,6 +86,9 @@ struct State {
 pub(crate) struct Limiter {
     budget: u32,
     window: Duration,
+    /// The organization's time zone, seconds from UTC: the quota resets at
+    /// its midnight.
+    utc_offset: i64,
     permits: Arc<Semaphore>,
     in_flight: Arc<AtomicU32>,
     state: Mutex<State>,
@@ -101,16 +106,29 @@ impl Drop for Admission {
     }
 }
 
-fn day_and_reset(clock: &Clock) -> (u64, u64) {
-    let secs = clock.unix_secs();
-    (secs / 86_400, 86_400 - secs % 86_400)
+/// Today's number and the seconds to the next midnight, at `utc_offset`
+/// seconds from UTC (the organization's time zone).
+fn day_and_reset(clock: &Clock, utc_offset: i64) -> (u64, u64) {
+    let local = clock.unix_secs() as i64 + utc_offset;
+    (
+        local.div_euclid(86_400).max(0) as u64,
+        (86_400 - local.rem_euclid(86_400)) as u64,
+    )
 }
 
 impl Limiter {
-    pub(crate) fn new(budget: u32, window: Duration, daily_quota: u32, concurrency: u32) -> Self {
+    /// `utc_offset`: the organization's time zone, seconds from UTC.
+    pub(crate) fn new(
+        budget: u32,
+        window: Duration,
+        daily_quota: u32,
+        concurrency: u32,
+        utc_offset: i64,
+    ) -> Self {
         Self {
             budget,
             window,
+            utc_offset,
             permits: Arc::new(Semaphore::new(concurrency.max(1) as usize)),
             in_flight: Arc::new(AtomicU32::new(0)),
             state: Mutex::new(State {
@@ -129,8 +147,8 @@ impl Limiter {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    fn roll_day(st: &mut State, clock: &Clock) -> u64 {
-        let (day, reset) = day_and_reset(clock);
+    fn roll_day(&self, st: &mut State, clock: &Clock) -> u64 {
+        let (day, reset) = day_and_reset(clock, self.utc_offset);
         if st.day != day {
             st.day = day;
             st.used_today = 0;
@@ -141,7 +159,7 @@ impl Limiter {
     /// The quota headers as they stand, without counting a request.
     pub(crate) fn quota(&self, clock: &Clock) -> Quota {
         let mut st = self.lock();
-        let reset_secs = Self::roll_day(&mut st, clock);
+        let reset_secs = self.roll_day(&mut st, clock);
         Quota {
             limit: st.quota,
             remaining: st.quota.saturating_sub(st.used_today),
@@ -154,7 +172,7 @@ impl Limiter {
         let permit = self.permits.clone().try_acquire_owned();
         let now = clock.now();
         let mut st = self.lock();
-        let reset_secs = Self::roll_day(&mut st, clock);
+        let reset_secs = self.roll_day(&mut st, clock);
         let quota = |st: &State| Quota {
             limit: st.quota,
             remaining: st.quota.saturating_sub(st.used_today),
@@ -201,13 +219,13 @@ impl Limiter {
     /// Uses up what is left of today's quota.
     pub(crate) fn exhaust_daily(&self, clock: &Clock) {
         let mut st = self.lock();
-        Self::roll_day(&mut st, clock);
+        self.roll_day(&mut st, clock);
         st.used_today = st.quota;
     }
 
     pub(crate) fn stats(&self, clock: &Clock) -> OrgStats {
         let mut st = self.lock();
-        Self::roll_day(&mut st, clock);
+        self.roll_day(&mut st, clock);
         OrgStats {
             accepted: st.accepted.clone(),
             rejected_429: st.rejected_429,
@@ -226,7 +244,7 @@ mod tests {
     #[test]
     fn sliding_window_admits_exactly_the_budget() {
         let clock = Clock::new();
-        let l = Limiter::new(3, Duration::from_secs(10), 100, 10);
+        let l = Limiter::new(3, Duration::from_secs(10), 100, 10, 0);
         let mut held = Vec::new();
         for _ in 0..3 {
             held.push(l.admit(&clock).map(|(a, _)| a).expect("admitted"));

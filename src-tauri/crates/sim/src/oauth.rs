@@ -10,6 +10,7 @@
 //! only in the user's home data center (elsewhere: `invalid_code`, and 401
 //! code 57 at the API); `access_type=offline` is needed for a refresh token;
 //! 20 live refresh tokens per user and client, the 21st deletes the oldest;
+//! 15 live access tokens per refresh token, the 16th deletes the oldest;
 //! a refresh token mints a limited number of access tokens per 10 minutes
 //! (past it: HTTP 400 with the recorded `{"error_description": ..., "error":
 //! "Access Denied", "status": "failure"}`, every other time in its
@@ -114,6 +115,8 @@ struct Access {
     region: String,
     refresh: Option<String>,
     expires: Instant,
+    /// Mint order (the oldest goes first when a refresh token has too many).
+    seq: u64,
 }
 
 /// Pending consents, codes and tokens of the simulated user.
@@ -195,6 +198,8 @@ impl OAuthStore {
             .retain(|_, a| a.refresh.as_deref() != Some(token));
     }
 
+    /// A new access token. A refresh token keeps at most `live_max` live
+    /// ones: minting past it deletes the oldest (Zoho: 15).
     fn mint_access(
         &mut self,
         scopes: &[String],
@@ -202,7 +207,22 @@ impl OAuthStore {
         refresh: Option<&str>,
         ttl: Duration,
         now: Instant,
+        live_max: usize,
     ) -> String {
+        if let Some(rt) = refresh {
+            let mut live: Vec<(u64, String)> = self
+                .access
+                .iter()
+                .filter(|(_, a)| a.refresh.as_deref() == Some(rt) && now < a.expires)
+                .map(|(k, a)| (a.seq, k.clone()))
+                .collect();
+            live.sort();
+            let excess = (live.len() + 1).saturating_sub(live_max.max(1));
+            for (_, old) in live.into_iter().take(excess) {
+                self.access.remove(&old);
+            }
+        }
+        self.seq += 1;
         let token = zoho_token();
         self.access.insert(
             token.clone(),
@@ -211,6 +231,7 @@ impl OAuthStore {
                 region: region.to_string(),
                 refresh: refresh.map(str::to_string),
                 expires: now + ttl,
+                seq: self.seq,
             },
         );
         token
@@ -666,6 +687,7 @@ impl AccountsCtx {
             refresh.as_deref(),
             cfg.token_ttl,
             now,
+            cfg.live_access_tokens_per_refresh,
         );
         out["access_token"] = Value::String(access);
         out
@@ -712,7 +734,14 @@ impl AccountsCtx {
         }
         r.minted.push_back(now);
         let (scopes, region) = (r.scopes.clone(), r.region.clone());
-        let access = store.mint_access(&scopes, &region, Some(token), cfg.token_ttl, now);
+        let access = store.mint_access(
+            &scopes,
+            &region,
+            Some(token),
+            cfg.token_ttl,
+            now,
+            cfg.live_access_tokens_per_refresh,
+        );
         json!({
             "access_token": access,
             "scope": scopes.join(" "),

@@ -22,7 +22,9 @@ pub mod loopback;
 pub mod oauth;
 pub mod retry;
 
-pub use books::{BooksClient, BooksError, Entity, ListPage, Organization, RateInfo, Record};
+pub use books::{
+    BooksClient, BooksError, Entity, ListOrder, ListPage, Organization, RateInfo, Record,
+};
 pub use callback::{
     parse_callback, parse_callback_query, Callback, CallbackError, CallbackOutcome,
 };

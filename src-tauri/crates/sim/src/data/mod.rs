@@ -129,6 +129,40 @@ impl Entity {
         }
     }
 
+    /// The order a list is in when it names none: `(sort_column,
+    /// ascending)` as the recorded answers' `page_context` shows it.
+    pub fn default_order(self) -> (&'static str, bool) {
+        match self {
+            Entity::Customers | Entity::Vendors => ("contact_name", true),
+            Entity::Items => ("name", true),
+            Entity::ChartOfAccounts => ("account_type", true),
+            Entity::CustomerPayments | Entity::VendorPayments => ("date", false),
+            _ => ("created_time", false),
+        }
+    }
+
+    /// Whether a list of this entity sorts by `column` when asked to. The
+    /// chart of accounts only sorts by its own columns (whether Zoho sorts
+    /// it by creation is unverified, so the simulator takes the answer that
+    /// is harder on clients: it keeps its own order and says so).
+    pub fn sorts_by(self, column: &str) -> bool {
+        let own = self.default_order().0;
+        match self {
+            Entity::ChartOfAccounts => matches!(column, "account_type" | "account_name"),
+            _ => column == own || matches!(column, "created_time" | "last_modified_time"),
+        }
+    }
+
+    /// The largest (and default) `per_page` of a list: the chart of
+    /// accounts answers with 5000, everything else with 200.
+    pub fn max_per_page(self) -> u64 {
+        if self == Entity::ChartOfAccounts {
+            5000
+        } else {
+            200
+        }
+    }
+
     /// The OAuth scope module that grants reading this entity.
     pub(crate) fn scope_module(self) -> &'static str {
         match self {
@@ -663,6 +697,11 @@ impl OrgData {
     fn round_unit(&self, cents: i64) -> i64 {
         let u = self.unit();
         (cents + u / 2) / u * u
+    }
+
+    /// When record `i` of `e` was created (Unix seconds): grows with `i`.
+    pub(crate) fn created_time(&self, e: Entity, i: u64) -> i64 {
+        self.created(e, i)
     }
 
     fn created(&self, e: Entity, i: u64) -> i64 {
@@ -1539,6 +1578,54 @@ impl OrgData {
                 self.fill_doc(e, &doc, m);
             }
         }
+    }
+
+    /// Record `i` of `e` after its `n`th edit at `at` (seconds): the
+    /// fields a person changes (a name, a date, an amount) and the
+    /// modification time. Each edit is one a client's paging can trip on:
+    /// names move to the front of a by-name list, payment dates move back.
+    pub(crate) fn apply_edit(
+        &self,
+        e: Entity,
+        i: u64,
+        n: u32,
+        at: i64,
+        m: &mut Map<String, Value>,
+    ) {
+        const RENAMES: [&str; 4] = ["Abbey", "Acorn", "Alder", "Amber"];
+        let prefix = RENAMES[(i as usize + n as usize) % RENAMES.len()];
+        let rename = |m: &mut Map<String, Value>, key: &str| {
+            if let Some(Value::String(old)) = m.get(key) {
+                let new = format!("{prefix} {old}");
+                m.insert(key.to_string(), Value::String(new));
+            }
+        };
+        match e {
+            Entity::Customers | Entity::Vendors => {
+                for key in [
+                    "contact_name",
+                    "company_name",
+                    "customer_name",
+                    "vendor_name",
+                ] {
+                    rename(m, key);
+                }
+            }
+            Entity::Items => rename(m, "name"),
+            Entity::ChartOfAccounts => rename(m, "account_name"),
+            Entity::CustomerPayments | Entity::VendorPayments => {
+                let back = self.created(e, i) - (400 + i64::from(n)) * DAY;
+                put(m, "date", self.date(back));
+            }
+            _ => {
+                if let Some(total) = m.get("total").and_then(Value::as_f64) {
+                    put(m, "total", total + f64::from(n));
+                }
+            }
+        }
+        put(m, "last_modified_time", self.datetime(at));
+        put(m, "updated_time", self.datetime(at));
+        put(m, "last_modified_time_formatted", self.date_display(at));
     }
 
     /// Record `i` of `e` as a list row (no line items, no addresses).

@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use reqwest::StatusCode;
-use zbs_sim::SimConfig;
+use zbs_sim::{OrgSpec, SimConfig};
 
 use crate::common::*;
 
@@ -157,4 +157,79 @@ async fn concurrency_cap() {
     let stats = env.sim.stats(&env.org()).unwrap();
     assert_eq!(stats.max_in_flight, 2);
     assert_eq!(stats.in_flight, 0);
+}
+
+/// Seconds since the Unix epoch now, on the simulator's timeline after
+/// `advanced` seconds of `advance_time`.
+fn unix_now(advanced: u64) -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        + advanced
+}
+
+/// Fact (the recorded answers: every `X-Rate-Limit-Reset` falls at 04:00
+/// UTC for an organization in New York): the daily quota resets at midnight
+/// in the organization's time zone, not at midnight UTC. The simulator's
+/// organizations in New York (UTC-5) reset at 05:00 UTC, in Berlin (UTC+1)
+/// at 23:00, in Kolkata (UTC+5:30) at 18:30, in London at 00:00; a quota
+/// used up stays used up just before that midnight and is back just after.
+#[tokio::test]
+async fn the_daily_quota_resets_at_midnight_in_the_organizations_time_zone() {
+    for (currency, zone, utc_secs) in [
+        ("USD", "America/New_York", 5 * 3600u64),
+        ("EUR", "Europe/Berlin", 23 * 3600),
+        ("INR", "Asia/Kolkata", 18 * 3600 + 1800),
+        ("GBP", "Europe/London", 0),
+    ] {
+        let env = start(SimConfig {
+            daily_quota: Some(2),
+            organizations: vec![OrgSpec {
+                currency_code: Some(currency.into()),
+                ..OrgSpec::new("775500001", "Time Zone Test Ltd")
+            }],
+            ..cfg()
+        })
+        .await;
+        let t = env.connect().await;
+        let (_, _, orgs) = env
+            .get(&t.api_domain, &t.access, "organizations", &[])
+            .await;
+        assert_eq!(orgs["organizations"][0]["time_zone"], zone);
+        let (s, h, _) = env.org_get(&t, "invoices", &[]).await;
+        assert_eq!(s, StatusCode::OK, "{zone}");
+        let reset = header_u64(&h, "x-rate-limit-reset");
+        let at = (unix_now(0) + reset) % 86_400;
+        let off = at.abs_diff(utc_secs).min(86_400 - at.abs_diff(utc_secs));
+        assert!(
+            off <= 2,
+            "{zone}: resets {at} s past UTC midnight, not {utc_secs}"
+        );
+        let (s, _, _) = env.org_get(&t, "invoices", &[]).await;
+        assert_eq!(s, StatusCode::OK);
+        let (s, _, body) = env.org_get(&t, "invoices", &[]).await;
+        assert_eq!(
+            (s, body["code"].as_u64()),
+            (StatusCode::TOO_MANY_REQUESTS, Some(45))
+        );
+        // Just before the organization's midnight: still used up.
+        env.sim
+            .advance_time(Duration::from_secs(reset.saturating_sub(5)));
+        let fresh = env.refresh(&t.accounts, &t.refresh).await;
+        let t = Tokens {
+            access: fresh["access_token"].as_str().unwrap().into(),
+            ..t
+        };
+        let (s, _, _) = env.org_get(&t, "invoices", &[]).await;
+        assert_eq!(s, StatusCode::TOO_MANY_REQUESTS, "{zone}: not reset yet");
+        env.sim.advance_time(Duration::from_secs(10));
+        let (s, h, _) = env.org_get(&t, "invoices", &[]).await;
+        assert_eq!(
+            s,
+            StatusCode::OK,
+            "{zone}: reset at the organization's midnight"
+        );
+        assert_eq!(header_u64(&h, "x-rate-limit-remaining"), 1);
+    }
 }

@@ -510,6 +510,50 @@ async fn too_many_access_tokens_per_refresh_token_is_access_denied() {
     assert!(env.refresh(&t.accounts, &t.refresh).await["access_token"].is_string());
 }
 
+/// Fact (Zoho's Kaizen #43): a refresh token has at most 15 live access
+/// tokens; the 16th deletes the oldest, which then fails with 401 code 57
+/// in whoever still uses it. Reaching 16 takes more than ten minutes (10
+/// per 10 minutes), so the clock moves on between the two batches.
+#[tokio::test]
+async fn the_16th_live_access_token_of_a_refresh_token_deletes_the_oldest() {
+    let env = start(cfg()).await;
+    assert_eq!(env.sim.config().live_access_tokens_per_refresh, 15);
+    let t = env.connect().await;
+    // The code exchange made the first; nine refreshes make ten.
+    let mut tokens = vec![t.access.clone()];
+    for _ in 0..9 {
+        let r = env.refresh(&t.accounts, &t.refresh).await;
+        tokens.push(r["access_token"].as_str().expect("minted").to_string());
+    }
+    env.sim.advance_time(Duration::from_secs(601));
+    for _ in 0..5 {
+        let r = env.refresh(&t.accounts, &t.refresh).await;
+        tokens.push(r["access_token"].as_str().expect("minted").to_string());
+    }
+    assert_eq!(tokens.len(), 15);
+    let works = |access: &str| Tokens {
+        access: access.to_string(),
+        refresh: t.refresh.clone(),
+        api_domain: t.api_domain.clone(),
+        accounts: t.accounts.clone(),
+    };
+    let (s, _, _) = env.org_get(&works(&tokens[0]), "invoices", &[]).await;
+    assert_eq!(s, StatusCode::OK, "15 live tokens all work");
+    let r = env.refresh(&t.accounts, &t.refresh).await;
+    let sixteenth = r["access_token"].as_str().expect("minted").to_string();
+    let (s, _, body) = env.org_get(&works(&tokens[0]), "invoices", &[]).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED, "the oldest was deleted");
+    assert_eq!(body["code"], 57);
+    for access in tokens[1..].iter().chain([&sixteenth]) {
+        let (s, _, _) = env.org_get(&works(access), "invoices", &[]).await;
+        assert_eq!(s, StatusCode::OK, "the other fifteen still work");
+    }
+    // Another refresh token's access tokens are not affected.
+    let other = env.connect().await;
+    let (s, _, _) = env.org_get(&other, "invoices", &[]).await;
+    assert_eq!(s, StatusCode::OK);
+}
+
 #[tokio::test]
 async fn expired_access_token_is_refused_and_scopes_are_enforced() {
     let env = start(SimConfig {

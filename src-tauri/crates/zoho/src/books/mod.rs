@@ -343,6 +343,67 @@ pub struct ListPage {
     pub page: u32,
     pub per_page: u32,
     pub rate: RateInfo,
+    /// The order Zoho says the list is in (`page_context`), when it says.
+    pub order: Option<ListOrder>,
+}
+
+/// The order of a list as `page_context` states it: `sort_column` and
+/// `sort_order` (`A` ascending, `D` descending).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListOrder {
+    pub column: String,
+    pub ascending: bool,
+}
+
+impl ListOrder {
+    /// Query parameters asking for records oldest first by creation: the
+    /// order in which records never move while a pull runs (new ones come
+    /// last, edits keep their place).
+    pub const OLDEST_FIRST: [(&'static str, &'static str); 2] =
+        [("sort_column", "created_time"), ("sort_order", "A")];
+    /// Query parameters asking for the newest records first (samples).
+    pub const NEWEST_FIRST: [(&'static str, &'static str); 2] =
+        [("sort_column", "created_time"), ("sort_order", "D")];
+
+    /// Whether this is oldest first by creation ([`Self::OLDEST_FIRST`]).
+    pub fn is_oldest_first(&self) -> bool {
+        self.column == "created_time" && self.ascending
+    }
+
+    /// Whether this is newest first by creation.
+    pub fn is_newest_first(&self) -> bool {
+        self.column == "created_time" && !self.ascending
+    }
+
+    /// `"created_time A"`: how it is kept in the pull history.
+    pub fn code(&self) -> String {
+        format!("{} {}", self.column, if self.ascending { "A" } else { "D" })
+    }
+
+    /// Parses [`Self::code`] (and `page_context`'s pair).
+    pub fn parse(column: &str, order: &str) -> Option<ListOrder> {
+        let column = column.trim();
+        let ascending = match order.trim() {
+            o if o.eq_ignore_ascii_case("A") => true,
+            o if o.eq_ignore_ascii_case("D") => false,
+            _ => return None,
+        };
+        let safe = !column.is_empty()
+            && column.len() <= 64
+            && column
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_');
+        safe.then(|| ListOrder {
+            column: column.to_owned(),
+            ascending,
+        })
+    }
+
+    /// Parses a kept [`Self::code`].
+    pub fn from_code(code: &str) -> Option<ListOrder> {
+        let (column, order) = code.rsplit_once(' ')?;
+        Self::parse(column, order)
+    }
 }
 
 /// Why a Books API call failed.
@@ -646,6 +707,10 @@ pub fn decode_list(
         page: context.page.unwrap_or(page),
         per_page: context.per_page.unwrap_or(per_page),
         rate,
+        order: match (&context.sort_column, &context.sort_order) {
+            (Some(c), Some(o)) => ListOrder::parse(c, o),
+            _ => None,
+        },
     })
 }
 
