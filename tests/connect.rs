@@ -463,31 +463,6 @@ async fn connecting_needs_the_switch_on_and_keys() {
 }
 
 #[tokio::test]
-async fn the_twenty_first_connection_is_warned_about() {
-    let h = Harness::ready(SimConfig::default()).await;
-    for _ in 0..20 {
-        let start = h
-            .setup
-            .start_connect(Some("us"), RedirectMethod::DeepLink, None)
-            .unwrap();
-        assert!(start.warning.is_none());
-        let location = zbs_sim::accept_consent(&start.authorize_url).await.unwrap();
-        h.setup.complete_connect_url(&location).await.unwrap();
-        h.setup.choose_organization(None).unwrap();
-    }
-    let start = h
-        .setup
-        .start_connect(Some("us"), RedirectMethod::DeepLink, None)
-        .unwrap();
-    let warning = start.warning.expect("a warning before the 21st");
-    assert!(
-        warning.contains("Harbour Lane Trading Ltd has already been connected 20 times"),
-        "{warning}"
-    );
-    assert!(warning.contains("silently cut off its oldest connection"));
-}
-
-#[tokio::test]
 async fn diagnostics_hold_no_secret_and_no_token() {
     let h = Harness::ready(SimConfig::default()).await;
     let c = h.connect("us", None).await;
@@ -637,4 +612,70 @@ async fn refresh_tokens_no_connection_keeps_are_revoked() {
     assert_eq!(h.setup.revoke_discarded().await, 1);
     assert_eq!(live(), 1);
     assert!(h.reopen().test_connection(&c.id, &[]).await.unwrap().ok);
+}
+
+/// Facts: Zoho keeps at most 20 refresh tokens per Zoho user and client, the
+/// 21st deleting the oldest whatever organization it was for ([Kaizen43]),
+/// and Books' `GET /users/me` names who signed in ([Books]). Connections are
+/// counted per Zoho user: from the 19th, starting a sign-in warns, naming
+/// the user and the connection Zoho would drop; when the 21st is made, the
+/// one Zoho dropped is marked for a reconnect at once, and the others work.
+#[tokio::test]
+async fn sign_ins_are_counted_per_zoho_user_and_the_20th_is_warned_naming_the_oldest() {
+    let h = Harness::ready(SimConfig::default()).await;
+    let email = h.sim.config().user_email.clone();
+    let first = h.connect("us", None).await;
+    assert_eq!(first.zoho_user_email.as_deref(), Some(email.as_str()));
+    assert_eq!(first.zoho_user_role.as_deref(), Some("admin"));
+    h.setup
+        .rename_connection(&first.id, "First test organization")
+        .unwrap();
+    let warning = || {
+        let start = h
+            .setup
+            .start_connect(None, RedirectMethod::DeepLink, None)
+            .unwrap();
+        h.setup.cancel_connect();
+        start.warning
+    };
+    for _ in 1..18 {
+        h.connect("us", None).await;
+    }
+    assert_eq!(warning(), None, "18 sign-ins: nothing to warn about");
+    h.connect("us", None).await;
+    let w = warning().expect("the 19th warns before the 20th");
+    assert!(w.contains(&email) && w.contains("19 connections"), "{w}");
+    assert!(
+        w.contains("\"First test organization\""),
+        "names the oldest: {w}"
+    );
+    assert!(w.contains("one more sign-in"), "{w}");
+    h.connect("us", None).await;
+    let w = warning().expect("20: the next one drops the oldest");
+    assert!(
+        w.contains("the next sign-in") && w.contains("First test organization"),
+        "{w}"
+    );
+    assert_eq!(h.sim.live_refresh_tokens(&h.client.client_id), 20);
+    // The 21st: Zoho drops the oldest, and the app says so at once.
+    h.connect("us", None).await;
+    assert_eq!(h.sim.live_refresh_tokens(&h.client.client_id), 20);
+    let all = h.setup.connections().unwrap();
+    assert_eq!(all.len(), 21);
+    let dropped: Vec<_> = all
+        .iter()
+        .filter(|c| c.state == ConnectionState::NeedsReconnect)
+        .map(|c| c.id.clone())
+        .collect();
+    assert_eq!(dropped, vec![first.id.clone()]);
+    let refused = h.setup.test_connection(&first.id, &[]).await;
+    assert!(
+        matches!(refused, Err(zbs_setup::Error::ReconnectNeeded { ref name }) if name == "First test organization"),
+        "{refused:?}"
+    );
+    assert!(h.setup.test_connection(&all[1].id, &[]).await.unwrap().ok);
+    // The dropped one no longer counts: 20 live sign-ins.
+    let groups = h.setup.sign_ins_per_user().unwrap();
+    assert_eq!(groups.len(), 1);
+    assert_eq!(groups[0].connections.len(), 20);
 }

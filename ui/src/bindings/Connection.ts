@@ -4,4 +4,13 @@ import type { ConnectionState } from "./ConnectionState";
 /**
  * A connected organization (the refresh token is in the keyring).
  */
-export type Connection = { id: string, organization_id: string, organization_name: string, label: string | null, region: string, api_domain: string, accounts_server: string, plan: string | null, currency: string | null, state: ConnectionState, connected_at: string, };
+export type Connection = { id: string, organization_id: string, organization_name: string, label: string | null, region: string, api_domain: string, accounts_server: string, plan: string | null, currency: string | null, state: ConnectionState, connected_at: string, 
+/**
+ * The Zoho user whose sign-in this connection holds (Books' `GET
+ * /users/me`), when Zoho said: Zoho counts sign-ins per user.
+ */
+zoho_user_email: string | null, 
+/**
+ * That user's role in the organization, when Zoho said.
+ */
+zoho_user_role: string | null, };

@@ -83,6 +83,17 @@ pub struct OrganizationChoice {
     pub times_connected: u32,
 }
 
+/// The connections holding one Zoho user's sign-ins, oldest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct SignIns {
+    /// The user's e-mail address; `None`: connections made before the app
+    /// asked Zoho who signed in.
+    pub email: Option<String>,
+    /// The connections' names (label, else organization), oldest first.
+    pub connections: Vec<String>,
+}
+
 /// The state of a stored connection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
@@ -108,6 +119,11 @@ pub struct Connection {
     pub currency: Option<String>,
     pub state: ConnectionState,
     pub connected_at: String,
+    /// The Zoho user whose sign-in this connection holds (Books' `GET
+    /// /users/me`), when Zoho said: Zoho counts sign-ins per user.
+    pub zoho_user_email: Option<String>,
+    /// That user's role in the organization, when Zoho said.
+    pub zoho_user_role: Option<String>,
 }
 
 /// A sign-in that was started: what to open, and how its answer comes back.
@@ -137,6 +153,9 @@ struct Exchanged {
     tokens: TokenSet,
     organizations: Vec<Organization>,
     reconnect: Option<String>,
+    /// Who signed in, as `GET /users/me` said in `user_org`.
+    user: Option<zbs_zoho::ZohoUser>,
+    user_org: String,
 }
 
 /// In-memory connect state of one `Setup` (never written anywhere).
@@ -428,11 +447,28 @@ impl Setup {
             }
         };
         tracing::info!(region = %tokens.region, count = organizations.len(), "signed in");
+        // Who signed in: Zoho counts sign-ins per user. One call, in the
+        // organization Zoho marks default; a refusal leaves it unknown.
+        let user_org = organizations
+            .iter()
+            .find(|o| o.is_default_org == Some(true))
+            .unwrap_or(&organizations[0])
+            .organization_id
+            .clone();
+        let user = match books.current_user(&tokens.access_token, &user_org).await {
+            Ok((user, _)) => Some(user),
+            Err(e) => {
+                tracing::info!(error = %e, "Zoho did not say who signed in");
+                None
+            }
+        };
         let choices = self.choices(&tokens, &organizations)?;
         *lock(&self.connect.exchanged) = Some(Exchanged {
             tokens,
             organizations,
             reconnect: pending.reconnect,
+            user,
+            user_org,
         });
         Ok(choices)
     }
@@ -523,10 +559,61 @@ impl Setup {
             plan: org.plan_name.as_deref(),
             currency: org.currency_code.as_deref(),
             connected_at: &now_text(),
+            zoho_user_email: exchanged.user.as_ref().and_then(|u| u.email.as_deref()),
+            zoho_user_role: exchanged
+                .user
+                .as_ref()
+                .filter(|_| exchanged.user_org == org.organization_id)
+                .and_then(|u| u.role.as_deref()),
         })?;
         self.keep_access_token(&id, &tokens);
         tracing::info!(connection = %id, "organization connected");
+        if let Some(email) = exchanged.user.as_ref().and_then(|u| u.email.as_deref()) {
+            self.mark_dropped_sign_ins(email)?;
+        }
         self.connection(&id)
+    }
+
+    /// Past Zoho's limit of sign-ins per user and client, Zoho has deleted
+    /// the oldest of `email`'s: those connections are marked as needing a
+    /// reconnect now, not when a pull fails.
+    fn mark_dropped_sign_ins(&self, email: &str) -> Result<(), Error> {
+        let mine: Vec<Connection> = self
+            .connections()?
+            .into_iter()
+            .filter(|c| c.zoho_user_email.as_deref() == Some(email))
+            .collect();
+        let over = mine.len().saturating_sub(ZOHO_REFRESH_TOKEN_LIMIT as usize);
+        for c in mine.iter().take(over) {
+            tracing::warn!(connection = %c.id, "Zoho dropped this sign-in: over the limit per user");
+            self.store.mark_needs_reconnect(&c.id)?;
+        }
+        Ok(())
+    }
+
+    /// Connections per Zoho user (oldest first within each), for Zoho's
+    /// limit of sign-ins per user and client. Connections made before the
+    /// app asked who signed in are one group of their own.
+    pub fn sign_ins_per_user(&self) -> Result<Vec<SignIns>, Error> {
+        let mut groups: Vec<SignIns> = Vec::new();
+        for c in self.connections()? {
+            if c.state == ConnectionState::NeedsReconnect {
+                // Its sign-in is gone already: it holds no live token.
+                continue;
+            }
+            let name = c
+                .label
+                .clone()
+                .unwrap_or_else(|| c.organization_name.clone());
+            match groups.iter_mut().find(|g| g.email == c.zoho_user_email) {
+                Some(g) => g.connections.push(name),
+                None => groups.push(SignIns {
+                    email: c.zoho_user_email.clone(),
+                    connections: vec![name],
+                }),
+            }
+        }
+        Ok(groups)
     }
 
     /// The stored connections, oldest first.
@@ -583,17 +670,37 @@ impl Setup {
         Ok(self.store.times_connected(organization_id)?)
     }
 
-    /// Warns when another sign-in could silently cut off an older connection.
+    /// Warns, before the 20th sign-in of a Zoho user, that more sign-ins
+    /// as that user make Zoho drop the oldest connection, and names it.
     pub(crate) fn sign_in_limit_warning(&self) -> Result<Option<String>, Error> {
-        let at_limit = self
-            .store
-            .most_connected_at_limit(ZOHO_REFRESH_TOKEN_LIMIT)?;
-        Ok(at_limit.map(|(name, times)| {
+        let limit = ZOHO_REFRESH_TOKEN_LIMIT as usize;
+        let worst = self
+            .sign_ins_per_user()?
+            .into_iter()
+            .filter(|g| g.connections.len() + 1 >= limit)
+            .max_by_key(|g| g.connections.len());
+        Ok(worst.map(|g| {
+            let n = g.connections.len();
+            let who = g.email.as_deref().map_or_else(
+                || "the Zoho user of the connections made with an earlier version".to_owned(),
+                |e| e.to_owned(),
+            );
+            let oldest = &g.connections[0];
+            let next = if n + 1 == limit {
+                format!(
+                    "one more sign-in as {who} is the last that fits; the one after makes Zoho \
+                     drop the oldest, \"{oldest}\", without telling it"
+                )
+            } else {
+                format!(
+                    "the next sign-in as {who} makes Zoho drop the oldest, \"{oldest}\", \
+                     without telling it"
+                )
+            };
             format!(
-                "{name} has already been connected {times} times with this Client ID. Zoho keeps \
-                 only {ZOHO_REFRESH_TOKEN_LIMIT} sign-ins per client: connecting it again will \
-                 silently cut off its oldest connection. Disconnect connections you no longer \
-                 use first, or go ahead if that is what you want."
+                "{who} has {n} connections here, each one a sign-in. Zoho keeps at most {limit} \
+                 sign-ins per Zoho user for this Client ID: {next}. Disconnect connections you \
+                 no longer use first, or sign in as another Zoho user."
             )
         }))
     }

@@ -3,7 +3,15 @@
 //! sign-in (a code exchange with a made-up code: Zoho answers
 //! `invalid_code` when it knows the client there, `invalid_client` when the
 //! data center is not switched on for it or has another secret). One token
-//! request per data center, one after the other, never retried.
+//! request per data center, one after the other, never retried, and at most
+//! [`PROBES_PER_WINDOW`] per data center in [`PROBE_WINDOW`] across the
+//! window and `zbsetup` (the `key_probes` ledger), far inside Zoho's limit
+//! of about ten token requests in ten minutes.
+
+/// Probes of one data center allowed in [`PROBE_WINDOW`].
+pub const PROBES_PER_WINDOW: u32 = 5;
+/// The ledger's window: ten minutes, as Zoho counts token requests.
+pub const PROBE_WINDOW: std::time::Duration = std::time::Duration::from_secs(600);
 
 use serde::Serialize;
 use ts_rs::TS;
@@ -37,6 +45,11 @@ pub struct DataCenterCheck {
     pub message: String,
     /// What to do in the API console, when something is wrong.
     pub fix: Option<String>,
+    /// False when the data center was not asked this time (the ledger's
+    /// limit); its row then says when to check again.
+    #[serde(skip)]
+    #[ts(skip)]
+    pub(crate) asked: bool,
 }
 
 /// The check of every chosen data center, as just asked.
@@ -118,6 +131,27 @@ fn row(
         status,
         message,
         fix,
+        asked: true,
+    }
+}
+
+/// The row of a data center not asked now: it was asked
+/// [`PROBES_PER_WINDOW`] times in the last ten minutes.
+fn not_asked(dc: &DataCenter, free_ms: i64, now_ms: i64) -> DataCenterCheck {
+    let minutes = ((free_ms - now_ms).max(0) + 59_999) / 60_000;
+    let name = dc.name.clone();
+    DataCenterCheck {
+        region: dc.region.clone(),
+        status: KeyCheckStatus::Unreachable,
+        message: format!(
+            "{name} was not asked this time: it was asked {PROBES_PER_WINDOW} times in the last \
+             10 minutes, and the app asks no more often so that Zoho never starts refusing \
+             sign-ins. Check again in about {minutes} minute{}.",
+            if minutes == 1 { "" } else { "s" }
+        ),
+        name,
+        fix: None,
+        asked: false,
     }
 }
 
@@ -132,6 +166,19 @@ impl Setup {
         redirect_uri: &str,
     ) -> Option<DataCenterCheck> {
         let dc = self.data_centers().get(region).cloned()?;
+        let now_ms = time::OffsetDateTime::now_utc().unix_timestamp() * 1000;
+        let window_ms = PROBE_WINDOW.as_millis() as i64;
+        match self
+            .store
+            .take_key_probe(&dc.region, now_ms, window_ms, PROBES_PER_WINDOW)
+        {
+            Ok(None) => {}
+            Ok(Some(free_ms)) => return Some(not_asked(&dc, free_ms, now_ms)),
+            Err(e) => {
+                tracing::warn!(error = %e, "the key-check ledger could not be read");
+                return Some(not_asked(&dc, now_ms + window_ms, now_ms));
+            }
+        }
         let result = client.probe_client(&dc, redirect_uri).await;
         tracing::info!(region = %dc.region, ok = result.is_ok(), "keys checked");
         Some(row(&dc, result, redirect_uri))

@@ -130,6 +130,13 @@ impl Setup {
             row(&mut h, "Organization ID", &c.organization_id);
             row(&mut h, "Data center", &c.region.to_uppercase());
             row(&mut h, "Connected", &c.connected_at);
+            if let Some(email) = &c.zoho_user_email {
+                let who = match &c.zoho_user_role {
+                    Some(role) => format!("{email} (role: {role})"),
+                    None => email.clone(),
+                };
+                row(&mut h, "Signed in as", &who);
+            }
             if c.state == ConnectionState::NeedsReconnect {
                 warnings.push(format!(
                     "Zoho no longer accepts the sign-in of {name}: connect it again before relying on it."
@@ -291,6 +298,8 @@ mod tests {
                 plan: None,
                 currency: Some("EUR"),
                 connected_at: "2026-12-01T10:00:00Z",
+                zoho_user_email: Some("<b>admin</b>@example.com"),
+                zoho_user_role: Some("Admin <i>"),
             })
             .unwrap();
         setup
@@ -312,6 +321,9 @@ mod tests {
         );
         assert!(html.contains("1000.ABCD…0123"));
         assert!(html.contains("Data center</th><td>EU"));
+        assert!(html.contains(
+            "Signed in as</th><td>&lt;b&gt;admin&lt;/b&gt;@example.com (role: Admin &lt;i&gt;)"
+        ));
     }
 
     #[test]

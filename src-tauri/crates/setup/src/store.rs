@@ -49,6 +49,8 @@ fn migrations() -> Migrations<'static> {
         M::up(zbs_pull::MIGRATIONS[3]),
         // zbs-pull's `0005_list_order.sql`.
         M::up(zbs_pull::MIGRATIONS[4]),
+        M::up(include_str!("../migrations/0002_zoho_user.sql")),
+        M::up(include_str!("../migrations/0003_key_probes.sql")),
     ])
 }
 
@@ -340,6 +342,39 @@ impl Store {
     }
 
     /// Records a failure a person saw, for diagnostics (never secrets).
+    /// Counts a key probe of `region` at `at_ms`, unless `limit` probes of
+    /// it fell in the `window_ms` before: then nothing is counted and the
+    /// time the oldest of them leaves the window is returned. One
+    /// transaction, so processes probing at once share the limit.
+    pub fn take_key_probe(
+        &self,
+        region: &str,
+        at_ms: i64,
+        window_ms: i64,
+        limit: u32,
+    ) -> Result<Option<i64>, StoreError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        tx.execute(
+            "DELETE FROM key_probes WHERE at_ms < ?1",
+            [at_ms - 24 * 3600 * 1000],
+        )?;
+        let (count, oldest): (u32, Option<i64>) = tx.query_row(
+            "SELECT COUNT(*), MIN(at_ms) FROM key_probes WHERE region = ?1 AND at_ms > ?2",
+            rusqlite::params![region, at_ms - window_ms],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        if count >= limit {
+            return Ok(Some(oldest.unwrap_or(at_ms) + window_ms));
+        }
+        tx.execute(
+            "INSERT INTO key_probes (region, at_ms) VALUES (?1, ?2)",
+            rusqlite::params![region, at_ms],
+        )?;
+        tx.commit()?;
+        Ok(None)
+    }
+
     pub fn record_event(&self, kind: &str, message: &str) -> Result<(), StoreError> {
         let conn = self.conn();
         let write = || {
@@ -528,13 +563,15 @@ mod tests {
 
     /// Bytes and FNV-1a hash of each step as released, oldest first. A file
     /// made by an earlier version migrates the same only while these hold.
-    const RELEASED: [(usize, u64); 6] = [
+    const RELEASED: [(usize, u64); 8] = [
         (1460, 0x9d8c_c72f_303c_ba07), // 0001_initial.sql
         (3070, 0x56f2_29a0_740a_ba97), // 0002_pulls.sql (now zbs-pull's 0001_pulls.sql)
         (566, 0xf790_13d4_310b_454e),  // zbs-pull's 0002_numeric_ids.sql
         (221, 0x5aa7_675f_f2e8_e41d),  // zbs-pull's 0003_without_id.sql
         (245, 0x5fd6_1c1b_98c1_ec4f),  // zbs-pull's 0004_not_permitted.sql
         (352, 0x674d_3502_6405_72d5),  // zbs-pull's 0005_list_order.sql
+        (459, 0x0865_d1c8_62c2_8e18),  // 0002_zoho_user.sql
+        (429, 0x9f69_c1c9_6dee_6b90),  // 0003_key_probes.sql
     ];
 
     /// The steps as the files hold them today, in the released order.
@@ -542,6 +579,10 @@ mod tests {
         [include_str!("../migrations/0001_initial.sql")]
             .into_iter()
             .chain(zbs_pull::MIGRATIONS.iter().copied())
+            .chain([
+                include_str!("../migrations/0002_zoho_user.sql"),
+                include_str!("../migrations/0003_key_probes.sql"),
+            ])
             .collect()
     }
 

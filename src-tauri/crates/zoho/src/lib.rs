@@ -23,7 +23,7 @@ pub mod oauth;
 pub mod retry;
 
 pub use books::{
-    BooksClient, BooksError, Entity, ListOrder, ListPage, Organization, RateInfo, Record,
+    BooksClient, BooksError, Entity, ListOrder, ListPage, Organization, RateInfo, Record, ZohoUser,
 };
 pub use callback::{
     parse_callback, parse_callback_query, Callback, CallbackError, CallbackOutcome,

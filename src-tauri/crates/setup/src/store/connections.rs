@@ -8,7 +8,8 @@ use super::{Store, StoreError};
 use crate::connect::{Connection, ConnectionState};
 
 const SELECT_CONNECTION: &str = "SELECT id, organization_id, organization_name, label, region,
-    api_domain, accounts_server, plan, currency, state, connected_at FROM connections";
+    api_domain, accounts_server, plan, currency, state, connected_at, zoho_user_email,
+    zoho_user_role FROM connections";
 
 fn row_to_connection(r: &rusqlite::Row<'_>) -> rusqlite::Result<Connection> {
     let state: String = r.get(9)?;
@@ -28,6 +29,8 @@ fn row_to_connection(r: &rusqlite::Row<'_>) -> rusqlite::Result<Connection> {
             ConnectionState::Ok
         },
         connected_at: r.get(10)?,
+        zoho_user_email: r.get(11)?,
+        zoho_user_role: r.get(12)?,
     })
 }
 
@@ -52,6 +55,8 @@ pub(crate) struct NewConnection<'a> {
     pub plan: Option<&'a str>,
     pub currency: Option<&'a str>,
     pub connected_at: &'a str,
+    pub zoho_user_email: Option<&'a str>,
+    pub zoho_user_role: Option<&'a str>,
 }
 
 impl Store {
@@ -93,13 +98,16 @@ impl Store {
         let tx = conn.transaction()?;
         tx.execute(
             "INSERT INTO connections (id, organization_id, organization_name, region,
-                 accounts_server, api_domain, plan, currency, state, connected_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'ok', ?9)
+                 accounts_server, api_domain, plan, currency, state, connected_at,
+                 zoho_user_email, zoho_user_role)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'ok', ?9, ?10, ?11)
              ON CONFLICT (id) DO UPDATE SET organization_id = excluded.organization_id,
                  organization_name = excluded.organization_name, region = excluded.region,
                  accounts_server = excluded.accounts_server, api_domain = excluded.api_domain,
                  plan = excluded.plan, currency = excluded.currency, state = 'ok',
-                 connected_at = excluded.connected_at",
+                 connected_at = excluded.connected_at,
+                 zoho_user_email = excluded.zoho_user_email,
+                 zoho_user_role = excluded.zoho_user_role",
             params![
                 c.id,
                 c.organization_id,
@@ -109,7 +117,9 @@ impl Store {
                 c.api_domain,
                 c.plan,
                 c.currency,
-                c.connected_at
+                c.connected_at,
+                c.zoho_user_email,
+                c.zoho_user_role
             ],
         )?;
         tx.execute(
@@ -180,24 +190,5 @@ impl Store {
             )
             .optional()?;
         Ok(n.unwrap_or(0))
-    }
-
-    /// The organization (its name when connected, else its id) with the most
-    /// sign-ins, when it has at least `limit`.
-    pub(crate) fn most_connected_at_limit(
-        &self,
-        limit: u32,
-    ) -> Result<Option<(String, u32)>, StoreError> {
-        Ok(self
-            .conn()
-            .query_row(
-                "SELECT COALESCE((SELECT organization_name FROM connections c
-                                  WHERE c.organization_id = o.organization_id LIMIT 1),
-                                 o.organization_id), o.times
-                 FROM org_connects o WHERE o.times >= ?1 ORDER BY o.times DESC LIMIT 1",
-                [limit],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?)
     }
 }

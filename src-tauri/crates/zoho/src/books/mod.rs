@@ -347,6 +347,46 @@ pub struct ListPage {
     pub order: Option<ListOrder>,
 }
 
+/// Who signed in (`GET /users/me`): the selected e-mail address (the same
+/// Zoho account in every organization), the name and the role in this
+/// organization. Each value is cut to a sane length and to one line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ZohoUser {
+    pub email: Option<String>,
+    pub name: Option<String>,
+    pub role: Option<String>,
+}
+
+impl ZohoUser {
+    fn from_answer(user: &Value) -> ZohoUser {
+        let text = |v: Option<&Value>| {
+            v.and_then(Value::as_str)
+                .map(|s| {
+                    s.chars()
+                        .filter(|c| !c.is_control())
+                        .take(200)
+                        .collect::<String>()
+                        .trim()
+                        .to_owned()
+                })
+                .filter(|s| !s.is_empty())
+        };
+        let emails = user.get("email_ids").and_then(Value::as_array);
+        let selected = emails.and_then(|list| {
+            list.iter()
+                .find(|e| e.get("is_selected").and_then(Value::as_bool) == Some(true))
+                .or_else(|| list.first())
+        });
+        ZohoUser {
+            email: text(selected.and_then(|e| e.get("email")))
+                .or_else(|| text(user.get("email")))
+                .map(|e| e.to_lowercase()),
+            name: text(user.get("name")),
+            role: text(user.get("user_role")).or_else(|| text(user.get("role_name"))),
+        }
+    }
+}
+
 /// The order of a list as `page_context` states it: `sort_column` and
 /// `sort_order` (`A` ascending, `D` descending).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -549,6 +589,23 @@ impl BooksClient {
                 reason: "the organizations are not of the expected shape",
             })?;
         Ok((orgs, rate))
+    }
+
+    /// `GET /users/me`: the Zoho user the token signed in, as seen in
+    /// `org_id` (needs `ZohoBooks.settings.READ`). Zoho counts refresh
+    /// tokens per user, so this says whose sign-in a connection holds.
+    pub async fn current_user(
+        &self,
+        token: &SecretString,
+        org_id: &str,
+    ) -> Result<(ZohoUser, RateInfo), BooksError> {
+        let mut url = self.url(&["users", "me"])?;
+        url.query_pairs_mut().append_pair("organization_id", org_id);
+        let (body, rate) = self.get(url, token, decode_response).await?;
+        let user = body.get("user").ok_or(BooksError::Decode {
+            reason: "no user in the answer",
+        })?;
+        Ok((ZohoUser::from_answer(user), rate))
     }
 
     /// One page of a list. `extra_query` adds parameters (e.g. `sort_column`,
