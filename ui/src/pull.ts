@@ -329,7 +329,9 @@ function settings(): HTMLElement {
         (est
           ? `${est.lower_bound ? "At least" : "About"} ${est.calls} API call${est.calls === 1 ? "" : "s"}, ${duration(est.seconds)} at Zoho's rate limit. ` +
             (est.daily_quota_left === null
-              ? "Zoho tells the daily quota left after the first call."
+              ? est.daily_quota_guess !== null
+                ? `Zoho tells the daily quota left after the first call; this organization's plan usually allows about ${est.daily_quota_guess} calls a day (a guess until then).`
+                : "Zoho tells the daily quota left after the first call."
               : `${est.daily_quota_left} calls left in today's quota${overQuota ? ": not enough for all of it, you will be asked before starting." : "."}`)
           : "Working out the cost…"),
     ),

@@ -13,6 +13,12 @@ seconds: number,
  */
 daily_quota_left: number | null, 
 /**
+ * Before Zoho has reported the quota: what the organization's plan
+ * usually allows a day (Zoho's plan table). Only a first guess: real
+ * organizations differ, and the headers are the truth.
+ */
+daily_quota_guess: number | null, 
+/**
  * True when totals are unknown ("all" records): the real pull needs more.
  */
 lower_bound: boolean, };

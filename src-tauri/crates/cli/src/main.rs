@@ -556,9 +556,14 @@ async fn pull(cli: &Cli, setup: Setup, args: &PullArgs) -> Result<(), Failure> {
             },
             estimate.calls,
             estimate.seconds,
-            estimate
-                .daily_quota_left
-                .map_or("unknown".into(), |n| n.to_string())
+            match (estimate.daily_quota_left, estimate.daily_quota_guess) {
+                (Some(n), _) => n.to_string(),
+                (None, Some(g)) => format!(
+                    "not reported by Zoho yet (the organization's plan usually allows {g} a day: \
+                     a guess)"
+                ),
+                (None, None) => "not reported by Zoho yet".into(),
+            }
         );
         return Ok(());
     }

@@ -335,6 +335,7 @@ impl Puller {
             calls,
             seconds: self.budget().seconds_for(calls),
             daily_quota_left,
+            daily_quota_guess: None,
             lower_bound,
         })
     }

@@ -146,6 +146,11 @@ pub struct Estimate {
     pub seconds: f64,
     /// From the `X-Rate-Limit-*` headers last seen for the organization.
     pub daily_quota_left: Option<u32>,
+    /// Before Zoho has reported the quota: what the organization's plan
+    /// usually allows a day (Zoho's plan table). Only a first guess: real
+    /// organizations differ, and the headers are the truth.
+    #[serde(default)]
+    pub daily_quota_guess: Option<u32>,
     /// True when totals are unknown ("all" records): the real pull needs more.
     pub lower_bound: bool,
 }

@@ -82,9 +82,13 @@ impl Setup {
         options: &PullOptions,
     ) -> Result<Estimate, Error> {
         let c = self.connection(connection_id)?;
-        Ok(self
-            .puller()?
-            .estimate(connection_id, &c.organization_id, options, None)?)
+        let mut estimate =
+            self.puller()?
+                .estimate(connection_id, &c.organization_id, options, None)?;
+        if estimate.daily_quota_left.is_none() {
+            estimate.daily_quota_guess = c.plan.as_deref().and_then(plan_quota_guess);
+        }
+        Ok(estimate)
     }
 
     /// Runs (or continues) a pull of a connection; `progress` is called as it goes.
@@ -150,4 +154,23 @@ impl Setup {
         self.connection(connection_id)?;
         Ok(self.puller()?.export(connection_id, format, dir, None)?)
     }
+}
+
+/// The daily API calls Zoho's plan table gives a plan: Free 1,000, Standard
+/// 2,000, Professional 5,000, Premium, Elite and Ultimate 10,000. Only a
+/// first guess before Zoho's headers say: a trial organization on
+/// Professional was seen with 1,000, and support raises limits on request.
+pub fn plan_quota_guess(plan: &str) -> Option<u32> {
+    let plan = plan.to_ascii_lowercase();
+    [
+        ("free", 1_000),
+        ("standard", 2_000),
+        ("professional", 5_000),
+        ("premium", 10_000),
+        ("elite", 10_000),
+        ("ultimate", 10_000),
+    ]
+    .into_iter()
+    .find(|(name, _)| plan.contains(name))
+    .map(|(_, calls)| calls)
 }
