@@ -66,6 +66,12 @@ test("pull sample data: estimate, progress, cancel, continue, results, record, e
     assert.match(await text(browser, "[data-count=invoices]"), /^240 Invoices/);
     assert.match(await text(browser, "[data-test=progress]"), /6 of 6 steps done|steps done/);
     assert.match(await text(browser, "[data-test=quota]"), /of 5000 used/);
+    // The reset: at the organization's midnight (its UTC offset follows from
+    // Zoho's reset time), shown in the person's time.
+    assert.match(
+      await text(browser, "[data-test=quota-reset]"),
+      /^Resets at midnight in the organization's time zone \(UTC[−+]\d\d:\d\d\): .+ your time\.$/,
+    );
     await shot(browser, "22-pull-results");
 
     // The preview: sorted, searchable, a record opens.

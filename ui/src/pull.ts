@@ -165,10 +165,15 @@ void events.pullFinished((f) => {
   } else if (f.report) {
     const r = f.report;
     const records = Object.values(r.entities).reduce((n, e) => n + (e?.records ?? 0), 0);
+    // Where Zoho would not list a record type in the order asked for, what that means.
+    const notes = Object.values(r.entities)
+      .map((e) => e?.order_note)
+      .filter((n): n is string => typeof n === "string" && n.length > 0);
     host?.showInfo(
-      r.complete
+      (r.complete
         ? `Pull complete: ${records} records in ${r.calls} API calls (${duration(r.seconds)}).`
-        : `Pull stopped after ${records} records. It is saved: start it again to continue where it left off.`,
+        : `Pull stopped after ${records} records. It is saved: start it again to continue where it left off.`) +
+        (notes.length > 0 ? ` ${notes.join(" ")}` : ""),
     );
     if (r.complete) void host?.refreshStatus();
   }
