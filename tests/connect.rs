@@ -69,7 +69,7 @@ async fn loopback_flow_stores_the_connection_and_it_survives_a_restart() {
 
 #[tokio::test]
 async fn deep_link_flow() {
-    let h = Harness::ready(SimConfig::default()).await;
+    let h = Harness::ready(zbs_tests::app_link_sim()).await;
     let start = h
         .setup
         .start_connect(Some("us"), RedirectMethod::DeepLink, None)
@@ -121,7 +121,7 @@ async fn organizations_in_eu_and_uk_with_sign_in_started_at_us() {
 
 #[tokio::test]
 async fn a_forged_state_is_ignored_and_the_genuine_sign_in_still_completes() {
-    let h = Harness::ready(SimConfig::default()).await;
+    let h = Harness::ready(zbs_tests::app_link_sim()).await;
     let (authorize_url, wait) = h.loopback_sign_in();
     let browser = async {
         let location = zbs_sim::accept_consent(&authorize_url).await.unwrap();
@@ -153,7 +153,7 @@ async fn a_forged_state_is_ignored_and_the_genuine_sign_in_still_completes() {
 
 #[tokio::test]
 async fn an_answer_with_the_right_state_but_no_code_ends_the_sign_in() {
-    let h = Harness::ready(SimConfig::default()).await;
+    let h = Harness::ready(zbs_tests::app_link_sim()).await;
     // Deep link: the attempt is used up, the person is told to start again.
     let location = h.deep_link_consent().await;
     for code in [None, Some("")] {
@@ -227,7 +227,7 @@ async fn hostile_listener() -> (String, Arc<AtomicUsize>) {
 
 #[tokio::test]
 async fn a_hostile_accounts_server_receives_nothing() {
-    let h = Harness::ready(SimConfig::default()).await;
+    let h = Harness::ready(zbs_tests::app_link_sim()).await;
     let (hostile, hits) = hostile_listener().await;
     for forged_server in [
         hostile.as_str(),
@@ -255,7 +255,7 @@ async fn a_hostile_accounts_server_receives_nothing() {
 
 #[tokio::test]
 async fn access_denied_is_said_plainly() {
-    let h = Harness::ready(SimConfig::default()).await;
+    let h = Harness::ready(zbs_tests::app_link_sim()).await;
     let start = h
         .setup
         .start_connect(Some("us"), RedirectMethod::DeepLink, None)
@@ -269,7 +269,7 @@ async fn access_denied_is_said_plainly() {
 
 #[tokio::test]
 async fn a_wrong_secret_gives_the_data_center_hint() {
-    let h = Harness::ready(SimConfig::default()).await;
+    let h = Harness::ready(zbs_tests::app_link_sim()).await;
     let wrong = "0f1e2d3c4b5a69788796a5b4c3d2e1f00123456789";
     h.setup
         .save_credentials(CredentialsInput {
@@ -290,7 +290,7 @@ async fn a_wrong_secret_gives_the_data_center_hint() {
 
 #[tokio::test]
 async fn a_code_used_too_late_is_invalid_code() {
-    let h = Harness::ready(SimConfig::default()).await;
+    let h = Harness::ready(zbs_tests::app_link_sim()).await;
     let location = h.deep_link_consent().await;
     h.sim.advance_time(Duration::from_secs(300));
     let err = h.setup.complete_connect_url(&location).await.unwrap_err();
@@ -582,7 +582,7 @@ async fn a_new_setup_registers_localhost_and_an_earlier_one_keeps_its_address() 
 /// so they never push a kept connection out.
 #[tokio::test]
 async fn refresh_tokens_no_connection_keeps_are_revoked() {
-    let h = Harness::ready(SimConfig::default()).await;
+    let h = Harness::ready(zbs_tests::app_link_sim()).await;
     let live = || h.sim.live_refresh_tokens(&h.client.client_id);
     let c = h.connect("us", None).await;
     assert_eq!(live(), 1);

@@ -76,7 +76,7 @@ async fn a_data_center_with_its_own_secret_refuses_the_common_one() {
 
 #[tokio::test]
 async fn a_connect_refused_by_a_data_center_names_it() {
-    let h = Harness::ready(SimConfig::default()).await;
+    let h = Harness::ready(zbs_tests::app_link_sim()).await;
     let mut client = h.client.clone();
     client.data_centers = Some(vec!["uk".into()]);
     h.sim.register_client(client);

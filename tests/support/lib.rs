@@ -172,3 +172,14 @@ pub async fn follow(location: &str) -> reqwest::StatusCode {
         .map(|r| r.status())
         .unwrap_or(reqwest::StatusCode::BAD_GATEWAY)
 }
+
+/// The simulator as the demo runs it for app links: it takes
+/// `zbsetup://oauth/callback` as a redirect URI, which Zoho's console never
+/// registers (only http(s)). For tests of what the app does with a sign-in
+/// answer that arrives as a link; every other fact stays strict.
+pub fn app_link_sim() -> zbs_sim::SimConfig {
+    zbs_sim::SimConfig {
+        accept_app_link: true,
+        ..zbs_sim::SimConfig::default()
+    }
+}

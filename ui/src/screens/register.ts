@@ -50,7 +50,7 @@ function redirectMethodChooser(host: Host, s: Status): HTMLElement {
       option(
         "deep_link",
         "App link (zbsetup://)",
-        "Only if your API console accepts it: Zoho usually allows only web addresses here.",
+        "Zoho's API console refuses this one: it accepts only addresses that start with http:// or https://. Only the demo's stand-in for Zoho takes it.",
       ),
     ),
   );

@@ -54,6 +54,9 @@ impl std::fmt::Debug for Demo {
 pub fn demo_config(fixed_ports: bool) -> SimConfig {
     let mut cfg = SimConfig {
         records_per_entity: 240,
+        // The demo shows a sign-in coming back by app link, which Zoho's
+        // console would refuse to register: lenient here only.
+        accept_app_link: true,
         ..SimConfig::default()
     };
     cfg.clients = vec![demo_client()];

@@ -211,6 +211,11 @@ pub struct SimConfig {
     /// `localhost`) for a client that registered a loopback callback on some
     /// port. Off by default: Zoho matches redirect URIs letter for letter.
     pub allow_any_loopback_port: bool,
+    /// Lenient, for the demo only: accept the app link
+    /// (`zbsetup://oauth/callback`) as a registered redirect URI. Zoho's
+    /// console refuses every URI that is not http(s), so this is off by
+    /// default and an app-link sign-in then gets "Invalid Redirect Uri".
+    pub accept_app_link: bool,
     /// Check that the token's scopes cover the module being read (Zoho does).
     pub enforce_scopes: bool,
     /// Address every listener binds to.
@@ -247,6 +252,7 @@ impl Default for SimConfig {
             organizations: vec![first, second],
             clients: vec![ClientSpec::generate(seed)],
             allow_any_loopback_port: false,
+            accept_app_link: false,
             enforce_scopes: true,
             bind: IpAddr::V4(Ipv4Addr::LOCALHOST),
             ports: BTreeMap::new(),

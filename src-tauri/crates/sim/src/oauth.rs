@@ -359,6 +359,12 @@ pub(crate) fn router(ctx: AccountsCtx) -> Router {
 }
 
 fn redirect_allowed(shared: &Shared, registered: &[String], uri: &str) -> bool {
+    // Zoho's console accepts only http(s) redirect URIs, for every client
+    // type: an app link can never have been registered there.
+    let web = uri.starts_with("http://") || uri.starts_with("https://");
+    if !web && !shared.cfg.accept_app_link {
+        return false;
+    }
     if registered.iter().any(|r| r == uri) {
         return true;
     }

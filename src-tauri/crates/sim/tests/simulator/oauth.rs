@@ -5,7 +5,8 @@ use std::time::Duration;
 
 use reqwest::StatusCode;
 use zbs_sim::{
-    accept_consent, deny_consent, ClientSpec, SimConfig, LOCALHOST_REDIRECT, LOOPBACK_REDIRECT,
+    accept_consent, deny_consent, ClientSpec, SimConfig, DEEP_LINK_REDIRECT, LOCALHOST_REDIRECT,
+    LOOPBACK_REDIRECT,
 };
 
 use crate::common::*;
@@ -246,14 +247,36 @@ async fn redirect_uris_are_matched_exactly_as_registered() {
         );
         assert!(accept_consent(&page_for(unregistered)).await.is_err());
     }
-    for registered in [
-        LOCALHOST_REDIRECT,
-        LOOPBACK_REDIRECT,
-        "zbsetup://oauth/callback",
-    ] {
+    for registered in [LOCALHOST_REDIRECT, LOOPBACK_REDIRECT] {
         let loc = accept_consent(&page_for(registered)).await.unwrap();
         assert!(loc.starts_with(&format!("{registered}?code=")), "{loc}");
     }
+    // Fact (Zoho's OAuth pages): only http(s) redirect URIs can be
+    // registered, so the app link never works at Zoho, even though the
+    // client lists it; the demo's lenient mode takes it.
+    assert!(client.redirect_uris.iter().any(|u| u == DEEP_LINK_REDIRECT));
+    let resp = env
+        .http
+        .get(page_for(DEEP_LINK_REDIRECT))
+        .send()
+        .await
+        .unwrap();
+    assert!(resp.headers().get("location").is_none());
+    assert!(resp.text().await.unwrap().contains("Invalid Redirect Uri"));
+    let demo = start(SimConfig {
+        accept_app_link: true,
+        ..cfg()
+    })
+    .await;
+    let demo_page = demo.sim.authorize_url(
+        "us",
+        &demo.client.client_id,
+        DEEP_LINK_REDIRECT,
+        "ZohoBooks.fullaccess.all",
+        None,
+    );
+    let loc = accept_consent(&demo_page).await.unwrap();
+    assert!(loc.starts_with("zbsetup://oauth/callback?code="), "{loc}");
     // A URI added in the console works from then on.
     let added = "http://localhost:55123/oauth/callback";
     assert!(env.sim.add_redirect_uri(&client.client_id, added));
