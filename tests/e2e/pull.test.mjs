@@ -5,28 +5,14 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
-import { click, selected, launch, shot, text, until, openStep, paste, quit, choosePath, dataDir, acceptConsent, demoKeysAndSwitch } from "./lib.mjs";
+import { click, selected, launch, shot, text, until, paste, quit, dataDir, demoConnect } from "./lib.mjs";
 
 const DATA_DIR = dataDir("pull");
-
-async function demoConnected(browser) {
-  await choosePath(browser, "demo");
-  await demoKeysAndSwitch(browser);
-  await openStep(browser, "test");
-  await click(browser, "[data-test=connect]");
-  await (await browser.$("[data-test=waiting]")).waitForExist({ timeout: 10_000 });
-  const url = await (await browser.$("[data-test=waiting]")).getAttribute("data-authorize-url");
-  const location = await acceptConsent(url);
-  await fetch(location);
-  await (await browser.$("[data-test=org-picker]")).waitForExist({ timeout: 15_000 });
-  await click(browser, "[data-test=connect-org]");
-  await (await browser.$("[data-test=open-pull]")).waitForExist({ timeout: 10_000 });
-}
 
 test("pull sample data: estimate, progress, cancel, continue, results, record, export", async () => {
   const browser = await launch(DATA_DIR);
   try {
-    await demoConnected(browser);
+    await demoConnect(browser);
     // The new connection's sample pull opens by itself.
     await (await browser.$("[data-test=pull-settings]")).waitForExist({ timeout: 10_000 });
 
