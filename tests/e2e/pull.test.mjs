@@ -87,10 +87,15 @@ test("pull sample data: estimate, progress, cancel, continue, results, record, e
     await paste(browser, "[data-test=preview-search]", label);
     await until(browser, async () => /^1 record$/.test(await text(browser, "#preview-count")), "search did not narrow to one", 10_000);
     await click(browser, ".trow");
-    await (await browser.$("[data-test=record-view]")).waitForExist({ timeout: 10_000 });
-    assert.match(await text(browser, "[data-test=record-view] pre"), /"invoice_id"/);
-    assert.doesNotMatch(await text(browser, "[data-test=record-view] pre"), /"line_items"/, "reduced pull: no line items");
+    await (await browser.$("[data-test=record-view]")).waitForDisplayed({ timeout: 10_000 });
+    assert.match(await text(browser, "[data-test=record-key-fields]"), new RegExp(label));
+    assert.ok(!(await browser.$("[data-test=record-line-items]").isExisting()), "reduced pull: no line items");
+    await click(browser, "[data-test=show-raw]");
+    assert.match(await text(browser, "[data-test=raw-json]"), /"invoice_id"/);
+    assert.doesNotMatch(await text(browser, "[data-test=raw-json]"), /"line_items"/, "reduced pull: no line items");
     await shot(browser, "23-pull-record");
+    await click(browser, "[data-test=close-record]");
+    await until(browser, async () => !(await browser.$("[data-test=record-view]").isExisting()), "the record stayed open");
 
     // Export CSV: the files exist with the records.
     await click(browser, "[data-test=export-csv]");
