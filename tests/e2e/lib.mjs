@@ -310,8 +310,9 @@ export async function demoConnect(browser) {
  * Tauri's close request, which the app may hold (CloseRequested). Returns
  * at once; the window answers in its own time. */
 export async function requestClose(browser) {
+  // Asked a moment later, so the driver has its answer before the window may go.
   await browser.execute(() => {
-    void window.__TAURI_INTERNALS__.invoke("plugin:window|close", { label: "main" });
+    setTimeout(() => void window.__TAURI_INTERNALS__.invoke("plugin:window|close", { label: "main" }), 100);
   });
 }
 
