@@ -92,6 +92,8 @@ pub struct PullFinished {
     pub connection: String,
     pub report: Option<PullReport>,
     pub error: Option<ErrorPayload>,
+    /// Another pull of this window is still running (closing still asks).
+    pub others_running: bool,
 }
 
 /// Starts a pull in the background; a second start of the same connection is refused.
@@ -112,17 +114,21 @@ pub fn start<R: Runtime>(
             let _ = emitter.emit(PROGRESS, p);
         };
         let result = setup.pull(&connection_id, &options, progress, cancel).await;
-        app.state::<RunningPulls>().end(&connection_id);
+        let running = app.state::<RunningPulls>();
+        running.end(&connection_id);
+        let others_running = running.any();
         let event = match result {
             Ok(report) => PullFinished {
                 connection: connection_id,
                 report: Some(report),
                 error: None,
+                others_running,
             },
             Err(e) => PullFinished {
                 connection: connection_id,
                 report: None,
                 error: Some(ShellError::from(e).payload()),
+                others_running,
             },
         };
         if let Err(e) = app.emit(FINISHED, event) {

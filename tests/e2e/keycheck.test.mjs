@@ -32,9 +32,18 @@ test("saving keys checks them with each data center; a wrong secret leaves the s
     await openStep(browser, "keys");
     await paste(browser, "#client-id", id);
     await paste(browser, "#client-secret", secret.slice(0, -4));
+    // Whether the window says it is asking Zoho while it does (the stand-in answers fast).
+    await browser.execute(() => {
+      window.__sawChecking = "";
+      new MutationObserver(() => {
+        const running = document.querySelector("[data-test=key-check-running]");
+        if (running) window.__sawChecking = running.textContent;
+      }).observe(document.body, { childList: true, subtree: true });
+    });
     await click(browser, "[data-test=save-keys]");
     await (await browser.$("[data-test=saved-keys]")).waitForExist({ timeout: 15_000 });
     await (await browser.$("[data-test=key-check-rows]")).waitForExist({ timeout: 15_000 });
+    assert.equal(await browser.execute(() => window.__sawChecking), "Checking your keys with Zoho…");
     for (const r of ["us", "uk"]) {
       const answer = await row(r);
       assert.match(answer, /Does not accept the keys/, `${r}: ${answer}`);

@@ -53,7 +53,7 @@ export function askBeforeClosing(): void {
     "dialog",
     { class: "close-question", "data-test": "close-question", "aria-labelledby": "close-question-title" },
     h("h2", { id: "close-question-title" }, "A sample pull is still running"),
-    h("p", {}, "If you close now it stops; you can resume it next time you open the app. What it pulled so far is saved."),
+    h("p", { "data-test": "close-question-text" }, "If you close now it stops; you can resume it next time you open the app. What it pulled so far is saved."),
     problem,
     h("div", { class: "row" }, keep, stop),
   );
@@ -65,4 +65,17 @@ export function askBeforeClosing(): void {
   document.body.append(dialog);
   dialog.showModal();
   keep.focus();
+}
+
+/** The pull ended while the question was asked: it says so, and closing now stops nothing. */
+export function pullEndedWhileAsking(): void {
+  if (!dialog) return;
+  const title = dialog.querySelector("#close-question-title");
+  const words = dialog.querySelector("[data-test=close-question-text]");
+  const keep = dialog.querySelector("[data-test=keep-pulling]");
+  const stop = dialog.querySelector<HTMLButtonElement>("[data-test=stop-and-close]");
+  if (title) title.textContent = "The sample pull has ended";
+  if (words) words.textContent = "Its results are saved. You can close the window now, or stay to look at them.";
+  if (keep) keep.textContent = "Stay";
+  if (stop && !stop.disabled) stop.textContent = "Close";
 }
