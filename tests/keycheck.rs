@@ -147,3 +147,119 @@ async fn each_data_center_is_asked_at_most_five_times_in_ten_minutes() {
     drop(conn);
     assert!(h.setup.check_keys_with_zoho().await.unwrap().all_ok());
 }
+
+/// Whether the checklist's keys step is done.
+fn keys_step_done(setup: &zbs_setup::Setup) -> bool {
+    let status = setup.status().unwrap();
+    status
+        .checklist
+        .iter()
+        .find(|i| i.id == "keys")
+        .expect("a keys step")
+        .done
+}
+
+fn keys(id: &str, secret: &str) -> CredentialsInput {
+    CredentialsInput {
+        client_id: id.to_owned(),
+        client_secret: Some(SecretString::from(secret.to_owned())),
+    }
+}
+
+#[tokio::test]
+async fn a_refused_check_keeps_the_keys_step_open_until_other_keys_are_saved() {
+    let h = Harness::ready(SimConfig::default()).await;
+    h.setup.set_regions(&["us".into(), "uk".into()]).unwrap();
+    // The secret with its last characters missing, as a hurried paste leaves it.
+    let short = &h.client.client_secret[..h.client.client_secret.len() - 4];
+    h.setup
+        .save_credentials(keys(&h.client.client_id, short))
+        .unwrap();
+    assert!(keys_step_done(&h.setup), "not yet checked: saved is done");
+    let check = h.setup.check_keys_with_zoho().await.unwrap();
+    assert!(check.refused());
+    assert!(!keys_step_done(&h.setup), "refused: the keys step is open");
+    let status = h.setup.status().unwrap();
+    assert_eq!(
+        status.key_check.as_ref(),
+        Some(&check),
+        "the status carries the answer"
+    );
+    // Kept across a restart, with each data center named.
+    let again = h.reopen().status().unwrap().key_check.expect("kept");
+    assert_eq!(again.data_centers.len(), 2);
+    assert!(again
+        .data_centers
+        .iter()
+        .all(|d| d.status == KeyCheckStatus::Refused && d.fix.is_some()));
+
+    // The whole secret: the old answer is forgotten, and the new one is good.
+    h.setup
+        .save_credentials(keys(&h.client.client_id, &h.client.client_secret))
+        .unwrap();
+    assert_eq!(h.setup.status().unwrap().key_check, None);
+    let check = h.setup.check_keys_with_zoho().await.unwrap();
+    assert!(check.all_ok(), "{check:?}");
+    assert!(keys_step_done(&h.setup));
+    // Other data centers chosen: the answer was about the old ones.
+    h.setup.set_regions(&["us".into()]).unwrap();
+    assert_eq!(h.setup.status().unwrap().key_check, None);
+}
+
+#[tokio::test]
+async fn a_data_center_that_cannot_be_reached_is_named_quickly() {
+    // One accounts server that takes the connection and never answers, one
+    // where nothing listens.
+    let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let silent_port = silent.local_addr().unwrap().port();
+    let held = tokio::spawn(async move {
+        let mut open = Vec::new();
+        while let Ok((socket, _)) = silent.accept().await {
+            open.push(socket);
+        }
+    });
+    let closed_port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let endpoints = serde_json::json!({
+        "us": { "accounts": format!("http://127.0.0.1:{silent_port}"), "api": format!("http://127.0.0.1:{silent_port}") },
+        "uk": { "accounts": format!("http://127.0.0.1:{closed_port}"), "api": format!("http://127.0.0.1:{closed_port}") },
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let setup = zbs_setup::Setup::open(zbs_setup::OpenOptions {
+        data_dir: Some(dir.path().to_owned()),
+        profile: zbs_setup::Profile::Real,
+        data_centers: Some(zbs_zoho::dc::DataCenters::from_json(&endpoints.to_string()).unwrap()),
+        keyring_service: Some(format!(
+            "zoho-books-setup-test-{:016x}",
+            rand::random::<u64>()
+        )),
+    })
+    .unwrap();
+    setup
+        .save_credentials(keys(
+            "1000.ABCDEFGHIJKLMNOPQRSTUVWXYZ0123",
+            "0123456789abcdef0123456789abcdef0123456789",
+        ))
+        .unwrap();
+    setup.set_regions(&["us".into(), "uk".into()]).unwrap();
+    let started = std::time::Instant::now();
+    let check = setup.check_keys_with_zoho().await.unwrap();
+    let took = started.elapsed();
+    assert!(
+        took < zbs_setup::keycheck::PROBE_TIMEOUT + std::time::Duration::from_secs(4),
+        "took {took:?}"
+    );
+    assert_eq!(check.data_centers.len(), 2);
+    for d in &check.data_centers {
+        assert_eq!(d.status, KeyCheckStatus::Unreachable, "{d:?}");
+        assert!(d.message.starts_with("Could not reach"), "{}", d.message);
+    }
+    assert!(!check.refused(), "not reached is not refused");
+    assert!(
+        keys_step_done(&setup),
+        "an unreachable Zoho does not undo saved keys"
+    );
+    held.abort();
+}

@@ -31,6 +31,7 @@ macro_rules! with_commands {
             estimate_pull,
             start_pull,
             cancel_pull,
+            stop_pulls_and_close,
             pull_results,
             pull_records,
             pull_record,

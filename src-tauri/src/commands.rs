@@ -226,6 +226,12 @@ pub async fn cancel_pull<R: Runtime>(app: AppHandle<R>, connection_id: String) -
     Ok(())
 }
 
+/// "Stop and close", the answer to closing the window while a pull runs.
+#[tauri::command]
+pub async fn stop_pulls_and_close<R: Runtime>(window: tauri::Window<R>) -> Result<()> {
+    crate::pull::stop_all_and_close(&window).await
+}
+
 #[tauri::command]
 pub async fn pull_results<R: Runtime>(
     app: AppHandle<R>,

@@ -111,6 +111,11 @@ pub fn run() {
             }
             Ok(())
         })
+        .on_window_event(|window, event| {
+            if let tauri::WindowEvent::CloseRequested { api, .. } = event {
+                pull::on_close_requested(window, api);
+            }
+        })
         .invoke_handler(with_commands!(handler))
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {

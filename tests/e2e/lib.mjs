@@ -241,7 +241,8 @@ export async function quit(browser) {
   }
 }
 
-function appRunning() {
+/** Whether the app's process is still running. */
+export function appRunning() {
   try {
     execFileSync("pgrep", ["-f", APP], { stdio: "ignore" });
     return true;
@@ -287,6 +288,40 @@ export async function demoKeysAndSwitch(browser) {
   await click(browser, "#enable-switch");
   await until(browser, async () => (await browser.$("#enable-switch").getAttribute("aria-checked")) === "true", "not switched on");
   return { id, secret };
+}
+
+/** In demo mode, from the welcome screen: keys, switch, a connected test
+ * organization; its sample pull opens by itself. */
+export async function demoConnect(browser) {
+  await choosePath(browser, "demo");
+  await demoKeysAndSwitch(browser);
+  await openStep(browser, "test");
+  await click(browser, "[data-test=connect]");
+  await (await browser.$("[data-test=waiting]")).waitForExist({ timeout: 10_000 });
+  const url = await (await browser.$("[data-test=waiting]")).getAttribute("data-authorize-url");
+  const location = await acceptConsent(url);
+  await fetch(location);
+  await (await browser.$("[data-test=org-picker]")).waitForExist({ timeout: 15_000 });
+  await click(browser, "[data-test=connect-org]");
+  await (await browser.$("[data-test=open-pull]")).waitForExist({ timeout: 10_000 });
+}
+
+/** Closes the window as the window manager does (its close button, Alt+F4):
+ * Tauri's close request, which the app may hold (CloseRequested). Returns
+ * at once; the window answers in its own time. */
+export async function requestClose(browser) {
+  // Asked a moment later, so the driver has its answer before the window may go.
+  await browser.execute(() => {
+    setTimeout(() => void window.__TAURI_INTERNALS__.invoke("plugin:window|close", { label: "main" }), 100);
+  });
+}
+
+/** Waits until the app's process has ended; false if it still runs after `timeout` ms. */
+export async function appEnded(timeout = 20_000) {
+  for (let waited = 0; waited < timeout && appRunning(); waited += 100) {
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return !appRunning();
 }
 
 /**

@@ -5,28 +5,14 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
-import { click, selected, launch, shot, text, until, openStep, paste, quit, choosePath, dataDir, acceptConsent, demoKeysAndSwitch } from "./lib.mjs";
+import { click, selected, launch, shot, text, until, paste, quit, dataDir, demoConnect } from "./lib.mjs";
 
 const DATA_DIR = dataDir("pull");
-
-async function demoConnected(browser) {
-  await choosePath(browser, "demo");
-  await demoKeysAndSwitch(browser);
-  await openStep(browser, "test");
-  await click(browser, "[data-test=connect]");
-  await (await browser.$("[data-test=waiting]")).waitForExist({ timeout: 10_000 });
-  const url = await (await browser.$("[data-test=waiting]")).getAttribute("data-authorize-url");
-  const location = await acceptConsent(url);
-  await fetch(location);
-  await (await browser.$("[data-test=org-picker]")).waitForExist({ timeout: 15_000 });
-  await click(browser, "[data-test=connect-org]");
-  await (await browser.$("[data-test=open-pull]")).waitForExist({ timeout: 10_000 });
-}
 
 test("pull sample data: estimate, progress, cancel, continue, results, record, export", async () => {
   const browser = await launch(DATA_DIR);
   try {
-    await demoConnected(browser);
+    await demoConnect(browser);
     // The new connection's sample pull opens by itself.
     await (await browser.$("[data-test=pull-settings]")).waitForExist({ timeout: 10_000 });
 
@@ -107,10 +93,15 @@ test("pull sample data: estimate, progress, cancel, continue, results, record, e
     await paste(browser, "[data-test=preview-search]", label);
     await until(browser, async () => /^1 record$/.test(await text(browser, "#preview-count")), "search did not narrow to one", 10_000);
     await click(browser, ".trow");
-    await (await browser.$("[data-test=record-view]")).waitForExist({ timeout: 10_000 });
-    assert.match(await text(browser, "[data-test=record-view] pre"), /"invoice_id"/);
-    assert.doesNotMatch(await text(browser, "[data-test=record-view] pre"), /"line_items"/, "reduced pull: no line items");
+    await (await browser.$("[data-test=record-view]")).waitForDisplayed({ timeout: 10_000 });
+    assert.match(await text(browser, "[data-test=record-key-fields]"), new RegExp(label));
+    assert.ok(!(await browser.$("[data-test=record-line-items]").isExisting()), "reduced pull: no line items");
+    await click(browser, "[data-test=show-raw]");
+    assert.match(await text(browser, "[data-test=raw-json]"), /"invoice_id"/);
+    assert.doesNotMatch(await text(browser, "[data-test=raw-json]"), /"line_items"/, "reduced pull: no line items");
     await shot(browser, "23-pull-record");
+    await click(browser, "[data-test=close-record]");
+    await until(browser, async () => !(await browser.$("[data-test=record-view]").isExisting()), "the record stayed open");
 
     // Export CSV: the files exist with the records.
     await click(browser, "[data-test=export-csv]");

@@ -83,6 +83,8 @@ export const api = {
     invoke<Estimate>("estimate_pull", { connectionId, options }),
   startPull: (connectionId: string, options: PullOptions) => invoke<null>("start_pull", { connectionId, options }),
   cancelPull: (connectionId: string) => invoke<null>("cancel_pull", { connectionId }),
+  /** Stops every running pull, waits until each has saved where it stopped, and closes the window. */
+  stopPullsAndClose: () => invoke<null>("stop_pulls_and_close"),
   pullResults: (connectionId: string) => invoke<PullResults>("pull_results", { connectionId }),
   pullRecords: (
     connectionId: string,
@@ -120,6 +122,11 @@ export const events = {
   pullProgress: (fn: (p: Progress) => void): Promise<UnlistenFn> =>
     listen<Progress>("pull-progress", (e) => {
       fn(e.payload);
+    }),
+  /** The person closed the window while a pull runs: the close is held until they answer. */
+  closeQuestion: (fn: () => void): Promise<UnlistenFn> =>
+    listen<null>("close-question", () => {
+      fn();
     }),
   /** A pull ended: its report, or an error. */
   pullFinished: (fn: (f: PullFinished) => void): Promise<UnlistenFn> =>

@@ -8,6 +8,7 @@ import { resetHandoff } from "./screens/platform";
 import { resetKeyCheck } from "./screens/keycheck";
 import { api, asAppError, events } from "./api";
 import { errorBanner } from "./banners";
+import { askBeforeClosing, pullEndedWhileAsking } from "./close-question";
 import { h, replaceChildren } from "./dom";
 import { redrawKeepingFocus } from "./focus";
 import { checklistFrame } from "./frame";
@@ -216,5 +217,9 @@ function draw(): void {
 performance.mark("zbs-script");
 
 void events.connectFinished(connectScreen.finished);
+void events.closeQuestion(askBeforeClosing);
+void events.pullFinished((f) => {
+  if (!f.others_running) pullEndedWhileAsking();
+});
 
 void refresh();

@@ -5,6 +5,8 @@
 
 import { api, asAppError, events } from "./api";
 import { h } from "./dom";
+import { formatAmount, formatDate, statusWords } from "./format";
+import { closeRecordCard, openRecordCard } from "./record-card";
 import { ENTITIES, entityName, isEntity } from "./entities";
 import type { Host } from "./host";
 import type { Entity } from "./bindings/Entity";
@@ -40,7 +42,6 @@ interface PullUi {
   sort: SortColumn;
   dir: SortDir;
   search: string;
-  record: { row: RecordRow; json: string } | null;
   exported: ExportSummary | null;
   scrollTop: number;
 }
@@ -58,7 +59,6 @@ const ui: PullUi = {
   sort: "date",
   dir: "desc",
   search: "",
-  record: null,
   exported: null,
   scrollTop: 0,
 };
@@ -72,8 +72,8 @@ export function openPull(c: Connection, h0: PullHost): void {
     ui.currency = c.currency;
     ui.results = null;
     ui.progress = null;
-    ui.record = null;
     ui.exported = null;
+    closeRecordCard();
     table.reset();
   }
   void refreshEstimate();
@@ -593,34 +593,6 @@ let viewport: HTMLElement | null = null;
 let rowsLayer: HTMLElement | null = null;
 let spacer: HTMLElement | null = null;
 
-/** An amount in the organization's currency and the person's number format. */
-export function formatAmount(amount: number, currency: string | null): string {
-  if (currency) {
-    try {
-      return new Intl.NumberFormat(undefined, { style: "currency", currency }).format(amount);
-    } catch {
-      // Not an ISO currency code: the number, with the code after it.
-    }
-  }
-  const n = new Intl.NumberFormat(undefined, { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(amount);
-  return currency ? `${n} ${currency}` : n;
-}
-
-/** A Zoho date (YYYY-MM-DD) in the person's locale, in full; anything else as it came. */
-export function formatDate(date: string | null): string {
-  const m = date ? /^(\d{4})-(\d{2})-(\d{2})$/.exec(date) : null;
-  if (!m) return date ?? "";
-  const d = new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
-  return Number.isNaN(d.getTime()) ? (date ?? "") : d.toLocaleDateString(undefined, { dateStyle: "medium" });
-}
-
-/** Zoho's status (`partially_paid`) as words ("Partially paid"). */
-export function statusWords(status: string | null): string {
-  if (!status) return "";
-  const words = status.replace(/_/g, " ").trim();
-  return words.charAt(0).toUpperCase() + words.slice(1);
-}
-
 function paintRows(): void {
   if (!viewport || !rowsLayer || !spacer) return;
   spacer.style.height = `${table.total * ROW_HEIGHT}px`;
@@ -664,11 +636,10 @@ function paintRows(): void {
 
 async function openRecord(row: RecordRow): Promise<void> {
   if (!ui.connection) return;
+  const entity = ui.entity;
   try {
-    const json = await api.pullRecord(ui.connection, ui.entity, row.zoho_id);
-    ui.record = { row, json: JSON.stringify(json, null, 2) };
-    host?.render();
-    host?.focus("record-view");
+    const record = await api.pullRecord(ui.connection, entity, row.zoho_id);
+    openRecordCard(entity, record, ui.currency, row.label ?? row.zoho_id, `.trow[data-row="${CSS.escape(row.zoho_id)}"]`);
   } catch (e) {
     host?.showError(asAppError(e));
   }
@@ -717,8 +688,7 @@ function preview(r: PullResults): HTMLElement {
             onchange: (e: Event) => {
               const entity = (e.target as HTMLSelectElement).value;
               if (isEntity(entity)) ui.entity = entity;
-              ui.record = null;
-              table.reset();
+                        table.reset();
               host?.render();
             },
           },
@@ -780,30 +750,6 @@ function preview(r: PullResults): HTMLElement {
       ),
       viewport,
     ),
-    ui.record
-      ? h(
-          "section",
-          { class: "record-view", id: "record-view", tabindex: "-1", "data-test": "record-view", "aria-label": "Record" },
-          h(
-            "div",
-            { class: "row" },
-            h("h4", {}, `${entityName(ui.entity)}: ${ui.record.row.label ?? ui.record.row.zoho_id}`),
-            h(
-              "button",
-              {
-                type: "button",
-                class: "secondary small",
-                onclick: () => {
-                  ui.record = null;
-                  host?.render();
-                },
-              },
-              "Close",
-            ),
-          ),
-          h("pre", { tabindex: "0", "aria-label": "The record as Zoho sent it" }, ui.record.json),
-        )
-      : null,
   );
 }
 

@@ -5,4 +5,8 @@ import type { PullReport } from "./PullReport";
 /**
  * How a pull ended, as the window is told.
  */
-export type PullFinished = { connection: string, report: PullReport | null, error: ErrorPayload | null, };
+export type PullFinished = { connection: string, report: PullReport | null, error: ErrorPayload | null, 
+/**
+ * Another pull of this window is still running (closing still asks).
+ */
+others_running: boolean, };

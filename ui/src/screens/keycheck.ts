@@ -1,42 +1,88 @@
 // "Check my keys": asks each chosen data center whether it accepts the saved
 // keys, without a sign-in, and shows a row per data center with what to fix
-// in the API console. What it shows is always the answer of the click that
-// asked; it is forgotten when the keys or the profile change.
+// in the API console. It runs by itself as soon as keys are saved
+// (`checkKeysNow`), and again on "Check again". The answer is the core's
+// (the status carries the last one, forgotten when the keys or the data
+// centers change; while a data center refuses the keys, the keys step is not
+// done); this module only knows whether a check is under way.
 
 import { api } from "../api";
 import { h } from "../dom";
 import type { Host } from "../host";
 import type { KeyCheck } from "../bindings/KeyCheck";
 import type { KeyCheckStatus } from "../bindings/KeyCheckStatus";
+import type { Status } from "../bindings/Status";
 
 const WORDS: Record<KeyCheckStatus, string> = {
   ok: "Accepts the keys",
   refused: "Does not accept the keys",
-  unreachable: "Could not be asked",
+  unreachable: "Could not reach Zoho",
 };
 
-let last: KeyCheck | null = null;
+/** The id of the panel, which takes focus when saving replaced the form. */
+export const KEY_CHECK_ID = "key-check";
+
+let checking = false;
 
 export function resetKeyCheck(): void {
-  last = null;
+  checking = false;
 }
 
-export function keyCheckPanel(host: Host): HTMLElement {
-  const check = (): void => {
-    void host.run(api.checkKeysWithZoho, (r) => {
-      last = r;
+/** What the info banner says once the check after a save has answered. */
+function verdict(r: KeyCheck): string {
+  const refused = r.data_centers.filter((d) => d.status === "refused").map((d) => d.name);
+  const unreachable = r.data_centers.filter((d) => d.status === "unreachable").map((d) => d.name);
+  if (refused.length) return `Saved, but ${refused.join(", ")} ${refused.length === 1 ? "does" : "do"} not accept these keys. What to fix is shown below.`;
+  if (unreachable.length) return `Saved. ${unreachable.join(", ")} could not be reached to check the keys; check again when you are online.`;
+  return "Saved, and every data center you chose accepts these keys.";
+}
+
+/** Asks Zoho now; after a save (`saved`: the save's own warnings, if any)
+ * the info banner also says what it found. */
+export function checkKeysNow(host: Host, saved?: { warnings: string }): void {
+  if (checking) return;
+  checking = true;
+  host.render();
+  void host
+    .run(api.checkKeysWithZoho, (r) => {
+      if (saved) host.setInfo(`${verdict(r)}${saved.warnings ? ` ${saved.warnings}` : ""}`);
+    })
+    .then(async () => {
+      checking = false;
+      // The keys step may have changed (a data center refused): the status says.
+      await host.refreshStatus().catch(() => {
+        host.render();
+      });
     });
-  };
+}
+
+export function keyCheckPanel(host: Host, s: Status): HTMLElement {
+  const last = checking ? null : s.key_check;
   return h(
     "section",
-    { class: "key-check", "data-test": "key-check", "aria-labelledby": "key-check-title" },
+    { class: "key-check", id: KEY_CHECK_ID, tabindex: "-1", "data-test": "key-check", "aria-labelledby": "key-check-title" },
     h("h3", { id: "key-check-title" }, "Check my keys with Zoho"),
     h(
       "p",
       { class: "hint" },
-      "Asks each data center you chose whether it knows these keys, without signing in, so a data center that is not switched on shows now rather than in a customer's first connection.",
+      "As soon as the keys are saved, each data center you chose is asked whether it knows them, without signing in, so a data center that is not switched on shows now rather than in a customer's first connection.",
     ),
-    h("button", { type: "button", class: "secondary", "data-test": "check-keys", onclick: check }, last ? "Check again" : "Check my keys"),
+    checking
+      ? h("p", { class: "checking", role: "status", "data-test": "key-check-running" }, "Checking your keys with Zoho…")
+      : null,
+    h(
+      "button",
+      {
+        type: "button",
+        class: "secondary",
+        "data-test": "check-keys",
+        disabled: checking,
+        onclick: () => {
+          checkKeysNow(host);
+        },
+      },
+      last ? "Check again" : "Check my keys",
+    ),
     last
       ? h(
           "table",

@@ -3,7 +3,7 @@
 // system keyring), and the saved keys with Replace and Remove. In demo mode
 // the simulated console's keys are shown to copy.
 
-import { keyCheckPanel } from "./keycheck";
+import { checkKeysNow, keyCheckPanel, KEY_CHECK_ID } from "./keycheck";
 import { api } from "../api";
 import { copyable } from "../copy";
 import { h } from "../dom";
@@ -82,6 +82,7 @@ export function keys(host: Host): KeysScreen {
           h("dd", { "data-test": "saved-secret-mask" }, s.secret_mask ?? "stored in your system keyring"),
         ),
         h("p", { class: "hint" }, "The Client Secret is kept in your system keyring; this app never shows it again."),
+        keyCheckPanel(host, s),
         h(
           "div",
           { class: "row" },
@@ -116,7 +117,6 @@ export function keys(host: Host): KeysScreen {
             "Remove keys",
           ),
         ),
-        keyCheckPanel(host),
       );
     }
     const idInput = h("input", {
@@ -145,6 +145,7 @@ export function keys(host: Host): KeysScreen {
     });
     /** Saves the keys (checked by the core first) and says what happened. */
     function save(clientId: string, clientSecret: string): void {
+      let warnings = "";
       void host
         .run(
           () => api.saveCredentials({ client_id: clientId, client_secret: clientSecret }),
@@ -153,6 +154,7 @@ export function keys(host: Host): KeysScreen {
             d.clientSecret = "";
             d.editing = false;
             d.issues = outcome.warnings;
+            warnings = outcome.warnings.map((w) => w.message).join(" ");
             host.setInfo(
               outcome.warnings.length
                 ? `Saved. ${outcome.warnings.map((w) => w.message).join(" ")}`
@@ -165,6 +167,10 @@ export function keys(host: Host): KeysScreen {
             d.issues = error.issues;
             host.render();
           }
+          if (error) return;
+          // The form that had the focus is gone: its place is the check's.
+          if (document.activeElement === document.body || !document.activeElement) host.focus(KEY_CHECK_ID);
+          checkKeysNow(host, { warnings });
         });
     }
     const keysOfDemo = demoKeys;

@@ -93,6 +93,8 @@ pub struct ChecklistItem {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Facts {
     pub keys_saved: bool,
+    /// The last "Check my keys" found a chosen data center refusing them.
+    pub keys_refused: bool,
     pub enabled: bool,
     pub tested: bool,
     /// The demo: its stand-in console already has a registered client with
@@ -129,7 +131,7 @@ pub fn evaluate(ticked: &[String], facts: Facts) -> Vec<ChecklistItem> {
                 })
                 .collect();
             let done = match def.id {
-                "keys" => facts.keys_saved,
+                "keys" => facts.keys_saved && !facts.keys_refused,
                 "enable" => facts.enabled,
                 "test" => facts.tested,
                 _ if substeps.is_empty() => is_ticked(def.id),
@@ -199,10 +201,24 @@ mod tests {
                 enabled: false,
                 tested: false,
                 console_done: false,
+                keys_refused: false,
             },
         );
         assert!(items[3].done);
         assert!(!items[4].done);
+    }
+
+    #[test]
+    fn keys_a_data_center_refuses_leave_the_keys_step_open() {
+        let facts = Facts {
+            keys_saved: true,
+            keys_refused: true,
+            console_done: true,
+            ..Facts::default()
+        };
+        let items = evaluate(&[], facts);
+        assert!(!items[3].done, "saved, but refused at a data center");
+        assert_eq!(first_open(&items), Some("keys"));
     }
 
     #[test]

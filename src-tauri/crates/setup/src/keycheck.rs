@@ -3,17 +3,27 @@
 //! sign-in (a code exchange with a made-up code: Zoho answers
 //! `invalid_code` when it knows the client there, `invalid_client` when the
 //! data center is not switched on for it or has another secret). One token
-//! request per data center, one after the other, never retried, and at most
-//! [`PROBES_PER_WINDOW`] per data center in [`PROBE_WINDOW`] across the
-//! window and `zbsetup` (the `key_probes` ledger), far inside Zoho's limit
-//! of about ten token requests in ten minutes.
+//! request per data center, all at once, never retried, each given at most
+//! [`PROBE_TIMEOUT`]: a data center that cannot be reached says so quickly.
+//! At most [`PROBES_PER_WINDOW`] per data center in [`PROBE_WINDOW`] across
+//! the window and `zbsetup` (the `key_probes` ledger), far inside Zoho's
+//! limit of about ten token requests in ten minutes.
+//!
+//! The window runs it as soon as keys are saved. The last answer is kept in
+//! the settings until the keys or the chosen data centers change: the status
+//! carries it, and while a data center refuses the keys the keys step is not
+//! done (`checklist::Facts::keys_refused`).
 
 /// Probes of one data center allowed in [`PROBE_WINDOW`].
 pub const PROBES_PER_WINDOW: u32 = 5;
 /// The ledger's window: ten minutes, as Zoho counts token requests.
 pub const PROBE_WINDOW: std::time::Duration = std::time::Duration::from_secs(600);
 
-use serde::Serialize;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use futures_util::future::join_all;
+use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 use zbs_zoho::dc::DataCenter;
 use zbs_zoho::oauth::{KeyProbe, OAuthError};
@@ -22,7 +32,7 @@ use crate::error::Error;
 use crate::Setup;
 
 /// What one data center said.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 #[ts(export)]
 pub enum KeyCheckStatus {
@@ -35,7 +45,7 @@ pub enum KeyCheckStatus {
 }
 
 /// One data center's row of the check.
-#[derive(Debug, Clone, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct DataCenterCheck {
     pub region: String,
@@ -47,13 +57,13 @@ pub struct DataCenterCheck {
     pub fix: Option<String>,
     /// False when the data center was not asked this time (the ledger's
     /// limit); its row then says when to check again.
-    #[serde(skip)]
+    #[serde(skip, default = "asked")]
     #[ts(skip)]
     pub(crate) asked: bool,
 }
 
 /// The check of every chosen data center, as just asked.
-#[derive(Debug, Clone, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct KeyCheck {
     pub data_centers: Vec<DataCenterCheck>,
@@ -68,7 +78,17 @@ impl KeyCheck {
             .iter()
             .all(|d| d.status == KeyCheckStatus::Ok)
     }
+
+    /// True when a data center refused the keys: the keys step is not done.
+    pub fn refused(&self) -> bool {
+        self.data_centers
+            .iter()
+            .any(|d| d.status == KeyCheckStatus::Refused)
+    }
 }
+
+/// The longest one data center is waited for.
+pub const PROBE_TIMEOUT: Duration = Duration::from_secs(8);
 
 /// The console fix for a data center that refuses the keys.
 pub(crate) fn console_fix(name: &str) -> String {
@@ -116,7 +136,7 @@ fn row(
         ),
         Err(e @ (OAuthError::Network | OAuthError::Timeout | OAuthError::Server { .. })) => (
             KeyCheckStatus::Unreachable,
-            format!("{name} could not be asked: {e} Check the internet connection, then check again."),
+            format!("Could not reach {name}: {e} Check the internet connection, then check again."),
             None,
         ),
         Err(e) => (
@@ -133,6 +153,10 @@ fn row(
         fix,
         asked: true,
     }
+}
+
+fn asked() -> bool {
+    true
 }
 
 /// The row of a data center not asked now: it was asked
@@ -179,7 +203,9 @@ impl Setup {
                 return Some(not_asked(&dc, now_ms + window_ms, now_ms));
             }
         }
-        let result = client.probe_client(&dc, redirect_uri).await;
+        let result = tokio::time::timeout(PROBE_TIMEOUT, client.probe_client(&dc, redirect_uri))
+            .await
+            .unwrap_or(Err(OAuthError::Timeout));
         tracing::info!(region = %dc.region, ok = result.is_ok(), "keys checked");
         Some(row(&dc, result, redirect_uri))
     }
@@ -194,22 +220,39 @@ impl Setup {
         Ok(self.probe_keys(&client, region, &redirect_uri).await)
     }
 
-    /// Asks each chosen data center, one after the other, whether it accepts
-    /// the stored keys.
+    /// Asks each chosen data center, all at once, whether it accepts the
+    /// stored keys, and keeps the answer (see [`Setup::last_key_check`]).
     pub async fn check_keys_with_zoho(&self) -> Result<KeyCheck, Error> {
+        let asked_about = self.key_changes.load(Ordering::SeqCst);
         let client = self.oauth_client()?;
         let redirect_uri = self.redirect_uri(self.redirect_method()?)?;
-        let mut rows = Vec::new();
-        for region in self.regions()? {
-            if let Some(row) = self.probe_keys(&client, &region, &redirect_uri).await {
-                rows.push(row);
-            }
-        }
-        Ok(KeyCheck {
-            data_centers: rows,
+        let regions = self.regions()?;
+        let probes = regions
+            .iter()
+            .map(|region| self.probe_keys(&client, region, &redirect_uri));
+        let check = KeyCheck {
+            data_centers: join_all(probes).await.into_iter().flatten().collect(),
             checked_at: time::OffsetDateTime::now_utc()
                 .format(&time::format_description::well_known::Rfc3339)
                 .unwrap_or_default(),
-        })
+        };
+        // Kept only while the keys and data centers it asked about are the saved ones.
+        if self.key_changes.load(Ordering::SeqCst) == asked_about {
+            self.store.set(crate::keys::KEY_CHECK, &check)?;
+        }
+        Ok(check)
+    }
+
+    /// The answer of the last "Check my keys" of the keys and data centers
+    /// saved now; `None` once either changed.
+    pub fn last_key_check(&self) -> Result<Option<KeyCheck>, Error> {
+        // A check kept by another version that no longer reads is no answer.
+        Ok(self.store.get(crate::keys::KEY_CHECK).unwrap_or(None))
+    }
+
+    /// Forgets the last check (the keys or the data centers changed).
+    pub(crate) fn forget_key_check(&self) -> Result<(), Error> {
+        self.key_changes.fetch_add(1, Ordering::SeqCst);
+        Ok(self.store.remove(crate::keys::KEY_CHECK)?)
     }
 }

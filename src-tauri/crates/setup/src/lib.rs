@@ -112,6 +112,8 @@ pub struct Status {
     /// How sign-ins come back to the app.
     pub redirect_method: connect::RedirectMethod,
     pub checklist: Vec<checklist::ChecklistItem>,
+    /// The last "Check my keys" of the saved keys at the chosen data centers.
+    pub key_check: Option<keycheck::KeyCheck>,
     /// Where the window reopens: the step last opened, else the first not done.
     pub current_step: Option<String>,
     pub connections: u32,
@@ -181,6 +183,9 @@ pub struct Setup {
     connect: connect::ConnectState,
     tokens: tokens::Tokens,
     puller: std::sync::OnceLock<zbs_pull::Puller>,
+    /// Counts changes of the keys and data centers, so a check that was
+    /// asked about earlier ones never keeps its answer.
+    key_changes: std::sync::atomic::AtomicU64,
 }
 
 /// What the window remembers between launches (kept in the real profile).
@@ -207,6 +212,8 @@ mod keys {
     pub const START_PROFILE: &str = "ui.start_profile";
     pub const WELCOMED: &str = "ui.welcomed";
     pub const PLATFORM: &str = "platform";
+    /// The last "Check my keys" answer (`keycheck::KeyCheck`).
+    pub const KEY_CHECK: &str = "key_check";
 }
 
 impl Setup {
@@ -261,6 +268,7 @@ impl Setup {
             connect: connect::ConnectState::default(),
             tokens: tokens::Tokens::default(),
             puller: std::sync::OnceLock::new(),
+            key_changes: std::sync::atomic::AtomicU64::new(0),
         })
     }
 
@@ -372,8 +380,10 @@ impl Setup {
             (None, None) => false,
         };
         let enabled: bool = self.store.get(keys::ENABLED)?.unwrap_or(false);
+        let key_check = self.last_key_check()?;
         let facts = checklist::Facts {
             keys_saved: client_id.is_some() && secret_stored,
+            keys_refused: key_check.as_ref().is_some_and(keycheck::KeyCheck::refused),
             enabled,
             tested: self.store.get(keys::TESTED)?.unwrap_or(false),
             console_done: self.profile == Profile::Demo,
@@ -395,6 +405,7 @@ impl Setup {
             platform: self.platform()?.info(),
             redirect_method: self.redirect_method()?,
             checklist: items,
+            key_check,
             current_step,
             connections: self.connection_count()?,
             data_centers: self
@@ -455,6 +466,7 @@ impl Setup {
                 .set(keys::REDIRECT_METHOD, &self.redirect_method()?)?;
         }
         self.store.set(keys::CLIENT_ID, &checked.client_id)?;
+        self.forget_key_check()?;
         tracing::info!(profile = ?self.profile, "keys saved");
         Ok(SaveOutcome {
             status: self.status()?,
@@ -515,6 +527,7 @@ impl Setup {
         self.store.set(keys::SHARED_SECRET_CHECKED, &true)?;
         self.store.remove(keys::CLIENT_ID)?;
         self.store.set(keys::ENABLED, &false)?;
+        self.forget_key_check()?;
         tracing::info!(profile = ?self.profile, "keys removed");
         self.status()
     }
@@ -556,6 +569,9 @@ impl Setup {
         }
         if chosen.is_empty() {
             return Err(Error::NoRegions);
+        }
+        if chosen != self.regions()? {
+            self.forget_key_check()?;
         }
         self.store.set(keys::REGIONS, &chosen)?;
         self.status()
