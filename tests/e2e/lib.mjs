@@ -66,7 +66,29 @@ const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core
  * The picture is taken from the display (ImageMagick's import), as a person
  * sees it, once the page has painted twice: WebKitWebDriver's own
  * screenshot hangs with the renderer the app uses. */
+/**
+ * Screenshots the window as it is, then at 500 x 600 (the smallest size the
+ * app supports), each checked with axe-core; the window gets its size back.
+ */
 export async function shot(browser, name) {
+  const rect = await browser.getWindowRect();
+  await shotAtThisSize(browser, name);
+  if (rect.width <= 500 && rect.height <= 600) return;
+  await browser.setWindowRect(null, null, 500, 600);
+  await browser.waitUntil(async () => (await browser.execute(() => window.innerWidth)) <= 500, {
+    timeout: 5_000,
+    timeoutMsg: `the window did not shrink to 500 x 600 for ${name}`,
+  });
+  try {
+    await shotAtThisSize(browser, `${name}-500x600`);
+  } finally {
+    await browser.setWindowRect(null, null, rect.width, rect.height);
+    await browser.waitUntil(async () => (await browser.execute(() => window.innerWidth)) > 500, { timeout: 5_000 });
+    await browser.executeAsync((done) => requestAnimationFrame(() => requestAnimationFrame(() => done())));
+  }
+}
+
+async function shotAtThisSize(browser, name) {
   await browser.executeAsync((done) => requestAnimationFrame(() => requestAnimationFrame(() => done())));
   const { x, y, width, height } = await browser.getWindowRect();
   execFileSync("import", [
