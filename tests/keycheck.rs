@@ -140,6 +140,13 @@ async fn each_data_center_is_asked_at_most_five_times_in_ten_minutes() {
             d.message
         );
     }
+    // A check that asked nothing leaves the last real answer in place.
+    let kept = h
+        .setup
+        .last_key_check()
+        .unwrap()
+        .expect("the fifth check's answer");
+    assert!(kept.all_ok(), "{kept:?}");
     // The ledger is the file's: ten minutes on, the data centers are asked.
     let conn = rusqlite::Connection::open(h.dir.path().join("zbsetup.sqlite3")).unwrap();
     conn.execute("UPDATE key_probes SET at_ms = at_ms - 600000", [])

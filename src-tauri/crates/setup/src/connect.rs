@@ -579,8 +579,7 @@ impl Setup {
     /// reconnect now, not when a pull fails.
     fn mark_dropped_sign_ins(&self, email: &str) -> Result<(), Error> {
         let mine: Vec<Connection> = self
-            .connections()?
-            .into_iter()
+            .live_sign_ins()?
             .filter(|c| c.zoho_user_email.as_deref() == Some(email))
             .collect();
         let over = mine.len().saturating_sub(ZOHO_REFRESH_TOKEN_LIMIT as usize);
@@ -596,11 +595,7 @@ impl Setup {
     /// app asked who signed in are one group of their own.
     pub fn sign_ins_per_user(&self) -> Result<Vec<SignIns>, Error> {
         let mut groups: Vec<SignIns> = Vec::new();
-        for c in self.connections()? {
-            if c.state == ConnectionState::NeedsReconnect {
-                // Its sign-in is gone already: it holds no live token.
-                continue;
-            }
+        for c in self.live_sign_ins()? {
             let name = c
                 .label
                 .clone()
@@ -614,6 +609,15 @@ impl Setup {
             }
         }
         Ok(groups)
+    }
+
+    /// The connections whose sign-in Zoho still holds, oldest first: one
+    /// marked for a reconnect holds no live token any more.
+    fn live_sign_ins(&self) -> Result<impl Iterator<Item = Connection>, Error> {
+        Ok(self
+            .connections()?
+            .into_iter()
+            .filter(|c| c.state != ConnectionState::NeedsReconnect))
     }
 
     /// The stored connections, oldest first.

@@ -159,24 +159,28 @@ fn asked() -> bool {
     true
 }
 
-/// The row of a data center not asked now: it was asked
-/// [`PROBES_PER_WINDOW`] times in the last ten minutes.
-fn not_asked(dc: &DataCenter, free_ms: i64, now_ms: i64) -> DataCenterCheck {
-    let minutes = ((free_ms - now_ms).max(0) + 59_999) / 60_000;
-    let name = dc.name.clone();
+/// The row of a data center not asked now, saying why.
+fn not_asked(dc: &DataCenter, message: String) -> DataCenterCheck {
     DataCenterCheck {
         region: dc.region.clone(),
+        name: dc.name.clone(),
         status: KeyCheckStatus::Unreachable,
-        message: format!(
-            "{name} was not asked this time: it was asked {PROBES_PER_WINDOW} times in the last \
-             10 minutes, and the app asks no more often so that Zoho never starts refusing \
-             sign-ins. Check again in about {minutes} minute{}.",
-            if minutes == 1 { "" } else { "s" }
-        ),
-        name,
+        message,
         fix: None,
         asked: false,
     }
+}
+
+/// Why a data center asked [`PROBES_PER_WINDOW`] times in the last ten
+/// minutes is not asked now, and when it can be.
+fn asked_enough(name: &str, free_ms: i64, now_ms: i64) -> String {
+    let minutes = ((free_ms - now_ms).max(0) + 59_999) / 60_000;
+    format!(
+        "{name} was not asked this time: it was asked {PROBES_PER_WINDOW} times in the last 10 \
+         minutes, and the app asks no more often so that Zoho never starts refusing sign-ins. \
+         Check again in about {minutes} minute{}.",
+        if minutes == 1 { "" } else { "s" }
+    )
 }
 
 impl Setup {
@@ -197,10 +201,17 @@ impl Setup {
             .take_key_probe(&dc.region, now_ms, window_ms, PROBES_PER_WINDOW)
         {
             Ok(None) => {}
-            Ok(Some(free_ms)) => return Some(not_asked(&dc, free_ms, now_ms)),
+            Ok(Some(free_ms)) => {
+                return Some(not_asked(&dc, asked_enough(&dc.name, free_ms, now_ms)));
+            }
             Err(e) => {
                 tracing::warn!(error = %e, "the key-check ledger could not be read");
-                return Some(not_asked(&dc, now_ms + window_ms, now_ms));
+                let why = format!(
+                    "{} was not asked: the app could not read how often it asked it lately \
+                     ({e}). Check again in a moment.",
+                    dc.name
+                );
+                return Some(not_asked(&dc, why));
             }
         }
         let result = tokio::time::timeout(PROBE_TIMEOUT, client.probe_client(&dc, redirect_uri))
@@ -236,8 +247,11 @@ impl Setup {
                 .format(&time::format_description::well_known::Rfc3339)
                 .unwrap_or_default(),
         };
-        // Kept only while the keys and data centers it asked about are the saved ones.
-        if self.key_changes.load(Ordering::SeqCst) == asked_about {
+        // Kept only while the keys and data centers it asked about are the
+        // saved ones, and only when every data center was asked: a row not
+        // asked says nothing about the keys, so the last real answer stays.
+        let all_asked = check.data_centers.iter().all(|d| d.asked);
+        if all_asked && self.key_changes.load(Ordering::SeqCst) == asked_about {
             self.store.set(crate::keys::KEY_CHECK, &check)?;
         }
         Ok(check)

@@ -488,36 +488,50 @@ fn list(org: &Org, e: Entity, p: &HashMap<String, String>, endless: bool) -> (St
     } else {
         vec![e]
     };
-    let mut items: Vec<(Entity, u64)> = runs
-        .iter()
-        .flat_map(|ent| (0..org.count(*ent)).map(move |i| (*ent, i)))
-        .collect();
-    if sort_column == "created_time" {
-        // Creation grows with the index; customers and vendors interleave.
-        items.sort_by_key(|(ent, i)| (org.data.created_time(*ent, *i), *i));
+    // One entity by creation: its index is that order, so a page costs only
+    // its own rows. Anything else is sorted in full.
+    let sorted: Option<Vec<(Entity, u64)>> = if sort_column == "created_time" && runs.len() == 1 {
+        None
     } else {
-        let mut keyed: Vec<(SortKey, (Entity, u64))> = items
-            .into_iter()
-            .map(|(ent, i)| (sort_key(&org.row(ent, i), &sort_column), (ent, i)))
+        let mut items: Vec<(Entity, u64)> = runs
+            .iter()
+            .flat_map(|ent| (0..org.count(*ent)).map(move |i| (*ent, i)))
             .collect();
-        keyed.sort_by(|a, b| a.0.cmp(&b.0).then((a.1 .1, a.1 .0).cmp(&(b.1 .1, b.1 .0))));
-        items = keyed.into_iter().map(|(_, item)| item).collect();
-    }
-    if !ascending {
-        items.reverse();
-    }
-    let total = items.len() as u64;
+        if sort_column == "created_time" {
+            // Customers and vendors interleave by creation.
+            items.sort_by_key(|(ent, i)| (org.data.created_time(*ent, *i), *i));
+        } else {
+            let mut keyed: Vec<(SortKey, (Entity, u64))> = items
+                .into_iter()
+                .map(|(ent, i)| (sort_key(&org.row(ent, i), &sort_column), (ent, i)))
+                .collect();
+            keyed.sort_by(|a, b| a.0.cmp(&b.0).then((a.1 .1, a.1 .0).cmp(&(b.1 .1, b.1 .0))));
+            items = keyed.into_iter().map(|(_, item)| item).collect();
+        }
+        if !ascending {
+            items.reverse();
+        }
+        Some(items)
+    };
+    let total = sorted
+        .as_ref()
+        .map_or_else(|| org.count(runs[0]), |v| v.len() as u64);
+    let at = |pos: u64| match &sorted {
+        Some(items) => items[pos as usize],
+        None if ascending => (runs[0], pos),
+        None => (runs[0], total - 1 - pos),
+    };
     let mut start = (page - 1).saturating_mul(per_page);
     if endless && start >= total && total > 0 {
         // The endless-pages fault: past the end, the last page again.
         start = (total - 1) / per_page * per_page;
     }
     let end = start.saturating_add(per_page).min(total);
-    let rows: Vec<Value> = items
-        .get(start as usize..end.max(start) as usize)
-        .unwrap_or_default()
-        .iter()
-        .map(|(ent, i)| org.row(*ent, *i))
+    let rows: Vec<Value> = (start..end)
+        .map(|pos| {
+            let (ent, i) = at(pos);
+            org.row(ent, i)
+        })
         .collect();
     let (report_name, applied_filter) = e.report();
     let mut ctx = Map::new();
