@@ -1,15 +1,17 @@
 // Demo mode, end to end in the real window: choose the demo, paste the demo
 // keys, switch on, connect through an app link delivered by a second
 // instance, then through the loopback listener; relaunch and the
-// connections are still there, their tokens in the Secret Service only.
+// connections are still there and still work. The demo's made-up keys and
+// sign-ins are kept in its own folder, never in the keyring.
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
 import {
   click, selected, launch, shot, text, until, openStep, paste, quit, choosePath,
-  filesContaining, secretToolSearch, APP, dataDir, acceptConsent, demoKeysAndSwitch,
+  filesContaining, filesUnder, secretToolSearch, APP, dataDir, acceptConsent, demoKeysAndSwitch,
 } from "./lib.mjs";
 
 /** The last sign-in page the app opened "in the browser". */
@@ -56,9 +58,9 @@ async function pickDefaultOrganization(browser) {
 
 const DATA_DIR = dataDir("connect");
 
-/** The refresh tokens the demo's keyring service holds (other test files' demo connections too). */
+/** The sign-ins the demo keeps in its own folder, one file each. */
 function demoRefreshTokens() {
-  return (secretToolSearch("zoho-books-setup-demo").match(/refresh-token:/g) ?? []).length;
+  return filesUnder(join(DATA_DIR, "demo", "made-up-keys")).filter((f) => /refresh-token_[0-9a-f]+$/.test(f));
 }
 
 test("demo mode: keys, switch, connect by app link and by loopback, relaunch", async () => {
@@ -117,12 +119,20 @@ test("demo mode: keys, switch, connect by app link and by loopback, relaunch", a
     await quit(browser);
   }
 
-  // Tokens are in the Secret Service (the demo's own service), in no file.
-  const stored = secretToolSearch("zoho-books-setup-demo");
-  assert.equal(demoRefreshTokens() - tokensBefore, 2, stored);
-  const token = /secret = (\S+)/.exec(stored.split("[/")[1] ?? "")?.[1];
-  assert.ok(token && token.length > 10, "a refresh token is readable by another program");
-  assert.deepEqual(filesContaining(DATA_DIR, token), [], "the refresh token is in no file of the data folder");
+  // The demo's sign-ins are made up: kept in its own folder, one private
+  // file each, and nowhere in the person's keyring or in the settings file.
+  const kept = demoRefreshTokens();
+  assert.equal(kept.length - tokensBefore.length, 2, kept.join("\n"));
+  const token = readFileSync(kept[0], "utf8");
+  assert.ok(token.length > 10, "a refresh token of the demo's simulator");
+  assert.equal(statSync(kept[0]).mode & 0o077, 0, "readable by the user only");
+  assert.deepEqual(
+    filesContaining(DATA_DIR, token).filter((f) => !f.includes("made-up-keys")),
+    [],
+    "the demo's sign-in is in no other file",
+  );
+  assert.doesNotMatch(secretToolSearch("zoho-books-setup-demo"), /refresh-token/, "nothing of the demo's in the keyring");
+  assert.ok(!secretToolSearch("zoho-books-setup").includes(token), "nor under the real profile's service");
 
   // Relaunch: demo mode again, both connections still there.
   browser = await launch(DATA_DIR);

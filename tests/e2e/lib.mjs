@@ -18,17 +18,19 @@ export function dataDir(name) {
   return join(process.env.DESKTOP_TMP, `data-${name}`);
 }
 
-/** Starts the app in a fresh WebDriver session and waits for the checklist or the welcome screen. */
-export async function launch(dir, args = ["--data-dir", dir]) {
+/** Starts the app in a fresh WebDriver session and waits for the checklist
+ * or the welcome screen. `application` may be a script that starts the app
+ * in another environment (it must `exec` it). */
+export async function launch(dir, args = ["--data-dir", dir], { application = APP } = {}) {
   try {
-    return await launchOnce(args);
+    return await launchOnce(args, application);
   } catch (e) {
     // On a loaded machine the driver can give up on a slow start and start the
     // app again, which then finds the first one: clear both and try once more.
     console.error(`starting the app failed once (${e}); trying again`);
     if (appRunning()) execFileSync("pkill", ["-KILL", "-f", APP]);
     await new Promise((r) => setTimeout(r, 1000));
-    return launchOnce(args);
+    return launchOnce(args, application);
   }
 }
 
@@ -49,8 +51,8 @@ export async function startSession(args, { application = APP, logLevel = "warn" 
   });
 }
 
-async function launchOnce(args) {
-  const browser = await startSession(args);
+async function launchOnce(args, application) {
+  const browser = await startSession(args, { application });
   await browser.setTimeout({ implicit: 0 });
   await browser.waitUntil(
     async () => (await browser.$("[data-step-card]").isExisting()) || (await browser.$("[data-test=welcome]").isExisting()),

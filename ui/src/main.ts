@@ -115,6 +115,8 @@ function render(): void {
 }
 
 function currentErrorBanner(): HTMLElement | null {
+  // A keyring failure the status already reports is said once, by the frame.
+  if (state.error && state.error.message === state.status?.keyring_problem) return null;
   return errorBanner(state.error, () => {
     state.error = null;
     render();

@@ -1,7 +1,8 @@
 // Step "Add your keys": the Client ID and Secret fields, checked as they are
 // typed (the core says what to fix), saving them (the secret goes to the
 // system keyring), and the saved keys with Replace and Remove. In demo mode
-// the simulated console's keys are shown to copy.
+// the simulated console's keys are shown to copy; being made up, they are
+// kept in the demo's own folder, and the window says so.
 
 import { checkKeysNow, keyCheckPanel, KEY_CHECK_ID } from "./keycheck";
 import { api } from "../api";
@@ -11,6 +12,10 @@ import type { Host, StepScreen } from "../host";
 import type { DemoKeys } from "../bindings/DemoKeys";
 import type { KeyIssue } from "../bindings/KeyIssue";
 import type { Status } from "../bindings/Status";
+
+/** Where the demo keeps its keys, in the words of the saved-keys card. */
+const DEMO_KEPT =
+  "These keys are made up and open only the demo's simulated Zoho Books on this computer, so they are no secret: the demo keeps them, and its sign-ins, in its own folder, not in your system keyring. It runs even where no keyring is installed. Real keys always go to your system keyring.";
 
 /** What is typed in the key fields; kept across redraws, never persisted. */
 interface KeyDraft {
@@ -69,6 +74,7 @@ export function keys(host: Host): KeysScreen {
   function view(s: Status): HTMLElement {
     const d = draft;
     const saved = s.client_id !== null && s.secret_stored;
+    const demo = s.profile === "demo";
     if (saved && !d.editing) {
       return h(
         "div",
@@ -79,9 +85,9 @@ export function keys(host: Host): KeysScreen {
           h("dt", {}, "Client ID"),
           h("dd", { "data-test": "saved-client-id" }, s.client_id ?? ""),
           h("dt", {}, "Client Secret"),
-          h("dd", { "data-test": "saved-secret-mask" }, s.secret_mask ?? "stored in your system keyring"),
+          h("dd", { "data-test": "saved-secret-mask" }, s.secret_mask ?? (demo ? "kept in the demo's folder" : "stored in your system keyring")),
         ),
-        h("p", { class: "hint" }, "The Client Secret is kept in your system keyring; this app never shows it again."),
+        h("p", { class: "hint", "data-test": "secret-kept" }, demo ? DEMO_KEPT : "The Client Secret is kept in your system keyring; this app never shows it again."),
         keyCheckPanel(host, s),
         h(
           "div",
@@ -158,7 +164,9 @@ export function keys(host: Host): KeysScreen {
             host.setInfo(
               outcome.warnings.length
                 ? `Saved. ${outcome.warnings.map((w) => w.message).join(" ")}`
-                : "Saved. Your Client Secret is now in your system keyring.",
+                : outcome.status.profile === "demo"
+                  ? "Saved in the demo's own folder."
+                  : "Saved. Your Client Secret is now in your system keyring.",
             );
           },
         )
@@ -227,7 +235,13 @@ export function keys(host: Host): KeysScreen {
         "div",
         { class: "field" },
         h("label", { for: "client-secret" }, "Client Secret"),
-        h("p", { class: "hint", id: "client-secret-help" }, "Zoho sometimes calls it the Application Secret. It is kept in your system keyring, never in a file."),
+        h(
+          "p",
+          { class: "hint", id: "client-secret-help" },
+          demo
+            ? "Zoho sometimes calls it the Application Secret. Real ones are kept in your system keyring, never in a file; the demo's made-up one is kept in the demo's folder."
+            : "Zoho sometimes calls it the Application Secret. It is kept in your system keyring, never in a file.",
+        ),
         secretInput,
         issueList("client_secret"),
       ),

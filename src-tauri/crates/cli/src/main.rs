@@ -884,10 +884,12 @@ fn print_status(cli: &Cli, s: &Status) -> Result<(), Failure> {
     );
     println!(
         "Client Secret:  {}",
-        match (&s.secret_mask, s.secret_stored) {
-            (Some(mask), _) => format!("{mask} (in the system keyring)"),
-            (None, true) => "stored in the system keyring".into(),
-            (None, false) => "(not saved)".into(),
+        match (&s.secret_mask, s.secret_stored, s.profile) {
+            (Some(mask), _, Profile::Demo) => format!("{mask} (made up, in the demo's folder)"),
+            (Some(mask), _, Profile::Real) => format!("{mask} (in the system keyring)"),
+            (None, true, Profile::Demo) => "in the demo's folder".into(),
+            (None, true, Profile::Real) => "stored in the system keyring".into(),
+            (None, false, _) => "(not saved)".into(),
         }
     );
     println!("Enabled:        {}", yes_no(s.enabled));

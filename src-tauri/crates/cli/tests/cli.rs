@@ -247,8 +247,14 @@ fn a_missing_keyring_is_an_error_with_the_fix_and_nothing_is_written() {
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
     assert!(err.contains("system keyring"), "{err}");
+    assert!(err.contains("nothing was saved"), "{err}");
+    // The steps, in plain words: no D-Bus names.
     assert!(
-        err.contains("Nothing secret was saved anywhere else"),
+        err.contains("gnome-keyring") && err.contains("sign out"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("DBus") && !err.contains("freedesktop"),
         "{err}"
     );
     assert_eq!(files_containing(dir.path(), SECRET), Vec::<String>::new());

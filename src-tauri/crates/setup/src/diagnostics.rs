@@ -38,7 +38,9 @@ impl Setup {
         let _ = writeln!(
             w,
             "Client Secret stored: {}",
-            if status.secret_stored {
+            if status.secret_stored && status.profile == crate::Profile::Demo {
+                "yes (made up, in the demo's folder)"
+            } else if status.secret_stored {
                 "yes (in the system keyring)"
             } else {
                 "no"

@@ -73,15 +73,6 @@ pub enum Profile {
     Demo,
 }
 
-impl Profile {
-    fn keyring_suffix(self) -> Option<&'static str> {
-        match self {
-            Profile::Real => None,
-            Profile::Demo => Some("demo"),
-        }
-    }
-}
-
 /// One data center as the window lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
@@ -248,17 +239,25 @@ impl Setup {
             let notice = format!(
                 "Your settings file was damaged ({}) and has been set aside as {}. A fresh one \
                  was started: enter your Client ID again and re-tick the checklist. Your Client \
-                 Secret and connections' tokens are still in your system keyring.",
+                 Secret and connections' tokens are still in {}.",
                 r.reason,
-                r.moved_to.display()
+                r.moved_to.display(),
+                match options.profile {
+                    Profile::Real => "your system keyring",
+                    Profile::Demo => "the demo's folder",
+                }
             );
             store.set(keys::RECOVERY_NOTICE, &notice)?;
         }
         Ok(Setup {
             store,
-            secrets: match options.keyring_service {
-                Some(service) => SecretStore::with_service(service),
-                None => SecretStore::new(options.profile.keyring_suffix()),
+            secrets: match (options.profile, options.keyring_service) {
+                // The demo's keys are made up: its own folder, never the keyring.
+                (Profile::Demo, _) => {
+                    SecretStore::demo_folder(data_dir.join(secrets::DEMO_KEYS_FOLDER))
+                }
+                (Profile::Real, Some(service)) => SecretStore::with_service(service),
+                (Profile::Real, None) => SecretStore::new(None),
             },
             data_centers,
             profile: options.profile,

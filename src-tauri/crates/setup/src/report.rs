@@ -82,7 +82,9 @@ impl Setup {
         row(
             &mut h,
             "Client Secret",
-            if status.secret_stored {
+            if status.secret_stored && status.profile == crate::Profile::Demo {
+                "made up for the demo, kept in its folder (not in this report)"
+            } else if status.secret_stored {
                 "in the system keyring (not in this report)"
             } else {
                 "not saved"

@@ -7,7 +7,15 @@
 //! [`profile_id`]), a timeout around every call (a locked keyring may otherwise wait
 //! forever on a prompt nobody sees), and the message a person sees when no
 //! keyring can be reached. There is deliberately no in-memory or plaintext
-//! fallback: a missing keyring is an error, never a silent downgrade.
+//! fallback for the real profile: a missing keyring is an error, never a
+//! silent downgrade.
+//!
+//! The demo profile is the one exception, by design and never as a fallback:
+//! its Client Secret is made up and its tokens open only the demo's simulator
+//! on this computer, so none of them is a secret. It keeps them in its own
+//! folder ([`SecretStore::demo_folder`]), one file per entry, and never asks
+//! the keyring: a demo runs where no keyring is installed, and leaves nothing
+//! in the person's keyring.
 
 use std::sync::mpsc;
 use std::time::Duration;
@@ -24,13 +32,9 @@ pub const KEYRING_TIMEOUT: Duration = Duration::from_secs(10);
 /// Why the keyring could not be used.
 #[derive(Debug, thiserror::Error)]
 pub enum SecretError {
-    #[error(
-        "Zoho Books Setup keeps your Client Secret and sign-in tokens in your system keyring, \
-         and could not reach it ({detail}). Make sure a keyring is installed and running \
-         (GNOME Keyring or KWallet on Linux, the Keychain on macOS, Credential Manager on \
-         Windows) and that you are signed in to your desktop, then try again. Nothing secret \
-         was saved anywhere else."
-    )]
+    /// No keyring could be reached. `detail` (the platform's own words) is
+    /// for the log and support, never the message a person reads.
+    #[error("{}", UNAVAILABLE_MESSAGE)]
     Unavailable { detail: String },
     #[error(
         "Your system keyring did not answer in time ({seconds} s). If it is locked, unlock it \
@@ -46,7 +50,27 @@ pub enum SecretError {
     Locked,
     #[error("{}", garbled_message(entry))]
     Garbled { entry: String },
+    #[error(
+        "The demo could not keep its made-up keys in its own folder ({detail}). Make sure the \
+         demo's data folder can be written to (free some disk space if it is full), then try \
+         again."
+    )]
+    DemoFolder { detail: String },
 }
+
+/// What a person reads when no keyring answers, with the steps to get one.
+const UNAVAILABLE_MESSAGE: &str = if cfg!(target_os = "linux") {
+    "Zoho Books Setup keeps your Client Secret and sign-in tokens only in your system keyring, \
+     and no keyring is running on this computer, so nothing was saved. To fix it: install a \
+     keyring if there is none (on Ubuntu or Debian, the package \"gnome-keyring\"; on KDE, \
+     KWallet), sign out of your desktop and back in so it starts, then save again. The demo \
+     needs no keyring."
+} else {
+    "Zoho Books Setup keeps your Client Secret and sign-in tokens only in your system keyring \
+     (the Keychain on macOS, Credential Manager on Windows), and could not reach it, so nothing \
+     was saved. Sign out of your computer and back in, then save again. The demo needs no \
+     keyring."
+};
 
 impl SecretError {
     pub fn code(&self) -> Code {
@@ -55,6 +79,7 @@ impl SecretError {
             SecretError::Timeout { .. } => Code::KeyringTimeout,
             SecretError::Locked => Code::KeyringLocked,
             SecretError::Garbled { .. } => Code::KeyringGarbled,
+            SecretError::DemoFolder { .. } => Code::DataFolder,
         }
     }
 }
@@ -77,13 +102,25 @@ fn garbled_message(name: &str) -> String {
     }
 }
 
-/// The app's entries in the OS keyring, optionally kept apart per profile
-/// (the demo profile's secrets never mix with real ones).
+/// The app's entries: in the OS keyring for the real profile, in the demo
+/// folder for the demo's made-up ones (they never mix).
 #[derive(Debug, Clone)]
 pub struct SecretStore {
-    service: String,
+    backend: Backend,
     timeout: Duration,
 }
+
+#[derive(Debug, Clone)]
+enum Backend {
+    /// The OS keyring, under this service name.
+    Keyring { service: String },
+    /// The demo's made-up keys and simulator tokens: one file per entry in
+    /// this folder (private to the user), written whole or not at all.
+    Folder { dir: std::path::PathBuf },
+}
+
+/// The folder name, inside the demo's data folder, of its made-up keys.
+pub const DEMO_KEYS_FOLDER: &str = "made-up-keys";
 
 /// Names of the entries the app stores.
 pub mod entry {
@@ -150,23 +187,38 @@ impl SecretStore {
             Some(p) => format!("{SERVICE}-{p}"),
             None => SERVICE.to_owned(),
         };
-        SecretStore {
-            service,
-            timeout: KEYRING_TIMEOUT,
-        }
+        Self::with_service(service)
     }
 
     /// A store under another service name.
     pub fn with_service(service: String) -> Self {
         SecretStore {
-            service,
+            backend: Backend::Keyring { service },
             timeout: KEYRING_TIMEOUT,
         }
     }
 
-    /// The keyring service name (what `secret-tool search service NAME` finds).
-    pub fn service(&self) -> &str {
-        &self.service
+    /// The demo profile's store: its made-up keys and the demo simulator's
+    /// tokens, in `dir` (inside the demo's data folder), never in the keyring.
+    pub fn demo_folder(dir: std::path::PathBuf) -> Self {
+        SecretStore {
+            backend: Backend::Folder { dir },
+            timeout: KEYRING_TIMEOUT,
+        }
+    }
+
+    /// The keyring service name (what `secret-tool search service NAME`
+    /// finds); `None` for the demo's folder.
+    pub fn service(&self) -> Option<&str> {
+        match &self.backend {
+            Backend::Keyring { service } => Some(service),
+            Backend::Folder { .. } => None,
+        }
+    }
+
+    /// Whether entries go to the OS keyring (false: the demo's folder).
+    pub fn uses_keyring(&self) -> bool {
+        matches!(self.backend, Backend::Keyring { .. })
     }
 
     pub fn with_timeout(mut self, timeout: Duration) -> Self {
@@ -176,6 +228,9 @@ impl SecretStore {
 
     /// Stores a secret, replacing any previous value.
     pub fn set(&self, name: &str, secret: &SecretString) -> Result<(), SecretError> {
+        if let Backend::Folder { dir } = &self.backend {
+            return folder::set(dir, name, secret);
+        }
         let value = secret.expose_secret().to_owned();
         match self.call(name, move |e| e.set_password(&value)) {
             Ok(()) => Ok(()),
@@ -188,6 +243,9 @@ impl SecretStore {
 
     /// Reads a secret; `None` when there is no such entry.
     pub fn get(&self, name: &str) -> Result<Option<SecretString>, SecretError> {
+        if let Backend::Folder { dir } = &self.backend {
+            return folder::get(dir, name);
+        }
         match self.call(name, |e| e.get_password()) {
             Ok(v) => Ok(Some(SecretString::from(v))),
             Err(CallError::NoEntry) => Ok(None),
@@ -197,6 +255,9 @@ impl SecretStore {
 
     /// Removes a secret; removing a missing entry is not an error.
     pub fn delete(&self, name: &str) -> Result<(), SecretError> {
+        if let Backend::Folder { dir } = &self.backend {
+            return folder::delete(dir, name);
+        }
         match self.call(name, |e| e.delete_credential()) {
             Ok(()) | Err(CallError::NoEntry) => Ok(()),
             Err(CallError::Secret(e)) => Err(e),
@@ -209,7 +270,10 @@ impl SecretStore {
         name: &str,
         f: impl FnOnce(&keyring::Entry) -> keyring::Result<T> + Send + 'static,
     ) -> Result<T, CallError> {
-        let service = self.service.clone();
+        let Backend::Keyring { service } = &self.backend else {
+            return Err(unavailable("not a keyring store".into()));
+        };
+        let service = service.clone();
         let user = name.to_owned();
         let (tx, rx) = mpsc::channel();
         std::thread::Builder::new()
@@ -278,6 +342,7 @@ impl From<SecretError> for CallError {
 }
 
 fn unavailable(detail: String) -> CallError {
+    tracing::info!(%detail, "no keyring could be reached");
     CallError::Secret(SecretError::Unavailable { detail })
 }
 
@@ -289,6 +354,87 @@ fn describe(e: &keyring::Error) -> String {
         keyring::Error::Invalid(what, why) => format!("invalid {what}: {why}"),
         keyring::Error::Ambiguous(_) => "several matching entries exist".to_owned(),
         other => other.to_string(),
+    }
+}
+
+/// The demo's entries as files: `<dir>/<entry name>`, the name's `:` spelt
+/// `_` (entry names are the app's own: letters, digits, `-` and `:`).
+mod folder {
+    use std::io::Write;
+    use std::path::{Path, PathBuf};
+
+    use secrecy::{ExposeSecret, SecretString};
+
+    use super::SecretError;
+
+    fn path(dir: &Path, name: &str) -> Result<PathBuf, SecretError> {
+        if name.is_empty()
+            || !name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == ':')
+        {
+            return Err(SecretError::Unavailable {
+                detail: format!("\"{name}\" is not an entry name of this app"),
+            });
+        }
+        Ok(dir.join(name.replace(':', "_")))
+    }
+
+    fn failed(what: &str, e: std::io::Error) -> SecretError {
+        SecretError::DemoFolder {
+            detail: format!("{what}: {e}"),
+        }
+    }
+
+    /// The entries' folder, made readable by the user only (inside the
+    /// demo's data folder, which the store has already prepared).
+    fn make_private_dir(dir: &Path) -> std::io::Result<()> {
+        let mut builder = std::fs::DirBuilder::new();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::DirBuilderExt;
+            builder.mode(0o700);
+        }
+        match builder.create(dir) {
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && dir.is_dir() => Ok(()),
+            other => other,
+        }
+    }
+
+    pub(super) fn set(dir: &Path, name: &str, secret: &SecretString) -> Result<(), SecretError> {
+        let to = path(dir, name)?;
+        make_private_dir(dir).map_err(|e| failed("making its folder", e))?;
+        // Written beside the entry (a private file), then moved over it: a
+        // reader sees the old value or the new one, never half of one.
+        let mut file =
+            tempfile::NamedTempFile::new_in(dir).map_err(|e| failed("writing an entry", e))?;
+        file.write_all(secret.expose_secret().as_bytes())
+            .and_then(|()| file.as_file().sync_all())
+            .map_err(|e| failed("writing an entry", e))?;
+        file.persist(&to)
+            .map_err(|e| failed("writing an entry", e.error))?;
+        Ok(())
+    }
+
+    pub(super) fn get(dir: &Path, name: &str) -> Result<Option<SecretString>, SecretError> {
+        match std::fs::read(path(dir, name)?) {
+            Ok(bytes) => match String::from_utf8(bytes) {
+                Ok(s) => Ok(Some(SecretString::from(s))),
+                Err(_) => Err(SecretError::Garbled {
+                    entry: name.to_owned(),
+                }),
+            },
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(failed("reading an entry", e)),
+        }
+    }
+
+    pub(super) fn delete(dir: &Path, name: &str) -> Result<(), SecretError> {
+        match std::fs::remove_file(path(dir, name)?) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(failed("removing an entry", e)),
+        }
     }
 }
 
@@ -336,10 +482,53 @@ mod tests {
 
     #[test]
     fn profiles_use_separate_services() {
-        assert_eq!(SecretStore::new(None).service(), "zoho-books-setup");
+        assert_eq!(SecretStore::new(None).service(), Some("zoho-books-setup"));
         assert_eq!(
             SecretStore::new(Some("demo")).service(),
-            "zoho-books-setup-demo"
+            Some("zoho-books-setup-demo")
         );
+        assert!(SecretStore::new(None).uses_keyring());
+    }
+
+    /// The demo's folder needs no keyring at all: this test runs with none.
+    #[test]
+    fn the_demo_folder_keeps_entries_whole_and_private() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SecretStore::demo_folder(dir.path().join(DEMO_KEYS_FOLDER));
+        assert!(!store.uses_keyring());
+        assert_eq!(store.service(), None);
+        let name = entry::refresh_token("0123abcd");
+        assert!(store.get(&name).unwrap().is_none());
+        store.set(&name, &SecretString::from("first")).unwrap();
+        store.set(&name, &SecretString::from("second")).unwrap();
+        assert_eq!(store.get(&name).unwrap().unwrap().expose_secret(), "second");
+        let file = dir
+            .path()
+            .join(DEMO_KEYS_FOLDER)
+            .join("refresh-token_0123abcd");
+        assert_eq!(std::fs::read_to_string(&file).unwrap(), "second");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode();
+            assert_eq!(mode(&file) & 0o077, 0, "only the user reads an entry");
+            assert_eq!(mode(&dir.path().join(DEMO_KEYS_FOLDER)) & 0o077, 0);
+        }
+        // Only the entry itself is there: no half-written files left behind.
+        assert_eq!(
+            std::fs::read_dir(dir.path().join(DEMO_KEYS_FOLDER))
+                .unwrap()
+                .count(),
+            1
+        );
+        store.delete(&name).unwrap();
+        store.delete(&name).unwrap();
+        assert!(store.get(&name).unwrap().is_none());
+        for hostile in ["../x", "a/b", "", "x y"] {
+            assert!(
+                store.set(hostile, &SecretString::from("v")).is_err(),
+                "{hostile}"
+            );
+        }
     }
 }
