@@ -36,6 +36,7 @@ macro_rules! with_commands {
             pull_records,
             pull_record,
             export_pull,
+            open_saved_folder,
             diagnostics,
             set_platform,
             handoff,

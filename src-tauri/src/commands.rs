@@ -1,5 +1,7 @@
 //! The commands the window may call: each one line into the core.
 
+use std::path::Path;
+
 use tauri::{AppHandle, Manager, Runtime, State};
 use tauri_plugin_opener::OpenerExt;
 use zbs_pull::{
@@ -277,15 +279,52 @@ pub async fn pull_record<R: Runtime>(
         .await
 }
 
-/// Exports into a new folder under the person's Downloads folder (else the data folder).
+/// An export, where the person chose to save it.
+#[derive(serde::Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct ExportSaved {
+    /// The new folder holding the files.
+    pub folder: String,
+    pub export: ExportSummary,
+}
+
+/// Asks where to save the export (the system's save dialog, in Downloads,
+/// suggesting a dated name), then writes the files into that new folder;
+/// `None` when the person cancelled.
 #[tauri::command]
 pub async fn export_pull<R: Runtime>(
     app: AppHandle<R>,
     connection_id: String,
     format: ExportFormat,
-) -> Result<ExportSummary> {
-    app.core(move |s| s.export_to_downloads(&connection_id, format))
-        .await
+) -> Result<Option<ExportSaved>> {
+    let (folder, name) = app
+        .core(|s| Ok((s.default_save_folder(), s.export_folder_name())))
+        .await?;
+    let question = crate::saving::Question {
+        title: "Export the pulled records: name the new folder for the files",
+        folder,
+        name,
+        filter: None,
+    };
+    let Some(folder) = crate::saving::ask_where(&app, question).await? else {
+        return Ok(None);
+    };
+    let into = folder.clone();
+    let export = app
+        .core(move |s| s.export_pull_as(&connection_id, format, &into))
+        .await?;
+    crate::saving::remember(&app, &folder);
+    Ok(Some(ExportSaved {
+        folder: folder.display().to_string(),
+        export,
+    }))
+}
+
+/// Opens, in the file manager, a folder this window saved an export or a
+/// report into.
+#[tauri::command]
+pub async fn open_saved_folder<R: Runtime>(app: AppHandle<R>, folder: String) -> Result<()> {
+    crate::saving::open_folder(&app, &folder)
 }
 
 #[tauri::command]
@@ -323,10 +362,26 @@ pub async fn check_keys_with_zoho<R: Runtime>(app: AppHandle<R>) -> Result<KeyCh
     Ok(app.setup()?.check_keys_with_zoho().await?)
 }
 
-/// Saves the test report in the person's Downloads folder.
+/// Asks where to save the test report (the system's save dialog, in
+/// Downloads, suggesting a dated name), then writes it there; `None` when
+/// the person cancelled.
 #[tauri::command]
-pub async fn save_test_report<R: Runtime>(app: AppHandle<R>) -> Result<SavedReport> {
-    app.core(|s| s.save_test_report_to_downloads()).await
+pub async fn save_test_report<R: Runtime>(app: AppHandle<R>) -> Result<Option<SavedReport>> {
+    let (folder, name) = app
+        .core(|s| Ok((s.default_save_folder(), s.test_report_file_name())))
+        .await?;
+    let question = crate::saving::Question {
+        title: "Save the test report",
+        folder,
+        name,
+        filter: Some(("Web page (prints to PDF)", &["html", "htm"])),
+    };
+    let Some(path) = crate::saving::ask_where(&app, question).await? else {
+        return Ok(None);
+    };
+    let report = app.core(move |s| s.save_test_report_as(&path)).await?;
+    crate::saving::remember(&app, Path::new(&report.folder));
+    Ok(Some(report))
 }
 
 /// The support report (no secrets), for "Copy diagnostics".

@@ -18,6 +18,10 @@ pub enum ShellError {
     Opener(String),
     #[error("The clipboard could not be used. Open the Client Secret in Zoho's API console (\"Client Secret\" tab) and copy it from there.")]
     Clipboard,
+    #[error("That place is not a file on this computer. Choose a folder on this computer and try again.")]
+    NotAFile,
+    #[error("The app opens only folders it saved into during this session. Save again, then open its folder.")]
+    NotSavedHere,
     #[error("An internal task stopped unexpectedly. Try again; if it keeps happening, copy the diagnostics and send them to support.")]
     Task,
 }
@@ -30,6 +34,8 @@ impl ShellError {
             ShellError::Opener(_) => Code::Opener,
             ShellError::Clipboard => Code::Clipboard,
             ShellError::Task => Code::Internal,
+            ShellError::NotAFile => Code::NotAFile,
+            ShellError::NotSavedHere => Code::NotSavedHere,
         }
     }
 

@@ -2,7 +2,7 @@
 //!
 //! The Tauri shell: it registers the official plugins (single instance
 //! first, so a second launch hands its deep link to the running window; deep
-//! link; opener), manages the open [`zbs_setup::Setup`], and exposes the
+//! link; opener; clipboard; the save dialog), manages the open [`zbs_setup::Setup`], and exposes the
 //! commands in [`commands`], each a one-line delegation to the core. The
 //! logic lives in the core crates; see ARCHITECTURE.md.
 
@@ -21,6 +21,7 @@ mod connect;
 mod error;
 mod logging;
 mod pull;
+mod saving;
 mod state;
 
 use tauri::Manager;
@@ -77,7 +78,9 @@ pub fn run() {
         .plugin(tauri_plugin_deep_link::init())
         .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_clipboard_manager::init())
+        .plugin(tauri_plugin_dialog::init())
         .manage(pull::RunningPulls::default())
+        .manage(saving::SavedPlaces::default())
         .manage(connect::LastOutcome::default())
         .setup(move |app| {
             // Opened here, after single-instance: a second launch never touches the database.

@@ -9,8 +9,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { readFileSync, statSync } from "node:fs";
-import { click, launch, shot, text, until, openStep, quit, choosePath, dataDir, acceptConsent, demoKeysAndSwitch, filesContaining } from "./lib.mjs";
+import { mkdirSync, readFileSync, statSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { answerSaveDialog, clientSecretEntry, click, launch, shot, text, until, openStep, quit, choosePath, dataDir, acceptConsent, demoKeysAndSwitch, filesContaining } from "./lib.mjs";
 
 const DATA_DIR = dataDir("handoff");
 const CODAT = "https://zohobooks.codat.io/oauth/callback";
@@ -85,9 +86,16 @@ test("keys for Codat: both redirect URIs, then a hand-off card whose secret copy
     console.log(`# the copied secret left the clipboard after ${cleared.toFixed(1)} s (promised ${seconds} s)`);
 
     // The test report to hand on: the platform and its callback, no secret.
+    // The system's save dialog asks where; the person picks a folder of their own.
+    const saved = join(process.env.DESKTOP_TMP, "reports for the team", "Codat setup check.html");
+    mkdirSync(dirname(saved), { recursive: true });
     await click(browser, "[data-test=save-report]");
-    await until(browser, async () => /Saved as /.test(await text(browser, "[data-test=report-saved]")), "the report was not saved");
-    const saved = /Saved as (.+\.html)\./.exec(await text(browser, "[data-test=report-saved]"))[1];
+    await answerSaveDialog("Save the test report", saved);
+    await until(browser, async () => /Saved as /.test(await text(browser, "[data-test=report-saved]")), "the report was not saved", 20_000);
+    assert.equal(await text(browser, "[data-test=report-path]"), saved);
+    await shot(browser, "32-handoff-report-saved");
+    await click(browser, "[data-test=report-open-folder]");
+    await until(browser, async () => readFileSync(process.env.OPENED_URLS, "utf8").includes(dirname(saved)), "the folder was not opened");
     const report = readFileSync(saved, "utf8");
     assert.match(report, /Used by<\/th><td>Codat/);
     assert.ok(report.includes(CODAT), "the platform's callback is in the report");
@@ -96,8 +104,14 @@ test("keys for Codat: both redirect URIs, then a hand-off card whose secret copy
     assert.ok(!report.includes(secret), "no secret in the report");
     assert.equal(statSync(saved).mode & 0o077, 0, "the report is readable only by its owner");
 
-    // Nothing in the data folder (settings file, logs, the report) holds the secret.
-    assert.deepEqual(filesContaining(DATA_DIR, secret), [], "the secret is in a file");
+    // Nothing in the data folder (settings file, logs) or the report's folder
+    // holds the secret but the demo's own entry for its made-up one.
+    assert.deepEqual(
+      filesContaining(DATA_DIR, secret).map((f) => f.slice(DATA_DIR.length)),
+      [`/demo/made-up-keys/${clientSecretEntry(join(DATA_DIR, "demo")).replace(":", "_")}`],
+      "the secret is in another file",
+    );
+    assert.deepEqual(filesContaining(dirname(saved), secret), [], "the secret is beside the report");
   } finally {
     await quit(browser);
   }

@@ -373,3 +373,23 @@ export async function startStandIn(args, endpoints) {
     },
   };
 }
+
+/** The system's save dialog (GTK's, a window of its own on the display),
+ * answered as a person does with the keyboard: waits for the window titled
+ * `title`, then types `path` as the name (a whole path is taken as the
+ * place too) and presses Enter; or, with `path` null, presses Escape. */
+export async function answerSaveDialog(title, path) {
+  const xdotool = (...args) => execFileSync("xdotool", args, { encoding: "utf8", timeout: 20_000 }).trim();
+  const id = xdotool("search", "--sync", "--onlyvisible", "--name", `^${title.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`).split("\n")[0];
+  // The dialog takes keys once it has drawn and focused its name field.
+  await new Promise((r) => setTimeout(r, 700));
+  xdotool("windowfocus", "--sync", id);
+  if (path === null) {
+    xdotool("key", "--clearmodifiers", "Escape");
+  } else {
+    xdotool("key", "--clearmodifiers", "ctrl+a");
+    xdotool("type", "--clearmodifiers", "--delay", "10", path);
+    await new Promise((r) => setTimeout(r, 300));
+    xdotool("key", "--clearmodifiers", "Return");
+  }
+}

@@ -4,10 +4,12 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, readFileSync } from "node:fs";
-import { click, selected, launch, shot, text, until, paste, quit, dataDir, demoConnect } from "./lib.mjs";
+import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { answerSaveDialog, click, selected, launch, shot, text, until, paste, quit, dataDir, demoConnect } from "./lib.mjs";
 
 const DATA_DIR = dataDir("pull");
+const EXPORT_DIALOG = "Export the pulled records: name the new folder for the files";
 
 test("pull sample data: estimate, progress, cancel, continue, results, record, export", async () => {
   const browser = await launch(DATA_DIR);
@@ -103,12 +105,30 @@ test("pull sample data: estimate, progress, cancel, continue, results, record, e
     await click(browser, "[data-test=close-record]");
     await until(browser, async () => !(await browser.$("[data-test=record-view]").isExisting()), "the record stayed open");
 
-    // Export CSV: the files exist with the records.
+    // Export CSV: the system's save dialog asks where, suggesting a dated
+    // folder name; cancelling it exports nothing, and says so.
     await click(browser, "[data-test=export-csv]");
-    await (await browser.$("[data-test=exported]")).waitForExist({ timeout: 10_000 });
-    const path = await text(browser, "[data-test=exported] code");
-    assert.ok(existsSync(path), `${path} exists`);
-    assert.equal(readFileSync(path, "utf8").trim().split("\n").length, 241, "header and 240 invoices");
+    await until(browser, async () => (await (await browser.$("[data-test=exported]")).getAttribute("data-state")) === "asking", "no word while the dialog is open");
+    await answerSaveDialog(EXPORT_DIALOG, null);
+    await until(browser, async () => (await (await browser.$("[data-test=exported]")).getAttribute("data-state")) === "cancelled", "the cancel was not said");
+    assert.match(await text(browser, "[data-test=exported]"), /Not exported/);
+    // Then for real, into a folder the person names.
+    const chosen = join(process.env.DESKTOP_TMP, "chosen place", `Harbour Lane export ${Date.now()}`);
+    mkdirSync(dirname(chosen), { recursive: true });
+    await click(browser, "[data-test=export-csv]");
+    await answerSaveDialog(EXPORT_DIALOG, chosen);
+    await until(browser, async () => (await (await browser.$("[data-test=exported]")).getAttribute("data-state")) === "saved", "not exported", 20_000);
+    assert.equal(await text(browser, "[data-test=export-folder]"), chosen);
+    const day = new Date().toISOString().slice(0, 10);
+    const invoices = join(chosen, `invoices ${day}.csv`);
+    assert.ok(existsSync(invoices), `${invoices} exists: ${readdirSync(chosen).join(", ")}`);
+    assert.equal(readFileSync(invoices, "utf8").trim().split("\n").length, 241, "header and 240 invoices");
+    assert.match(await text(browser, "[data-test=exported]"), new RegExp(`invoices ${day}\\.csv \\(240 records\\)`));
+    await shot(browser, "24-pull-exported");
+    // "Open the folder" opens that folder in the file manager.
+    await click(browser, "[data-test=export-open-folder]");
+    await until(browser, async () => /Opened/.test(await text(browser, "[data-test=export-open-folder-feedback]")), "the folder was not opened");
+    await until(browser, async () => readFileSync(process.env.OPENED_URLS, "utf8").includes(chosen), "the file manager was not asked to show the folder");
   } finally {
     await quit(browser);
   }

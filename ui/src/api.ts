@@ -20,7 +20,7 @@ import type { ConnectionTest } from "./bindings/ConnectionTest";
 import type { RedirectMethod } from "./bindings/RedirectMethod";
 import type { Estimate } from "./bindings/Estimate";
 import type { ExportFormat } from "./bindings/ExportFormat";
-import type { ExportSummary } from "./bindings/ExportSummary";
+import type { ExportSaved } from "./bindings/ExportSaved";
 import type { Finished } from "./bindings/Finished";
 import type { Progress } from "./bindings/Progress";
 import type { PullFinished } from "./bindings/PullFinished";
@@ -98,8 +98,11 @@ export const api = {
   /** The record as Zoho sent it (`null` if it is not stored). */
   pullRecord: (connectionId: string, entity: Entity, zohoId: string) =>
     invoke<unknown>("pull_record", { connectionId, entity, zohoId }),
+  /** Asks where to save (the system's save dialog), then exports there; `null`: cancelled. */
   exportPull: (connectionId: string, format: ExportFormat) =>
-    invoke<ExportSummary>("export_pull", { connectionId, format }),
+    invoke<ExportSaved | null>("export_pull", { connectionId, format }),
+  /** Opens a folder this window saved into, in the file manager. */
+  openSavedFolder: (folder: string) => invoke<null>("open_saved_folder", { folder }),
   diagnostics: () => invoke<string>("diagnostics"),
   setPlatform: (choice: PlatformChoice) => invoke<Status>("set_platform", { choice }),
   handoff: () => invoke<Handoff>("handoff"),
@@ -107,8 +110,8 @@ export const api = {
   copyClientSecret: () => invoke<SecretCopied>("copy_client_secret"),
   /** Asks each chosen data center whether it accepts the saved keys. */
   checkKeysWithZoho: () => invoke<KeyCheck>("check_keys_with_zoho"),
-  /** Saves the test report in the Downloads folder; where it went. */
-  saveTestReport: () => invoke<SavedReport>("save_test_report"),
+  /** Asks where to save the test report (the system's save dialog), then saves it; `null`: cancelled. */
+  saveTestReport: () => invoke<SavedReport | null>("save_test_report"),
 };
 
 /** The events the shell sends (src-tauri/src/connect.rs and pull.rs). */

@@ -7,13 +7,14 @@ import { api, asAppError, events } from "./api";
 import { h } from "./dom";
 import { formatAmount, formatDate, statusWords } from "./format";
 import { closeRecordCard, openRecordCard } from "./record-card";
+import { openFolderButton, saveWithDialog, savingNote, type Saving } from "./saving";
 import { ENTITIES, entityName, isEntity } from "./entities";
 import type { Host } from "./host";
 import type { Entity } from "./bindings/Entity";
 import type { Connection } from "./bindings/Connection";
 import type { Estimate } from "./bindings/Estimate";
 import type { ExportFormat } from "./bindings/ExportFormat";
-import type { ExportSummary } from "./bindings/ExportSummary";
+import type { ExportSaved } from "./bindings/ExportSaved";
 import type { Progress } from "./bindings/Progress";
 import type { PullOptions } from "./bindings/PullOptions";
 import type { PullResults } from "./bindings/PullResults";
@@ -42,7 +43,8 @@ interface PullUi {
   sort: SortColumn;
   dir: SortDir;
   search: string;
-  exported: ExportSummary | null;
+  /** The last export: saved, cancelled in the dialog, failed, or the dialog still open. */
+  exported: Saving<ExportSaved>;
   scrollTop: number;
 }
 
@@ -59,7 +61,7 @@ const ui: PullUi = {
   sort: "date",
   dir: "desc",
   search: "",
-  exported: null,
+  exported: { state: "idle" },
   scrollTop: 0,
 };
 
@@ -72,7 +74,7 @@ export function openPull(c: Connection, h0: PullHost): void {
     ui.currency = c.currency;
     ui.results = null;
     ui.progress = null;
-    ui.exported = null;
+    ui.exported = { state: "idle" };
     closeRecordCard();
     table.reset();
   }
@@ -503,29 +505,49 @@ function results(): HTMLElement | null {
             type: "button",
             class: "secondary",
             "data-test": `export-${format}`,
+            disabled: ui.exported.state === "asking",
             onclick: () => {
-              if (!ui.connection) return;
-              void api
-                .exportPull(ui.connection, format)
-                .then((s) => {
+              const connection = ui.connection;
+              if (!connection) return;
+              void saveWithDialog(
+                () => api.exportPull(connection, format),
+                (s) => {
                   ui.exported = s;
                   host?.render();
-                })
-                .catch((e: unknown) => host?.showError(asAppError(e)));
+                },
+                "exported",
+              );
             },
           },
           `Export ${format.toUpperCase()}`,
         ),
       ),
     ),
-    ui.exported
-      ? h(
+    savingNote(ui.exported, {
+      test: "exported",
+      asking: "Choose where to save the export in the window that opened, and name its folder.",
+      cancelled: "Not exported: no place was chosen.",
+      saved: (e) =>
+        h(
           "div",
-          { class: "banner info", role: "status", "data-test": "exported" },
-          h("p", {}, `Exported ${ui.exported.files.length} file${ui.exported.files.length === 1 ? "" : "s"}:`),
-          h("ul", {}, ui.exported.files.map((f) => h("li", {}, h("code", {}, f.path), ` (${f.records} records)`))),
-        )
-      : null,
+          {},
+          h(
+            "p",
+            {},
+            `Exported ${e.export.files.length} file${e.export.files.length === 1 ? "" : "s"} into the folder `,
+            h("code", { "data-test": "export-folder" }, e.folder),
+            ":",
+          ),
+          h(
+            "ul",
+            {},
+            e.export.files.map((f) =>
+              h("li", {}, h("code", {}, f.path.split(/[\\/]/).pop() ?? f.path), ` (${f.records.toLocaleString()} records)`),
+            ),
+          ),
+          openFolderButton(e.folder, "export-open-folder"),
+        ),
+    }),
     history(r),
   );
 }

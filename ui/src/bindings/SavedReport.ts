@@ -3,4 +3,8 @@
 /**
  * A report written to a file.
  */
-export type SavedReport = { path: string, };
+export type SavedReport = { path: string, 
+/**
+ * The folder it is in, for "Open the folder".
+ */
+folder: string, };

@@ -7,6 +7,8 @@
 import { api, asAppError } from "../api";
 import { copyable } from "../copy";
 import { h } from "../dom";
+import { openFolderButton, saveWithDialog, savingNote, type Saving } from "../saving";
+import type { SavedReport } from "../bindings/SavedReport";
 import type { Host } from "../host";
 import type { Handoff } from "../bindings/Handoff";
 import type { PlatformChoice } from "../bindings/PlatformChoice";
@@ -137,11 +139,11 @@ interface HandoffState {
   handoff: Handoff | null;
   loading: boolean;
   copied: string | null;
-  /** Where the last test report was saved. */
-  report: string | null;
+  /** The last "Save a test report". */
+  report: Saving<SavedReport>;
 }
 
-const card: HandoffState = { handoff: null, loading: false, copied: null, report: null };
+const card: HandoffState = { handoff: null, loading: false, copied: null, report: { state: "idle" } };
 
 /** The hand-off card, once "Test your integration" passed. */
 export function handoffCard(host: Host, s: Status): HTMLElement | null {
@@ -203,27 +205,40 @@ export function handoffCard(host: Host, s: Status): HTMLElement | null {
       h("dd", { class: "scopes" }, x.scopes.join(", ")),
     ),
     h(
-      "p",
-      {},
+      "div",
+      { class: "report" },
       h(
         "button",
         {
           type: "button",
           class: "secondary",
           "data-test": "save-report",
+          disabled: card.report.state === "asking",
           onclick: () => {
-            void host.run(api.saveTestReport, (r) => {
-              card.report = r.path;
-            });
+            void saveWithDialog(
+              api.saveTestReport,
+              (r) => {
+                card.report = r;
+                host.render();
+              },
+              "report-saved",
+            );
           },
         },
         "Save a test report",
       ),
-      h(
-        "span",
-        { class: "copy-feedback block", role: "status", "aria-live": "polite", "data-test": "report-saved" },
-        card.report ? `Saved as ${card.report}. Open it in a browser to print it or save it as a PDF.` : "",
-      ),
+      savingNote(card.report, {
+        test: "report-saved",
+        asking: "Choose where to save the report in the window that opened.",
+        cancelled: "Not saved: no place was chosen.",
+        saved: (r) =>
+          h(
+            "div",
+            {},
+            h("p", {}, "Saved as ", h("code", { "data-test": "report-path" }, r.path), ". Open it in a browser to print it or save it as a PDF."),
+            openFolderButton(r.folder, "report-open-folder"),
+          ),
+      }),
     ),
   );
 }
@@ -232,7 +247,7 @@ export function handoffCard(host: Host, s: Status): HTMLElement | null {
 export function resetHandoff(): void {
   card.handoff = null;
   card.copied = null;
-  card.report = null;
+  card.report = { state: "idle" };
   draft.picked = null;
   draft.name = "";
   draft.callback = "";

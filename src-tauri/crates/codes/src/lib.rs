@@ -237,6 +237,10 @@ codes! {
     NotReady = "not_ready",
     /// The system browser could not be opened.
     Opener = "opener",
+    /// The save dialog answered with a place that is not a file on this computer.
+    NotAFile = "not_a_file",
+    /// "Open the folder" of a folder this window did not save into.
+    NotSavedHere = "not_saved_here",
     /// The system clipboard could not be used.
     Clipboard = "clipboard",
     /// An internal task stopped unexpectedly.

@@ -246,6 +246,21 @@ impl Puller {
         dir: &Path,
         entities: Option<&[Entity]>,
     ) -> Result<ExportSummary, PullError> {
+        self.export_named(connection_id, format, dir, entities, &|e| {
+            e.name().to_owned()
+        })
+    }
+
+    /// [`Puller::export`] with each file named `name(entity)` and the
+    /// format's extension (the window dates them).
+    pub fn export_named(
+        &self,
+        connection_id: &str,
+        format: ExportFormat,
+        dir: &Path,
+        entities: Option<&[Entity]>,
+        name: &dyn Fn(Entity) -> String,
+    ) -> Result<ExportSummary, PullError> {
         create_private_dir(dir)?;
         let conn = Connection::open_with_flags(
             self.db.path(),
@@ -264,7 +279,7 @@ impl Puller {
         conn.execute_batch("BEGIN")?;
         let mut files = Vec::new();
         for entity in chosen {
-            let path: PathBuf = dir.join(format!("{}.{}", entity.name(), format.extension()));
+            let path: PathBuf = dir.join(format!("{}.{}", name(entity), format.extension()));
             let records = write_file(dir, &path, entity, format, |out, tmp| match format {
                 ExportFormat::Csv => write_csv(&conn, connection_id, entity, out, tmp),
                 ExportFormat::Json => write_json(&conn, connection_id, entity, out, tmp),

@@ -620,6 +620,12 @@ impl Setup {
 }
 
 /// Whether two paths name one folder (links resolved).
+/// Today's date as files are named with it: "2026-12-01" (UTC).
+pub(crate) fn today() -> String {
+    // `Date`'s own form is the ISO one.
+    time::OffsetDateTime::now_utc().date().to_string()
+}
+
 fn same_folder(a: &Path, b: &Path) -> bool {
     match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
         (Ok(a), Ok(b)) => a == b,

@@ -131,17 +131,51 @@ impl Setup {
         })
     }
 
-    /// Exports into a new folder under the person's Downloads folder (else
-    /// `exports/` in the data folder), named with the time of the export.
-    pub fn export_to_downloads(
+    /// Where the window's save dialogs open: the person's Downloads folder
+    /// (else the data folder).
+    pub fn default_save_folder(&self) -> std::path::PathBuf {
+        dirs::download_dir().unwrap_or_else(|| self.data_dir().to_owned())
+    }
+
+    /// The name the window suggests for an export: "Zoho Books export
+    /// 2026-12-01", a folder of one file per record type.
+    pub fn export_folder_name(&self) -> String {
+        format!("Zoho Books export {}", crate::today())
+    }
+
+    /// Writes a connection's pulled records into `folder`, a new folder the
+    /// person named in the save dialog, each file named with its record type
+    /// and the date ("invoices 2026-12-01.csv"). A folder already there is
+    /// left as it is: nothing in it is replaced.
+    pub fn export_pull_as(
         &self,
         connection_id: &str,
         format: ExportFormat,
+        folder: &Path,
     ) -> Result<ExportSummary, Error> {
-        let base = dirs::download_dir().unwrap_or_else(|| self.data_dir().join("exports"));
-        let stamp = time::OffsetDateTime::now_utc().unix_timestamp();
-        let dir = base.join(format!("Zoho Books Setup export {stamp}"));
-        self.export_pull(connection_id, format, &dir)
+        self.connection(connection_id)?;
+        // Made here, and only if it is not there yet (a link counts as there).
+        let mut builder = std::fs::DirBuilder::new();
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        if let Err(e) = builder.create(folder) {
+            if e.kind() != std::io::ErrorKind::AlreadyExists {
+                // The export says what is wrong with the place.
+                return Ok(self.puller()?.export(connection_id, format, folder, None)?);
+            }
+            return Err(Error::ExportFolderExists {
+                name: folder
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_else(|| folder.display().to_string()),
+            });
+        }
+        let day = crate::today();
+        Ok(self
+            .puller()?
+            .export_named(connection_id, format, folder, None, &|entity| {
+                format!("{} {day}", entity.name())
+            })?)
     }
 
     /// Writes a connection's pulled records to `dir` as CSV or JSON.

@@ -22,6 +22,8 @@ use crate::Setup;
 #[ts(export)]
 pub struct SavedReport {
     pub path: String,
+    /// The folder it is in, for "Open the folder".
+    pub folder: String,
 }
 
 /// "1000.R1WO…UPHT": enough to recognise the Client ID, not to use it.
@@ -212,20 +214,23 @@ impl Setup {
         Ok(h)
     }
 
-    /// Writes the test report into `dir` (created if missing) as a new file
-    /// named with the date; never replaces a file.
-    pub fn save_test_report(&self, dir: &Path) -> Result<SavedReport, Error> {
-        let now = time::OffsetDateTime::now_utc();
-        let stamp = now
+    /// The name the window suggests for the test report, with today's date.
+    pub fn test_report_file_name(&self) -> String {
+        format!("Zoho Books test report {}.html", crate::today())
+    }
+
+    fn test_report_now(&self) -> Result<String, Error> {
+        let stamp = time::OffsetDateTime::now_utc()
             .format(&time::format_description::well_known::Rfc3339)
             .unwrap_or_default();
-        let html = self.test_report_html(&stamp)?;
-        let day = format!(
-            "{:04}-{:02}-{:02}",
-            now.year(),
-            u8::from(now.month()),
-            now.day()
-        );
+        self.test_report_html(&stamp)
+    }
+
+    /// Writes the test report into `dir` (created if missing) as a new file
+    /// named with the date; never replaces a file (`zbsetup report --out`).
+    pub fn save_test_report(&self, dir: &Path) -> Result<SavedReport, Error> {
+        let html = self.test_report_now()?;
+        let day = crate::today();
         let fail = |e: std::io::Error, path: &Path| Error::ReportFailed {
             path: path.display().to_string(),
             detail: e.to_string(),
@@ -249,9 +254,7 @@ impl Setup {
                     use std::io::Write as _;
                     f.write_all(html.as_bytes()).map_err(|e| fail(e, &path))?;
                     tracing::info!("test report saved");
-                    return Ok(SavedReport {
-                        path: path.display().to_string(),
-                    });
+                    return Ok(saved(&path));
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
                 Err(e) => return Err(fail(e, &path)),
@@ -263,11 +266,53 @@ impl Setup {
         })
     }
 
-    /// Saves the test report in the person's Downloads folder (else `reports/`
-    /// in the data folder).
+    /// Writes the test report as `path`, the file the person chose in the
+    /// save dialog (which asked before replacing one). It is written beside
+    /// it first and moved into place, so a failure leaves any old file whole.
+    pub fn save_test_report_as(&self, path: &Path) -> Result<SavedReport, Error> {
+        let html = self.test_report_now()?;
+        let fail = |e: std::io::Error| Error::ReportFailed {
+            path: path.display().to_string(),
+            detail: e.to_string(),
+        };
+        if path.is_dir() {
+            return Err(fail(std::io::Error::other("that is a folder")));
+        }
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        // tempfile's files are readable by the person only, as a report should be.
+        let mut tmp = tempfile::Builder::new()
+            .prefix(".zoho-books-test-report.")
+            .suffix(".part")
+            .tempfile_in(dir)
+            .map_err(fail)?;
+        use std::io::Write as _;
+        tmp.write_all(html.as_bytes()).map_err(fail)?;
+        tmp.as_file().sync_all().map_err(fail)?;
+        tmp.persist(path).map_err(|e| fail(e.error))?;
+        tracing::info!("test report saved where the person chose");
+        Ok(saved(path))
+    }
+}
+
+impl Setup {
+    /// Saves the test report in the person's Downloads folder (else
+    /// `reports/` in the data folder): `zbsetup report` without `--out`.
     pub fn save_test_report_to_downloads(&self) -> Result<SavedReport, Error> {
         let dir = dirs::download_dir().unwrap_or_else(|| self.data_dir().join("reports"));
         self.save_test_report(&dir)
+    }
+}
+
+fn saved(path: &Path) -> SavedReport {
+    SavedReport {
+        path: path.display().to_string(),
+        folder: path
+            .parent()
+            .map(|p| p.display().to_string())
+            .unwrap_or_default(),
     }
 }
 
