@@ -12,7 +12,7 @@ const DATA_DIR = dataDir("close");
 
 /** The pull's call count so far, from the progress line. */
 async function callsSoFar(browser) {
-  const m = /(\d+) API calls so far/.exec(await text(browser, "[data-test=pull-progress]").catch(() => ""));
+  const m = /(\d+) API calls? so far/.exec(await text(browser, "[data-test=pull-progress]").catch(() => ""));
   return m ? Number(m[1]) : 0;
 }
 

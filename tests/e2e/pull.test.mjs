@@ -30,9 +30,8 @@ test("pull sample data: estimate, progress, cancel, continue, results, record, e
     await until(browser, async () => /About 53 API calls/.test(await text(browser, "[data-test=estimate]")), "line items not in the estimate");
     await click(browser, "[data-test=line-items]");
 
-    // Everything, invoices only: long enough at 20 requests a minute to cancel midway.
-    await click(browser, "input[data-entity=creditnotes]");
-    await click(browser, "input[data-entity=customers]");
+    // Everything of the three: 6 pages, long enough at 20 requests a minute
+    // to watch the figures move and cancel midway.
     await click(browser, "[data-test=pull-all]");
     await until(browser, async () => /at least/i.test(await text(browser, "[data-test=estimate]")), "no lower-bound estimate");
     await shot(browser, "20-pull-settings");
@@ -40,6 +39,15 @@ test("pull sample data: estimate, progress, cancel, continue, results, record, e
     await (await browser.$("[data-test=pull-progress]")).waitForExist({ timeout: 10_000 });
     await until(browser, async () => /[1-9]\d* records/.test(await text(browser, "[data-entity-progress=invoices]")), "no progress", 20_000);
     assert.match(await text(browser, "[data-test=pull-progress]"), /requests allowed per minute/);
+    // Today's API calls follow the running pull (they used to stand still until it ended).
+    const usedNow = async () => Number((/^([\d,]+) of/.exec(await text(browser, "[data-test=quota-used]")) ?? ["", "-1"])[1].replace(/,/g, ""));
+    const usedAtStart = await usedNow();
+    await until(
+      browser,
+      async () => (await usedNow()) > usedAtStart && (await browser.$("[data-test=pull-progress]").isExisting()),
+      "today's API calls stood still during the pull",
+      30_000,
+    );
     await shot(browser, "21-pull-progress");
     await click(browser, "[data-test=cancel-pull]");
     await until(browser, async () => /stopped|saved/i.test(await text(browser, "[data-test=info]").catch(() => "")), "cancel not confirmed", 20_000);
@@ -50,7 +58,7 @@ test("pull sample data: estimate, progress, cancel, continue, results, record, e
     // The stopped pull is offered for resuming, beside the form; it continues, and completes.
     assert.match(await text(browser, "[data-test=resume-notice]"), /was stopped after \d+ API calls?\. What it pulled is saved/);
     await click(browser, "[data-test=resume-pull]");
-    await until(browser, async () => /Pull complete: 240 records/.test(await text(browser, "main")), "pull did not complete", 90_000);
+    await until(browser, async () => /Pull complete: 720 records/.test(await text(browser, "main")), "pull did not complete", 90_000);
     assert.match(await text(browser, "[data-count=invoices]"), /^240 Invoices/);
     assert.match(await text(browser, "[data-test=progress]"), /6 of 6 steps done|steps done/);
     assert.match(await text(browser, "[data-test=quota]"), /of 5000 used/);
@@ -61,6 +69,31 @@ test("pull sample data: estimate, progress, cancel, continue, results, record, e
       /^Resets at midnight in the organization's time zone \(UTC[−+]\d\d:\d\d\): .+ your time\.$/,
     );
     await shot(browser, "22-pull-results");
+
+    // The chart reads at a glance: its words are page text at the page's
+    // size, and a pull of a few minutes draws wide bars, at both sizes.
+    const summary = await text(browser, "[data-test=rate-summary]");
+    const busiest = Number(/^Busiest minute: (\d+) requests?, \d+% of Zoho's limit\.$/.exec(summary)?.[1]);
+    assert.ok(busiest > 0 && busiest <= 20, `at most Zoho's 20 a minute here: ${summary}`);
+    for (const size of [null, { width: 500, height: 600 }]) {
+      if (size) await browser.setWindowSize(size.width, size.height);
+      const m = await browser.execute(() => {
+        const px = (sel) => Math.min(...[...document.querySelectorAll(sel)].map((e) => parseFloat(getComputedStyle(e).fontSize)));
+        const bars = [...document.querySelectorAll("[data-test=rate-chart] .bar")].map((b) => b.getBoundingClientRect());
+        return {
+          text: px("[data-test=rate-chart] figcaption, [data-test=rate-chart] .chart-axis span, [data-test=rate-summary]"),
+          svgText: document.querySelectorAll("[data-test=rate-chart] svg text").length,
+          widest: Math.max(...bars.map((b) => b.width)),
+          tallest: Math.max(...bars.map((b) => b.height)),
+        };
+      });
+      const at = size ? "500 px" : "the default size";
+      assert.ok(m.text >= 13, `chart words at ${m.text}px at ${at}`);
+      assert.equal(m.svgText, 0, "no words drawn into the picture, where they shrink with it");
+      assert.ok(m.widest >= 12, `bars ${m.widest.toFixed(1)}px wide at ${at}`);
+      assert.ok(m.tallest >= 20, `the busiest bar ${m.tallest.toFixed(1)}px tall at ${at}`);
+    }
+    await browser.setWindowSize(1080, 760);
 
     // The preview: sorted, searchable, a record opens.
     const first = await browser.$(".trow");

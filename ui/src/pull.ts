@@ -18,6 +18,7 @@ import type { ExportSaved } from "./bindings/ExportSaved";
 import type { Progress } from "./bindings/Progress";
 import type { PullOptions } from "./bindings/PullOptions";
 import type { PullResults } from "./bindings/PullResults";
+import type { RatePoint } from "./bindings/RatePoint";
 import type { RecordRow } from "./bindings/RecordRow";
 import type { SortColumn } from "./bindings/SortColumn";
 import type { SortDir } from "./bindings/SortDir";
@@ -120,6 +121,11 @@ async function loadResults(): Promise<void> {
   host?.render();
 }
 
+/** "1 call", "2 calls", "1,250 records". */
+function count(n: number, word: string): string {
+  return `${n.toLocaleString()} ${word}${n === 1 ? "" : "s"}`;
+}
+
 function duration(seconds: number): string {
   if (seconds < 60) return `${Math.max(1, Math.round(seconds))} s`;
   const m = Math.floor(seconds / 60);
@@ -154,8 +160,32 @@ void events.pullProgress((p) => {
   if (p.connection !== ui.connection) return;
   ui.running = true;
   ui.progress = p;
+  refreshLiveFigures();
   host?.render();
 });
+
+/** How often, at most, the figures beside a running pull are read again. */
+const LIVE_EVERY_MS = 2000;
+let liveAt = 0;
+
+/**
+ * While a pull runs, today's API calls and the requests-per-minute chart
+ * follow it (read again from what the pull stored, every couple of
+ * seconds); the counts and the preview wait for the pull's end.
+ */
+function refreshLiveFigures(): void {
+  const connection = ui.connection;
+  if (!connection || !ui.results || Date.now() - liveAt < LIVE_EVERY_MS) return;
+  liveAt = Date.now();
+  void api
+    .pullResults(connection)
+    .then((fresh) => {
+      if (ui.connection !== connection || !ui.results) return;
+      ui.results = { ...ui.results, quota: fresh.quota, series: fresh.series };
+      host?.render();
+    })
+    .catch(() => undefined);
+}
 
 void events.pullFinished((f) => {
   if (f.connection !== ui.connection) return;
@@ -378,7 +408,7 @@ function progressPanel(): HTMLElement {
             : target
               ? h("progress", { "aria-label": `${entityName(name)} progress`, max: target, value: Math.min(e?.records ?? 0, target) })
               : h("progress", { "aria-label": `${entityName(name)} progress` }),
-          h("span", { class: "count" }, e ? `${e.records} records · ${e.calls} calls${e.done ? " · done" : ""}` : "waiting"),
+          h("span", { class: "count" }, e ? `${count(e.records, "record")} · ${count(e.calls, "call")}${e.done ? " · done" : ""}` : "waiting"),
         ),
       ),
     ),
@@ -386,7 +416,7 @@ function progressPanel(): HTMLElement {
       ? h(
           "p",
           { class: "hint" },
-          `${p.calls} API calls so far · ${p.requests_last_minute} of ${Math.round(p.limit_per_minute)} requests allowed per minute · ` +
+          `${count(p.calls, "API call")} so far · ${p.requests_last_minute} of ${Math.round(p.limit_per_minute)} requests allowed per minute · ` +
             (p.eta_seconds !== null ? `about ${duration(p.eta_seconds)} left` : "time left not known yet"),
         )
       : null,
@@ -419,29 +449,72 @@ function svg(tag: string, attrs: Record<string, string | number>, text?: string)
   return el;
 }
 
-function rateChart(r: PullResults): Element {
-  const pts = r.series.points;
-  const limit = r.series.limit_per_minute;
-  const max = Math.max(limit * 1.15, ...pts.map((p) => p.requests), 1);
-  const w = 560;
-  const ht = 160;
-  const bar = w / Math.max(pts.length, 1);
+/** The fewest minutes the chart spans, so a short pull still draws wide bars. */
+const CHART_MIN_MINUTES = 5;
+
+/** The minutes worth drawing: from the first with a request (at least the last few). */
+export function chartPoints(points: RatePoint[]): RatePoint[] {
+  const first = points.findIndex((p) => p.requests > 0);
+  const from = first < 0 ? points.length - CHART_MIN_MINUTES : Math.min(first, points.length - CHART_MIN_MINUTES);
+  return points.slice(Math.max(0, from));
+}
+
+/**
+ * Requests per minute against Zoho's limit. The bars and the limit line are
+ * drawn (SVG stretched to the width); every word and number is page text at
+ * the page's own size, so nothing shrinks with the window.
+ */
+function rateChart(r: PullResults): HTMLElement {
+  const pts = chartPoints(r.series.points);
+  const limit = Math.round(r.series.limit_per_minute);
+  const busiest = Math.max(0, ...pts.map((p) => p.requests));
+  const max = Math.max(limit * 1.15, busiest, 1);
+  const w = 100 * pts.length;
+  const ht = 100;
   const y = (v: number): number => ht - (v / max) * ht;
-  const chart = svg("svg", {
-    viewBox: `0 0 ${w} ${ht + 18}`,
-    class: "chart",
-    role: "img",
-    "aria-label": `Requests per minute over the last ${pts.length} minutes, against the limit of ${Math.round(limit)} per minute`,
-  });
+  const minute = (ms: number): string => new Date(ms).toLocaleTimeString(undefined, { hour: "numeric", minute: "2-digit" });
+  const chart = svg("svg", { viewBox: `0 0 ${w} ${ht}`, preserveAspectRatio: "none", class: "chart", "aria-hidden": "true" });
   pts.forEach((p, i) => {
     const top = y(p.requests);
-    chart.append(svg("rect", { x: i * bar + 1, y: top, width: Math.max(bar - 2, 1), height: ht - top, class: "bar" }));
+    const bar = svg("rect", { x: i * 100 + 12, y: top, width: 76, height: ht - top, class: "bar" });
+    bar.append(svg("title", {}, `${minute(p.minute_ms)}: ${p.requests} request${p.requests === 1 ? "" : "s"}`));
+    chart.append(bar);
   });
-  chart.append(svg("line", { x1: 0, x2: w, y1: y(limit), y2: y(limit), class: "limit" }));
-  chart.append(svg("text", { x: 4, y: y(limit) - 4, class: "limit-label" }, `limit ${Math.round(limit)}/min`));
-  chart.append(svg("text", { x: 0, y: ht + 14, class: "axis" }, `${pts.length} min ago`));
-  chart.append(svg("text", { x: w, y: ht + 14, class: "axis", "text-anchor": "end" }, "now"));
-  return chart;
+  chart.append(svg("line", { x1: 0, x2: w, y1: y(limit), y2: y(limit), class: "limit", "vector-effect": "non-scaling-stroke" }));
+  const first = pts[0];
+  const share = limit > 0 ? Math.round((busiest / limit) * 100) : 0;
+  return h(
+    "figure",
+    { class: "rate", "data-test": "rate-chart" },
+    h(
+      "figcaption",
+      {},
+      h("strong", {}, "Requests per minute"),
+      ` (bars) against Zoho's limit of ${limit} a minute (dashed line).`,
+    ),
+    h(
+      "div",
+      {
+        class: "chart-frame",
+        role: "img",
+        "aria-label": `Requests per minute over the last ${pts.length} minutes: at most ${busiest}, against Zoho's limit of ${limit} a minute`,
+      },
+      chart,
+    ),
+    h(
+      "div",
+      { class: "chart-axis", "aria-hidden": "true" },
+      h("span", {}, first ? minute(first.minute_ms) : ""),
+      h("span", {}, "now"),
+    ),
+    h(
+      "p",
+      { class: "chart-summary", "data-test": "rate-summary" },
+      busiest === 0
+        ? `No requests in the last ${pts.length} minutes.`
+        : `Busiest minute: ${busiest} request${busiest === 1 ? "" : "s"}, ${share}% of Zoho's limit.`,
+    ),
+  );
 }
 
 /**
@@ -462,10 +535,37 @@ export function resetText(resetsAt: string): string {
   return `Resets at midnight in the organization's time zone (${zone}): ${local} your time.`;
 }
 
+/** The requests-per-minute chart and today's API calls (live while a pull runs). */
+function figures(r: PullResults): HTMLElement {
+  const q = r.quota;
+  return h(
+    "div",
+    { class: "result-grid" },
+    rateChart(r),
+    h(
+      "div",
+      { class: "quota", "data-test": "quota" },
+      h("h4", {}, "Today's API calls"),
+      q && q.daily_limit !== null
+        ? h(
+            "div",
+            {},
+            h("progress", { max: q.daily_limit, value: q.used ?? 0, "aria-label": "Daily API calls used" }),
+            h("p", { "data-test": "quota-used" }, `${(q.used ?? 0).toLocaleString()} of ${q.daily_limit.toLocaleString()} used · ${q.remaining?.toLocaleString() ?? "?"} left`),
+            q.resets_at ? h("p", { class: "hint", "data-test": "quota-reset" }, resetText(q.resets_at)) : null,
+          )
+        : h("p", { class: "hint" }, "Zoho has not reported the daily quota yet."),
+    ),
+  );
+}
+
 function results(): HTMLElement | null {
   const r = ui.results;
-  if (!r || r.counts.length === 0) return null;
-  const q = r.quota;
+  if (!r) return null;
+  // A first pull: nothing to show yet but the figures that follow it.
+  if (r.counts.length === 0) {
+    return ui.running ? h("section", { class: "panel results", "data-test": "pull-live" }, h("h3", {}, "While it pulls"), figures(r)) : null;
+  }
   return h(
     "section",
     { class: "panel results", "data-test": "pull-results" },
@@ -475,25 +575,7 @@ function results(): HTMLElement | null {
       { class: "counts", "data-test": "counts" },
       r.counts.map((c) => h("li", { "data-count": c.entity }, h("strong", {}, String(c.records)), ` ${entityName(c.entity)}`)),
     ),
-    h(
-      "div",
-      { class: "result-grid" },
-      h("figure", {}, rateChart(r), h("figcaption", {}, "API requests per minute (bars) against Zoho's limit (line)")),
-      h(
-        "div",
-        { class: "quota", "data-test": "quota" },
-        h("h4", {}, "Today's API calls"),
-        q && q.daily_limit !== null
-          ? h(
-              "div",
-              {},
-              h("progress", { max: q.daily_limit, value: q.used ?? 0, "aria-label": "Daily API calls used" }),
-              h("p", {}, `${q.used ?? 0} of ${q.daily_limit} used · ${q.remaining ?? "?"} left`),
-              q.resets_at ? h("p", { class: "hint", "data-test": "quota-reset" }, resetText(q.resets_at)) : null,
-            )
-          : h("p", { class: "hint" }, "Zoho has not reported the daily quota yet."),
-      ),
-    ),
+    figures(r),
     preview(r),
     h(
       "div",
