@@ -131,14 +131,17 @@ pub async fn set_redirect_method<R: Runtime>(
 
 /// Starts a sign-in: listens for the redirect, opens the consent page in the
 /// system browser, and returns the page's address for the copy-link fallback.
+/// Zoho is asked to allow reading `entities` only (a reconnect keeps what
+/// its connection could read).
 #[tauri::command]
 pub async fn start_connect<R: Runtime>(
     app: AppHandle<R>,
     region: Option<String>,
     reconnect: Option<String>,
+    entities: Vec<Entity>,
 ) -> Result<Started> {
     let sign_in = app
-        .core(move |s| s.begin_sign_in(region.as_deref(), reconnect.as_deref()))
+        .core(move |s| s.begin_sign_in_to_read(region.as_deref(), reconnect.as_deref(), &entities))
         .await?;
     Ok(crate::connect::open_and_wait(&app, sign_in))
 }

@@ -29,6 +29,15 @@ async function connectAndAccept(browser) {
   assert.match(authorizeUrl, /\/oauth\/v2\/auth\?/);
   assert.match(authorizeUrl, /code_challenge_method=S256/);
   assert.match(authorizeUrl, /access_type=offline/);
+  // Zoho is asked for what the sample pull's three record types need, and
+  // settings: 4 scopes, not 8; the window says which, and why, in words.
+  assert.deepEqual(new URL(authorizeUrl).searchParams.get("scope").split(","), [
+    "ZohoBooks.settings.READ", "ZohoBooks.invoices.READ", "ZohoBooks.creditnotes.READ", "ZohoBooks.contacts.READ",
+  ]);
+  assert.match(
+    await text(browser, "[data-test=asking]"),
+    /^Zoho will ask you to allow reading invoices, credit notes, and contacts \(customers and vendors\), for the record types you chose, and settings, to list your organizations and see who signed in\./,
+  );
   // The same link is there to copy, in case no browser opened; the raw link
   // with its technical parts only behind "Details for support".
   assert.equal(await (await browser.$("[data-test=waiting]")).getAttribute("data-authorize-url"), authorizeUrl);

@@ -25,6 +25,14 @@ test("pull sample data: estimate, progress, cancel, continue, results, record, e
     assert.ok(!(await selected(browser, "input[data-entity=vendors]")));
     assert.ok(!(await selected(browser, "[data-test=line-items]")));
     await until(browser, async () => /About 3 API calls/.test(await text(browser, "[data-test=estimate]")), "no estimate of 3 calls");
+    // The sign-in allowed what the sample needs: vendors (contacts) yes,
+    // bills no, and a chosen bills says so beside the box, with the fix.
+    assert.ok(!(await browser.$("[data-test=needs-reconnect-vendors]").isExisting()));
+    assert.ok(await browser.$("[data-test=needs-reconnect-bills]").isExisting(), "bills are outside the sign-in");
+    await click(browser, "input[data-entity=bills]");
+    await until(browser, async () => /does not allow reading bills.*Reconnect/.test(await text(browser, "[data-test=outside-sign-in]").catch(() => "")), "no word about bills");
+    await click(browser, "input[data-entity=bills]");
+    await until(browser, async () => !(await browser.$("[data-test=outside-sign-in]").isExisting()), "the word stayed after unticking");
     // Line items cost one call per record, and the estimate says so.
     await click(browser, "[data-test=line-items]");
     await until(browser, async () => /About 53 API calls/.test(await text(browser, "[data-test=estimate]")), "line items not in the estimate");

@@ -70,8 +70,9 @@ export const api = {
   dismissRecoveryNotice: () => invoke<null>("dismiss_recovery_notice"),
   openLink: (link: Link, region: string | null) => invoke<string>("open_link", { link, region }),
   setRedirectMethod: (method: RedirectMethod) => invoke<Status>("set_redirect_method", { method }),
-  startConnect: (region: string | null, reconnect: string | null) =>
-    invoke<Started>("start_connect", { region, reconnect }),
+  /** Starts a sign-in asking Zoho to allow reading `entities` (and settings). */
+  startConnect: (region: string | null, reconnect: string | null, entities: Entity[]) =>
+    invoke<Started>("start_connect", { region, reconnect, entities }),
   cancelConnect: () => invoke<null>("cancel_connect"),
   chooseOrganization: (organizationId: string | null) =>
     invoke<Connection>("choose_organization", { organizationId }),

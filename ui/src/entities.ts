@@ -20,6 +20,9 @@ const LABELS = {
 /** Every record type, in the order the pull form lists them. */
 export const ENTITIES: readonly Entity[] = Object.keys(LABELS) as Entity[];
 
+/** What a sample pull reads unless the person chooses otherwise (the core's default selection). */
+export const DEFAULT_ENTITIES: readonly Entity[] = ["invoices", "creditnotes", "customers"];
+
 export function isEntity(name: string): name is Entity {
   return (ENTITIES as readonly string[]).includes(name);
 }

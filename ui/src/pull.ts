@@ -8,7 +8,7 @@ import { h } from "./dom";
 import { formatAmount, formatDate, statusWords } from "./format";
 import { closeRecordCard, openRecordCard } from "./record-card";
 import { openFolderButton, saveWithDialog, savingNote, type Saving } from "./saving";
-import { ENTITIES, entityName, isEntity } from "./entities";
+import { DEFAULT_ENTITIES, ENTITIES, entityName, isEntity } from "./entities";
 import type { Host } from "./host";
 import type { Entity } from "./bindings/Entity";
 import type { Connection } from "./bindings/Connection";
@@ -23,7 +23,6 @@ import type { RecordRow } from "./bindings/RecordRow";
 import type { SortColumn } from "./bindings/SortColumn";
 import type { SortDir } from "./bindings/SortDir";
 
-const DEFAULT_ENTITIES: readonly Entity[] = ["invoices", "creditnotes", "customers"];
 const ROW_HEIGHT = 34;
 const PAGE = 200;
 
@@ -34,6 +33,8 @@ interface PullUi {
   connection: string | null;
   /** The connected organization's currency (ISO code), for amounts. */
   currency: string | null;
+  /** What the connection's sign-in may read (Zoho's granted scope). */
+  canRead: readonly Entity[];
   options: PullOptions;
   estimate: Estimate | null;
   estimateError: string | null;
@@ -52,6 +53,7 @@ interface PullUi {
 const ui: PullUi = {
   connection: null,
   currency: null,
+  canRead: ENTITIES,
   options: { entities: [...DEFAULT_ENTITIES], sample: 25, line_items: false, customer_details: false },
   estimate: null,
   estimateError: null,
@@ -68,8 +70,14 @@ const ui: PullUi = {
 
 let host: PullHost | null = null;
 
+/** The connection of the open pull as stored now (after a reconnect, say). */
+export function connectionChanged(c: Connection): void {
+  if (c.id === ui.connection) ui.canRead = c.can_read;
+}
+
 export function openPull(c: Connection, h0: PullHost): void {
   host = h0;
+  ui.canRead = c.can_read;
   if (ui.connection !== c.id) {
     ui.connection = c.id;
     ui.currency = c.currency;
@@ -261,6 +269,8 @@ function resumeNotice(): HTMLElement | null {
 function settings(): HTMLElement {
   const o = ui.options;
   const all = o.sample === null;
+  // Chosen, but outside what the connection's sign-in may read.
+  const outsideSignIn = o.entities.filter((e) => !ui.canRead.includes(e));
   const est = ui.estimate;
   const overQuota =
     est !== null && est.daily_quota_left !== null && est.calls > est.daily_quota_left;
@@ -295,8 +305,16 @@ function settings(): HTMLElement {
             },
           }),
           entityName(id),
+          ui.canRead.includes(id) ? null : h("span", { class: "hint", "data-test": `needs-reconnect-${id}` }, " (reconnect to allow)"),
         ),
       ),
+      outsideSignIn.length > 0
+        ? h(
+            "p",
+            { class: "banner warning", "data-test": "outside-sign-in" },
+            `This connection's sign-in does not allow reading ${outsideSignIn.map((e) => entityName(e).toLowerCase()).join(", ")}: Zoho was asked only for the record types chosen when it was connected. Click Reconnect on it above, and allow them too on Zoho's page.`,
+          )
+        : null,
     ),
     h(
       "fieldset",

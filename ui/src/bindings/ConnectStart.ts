@@ -8,4 +8,8 @@ export type ConnectStart = { authorize_url: string, redirect_uri: string, region
 /**
  * A warning to show before the person signs in (Zoho's 20-connection limit).
  */
-warning: string | null, };
+warning: string | null, 
+/**
+ * What Zoho's consent page will ask to allow, and why, in words.
+ */
+asking: string, };

@@ -10,7 +10,7 @@ import type { Host, StepScreen } from "../host";
 import { handoffCard } from "./platform";
 import type { Connection } from "../bindings/Connection";
 import type { ConnectionTest } from "../bindings/ConnectionTest";
-import { entityName } from "../entities";
+import { DEFAULT_ENTITIES, entityName } from "../entities";
 import type { Finished } from "../bindings/Finished";
 import type { OrganizationChoice } from "../bindings/OrganizationChoice";
 import type { Started } from "../bindings/Started";
@@ -110,6 +110,8 @@ export function connect(host: Host): ConnectScreen {
   async function loadConnections(): Promise<void> {
     try {
       state.connections = await api.listConnections();
+      // A reconnect may have changed what the open pull's connection can read.
+      for (const c of state.connections) pullModule?.connectionChanged(c);
     } catch (e) {
       host.setError(asAppError(e));
     }
@@ -132,6 +134,7 @@ export function connect(host: Host): ConnectScreen {
         { class: "panel", "data-test": "waiting", "data-authorize-url": st.authorize_url, "aria-live": "polite" },
         h("h3", {}, "Waiting for you to sign in to Zoho"),
         st.warning ? h("div", { class: "banner warning", role: "alert" }, st.warning) : null,
+        h("p", { "data-test": "asking" }, st.asking),
         h(
           "p",
           {},
@@ -290,9 +293,11 @@ export function connect(host: Host): ConnectScreen {
     );
   }
 
+  /** Starts a sign-in that asks Zoho for the record types of the sample pull only. */
   function startConnect(region: string | null, reconnect: string | null): void {
+    const entities = pullModule?.chosenEntities() ?? [...DEFAULT_ENTITIES];
     void host.run(
-      () => api.startConnect(region, reconnect),
+      () => api.startConnect(region, reconnect, entities),
       (started) => {
         state.flow = { kind: "waiting", started };
       },

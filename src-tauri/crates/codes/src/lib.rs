@@ -224,6 +224,8 @@ codes! {
     TokenError = "token_error",
     /// A pull number that does not exist.
     UnknownPull = "unknown_pull",
+    /// A record type outside what the connection's sign-in was allowed to read.
+    ScopeMissing = "scope_missing",
     /// The test report could not be written.
     ReportFailed = "report_failed",
     /// An export could not be written.

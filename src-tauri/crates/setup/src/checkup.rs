@@ -121,10 +121,22 @@ impl Setup {
         };
         let mut modules = Vec::with_capacity(entities.len());
         for entity in entities {
+            let label = entity.label();
+            // Outside what the sign-in was allowed: no call, the fix instead.
+            if !connection.can_read.contains(&entity) {
+                modules.push(ModuleCheck {
+                    entity,
+                    ok: false,
+                    message: crate::Error::NotAllowedBySignIn {
+                        names: label.to_owned(),
+                    }
+                    .to_string(),
+                });
+                continue;
+            }
             let page = books
                 .list(&token, &connection.organization_id, entity, 1, 1, &[])
                 .await;
-            let label = entity.label();
             let (ok, message) = match page {
                 Ok(_) => (true, format!("{} can be read.", capitalized(label))),
                 Err(BooksError::Unauthorized) => (false, refused_module(label)),

@@ -28,6 +28,7 @@ use zbs_zoho::books::{BooksClient, Organization};
 use zbs_zoho::callback::{self, Callback, CallbackOutcome};
 use zbs_zoho::loopback::LoopbackListener;
 use zbs_zoho::oauth::{self, OAuthClient, OAuthError, PendingAuth, TokenSet};
+use zbs_zoho::Entity;
 
 use crate::error::Error;
 use crate::secrets::{entry, SecretError};
@@ -66,6 +67,46 @@ pub struct ConnectStart {
     pub method: RedirectMethod,
     /// A warning to show before the person signs in (Zoho's 20-connection limit).
     pub warning: Option<String>,
+    /// What Zoho's consent page will ask to allow, and why, in words.
+    pub asking: String,
+}
+
+/// "a", "a and b", "a, b, and c".
+pub(crate) fn and_list(items: &[&str]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => (*one).to_owned(),
+        [a, b] => format!("{a} and {b}"),
+        [rest @ .., last] => format!("{}, and {last}", rest.join(", ")),
+    }
+}
+
+/// "Zoho will ask you to allow reading …": each scope asked for, in words,
+/// with why settings is asked for when no chosen record type needs it.
+pub fn asking_words(reading: &[Entity]) -> String {
+    let mut modules: Vec<&str> = Vec::new();
+    for e in Entity::all().iter().filter(|e| reading.contains(e)) {
+        let words = match e.scope_module() {
+            "contacts" => "contacts (customers and vendors)",
+            "settings" => "settings (which hold items)",
+            "accountants" => "the chart of accounts",
+            _ => e.label(),
+        };
+        if !modules.contains(&words) {
+            modules.push(words);
+        }
+    }
+    let chosen_settings = modules.iter().any(|m| m.starts_with("settings"));
+    let list = and_list(&modules);
+    let why = "to list your organizations and see who signed in";
+    let only = "Only reading: nothing can be changed.";
+    if list.is_empty() {
+        format!("Zoho will ask you to allow reading settings, {why}. {only}")
+    } else if chosen_settings {
+        format!("Zoho will ask you to allow reading {list}. Settings are also what the app needs {why}. {only}")
+    } else {
+        format!("Zoho will ask you to allow reading {list}, for the record types you chose, and settings, {why}. {only}")
+    }
 }
 
 /// An organization the person may connect, as Zoho lists it.
@@ -124,6 +165,9 @@ pub struct Connection {
     pub zoho_user_email: Option<String>,
     /// That user's role in the organization, when Zoho said.
     pub zoho_user_role: Option<String>,
+    /// The record types its sign-in lets the app read (the scope Zoho
+    /// granted); another one needs a reconnect that asks for it.
+    pub can_read: Vec<zbs_zoho::Entity>,
 }
 
 /// A sign-in that was started: what to open, and how its answer comes back.
@@ -147,12 +191,16 @@ impl SignIn {
 struct Pending {
     auth: PendingAuth,
     reconnect: Option<String>,
+    /// The scope asked for (comma-separated), kept when Zoho's answer does not say.
+    scopes: String,
 }
 
 struct Exchanged {
     tokens: TokenSet,
     organizations: Vec<Organization>,
     reconnect: Option<String>,
+    /// What the sign-in may read: Zoho's `scope`, else what was asked.
+    granted: String,
     /// Who signed in, as `GET /users/me` said in `user_org`.
     user: Option<zbs_zoho::ZohoUser>,
     user_org: String,
@@ -210,6 +258,17 @@ impl Setup {
         region: Option<&str>,
         reconnect: Option<&str>,
     ) -> Result<SignIn, Error> {
+        self.begin_sign_in_to_read(region, reconnect, Entity::all())
+    }
+
+    /// [`Setup::begin_sign_in`] asking Zoho only for what reading `entities`
+    /// needs (a reconnect also keeps what its connection could read).
+    pub fn begin_sign_in_to_read(
+        &self,
+        region: Option<&str>,
+        reconnect: Option<&str>,
+        entities: &[Entity],
+    ) -> Result<SignIn, Error> {
         let method = self.redirect_method()?;
         let listener = match method {
             RedirectMethod::Localhost | RedirectMethod::Loopback => {
@@ -217,7 +276,7 @@ impl Setup {
             }
             RedirectMethod::DeepLink => None,
         };
-        let start = self.start_connect(region, method, reconnect)?;
+        let start = self.start_connect_to_read(region, method, reconnect, entities)?;
         Ok(SignIn { start, listener })
     }
 
@@ -246,6 +305,19 @@ impl Setup {
         region: Option<&str>,
         method: RedirectMethod,
         reconnect: Option<&str>,
+    ) -> Result<ConnectStart, Error> {
+        self.start_connect_to_read(region, method, reconnect, Entity::all())
+    }
+
+    /// [`Setup::start_connect`] asking Zoho to allow reading `entities` only
+    /// (plus settings, which listing organizations needs); a reconnect asks
+    /// for what its connection could read as well, so nothing is lost.
+    pub fn start_connect_to_read(
+        &self,
+        region: Option<&str>,
+        method: RedirectMethod,
+        reconnect: Option<&str>,
+        entities: &[Entity],
     ) -> Result<ConnectStart, Error> {
         let status = self.status()?;
         if status.client_id.is_none() || !status.secret_stored {
@@ -284,11 +356,17 @@ impl Setup {
         let dc = self.data_centers().get(start_at).unwrap_or(known);
         let redirect_uri = self.redirect_uri(method)?;
         let client_id = status.client_id.unwrap_or_default();
-        let request = oauth::authorize(dc, &client_id, &redirect_uri, &oauth::default_scopes())?;
+        let mut reading: Vec<Entity> = entities.to_vec();
+        if let Some(c) = &reconnect_row {
+            reading.extend(c.can_read.iter().copied());
+        }
+        let scopes = oauth::scopes_for(&reading);
+        let request = oauth::authorize(dc, &client_id, &redirect_uri, &scopes)?;
         let warning = self.sign_in_limit_warning()?;
         *lock(&self.connect.pending) = Some(Pending {
             auth: request.pending,
             reconnect: reconnect_row.map(|c| c.id),
+            scopes: scopes.join(","),
         });
         self.discard_exchanged();
         tracing::info!(%region, start_at = %dc.region, ?method, "sign-in started");
@@ -298,6 +376,7 @@ impl Setup {
             region,
             method,
             warning,
+            asking: asking_words(&reading),
         })
     }
 
@@ -463,10 +542,12 @@ impl Setup {
             }
         };
         let choices = self.choices(&tokens, &organizations)?;
+        let granted = tokens.scope.clone().unwrap_or(pending.scopes);
         *lock(&self.connect.exchanged) = Some(Exchanged {
             tokens,
             organizations,
             reconnect: pending.reconnect,
+            granted,
             user,
             user_org,
         });
@@ -565,6 +646,7 @@ impl Setup {
                 .as_ref()
                 .filter(|_| exchanged.user_org == org.organization_id)
                 .and_then(|u| u.role.as_deref()),
+            granted_scopes: &exchanged.granted,
         })?;
         self.keep_access_token(&id, &tokens);
         tracing::info!(connection = %id, "organization connected");

@@ -57,6 +57,8 @@ pub enum Error {
     RevokeFailed { source: zbs_zoho::oauth::OAuthError },
     #[error("The test report could not be written to {path} ({detail}). Check that the folder exists and is writable.")]
     ReportFailed { path: String, detail: String },
+    #[error("This connection's sign-in does not allow reading {names}: Zoho was asked only for the record types chosen when it was connected. Click Reconnect on it, and allow {names} too on Zoho's page; nothing else changes.")]
+    NotAllowedBySignIn { names: String },
     #[error("A folder named \"{name}\" is already there, so nothing was exported (its files are as they were). Export again and give the export another name, or choose another folder.")]
     ExportFolderExists { name: String },
     #[error("Zoho's {name} data center did not accept the Client ID and Client Secret. {fix}")]
@@ -121,6 +123,7 @@ impl Error {
             Error::KeysRefusedAt { .. } => Code::InvalidClient,
             Error::ReportFailed { .. } => Code::ReportFailed,
             Error::ExportFolderExists { .. } => Code::ExportFailed,
+            Error::NotAllowedBySignIn { .. } => Code::ScopeMissing,
             Error::InvalidPlatform { .. } => Code::InvalidPlatform,
             Error::OAuth(e) => e.code(),
             Error::Books(e) => e.code(),

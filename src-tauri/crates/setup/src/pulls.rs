@@ -103,6 +103,19 @@ impl Setup {
             return Err(Error::NotEnabled);
         }
         let c = self.connection(connection_id)?;
+        // A record type the sign-in was not allowed to read is named with
+        // the fix before any call (Zoho would refuse it with code 57).
+        let outside: Vec<&str> = options
+            .entities
+            .iter()
+            .filter(|e| !c.can_read.contains(e))
+            .map(|e| e.label())
+            .collect();
+        if !outside.is_empty() {
+            return Err(Error::NotAllowedBySignIn {
+                names: crate::connect::and_list(&outside),
+            });
+        }
         let tokens: Arc<dyn TokenSource> = Arc::new(ConnectionTokens {
             setup: Arc::clone(self),
             connection_id: c.id.clone(),

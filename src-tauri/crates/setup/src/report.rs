@@ -141,6 +141,12 @@ impl Setup {
                 };
                 row(&mut h, "Signed in as", &who);
             }
+            let readable: Vec<&str> = c.can_read.iter().map(|e| e.label()).collect();
+            row(
+                &mut h,
+                "Allowed to read",
+                &crate::connect::and_list(&readable),
+            );
             if c.state == ConnectionState::NeedsReconnect {
                 warnings.push(format!(
                     "Zoho no longer accepts the sign-in of {name}: connect it again before relying on it."
@@ -347,6 +353,7 @@ mod tests {
                 connected_at: "2026-12-01T10:00:00Z",
                 zoho_user_email: Some("<b>admin</b>@example.com"),
                 zoho_user_role: Some("Admin <i>"),
+                granted_scopes: "ZohoBooks.settings.READ,ZohoBooks.invoices.READ",
             })
             .unwrap();
         setup
@@ -371,6 +378,11 @@ mod tests {
         assert!(html.contains(
             "Signed in as</th><td>&lt;b&gt;admin&lt;/b&gt;@example.com (role: Admin &lt;i&gt;)"
         ));
+        // What Zoho granted the sign-in, in words.
+        assert!(
+            html.contains("Allowed to read</th><td>invoices and items</td>"),
+            "{html}"
+        );
     }
 
     #[test]

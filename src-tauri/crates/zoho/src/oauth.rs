@@ -67,6 +67,45 @@ pub fn default_scopes() -> Vec<String> {
     .collect()
 }
 
+/// The scope every sign-in asks for whatever it reads: `/organizations`
+/// and `/users/me` need it.
+pub const SETTINGS_SCOPE: &str = "ZohoBooks.settings.READ";
+
+/// The read-only scopes reading `entities` needs, and no more: settings
+/// first (see [`SETTINGS_SCOPE`]), then one per module, in Zoho's order of
+/// [`Entity::all`], each once.
+pub fn scopes_for(entities: &[crate::Entity]) -> Vec<String> {
+    let mut scopes = vec![SETTINGS_SCOPE.to_owned()];
+    for e in crate::Entity::all() {
+        let scope = format!("ZohoBooks.{}.READ", e.scope_module());
+        if entities.contains(e) && !scopes.contains(&scope) {
+            scopes.push(scope);
+        }
+    }
+    scopes
+}
+
+/// Whether a granted scope list (as the token answer's `scope` says it:
+/// separated by commas or spaces) allows reading `entity`: its module's
+/// `READ` or `ALL`, or `ZohoBooks.fullaccess.all`, in any letter case.
+pub fn scope_covers(granted: &str, entity: crate::Entity) -> bool {
+    granted
+        .split(|c: char| c == ',' || c.is_whitespace())
+        .filter(|s| !s.is_empty())
+        .any(|s| {
+            let mut parts = s.split('.');
+            let (Some(app), Some(module), Some(op), None) =
+                (parts.next(), parts.next(), parts.next(), parts.next())
+            else {
+                return false;
+            };
+            app.eq_ignore_ascii_case("ZohoBooks")
+                && ((module.eq_ignore_ascii_case("fullaccess") && op.eq_ignore_ascii_case("all"))
+                    || (module.eq_ignore_ascii_case(entity.scope_module())
+                        && (op.eq_ignore_ascii_case("READ") || op.eq_ignore_ascii_case("ALL"))))
+        })
+}
+
 /// The consent URL to open, and what must be remembered until the redirect.
 #[derive(Debug)]
 pub struct AuthorizeRequest {
@@ -889,7 +928,47 @@ mod tests {
     }
 
     #[test]
-    fn default_scopes_are_read_only() {
+    fn scopes_are_read_only_and_only_what_the_record_types_need() {
+        assert_eq!(
+            scopes_for(&[
+                crate::Entity::Invoices,
+                crate::Entity::CreditNotes,
+                crate::Entity::Customers
+            ]),
+            vec![
+                "ZohoBooks.settings.READ",
+                "ZohoBooks.invoices.READ",
+                "ZohoBooks.creditnotes.READ",
+                "ZohoBooks.contacts.READ"
+            ]
+        );
+        // Customers and vendors share one scope; items are settings'.
+        assert_eq!(
+            scopes_for(&[
+                crate::Entity::Vendors,
+                crate::Entity::Customers,
+                crate::Entity::Items
+            ]),
+            vec!["ZohoBooks.settings.READ", "ZohoBooks.contacts.READ"]
+        );
+        assert_eq!(scopes_for(crate::Entity::all()), default_scopes());
+        let granted = "ZohoBooks.settings.READ ZohoBooks.invoices.READ,zohobooks.CONTACTS.all";
+        assert!(scope_covers(granted, crate::Entity::Invoices));
+        assert!(scope_covers(granted, crate::Entity::Vendors));
+        assert!(scope_covers(granted, crate::Entity::Items));
+        assert!(!scope_covers(granted, crate::Entity::Bills));
+        assert!(!scope_covers(
+            "ZohoBooks.bills.CREATE",
+            crate::Entity::Bills
+        ));
+        assert!(!scope_covers(
+            "ZohoBooks.bills.READ.extra",
+            crate::Entity::Bills
+        ));
+        assert!(scope_covers(
+            "ZohoBooks.fullaccess.all",
+            crate::Entity::Bills
+        ));
         let scopes = default_scopes();
         assert!(scopes.contains(&"ZohoBooks.settings.READ".to_owned()));
         assert!(scopes

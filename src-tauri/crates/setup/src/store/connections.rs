@@ -9,7 +9,7 @@ use crate::connect::{Connection, ConnectionState};
 
 const SELECT_CONNECTION: &str = "SELECT id, organization_id, organization_name, label, region,
     api_domain, accounts_server, plan, currency, state, connected_at, zoho_user_email,
-    zoho_user_role FROM connections";
+    zoho_user_role, granted_scopes FROM connections";
 
 fn row_to_connection(r: &rusqlite::Row<'_>) -> rusqlite::Result<Connection> {
     let state: String = r.get(9)?;
@@ -31,7 +31,18 @@ fn row_to_connection(r: &rusqlite::Row<'_>) -> rusqlite::Result<Connection> {
         connected_at: r.get(10)?,
         zoho_user_email: r.get(11)?,
         zoho_user_role: r.get(12)?,
+        can_read: readable(r.get::<_, Option<String>>(13)?.as_deref()),
     })
+}
+
+/// The record types a granted scope covers (`None`, from before scopes were
+/// kept: every one, as every sign-in then asked for all of them).
+fn readable(granted: Option<&str>) -> Vec<zbs_zoho::Entity> {
+    zbs_zoho::Entity::all()
+        .iter()
+        .copied()
+        .filter(|e| granted.is_none_or(|g| zbs_zoho::oauth::scope_covers(g, *e)))
+        .collect()
 }
 
 /// Whether connection `id` is stored, on any connection to the file (the
@@ -57,6 +68,8 @@ pub(crate) struct NewConnection<'a> {
     pub connected_at: &'a str,
     pub zoho_user_email: Option<&'a str>,
     pub zoho_user_role: Option<&'a str>,
+    /// What Zoho let the sign-in read (its `scope`).
+    pub granted_scopes: &'a str,
 }
 
 impl Store {
@@ -99,15 +112,16 @@ impl Store {
         tx.execute(
             "INSERT INTO connections (id, organization_id, organization_name, region,
                  accounts_server, api_domain, plan, currency, state, connected_at,
-                 zoho_user_email, zoho_user_role)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'ok', ?9, ?10, ?11)
+                 zoho_user_email, zoho_user_role, granted_scopes)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'ok', ?9, ?10, ?11, ?12)
              ON CONFLICT (id) DO UPDATE SET organization_id = excluded.organization_id,
                  organization_name = excluded.organization_name, region = excluded.region,
                  accounts_server = excluded.accounts_server, api_domain = excluded.api_domain,
                  plan = excluded.plan, currency = excluded.currency, state = 'ok',
                  connected_at = excluded.connected_at,
                  zoho_user_email = excluded.zoho_user_email,
-                 zoho_user_role = excluded.zoho_user_role",
+                 zoho_user_role = excluded.zoho_user_role,
+                 granted_scopes = excluded.granted_scopes",
             params![
                 c.id,
                 c.organization_id,
@@ -119,7 +133,8 @@ impl Store {
                 c.currency,
                 c.connected_at,
                 c.zoho_user_email,
-                c.zoho_user_role
+                c.zoho_user_role,
+                c.granted_scopes
             ],
         )?;
         tx.execute(

@@ -109,6 +109,18 @@ impl Entity {
         }
     }
 
+    /// The OAuth scope module that grants reading this entity: Zoho files
+    /// customers and vendors under `contacts`, items under `settings`, and
+    /// the chart of accounts under `accountants`.
+    pub fn scope_module(self) -> &'static str {
+        match self {
+            Entity::Customers | Entity::Vendors => "contacts",
+            Entity::Items => "settings",
+            Entity::ChartOfAccounts => "accountants",
+            other => other.name(),
+        }
+    }
+
     /// API path below `/books/v3` (customers and vendors are both `/contacts`).
     pub fn path(self) -> &'static str {
         match self {
