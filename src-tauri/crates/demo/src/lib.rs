@@ -11,6 +11,11 @@
 //! to open it any other way. The simulator listens on fixed ports when it
 //! can, so demo connections keep pointing at the same addresses across
 //! restarts and between the window and `zbsetup --demo`.
+//!
+//! Beside the happy path, [`stories`] stages rehearsed scenes on the
+//! in-process simulator ([`Demo::stage`], [`Demo::end_story`]).
+
+pub mod stories;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -20,6 +25,8 @@ use ts_rs::TS;
 use zbs_setup::{Error, OpenOptions, Profile, Setup};
 use zbs_sim::{ClientSpec, SimConfig, SimHandle, Simulator, REGIONS};
 use zbs_zoho::dc::DataCenters;
+
+pub use stories::{DemoStory, StagedStory, StoryInfo, STORY_LABEL};
 
 /// The first of the ports the demo simulator prefers (accounts, API per region).
 pub const DEMO_PORT_BASE: u16 = 47830;
@@ -39,6 +46,8 @@ pub struct Demo {
     sim: Option<SimHandle>,
     data_centers: DataCenters,
     client: ClientSpec,
+    /// The demo story running on `sim`, if any.
+    story: stories::StorySlot,
 }
 
 impl std::fmt::Debug for Demo {
@@ -132,6 +141,7 @@ impl Demo {
                     sim: None,
                     data_centers: fixed_data_centers()?,
                     client: demo_client(),
+                    story: stories::StorySlot::default(),
                 })
             }
         }
@@ -149,6 +159,7 @@ impl Demo {
             sim: Some(sim),
             data_centers,
             client,
+            story: stories::StorySlot::default(),
         })
     }
 
