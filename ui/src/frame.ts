@@ -7,6 +7,7 @@ import { api } from "./api";
 import { h } from "./dom";
 import type { Host, StepScreen } from "./host";
 import { STEP_TEXT } from "./steps";
+import { storiesArea, storiesButton } from "./stories";
 import type { ChecklistItem } from "./bindings/ChecklistItem";
 import type { Status } from "./bindings/Status";
 
@@ -59,6 +60,7 @@ export function checklistFrame(host: FrameHost, steps: Readonly<Record<string, S
       s.profile === "demo"
         ? h("span", { class: "badge demo", "data-test": "demo-badge" }, "Demo mode: simulated Zoho Books, no real data")
         : null,
+      storiesButton(host, s),
       h(
         "div",
         { class: "progress", "data-test": "progress" },
@@ -137,6 +139,7 @@ export function checklistFrame(host: FrameHost, steps: Readonly<Record<string, S
           )
         : null,
       banners(s),
+      storiesArea(host, s),
       stepCard(s),
     );
     return [header, h("div", { class: "layout" }, nav, main)];

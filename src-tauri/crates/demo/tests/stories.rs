@@ -67,6 +67,12 @@ impl Env {
             .await
     }
 
+    async fn stage(&self, story: DemoStory) -> zbs_demo::StagedStory {
+        let staged = self.demo.stage(story, &self.setup).await.expect("staged");
+        assert_eq!(self.demo.story().as_ref(), Some(&staged));
+        staged
+    }
+
     async fn end(&self) {
         assert!(self.demo.end_story(&self.setup).await.expect("ends"));
         assert_eq!(self.demo.story(), None);
@@ -83,11 +89,7 @@ impl Env {
 #[tokio::test]
 async fn a_customer_in_europe_signs_in_at_the_us_and_connects_in_europe() {
     let env = env().await;
-    let staged = env
-        .demo
-        .stage(DemoStory::OtherDataCenter, &env.setup)
-        .await
-        .expect("staged");
+    let staged = env.stage(DemoStory::OtherDataCenter).await;
     assert_eq!(staged.step, "test");
     assert!(staged.caption.contains("accounts.zoho.com"), "{staged:?}");
     // Europe is not among the demo's chosen data centers: the caption says so.
@@ -133,11 +135,7 @@ async fn a_customer_in_europe_signs_in_at_the_us_and_connects_in_europe() {
 #[tokio::test]
 async fn a_data_center_switched_off_is_refused_by_the_key_check_with_the_fix() {
     let env = env().await;
-    let staged = env
-        .demo
-        .stage(DemoStory::DataCenterOff, &env.setup)
-        .await
-        .expect("staged");
+    let staged = env.stage(DemoStory::DataCenterOff).await;
     assert_eq!(staged.step, "keys");
     let check = env.setup.last_key_check().unwrap().expect("checked");
     let uk = check
@@ -171,11 +169,7 @@ async fn a_data_center_switched_off_is_refused_by_the_key_check_with_the_fix() {
 #[tokio::test]
 async fn the_daily_quota_runs_out_mid_pull_which_pauses_and_continues_after_the_reset() {
     let env = env().await;
-    let staged = env
-        .demo
-        .stage(DemoStory::DailyQuota, &env.setup)
-        .await
-        .expect("staged");
+    let staged = env.stage(DemoStory::DailyQuota).await;
     let id = staged.connection.clone().expect("plays on a connection");
     let paused = env.pull(&id).await.expect_err("paused");
     assert_eq!(paused.code(), zbs_setup::Code::QuotaExhausted, "{paused}");
@@ -200,11 +194,7 @@ async fn the_daily_quota_runs_out_mid_pull_which_pauses_and_continues_after_the_
 async fn a_module_the_users_role_refuses_is_named_by_test_and_set_aside_by_a_pull() {
     let env = env().await;
     let mine = env.connect().await;
-    let staged = env
-        .demo
-        .stage(DemoStory::ModuleRefused, &env.setup)
-        .await
-        .expect("staged");
+    let staged = env.stage(DemoStory::ModuleRefused).await;
     assert_eq!(
         staged.connection.as_deref(),
         Some(mine.id.as_str()),
@@ -248,10 +238,7 @@ async fn a_module_the_users_role_refuses_is_named_by_test_and_set_aside_by_a_pul
 async fn too_many_sign_ins_warn_naming_the_oldest_then_mark_it_and_all_goes_with_the_story() {
     let env = env().await;
     let mine = env.connect().await;
-    env.demo
-        .stage(DemoStory::TooManySignIns, &env.setup)
-        .await
-        .expect("staged");
+    env.stage(DemoStory::TooManySignIns).await;
     assert_eq!(env.setup.connections().unwrap().len(), 19);
     let oldest = mine.organization_name.clone();
     let warning = |start: zbs_setup::connect::ConnectStart| start.warning.expect("a warning");
