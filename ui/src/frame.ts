@@ -24,6 +24,8 @@ export interface FrameHost extends Host {
   showWelcome: () => void;
   /** Starts again from the core's state (after the recovery notice is read). */
   refresh: () => Promise<void>;
+  /** Asks the core for the status and the connections again (a demo story changed them). */
+  reload: () => Promise<void>;
   /** The info banner's message, if any. */
   info: () => string | null;
   /** The error banner, if there is an error to show. */

@@ -190,6 +190,11 @@ const checklist = checklistFrame(
       render();
     },
     refresh,
+    reload: async () => {
+      connectScreen.idle();
+      await connectScreen.loadConnections();
+      await host.refreshStatus();
+    },
     info: () => state.info,
     errorBanner: currentErrorBanner,
   },

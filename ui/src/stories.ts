@@ -3,7 +3,7 @@
 // the demo's simulator (the core's zbs-demo) and opens the screen where it
 // plays, with a caption of what the customer would see there. "End the
 // story" puts the simulator back on the happy path. The stories and the one
-// running come with the boot (the core keeps them), so a redraw or a
+// running come with the boot (the core keeps them), so a relaunch or a
 // switch back to the demo shows the same.
 
 import { api } from "./api";
@@ -17,8 +17,8 @@ import type { StoryInfo } from "./bindings/StoryInfo";
 export interface StoryHost extends Host {
   /** Opens a checklist step. */
   goTo: (step: string) => void;
-  /** Starts again from the core's state (status, connections, the story running). */
-  refresh: () => Promise<void>;
+  /** Asks the core for the status and the connections again (a story changed them). */
+  reload: () => Promise<void>;
 }
 
 /** The id of the caption, which takes focus when a story starts. */
@@ -153,13 +153,14 @@ function stage(host: StoryHost, st: StoryInfo): void {
       () => api.stageDemoStory(st.story),
       (value) => {
         staged = value;
+        running = value;
         open = false;
       },
     )
     .then(async (error) => {
       if (error || !staged) return;
       const story: StagedStory = staged;
-      await host.refresh();
+      await host.reload();
       host.goTo(story.step);
       if (story.connection) await openPullOf(host, story.connection);
       host.focus(CAPTION_ID);
@@ -181,7 +182,7 @@ function end(host: StoryHost): void {
     })
     .then(async (error) => {
       if (error) return;
-      await host.refresh();
+      await host.reload();
       host.showInfo("The story ended: the simulated Zoho Books is back on the normal demo.");
     });
 }

@@ -282,8 +282,9 @@ impl Demo {
                      the pull\u{201d}: the first record type arrives, then Zoho answers that the \
                      daily limit is reached. The pull pauses, keeps what it pulled, and says the \
                      quota resets at midnight in the organization's time zone. End the story \
-                     (the quota comes back, as at midnight) and continue the pull: it picks up \
-                     where it paused.",
+                     (the quota comes back, as at midnight) and resume the pull: the window asks \
+                     first, as Zoho last said nothing was left, and the pull picks up where it \
+                     paused.",
                     org = c.organization_name
                 );
                 (Undo::Quota(c.organization_id), "test", caption)
