@@ -49,13 +49,14 @@ test("demo stories: each stages on the simulator, plays in the customer's words,
     // and the organization comes back from Europe, where it is connected.
     let caption = await startStory(browser, "other_data_center", "test");
     assert.match(caption, /accounts\.zoho\.com/);
-    assert.match(caption, /Europe is not among the data centers chosen/);
+    assert.match(caption, /Europe is not among the data centers chosen in “Before you start”/);
     await click(browser, "[data-test=connect]");
     await (await browser.$("[data-test=waiting]")).waitForExist({ timeout: 10_000 });
     const url = await (await browser.$("[data-test=waiting]")).getAttribute("data-authorize-url");
     await fetch(await acceptConsent(url));
     await (await browser.$("[data-test=org-picker]")).waitForExist({ timeout: 15_000 });
     assert.match(await text(browser, "[data-test=org-picker]"), /Data center: Europe/);
+    assert.match(await text(browser, "[data-test=region-not-chosen]"), /Europe is not among the data centers you chose/);
     await shot(browser, "41-story-europe");
     await click(browser, "[data-test=connect-org]");
     await until(browser, async () => /EU data center/.test(await text(browser, "[data-test=connections]")), "not connected in Europe", 15_000);

@@ -230,7 +230,7 @@ impl Demo {
                 );
                 if !setup.regions()?.iter().any(|r| r == ELSEWHERE) {
                     caption.push_str(&format!(
-                        " {name} is not among the data centers chosen in the first step: it \
+                        " {name} is not among the data centers chosen in \u{201c}Before you start\u{201d}: it \
                          connects because the console has {name} switched on, but \u{201c}Check \
                          my keys\u{201d} asks it only once it is chosen. With {name} switched \
                          off in the console, the sign-in would be refused, naming {name} and \

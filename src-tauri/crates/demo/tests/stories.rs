@@ -94,7 +94,9 @@ async fn a_customer_in_europe_signs_in_at_the_us_and_connects_in_europe() {
     assert!(staged.caption.contains("accounts.zoho.com"), "{staged:?}");
     // Europe is not among the demo's chosen data centers: the caption says so.
     assert!(!env.setup.regions().unwrap().contains(&"eu".to_owned()));
-    assert!(staged.caption.contains("not among the data centers chosen"));
+    assert!(staged
+        .caption
+        .contains("not among the data centers chosen in \u{201c}Before you start\u{201d}"));
     let start = env
         .setup
         .start_connect(None, RedirectMethod::DeepLink, None)
@@ -113,6 +115,10 @@ async fn a_customer_in_europe_signs_in_at_the_us_and_connects_in_europe() {
     let choices = env.setup.complete_connect_url(&location).await.expect("in");
     assert_eq!(choices[0].region, "eu");
     assert_eq!(choices[0].region_name, "Europe");
+    assert!(
+        !choices[0].region_chosen,
+        "the window says Europe was not chosen"
+    );
     let c = env.setup.choose_organization(None).expect("connected");
     assert_eq!(c.region, "eu");
     assert!(
