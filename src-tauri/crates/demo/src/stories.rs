@@ -17,6 +17,7 @@ use std::sync::Mutex;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 use zbs_setup::connect::{Connection, ConnectionState, RedirectMethod};
+use zbs_setup::keycheck::KeyCheckStatus;
 use zbs_setup::{CredentialsInput, Error, Setup};
 use zbs_sim::{ClientSpec, SimHandle, REGIONS};
 
@@ -212,14 +213,58 @@ impl Demo {
             .into_iter()
             .map(|c| (c.id, c.state))
             .collect();
-        let mut kept = None;
+        // Kept from the start: a story that fails halfway is ended all the same.
+        *lock(&self.story.0) = Some(Running {
+            shown: StagedStory {
+                story,
+                title: story.title().to_owned(),
+                caption: String::new(),
+                step: String::new(),
+                connection: None,
+            },
+            undo: Undo::Nothing,
+            before,
+            kept: None,
+        });
+        match self.play(story, setup, sim).await {
+            Ok(shown) => {
+                if let Some(r) = lock(&self.story.0).as_mut() {
+                    r.shown = shown.clone();
+                }
+                tracing::info!(story = story.name(), "demo story staged");
+                Ok(shown)
+            }
+            Err(e) => {
+                if let Err(undo) = self.end_story(setup).await {
+                    tracing::warn!(error = %undo, "a story that failed could not be ended");
+                }
+                Err(e)
+            }
+        }
+    }
+
+    /// What ending the story puts back, recorded as soon as it is changed.
+    fn on_end(&self, undo: Undo) {
+        if let Some(r) = lock(&self.story.0).as_mut() {
+            r.undo = undo;
+        }
+    }
+
+    /// Sets `story` up; what the window shows of it.
+    async fn play(
+        &self,
+        story: DemoStory,
+        setup: &Setup,
+        sim: &SimHandle,
+    ) -> Result<StagedStory, Error> {
         let mut connection = None;
-        let (undo, step, caption) = match story {
+        let (step, caption) = match story {
             DemoStory::OtherDataCenter => {
                 let home = sim.home_region();
                 if !sim.set_home_region(ELSEWHERE) {
                     return Err(story_error("the simulator has no European data center"));
                 }
+                self.on_end(Undo::Home(home));
                 let name = dc_name(setup, ELSEWHERE);
                 let mut caption = format!(
                     "Click \u{201c}Connect a test organization\u{201d} and Accept. The sign-in \
@@ -237,7 +282,7 @@ impl Demo {
                          the fix."
                     ));
                 }
-                (Undo::Home(home), "test", caption)
+                ("test", caption)
             }
             DemoStory::DataCenterOff => {
                 let region = refused_region(setup, &sim.home_region())?;
@@ -256,24 +301,36 @@ impl Demo {
                         .collect(),
                 );
                 sim.register_client(off);
+                self.on_end(Undo::Client(original));
                 // The person sees the answer at once, as after saving keys.
-                if let Err(e) = setup.check_keys_with_zoho().await {
-                    sim.register_client(original);
-                    return Err(e);
-                }
-                let caption = format!(
-                    "The simulated API console has {name} switched off for this client. \
-                     \u{201c}Check my keys\u{201d} just asked every chosen data center: {name} \
-                     refuses the keys, and its row says what to change in the console's \
-                     Settings tab. Until then a customer there cannot connect, and this step \
-                     stays open."
-                );
-                (Undo::Client(original), "keys", caption)
+                let check = setup.check_keys_with_zoho().await?;
+                let refused = check
+                    .data_centers
+                    .iter()
+                    .any(|d| d.region == region && d.status == KeyCheckStatus::Refused);
+                let caption = if refused {
+                    format!(
+                        "The simulated API console has {name} switched off for this client. \
+                         \u{201c}Check my keys\u{201d} just asked every chosen data center: \
+                         {name} refuses the keys, and its row says what to change in the \
+                         console's Settings tab. Until then a customer there cannot connect, and \
+                         this step stays open."
+                    )
+                } else {
+                    format!(
+                        "The simulated API console has {name} switched off for this client, but \
+                         these keys were checked too often in the last ten minutes for Zoho to be \
+                         asked again now. Click \u{201c}Check again\u{201d} in a few minutes: \
+                         {name} refuses the keys, with what to change in the console's Settings \
+                         tab."
+                    )
+                };
+                ("keys", caption)
             }
             DemoStory::DailyQuota => {
-                let (c, staged) = self.connection_to_play_on(setup).await?;
-                kept = staged;
+                let c = self.connection_to_play_on(setup).await?;
                 connection = Some(c.id.clone());
+                self.on_end(Undo::Quota(c.organization_id.clone()));
                 sim.faults()
                     .leave_daily_quota(&c.organization_id, 1)
                     .map_err(story_error)?;
@@ -287,12 +344,12 @@ impl Demo {
                      paused.",
                     org = c.organization_name
                 );
-                (Undo::Quota(c.organization_id), "test", caption)
+                ("test", caption)
             }
             DemoStory::ModuleRefused => {
-                let (c, staged) = self.connection_to_play_on(setup).await?;
-                kept = staged;
+                let c = self.connection_to_play_on(setup).await?;
                 connection = Some(c.id.clone());
+                self.on_end(Undo::Denies);
                 sim.faults().set_role_denies(&[REFUSED_MODULE]);
                 let caption = format!(
                     "The Zoho user who connected {org} has a role that does not allow credit \
@@ -302,7 +359,7 @@ impl Demo {
                      aside, saying why.",
                     org = c.organization_name
                 );
-                (Undo::Denies, "test", caption)
+                ("test", caption)
             }
             DemoStory::TooManySignIns => {
                 let email = sim.config().user_email.clone();
@@ -323,24 +380,16 @@ impl Demo {
                      Connect once more after that, and the oldest is marked \u{201c}Needs \
                      reconnecting\u{201d}."
                 );
-                (Undo::Nothing, "test", caption)
+                ("test", caption)
             }
         };
-        let shown = StagedStory {
+        Ok(StagedStory {
             story,
             title: story.title().to_owned(),
             caption,
             step: step.to_owned(),
             connection,
-        };
-        *lock(&self.story.0) = Some(Running {
-            shown: shown.clone(),
-            undo,
-            before,
-            kept,
-        });
-        tracing::info!(story = story.name(), "demo story staged");
-        Ok(shown)
+        })
     }
 
     /// Ends the running story (false: none ran): the simulator back on the
@@ -429,22 +478,21 @@ impl Demo {
     }
 
     /// A working connection in the user's home data center to play on: the
-    /// first there is, else a new one (returned also as the one to keep).
-    async fn connection_to_play_on(
-        &self,
-        setup: &Setup,
-    ) -> Result<(Connection, Option<String>), Error> {
+    /// first there is, else a new one, which stays after the story.
+    async fn connection_to_play_on(&self, setup: &Setup) -> Result<Connection, Error> {
         let home = self.story_sim()?.home_region();
         let existing = setup
             .connections()?
             .into_iter()
             .find(|c| c.state == ConnectionState::Ok && c.region == home && c.label.is_none());
         if let Some(c) = existing {
-            return Ok((c, None));
+            return Ok(c);
         }
         let c = self.sign_in(setup, None).await?;
-        let id = c.id.clone();
-        Ok((c, Some(id)))
+        if let Some(r) = lock(&self.story.0).as_mut() {
+            r.kept = Some(c.id.clone());
+        }
+        Ok(c)
     }
 
     /// Signs in on the simulator as the person would (consent accepted,
