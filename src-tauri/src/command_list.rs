@@ -10,6 +10,8 @@ macro_rules! with_commands {
         $m!(
             boot,
             switch_profile,
+            stage_demo_story,
+            end_demo_story,
             get_status,
             check_keys,
             save_credentials,

@@ -97,16 +97,26 @@ pub struct Boot {
     status: Status,
     welcomed: bool,
     demo_keys: Option<zbs_demo::DemoKeys>,
+    /// The demo's stories (empty outside demo mode), and the one running.
+    demo_stories: Vec<zbs_demo::StoryInfo>,
+    demo_story: Option<zbs_demo::StagedStory>,
     /// A sign-in that ended before the window was listening (cold start).
     connect_outcome: Option<crate::connect::Finished>,
 }
 
 #[tauri::command]
 pub async fn boot<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>) -> Result<Boot> {
+    let status = app.core(|s| s.status()).await?;
+    let (demo_stories, demo_story) = match status.profile {
+        Profile::Demo => state.demo_stories().await,
+        Profile::Real => (Vec::new(), None),
+    };
     Ok(Boot {
-        status: app.core(|s| s.status()).await?,
+        status,
         welcomed: state.welcomed(),
         demo_keys: state.demo_keys().await,
+        demo_stories,
+        demo_story,
         connect_outcome: app.state::<crate::connect::LastOutcome>().take(),
     })
 }
@@ -119,6 +129,21 @@ pub async fn switch_profile<R: Runtime>(
 ) -> Result<Boot> {
     state.switch(profile).await?;
     boot(app, state).await
+}
+
+/// Stages a demo story (demo mode only); the window opens the step it plays on.
+#[tauri::command]
+pub async fn stage_demo_story(
+    state: State<'_, AppState>,
+    story: zbs_demo::DemoStory,
+) -> Result<zbs_demo::StagedStory> {
+    state.stage_story(story).await
+}
+
+/// Ends the demo story running: the demo's simulator is on the happy path again.
+#[tauri::command]
+pub async fn end_demo_story(state: State<'_, AppState>) -> Result<()> {
+    state.end_story().await
 }
 
 #[tauri::command]

@@ -65,8 +65,14 @@ impl AppState {
             .is_some_and(|p| p.welcomed)
     }
 
-    /// Switches between the real profile and demo mode (starting the simulator once).
+    /// Switches between the real profile and demo mode (starting the
+    /// simulator once). Leaving the demo ends its story.
     pub async fn switch(&self, profile: Profile) -> Result<Arc<Setup>, ShellError> {
+        if let (Some(demo), Ok(current)) = (self.demo.lock().await.as_ref(), self.current()) {
+            if current.status().is_ok_and(|s| s.profile == Profile::Demo) {
+                demo.end_story(&current).await?;
+            }
+        }
         let setup = match profile {
             Profile::Real => self.real()?,
             Profile::Demo => {
@@ -84,6 +90,7 @@ impl AppState {
                     .map_err(|_| ShellError::Task)??;
                 if let Some(d) = demo.as_ref() {
                     d.remember_sign_ins(&setup);
+                    d.tidy_stories(&setup).await;
                 }
                 Arc::new(setup)
             }
@@ -93,6 +100,38 @@ impl AppState {
         }
         *self.current.write().unwrap_or_else(|p| p.into_inner()) = Ok(setup.clone());
         Ok(setup)
+    }
+
+    /// Stages a demo story on the demo's simulator and the demo profile.
+    pub async fn stage_story(
+        &self,
+        story: zbs_demo::DemoStory,
+    ) -> Result<zbs_demo::StagedStory, ShellError> {
+        let setup = self.current()?;
+        let demo = self.demo.lock().await;
+        let demo = demo.as_ref().ok_or_else(|| {
+            ShellError::from(zbs_setup::Error::DemoStory {
+                detail: "demo mode is not on".into(),
+            })
+        })?;
+        Ok(demo.stage(story, &setup).await?)
+    }
+
+    /// Ends the demo story running, if any: back to the happy path.
+    pub async fn end_story(&self) -> Result<(), ShellError> {
+        let setup = self.current()?;
+        if let Some(demo) = self.demo.lock().await.as_ref() {
+            demo.end_story(&setup).await?;
+        }
+        Ok(())
+    }
+
+    /// The demo's stories and the one running, while demo mode is on.
+    pub async fn demo_stories(&self) -> (Vec<zbs_demo::StoryInfo>, Option<zbs_demo::StagedStory>) {
+        match self.demo.lock().await.as_ref() {
+            Some(d) if d.in_process() => (Demo::stories(), d.story()),
+            _ => (Vec::new(), None),
+        }
     }
 
     /// The demo's keys while demo mode is on.

@@ -36,6 +36,8 @@ import type { SecretCopied } from "./bindings/SecretCopied";
 import type { SavedReport } from "./bindings/SavedReport";
 import type { KeyCheck } from "./bindings/KeyCheck";
 import type { Entity } from "./bindings/Entity";
+import type { DemoStory } from "./bindings/DemoStory";
+import type { StagedStory } from "./bindings/StagedStory";
 
 /** A failed command, as the shell serialises it. */
 export interface AppError {
@@ -59,6 +61,10 @@ export function asAppError(e: unknown): AppError {
 export const api = {
   boot: () => invoke<Boot>("boot"),
   switchProfile: (profile: Profile) => invoke<Boot>("switch_profile", { profile }),
+  /** Stages a demo story on the demo's simulator (demo mode only). */
+  stageDemoStory: (story: DemoStory) => invoke<StagedStory>("stage_demo_story", { story }),
+  /** Ends the demo story running: back to the normal demo. */
+  endDemoStory: () => invoke<null>("end_demo_story"),
   status: () => invoke<Status>("get_status"),
   checkKeys: (input: CredentialsInput) => invoke<KeyIssue[]>("check_keys", { input }),
   saveCredentials: (input: CredentialsInput) => invoke<SaveOutcome>("save_credentials", { input }),

@@ -7,6 +7,7 @@ import { api } from "./api";
 import { h } from "./dom";
 import type { Host, StepScreen } from "./host";
 import { STEP_TEXT } from "./steps";
+import { storiesArea, storiesButton } from "./stories";
 import type { ChecklistItem } from "./bindings/ChecklistItem";
 import type { Status } from "./bindings/Status";
 
@@ -23,6 +24,8 @@ export interface FrameHost extends Host {
   showWelcome: () => void;
   /** Starts again from the core's state (after the recovery notice is read). */
   refresh: () => Promise<void>;
+  /** Asks the core for the status and the connections again (a demo story changed them). */
+  reload: () => Promise<void>;
   /** The info banner's message, if any. */
   info: () => string | null;
   /** The error banner, if there is an error to show. */
@@ -59,6 +62,7 @@ export function checklistFrame(host: FrameHost, steps: Readonly<Record<string, S
       s.profile === "demo"
         ? h("span", { class: "badge demo", "data-test": "demo-badge" }, "Demo mode: simulated Zoho Books, no real data")
         : null,
+      storiesButton(host, s),
       h(
         "div",
         { class: "progress", "data-test": "progress" },
@@ -137,6 +141,7 @@ export function checklistFrame(host: FrameHost, steps: Readonly<Record<string, S
           )
         : null,
       banners(s),
+      storiesArea(host, s),
       stepCard(s),
     );
     return [header, h("div", { class: "layout" }, nav, main)];

@@ -12,6 +12,7 @@ import { askBeforeClosing, pullEndedWhileAsking } from "./close-question";
 import { h, replaceChildren } from "./dom";
 import { redrawKeepingFocus } from "./focus";
 import { checklistFrame } from "./frame";
+import { setStories } from "./stories";
 import type { ErrorNotice, Host, StepScreen } from "./host";
 import { beforeYouStart } from "./screens/before-you-start";
 import { connect } from "./screens/connect";
@@ -74,6 +75,7 @@ async function refresh(): Promise<void> {
     state.welcomed = b.welcomed;
     state.showWelcome = !b.welcomed;
     keysScreen.setDemoKeys(b.demo_keys);
+    setStories(b.demo_stories, b.demo_story);
     state.step = b.status.current_step ?? "before_you_start";
     connectScreen.idle();
     if (b.connect_outcome) connectScreen.finished(b.connect_outcome);
@@ -93,6 +95,7 @@ function switchProfile(profile: Profile): void {
       state.welcomed = true;
       state.showWelcome = false;
       keysScreen.setDemoKeys(b.demo_keys);
+      setStories(b.demo_stories, b.demo_story);
       state.step = b.status.current_step ?? "before_you_start";
       connectScreen.idle();
       keysScreen.reset();
@@ -189,6 +192,11 @@ const checklist = checklistFrame(
       render();
     },
     refresh,
+    reload: async () => {
+      connectScreen.idle();
+      await connectScreen.loadConnections();
+      await host.refreshStatus();
+    },
     info: () => state.info,
     errorBanner: currentErrorBanner,
   },

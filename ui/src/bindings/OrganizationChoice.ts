@@ -7,4 +7,10 @@ export type OrganizationChoice = { organization_id: string, name: string, plan: 
 /**
  * Connections already made to it with this client.
  */
-times_connected: number, };
+times_connected: number, 
+/**
+ * Whether its data center is among those chosen (the ones "Check my
+ * keys" asks): Zoho sends a sign-in to the organization's own data
+ * center whichever were chosen.
+ */
+region_chosen: boolean, };

@@ -235,6 +235,13 @@ export function connect(host: Host): ConnectScreen {
                     .filter(Boolean)
                     .join(" · "),
                 ),
+                c.region_chosen
+                  ? null
+                  : h(
+                      "span",
+                      { class: "hint block", "data-test": "region-not-chosen" },
+                      `${c.region_name} is not among the data centers you chose in \u201cBefore you start\u201d. It connects because the API console has it switched on; choose it there too, so \u201cCheck my keys\u201d asks it.`,
+                    ),
                 c.times_connected > 0
                   ? h("span", { class: "hint block" }, `Already connected ${c.times_connected} time${c.times_connected === 1 ? "" : "s"} with this Client ID.`)
                   : null,

@@ -13,6 +13,11 @@
 //! to open it any other way. The simulator listens on fixed ports when it
 //! can, so demo connections keep pointing at the same addresses across
 //! restarts and between the window and `zbsetup --demo`.
+//!
+//! Beside the happy path, [`stories`] stages rehearsed scenes on the
+//! in-process simulator ([`Demo::stage`], [`Demo::end_story`]).
+
+pub mod stories;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -22,6 +27,8 @@ use ts_rs::TS;
 use zbs_setup::{Error, OpenOptions, Profile, Setup};
 use zbs_sim::{ClientSpec, SimConfig, SimHandle, Simulator, REGIONS};
 use zbs_zoho::dc::DataCenters;
+
+pub use stories::{DemoStory, StagedStory, StoryInfo, STORY_LABEL};
 
 /// The first of the ports the demo simulator prefers (accounts, API per region).
 pub const DEMO_PORT_BASE: u16 = 47830;
@@ -41,6 +48,8 @@ pub struct Demo {
     sim: Option<SimHandle>,
     data_centers: DataCenters,
     client: ClientSpec,
+    /// The demo story running on `sim`, if any.
+    story: stories::StorySlot,
 }
 
 impl std::fmt::Debug for Demo {
@@ -134,6 +143,7 @@ impl Demo {
                     sim: None,
                     data_centers: fixed_data_centers()?,
                     client: demo_client(),
+                    story: stories::StorySlot::default(),
                 })
             }
         }
@@ -151,6 +161,7 @@ impl Demo {
             sim: Some(sim),
             data_centers,
             client,
+            story: stories::StorySlot::default(),
         })
     }
 

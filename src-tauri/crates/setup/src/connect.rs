@@ -122,6 +122,10 @@ pub struct OrganizationChoice {
     pub is_default: bool,
     /// Connections already made to it with this client.
     pub times_connected: u32,
+    /// Whether its data center is among those chosen (the ones "Check my
+    /// keys" asks): Zoho sends a sign-in to the organization's own data
+    /// center whichever were chosen.
+    pub region_chosen: bool,
 }
 
 /// The connections holding one Zoho user's sign-ins, oldest first.
@@ -564,6 +568,7 @@ impl Setup {
             .get(&tokens.region)
             .map(|d| d.name.clone())
             .unwrap_or_else(|| tokens.region.to_uppercase());
+        let region_chosen = self.regions()?.contains(&tokens.region);
         organizations
             .iter()
             .map(|o| {
@@ -576,6 +581,7 @@ impl Setup {
                     region_name: region_name.clone(),
                     is_default: o.is_default_org.unwrap_or(false),
                     times_connected: self.times_connected(&o.organization_id)?,
+                    region_chosen,
                 })
             })
             .collect()

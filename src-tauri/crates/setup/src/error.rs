@@ -69,6 +69,8 @@ pub enum Error {
     InvalidPlatform { reason: String },
     #[error("Demo mode could not start its simulated Zoho Books ({detail}). Restart the app and try again.")]
     Demo { detail: String },
+    #[error("The demo story could not be set up ({detail}). End the story and try again.")]
+    DemoStory { detail: String },
     #[error(transparent)]
     OAuth(#[from] zbs_zoho::oauth::OAuthError),
     #[error(transparent)]
@@ -118,7 +120,7 @@ impl Error {
             Error::UnknownConnection { .. } => Code::UnknownConnection,
             Error::ReconnectNeeded { .. } => Code::ReconnectNeeded,
             Error::RevokeFailed { .. } => Code::RevokeFailed,
-            Error::Demo { .. } => Code::DemoFailed,
+            Error::Demo { .. } | Error::DemoStory { .. } => Code::DemoFailed,
             Error::InvalidCallback { .. } => Code::InvalidCallback,
             Error::KeysRefusedAt { .. } => Code::InvalidClient,
             Error::ReportFailed { .. } => Code::ReportFailed,

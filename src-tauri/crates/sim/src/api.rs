@@ -275,7 +275,7 @@ async fn books(
         let org = shared
             .orgs
             .get(org_id)
-            .filter(|_| ctx.region == shared.cfg.user_region);
+            .filter(|_| ctx.region == shared.home());
         let Some(org) = org else {
             return error(
                 StatusCode::BAD_REQUEST,
@@ -296,7 +296,12 @@ async fn books(
         if enforce && !scopes_cover(&scopes, module) {
             return with_quota(unauthorized(), org.limiter.quota(&shared.clock));
         }
-        if shared.cfg.role_denies.iter().any(|m| m == module) {
+        let denied_now = lock(&shared.faults)
+            .faults
+            .role_denies
+            .iter()
+            .any(|m| m == module);
+        if denied_now || shared.cfg.role_denies.iter().any(|m| m == module) {
             return with_quota(unauthorized(), org.limiter.quota(&shared.clock));
         }
         // 5. Limits.
@@ -364,7 +369,7 @@ async fn books(
     if lock(&shared.faults).take_server_error() {
         return error(StatusCode::INTERNAL_SERVER_ERROR, 1000, "Internal error");
     }
-    let rows: Vec<Value> = if ctx.region == shared.cfg.user_region {
+    let rows: Vec<Value> = if ctx.region == shared.home() {
         shared
             .org_order
             .iter()

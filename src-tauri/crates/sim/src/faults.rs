@@ -50,6 +50,7 @@ pub struct Faults {
     pub blank_ids_next: u32,
     pub trickle: Duration,
     pub churn: Churn,
+    pub role_denies: Vec<String>,
 }
 
 /// Records created and edited in a list after each of its pages is served.
@@ -219,15 +220,39 @@ impl FaultControl {
         lock(&self.shared.oauth).revoke_all();
     }
 
-    /// The organization's daily quota is used up until the next reset.
-    pub fn exhaust_daily_quota(&self, organization_id: &str) -> Result<()> {
-        let org = self
-            .shared
+    /// The user's role may not read these modules (scope names) from now
+    /// on, beside `SimConfig::role_denies`; empty: only those.
+    pub fn set_role_denies(&self, modules: &[&str]) {
+        self.update(|f| f.role_denies = modules.iter().map(|m| (*m).to_owned()).collect());
+    }
+
+    /// Only `left` calls remain of the organization's daily quota until the
+    /// next reset (at its midnight), as if the rest were used today.
+    pub fn leave_daily_quota(&self, organization_id: &str, left: u32) -> Result<()> {
+        self.org(organization_id)?
+            .limiter
+            .leave_daily(&self.shared.clock, left);
+        Ok(())
+    }
+
+    /// The organization's daily quota is whole again, as after its midnight.
+    pub fn reset_daily_quota(&self, organization_id: &str) -> Result<()> {
+        self.org(organization_id)?
+            .limiter
+            .leave_daily(&self.shared.clock, u32::MAX);
+        Ok(())
+    }
+
+    fn org(&self, organization_id: &str) -> Result<&crate::Org> {
+        self.shared
             .orgs
             .get(organization_id)
-            .ok_or_else(|| SimError::UnknownOrganization(organization_id.to_string()))?;
-        org.limiter.exhaust_daily(&self.shared.clock);
-        Ok(())
+            .ok_or_else(|| SimError::UnknownOrganization(organization_id.to_string()))
+    }
+
+    /// The organization's daily quota is used up until the next reset.
+    pub fn exhaust_daily_quota(&self, organization_id: &str) -> Result<()> {
+        self.leave_daily_quota(organization_id, 0)
     }
 }
 

@@ -167,6 +167,16 @@ pub(crate) struct Shared {
     /// Daily-limit answers given so far: every other one comes without the
     /// `X-Rate-Limit-*` headers (Zoho's are not always there).
     pub daily_answers: std::sync::atomic::AtomicU64,
+    /// The user's home data center now: `SimConfig::user_region` until
+    /// `SimHandle::set_home_region` moves the user (and their organizations).
+    pub home: Mutex<String>,
+}
+
+impl Shared {
+    /// The user's home data center, where their organizations live.
+    pub(crate) fn home(&self) -> String {
+        lock(&self.home).clone()
+    }
 }
 
 /// Starts simulators.
@@ -244,6 +254,7 @@ impl Simulator {
             org_order,
             faults: Mutex::new(FaultState::new(cfg.seed)),
             daily_answers: std::sync::atomic::AtomicU64::new(0),
+            home: Mutex::new(cfg.user_region.clone()),
             cfg,
         });
 
@@ -350,9 +361,25 @@ impl SimHandle {
         self.api_url(region).map(|a| format!("{a}/books/v3"))
     }
 
-    /// The simulated user's home data center.
-    pub fn home_region(&self) -> &str {
-        &self.shared.cfg.user_region
+    /// The simulated user's home data center now.
+    pub fn home_region(&self) -> String {
+        self.shared.home()
+    }
+
+    /// Moves the simulated user, with their organizations, to `region`'s
+    /// data center from now on, as if their account had been created there
+    /// (a demo story: a customer in Europe). Sign-ins still start at any
+    /// accounts server but China's, and are sent on to `region`; codes and
+    /// tokens issued for the old home keep working only there, where the
+    /// organizations no longer are. False for a region not served, or a
+    /// move across China's separate accounts.
+    pub fn set_home_region(&self, region: &str) -> bool {
+        let mut home = lock(&self.shared.home);
+        if !self.shared.endpoints.contains_key(region) || (region == "cn") != (*home == "cn") {
+            return false;
+        }
+        *home = region.to_owned();
+        true
     }
 
     /// The configuration the simulator runs with.
@@ -453,7 +480,7 @@ impl SimHandle {
             .map(|o| OrgInfo {
                 organization_id: o.data.spec.organization_id.clone(),
                 name: o.data.spec.name.clone(),
-                region: self.shared.cfg.user_region.clone(),
+                region: self.shared.home(),
                 is_default: o.data.spec.is_default,
                 currency_code: o.data.locale.currency_code.to_string(),
             })

@@ -216,11 +216,11 @@ impl Limiter {
         self.lock().rejected_429 += 1;
     }
 
-    /// Uses up what is left of today's quota.
-    pub(crate) fn exhaust_daily(&self, clock: &Clock) {
+    /// Leaves at most `left` calls of today's quota (0: used up).
+    pub(crate) fn leave_daily(&self, clock: &Clock, left: u32) {
         let mut st = self.lock();
         self.roll_day(&mut st, clock);
-        st.used_today = st.quota;
+        st.used_today = st.quota.saturating_sub(left);
     }
 
     pub(crate) fn stats(&self, clock: &Clock) -> OrgStats {

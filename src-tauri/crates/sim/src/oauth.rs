@@ -404,7 +404,7 @@ async fn authorize(State(ctx): State<AccountsCtx>, RawQuery(q): RawQuery) -> Res
     };
     // Sign-in starts at accounts.zoho.com for every data center but China's,
     // which is separate: neither side knows the other's accounts.
-    if (ctx.region == "cn") != (shared.cfg.user_region == "cn") {
+    if (ctx.region == "cn") != (shared.home() == "cn") {
         return error_page(
             "This account cannot be found. Sign in at the Zoho site of the country where your \
              account was created.",
@@ -502,7 +502,7 @@ async fn authorize(State(ctx): State<AccountsCtx>, RawQuery(q): RawQuery) -> Res
         client = escape(&client.client_name),
         user = escape(&shared.cfg.user_name),
         email = escape(&shared.cfg.user_email),
-        home = escape(&shared.cfg.user_region),
+        home = escape(&shared.home()),
         access = if offline {
             "The application keeps access until you revoke it."
         } else {
@@ -560,7 +560,7 @@ async fn decision(State(ctx): State<AccountsCtx>, body: Bytes) -> Response {
     };
     match p.get("decision").map(String::as_str) {
         Some("accept") => {
-            let home = shared.cfg.user_region.clone();
+            let home = shared.home();
             let accounts = shared
                 .endpoints
                 .get(&home)
@@ -618,7 +618,7 @@ impl AccountsCtx {
     fn api_domain(&self) -> String {
         self.shared
             .endpoints
-            .get(&self.shared.cfg.user_region)
+            .get(&self.shared.home())
             .map(|e| e.api.clone())
             .unwrap_or_default()
     }

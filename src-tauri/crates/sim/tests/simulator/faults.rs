@@ -148,3 +148,25 @@ async fn rate_limit_storm_for_the_next_n_requests() {
     let stats = env.sim.stats(&env.org()).unwrap();
     assert_eq!((stats.rejected_429, stats.accepted.len()), (3, 1));
 }
+
+/// A module the user's role may not read, switched on at runtime (a demo
+/// story): 401 code 57 with a valid token for that module only, the others
+/// answer; switched off, it answers again. The configuration's stay.
+#[tokio::test]
+async fn role_denies_switched_at_runtime() {
+    let env = start(cfg()).await;
+    let t = env.connect().await;
+    let (s, _, _) = env.org_get(&t, "creditnotes", &[]).await;
+    assert_eq!(s, StatusCode::OK);
+    env.sim.faults().set_role_denies(&["creditnotes"]);
+    let (s, _, body) = env.org_get(&t, "creditnotes", &[]).await;
+    assert_eq!(
+        (s, body["code"].as_u64()),
+        (StatusCode::UNAUTHORIZED, Some(57))
+    );
+    let (s, _, _) = env.org_get(&t, "invoices", &[]).await;
+    assert_eq!(s, StatusCode::OK);
+    env.sim.faults().clear();
+    let (s, _, _) = env.org_get(&t, "creditnotes", &[]).await;
+    assert_eq!(s, StatusCode::OK);
+}

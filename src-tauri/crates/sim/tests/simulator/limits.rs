@@ -233,3 +233,28 @@ async fn the_daily_quota_resets_at_midnight_in_the_organizations_time_zone() {
         assert_eq!(header_u64(&h, "x-rate-limit-remaining"), 1);
     }
 }
+
+/// What is left of the daily quota, set at runtime (a demo story): the call
+/// after the last one left is the daily limit; reset, the quota is whole.
+#[tokio::test]
+async fn the_daily_quota_left_can_be_set_and_reset() {
+    let env = start(SimConfig {
+        daily_quota: Some(50),
+        ..cfg()
+    })
+    .await;
+    let t = env.connect().await;
+    env.sim.faults().leave_daily_quota(&env.org(), 1).unwrap();
+    let (s, h, _) = env.org_get(&t, "contacts", &[]).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(header_u64(&h, "x-rate-limit-remaining"), 0);
+    let (s, _, body) = env.org_get(&t, "contacts", &[]).await;
+    assert_eq!(
+        (s, body["code"].as_u64()),
+        (StatusCode::TOO_MANY_REQUESTS, Some(45))
+    );
+    env.sim.faults().reset_daily_quota(&env.org()).unwrap();
+    let (s, h, _) = env.org_get(&t, "contacts", &[]).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(header_u64(&h, "x-rate-limit-remaining"), 49);
+}

@@ -614,3 +614,25 @@ async fn expired_access_token_is_refused_and_scopes_are_enforced() {
         .await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);
 }
+
+/// The user moved to Europe at runtime (a demo story): a sign-in started at
+/// the US accounts server is sent on to Europe, whose code, tokens and
+/// organizations work there; the US no longer lists them. Moved back, the
+/// sign-in lands in the US again. China's accounts are apart: no move there.
+#[tokio::test]
+async fn the_home_data_center_can_move_at_runtime() {
+    let env = start(cfg()).await;
+    assert!(!env.sim.set_home_region("cn"));
+    assert!(!env.sim.set_home_region("xx"));
+    assert!(env.sim.set_home_region("eu"));
+    assert_eq!(env.home(), "eu");
+    let q = env.consent("us", ALL_SCOPES).await;
+    assert_eq!(q["location"], "eu");
+    assert_eq!(q["accounts-server"], env.accounts("eu"));
+    let t = env.exchange(&q["accounts-server"], &q["code"]).await;
+    assert_eq!(t["api_domain"].as_str(), env.sim.api_url("eu").as_deref());
+    assert_eq!(env.sim.organizations()[0].region, "eu");
+    assert!(env.sim.set_home_region("us"));
+    let q = env.consent("us", ALL_SCOPES).await;
+    assert_eq!(q["location"], "us");
+}
