@@ -79,7 +79,7 @@ test("demo stories: each stages on the simulator, plays in the customer's words,
     assert.match(caption, /One API call is left|Only one API call is left/i);
     await (await browser.$("[data-test=pull-settings]")).waitForExist({ timeout: 10_000 });
     await click(browser, "[data-test=start-pull]");
-    await until(browser, async () => /daily limit/.test(await text(browser, "[data-test=error]").catch(() => "")), "the pull did not pause on the daily limit", 30_000);
+    await until(browser, async () => /daily limit/.test(await text(browser, "[data-test=pull-outcome]").catch(() => "")), "the pull did not pause on the daily limit", 30_000);
     await until(browser, async () => /paused when the daily quota ran out/.test(await text(browser, "[data-test=resume-notice]").catch(() => "")), "no offer to resume", 15_000);
     assert.match(await text(browser, "[data-test=quota-reset]"), /^Resets at midnight in the organization's time zone/);
     await shot(browser, "43-story-daily-quota");

@@ -45,6 +45,8 @@ interface PullUi {
   sort: SortColumn;
   dir: SortDir;
   search: string;
+  /** How the last pull ended (shown above the results until the next one starts). */
+  outcome: { kind: "done" | "info" | "error"; message: string } | null;
   /** The last export: saved, cancelled in the dialog, failed, or the dialog still open. */
   exported: Saving<ExportSaved>;
   scrollTop: number;
@@ -65,6 +67,7 @@ const ui: PullUi = {
   dir: "desc",
   search: "",
   exported: { state: "idle" },
+  outcome: null,
   scrollTop: 0,
 };
 
@@ -84,6 +87,7 @@ export function openPull(c: Connection, h0: PullHost): void {
     ui.results = null;
     ui.progress = null;
     ui.exported = { state: "idle" };
+    ui.outcome = null;
     closeRecordCard();
     table.reset();
   }
@@ -154,6 +158,7 @@ async function startPull(): Promise<void> {
   try {
     ui.running = true;
     ui.progress = null;
+    ui.outcome = null;
     host?.render();
     await api.startPull(connection, ui.options);
   } catch (e) {
@@ -199,9 +204,9 @@ void events.pullFinished((f) => {
   if (f.connection !== ui.connection) return;
   ui.running = false;
   if (f.error?.code === "cancelled") {
-    host?.showInfo(f.error.message);
+    ui.outcome = { kind: "info", message: f.error.message };
   } else if (f.error) {
-    host?.showError(asAppError(f.error));
+    ui.outcome = { kind: "error", message: asAppError(f.error).message };
   } else if (f.report) {
     const r = f.report;
     const records = Object.values(r.entities).reduce((n, e) => n + (e?.records ?? 0), 0);
@@ -209,17 +214,35 @@ void events.pullFinished((f) => {
     const notes = Object.values(r.entities)
       .map((e) => e?.order_note)
       .filter((n): n is string => typeof n === "string" && n.length > 0);
-    host?.showInfo(
-      (r.complete
-        ? `Pull complete: ${records} records in ${r.calls} API calls (${duration(r.seconds)}).`
-        : `Pull stopped after ${records} records. It is saved: start it again to continue where it left off.`) +
+    ui.outcome = {
+      kind: r.complete ? "done" : "info",
+      message:
+        (r.complete
+          ? `Pull complete: ${count(records, "record")} in ${count(r.calls, "API call")} (${duration(r.seconds)}).`
+          : `Pull stopped after ${count(records, "record")}. It is saved: start it again to continue where it left off.`) +
         (notes.length > 0 ? ` ${notes.join(" ")}` : ""),
-    );
-    if (r.complete) void host?.refreshStatus();
+    };
   }
-  void loadResults();
-  void refreshEstimate();
+  const redraws: Promise<unknown>[] = [loadResults(), refreshEstimate()];
+  if (f.report?.complete && host) redraws.push(host.refreshStatus());
+  // Once the page has settled: the outcome, with the results under it, in view.
+  void Promise.allSettled(redraws).then(() => {
+    requestAnimationFrame(() => {
+      document.querySelector("[data-test=pull-outcome]")?.scrollIntoView({ block: "start" });
+    });
+  });
 });
+
+/** How the last pull of this window ended, shown above its results. */
+function outcomeNote(): HTMLElement | null {
+  const o = ui.outcome;
+  if (!o || ui.running) return null;
+  return h(
+    "div",
+    { class: `banner ${o.kind === "error" ? "error" : o.kind === "done" ? "success" : "info"}`, role: o.kind === "error" ? "alert" : "status", "data-test": "pull-outcome", "data-kind": o.kind },
+    h("p", {}, o.message),
+  );
+}
 
 // ---------- settings ----------
 
@@ -285,6 +308,7 @@ function settings(): HTMLElement {
       },
     },
     h("h3", {}, "Pull sample data"),
+    ui.results && ui.results.counts.length > 0 ? null : outcomeNote(),
     resumeNotice(),
     h(
       "fieldset",
@@ -588,6 +612,7 @@ function results(): HTMLElement | null {
     "section",
     { class: "panel results", "data-test": "pull-results" },
     h("h3", {}, "Results"),
+    outcomeNote(),
     h(
       "ul",
       { class: "counts", "data-test": "counts" },
