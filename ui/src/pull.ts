@@ -15,6 +15,7 @@ import type { Connection } from "./bindings/Connection";
 import type { Estimate } from "./bindings/Estimate";
 import type { ExportFormat } from "./bindings/ExportFormat";
 import type { ExportSaved } from "./bindings/ExportSaved";
+import type { EntityProgress } from "./bindings/EntityProgress";
 import type { Progress } from "./bindings/Progress";
 import type { PullOptions } from "./bindings/PullOptions";
 import type { PullResults } from "./bindings/PullResults";
@@ -428,6 +429,12 @@ function settings(): HTMLElement {
 
 // ---------- progress ----------
 
+/** "25 records · 26 calls", or while a page's details come in, how many are in. */
+function entityCount(e: EntityProgress): string {
+  const details = e.details_fetched > 0 ? ` · ${e.details_fetched} more read with their details, saved with their page` : "";
+  return `${count(e.records, "record")}${details} · ${count(e.calls, "call")}${e.done ? " · done" : ""}`;
+}
+
 function progressPanel(): HTMLElement {
   const p = ui.progress;
   const target = ui.options.sample;
@@ -448,9 +455,9 @@ function progressPanel(): HTMLElement {
           e?.done
             ? h("progress", { "aria-label": `${entityName(name)} progress`, max: 1, value: 1 })
             : target
-              ? h("progress", { "aria-label": `${entityName(name)} progress`, max: target, value: Math.min(e?.records ?? 0, target) })
+              ? h("progress", { "aria-label": `${entityName(name)} progress`, max: target, value: Math.min((e?.records ?? 0) + (e?.details_fetched ?? 0), target) })
               : h("progress", { "aria-label": `${entityName(name)} progress` }),
-          h("span", { class: "count" }, e ? `${count(e.records, "record")} · ${count(e.calls, "call")}${e.done ? " · done" : ""}` : "waiting"),
+          h("span", { class: "count" }, e ? entityCount(e) : "waiting"),
         ),
       ),
     ),

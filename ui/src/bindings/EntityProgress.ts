@@ -3,4 +3,10 @@
 /**
  * One entity's progress.
  */
-export type EntityProgress = { records: number, calls: number, done: boolean, };
+export type EntityProgress = { records: number, calls: number, done: boolean, 
+/**
+ * Records of the page being read whose details (line items, addresses)
+ * are already fetched, not yet in `records`: they are stored with the
+ * page once all of its details are in.
+ */
+details_fetched: number, };

@@ -614,6 +614,8 @@ struct EntityCounters {
     /// Listed records without an id (not stored), until written with the
     /// checkpoint of their page.
     without_id: AtomicU64,
+    /// Details fetched for the page being read, until it is stored.
+    details_fetched: AtomicU64,
 }
 
 /// Everything one run shares between its entities.
@@ -798,6 +800,7 @@ impl<'a> Ctx<'a> {
                     records,
                     calls: c.calls.load(Ordering::SeqCst),
                     done,
+                    details_fetched: c.details_fetched.load(Ordering::SeqCst),
                 },
             );
             if !done {
@@ -806,7 +809,8 @@ impl<'a> Ctx<'a> {
                         let left = u64::from(n).saturating_sub(records);
                         calls_left += left.div_ceil(per_page).max(1);
                         if self.options.wants_detail(*e) {
-                            calls_left += left;
+                            calls_left +=
+                                left.saturating_sub(c.details_fetched.load(Ordering::SeqCst));
                         }
                     }
                     None => known = false,
@@ -1057,6 +1061,11 @@ impl<'a> Ctx<'a> {
                             async move { client.detail(&token, &org, entity, &id).await }
                         })
                         .await?;
+                    // Seen as it goes: a page of details takes a while.
+                    self.counters(entity)
+                        .details_fetched
+                        .fetch_add(1, Ordering::SeqCst);
+                    self.emit(false);
                     Ok::<_, PullError>(match fetched {
                         Fetched::Ok(record) => (i, store::prepare(entity, &record, true)),
                         Fetched::NotFound => (i, store::prepare(entity, &row, false)),
@@ -1106,6 +1115,7 @@ impl<'a> Ctx<'a> {
             .await?;
         let counters = self.counters(entity);
         counters.records.store(count, Ordering::SeqCst);
+        counters.details_fetched.store(0, Ordering::SeqCst);
         counters.done.store(done, Ordering::SeqCst);
         self.emit(true);
         Ok(())

@@ -264,6 +264,12 @@ pub struct EntityProgress {
     #[ts(type = "number")]
     pub calls: u64,
     pub done: bool,
+    /// Records of the page being read whose details (line items, addresses)
+    /// are already fetched, not yet in `records`: they are stored with the
+    /// page once all of its details are in.
+    #[serde(default)]
+    #[ts(type = "number")]
+    pub details_fetched: u64,
 }
 
 /// Sent while a pull runs: at each stored page and every ~200 ms.

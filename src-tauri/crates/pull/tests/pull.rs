@@ -882,3 +882,58 @@ async fn bad_input_is_refused_plainly() {
     assert_eq!(e.code(), zbs_codes::Code::UnknownPull);
     assert!(matches!(e, PullError::UnknownPull { .. }));
 }
+
+/// While a page's details are fetched (its line items, one call a record),
+/// progress says how many are in before the page is stored: a person never
+/// watches "0 records · 32 calls" without knowing why.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn progress_counts_details_fetched_before_their_page_is_stored() {
+    let env = Env::start(sim_config(60, (200, Duration::from_secs(1)))).await;
+    env.sim.faults().set_latency(Duration::from_millis(40));
+    let tokens = env.tokens().await;
+    let puller = env.puller(200);
+    let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = Arc::clone(&seen);
+    let progress = move |p: zbs_pull::Progress| {
+        if let Some(e) = p.entities.get("invoices") {
+            log.lock().unwrap().push((e.records, e.details_fetched));
+        }
+    };
+    let options = PullOptions {
+        entities: vec![Entity::Invoices],
+        line_items: true,
+        sample: Some(30),
+        ..PullOptions::default()
+    };
+    let r = puller
+        .run(
+            "details",
+            &env.org,
+            &options,
+            tokens,
+            progress,
+            CancellationToken::new(),
+        )
+        .await
+        .expect("pull");
+    assert_eq!(r.entities["invoices"].records, 30);
+    let seen = seen.lock().unwrap().clone();
+    let during: Vec<u64> = seen
+        .iter()
+        .filter(|(records, _)| *records == 0)
+        .map(|(_, d)| *d)
+        .collect();
+    assert!(
+        during.iter().any(|d| *d > 0 && *d < 30),
+        "details counted while the page was read: {seen:?}"
+    );
+    assert!(
+        during.windows(2).all(|w| w[0] <= w[1]),
+        "never counting back: {during:?}"
+    );
+    assert_eq!(
+        seen.last(),
+        Some(&(30, 0)),
+        "stored, the page's details are its records"
+    );
+}
