@@ -466,7 +466,11 @@ function progressPanel(): HTMLElement {
           "p",
           { class: "hint" },
           `${count(p.calls, "API call")} so far · ${p.requests_last_minute} of ${Math.round(p.limit_per_minute)} requests allowed per minute · ` +
-            (p.eta_seconds !== null ? `about ${duration(p.eta_seconds)} left` : "time left not known yet"),
+            (p.eta_seconds !== null
+              ? `about ${duration(p.eta_seconds)} left`
+              : ui.options.sample === null
+                ? "Zoho does not say how many records there are, so the time left is known only at the last page"
+                : "working out the time left"),
         )
       : null,
     h(

@@ -17,7 +17,7 @@ export function beforeYouStart(host: Host): StepScreen {
         h(
           "p",
           { class: "hint" },
-          "Zoho keeps each account in one data center. US and UK are the ones the integration supports officially; the others are available too.",
+          "Zoho keeps each account in one data center. This app works with all ten: choose every one where your customers' organizations are. Your integration platform may accept only some of them (Codat, for one, officially supports the United States and the United Kingdom only).",
         ),
         s.data_centers.map((dc) => {
           const id = `region-${dc.region}`;
@@ -39,7 +39,6 @@ export function beforeYouStart(host: Host): StepScreen {
               "label",
               { for: id },
               `${dc.name} (${dc.region.toUpperCase()})`,
-              dc.supported ? h("span", { class: "badge ok" }, "Supported") : h("span", { class: "badge" }, "Available"),
             ),
           );
         }),
