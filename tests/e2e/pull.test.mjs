@@ -25,6 +25,9 @@ test("pull sample data: estimate, progress, cancel, continue, results, record, e
     assert.ok(!(await selected(browser, "input[data-entity=vendors]")));
     assert.ok(!(await selected(browser, "[data-test=line-items]")));
     await until(browser, async () => /About 3 API calls/.test(await text(browser, "[data-test=estimate]")), "no estimate of 3 calls");
+    // The terms, explained once, in place.
+    await click(browser, "[data-test=terms] summary");
+    assert.match(await text(browser, "[data-test=terms]"), /An API call is one request this app sends to Zoho.*\(the rate limit\).*\(the daily quota/s);
     // The sign-in allowed what the sample needs: vendors (contacts) yes,
     // bills no, and a chosen bills says so beside the box, with the fix.
     assert.ok(!(await browser.$("[data-test=needs-reconnect-vendors]").isExisting()));

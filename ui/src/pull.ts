@@ -416,6 +416,16 @@ function settings(): HTMLElement {
           : "Working out the cost…"),
     ),
     h(
+      "details",
+      { class: "terms", "data-test": "terms" },
+      h("summary", {}, "What are API calls, the rate limit and the daily quota?"),
+      h(
+        "p",
+        {},
+        "An API call is one request this app sends to Zoho, such as reading one page of up to 200 invoices, or one invoice's line items. Zoho lets each organization make only so many a minute (the rate limit) and so many a day (the daily quota, which starts again at midnight in the organization's time zone). Integration platforms use the same allowance, so this app keeps its pulls small and below the rate limit.",
+      ),
+    ),
+    h(
       "div",
       { class: "row" },
       h(
