@@ -101,6 +101,8 @@ async function setUpAndRelaunch(args, { id: CLIENT_ID, secret: SECRET }) {
     await paste(browser, "#client-id", `  ${CLIENT_ID}\n`);
     await paste(browser, "#client-secret", `${SECRET}\n`);
     await until(browser, async () => (await text(browser, "[data-test=client_id-issues]")) === "", "hints remain on the ID");
+    // The refused save's banner went with its cause.
+    await until(browser, async () => !(await browser.$("[data-test=error]").isExisting()), "the refused save's banner stayed after the fix");
     await click(browser, "[data-test=save-keys]");
     await (await browser.$("[data-test=saved-keys]")).waitForExist({ timeout: 15_000 });
     assert.equal(await text(browser, "[data-test=saved-client-id]"), CLIENT_ID);

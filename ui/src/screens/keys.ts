@@ -40,6 +40,8 @@ export function keys(host: Host): KeysScreen {
   let draft = emptyDraft();
   let demoKeys: DemoKeys | null = null;
   let checkTimer: number | undefined;
+  /** The error banner shows this screen's refused save (its key issues). */
+  let saveRefused = false;
 
   function issueList(field: "client_id" | "client_secret"): HTMLElement {
     const issues = draft.issues.filter((i) => i.field === field);
@@ -65,6 +67,12 @@ export function keys(host: Host): KeysScreen {
           );
           for (const field of ["client_id", "client_secret"] as const) {
             document.getElementById(`${field}-issues`)?.replaceWith(issueList(field));
+          }
+          // A refused save's banner goes once what it named is fixed.
+          if (saveRefused && !d.issues.some((i) => i.severity === "error")) {
+            saveRefused = false;
+            host.setError(null);
+            host.render();
           }
         })
         .catch(() => undefined);
@@ -171,6 +179,7 @@ export function keys(host: Host): KeysScreen {
           },
         )
         .then((error) => {
+          saveRefused = Boolean(error?.issues.length);
           if (error?.issues.length) {
             d.issues = error.issues;
             host.render();
