@@ -575,24 +575,21 @@ async fn pull(cli: &Cli, setup: Setup, args: &PullArgs) -> Result<(), Failure> {
             (!e.lower_bound).then(|| e.calls + (e.calls / 4).max(20))
         }
     };
-    let over_limit = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let interrupted = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let setup = std::sync::Arc::new(setup);
     let cancel = CancellationToken::new();
-    let on_ctrl_c = cancel.clone();
+    let (on_ctrl_c, stopped) = (cancel.clone(), interrupted.clone());
     tokio::spawn(async move {
         if stop_signal().await {
             eprintln!(
                 "zbsetup: stopping; the pull is saved and continues where it left off next time."
             );
+            stopped.store(true, Ordering::SeqCst);
             on_ctrl_c.cancel();
         }
     });
     let quiet = cli.json;
-    let (limit_hit, limit_cancel) = (over_limit.clone(), cancel.clone());
     let progress = move |p: Progress| {
-        if max_calls.is_some_and(|n| p.calls >= n) && !limit_hit.swap(true, Ordering::SeqCst) {
-            limit_cancel.cancel();
-        }
         if quiet {
             return;
         }
@@ -608,12 +605,19 @@ async fn pull(cli: &Cli, setup: Setup, args: &PullArgs) -> Result<(), Failure> {
                 .unwrap_or_default()
         );
     };
-    let result = setup.pull(&args.id, &options, progress, cancel).await;
+    // The limit is the engine's: the call past it is never sent.
+    let result = setup
+        .pull_at_most(&args.id, &options, progress, cancel, max_calls)
+        .await;
     if !quiet {
         eprintln!();
     }
     let report = match result {
-        Err(e) if e.code() == zbs_codes::Code::Cancelled && over_limit.load(Ordering::SeqCst) => {
+        Err(e)
+            if e.code() == zbs_codes::Code::Cancelled
+                && max_calls.is_some()
+                && !interrupted.load(Ordering::SeqCst) =>
+        {
             return Err(Failure(format!(
                 "The pull stopped after {} API calls, the most it may use without asking (the \
                  estimate plus a margin). What was pulled is saved: to continue, run the same \

@@ -351,6 +351,32 @@ impl Puller {
         progress: impl Fn(Progress) + Send + Sync,
         cancel: CancellationToken,
     ) -> Result<PullReport, PullError> {
+        self.run_at_most(
+            connection_id,
+            organization_id,
+            options,
+            token_source,
+            progress,
+            cancel,
+            None,
+        )
+        .await
+    }
+
+    /// [`Puller::run`], making at most `max_calls` API calls in this run:
+    /// the call past it is never sent, the answers in flight are stored, and
+    /// the pull ends as cancelled, saved to continue.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn run_at_most(
+        &self,
+        connection_id: &str,
+        organization_id: &str,
+        options: &PullOptions,
+        token_source: Arc<dyn TokenSource>,
+        progress: impl Fn(Progress) + Send + Sync,
+        cancel: CancellationToken,
+        max_calls: Option<u64>,
+    ) -> Result<PullReport, PullError> {
         let options = options.normalized()?;
         let _claim = self.claim(connection_id)?;
         let _lock = self.lock_org(organization_id, token_source.api_domain())?;
@@ -370,7 +396,8 @@ impl Puller {
                 None => store::create_pull(conn, &c, &o, &opts, check),
             })
             .await?;
-        self.drive(id, token_source, &progress, cancel).await
+        self.drive(id, token_source, &progress, cancel, max_calls)
+            .await
     }
 
     /// Continues pull `pull_id` from its checkpoint (a completed pull just
@@ -388,7 +415,8 @@ impl Puller {
         }
         let _claim = self.claim(&row.connection_id)?;
         let _lock = self.lock_org(&row.organization_id, token_source.api_domain())?;
-        self.drive(pull_id, token_source, &progress, cancel).await
+        self.drive(pull_id, token_source, &progress, cancel, None)
+            .await
     }
 
     async fn drive(
@@ -397,6 +425,7 @@ impl Puller {
         tokens: Arc<dyn TokenSource>,
         progress: &(dyn Fn(Progress) + Send + Sync),
         cancel: CancellationToken,
+        max_calls: Option<u64>,
     ) -> Result<PullReport, PullError> {
         let check = self.connection_check;
         let row = self
@@ -417,7 +446,7 @@ impl Puller {
         let mut not_permitted: Vec<Entity> = Vec::new();
         let outcome = match self.session(tokens).await {
             Ok(session) => {
-                let ctx = Ctx::new(
+                let mut ctx = Ctx::new(
                     self,
                     &row,
                     limiter,
@@ -426,6 +455,7 @@ impl Puller {
                     progress,
                     started,
                 );
+                ctx.max_calls = max_calls;
                 let result = ctx.run_all(&row.checkpoints).await;
                 ctx.emit(true);
                 let unsaved = (std::mem::take(&mut *lock(&ctx.sends)), *lock(&ctx.rate));
@@ -632,6 +662,8 @@ struct Ctx<'a> {
     /// Set when one entity fails: no new calls, but answers in flight are
     /// still stored.
     stop: CancellationToken,
+    /// At most this many calls in this run (`Puller::run_at_most`).
+    max_calls: Option<u64>,
     progress: &'a (dyn Fn(Progress) + Send + Sync),
     started: Instant,
     base: Totals,
@@ -683,6 +715,7 @@ impl<'a> Ctx<'a> {
             session,
             cancel,
             stop,
+            max_calls: None,
             progress,
             started,
             base: Totals {
@@ -865,7 +898,20 @@ impl<'a> Ctx<'a> {
                         pull_id: self.pull_id,
                     })?;
             let (client, token, generation) = self.session.current().await;
-            self.calls.fetch_add(1, Ordering::SeqCst);
+            // Counted as it is sent; past the run's limit it is not sent,
+            // and no other call is either.
+            let max = self.max_calls.unwrap_or(u64::MAX);
+            let counted = self
+                .calls
+                .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |c| {
+                    (c < max).then_some(c + 1)
+                });
+            if counted.is_err() {
+                self.stop.cancel();
+                return Err(PullError::Cancelled {
+                    pull_id: self.pull_id,
+                });
+            }
             self.counters(entity).calls.fetch_add(1, Ordering::SeqCst);
             lock(&self.sends).push(store::now_ms());
             let request = f(client, token);
@@ -1073,9 +1119,20 @@ impl<'a> Ctx<'a> {
                 }
             })
             .collect();
+        // Every call sent is waited for, even after one failed, so none is
+        // cut off mid-flight (a page is stored whole or not at all).
         let mut out = Vec::new();
+        let mut failed = None;
         while let Some(r) = jobs.next().await {
-            out.push(r?);
+            match r {
+                Ok(done) => out.push(done),
+                Err(e) => {
+                    failed.get_or_insert(e);
+                }
+            }
+        }
+        if let Some(e) = failed {
+            return Err(e);
         }
         out.sort_by_key(|(i, _)| *i);
         Ok(out.into_iter().filter_map(|(_, p)| p).collect())

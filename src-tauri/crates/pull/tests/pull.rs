@@ -937,3 +937,54 @@ async fn progress_counts_details_fetched_before_their_page_is_stored() {
         "stored, the page's details are its records"
     );
 }
+
+/// A run limited to N calls sends exactly N, even with detail calls in
+/// flight side by side: the one past the limit is never sent, the pull is
+/// saved as cancelled, and the next run continues it. Run 5 times.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_at_most_n_calls_sends_exactly_n_and_continues_later() {
+    let mut passed = 0;
+    for round in 0..5 {
+        let env = Env::start(sim_config(60, (200, Duration::from_secs(1)))).await;
+        env.sim.faults().set_latency(Duration::from_millis(5));
+        let tokens = env.tokens().await;
+        let puller = env.puller(200);
+        let accepted = || env.sim.stats(&env.org).map_or(0, |s| s.accepted.len());
+        let before = accepted();
+        let options = PullOptions {
+            entities: vec![Entity::Invoices],
+            line_items: true,
+            sample: Some(30),
+            ..PullOptions::default()
+        };
+        let err = puller
+            .run_at_most(
+                "capped",
+                &env.org,
+                &options,
+                tokens.clone(),
+                quiet,
+                CancellationToken::new(),
+                Some(10),
+            )
+            .await
+            .expect_err("stopped at its limit");
+        assert!(matches!(err, PullError::Cancelled { .. }), "{err:?}");
+        assert_eq!(accepted() - before, 10, "round {round}: exactly the limit");
+        let r = puller
+            .run(
+                "capped",
+                &env.org,
+                &options,
+                tokens,
+                quiet,
+                CancellationToken::new(),
+            )
+            .await
+            .expect("continued");
+        assert_eq!(r.entities["invoices"].records, 30);
+        passed += 1;
+    }
+    eprintln!("{passed} of 5 passed");
+    assert_eq!(passed, 5);
+}

@@ -99,6 +99,21 @@ impl Setup {
         progress: impl Fn(Progress) + Send + Sync,
         cancel: CancellationToken,
     ) -> Result<PullReport, Error> {
+        self.pull_at_most(connection_id, options, progress, cancel, None)
+            .await
+    }
+
+    /// [`Setup::pull`] making at most `max_calls` API calls in this run
+    /// (`zbsetup pull --max-calls`); past it, the pull ends as cancelled and
+    /// saved.
+    pub async fn pull_at_most(
+        self: &Arc<Self>,
+        connection_id: &str,
+        options: &PullOptions,
+        progress: impl Fn(Progress) + Send + Sync,
+        cancel: CancellationToken,
+        max_calls: Option<u64>,
+    ) -> Result<PullReport, Error> {
         if !self.status()?.enabled {
             return Err(Error::NotEnabled);
         }
@@ -123,7 +138,15 @@ impl Setup {
         });
         let report = self
             .puller()?
-            .run(&c.id, &c.organization_id, options, tokens, progress, cancel)
+            .run_at_most(
+                &c.id,
+                &c.organization_id,
+                options,
+                tokens,
+                progress,
+                cancel,
+                max_calls,
+            )
             .await?;
         if report.complete {
             self.mark_tested()?;
