@@ -386,24 +386,13 @@ mod folder {
         }
     }
 
-    /// The entries' folder, made readable by the user only (inside the
-    /// demo's data folder, which the store has already prepared).
-    fn make_private_dir(dir: &Path) -> std::io::Result<()> {
-        let mut builder = std::fs::DirBuilder::new();
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::DirBuilderExt;
-            builder.mode(0o700);
-        }
-        match builder.create(dir) {
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && dir.is_dir() => Ok(()),
-            other => other,
-        }
-    }
-
     pub(super) fn set(dir: &Path, name: &str, secret: &SecretString) -> Result<(), SecretError> {
         let to = path(dir, name)?;
-        make_private_dir(dir).map_err(|e| failed("making its folder", e))?;
+        // Made private like every folder of the app's (and refused if
+        // others could write to it).
+        crate::paths::prepare(dir).map_err(|e| SecretError::DemoFolder {
+            detail: e.to_string(),
+        })?;
         // Written beside the entry (a private file), then moved over it: a
         // reader sees the old value or the new one, never half of one.
         let mut file =
