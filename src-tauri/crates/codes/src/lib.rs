@@ -68,6 +68,9 @@ codes! {
     UnknownState = "unknown_state",
     /// The person (or Zoho) refused the consent screen.
     AccessDenied = "access_denied",
+    /// A consent refused while many sign-ins were started with the Client
+    /// ID in the last 10 minutes: Zoho may be limiting new sign-ins.
+    SignInsLimited = "sign_ins_limited",
     /// The Zoho account has no Books organization.
     NoOrganizations = "no_organizations",
     /// An organization Zoho did not list for this sign-in.

@@ -68,6 +68,10 @@ pub fn demo_config(fixed_ports: bool) -> SimConfig {
         // The demo shows a sign-in coming back by app link, which Zoho's
         // console would refuse to register: lenient here only.
         accept_app_link: true,
+        // The demo's organizations have a paid plan's 5,000 calls a day, so
+        // a presenter can pull many times; a trial has 1,000 (the
+        // simulator's default, as recorded).
+        daily_quota: Some(5_000),
         ..SimConfig::default()
     };
     cfg.clients = vec![demo_client()];

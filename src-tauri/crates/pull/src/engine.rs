@@ -18,13 +18,20 @@
 //! (`EntityReport::order_note`). A sample asks for the newest records.
 //! Memory stays flat: one page per entity at a time.
 //!
-//! Failures: 429 (no Retry-After) pauses the organization for a random part
-//! of the window and shrinks concurrency, a bounded number of times; 5xx,
-//! timeouts, dropped connections and cut-off JSON are retried with full
-//! jitter, bounded; the daily quota (429 with `X-Rate-Limit-Remaining: 0`,
-//! or an answer saying 0 remain) stops the pull as `paused_quota`; a 401
-//! asks the [`TokenSource`] for a new token once per run, and "reconnect
-//! needed" stops the pull as `needs_reconnect` without a retry loop.
+//! Failures, by Zoho's documented throttling codes (all HTTP 429, no
+//! Retry-After): code 44 (the minute) pauses the organization for a random
+//! part of the window and shrinks concurrency; code 1070 (too many in
+//! flight) lowers the concurrency for the rest of the run and sends again;
+//! both a bounded number of times. Code 45 (the day's quota, also known by
+//! `X-Rate-Limit-Remaining: 0`) stops the pull as `paused_quota` until the
+//! reset: from the headers when they came, else the organization's
+//! midnight. 5xx, timeouts, dropped connections and cut-off JSON are
+//! retried with full jitter, bounded. A 401 on a token older than
+//! [`FRESH_TOKEN`] is an expiry: a new token is asked for and the call sent
+//! again, as often as the run needs (one refresh at a time); a 401 on a
+//! token minted moments ago means Zoho refuses the module to the user.
+//! "Reconnect needed" stops the pull as `needs_reconnect` without a retry
+//! loop.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::future::Future;
@@ -39,7 +46,9 @@ use secrecy::SecretString;
 use time::OffsetDateTime;
 use tokio_util::sync::CancellationToken;
 use url::Url;
-use zbs_zoho::books::{BooksClient, BooksError, Entity, ListOrder, RateInfo, Record, MAX_PER_PAGE};
+use zbs_zoho::books::{
+    BooksClient, BooksError, Entity, ListOrder, RateInfo, Record, Throttle, MAX_PER_PAGE,
+};
 use zbs_zoho::retry::{backoff, full_jitter};
 
 use crate::budget::RateBudget;
@@ -52,6 +61,10 @@ use crate::store::{
 use crate::token::{AccessGrant, TokenError, TokenSource};
 use crate::types::{EntityProgress, EntityReport, Progress, PullOptions, PullReport, PullState};
 use crate::PullError;
+
+/// 401s one call may meet before the module is taken as refused (each
+/// one after a refresh that did not help).
+const MAX_401_PER_CALL: u32 = 3;
 
 /// Pages in a row that bring nothing new (while Zoho says more follow)
 /// before a pull stops: Zoho is repeating itself.
@@ -440,6 +453,7 @@ impl Puller {
         let limiter = self.registry.limiter(&org, self.budget, || {
             store::recent_sends(&self.db.lock(), &org, window).unwrap_or_default()
         });
+        limiter.new_run();
         tracing::info!(pull_id, entities = row.checkpoints.len(), "pull started");
         let started = Instant::now();
         let stop = cancel.child_token();
@@ -537,8 +551,11 @@ impl Puller {
                 api_domain: grant.api_domain,
                 client,
                 generation: 0,
+                // Its age is not known (kept from an earlier sign-in or run):
+                // a refusal of it is taken for an expiry.
+                minted_at: None,
             }),
-            refreshed: AtomicBool::new(false),
+            refreshes: AtomicU64::new(0),
         })
     }
 
@@ -597,13 +614,32 @@ struct SessionState {
     api_domain: url::Url,
     client: BooksClient,
     generation: u64,
+    /// When this run had the token minted (`None`: before the run).
+    minted_at: Option<Instant>,
 }
 
-/// The access token of a run, refreshed at most once.
+/// A token minted less than this long ago that Zoho refuses is not expired:
+/// Zoho refuses the module to the user (code 57 with a valid sign-in).
+/// Anything older is taken for an expiry, however many times that happens
+/// in a run (an access token lives an hour; a full pull can last several).
+pub const FRESH_TOKEN: Duration = Duration::from_secs(10);
+
+/// What a 401 means for the call that got it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Refused {
+    /// The token expired (or another call already replaced it): send again.
+    Expired,
+    /// A token minted moments ago was refused: Zoho will not let the user
+    /// read this module, and another token would not help.
+    NotPermitted,
+}
+
+/// The access token of a run, refreshed each time Zoho says it expired.
 struct Session {
     tokens: Arc<dyn TokenSource>,
     state: tokio::sync::Mutex<SessionState>,
-    refreshed: AtomicBool,
+    /// Tokens minted during the run (the report's and the tests' figure).
+    refreshes: AtomicU64,
 }
 
 impl Session {
@@ -612,19 +648,19 @@ impl Session {
         (s.client.clone(), s.token.clone(), s.generation)
     }
 
-    /// After a 401 with token `generation`: a new token, once per run.
-    /// `Ok(false)` when that token was already a fresh one: Zoho refuses
-    /// the module to this user (code 57 with a valid sign-in), and another
-    /// token would not help.
-    async fn refresh(&self, generation: u64, puller: &Puller) -> Result<bool, PullError> {
+    /// After a 401 on token `generation`: a new token unless that one was
+    /// minted moments ago (then Zoho refuses the module, not the token).
+    /// One refresh at a time: calls refused with the same token wait for
+    /// the one that refreshes and then use its token.
+    async fn refused(&self, generation: u64, puller: &Puller) -> Result<Refused, PullError> {
         let mut s = self.state.lock().await;
         if s.generation != generation {
-            return Ok(true);
+            return Ok(Refused::Expired);
         }
-        if self.refreshed.swap(true, Ordering::SeqCst) {
-            return Ok(false);
+        if s.minted_at.is_some_and(|t| t.elapsed() < FRESH_TOKEN) {
+            return Ok(Refused::NotPermitted);
         }
-        tracing::info!("access token refused; asking for a new one");
+        tracing::info!("access token refused (expired); asking for a new one");
         let grant = self.tokens.access_token(true).await.map_err(token_error)?;
         if grant.api_domain != s.api_domain {
             s.client = puller.client(&grant)?;
@@ -632,7 +668,9 @@ impl Session {
         }
         s.token = grant.token;
         s.generation += 1;
-        Ok(true)
+        s.minted_at = Some(Instant::now());
+        self.refreshes.fetch_add(1, Ordering::SeqCst);
+        Ok(Refused::Expired)
     }
 }
 
@@ -883,6 +921,7 @@ impl<'a> Ctx<'a> {
         let retry = self.puller.config.retry;
         let mut attempts = 0u32;
         let mut attempts_429 = 0u32;
+        let mut attempts_401 = 0u32;
         loop {
             if let Some(resume_after) = *lock(&self.quota_out) {
                 return Err(PullError::QuotaExhausted {
@@ -943,37 +982,72 @@ impl<'a> Ctx<'a> {
                     }
                     return Ok(Fetched::Ok(value));
                 }
-                Err(BooksError::RateLimited { rate, daily }) => {
+                Err(BooksError::RateLimited {
+                    rate,
+                    limit: Throttle::Day,
+                }) => {
                     self.http_429.fetch_add(1, Ordering::SeqCst);
                     self.note_rate(rate);
-                    // The day's quota is gone, whether or not the headers say so.
-                    if daily || rate.remaining == Some(0) {
-                        let at = resume_time(rate).or_else(|| self.reset_seen());
-                        *lock(&self.quota_out) = Some(at);
-                        return Err(PullError::QuotaExhausted {
-                            pull_id: self.pull_id,
-                            resume_after: at,
-                        });
-                    }
+                    // Zoho's code 45, or no calls left by the headers: only
+                    // the organization's midnight helps.
+                    let at = resume_time(rate)
+                        .or_else(|| self.reset_seen())
+                        .or_else(|| self.midnight());
+                    *lock(&self.quota_out) = Some(at);
+                    return Err(PullError::QuotaExhausted {
+                        pull_id: self.pull_id,
+                        resume_after: at,
+                    });
+                }
+                Err(BooksError::RateLimited { rate, limit }) => {
+                    self.http_429.fetch_add(1, Ordering::SeqCst);
+                    self.note_rate(rate);
                     attempts_429 += 1;
                     if attempts_429 >= retry.max_429_attempts {
                         return Err(PullError::RateLimited {
                             pull_id: self.pull_id,
                         });
                     }
+                    if limit == Throttle::InFlight {
+                        // Code 1070: fewer calls at once for the rest of the
+                        // run, then the same call again after a moment.
+                        let now = self.limiter.too_many_in_flight();
+                        let wait = full_jitter(retry.base_delay.max(Duration::from_millis(200)));
+                        tracing::info!(
+                            entity = entity.name(),
+                            concurrency = now,
+                            ?wait,
+                            "Zoho's code 1070: too many calls in flight; fewer at once"
+                        );
+                        *lock(&self.waiting) = Some(
+                            "Zoho had too many requests in progress; sending fewer at once.".into(),
+                        );
+                        tokio::select! {
+                            _ = tokio::time::sleep(wait) => {}
+                            _ = self.stop.cancelled() => return Err(PullError::Cancelled { pull_id: self.pull_id }),
+                        }
+                        continue;
+                    }
+                    // Code 44: the minute's requests are used up.
                     let wait = full_jitter(self.limiter.budget().window());
                     tracing::info!(
                         entity = entity.name(),
                         attempt = attempts_429,
                         ?wait,
-                        "HTTP 429; waiting"
+                        "Zoho's code 44 (HTTP 429): waiting out the minute"
                     );
                     *lock(&self.waiting) =
                         Some("Zoho asked to slow down; waiting before the next request.".into());
                     self.limiter.throttled(wait);
                 }
                 Err(BooksError::Unauthorized) => {
-                    if !self.session.refresh(generation, self.puller).await? {
+                    attempts_401 += 1;
+                    let refused = if attempts_401 > MAX_401_PER_CALL {
+                        Refused::NotPermitted
+                    } else {
+                        self.session.refused(generation, self.puller).await?
+                    };
+                    if refused == Refused::NotPermitted {
                         tracing::warn!(
                             entity = entity.name(),
                             "Zoho refuses this module to the user"
@@ -1014,6 +1088,14 @@ impl<'a> Ctx<'a> {
                 }
             }
         }
+    }
+
+    /// The next midnight in the organization's time zone, when Zoho resets
+    /// its daily quota (for a code 45 that came without any headers, in a
+    /// run that has seen none).
+    fn midnight(&self) -> Option<OffsetDateTime> {
+        let zone = self.session.tokens.organization_time_zone()?;
+        next_midnight(&zone, OffsetDateTime::now_utc())
     }
 
     /// When the daily window resets, from the last quota headers seen in
@@ -1316,6 +1398,17 @@ impl<'a> Ctx<'a> {
             phase = next_phase;
         }
     }
+}
+
+/// The first midnight after `now` in the IANA time zone `zone` (Zoho's
+/// `time_zone` of the organization, e.g. `America/New_York`); `None` for a
+/// zone not known.
+pub fn next_midnight(zone: &str, now: OffsetDateTime) -> Option<OffsetDateTime> {
+    let tz = jiff::tz::TimeZone::get(zone).ok()?;
+    let ts = jiff::Timestamp::from_second(now.unix_timestamp()).ok()?;
+    let today = ts.to_zoned_datetime(tz.clone()).date();
+    let next = today.tomorrow().ok()?.to_zoned_datetime(tz).ok()?;
+    OffsetDateTime::from_unix_timestamp(next.timestamp().as_second()).ok()
 }
 
 fn resume_time(rate: RateInfo) -> Option<OffsetDateTime> {

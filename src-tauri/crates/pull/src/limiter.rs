@@ -93,6 +93,9 @@ pub struct OrgLimiter {
     recent: Mutex<VecDeque<Instant>>,
     semaphore: Arc<Semaphore>,
     cap: usize,
+    /// The most a reduced concurrency grows back to: `cap`, lowered when
+    /// Zoho says too many calls are in flight (code 1070).
+    ceiling: AtomicUsize,
     allowed: AtomicUsize,
     streak: AtomicU32,
     paused_until: Mutex<Option<Instant>>,
@@ -141,6 +144,7 @@ impl OrgLimiter {
             recent: Mutex::new(VecDeque::new()),
             semaphore: Arc::new(Semaphore::new(cap)),
             cap,
+            ceiling: AtomicUsize::new(cap),
             allowed: AtomicUsize::new(cap),
             streak: AtomicU32::new(0),
             paused_until: Mutex::new(None),
@@ -264,6 +268,34 @@ impl OrgLimiter {
         }
     }
 
+    /// After Zoho's code 1070 (too many calls of the organization in
+    /// flight): one fewer at once (at least one), and never more than that
+    /// again until [`Self::new_run`]. Returns the concurrency now allowed.
+    pub fn too_many_in_flight(&self) -> usize {
+        let shrunk = self
+            .allowed
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |a| {
+                (a > 1).then_some(a - 1)
+            });
+        if shrunk.is_ok() {
+            let sem = self.semaphore.clone();
+            tokio::spawn(async move {
+                if let Ok(p) = sem.acquire_owned().await {
+                    p.forget();
+                }
+            });
+        }
+        let now = self.allowed.load(Ordering::SeqCst);
+        self.ceiling.fetch_min(now, Ordering::SeqCst);
+        now
+    }
+
+    /// At the start of a run: a concurrency lowered by code 1070 in an
+    /// earlier run may grow back to the cap again.
+    pub fn new_run(&self) {
+        self.ceiling.store(self.cap, Ordering::SeqCst);
+    }
+
     /// After a successful call: grows a reduced concurrency back, slowly.
     pub fn succeeded(&self) {
         let s = self.streak.fetch_add(1, Ordering::SeqCst) + 1;
@@ -272,7 +304,7 @@ impl OrgLimiter {
             let grown = self
                 .allowed
                 .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |a| {
-                    (a < self.cap).then_some(a + 1)
+                    (a < self.ceiling.load(Ordering::SeqCst)).then_some(a + 1)
                 })
                 .is_ok();
             if grown {

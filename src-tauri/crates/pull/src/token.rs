@@ -67,8 +67,8 @@ impl TokenError {
 /// Hands out access tokens for one connection.
 pub trait TokenSource: Send + Sync {
     /// The current access token; with `refresh`, a newly minted one (the
-    /// current one was refused). Called at the start of a run and at most
-    /// once more per run after an HTTP 401.
+    /// current one was refused). Called at the start of a run and again
+    /// after each HTTP 401 on a token that was not minted moments ago.
     fn access_token(&self, refresh: bool) -> BoxFuture<'_, Result<AccessGrant, TokenError>>;
 
     /// The API domain the tokens are for, known without asking Zoho (the
@@ -76,6 +76,13 @@ pub trait TokenSource: Send + Sync {
     /// organization on this computer, so that only one pull of it runs at a
     /// time whatever the data folder; `None` when not known (no such lock).
     fn api_domain(&self) -> Option<Url>;
+
+    /// The organization's time zone as Zoho names it (`America/New_York`),
+    /// when known: its midnight is when Zoho resets the daily quota, which
+    /// a pull stopped by the quota waits for when no header said when.
+    fn organization_time_zone(&self) -> Option<String> {
+        None
+    }
 }
 
 /// A fixed grant that cannot be refreshed: for short jobs and tests.

@@ -238,6 +238,15 @@ fn new_id() -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// Zoho gives at most this many authorization codes per Client ID in 10
+/// minutes (its "Token Validity" pages), shared with the platform's customers.
+pub const ZOHO_GRANTS_PER_CLIENT: u32 = 10;
+const GRANT_WINDOW_MS: i64 = 10 * 60 * 1000;
+
+fn now_ms() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp_nanos() as i64 / 1_000_000
+}
+
 fn now_text() -> String {
     time::OffsetDateTime::now_utc()
         .format(&time::format_description::well_known::Rfc3339)
@@ -366,7 +375,14 @@ impl Setup {
         }
         let scopes = oauth::scopes_for(&reading);
         let request = oauth::authorize(dc, &client_id, &redirect_uri, &scopes)?;
-        let warning = self.sign_in_limit_warning()?;
+        let started = self.count_sign_in_start(&client_id)?;
+        let warning = match (
+            self.sign_in_limit_warning()?,
+            self.grant_limit_warning(started)?,
+        ) {
+            (Some(a), Some(b)) => Some(format!("{b} {a}")),
+            (a, b) => b.or(a),
+        };
         *lock(&self.connect.pending) = Some(Pending {
             auth: request.pending,
             reconnect: reconnect_row.map(|c| c.id),
@@ -487,9 +503,12 @@ impl Setup {
         }
         if let CallbackOutcome::Denied { error, description } = &cb.outcome {
             tracing::info!(error = %error, "sign-in refused on the consent screen");
-            return Err(Error::AccessDenied {
-                detail: description.clone().unwrap_or_else(|| error.clone()),
-            });
+            let detail = description.clone().unwrap_or_else(|| error.clone());
+            // Past Zoho's codes per Client ID, a refusal may be Zoho's.
+            if let Some(limited) = self.sign_ins_limited(&detail)? {
+                return Err(limited);
+            }
+            return Err(Error::AccessDenied { detail });
         }
         let client = self.oauth_client()?;
         let tokens = client
@@ -653,6 +672,7 @@ impl Setup {
                 .filter(|_| exchanged.user_org == org.organization_id)
                 .and_then(|u| u.role.as_deref()),
             granted_scopes: &exchanged.granted,
+            time_zone: org.time_zone.as_deref(),
         })?;
         self.keep_access_token(&id, &tokens);
         tracing::info!(connection = %id, "organization connected");
@@ -771,6 +791,7 @@ impl Setup {
             .into_iter()
             .filter(|g| g.connections.len() + 1 >= limit)
             .max_by_key(|g| g.connections.len());
+        let platform = self.platform_name();
         Ok(worst.map(|g| {
             let n = g.connections.len();
             let who = g.email.as_deref().map_or_else(
@@ -791,9 +812,95 @@ impl Setup {
             };
             format!(
                 "{who} has {n} connections here, each one a sign-in. Zoho keeps at most {limit} \
-                 sign-ins per Zoho user for this Client ID: {next}. Disconnect connections you \
-                 no longer use first, or sign in as another Zoho user."
+                 sign-ins per Zoho user for this Client ID: {next}. Organizations connected \
+                 through {platform} as the same Zoho user count too, and this app cannot see \
+                 them. Disconnect connections you no longer use first, or sign in as another \
+                 Zoho user."
             )
+        }))
+    }
+
+    /// Counts a sign-in started now with `client_id` (in the shared file,
+    /// so the window and every `zbsetup` count together); returns how many
+    /// were started with it in the last 10 minutes, this one included.
+    fn count_sign_in_start(&self, client_id: &str) -> Result<u32, Error> {
+        Ok(self
+            .store
+            .count_sign_in_start(client_id, now_ms(), GRANT_WINDOW_MS)?)
+    }
+
+    /// The platform's name for messages ("Codat"; "the platform" when the
+    /// keys are only for this app).
+    fn platform_name(&self) -> String {
+        match self.platform() {
+            Ok(crate::platform::PlatformChoice::Codat) => "Codat".to_owned(),
+            Ok(crate::platform::PlatformChoice::Other { name, .. }) => name,
+            _ => "the integration platform".to_owned(),
+        }
+    }
+
+    /// Minutes until the oldest of the recent sign-ins leaves the window.
+    fn minutes_until_a_sign_in_frees(&self, oldest_ms: Option<i64>) -> i64 {
+        let left_ms = oldest_ms.map_or(GRANT_WINDOW_MS, |t| t + GRANT_WINDOW_MS - now_ms());
+        ((left_ms + 59_999) / 60_000).clamp(1, 10)
+    }
+
+    /// Warns, from the sign-in before the one that reaches Zoho's limit of
+    /// authorization codes per Client ID in 10 minutes, that the platform's
+    /// customers share it and how long to wait.
+    pub(crate) fn grant_limit_warning(&self, started: u32) -> Result<Option<String>, Error> {
+        if started + 1 < ZOHO_GRANTS_PER_CLIENT {
+            return Ok(None);
+        }
+        let client_id = self.status_client_id()?.unwrap_or_default();
+        let (_, oldest) =
+            self.store
+                .recent_sign_in_starts(&client_id, now_ms(), GRANT_WINDOW_MS)?;
+        let minutes = self.minutes_until_a_sign_in_frees(oldest);
+        let platform = self.platform_name();
+        let plural = if minutes == 1 { "" } else { "s" };
+        let limit = ZOHO_GRANTS_PER_CLIENT;
+        let where_we_are = if started >= limit {
+            format!(
+                "This is sign-in {started} with this Client ID in 10 minutes, past Zoho's limit of \
+                 {limit}: Zoho may refuse it."
+            )
+        } else {
+            format!(
+                "This is sign-in {started} of the {limit} Zoho allows with this Client ID in 10 \
+                 minutes."
+            )
+        };
+        Ok(Some(format!(
+            "{where_we_are} Your customers connecting through {platform} share this limit, and \
+             past it their sign-ins are refused too: wait {minutes} minute{plural} before the \
+             next test sign-in."
+        )))
+    }
+
+    /// The error for a consent answered `access_denied` while Zoho's limit of
+    /// codes per Client ID was likely reached; `None` when few sign-ins
+    /// were started (the person chose Deny).
+    fn sign_ins_limited(&self, detail: &str) -> Result<Option<Error>, Error> {
+        let client_id = self.status_client_id()?.unwrap_or_default();
+        let (started, oldest) =
+            self.store
+                .recent_sign_in_starts(&client_id, now_ms(), GRANT_WINDOW_MS)?;
+        if started < ZOHO_GRANTS_PER_CLIENT {
+            return Ok(None);
+        }
+        let minutes = self.minutes_until_a_sign_in_frees(oldest);
+        Ok(Some(Error::SignInsLimited {
+            detail: detail
+                .chars()
+                .filter(|c| !c.is_control())
+                .take(200)
+                .collect(),
+            started,
+            limit: ZOHO_GRANTS_PER_CLIENT,
+            platform: self.platform_name(),
+            minutes,
+            plural: if minutes == 1 { "" } else { "s" },
         }))
     }
 

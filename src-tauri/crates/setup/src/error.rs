@@ -39,6 +39,21 @@ pub enum Error {
          connect, start again and choose Accept."
     )]
     AccessDenied { detail: String },
+    #[error(
+        "Zoho did not give a sign-in code (Zoho said: {detail}). {started} sign-ins were \
+         started with this Client ID in the last 10 minutes, and Zoho gives at most {limit} in \
+         10 minutes per Client ID, so Zoho may be limiting new sign-ins rather than anyone \
+         having chosen Deny. Customers connecting through {platform} share this limit. Wait \
+         {minutes} minute{plural}, then connect again."
+    )]
+    SignInsLimited {
+        detail: String,
+        started: u32,
+        limit: u32,
+        platform: String,
+        minutes: i64,
+        plural: &'static str,
+    },
     #[error("This Zoho account has no Zoho Books organization to connect. Create one in Zoho Books, then connect again.")]
     NoOrganizations,
     #[error("Zoho did not list an organization with the ID {id} for this sign-in.")]
@@ -115,6 +130,7 @@ impl Error {
             Error::NoSignInPending => Code::NoSignInPending,
             Error::UnknownState => Code::UnknownState,
             Error::AccessDenied { .. } => Code::AccessDenied,
+            Error::SignInsLimited { .. } => Code::SignInsLimited,
             Error::NoOrganizations => Code::NoOrganizations,
             Error::UnknownOrganization { .. } => Code::UnknownOrganization,
             Error::UnknownConnection { .. } => Code::UnknownConnection,

@@ -44,6 +44,8 @@ pub struct ConnectionTokens {
     connection_id: String,
     /// The connection's API domain, as stored.
     api_domain: Option<url::Url>,
+    /// The organization's time zone, as stored.
+    time_zone: Option<String>,
 }
 
 impl TokenSource for ConnectionTokens {
@@ -61,6 +63,10 @@ impl TokenSource for ConnectionTokens {
 
     fn api_domain(&self) -> Option<url::Url> {
         self.api_domain.clone()
+    }
+
+    fn organization_time_zone(&self) -> Option<String> {
+        self.time_zone.clone()
     }
 }
 
@@ -135,6 +141,7 @@ impl Setup {
             setup: Arc::clone(self),
             connection_id: c.id.clone(),
             api_domain: c.api_domain.parse().ok(),
+            time_zone: self.store.connection_time_zone(&c.id)?,
         });
         let report = self
             .puller()?

@@ -354,6 +354,7 @@ mod tests {
                 zoho_user_email: Some("<b>admin</b>@example.com"),
                 zoho_user_role: Some("Admin <i>"),
                 granted_scopes: "ZohoBooks.settings.READ,ZohoBooks.invoices.READ",
+                time_zone: None,
             })
             .unwrap();
         setup

@@ -52,6 +52,9 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../migrations/0002_zoho_user.sql")),
         M::up(include_str!("../migrations/0003_key_probes.sql")),
         M::up(include_str!("../migrations/0004_granted_scopes.sql")),
+        M::up(include_str!(
+            "../migrations/0005_time_zone_and_sign_ins.sql"
+        )),
     ])
 }
 

@@ -23,12 +23,20 @@ use crate::error::Error;
 use crate::secrets::{entry, SecretError};
 use crate::Setup;
 
-/// Refresh an access token this long before Zoho says it expires.
+/// Refresh an access token this long before Zoho says it expires, at
+/// most: a tenth of its lifetime when that is shorter, so a short-lived
+/// token is not refreshed on every use near the end of its life.
 const EXPIRY_MARGIN: Duration = Duration::from_secs(120);
+
+/// The margin before expiry for a token that lives `lifetime`.
+fn margin(lifetime: Duration) -> Duration {
+    EXPIRY_MARGIN.min(lifetime / 10)
+}
 
 struct CachedToken {
     grant: AccessGrant,
     expires_at: Instant,
+    margin: Duration,
 }
 
 /// The access tokens of one `Setup`'s connections (in memory only).
@@ -55,6 +63,9 @@ struct Kept {
     /// Unix seconds.
     expires_at: u64,
     api_domain: String,
+    /// Seconds it lives (`expires_in`); absent in entries of earlier versions.
+    #[serde(default)]
+    lifetime: Option<u64>,
 }
 
 fn unix_now() -> u64 {
@@ -64,13 +75,15 @@ fn unix_now() -> u64 {
 }
 
 impl Tokens {
-    /// Keeps an access token in memory until `expires_in` from now.
-    fn keep_grant(&self, id: &str, grant: AccessGrant, expires_in: Duration) {
+    /// Keeps an access token in memory until `expires_in` from now; it is
+    /// used until `margin` before that.
+    fn keep_grant(&self, id: &str, grant: AccessGrant, expires_in: Duration, margin: Duration) {
         lock(&self.cached).insert(
             id.to_owned(),
             CachedToken {
                 grant,
                 expires_at: Instant::now() + expires_in,
+                margin,
             },
         );
     }
@@ -82,7 +95,7 @@ impl Tokens {
     fn fresh(&self, id: &str) -> Option<AccessGrant> {
         lock(&self.cached)
             .get(id)
-            .filter(|t| t.expires_at > Instant::now() + EXPIRY_MARGIN)
+            .filter(|t| t.expires_at > Instant::now() + t.margin)
             .map(|t| t.grant.clone())
     }
 
@@ -103,11 +116,13 @@ impl Setup {
             token: tokens.access_token.clone(),
             api_domain: tokens.api_domain.clone(),
         };
-        self.tokens.keep_grant(id, grant, tokens.expires_in);
+        self.tokens
+            .keep_grant(id, grant, tokens.expires_in, margin(tokens.expires_in));
         let kept = Kept {
             token: tokens.access_token.expose_secret().to_owned(),
             expires_at: unix_now() + tokens.expires_in.as_secs(),
             api_domain: zbs_zoho::dc::origin_string(&tokens.api_domain),
+            lifetime: Some(tokens.expires_in.as_secs()),
         };
         let value = SecretString::from(serde_json::to_string(&kept).unwrap_or_default());
         if let Err(e) = self.secrets().set(&entry::access_token(id), &value) {
@@ -117,11 +132,14 @@ impl Setup {
 
     /// The access token another process (or an earlier run) kept, if it is
     /// still good for a while and for an API domain this setup trusts.
-    fn kept_access_token(&self, id: &str) -> Option<(AccessGrant, Duration)> {
+    fn kept_access_token(&self, id: &str) -> Option<(AccessGrant, Duration, Duration)> {
         let value = self.secrets().get(&entry::access_token(id)).ok()??;
         let kept: Kept = serde_json::from_str(value.expose_secret()).ok()?;
         let left = kept.expires_at.checked_sub(unix_now())?;
-        if left <= EXPIRY_MARGIN.as_secs() || kept.token.is_empty() {
+        let margin = kept
+            .lifetime
+            .map_or(EXPIRY_MARGIN, |l| margin(Duration::from_secs(l)));
+        if left <= margin.as_secs() || kept.token.is_empty() {
             return None;
         }
         // Changed outside the app: only a domain of the trusted table is used.
@@ -136,6 +154,7 @@ impl Setup {
                 api_domain,
             },
             Duration::from_secs(left),
+            margin,
         ))
     }
 
@@ -144,8 +163,8 @@ impl Setup {
         if let Some(grant) = self.tokens.fresh(id) {
             return Some(grant);
         }
-        let (grant, left) = self.kept_access_token(id)?;
-        self.tokens.keep_grant(id, grant.clone(), left);
+        let (grant, left, margin) = self.kept_access_token(id)?;
+        self.tokens.keep_grant(id, grant.clone(), left, margin);
         Some(grant)
     }
 

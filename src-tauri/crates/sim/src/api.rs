@@ -91,22 +91,28 @@ fn with_quota(mut resp: Response, q: Quota) -> Response {
     resp
 }
 
-fn too_many(kind: LimitKind) -> Response {
+/// Zoho's documented throttling answers (Books API v3 introduction, "API
+/// Call Limit" and "Concurrent Rate Limiter"): HTTP 429 with code 44 (the
+/// minute), 45 (the day's quota, naming the limit and never the day) or
+/// 1070 (too many in process).
+fn too_many(kind: LimitKind, daily_limit: u32) -> Response {
     let (code, message) = match kind {
         LimitKind::Daily => (
             45,
-            "You have reached the maximum number of API calls allowed for the day. Please try again after the daily limit resets.",
+            format!(
+                "The API call for this organization has exceeded the maximum call rate limit of {daily_limit}."
+            ),
         ),
         LimitKind::Concurrency => (
-            44,
-            "You have made too many requests at the same time. Please reduce the number of concurrent requests.",
+            1070,
+            "You have reached the maximum number of in process requests allowed. Kindly try again after some time.".to_owned(),
         ),
         LimitKind::Window | LimitKind::Storm => (
             44,
-            "You have made too many requests continuously. Please try again after some time.",
+            "For security reasons your organization has been blocked as it have exceeded the maximum number of requests per minute that can originate from an organization.".to_owned(),
         ),
     };
-    error(StatusCode::TOO_MANY_REQUESTS, code, message)
+    error(StatusCode::TOO_MANY_REQUESTS, code, &message)
 }
 
 fn noun(e: Entity) -> &'static str {
@@ -305,26 +311,30 @@ async fn books(
             return with_quota(unauthorized(), org.limiter.quota(&shared.clock));
         }
         // 5. Limits.
+        // With or without the quota headers, as configured (by default
+        // every other throttling answer has none).
+        let throttled = |kind: LimitKind, quota: Quota| {
+            let answer = too_many(kind, quota.limit);
+            let with_headers = shared.cfg.throttle_headers.unwrap_or_else(|| {
+                shared
+                    .daily_answers
+                    .fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+                    % 2
+                    == 1
+            });
+            if with_headers {
+                with_quota(answer, quota)
+            } else {
+                answer
+            }
+        };
         if lock(&shared.faults).take_storm() {
             org.limiter.record_429();
-            return with_quota(too_many(LimitKind::Storm), org.limiter.quota(&shared.clock));
+            return throttled(LimitKind::Storm, org.limiter.quota(&shared.clock));
         }
         let (admission, quota) = match org.limiter.admit(&shared.clock) {
             Ok(ok) => ok,
-            // The daily limit: the first answer without the headers, the
-            // next with them, and so on.
-            Err((LimitKind::Daily, quota)) => {
-                let n = shared
-                    .daily_answers
-                    .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-                let answer = too_many(LimitKind::Daily);
-                return if n % 2 == 0 {
-                    answer
-                } else {
-                    with_quota(answer, quota)
-                };
-            }
-            Err((kind, quota)) => return with_quota(too_many(kind), quota),
+            Err((kind, quota)) => return throttled(kind, quota),
         };
         // 6. Latency and server errors.
         let latency = lock(&shared.faults).faults.latency;

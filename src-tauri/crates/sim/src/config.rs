@@ -82,6 +82,10 @@ pub struct OrgSpec {
     pub is_default: bool,
     /// Overrides `SimConfig::records_per_entity` for this organization.
     pub records_per_entity: Option<u64>,
+    /// The daily quota Zoho's headers show for it, when not the plan's: a
+    /// trial organization on the Professional plan was recorded with
+    /// `X-Rate-Limit-Limit: 1000` (`docs/zoho.md`).
+    pub daily_quota: Option<u32>,
 }
 
 impl OrgSpec {
@@ -94,6 +98,7 @@ impl OrgSpec {
             plan: Plan::Free,
             is_default: false,
             records_per_entity: None,
+            daily_quota: None,
         }
     }
 }
@@ -183,6 +188,14 @@ pub struct SimConfig {
     pub daily_quota: Option<u32>,
     /// Concurrent requests per organization; `None` = by plan.
     pub concurrency: Option<u32>,
+    /// Whether throttling answers (HTTP 429, codes 44, 45 and 1070) carry
+    /// the `X-Rate-Limit-*` headers: `None` (the default) alternates, the
+    /// first without, as Zoho's are not always there; `Some` always or never.
+    pub throttle_headers: Option<bool>,
+    /// Authorization codes Zoho gives per Client ID in 10 minutes (its
+    /// "Token Validity" pages: 10); past it the consent answers
+    /// `error=access_denied`.
+    pub grant_codes_per_client_per_10min: u32,
     /// Access-token lifetime (`expires_in`).
     pub token_ttl: Duration,
     /// Authorization-code lifetime.
@@ -231,7 +244,9 @@ impl Default for SimConfig {
         let seed = 42;
         let mut first = OrgSpec::new("775501234", "Harbour Lane Trading Ltd");
         first.is_default = true;
+        // As recorded: a Professional-plan trial with 1,000 calls a day.
         first.plan = Plan::Professional;
+        first.daily_quota = Some(1_000);
         let second = OrgSpec::new("775501987", "Harbour Lane Services Ltd");
         Self {
             seed,
@@ -239,6 +254,8 @@ impl Default for SimConfig {
             rate_limit: (100, Duration::from_secs(60)),
             daily_quota: None,
             concurrency: None,
+            throttle_headers: None,
+            grant_codes_per_client_per_10min: 10,
             token_ttl: Duration::from_secs(3600),
             code_ttl: Duration::from_secs(120),
             access_tokens_per_refresh_per_10min: 10,

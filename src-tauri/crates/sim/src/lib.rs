@@ -164,8 +164,8 @@ pub(crate) struct Shared {
     pub orgs: HashMap<String, Org>,
     pub org_order: Vec<String>,
     pub faults: Mutex<FaultState>,
-    /// Daily-limit answers given so far: every other one comes without the
-    /// `X-Rate-Limit-*` headers (Zoho's are not always there).
+    /// Throttling answers given so far: by default every other one comes
+    /// without the `X-Rate-Limit-*` headers (Zoho's are not always there).
     pub daily_answers: std::sync::atomic::AtomicU64,
     /// The user's home data center now: `SimConfig::user_region` until
     /// `SimHandle::set_home_region` moves the user (and their organizations).
@@ -225,7 +225,9 @@ impl Simulator {
             let limiter = Limiter::new(
                 cfg.rate_limit.0,
                 cfg.rate_limit.1,
-                cfg.daily_quota.unwrap_or(spec.plan.daily_quota()),
+                cfg.daily_quota
+                    .or(spec.daily_quota)
+                    .unwrap_or(spec.plan.daily_quota()),
                 cfg.concurrency.unwrap_or(spec.plan.concurrency()),
                 data.locale.offset_min * 60,
             );

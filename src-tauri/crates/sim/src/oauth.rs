@@ -14,7 +14,9 @@
 //! a refresh token mints a limited number of access tokens per 10 minutes
 //! (past it: HTTP 400 with the recorded `{"error_description": ..., "error":
 //! "Access Denied", "status": "failure"}`, every other time in its
-//! localised form, `"error": "拒绝访问"`, as seen from Zoho). Choices where Zoho is
+//! localised form, `"error": "拒绝访问"`, as seen from Zoho); at most 10
+//! authorization codes per Client ID in 10 minutes (past it the consent
+//! answers `error=access_denied`). Choices where Zoho is
 //! undocumented: a wrong PKCE verifier gives `invalid_code` (and burns the
 //! code); `scope` in token responses is space-separated; revoking a token
 //! the server does not know answers `{"status":"success"}`, except a token of
@@ -129,6 +131,27 @@ pub(crate) struct OAuthStore {
     seq: u64,
     /// "Access Denied" answers so far (every other one is localised).
     denials: u64,
+    /// When each authorization code of a Client ID was given, last 10 minutes.
+    grants: HashMap<String, VecDeque<Instant>>,
+}
+
+impl OAuthStore {
+    /// Counts a code for `client_id` at `now` unless it already had `limit`
+    /// in the last 10 minutes (then `false`: Zoho gives no code).
+    fn take_grant(&mut self, client_id: &str, now: Instant, limit: u32) -> bool {
+        let given = self.grants.entry(client_id.to_owned()).or_default();
+        while given
+            .front()
+            .is_some_and(|t| now.saturating_duration_since(*t) >= MINT_WINDOW)
+        {
+            given.pop_front();
+        }
+        if given.len() >= limit as usize {
+            return false;
+        }
+        given.push_back(now);
+        true
+    }
 }
 
 impl OAuthStore {
@@ -559,6 +582,19 @@ async fn decision(State(ctx): State<AccountsCtx>, body: Bytes) -> Response {
         pairs
     };
     match p.get("decision").map(String::as_str) {
+        // At most so many codes per Client ID in 10 minutes; past it Zoho
+        // gives none (an `access_denied` is what is reported).
+        Some("accept")
+            if !lock(&shared.oauth).take_grant(
+                &pending.client_id,
+                now,
+                shared.cfg.grant_codes_per_client_per_10min,
+            ) =>
+        {
+            let pairs = with_state(vec![("error", "access_denied".to_string())]);
+            let pairs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            redirect_to(&pending.redirect_uri, &pairs)
+        }
         Some("accept") => {
             let home = shared.home();
             let accounts = shared

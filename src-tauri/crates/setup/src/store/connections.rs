@@ -70,6 +70,8 @@ pub(crate) struct NewConnection<'a> {
     pub zoho_user_role: Option<&'a str>,
     /// What Zoho let the sign-in read (its `scope`).
     pub granted_scopes: &'a str,
+    /// The organization's time zone (Zoho's `time_zone`).
+    pub time_zone: Option<&'a str>,
 }
 
 impl Store {
@@ -98,6 +100,63 @@ impl Store {
             .optional()?)
     }
 
+    /// The organization's time zone kept with connection `id`, if any.
+    pub(crate) fn connection_time_zone(&self, id: &str) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT time_zone FROM connections WHERE id = ?1",
+                [id],
+                |r| r.get::<_, Option<String>>(0),
+            )
+            .optional()?
+            .flatten())
+    }
+
+    /// Counts a sign-in started now with `client_id`, and returns how many
+    /// were started with it in the last `window` (this one included), by
+    /// any process on this computer.
+    pub(crate) fn count_sign_in_start(
+        &self,
+        client_id: &str,
+        now_ms: i64,
+        window_ms: i64,
+    ) -> Result<u32, StoreError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        tx.execute(
+            "DELETE FROM sign_in_starts WHERE started_at_ms <= ?1",
+            [now_ms - window_ms],
+        )?;
+        tx.execute(
+            "INSERT INTO sign_in_starts (client_id, started_at_ms) VALUES (?1, ?2)",
+            params![client_id, now_ms],
+        )?;
+        let n: u32 = tx.query_row(
+            "SELECT COUNT(*) FROM sign_in_starts WHERE client_id = ?1 AND started_at_ms > ?2",
+            params![client_id, now_ms - window_ms],
+            |r| r.get(0),
+        )?;
+        tx.commit()?;
+        Ok(n)
+    }
+
+    /// Sign-ins started with `client_id` in the last `window_ms`, and when
+    /// the oldest of them was started.
+    pub(crate) fn recent_sign_in_starts(
+        &self,
+        client_id: &str,
+        now_ms: i64,
+        window_ms: i64,
+    ) -> Result<(u32, Option<i64>), StoreError> {
+        Ok(self.conn().query_row(
+            "SELECT COUNT(*), MIN(started_at_ms) FROM sign_in_starts
+             WHERE client_id = ?1 AND started_at_ms > ?2",
+            params![client_id, now_ms - window_ms],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?)
+    }
+
     pub(crate) fn connection_count(&self) -> Result<u32, StoreError> {
         Ok(self
             .conn()
@@ -112,8 +171,8 @@ impl Store {
         tx.execute(
             "INSERT INTO connections (id, organization_id, organization_name, region,
                  accounts_server, api_domain, plan, currency, state, connected_at,
-                 zoho_user_email, zoho_user_role, granted_scopes)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'ok', ?9, ?10, ?11, ?12)
+                 zoho_user_email, zoho_user_role, granted_scopes, time_zone)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'ok', ?9, ?10, ?11, ?12, ?13)
              ON CONFLICT (id) DO UPDATE SET organization_id = excluded.organization_id,
                  organization_name = excluded.organization_name, region = excluded.region,
                  accounts_server = excluded.accounts_server, api_domain = excluded.api_domain,
@@ -121,7 +180,7 @@ impl Store {
                  connected_at = excluded.connected_at,
                  zoho_user_email = excluded.zoho_user_email,
                  zoho_user_role = excluded.zoho_user_role,
-                 granted_scopes = excluded.granted_scopes",
+                 granted_scopes = excluded.granted_scopes, time_zone = excluded.time_zone",
             params![
                 c.id,
                 c.organization_id,
@@ -134,7 +193,8 @@ impl Store {
                 c.connected_at,
                 c.zoho_user_email,
                 c.zoho_user_role,
-                c.granted_scopes
+                c.granted_scopes,
+                c.time_zone
             ],
         )?;
         tx.execute(

@@ -10,7 +10,7 @@ use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 use serde_json::Value;
 
-use super::{BooksError, RateInfo, MAX_PER_PAGE};
+use super::{BooksError, RateInfo, Throttle, MAX_PER_PAGE};
 
 /// Which member holds the records.
 #[derive(Debug, Clone, Copy)]
@@ -157,9 +157,23 @@ pub(super) fn classify<'a>(
         },
     };
     match (status, code) {
-        (429, _) | (_, Some(43)) => Err(BooksError::RateLimited {
+        // Zoho's documented throttling answers, by code, whatever the
+        // words and whether or not the quota headers came with them.
+        (_, Some(45)) => Err(BooksError::RateLimited {
             rate,
-            daily: rate.remaining == Some(0) || says_daily(&message()),
+            limit: Throttle::Day,
+        }),
+        (_, Some(1070)) => Err(BooksError::RateLimited {
+            rate,
+            limit: Throttle::InFlight,
+        }),
+        (429, _) | (_, Some(43 | 44)) => Err(BooksError::RateLimited {
+            rate,
+            limit: if rate.remaining == Some(0) {
+                Throttle::Day
+            } else {
+                Throttle::Minute
+            },
         }),
         (401, _) | (_, Some(57)) => Err(BooksError::Unauthorized),
         (_, Some(6041)) => Err(BooksError::NotInOrganization),
@@ -178,11 +192,4 @@ pub(super) fn classify<'a>(
         }),
         _ => Err(BooksError::Http { status }),
     }
-}
-
-/// Whether a throttling answer's words say the day's quota is used up
-/// ("... allowed for the day", "daily limit").
-fn says_daily(message: &str) -> bool {
-    let m = message.to_ascii_lowercase();
-    m.contains("for the day") || m.contains("daily") || m.contains("per day")
 }

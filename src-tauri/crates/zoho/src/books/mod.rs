@@ -253,6 +253,42 @@ impl RateInfo {
     }
 }
 
+/// Which of Zoho's per-organization limits a throttling answer (HTTP 429)
+/// names, by Zoho's documented code (Books API v3 introduction, "API Call
+/// Limit" and "Concurrent Rate Limiter"; `docs/zoho.md`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Throttle {
+    /// Code 44 (and a 429 without a code): 100 requests a minute. Waiting
+    /// out the minute helps.
+    Minute,
+    /// Code 45: the day's quota ("... exceeded the maximum call rate limit
+    /// of 1000.": no word says "day"), or no calls left by the headers.
+    /// Only the organization's midnight helps.
+    Day,
+    /// Code 1070: too many calls in flight at once. Fewer at a time helps.
+    InFlight,
+}
+
+impl Throttle {
+    /// Zoho's code for this limit.
+    pub fn zoho_code(self) -> i64 {
+        match self {
+            Throttle::Minute => 44,
+            Throttle::Day => 45,
+            Throttle::InFlight => 1070,
+        }
+    }
+
+    fn message(self) -> &'static str {
+        match self {
+            Throttle::Minute => "Zoho's limit of requests a minute for this organization was reached (Zoho's code 44). Wait a minute and try again.",
+            Throttle::Day => "This organization's API calls for today are used up (Zoho's code 45). Try again after midnight in the organization's time zone, when Zoho resets the quota.",
+            Throttle::InFlight => "Zoho had too many requests of this organization in progress at once (Zoho's code 1070). Try again in a moment.",
+        }
+    }
+}
+
 /// One record: its JSON text exactly as Zoho sent it (what is stored, so a
 /// page is never serialised again) and the parsed value its id and key
 /// columns are read from.
@@ -461,15 +497,13 @@ impl ListOrder {
 /// Why a Books API call failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum BooksError {
-    #[error(
-        "Zoho's request limit for this organization was reached. Wait a minute and try again."
-    )]
+    #[error("{}", limit.message())]
     RateLimited {
         rate: RateInfo,
-        /// The answer says the day's quota is used up (its words, or no
-        /// calls remaining): waiting a minute will not help. Zoho does not
-        /// always send `X-Rate-Limit-Remaining: 0` with it.
-        daily: bool,
+        /// Which of Zoho's limits refused the call, by Zoho's code (44, 45,
+        /// 1070): only the day's quota makes waiting a minute useless. Zoho
+        /// does not always send the `X-Rate-Limit-*` headers with it.
+        limit: Throttle,
     },
     #[error("Zoho did not allow this request: the connection may have expired or lack a permission. Reconnect the organization.")]
     Unauthorized,
@@ -501,6 +535,10 @@ impl BooksError {
     /// Stable code for the UI and scripts.
     pub fn code(&self) -> Code {
         match self {
+            BooksError::RateLimited {
+                limit: Throttle::Day,
+                ..
+            } => Code::QuotaExhausted,
             BooksError::RateLimited { .. } => Code::RateLimited,
             BooksError::Unauthorized => Code::Unauthorized,
             BooksError::NotFound => Code::NotFound,
@@ -521,8 +559,10 @@ impl BooksError {
     pub fn is_retryable(&self) -> bool {
         matches!(
             self,
-            BooksError::RateLimited { .. }
-                | BooksError::Server { .. }
+            BooksError::RateLimited {
+                limit: Throttle::Minute | Throttle::InFlight,
+                ..
+            } | BooksError::Server { .. }
                 | BooksError::Network { .. }
                 | BooksError::TooSlow
         )
@@ -810,32 +850,75 @@ pub fn decode_response(status: u16, body: &[u8], rate: RateInfo) -> Result<Value
 mod tests {
     use super::*;
 
+    /// Zoho's Books API v3 introduction documents three throttling answers,
+    /// all HTTP 429: code 44 (the minute), 45 (the day's quota, in words
+    /// that never say "day") and 1070 (too many in flight). The code decides,
+    /// with or without the quota headers.
     #[test]
-    fn a_daily_limit_is_known_by_its_words_or_by_no_calls_left() {
-        let daily = |status: u16, body: &str, rate: RateInfo| match decode_response(
+    fn throttling_answers_are_known_by_zohos_documented_codes() {
+        let limit = |status: u16, body: &str, rate: RateInfo| match decode_response(
             status,
             body.as_bytes(),
             rate,
         ) {
-            Err(BooksError::RateLimited { daily, .. }) => Some(daily),
+            Err(e @ BooksError::RateLimited { .. }) => {
+                let BooksError::RateLimited { limit, .. } = e else {
+                    unreachable!()
+                };
+                Some((limit, e.code(), e.is_retryable()))
+            }
             _ => None,
         };
         let none = RateInfo::default();
-        let day = r#"{"code":45,"message":"You have reached the maximum number of API calls allowed for the day."}"#;
-        let minute = r#"{"code":44,"message":"You have made too many requests continuously."}"#;
-        assert_eq!(daily(429, day, none), Some(true), "the words, no headers");
-        assert_eq!(daily(429, minute, none), Some(false));
-        let zero = RateInfo {
+        let headers = RateInfo {
+            limit: Some(1000),
             remaining: Some(0),
-            ..none
+            reset_secs: Some(3600),
         };
-        assert_eq!(daily(429, minute, zero), Some(true), "no calls left");
-        assert_eq!(daily(429, "", none), Some(false));
+        let minute = r#"{"code":44,"message":"For security reasons your organization has been blocked as it have exceeded the maximum number of requests per minute that can originate from an organization."}"#;
+        let day = r#"{"code":45,"message":"The API call for this organization has exceeded the maximum call rate limit of 1000."}"#;
+        let in_flight = r#"{"code":1070,"message":"You have reached the maximum number of in process requests allowed. Kindly try again after some time."}"#;
+        for rate in [none, headers] {
+            assert_eq!(
+                limit(429, day, rate),
+                Some((Throttle::Day, Code::QuotaExhausted, false)),
+                "code 45 is the day's quota, headers {rate:?}"
+            );
+            assert_eq!(
+                limit(429, in_flight, rate).map(|l| (l.0, l.2)),
+                Some((Throttle::InFlight, true)),
+                "code 1070 is too many in flight, headers {rate:?}"
+            );
+        }
+        assert_eq!(
+            limit(429, minute, none),
+            Some((Throttle::Minute, Code::RateLimited, true))
+        );
+        // No calls left by the headers: the day, whatever the code.
+        assert_eq!(
+            limit(429, minute, headers).map(|l| l.0),
+            Some(Throttle::Day)
+        );
+        assert_eq!(limit(429, "", none).map(|l| l.0), Some(Throttle::Minute));
+        // 1070 is throttling whatever the status it comes with.
+        assert_eq!(
+            limit(400, in_flight, none).map(|l| l.0),
+            Some(Throttle::InFlight)
+        );
         // Seen from one client: HTTP 200 with code 43 while throttled.
         assert_eq!(
-            daily(200, r#"{"code":43,"message":"x"}"#, none),
-            Some(false)
+            limit(200, r#"{"code":43,"message":"x"}"#, none).map(|l| l.0),
+            Some(Throttle::Minute)
         );
+        // The message a person reads names the day only for code 45.
+        let said = |body: &str| {
+            decode_response(429, body.as_bytes(), none)
+                .unwrap_err()
+                .to_string()
+        };
+        assert!(said(day).contains("today"), "{}", said(day));
+        assert!(said(minute).contains("a minute"), "{}", said(minute));
+        assert!(!said(minute).contains("today"));
     }
 
     #[test]
@@ -918,7 +1001,12 @@ mod tests {
         }
         assert!(BooksError::RateLimited {
             rate: r,
-            daily: false
+            limit: Throttle::Minute
+        }
+        .is_retryable());
+        assert!(!BooksError::RateLimited {
+            rate: r,
+            limit: Throttle::Day
         }
         .is_retryable());
         assert!(BooksError::Network { timeout: true }.is_retryable());
