@@ -2,7 +2,7 @@
 //!
 //! Every command is a thin front over `zbs_setup::Setup`, the same core the
 //! window calls, sharing its data folder and keyring entries. Output is plain
-//! text, or JSON with `--json` (shapes in INTERFACES.md). Exit status: 0 on
+//! text, or JSON with `--json` (shapes in docs/cli.md). Exit status: 0 on
 //! success; 1 on failure, with one plain-language line on stderr saying what
 //! happened and what to do; 2 on a usage error.
 

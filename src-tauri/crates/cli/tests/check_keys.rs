@@ -1,7 +1,7 @@
 //! `zbsetup check-keys` as a separate process against a simulator whose
 //! console settings the test changes: every chosen data center gets a row,
 //! one switched off is refused with its fix, and the exit status says
-//! whether all accepted the keys (INTERFACES: `{"data_centers": [{"region",
+//! whether all accepted the keys (docs/cli.md: `{"data_centers": [{"region",
 //! "status", "message"}]}`, exit 1 when any refuses).
 
 use serde_json::Value;

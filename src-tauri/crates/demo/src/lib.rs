@@ -1,4 +1,4 @@
-//! # zbs-demo: demo mode, the only way to the simulator in the product
+//! # zbs-demo: demo mode, the window's only way to the simulator
 //!
 //! A sales engineer (or anyone without a Zoho account) clicks through the
 //! whole flow — keys, switch, connect, consent, sample pull — against

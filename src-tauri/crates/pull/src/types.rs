@@ -2,7 +2,7 @@
 //! report, history, record pages, the request chart and export summaries.
 //! All are serde types; the ones the window shows also derive `ts_rs::TS`
 //! (bindings land in `ui/src/bindings`). Field names of [`PullReport`] and
-//! [`Estimate`] are the `zbsetup pull --json` interface (INTERFACES.md).
+//! [`Estimate`] are the `zbsetup pull --json` interface (docs/cli.md).
 
 use std::collections::BTreeMap;
 use std::fmt;

@@ -29,7 +29,7 @@
 //!   [`Code`]s (`zbs-codes`).
 //!
 //! Talking to Zoho (data centers, OAuth, the Books API) is `zbs-zoho`'s job;
-//! demo mode, the only user of the simulator, is `zbs-demo`'s.
+//! demo mode, the window's only way to the simulator, is `zbs-demo`'s.
 
 pub mod checklist;
 pub mod checkup;

@@ -5,7 +5,7 @@
 //! the accounts server to finish on, and the token answer names the API domain
 //! to call; both come from outside and are only used when they match an entry
 //! of the table in force *exactly* (scheme, host, effective port). The built-in
-//! table mirrors `shared/ZOHO.md`; `ZBSETUP_ENDPOINTS` replaces it with a JSON
+//! table mirrors `docs/zoho.md`; `ZBSETUP_ENDPOINTS` replaces it with a JSON
 //! file (the simulator writes one). [`crate::oauth`] and [`crate::books`] take
 //! a [`DataCenter`] from here; nothing in this module does I/O except reading
 //! that file.
@@ -192,7 +192,7 @@ struct FileEntry {
 }
 
 impl DataCenters {
-    /// Zoho's real table (ZOHO.md).
+    /// Zoho's real table (docs/zoho.md).
     pub fn builtin() -> Self {
         let centers = BUILTIN
             .iter()

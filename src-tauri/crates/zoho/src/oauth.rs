@@ -45,7 +45,7 @@ const MAX_TOKEN_BODY: usize = 64 * 1024;
 
 /// Least-privilege, read-only scopes for the sample pull.
 ///
-/// `settings` is needed for `/organizations` (ZOHO.md) and also covers
+/// `settings` is needed for `/organizations` (docs/zoho.md) and also covers
 /// `/items` (Zoho files items under settings, so there is no `items` scope);
 /// `contacts` covers customers and vendors; `invoices`, `creditnotes`, `bills`
 /// are in Zoho's scope docs. Unverified (no primary source found):

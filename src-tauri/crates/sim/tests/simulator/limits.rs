@@ -88,7 +88,7 @@ async fn quota_headers_count_down_and_exhaustion_is_429() {
         let reset = header_u64(&h, "x-rate-limit-reset");
         assert!(reset > 0 && reset <= 86_400);
     }
-    // Fact (ZOHO.md's sources: a client cannot count on the headers): the
+    // Fact (docs/zoho.md: a client cannot count on the headers): the
     // first daily-limit answer comes without them, the next with them.
     let (s, h, body) = env.org_get(&t, "contacts", &[]).await;
     assert_eq!(s, StatusCode::TOO_MANY_REQUESTS);

@@ -8,7 +8,7 @@
 //! 200): a non-zero `code` is always an error. [`Entity`] names the record
 //! types of a pull (the names are an external interface: CLI, exports);
 //! [`types`] has the typed key columns. Throttling, paging strategy and
-//! storage belong to the `zbs-setup` crate; this module does single calls.
+//! storage belong to the `zbs-pull` crate; this module does single calls.
 
 use zbs_codes::Code;
 mod answer;
