@@ -641,7 +641,12 @@ async fn sign_ins_are_counted_per_zoho_user_and_the_20th_is_warned_naming_the_ol
     for _ in 1..18 {
         h.connect("us", None).await;
     }
-    assert_eq!(warning(), None, "18 sign-ins: nothing to warn about");
+    // 18 sign-ins: nothing to warn about this user's connections (only the
+    // sign-ins started in the last 10 minutes, Zoho's other limit).
+    assert!(
+        warning().is_none_or(|w| !w.contains("connections here")),
+        "18 sign-ins: nothing to warn about"
+    );
     h.connect("us", None).await;
     let w = warning().expect("the 19th warns before the 20th");
     assert!(w.contains(&email) && w.contains("19 connections"), "{w}");
@@ -678,4 +683,92 @@ async fn sign_ins_are_counted_per_zoho_user_and_the_20th_is_warned_naming_the_ol
     let groups = h.setup.sign_ins_per_user().unwrap();
     assert_eq!(groups.len(), 1);
     assert_eq!(groups[0].connections.len(), 20);
+}
+
+/// Zoho gives at most 10 authorization codes per Client ID in 10 minutes,
+/// and the Client ID is the platform's too: the app counts the sign-ins it
+/// started (in the shared settings file), warns from the one before the
+/// limit, and when Zoho then answers `access_denied` it says Zoho may be
+/// limiting sign-ins instead of "choose Accept".
+#[tokio::test]
+async fn the_eleventh_sign_in_in_ten_minutes_is_warned_and_its_refusal_explained() {
+    let h = Harness::ready(SimConfig::default()).await;
+    h.setup
+        .set_platform(zbs_setup::platform::PlatformChoice::Codat)
+        .unwrap();
+    let warning = || {
+        let start = h
+            .setup
+            .start_connect(None, RedirectMethod::DeepLink, None)
+            .unwrap();
+        h.setup.cancel_connect();
+        start.warning
+    };
+    for _ in 0..7 {
+        h.connect("us", None).await;
+    }
+    assert_eq!(warning(), None, "8 sign-ins started: no warning");
+    let w = warning().expect("the 9th warns before the limit");
+    assert!(w.contains("sign-in 9 of the 10"), "{w}");
+    assert!(
+        w.contains("customers connecting through Codat share this limit"),
+        "{w}"
+    );
+    assert!(w.contains("wait 10 minutes"), "{w}");
+    // Three more sign-ins: Zoho has given its 10 codes.
+    for _ in 0..3 {
+        h.connect("us", None).await;
+    }
+    let (authorize_url, wait) = h.loopback_sign_in();
+    let browser = async {
+        let location = zbs_sim::accept_consent(&authorize_url)
+            .await
+            .expect("consent page");
+        assert!(location.contains("error=access_denied"), "{location}");
+        follow(&location).await
+    };
+    let (refused, _) = tokio::join!(wait, browser);
+    let e = refused.expect_err("Zoho gave no code");
+    assert_eq!(e.code(), zbs_codes::Code::SignInsLimited, "{e}");
+    let text = e.to_string();
+    assert!(text.contains("Zoho may be limiting new sign-ins"), "{text}");
+    assert!(text.contains("Codat"), "{text}");
+    assert!(!text.contains("choose Accept"), "{text}");
+    // A refusal with few sign-ins started is still the person's Deny.
+    let quiet = Harness::ready(SimConfig::default()).await;
+    let start = quiet
+        .setup
+        .start_connect(None, RedirectMethod::DeepLink, None)
+        .unwrap();
+    let denied = zbs_sim::deny_consent(&start.authorize_url).await.unwrap();
+    let e = quiet.setup.complete_connect_url(&denied).await.unwrap_err();
+    assert_eq!(e.code(), zbs_codes::Code::AccessDenied, "{e}");
+}
+
+/// A setup saved before `localhost` became the default still has Zoho send
+/// sign-ins to `http://127.0.0.1:…`: the status says so once, with the line
+/// to add in the console, until the setup switches.
+#[tokio::test]
+async fn an_upgraded_127_0_0_1_setup_is_told_what_to_add_and_can_switch() {
+    let h = Harness::ready(SimConfig::default()).await;
+    assert_eq!(h.setup.status().unwrap().redirect_notice, None);
+    let s = h
+        .setup
+        .set_redirect_method(RedirectMethod::Loopback)
+        .unwrap();
+    let notice = s.redirect_notice.expect("a 127.0.0.1 setup is told");
+    assert!(
+        notice.contains("http://127.0.0.1:47823/oauth/callback"),
+        "{notice}"
+    );
+    assert!(
+        notice.contains("add http://localhost:47823/oauth/callback"),
+        "{notice}"
+    );
+    let s = h
+        .setup
+        .set_redirect_method(RedirectMethod::Localhost)
+        .unwrap();
+    assert_eq!(s.redirect_notice, None);
+    assert_eq!(s.redirect_uris[0], "http://localhost:47823/oauth/callback");
 }

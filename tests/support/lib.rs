@@ -19,6 +19,10 @@ pub struct Harness {
     pub client: ClientSpec,
     pub dir: TempDir,
     pub service: String,
+    /// Consents given through [`Harness::connect`]: Zoho gives 10 codes per
+    /// Client ID in 10 minutes, so the simulator's clock moves on 10
+    /// minutes before every 11th.
+    consents: std::sync::atomic::AtomicU32,
 }
 
 impl Harness {
@@ -49,6 +53,7 @@ impl Harness {
             client,
             dir,
             service,
+            consents: std::sync::atomic::AtomicU32::new(0),
         }
     }
 
@@ -121,6 +126,12 @@ impl Harness {
 
     /// The whole loopback flow: start, consent (accepted), redirect, choose.
     pub async fn connect(&self, region: &str, organization: Option<&str>) -> Connection {
+        let n = self
+            .consents
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        if n > 0 && n % 10 == 0 {
+            self.sim.advance_time(Duration::from_secs(600));
+        }
         let (authorize_url, wait) = self.loopback_sign_in_at(region);
         let browser = async {
             let location = zbs_sim::accept_consent(&authorize_url)

@@ -96,6 +96,23 @@ export function keys(host: Host): KeysScreen {
           h("dd", { "data-test": "saved-secret-mask" }, s.secret_mask ?? (demo ? "kept in the demo's folder" : "stored in your system keyring")),
         ),
         h("p", { class: "hint", "data-test": "secret-kept" }, demo ? DEMO_KEPT : "The Client Secret is kept in your system keyring; this app never shows it again."),
+        s.redirect_notice !== null
+          ? h(
+              "div",
+              { class: "notice", role: "status", "data-test": "redirect-notice" },
+              h("p", {}, s.redirect_notice),
+              h(
+                "button",
+                {
+                  type: "button",
+                  class: "secondary",
+                  "data-test": "switch-to-localhost",
+                  onclick: () => void host.run(() => api.setRedirectMethod("localhost"), host.setStatus),
+                },
+                "Switch to localhost",
+              ),
+            )
+          : null,
         keyCheckPanel(host, s),
         h(
           "div",

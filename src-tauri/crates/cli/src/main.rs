@@ -914,5 +914,8 @@ fn print_status(cli: &Cli, s: &Status) -> Result<(), Failure> {
     if let Some(notice) = &s.recovery_notice {
         println!("Notice:         {notice}");
     }
+    if let Some(notice) = &s.redirect_notice {
+        println!("Redirect:       {notice} (The window's \"Add your keys\" step has the switch.)");
+    }
     Ok(())
 }

@@ -118,6 +118,10 @@ pub struct PullerConfig {
     pub request_timeout: Duration,
     /// After this long without an answer, progress says Zoho is slow.
     pub slow_after: Duration,
+    /// A token Zoho refuses within this long of its minting is not taken
+    /// for expired ([`FRESH_TOKEN`]; shorter only where tests give tokens
+    /// lifetimes of seconds).
+    pub fresh_token: Duration,
     /// The folder of the machine-wide organization locks
     /// ([`machine::lock_dir`]); `None` when none could be found (pulls are
     /// then refused, saying so).
@@ -134,6 +138,7 @@ impl Default for PullerConfig {
             stale_after: Duration::from_secs(30),
             request_timeout: Duration::from_secs(60),
             slow_after: Duration::from_secs(5),
+            fresh_token: FRESH_TOKEN,
             lock_dir: machine::lock_dir(),
         }
     }
@@ -657,7 +662,9 @@ impl Session {
         if s.generation != generation {
             return Ok(Refused::Expired);
         }
-        if s.minted_at.is_some_and(|t| t.elapsed() < FRESH_TOKEN) {
+        if s.minted_at
+            .is_some_and(|t| t.elapsed() < puller.config.fresh_token)
+        {
             return Ok(Refused::NotPermitted);
         }
         tracing::info!("access token refused (expired); asking for a new one");

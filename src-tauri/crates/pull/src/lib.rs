@@ -52,7 +52,9 @@ pub mod types;
 
 pub use budget::{RateBudget, RATE_LIMIT_ENV};
 pub use columns::KeyColumns;
-pub use engine::{Puller, PullerConfig, RetryConfig, MAX_PAGES, STALE_PAGES};
+pub use engine::{
+    next_midnight, Puller, PullerConfig, RetryConfig, FRESH_TOKEN, MAX_PAGES, STALE_PAGES,
+};
 pub use error::{not_permitted_message, PullError};
 pub use limiter::{LimiterRegistry, OrgLimiter, DEFAULT_CONCURRENCY};
 pub use machine::LOCK_DIR_ENV;

@@ -113,6 +113,10 @@ pub struct Status {
     pub keyring_problem: Option<String>,
     /// Set once after a damaged settings file was set aside at start.
     pub recovery_notice: Option<String>,
+    /// Set while sign-ins come back to `http://127.0.0.1:…`, the default of
+    /// versions before `localhost`, which Zoho may refuse: the line to add
+    /// in the console and what to switch.
+    pub redirect_notice: Option<String>,
     pub data_dir: String,
 }
 
@@ -342,6 +346,22 @@ impl Setup {
         })
     }
 
+    /// What to do about a setup whose sign-ins still come back to
+    /// `http://127.0.0.1:…`: Zoho is known to accept `localhost` for
+    /// desktop sign-ins, and may refuse the IP form.
+    fn redirect_notice(&self) -> Result<Option<String>, Error> {
+        if self.redirect_method()? != connect::RedirectMethod::Loopback {
+            return Ok(None);
+        }
+        let old = self.redirect_uri(connect::RedirectMethod::Loopback)?;
+        let new = self.redirect_uri(connect::RedirectMethod::Localhost)?;
+        Ok(Some(format!(
+            "This setup still has Zoho send sign-ins to {old}, an address Zoho may refuse. In \
+             Zoho's API console, open this client, add {new} as another Authorized Redirect URI \
+             (the + beside the field), save, then switch to it here."
+        )))
+    }
+
     /// Chooses how sign-ins come back to the app.
     pub fn set_redirect_method(&self, method: connect::RedirectMethod) -> Result<Status, Error> {
         self.store.set(keys::REDIRECT_METHOD, &method)?;
@@ -420,6 +440,7 @@ impl Setup {
                 .collect(),
             keyring_problem,
             recovery_notice: self.store.get(keys::RECOVERY_NOTICE)?,
+            redirect_notice: self.redirect_notice()?,
             data_dir: self.data_dir.display().to_string(),
         })
     }

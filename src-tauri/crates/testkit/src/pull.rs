@@ -54,6 +54,8 @@ pub struct SimTokens {
     current: Mutex<AccessGrant>,
     /// Refreshes asked for so far.
     pub refreshes: AtomicU32,
+    /// The organization's time zone the engine is told (none by default).
+    pub time_zone: Option<String>,
 }
 
 impl SimTokens {
@@ -91,6 +93,7 @@ impl SimTokens {
                 api_domain: tokens.api_domain,
             }),
             refreshes: AtomicU32::new(0),
+            time_zone: None,
         })
     }
 
@@ -129,5 +132,9 @@ impl TokenSource for SimTokens {
 
     fn api_domain(&self) -> Option<url::Url> {
         Some(self.grant().api_domain)
+    }
+
+    fn organization_time_zone(&self) -> Option<String> {
+        self.time_zone.clone()
     }
 }

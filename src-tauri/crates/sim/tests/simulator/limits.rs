@@ -11,6 +11,7 @@ use crate::common::*;
 async fn exactly_the_budget_passes_in_a_window_then_429_without_retry_after() {
     let env = start(SimConfig {
         rate_limit: (5, Duration::from_secs(60)),
+        throttle_headers: Some(true),
         ..cfg()
     })
     .await;
@@ -116,7 +117,10 @@ async fn quota_headers_count_down_and_exhaustion_is_429() {
 
 #[tokio::test]
 async fn default_quota_is_by_plan() {
-    let env = start(cfg()).await;
+    // The plan's figure where no recorded quota is given for the organization.
+    let mut config = cfg();
+    config.organizations[0].daily_quota = None;
+    let env = start(config).await;
     let t = env.connect().await;
     let (_, h, _) = env.org_get(&t, "invoices", &[]).await;
     assert_eq!(header_u64(&h, "x-rate-limit-limit"), 5_000); // Professional
@@ -153,7 +157,8 @@ async fn concurrency_cap() {
         .filter(|r| r.0 == StatusCode::TOO_MANY_REQUESTS)
         .collect();
     assert_eq!((ok, limited.len()), (2, 1), "{statuses:?}");
-    assert_eq!(limited[0].2["code"], 44);
+    // Zoho's "Concurrent Rate Limiter": code 1070.
+    assert_eq!(limited[0].2["code"], 1070);
     let stats = env.sim.stats(&env.org()).unwrap();
     assert_eq!(stats.max_in_flight, 2);
     assert_eq!(stats.in_flight, 0);
@@ -257,4 +262,93 @@ async fn the_daily_quota_left_can_be_set_and_reset() {
     let (s, h, _) = env.org_get(&t, "contacts", &[]).await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(header_u64(&h, "x-rate-limit-remaining"), 49);
+}
+
+/// Zoho's Books API v3 introduction documents three throttling answers, all
+/// HTTP 429 without Retry-After: code 44 for the requests a minute, code 45
+/// for the day's quota (its words name the limit, never the day) and code
+/// 1070 for too many requests in process. By default they alternate without
+/// and with the `X-Rate-Limit-*` headers, the first without.
+#[tokio::test]
+async fn throttling_answers_are_zohos_documented_bodies_with_and_without_headers() {
+    const MINUTE: &str = "For security reasons your organization has been blocked as it have exceeded the maximum number of requests per minute that can originate from an organization.";
+    const IN_PROCESS: &str = "You have reached the maximum number of in process requests allowed. Kindly try again after some time.";
+    // Code 44, by default first without headers, then with.
+    let env = start(SimConfig {
+        rate_limit: (1, Duration::from_secs(60)),
+        ..cfg()
+    })
+    .await;
+    let t = env.connect().await;
+    assert_eq!(env.org_get(&t, "invoices", &[]).await.0, StatusCode::OK);
+    let mut seen_headers = Vec::new();
+    for _ in 0..2 {
+        let (s, h, body) = env.org_get(&t, "invoices", &[]).await;
+        assert_eq!(s, StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(body["code"], 44);
+        assert_eq!(body["message"], MINUTE);
+        assert!(h.get("retry-after").is_none());
+        seen_headers.push(h.get("x-rate-limit-limit").is_some());
+    }
+    assert_eq!(seen_headers, [false, true]);
+
+    // Code 45: the quota named, never the day; with and without headers.
+    for headers in [false, true] {
+        let env = start(SimConfig {
+            daily_quota: Some(3),
+            throttle_headers: Some(headers),
+            ..cfg()
+        })
+        .await;
+        let t = env.connect().await;
+        for _ in 0..3 {
+            assert_eq!(env.org_get(&t, "invoices", &[]).await.0, StatusCode::OK);
+        }
+        let (s, h, body) = env.org_get(&t, "invoices", &[]).await;
+        assert_eq!(s, StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(body["code"], 45);
+        assert_eq!(
+            body["message"],
+            "The API call for this organization has exceeded the maximum call rate limit of 3."
+        );
+        assert_eq!(h.get("x-rate-limit-remaining").is_some(), headers);
+        if headers {
+            assert_eq!(header_u64(&h, "x-rate-limit-remaining"), 0);
+        }
+    }
+
+    // Code 1070: more requests in process than the organization's cap.
+    for headers in [false, true] {
+        let env = start(SimConfig {
+            concurrency: Some(1),
+            throttle_headers: Some(headers),
+            ..cfg()
+        })
+        .await;
+        env.sim.faults().set_latency(Duration::from_millis(400));
+        let t = env.connect().await;
+        let (a, b) = tokio::join!(env.org_get(&t, "invoices", &[]), async {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            env.org_get(&t, "items", &[]).await
+        });
+        assert_eq!(a.0, StatusCode::OK);
+        let (s, h, body) = b;
+        assert_eq!(s, StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(body["code"], 1070);
+        assert_eq!(body["message"], IN_PROCESS);
+        assert_eq!(h.get("x-rate-limit-limit").is_some(), headers);
+    }
+}
+
+/// The recorded trial organization (Professional plan) showed
+/// `X-Rate-Limit-Limit: 1000`, not the plan table's 5,000: the default
+/// organization has 1,000 calls a day.
+#[tokio::test]
+async fn the_default_organization_has_the_recorded_trials_daily_quota() {
+    let env = start(cfg()).await;
+    let t = env.connect().await;
+    let (s, h, _) = env.org_get(&t, "invoices", &[]).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(header_u64(&h, "x-rate-limit-limit"), 1000);
+    assert_eq!(env.sim.stats(&env.org()).unwrap().daily_quota, 1000);
 }

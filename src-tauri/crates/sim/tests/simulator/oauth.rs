@@ -481,7 +481,11 @@ async fn revoked_refresh_token_stops_working_with_its_access_tokens() {
 async fn the_21st_refresh_token_silently_invalidates_the_oldest() {
     let env = start(cfg()).await;
     let mut tokens = Vec::new();
-    for _ in 0..21 {
+    for i in 0..21 {
+        // Zoho gives 10 codes per Client ID in 10 minutes.
+        if i > 0 && i % 10 == 0 {
+            env.sim.advance_time(std::time::Duration::from_secs(600));
+        }
         tokens.push(env.connect().await);
     }
     let accounts = tokens[0].accounts.clone();
@@ -635,4 +639,25 @@ async fn the_home_data_center_can_move_at_runtime() {
     assert!(env.sim.set_home_region("us"));
     let q = env.consent("us", ALL_SCOPES).await;
     assert_eq!(q["location"], "us");
+}
+
+/// Zoho's "Token Validity" pages: "You can generate a maximum of 10 grant
+/// tokens in a span of 10 minutes per client ID". The client ID is the
+/// platform's too; past it the consent gives no code (`access_denied`).
+#[tokio::test]
+async fn the_eleventh_code_for_a_client_id_in_ten_minutes_is_refused() {
+    let env = start(cfg()).await;
+    assert_eq!(env.sim.config().grant_codes_per_client_per_10min, 10);
+    for _ in 0..10 {
+        let q = env.consent(&env.home(), ALL_SCOPES).await;
+        assert!(q.contains_key("code"), "{q:?}");
+    }
+    let q = env.consent(&env.home(), ALL_SCOPES).await;
+    assert_eq!(q.get("error").map(String::as_str), Some("access_denied"));
+    assert!(!q.contains_key("code"));
+    assert_eq!(q.get("state").map(String::as_str), Some("st-1"));
+    // Ten minutes later the Client ID gets codes again.
+    env.sim.advance_time(std::time::Duration::from_secs(600));
+    let q = env.consent(&env.home(), ALL_SCOPES).await;
+    assert!(q.contains_key("code"), "{q:?}");
 }
