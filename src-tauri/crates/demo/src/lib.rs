@@ -72,6 +72,10 @@ pub fn demo_config(fixed_ports: bool) -> SimConfig {
         // a presenter can pull many times; a trial has 1,000 (the
         // simulator's default, as recorded).
         daily_quota: Some(5_000),
+        // The "too many sign-ins" story stages 19 sign-ins in seconds, where
+        // Zoho gives 10 codes per Client ID in 10 minutes: the demo's
+        // simulator gives more (its sign-ins are not counted by the app).
+        grant_codes_per_client_per_10min: 100,
         ..SimConfig::default()
     };
     cfg.clients = vec![demo_client()];

@@ -829,6 +829,11 @@ impl Setup {
             .count_sign_in_start(client_id, now_ms(), GRANT_WINDOW_MS)?)
     }
 
+    /// Forgets the sign-ins counted as started (the demo's staged stories).
+    pub fn forget_sign_in_starts(&self) -> Result<(), Error> {
+        Ok(self.store.forget_sign_in_starts()?)
+    }
+
     /// The platform's name for messages ("Codat"; "the platform" when the
     /// keys are only for this app).
     fn platform_name(&self) -> String {

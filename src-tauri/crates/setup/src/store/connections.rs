@@ -141,6 +141,12 @@ impl Store {
         Ok(n)
     }
 
+    /// Forgets every sign-in counted as started.
+    pub(crate) fn forget_sign_in_starts(&self) -> Result<(), StoreError> {
+        self.conn().execute("DELETE FROM sign_in_starts", [])?;
+        Ok(())
+    }
+
     /// Sign-ins started with `client_id` in the last `window_ms`, and when
     /// the oldest of them was started.
     pub(crate) fn recent_sign_in_starts(
