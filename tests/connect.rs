@@ -588,6 +588,7 @@ async fn refresh_tokens_no_connection_keeps_are_revoked() {
     assert_eq!(live(), 1);
     // Twenty-five sign-ins given up after the organizations were listed.
     for _ in 0..25 {
+        h.pace_consent();
         let (authorize_url, wait) = h.loopback_sign_in_at("us");
         let browser =
             async { follow(&zbs_sim::accept_consent(&authorize_url).await.unwrap()).await };
@@ -736,12 +737,13 @@ async fn the_eleventh_sign_in_in_ten_minutes_is_warned_and_its_refusal_explained
     assert!(!text.contains("choose Accept"), "{text}");
     // A refusal with few sign-ins started is still the person's Deny.
     let quiet = Harness::ready(SimConfig::default()).await;
-    let start = quiet
-        .setup
-        .start_connect(None, RedirectMethod::DeepLink, None)
-        .unwrap();
-    let denied = zbs_sim::deny_consent(&start.authorize_url).await.unwrap();
-    let e = quiet.setup.complete_connect_url(&denied).await.unwrap_err();
+    let (authorize_url, wait) = quiet.loopback_sign_in();
+    let browser = async {
+        let location = zbs_sim::deny_consent(&authorize_url).await.unwrap();
+        follow(&location).await
+    };
+    let (denied, _) = tokio::join!(wait, browser);
+    let e = denied.unwrap_err();
     assert_eq!(e.code(), zbs_codes::Code::AccessDenied, "{e}");
 }
 

@@ -270,3 +270,61 @@ async fn a_data_center_that_cannot_be_reached_is_named_quickly() {
     );
     held.abort();
 }
+
+/// Zoho answers `invalid_client` both for a data center that is off and for
+/// a wrong secret: when every chosen data center refuses, the keys are
+/// wrong (here a secret missing its last 12 characters), and the rows say
+/// to copy the secret again, not to change the console's Settings tab. A
+/// secret that short is pointed out as it is typed, before any call.
+#[tokio::test]
+async fn a_secret_cut_short_is_refused_everywhere_and_read_as_wrong_keys() {
+    let h = Harness::start(SimConfig::default()).await;
+    let short = &h.client.client_secret[..h.client.client_secret.len() - 12];
+    let typed = zbs_setup::validate::check_keys(&h.client.client_id, Some(short));
+    assert!(
+        typed
+            .issues
+            .iter()
+            .any(|i| i.code == "short_secret" && i.message.contains("cut short")),
+        "{:?}",
+        typed.issues
+    );
+    h.setup
+        .save_credentials(CredentialsInput {
+            client_id: h.client.client_id.clone(),
+            client_secret: Some(SecretString::from(short.to_owned())),
+        })
+        .unwrap();
+    h.setup.set_regions(&["us".into(), "uk".into()]).unwrap();
+    let check = h.setup.check_keys_with_zoho().await.unwrap();
+    assert!(check.keys_wrong, "{check:?}");
+    for d in &check.data_centers {
+        assert_eq!(d.status, KeyCheckStatus::Refused);
+        assert!(
+            d.message.contains("Client Secret is wrong"),
+            "{}",
+            d.message
+        );
+        let fix = d.fix.as_deref().unwrap();
+        assert!(
+            fix.contains("copy the Client Secret again, all of it"),
+            "{fix}"
+        );
+        assert!(!fix.contains("Settings tab"), "{fix}");
+    }
+    // One data center refusing while another accepts is the Settings tab.
+    h.setup
+        .save_credentials(CredentialsInput {
+            client_id: h.client.client_id.clone(),
+            client_secret: Some(SecretString::from(h.client.client_secret.clone())),
+        })
+        .unwrap();
+    let mut client = h.client.clone();
+    client.data_centers = Some(vec!["us".into()]);
+    h.sim.register_client(client);
+    let check = h.setup.check_keys_with_zoho().await.unwrap();
+    assert!(!check.keys_wrong, "{check:?}");
+    let uk = &check.data_centers[1];
+    assert_eq!(uk.status, KeyCheckStatus::Refused);
+    assert!(uk.fix.as_deref().unwrap().contains("Settings tab"));
+}

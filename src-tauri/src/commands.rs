@@ -416,5 +416,5 @@ pub async fn save_test_report<R: Runtime>(app: AppHandle<R>) -> Result<Option<Sa
 #[tauri::command]
 pub async fn diagnostics<R: Runtime>(app: AppHandle<R>) -> Result<String> {
     let version = app.package_info().version.to_string();
-    app.core(move |s| s.diagnostics(&version)).await
+    Ok(app.setup()?.diagnostics_asking_zoho(&version).await?)
 }

@@ -48,6 +48,10 @@ test("keys for Codat: both redirect URIs, then a hand-off card whose secret copy
     assert.ok(rows.length >= 2, `a row per chosen data center (${rows.length})`);
     for (const r of rows) assert.match(await r.getText(), /Accepts the keys/);
     assert.match(await text(browser, "[data-region-check=us]"), /United States/);
+    // Every data center that accepted the keys, by name, for the hand-off card.
+    const accepted = [];
+    for (const r of rows) accepted.push((await r.$("td")).getText());
+    const acceptedNames = await Promise.all(accepted);
     await shot(browser, "32-check-keys");
     await openStep(browser, "test");
     await click(browser, "[data-test=connect]");
@@ -68,7 +72,12 @@ test("keys for Codat: both redirect URIs, then a hand-off card whose secret copy
     assert.match(card, /Application ID/);
     assert.match(card, /Application Secret/);
     assert.match(card, /Enabled/);
-    assert.match(await text(browser, "[data-test=handoff-data-centers]"), /US/);
+    // The card agrees with the key check: every data center that accepted the keys.
+    const cardDcs = await text(browser, "[data-test=handoff-data-centers]");
+    for (const name of acceptedNames) assert.ok(cardDcs.includes(name), `${name} accepted the keys, the card says ${cardDcs}`);
+    // The permissions Zoho granted the sign-in (the sample's record types and settings), not every scope.
+    const scopes = (await text(browser, "[data-test=handoff-scopes]")).split(", ").sort();
+    assert.deepEqual(scopes, ["ZohoBooks.contacts.READ", "ZohoBooks.creditnotes.READ", "ZohoBooks.invoices.READ", "ZohoBooks.settings.READ"]);
     assert.ok(!card.includes(secret), "the card never shows the secret");
     await (await browser.$("[data-test=handoff]")).scrollIntoView();
     await shot(browser, "31-handoff");
@@ -99,7 +108,12 @@ test("keys for Codat: both redirect URIs, then a hand-off card whose secret copy
     const report = readFileSync(saved, "utf8");
     assert.match(report, /Used by<\/th><td>Codat/);
     assert.ok(report.includes(CODAT), "the platform's callback is in the report");
-    assert.match(report, /Keys accepted at<\/th><td>US/);
+    // The report agrees with the key check, names data centers and record types in words, and dates for people.
+    const reportDcs = /Keys accepted at<\/th><td>([^<]*)</.exec(report)[1];
+    for (const name of acceptedNames) assert.ok(reportDcs.includes(name), `${name} missing from the report's ${reportDcs}`);
+    assert.match(report, /Sample data pulled<\/th><td>\d+ invoices, \d+ credit notes, \d+ customers/);
+    assert.doesNotMatch(report, /creditnotes/);
+    assert.doesNotMatch(report, /\d{2}:\d{2}:\d{2}\.\d+Z/, "a raw timestamp in the report");
     assert.match(report, /Application ID/);
     assert.ok(!report.includes(secret), "no secret in the report");
     assert.equal(statSync(saved).mode & 0o077, 0, "the report is readable only by its owner");

@@ -28,10 +28,12 @@ test("saving keys checks them with each data center; a wrong secret leaves the s
     await choosePath(browser, "real");
     const row = (r) => text(browser, `[data-region-check=${r}]`);
 
-    // A secret with its last characters missing: refused at US and UK, right after Save.
+    // A secret missing its last 12 characters: said as it is typed, then
+    // refused at US and UK right after Save, read together as a wrong secret.
     await openStep(browser, "keys");
     await paste(browser, "#client-id", id);
-    await paste(browser, "#client-secret", secret.slice(0, -4));
+    await paste(browser, "#client-secret", secret.slice(0, -12));
+    await until(browser, async () => /cut short/.test(await text(browser, "[data-test=client_secret-issues]").catch(() => "")), "the short secret was not pointed out as typed", 10_000);
     // Whether the window says it is asking Zoho while it does (the stand-in answers fast).
     await browser.execute(() => {
       window.__sawChecking = "";
@@ -47,11 +49,16 @@ test("saving keys checks them with each data center; a wrong secret leaves the s
     for (const r of ["us", "uk"]) {
       const answer = await row(r);
       assert.match(answer, /Does not accept the keys/, `${r}: ${answer}`);
-      assert.match(answer, /Settings tab/, `${r} names the fix: ${answer}`);
+      // Every data center refuses: the keys are wrong, not the Settings tab.
+      assert.match(answer, /Client Secret is wrong/, `${r} names the cause: ${answer}`);
+      assert.match(answer, /copy the Client Secret again, all of it/, `${r} names the fix: ${answer}`);
+      assert.doesNotMatch(answer, /Settings tab/, `${r} sends the admin to the console's settings: ${answer}`);
     }
     assert.match(await row("us"), /United States/);
     assert.match(await row("uk"), /United Kingdom/);
-    assert.match(await text(browser, "[data-test=info]"), /United States, United Kingdom do not accept these keys/);
+    // Said as a problem, in the error banner, never in the colours of success.
+    assert.match(await text(browser, "[data-test=error]"), /no data center you chose accepts them, so the Client ID or the Client Secret is wrong/);
+    assert.equal(await (await browser.$("[data-test=info]")).isExisting(), false, "a refusal shown as information");
     await until(browser, async () => !(await keysStepDone(browser)), "the keys step looks done with a refused secret");
     // The focus stayed in the keys step (where the form was), not on Help.
     const focused = await browser.execute(() => document.activeElement?.closest("[data-step-card]")?.getAttribute("data-step-card") ?? document.activeElement?.getAttribute("data-test") ?? document.activeElement?.tagName);

@@ -102,6 +102,17 @@ test("demo stories: each stages on the simulator, plays in the customer's words,
     assert.match(refused, /role/);
     assert.match(await text(browser, "[data-test=test-result] [data-entity=invoices]"), /✓/);
     await shot(browser, "44-story-module-refused");
+    // A pull then says in its headline which type was refused, never "Pull complete".
+    if (!(await browser.$("[data-test=start-pull]").isExisting())) await click(browser, "[data-test=open-pull]");
+    await click(browser, "[data-test=start-pull]");
+    await until(browser, async () => /refused/.test(await text(browser, "[data-test=pull-outcome]").catch(() => "")), "the pull's headline does not name the refused type", 60_000);
+    const headline = await text(browser, "[data-test=pull-outcome]");
+    assert.match(headline, /^Pulled invoices and customers; credit notes were refused: /, headline);
+    assert.doesNotMatch(headline, /Pull complete/);
+    assert.equal(await (await browser.$("[data-test=pull-outcome]")).getAttribute("data-kind"), "error");
+    // The credit notes counted are an earlier pull's, and say so.
+    assert.match(await text(browser, "[data-count=creditnotes]"), /from an earlier pull/);
+    await shot(browser, "44b-story-module-refused-pull");
     await endStory(browser);
     await click(browser, "[data-test=test-connection]");
     await until(browser, async () => (await browser.$("[data-test=test-result][data-ok=true]").isExisting()), "the test does not pass after the story", 20_000);

@@ -114,6 +114,18 @@ impl Harness {
         (start.authorize_url, wait)
     }
 
+    /// Counts a consent about to be given; before every 11th the
+    /// simulator's clock moves on 10 minutes, as Zoho gives 10 codes per
+    /// Client ID in 10 minutes (tests of other limits sign in more often).
+    pub fn pace_consent(&self) {
+        let n = self
+            .consents
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        if n > 0 && n % 10 == 0 {
+            self.sim.advance_time(Duration::from_secs(600));
+        }
+    }
+
     /// [`Harness::loopback_sign_in_at`] US.
     pub fn loopback_sign_in(
         &self,
@@ -126,12 +138,7 @@ impl Harness {
 
     /// The whole loopback flow: start, consent (accepted), redirect, choose.
     pub async fn connect(&self, region: &str, organization: Option<&str>) -> Connection {
-        let n = self
-            .consents
-            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        if n > 0 && n % 10 == 0 {
-            self.sim.advance_time(Duration::from_secs(600));
-        }
+        self.pace_consent();
         let (authorize_url, wait) = self.loopback_sign_in_at(region);
         let browser = async {
             let location = zbs_sim::accept_consent(&authorize_url)

@@ -48,6 +48,8 @@ interface PullUi {
   search: string;
   /** How the last pull ended (shown above the results until the next one starts). */
   outcome: { kind: "done" | "info" | "error"; message: string } | null;
+  /** Record types Zoho refused in the last pull: their counts are an earlier pull's. */
+  lastRefused: readonly Entity[];
   /** The last export: saved, cancelled in the dialog, failed, or the dialog still open. */
   exported: Saving<ExportSaved>;
   scrollTop: number;
@@ -69,6 +71,7 @@ const ui: PullUi = {
   search: "",
   exported: { state: "idle" },
   outcome: null,
+  lastRefused: [],
   scrollTop: 0,
 };
 
@@ -89,6 +92,7 @@ export function openPull(c: Connection, h0: PullHost): void {
     ui.progress = null;
     ui.exported = { state: "idle" };
     ui.outcome = null;
+    ui.lastRefused = [];
     closeRecordCard();
     table.reset();
   }
@@ -135,6 +139,12 @@ async function loadResults(): Promise<void> {
 }
 
 /** "1 call", "2 calls", "1,250 records". */
+/** "a", "a and b", "a, b and c". */
+function listWords(items: readonly string[]): string {
+  if (items.length <= 1) return items.join("");
+  return `${items.slice(0, -1).join(", ")} and ${items[items.length - 1]}`;
+}
+
 function count(n: number, word: string): string {
   return `${n.toLocaleString()} ${word}${n === 1 ? "" : "s"}`;
 }
@@ -215,14 +225,19 @@ void events.pullFinished((f) => {
     const notes = Object.values(r.entities)
       .map((e) => e?.order_note)
       .filter((n): n is string => typeof n === "string" && n.length > 0);
-    ui.outcome = {
-      kind: r.complete ? "done" : "info",
-      message:
-        (r.complete
+    const refused = r.not_permitted;
+    // A record type Zoho refused is said in the headline: the pull is not complete for it.
+    const headline =
+      r.complete && refused.length > 0
+        ? `Pulled ${listWords(ENTITIES.filter((e) => e in r.entities && !refused.includes(e)).map((e) => entityName(e).toLowerCase()))}; ${listWords(refused.map((e) => entityName(e).toLowerCase()))} ${refused.length === 1 && refused[0] === "chartofaccounts" ? "was" : "were"} refused: ${(r.message ?? "").replace(/^The other record types were pulled\. /, "")}`
+        : r.complete
           ? `Pull complete: ${count(records, "record")} in ${count(r.calls, "API call")} (${duration(r.seconds)}).`
-          : `Pull stopped after ${count(records, "record")}. It is saved: start it again to continue where it left off.`) +
-        (notes.length > 0 ? ` ${notes.join(" ")}` : ""),
+          : `Pull stopped after ${count(records, "record")}. It is saved: start it again to continue where it left off.`;
+    ui.outcome = {
+      kind: r.complete && refused.length === 0 ? "done" : r.complete ? "error" : "info",
+      message: headline + (notes.length > 0 ? ` ${notes.join(" ")}` : ""),
     };
+    ui.lastRefused = [...refused];
   }
   const redraws: Promise<unknown>[] = [loadResults(), refreshEstimate()];
   if (f.report?.complete && host) redraws.push(host.refreshStatus());
@@ -637,7 +652,15 @@ function results(): HTMLElement | null {
     h(
       "ul",
       { class: "counts", "data-test": "counts" },
-      r.counts.map((c) => h("li", { "data-count": c.entity }, h("strong", {}, String(c.records)), ` ${entityName(c.entity)}`)),
+      r.counts.map((c) =>
+        h(
+          "li",
+          { "data-count": c.entity },
+          h("strong", {}, String(c.records)),
+          ` ${entityName(c.entity)}`,
+          ui.lastRefused.includes(c.entity as Entity) ? h("span", { class: "hint" }, " (from an earlier pull: refused this time)") : null,
+        ),
+      ),
     ),
     figures(r),
     preview(r),

@@ -8,4 +8,12 @@ export type KeyCheck = { data_centers: Array<DataCenterCheck>,
 /**
  * When Zoho was asked (RFC 3339, UTC).
  */
-checked_at: string, };
+checked_at: string, 
+/**
+ * Every data center asked refused the keys: Zoho answers
+ * `invalid_client` both for a data center that is off and for a wrong
+ * Client ID or Secret, and a client is on at least where it was made,
+ * so the keys themselves are wrong (a secret cut short when copied, or
+ * another client's), not the console's Settings tab.
+ */
+keys_wrong: boolean, };

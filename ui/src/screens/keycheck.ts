@@ -28,11 +28,13 @@ export function resetKeyCheck(): void {
   checking = false;
 }
 
-/** What the info banner says once the check after a save has answered. */
+/** What the banner says once the check after a save has answered. */
 function verdict(r: KeyCheck): string {
   const refused = r.data_centers.filter((d) => d.status === "refused").map((d) => d.name);
   const unreachable = r.data_centers.filter((d) => d.status === "unreachable").map((d) => d.name);
-  if (refused.length) return `Saved, but ${refused.join(", ")} ${refused.length === 1 ? "does" : "do"} not accept these keys. What to fix is shown below.`;
+  // Zoho refuses a wrong key and a data center switched off alike: read together.
+  if (r.keys_wrong) return "The keys were saved, but no data center you chose accepts them, so the Client ID or the Client Secret is wrong. Copy the Client Secret again from Zoho's API console, all of it, then choose Replace keys.";
+  if (refused.length) return `The keys were saved, but ${refused.join(", ")} ${refused.length === 1 ? "does" : "do"} not accept them while others do: switch ${refused.length === 1 ? "it" : "them"} on in the console's Settings tab, as shown below.`;
   if (unreachable.length) return `Saved. ${unreachable.join(", ")} could not be reached to check the keys; check again when you are online.`;
   return "Saved, and every data center you chose accepts these keys.";
 }
@@ -45,7 +47,11 @@ export function checkKeysNow(host: Host, saved?: { warnings: string }): void {
   host.render();
   void host
     .run(api.checkKeysWithZoho, (r) => {
-      if (saved) host.setInfo(`${verdict(r)}${saved.warnings ? ` ${saved.warnings}` : ""}`);
+      if (!saved) return;
+      const said = `${verdict(r)}${saved.warnings ? ` ${saved.warnings}` : ""}`;
+      // A refusal is a problem to fix: never in the colours of success.
+      if (r.data_centers.some((d) => d.status === "refused")) host.setError({ code: null, message: said, issues: [] });
+      else host.setInfo(said);
     })
     .then(async () => {
       checking = false;

@@ -195,14 +195,16 @@ export function handoffCard(host: Host, s: Status): HTMLElement | null {
       ),
       h("dt", {}, labels.enabled),
       h("dd", {}, "Switch it on."),
-      h("dt", {}, "Accepted at"),
+      h("dt", {}, "Keys accepted at"),
       h(
         "dd",
         { "data-test": "handoff-data-centers" },
-        x.accepted_data_centers.length ? x.accepted_data_centers.map((r) => r.toUpperCase()).join(", ") : "No data center yet",
+        x.accepted_data_centers.length
+          ? x.accepted_data_centers.map((r) => s.data_centers.find((d) => d.region === r)?.name ?? r.toUpperCase()).join(", ")
+          : "No data center yet",
       ),
-      h("dt", {}, "Permissions asked for"),
-      h("dd", { class: "scopes" }, x.scopes.join(", ")),
+      h("dt", {}, "Permissions granted"),
+      h("dd", { class: "scopes", "data-test": "handoff-scopes" }, x.scopes.length ? x.scopes.join(", ") : "None yet: connect an organization"),
     ),
     h(
       "div",

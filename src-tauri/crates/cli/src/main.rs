@@ -197,6 +197,12 @@ struct ConnectArgs {
     /// Renew this connection instead of adding one.
     #[arg(long, value_name = "ID")]
     reconnect: Option<String>,
+    /// Record types the connection will read, comma-separated: Zoho is asked
+    /// only for these (plus settings, to list organizations), like the
+    /// window (default: invoices,creditnotes,customers). A reconnect keeps
+    /// what the connection could read.
+    #[arg(long, value_name = "a,b,..")]
+    entities: Option<String>,
 }
 
 #[derive(Args)]
@@ -356,7 +362,7 @@ fn run(cli: &Cli) -> Result<(), Failure> {
         Command::Status => print_status(cli, &setup.status()?),
         Command::Diagnostics => {
             // The window's report, from the same core call, of this version.
-            let report = setup.diagnostics(env!("CARGO_PKG_VERSION"))?;
+            let report = rt.block_on(setup.diagnostics_asking_zoho(env!("CARGO_PKG_VERSION")))?;
             if cli.json {
                 print_json(&serde_json::json!({ "report": report }))
             } else {
@@ -721,7 +727,16 @@ async fn connect(cli: &Cli, setup: &Setup, args: &ConnectArgs) -> Result<(), Fai
                 .into(),
         ));
     }
-    let sign_in = setup.begin_sign_in(args.region.as_deref(), args.reconnect.as_deref())?;
+    let entities = match &args.entities {
+        Some(list) => parse_entities(list)?,
+        None => Entity::default_selection(),
+    };
+    let sign_in = setup.begin_sign_in_to_read(
+        args.region.as_deref(),
+        args.reconnect.as_deref(),
+        &entities,
+    )?;
+    eprintln!("{}", terminal_safe(&sign_in.start.asking));
     if let Some(warning) = &sign_in.start.warning {
         eprintln!("zbsetup: warning: {}", terminal_safe(warning));
     }

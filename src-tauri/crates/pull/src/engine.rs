@@ -70,9 +70,21 @@ const MAX_401_PER_CALL: u32 = 3;
 /// before a pull stops: Zoho is repeating itself.
 pub const STALE_PAGES: u32 = 3;
 
-/// No entity has more pages than this (two million records at 200 a page):
-/// a page number past it means Zoho's paging never ends.
-pub const MAX_PAGES: u32 = 10_000;
+/// No record type of an organization plausibly has more pages than this
+/// (200,000 records at 200 a page; Zoho Books serves small and mid-sized
+/// businesses): a list still going past it is Zoho's paging not ending, and
+/// following it would spend the organization's daily quota, which its
+/// other integrations share.
+pub const MAX_PAGES: u32 = 1_000;
+
+/// The share of the organization's daily quota (as Zoho's headers give it)
+/// one record type's list may take in a run: past it the list is taken
+/// for endless, leaving the rest of the day to the other integrations.
+pub const MAX_QUOTA_SHARE_PER_LIST: f64 = 0.5;
+
+/// A list is never cut short for the quota before this many pages (10,000
+/// records): below it, the quota's own answer (code 45) is the limit.
+pub const MIN_PAGES_BEFORE_SHARE: u64 = 50;
 
 /// Bounded retries with full jitter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -118,6 +130,9 @@ pub struct PullerConfig {
     pub request_timeout: Duration,
     /// After this long without an answer, progress says Zoho is slow.
     pub slow_after: Duration,
+    /// Pages of one record type a run reads at most ([`MAX_PAGES`]; lower
+    /// only in tests).
+    pub max_pages: u32,
     /// A token Zoho refuses within this long of its minting is not taken
     /// for expired ([`FRESH_TOKEN`]; shorter only where tests give tokens
     /// lifetimes of seconds).
@@ -139,6 +154,7 @@ impl Default for PullerConfig {
             request_timeout: Duration::from_secs(60),
             slow_after: Duration::from_secs(5),
             fresh_token: FRESH_TOKEN,
+            max_pages: MAX_PAGES,
             lock_dir: machine::lock_dir(),
         }
     }
@@ -1097,6 +1113,22 @@ impl<'a> Ctx<'a> {
         }
     }
 
+    /// Whether `page` of a list is past what a run reads of one record type:
+    /// more pages than an organization plausibly holds, or than a share of
+    /// its daily quota (when Zoho's headers said it) allows. Says which.
+    fn page_cap(&self, page: u32) -> Option<crate::error::PageCap> {
+        let pages = self.puller.config.max_pages;
+        if page > pages {
+            return Some(crate::error::PageCap::Plausible { pages });
+        }
+        let limit = lock(&self.rate).and_then(|(r, _)| r.limit)?;
+        let share = ((limit as f64 * MAX_QUOTA_SHARE_PER_LIST) as u64).max(MIN_PAGES_BEFORE_SHARE);
+        (u64::from(page) > share).then_some(crate::error::PageCap::Quota {
+            calls: share,
+            limit,
+        })
+    }
+
     /// The next midnight in the organization's time zone, when Zoho resets
     /// its daily quota (for a code 45 that came without any headers, in a
     /// run that has seen none).
@@ -1316,9 +1348,13 @@ impl<'a> Ctx<'a> {
                         .await;
                 }
             }
-            if page > MAX_PAGES {
-                return Err(PullError::EndlessPages {
+            if let Some(cap) = self.page_cap(page) {
+                tracing::warn!(entity = entity.name(), page, "a list longer than plausible");
+                return Err(PullError::TooManyPages {
                     pull_id: self.pull_id,
+                    entity,
+                    records: have,
+                    cap,
                 });
             }
             let listed = self.list(entity, page, ask).await?;

@@ -38,6 +38,14 @@ pub enum PullError {
     Disconnected { pull_id: i64 },
     #[error("Zoho kept saying more records follow but sent only records it had already sent, so the pull stopped to spare the organization's daily API calls. What was pulled is saved: try again later, or pull a sample instead of every record.")]
     EndlessPages { pull_id: i64 },
+    /// A list went on past what a run reads of one record type.
+    #[error("{}", too_many_pages_message(*.entity, *.records, *.cap))]
+    TooManyPages {
+        pull_id: i64,
+        entity: Entity,
+        records: u64,
+        cap: PageCap,
+    },
     /// Zoho refused every chosen record type to the Zoho user who connected.
     #[error("{}", not_permitted_message(entities))]
     NotPermitted { pull_id: i64, entities: Vec<Entity> },
@@ -83,7 +91,7 @@ impl PullError {
             PullError::ReconnectNeeded { .. } => Code::ReconnectNeeded,
             PullError::Cancelled { .. } => Code::Cancelled,
             PullError::Disconnected { .. } => Code::ConnectionRemoved,
-            PullError::EndlessPages { .. } => Code::EndlessPages,
+            PullError::EndlessPages { .. } | PullError::TooManyPages { .. } => Code::EndlessPages,
             PullError::RateLimited { .. } => Code::RateLimited,
             PullError::NotPermitted { .. } => Code::NotPermitted,
             PullError::Zoho {
@@ -109,6 +117,7 @@ impl PullError {
             | PullError::Cancelled { pull_id }
             | PullError::Disconnected { pull_id }
             | PullError::EndlessPages { pull_id }
+            | PullError::TooManyPages { pull_id, .. }
             | PullError::RateLimited { pull_id }
             | PullError::NotPermitted { pull_id, .. }
             | PullError::Zoho { pull_id, .. }
@@ -138,6 +147,17 @@ impl PullError {
             PullError::Cancelled { .. } => PullError::Cancelled { pull_id: id },
             PullError::Disconnected { .. } => PullError::Disconnected { pull_id: id },
             PullError::EndlessPages { .. } => PullError::EndlessPages { pull_id: id },
+            PullError::TooManyPages {
+                entity,
+                records,
+                cap,
+                ..
+            } => PullError::TooManyPages {
+                pull_id: id,
+                entity,
+                records,
+                cap,
+            },
             PullError::RateLimited { .. } => PullError::RateLimited { pull_id: id },
             PullError::NotPermitted { entities, .. } => PullError::NotPermitted {
                 pull_id: id,
@@ -204,6 +224,34 @@ fn quota_message(resume_after: Option<OffsetDateTime>) -> String {
          the organization's time zone ({within}).",
         at.hour(),
         at.minute()
+    )
+}
+
+/// Why a run stopped reading one record type's list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PageCap {
+    /// More pages than an organization plausibly holds.
+    Plausible { pages: u32 },
+    /// More list calls than a share of the organization's daily quota.
+    Quota { calls: u64, limit: u64 },
+}
+
+fn too_many_pages_message(entity: Entity, records: u64, cap: PageCap) -> String {
+    let label = entity.label();
+    let why = match cap {
+        PageCap::Plausible { pages } => {
+            format!("more than {pages} pages, past what an organization plausibly holds")
+        }
+        PageCap::Quota { calls, limit } => format!(
+            "{calls} pages, as many API calls as half of the organization's {limit} a day, which \
+             its other integrations share"
+        ),
+    };
+    format!(
+        "Zoho kept sending new {label} page after page ({records} records so far): the list went \
+         on for {why}, so the pull stopped there to spare the organization's daily API calls. \
+         What was pulled is saved. Zoho's paging of {label} is probably not ending: pull a \
+         sample instead, or try again later."
     )
 }
 

@@ -55,7 +55,7 @@ pub use columns::KeyColumns;
 pub use engine::{
     next_midnight, Puller, PullerConfig, RetryConfig, FRESH_TOKEN, MAX_PAGES, STALE_PAGES,
 };
-pub use error::{not_permitted_message, PullError};
+pub use error::{not_permitted_message, PageCap, PullError};
 pub use limiter::{LimiterRegistry, OrgLimiter, DEFAULT_CONCURRENCY};
 pub use machine::LOCK_DIR_ENV;
 pub use results::{forget_connection, MAX_PAGE_ROWS};

@@ -203,3 +203,82 @@ async fn a_very_slow_zoho_is_named_while_waiting_and_at_the_end() {
     assert!(text.contains("too slowly"), "{text}");
     assert!(!text.contains("internet"), "{text}");
 }
+
+/// A list that brings new ids on every page never repeats itself, so only
+/// a cap stops it: a run reads no more pages of one record type than an
+/// organization plausibly holds, and says why it stopped.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_list_with_new_records_on_every_page_stops_at_a_plausible_size() {
+    let env = Env::start(fast_sim(50)).await;
+    // Always "more pages follow", and 50 new records after every page.
+    env.sim.faults().set_endless_pages(true);
+    env.sim.faults().set_churn(50, 0);
+    let p = zbs_pull::Puller::new(&env.db, env.registry.clone(), env.budget)
+        .expect("puller")
+        .with_config(zbs_pull::PullerConfig {
+            page_size: 50,
+            retry: common::fast_retry(),
+            max_pages: 10,
+            ..zbs_pull::PullerConfig::default()
+        });
+    let options = all_of(&[Entity::Invoices]);
+    let run = p.run(
+        "c",
+        &env.org,
+        &options,
+        env.tokens().await,
+        |_| {},
+        CancellationToken::new(),
+    );
+    let err = tokio::time::timeout(Duration::from_secs(20), run)
+        .await
+        .expect("the pull ends")
+        .expect_err("an endless list is not a complete pull");
+    let calls = env.sim.stats(&env.org).unwrap().accepted.len();
+    assert!(
+        matches!(err, PullError::TooManyPages { .. }),
+        "{err} after {calls} calls"
+    );
+    assert_eq!(err.code(), Code::EndlessPages);
+    let text = err.to_string();
+    assert!(text.contains("new invoices page after page"), "{text}");
+    assert!(text.contains("plausibly"), "{text}");
+    assert!(text.contains("500 records so far"), "{text}");
+    assert_eq!(calls, 10, "pages read");
+    assert_eq!(env.stored_ids("c", Entity::Invoices).len(), 500);
+}
+
+/// With the daily quota known from Zoho's headers, one record type's
+/// endless list stops at half of it, before Zoho's code 45: the rest of
+/// the day stays with the organization's other integrations.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_endless_list_stops_at_half_of_the_daily_quota() {
+    let env = Env::start(zbs_sim::SimConfig {
+        daily_quota: Some(200),
+        ..fast_sim(50)
+    })
+    .await;
+    env.sim.faults().set_endless_pages(true);
+    env.sim.faults().set_churn(50, 0);
+    let p = env.puller(50);
+    let err = p
+        .run(
+            "c",
+            &env.org,
+            &all_of(&[Entity::Invoices]),
+            env.tokens().await,
+            |_| {},
+            CancellationToken::new(),
+        )
+        .await
+        .expect_err("an endless list is not a complete pull");
+    let stats = env.sim.stats(&env.org).unwrap();
+    assert!(matches!(err, PullError::TooManyPages { .. }), "{err}");
+    let text = err.to_string();
+    assert!(
+        text.contains("100 pages, as many API calls as half of the organization's 200 a day"),
+        "{text}"
+    );
+    assert_eq!(stats.accepted.len(), 100, "{stats:?}");
+    assert_eq!(stats.rejected_429, 0, "{stats:?}");
+}

@@ -12,6 +12,36 @@ use crate::Setup;
 
 impl Setup {
     /// The report, for the clipboard or a support ticket.
+    /// [`Setup::diagnostics`], and the data centers Zoho's accounts server
+    /// lists (`oauth/serverinfo`) that the app's table does not know, asked
+    /// now: only named, never used for a sign-in.
+    pub async fn diagnostics_asking_zoho(&self, app_version: &str) -> Result<String, Error> {
+        let mut out = self.diagnostics(app_version)?;
+        let Some(ask) = self.data_centers().get("us").cloned() else {
+            return Ok(out);
+        };
+        let line = match zbs_zoho::dc::unlisted_data_centers(self.data_centers(), &ask).await {
+            Ok(unlisted) if unlisted.is_empty() => {
+                "Data centers Zoho lists: all known to this app.".to_owned()
+            }
+            Ok(unlisted) => {
+                let named: Vec<String> = unlisted
+                    .iter()
+                    .map(|(region, server)| format!("{region} ({server})"))
+                    .collect();
+                format!(
+                    "Data centers Zoho lists that this app does not know: {}. Sign-ins there \
+                     are not accepted until the app knows them: tell the app's makers.",
+                    named.join(", ")
+                )
+            }
+            Err(why) => format!("Data centers Zoho lists: could not be asked ({why})."),
+        };
+        out.push_str(&line);
+        out.push('\n');
+        Ok(out)
+    }
+
     pub fn diagnostics(&self, app_version: &str) -> Result<String, Error> {
         let status = self.status()?;
         let mut out = String::new();

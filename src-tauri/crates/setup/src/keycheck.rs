@@ -69,6 +69,13 @@ pub struct KeyCheck {
     pub data_centers: Vec<DataCenterCheck>,
     /// When Zoho was asked (RFC 3339, UTC).
     pub checked_at: String,
+    /// Every data center asked refused the keys: Zoho answers
+    /// `invalid_client` both for a data center that is off and for a wrong
+    /// Client ID or Secret, and a client is on at least where it was made,
+    /// so the keys themselves are wrong (a secret cut short when copied, or
+    /// another client's), not the console's Settings tab.
+    #[serde(default)]
+    pub keys_wrong: bool,
 }
 
 impl KeyCheck {
@@ -77,6 +84,36 @@ impl KeyCheck {
         self.data_centers
             .iter()
             .all(|d| d.status == KeyCheckStatus::Ok)
+    }
+
+    /// Reads the rows together: when every data center asked refused, the
+    /// Client ID or Secret is wrong, and each row says so instead of
+    /// sending the person to the Settings tab.
+    fn reason_across_data_centers(&mut self) {
+        let asked: Vec<&DataCenterCheck> = self.data_centers.iter().filter(|d| d.asked).collect();
+        self.keys_wrong =
+            !asked.is_empty() && asked.iter().all(|d| d.status == KeyCheckStatus::Refused);
+        if !self.keys_wrong {
+            return;
+        }
+        let every = if asked.len() == 1 {
+            "the only data center asked".to_owned()
+        } else {
+            format!(
+                "none of the {} data centers asked accepts them",
+                asked.len()
+            )
+        };
+        for d in &mut self.data_centers {
+            if d.status == KeyCheckStatus::Refused {
+                d.message = format!(
+                    "{} does not accept these keys, and {every}: the Client ID or the Client \
+                     Secret is wrong, not the console's settings.",
+                    d.name
+                );
+                d.fix = Some(KEYS_WRONG_FIX.to_owned());
+            }
+        }
     }
 
     /// True when a data center refused the keys: the keys step is not done.
@@ -89,6 +126,11 @@ impl KeyCheck {
 
 /// The longest one data center is waited for.
 pub const PROBE_TIMEOUT: Duration = Duration::from_secs(8);
+
+/// What to do when every data center refuses the keys.
+pub const KEYS_WRONG_FIX: &str = "In Zoho's API console, open your client: copy the Client \
+     Secret again, all of it (it is about 42 characters), and check that the Client ID is this \
+     client's. Then replace the keys here.";
 
 /// The console fix for a data center that refuses the keys.
 pub(crate) fn console_fix(name: &str) -> String {
@@ -241,12 +283,14 @@ impl Setup {
         let probes = regions
             .iter()
             .map(|region| self.probe_keys(&client, region, &redirect_uri));
-        let check = KeyCheck {
+        let mut check = KeyCheck {
             data_centers: join_all(probes).await.into_iter().flatten().collect(),
             checked_at: time::OffsetDateTime::now_utc()
                 .format(&time::format_description::well_known::Rfc3339)
                 .unwrap_or_default(),
+            keys_wrong: false,
         };
+        check.reason_across_data_centers();
         // Kept only while the keys and data centers it asked about are the
         // saved ones, and only when every data center was asked: a row not
         // asked says nothing about the keys, so the last real answer stays.

@@ -67,9 +67,10 @@ pub struct Handoff {
     pub client_id: Option<String>,
     /// The stored secret's last characters behind a mask.
     pub secret_mask: Option<String>,
-    /// The data centers where a sign-in with these keys worked.
+    /// The data centers that accept these keys: where a sign-in worked or
+    /// the last key check was accepted.
     pub accepted_data_centers: Vec<String>,
-    /// The permissions the test sign-in asked for.
+    /// The permissions Zoho granted the working connections' sign-ins.
     pub scopes: Vec<String>,
     /// Both URIs registered in Zoho's console.
     pub redirect_uris: Vec<String>,
@@ -232,19 +233,41 @@ impl Setup {
 
 /// The hand-off card from a status and the connections just read.
 pub(crate) fn handoff_of(status: &crate::Status, connections: &[Connection]) -> Handoff {
-    let mut accepted: Vec<String> = connections
+    let working: Vec<&Connection> = connections
         .iter()
         .filter(|c| c.state == ConnectionState::Ok)
-        .map(|c| c.region.clone())
         .collect();
+    // Where a sign-in worked, and where the last key check was accepted.
+    let mut accepted: Vec<String> = working.iter().map(|c| c.region.clone()).collect();
+    if let Some(check) = &status.key_check {
+        accepted.extend(
+            check
+                .data_centers
+                .iter()
+                .filter(|d| d.status == crate::keycheck::KeyCheckStatus::Ok)
+                .map(|d| d.region.clone()),
+        );
+    }
     accepted.sort();
     accepted.dedup();
+    // What Zoho granted the working connections' sign-ins, not every scope.
+    let mut readable: Vec<zbs_zoho::Entity> = working
+        .iter()
+        .flat_map(|c| c.can_read.iter().copied())
+        .collect();
+    readable.sort();
+    readable.dedup();
+    let scopes = if working.is_empty() {
+        Vec::new()
+    } else {
+        zbs_zoho::oauth::scopes_for(&readable)
+    };
     Handoff {
         platform: status.platform.clone(),
         client_id: status.client_id.clone(),
         secret_mask: status.secret_mask.clone(),
         accepted_data_centers: accepted,
-        scopes: zbs_zoho::oauth::default_scopes(),
+        scopes,
         redirect_uris: status.redirect_uris.clone(),
         tested: status.checklist.iter().any(|i| i.id == "test" && i.done),
     }

@@ -26,6 +26,18 @@ pub struct SavedReport {
     pub folder: String,
 }
 
+/// An RFC 3339 time as people read it, "1 December 2026, 11:58 UTC" (the
+/// text as it is when it does not parse).
+pub(crate) fn readable_time(rfc3339: &str) -> String {
+    let format = time::macros::format_description!(
+        "[day padding:none] [month repr:long] [year], [hour]:[minute] UTC"
+    );
+    time::OffsetDateTime::parse(rfc3339, &time::format_description::well_known::Rfc3339)
+        .ok()
+        .and_then(|t| t.to_offset(time::UtcOffset::UTC).format(&format).ok())
+        .unwrap_or_else(|| rfc3339.to_owned())
+}
+
 /// "1000.R1WO…UPHT": enough to recognise the Client ID, not to use it.
 fn shorten(id: &str) -> String {
     let chars: Vec<char> = id.chars().collect();
@@ -72,7 +84,7 @@ impl Setup {
             "The keys have not passed a test pull yet."
         };
         let _ = write!(h, "<p><strong>{}</strong></p><table>", esc(verdict));
-        row(&mut h, "Date", now);
+        row(&mut h, "Date", &readable_time(now));
         row(
             &mut h,
             "Client ID",
@@ -112,16 +124,34 @@ impl Setup {
             "Data centers chosen",
             &status.regions.join(", ").to_uppercase(),
         );
+        let dc_name = |region: &str| {
+            self.data_centers()
+                .get(region)
+                .map_or_else(|| region.to_uppercase(), |d| d.name.clone())
+        };
         row(
             &mut h,
             "Keys accepted at",
             &if handoff.accepted_data_centers.is_empty() {
                 "no data center yet".to_owned()
             } else {
-                handoff.accepted_data_centers.join(", ").to_uppercase()
+                handoff
+                    .accepted_data_centers
+                    .iter()
+                    .map(|r| dc_name(r))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             },
         );
-        row(&mut h, "Permissions asked for", &handoff.scopes.join(", "));
+        row(
+            &mut h,
+            "Permissions granted",
+            &if handoff.scopes.is_empty() {
+                "none yet".to_owned()
+            } else {
+                handoff.scopes.join(", ")
+            },
+        );
         h.push_str("</table>");
 
         h.push_str("<h2>Organizations connected</h2>");
@@ -132,8 +162,8 @@ impl Setup {
             let name = c.label.clone().unwrap_or(c.organization_name.clone());
             let _ = write!(h, "<h3>{}</h3><table>", esc(&name));
             row(&mut h, "Organization ID", &c.organization_id);
-            row(&mut h, "Data center", &c.region.to_uppercase());
-            row(&mut h, "Connected", &c.connected_at);
+            row(&mut h, "Data center", &dc_name(&c.region));
+            row(&mut h, "Connected", &readable_time(&c.connected_at));
             if let Some(email) = &c.zoho_user_email {
                 let who = match &c.zoho_user_role {
                     Some(role) => format!("{email} (role: {role})"),
@@ -157,7 +187,13 @@ impl Setup {
             let counts = puller.counts(&c.id)?;
             let pulled = counts
                 .iter()
-                .map(|e| format!("{} {}", e.records, e.entity))
+                .map(|e| {
+                    let name = e
+                        .entity
+                        .parse::<zbs_zoho::Entity>()
+                        .map_or(e.entity.as_str(), |t| t.label());
+                    format!("{} {name}", e.records)
+                })
                 .collect::<Vec<_>>()
                 .join(", ");
             row(
@@ -177,7 +213,10 @@ impl Setup {
                     row(
                         &mut h,
                         "Daily API calls left",
-                        &format!("{left} of {limit} (as Zoho reported at {})", q.seen_at),
+                        &format!(
+                            "{left} of {limit} (as Zoho reported on {})",
+                            readable_time(&q.seen_at)
+                        ),
                     );
                 }
             }
@@ -375,7 +414,23 @@ mod tests {
             "the Client ID is shortened"
         );
         assert!(html.contains("1000.ABCD…0123"));
-        assert!(html.contains("Data center</th><td>EU"));
+        assert!(html.contains("Data center</th><td>Europe"), "{html}");
+        // Times as people read them, and what Zoho granted, not every scope.
+        assert!(
+            html.contains("Connected</th><td>1 December 2026, 10:00 UTC"),
+            "{html}"
+        );
+        assert!(
+            html.contains("Date</th><td>1 December 2026, 10:00 UTC"),
+            "{html}"
+        );
+        assert!(!html.contains("T10:00:00Z"), "{html}");
+        assert!(
+            html.contains(
+                "Permissions granted</th><td>ZohoBooks.settings.READ, ZohoBooks.invoices.READ</td>"
+            ),
+            "{html}"
+        );
         assert!(html.contains(
             "Signed in as</th><td>&lt;b&gt;admin&lt;/b&gt;@example.com (role: Admin &lt;i&gt;)"
         ));

@@ -567,7 +567,7 @@ mod tests {
 
     /// Bytes and FNV-1a hash of each step as released, oldest first. A file
     /// made by an earlier version migrates the same only while these hold.
-    const RELEASED: [(usize, u64); 9] = [
+    const RELEASED: [(usize, u64); 10] = [
         (1460, 0x9d8c_c72f_303c_ba07), // 0001_initial.sql
         (3070, 0x56f2_29a0_740a_ba97), // 0002_pulls.sql (now zbs-pull's 0001_pulls.sql)
         (566, 0xf790_13d4_310b_454e),  // zbs-pull's 0002_numeric_ids.sql
@@ -577,6 +577,7 @@ mod tests {
         (459, 0x0865_d1c8_62c2_8e18),  // 0002_zoho_user.sql
         (429, 0x9f69_c1c9_6dee_6b90),  // 0003_key_probes.sql
         (378, 0xb789_629c_9ef0_b844),  // 0004_granted_scopes.sql
+        (669, 0x6fc6_661f_163c_1651),  // 0005_time_zone_and_sign_ins.sql
     ];
 
     /// The steps as the files hold them today, in the released order.
@@ -588,6 +589,7 @@ mod tests {
                 include_str!("../migrations/0002_zoho_user.sql"),
                 include_str!("../migrations/0003_key_probes.sql"),
                 include_str!("../migrations/0004_granted_scopes.sql"),
+                include_str!("../migrations/0005_time_zone_and_sign_ins.sql"),
             ])
             .collect()
     }

@@ -78,6 +78,9 @@ pub fn looks_like_client_id(s: &str) -> bool {
     }
 }
 
+/// The length of Zoho's client secrets (lowercase letters and digits).
+pub const SECRET_LEN: usize = 42;
+
 /// Zoho client secrets are about 42 lowercase letters and digits.
 pub fn looks_like_client_secret(s: &str) -> bool {
     (30..=64).contains(&s.len())
@@ -126,6 +129,17 @@ pub fn check_keys(client_id: &str, client_secret: Option<&str>) -> CheckedKeys {
                 "id_in_secret_field",
                 "This looks like the Client ID, not the Client Secret. Paste it into the Client \
                  ID field, and copy the Client Secret into this one.",
+            ));
+        } else if looks_like_client_secret(secret) && secret.len() < SECRET_LEN {
+            issues.push(warning(
+                KeyField::ClientSecret,
+                "short_secret",
+                &format!(
+                    "This Client Secret has {} characters; Zoho's have {SECRET_LEN}. It was \
+                     probably cut short when copied: copy it again from the API console, all of \
+                     it.",
+                    secret.chars().count()
+                ),
             ));
         } else if !looks_like_client_secret(secret) {
             issues.push(warning(

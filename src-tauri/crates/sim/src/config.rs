@@ -196,6 +196,10 @@ pub struct SimConfig {
     /// "Token Validity" pages: 10); past it the consent answers
     /// `error=access_denied`.
     pub grant_codes_per_client_per_10min: u32,
+    /// Data centers `GET /oauth/serverinfo` lists beside the simulated
+    /// ones (region -> accounts server): one Zoho has added that the app's
+    /// table does not know yet.
+    pub serverinfo_extra: BTreeMap<String, String>,
     /// Access-token lifetime (`expires_in`).
     pub token_ttl: Duration,
     /// Authorization-code lifetime.
@@ -256,6 +260,7 @@ impl Default for SimConfig {
             concurrency: None,
             throttle_headers: None,
             grant_codes_per_client_per_10min: 10,
+            serverinfo_extra: BTreeMap::new(),
             token_ttl: Duration::from_secs(3600),
             code_ttl: Duration::from_secs(120),
             access_tokens_per_refresh_per_10min: 10,

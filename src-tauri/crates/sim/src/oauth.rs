@@ -378,7 +378,24 @@ pub(crate) fn router(ctx: AccountsCtx) -> Router {
         .route("/oauth/v2/auth/decision", post(decision))
         .route("/oauth/v2/token", post(token))
         .route("/oauth/v2/token/revoke", post(revoke))
+        .route("/oauth/serverinfo", get(serverinfo))
         .with_state(ctx)
+}
+
+/// Zoho's `GET /oauth/serverinfo`: every data center's accounts server, by
+/// region, including any Zoho has added that the app's table lacks
+/// (`SimConfig::serverinfo_extra`).
+async fn serverinfo(State(ctx): State<AccountsCtx>) -> Response {
+    let mut locations: serde_json::Map<String, Value> = ctx
+        .shared
+        .endpoints
+        .iter()
+        .map(|(region, e)| (region.clone(), Value::String(e.accounts.clone())))
+        .collect();
+    for (region, server) in &ctx.shared.cfg.serverinfo_extra {
+        locations.insert(region.clone(), Value::String(server.clone()));
+    }
+    Json(json!({ "result": "success", "locations": locations })).into_response()
 }
 
 fn redirect_allowed(shared: &Shared, registered: &[String], uri: &str) -> bool {

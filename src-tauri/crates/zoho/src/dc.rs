@@ -361,6 +361,64 @@ impl DataCenterError {
 }
 
 /// `[a-z]{2,3}`.
+/// Data centers Zoho's `GET {accounts}/oauth/serverinfo` lists
+/// (`{"result": "success", "locations": {"us": "https://accounts.zoho.com",
+/// ...}}`) that `known` lacks, or lists at another accounts server: each
+/// `(region, accounts server)`, cleaned for display. Read only when a person
+/// asks for the support report; what it says is never trusted as a
+/// sign-in server, only named.
+pub async fn unlisted_data_centers(
+    known: &DataCenters,
+    ask: &DataCenter,
+) -> Result<Vec<(String, String)>, String> {
+    let url = ask
+        .accounts
+        .join("oauth/serverinfo")
+        .map_err(|_| "no serverinfo address".to_owned())?;
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(std::time::Duration::from_secs(5))
+        .build()
+        .map_err(|e| e.to_string())?;
+    let answer = http
+        .get(url)
+        .send()
+        .await
+        .map_err(|_| "not reachable".to_owned())?;
+    if !answer.status().is_success() {
+        return Err(format!("HTTP {}", answer.status().as_u16()));
+    }
+    let body = answer.bytes().await.map_err(|_| "cut off".to_owned())?;
+    if body.len() > 64 * 1024 {
+        return Err("answer too large".into());
+    }
+    let value: serde_json::Value =
+        serde_json::from_slice(&body).map_err(|_| "not JSON".to_owned())?;
+    let locations = value
+        .get("locations")
+        .and_then(serde_json::Value::as_object)
+        .ok_or_else(|| "no locations".to_owned())?;
+    let clean = |s: &str| -> String {
+        s.chars()
+            .filter(|c| c.is_ascii_graphic())
+            .take(100)
+            .collect()
+    };
+    let mut unlisted = Vec::new();
+    for (region, server) in locations.iter().take(64) {
+        let Some(server) = server.as_str() else {
+            continue;
+        };
+        let same = known.get(region).is_some_and(|dc| {
+            parse_origin(server).is_ok_and(|u| origin_string(&u) == origin_string(&dc.accounts))
+        });
+        if !same {
+            unlisted.push((clean(region), clean(server)));
+        }
+    }
+    Ok(unlisted)
+}
+
 pub fn is_region_code(s: &str) -> bool {
     (2..=3).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_lowercase())
 }
