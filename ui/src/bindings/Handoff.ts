@@ -11,11 +11,12 @@ export type Handoff = { platform: PlatformInfo, client_id: string | null,
  */
 secret_mask: string | null, 
 /**
- * The data centers where a sign-in with these keys worked.
+ * The data centers that accept these keys: where a sign-in worked or
+ * the last key check was accepted.
  */
 accepted_data_centers: Array<string>, 
 /**
- * The permissions the test sign-in asked for.
+ * The permissions Zoho granted the working connections' sign-ins.
  */
 scopes: Array<string>, 
 /**

@@ -48,6 +48,20 @@ impl Env {
         let mut enable = env.zbsetup();
         enable.arg("enable");
         assert!(run(enable, None).status.success());
+        // A port of this test's own: tests run side by side.
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        zbs_setup::Setup::open(zbs_setup::OpenOptions {
+            data_dir: Some(env.data.clone()),
+            data_centers: Some(zbs_zoho::dc::DataCenters::from_file(&env.endpoints).unwrap()),
+            ..zbs_setup::OpenOptions::default()
+        })
+        .unwrap()
+        .set_loopback_port(port)
+        .unwrap();
         (env, rt)
     }
 

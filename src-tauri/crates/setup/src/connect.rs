@@ -865,7 +865,7 @@ impl Setup {
         let platform = self.platform_name();
         let plural = if minutes == 1 { "" } else { "s" };
         let limit = ZOHO_GRANTS_PER_CLIENT;
-        let where_we_are = if started >= limit {
+        let where_we_are = if started > limit {
             format!(
                 "This is sign-in {started} with this Client ID in 10 minutes, past Zoho's limit of \
                  {limit}: Zoho may refuse it."

@@ -42,6 +42,9 @@ pub struct Connected {
     pub root: TempDir,
     /// The simulator's endpoints file (`ZBSETUP_ENDPOINTS`).
     pub endpoints: PathBuf,
+    /// Consents given: Zoho gives 10 codes per Client ID in 10 minutes, so
+    /// the simulator's clock moves on 10 minutes before every 11th.
+    consents: std::sync::atomic::AtomicU32,
 }
 
 impl Connected {
@@ -54,6 +57,7 @@ impl Connected {
             sim,
             root,
             endpoints,
+            consents: std::sync::atomic::AtomicU32::new(0),
         }
     }
 
@@ -86,6 +90,12 @@ impl Connected {
     /// A new connection in `dir` (keys saved there by [`Connected::prepare`])
     /// to `organization` (default: Zoho's default one); returns its id.
     pub async fn connect(&self, dir: &Path, organization: Option<&str>) -> String {
+        let n = self
+            .consents
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        if n > 0 && n % 10 == 0 {
+            self.sim.advance_time(Duration::from_secs(600));
+        }
         let setup = self.setup(dir);
         let listener = LoopbackListener::bind(0).expect("listener");
         setup.set_loopback_port(listener.port()).unwrap();
