@@ -24,6 +24,7 @@ macro_rules! with_commands {
             open_link,
             set_redirect_method,
             start_connect,
+            open_held_sign_in,
             cancel_connect,
             choose_organization,
             list_connections,

@@ -178,6 +178,16 @@ pub struct Started {
     #[serde(flatten)]
     pub start: ConnectStart,
     pub browser_opened: bool,
+    /// The consent page waits until the person has read the warning and
+    /// chooses to continue (`open_held_sign_in`).
+    pub held_for_warning: bool,
+}
+
+/// Opens the consent page of the sign-in held for its warning; whether the
+/// browser opened.
+#[tauri::command]
+pub async fn open_held_sign_in<R: Runtime>(app: AppHandle<R>) -> Result<bool> {
+    Ok(crate::connect::open_held(&app))
 }
 
 #[tauri::command]

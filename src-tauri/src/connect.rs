@@ -25,13 +25,22 @@ pub struct Finished {
 /// Opens a started sign-in's consent page in the system browser and, when
 /// its answer comes to the loopback listener, waits for it in the background.
 pub fn open_and_wait<R: Runtime>(app: &AppHandle<R>, sign_in: SignIn) -> Started {
-    let browser_opened = app
-        .opener()
-        .open_url(&sign_in.start.authorize_url, None::<&str>)
-        .is_ok();
+    // With a warning, the person reads it first: the page opens when they
+    // choose to continue (`open_held_sign_in`).
+    let held = sign_in.start.warning.is_some();
+    *app.state::<HeldSignIn>()
+        .0
+        .lock()
+        .unwrap_or_else(|p| p.into_inner()) = held.then(|| sign_in.start.authorize_url.clone());
+    let browser_opened = !held
+        && app
+            .opener()
+            .open_url(&sign_in.start.authorize_url, None::<&str>)
+            .is_ok();
     let started = Started {
         start: sign_in.start.clone(),
         browser_opened,
+        held_for_warning: held,
     };
     if sign_in.waits_for_listener() {
         let app = app.clone();
@@ -85,6 +94,22 @@ fn finish<R: Runtime>(app: &AppHandle<R>, result: Result<Vec<OrganizationChoice>
     if let Err(e) = app.emit(FINISHED, event) {
         tracing::error!("could not tell the window: {e}");
     }
+}
+
+/// The consent page of a sign-in that came with a warning, opened only once
+/// the person chose to continue; never a page-given address.
+#[derive(Default)]
+pub struct HeldSignIn(std::sync::Mutex<Option<String>>);
+
+/// Opens the held consent page (see [`HeldSignIn`]); whether the browser opened.
+pub fn open_held<R: Runtime>(app: &AppHandle<R>) -> bool {
+    let url = app
+        .state::<HeldSignIn>()
+        .0
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .take();
+    url.is_some_and(|u| app.opener().open_url(&u, None::<&str>).is_ok())
 }
 
 /// The last sign-in outcome, until the window takes it.

@@ -82,6 +82,7 @@ pub fn run() {
         .manage(pull::RunningPulls::default())
         .manage(saving::SavedPlaces::default())
         .manage(connect::LastOutcome::default())
+        .manage(connect::HeldSignIn::default())
         .setup(move |app| {
             // Opened here, after single-instance: a second launch never touches the database.
             app.manage(state::AppState::open());

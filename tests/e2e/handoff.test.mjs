@@ -36,6 +36,9 @@ test("keys for Codat: both redirect URIs, then a hand-off card whose secret copy
     assert.match(await uris[0].getText(), /^http:\/\/localhost:\d+\/oauth\/callback$/);
     assert.equal(await uris[1].getText(), CODAT);
     assert.match(await text(browser, "[data-test=why-both]"), /both addresses.*Codat/s);
+    // As Zoho's console takes them: one field each, the second added with +.
+    assert.match(await text(browser, "[data-test=why-both]"), /each in its own "Authorized Redirect URIs" field.*click \+ beside it/s);
+    assert.doesNotMatch(await text(browser, "[data-test=why-both]"), /one per line/);
     assert.equal((await browser.$$("[data-test=redirect-uris] button.copy")).length, 2, "a copy button for each URI");
     await shot(browser, "30-register-both-uris");
 
@@ -93,6 +96,9 @@ test("keys for Codat: both redirect URIs, then a hand-off card whose secret copy
     const cleared = (Date.now() - copiedAt) / 1000;
     assert.ok(cleared >= seconds - 2, `cleared after ${cleared.toFixed(1)} s, before its ${seconds} s`);
     console.log(`# the copied secret left the clipboard after ${cleared.toFixed(1)} s (promised ${seconds} s)`);
+    // The note no longer says to paste it now.
+    await until(browser, async () => /taken off the clipboard again/.test(await text(browser, "[data-test=copy-secret-feedback]")), "the copy note still says to paste now", 5_000);
+    assert.doesNotMatch(await text(browser, "[data-test=copy-secret-feedback]"), /paste it into .* now/);
 
     // The test report to hand on: the platform and its callback, no secret.
     // The system's save dialog asks where; the person picks a folder of their own.

@@ -28,6 +28,14 @@ test("saving keys checks them with each data center; a wrong secret leaves the s
     await choosePath(browser, "real");
     const row = (r) => text(browser, `[data-region-check=${r}]`);
 
+    // The real profile offers only addresses Zoho's console registers: no app link.
+    await openStep(browser, "register_client");
+    await browser.execute(() => {
+      document.querySelector("details.advanced")?.setAttribute("open", "");
+    });
+    assert.equal(await (await browser.$("input[data-method=localhost]")).isExisting(), true);
+    assert.equal(await (await browser.$("input[data-method=deep_link]")).isExisting(), false, "the app link Zoho refuses is offered");
+
     // A secret missing its last 12 characters: said as it is typed, then
     // refused at US and UK right after Save, read together as a wrong secret.
     await openStep(browser, "keys");

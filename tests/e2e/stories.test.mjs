@@ -6,6 +6,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { existsSync, readFileSync } from "node:fs";
 import { acceptConsent, click, dataDir, demoConnect, launch, quit, shot, text, texts, until } from "./lib.mjs";
 
 const DATA_DIR = dataDir("stories");
@@ -29,6 +30,22 @@ async function endStory(browser) {
   await click(browser, "[data-test=end-story]");
   await until(browser, async () => !(await browser.$("[data-test=story-caption]").isExisting()), "the story did not end", 30_000);
   await until(browser, async () => /back on the normal demo/.test(await text(browser, "[data-test=info]").catch(() => "")), "no word that the story ended", 30_000);
+  await assertNormalDemo(browser);
+}
+
+/** Every panel as the normal demo shows it: nothing the story left behind. */
+async function assertNormalDemo(browser) {
+  // No test result from the story (a red "did not pass" least of all).
+  assert.equal(await (await browser.$("[data-test=test-result]")).isExisting(), false, "a test result from the story stayed");
+  // No pull outcome from the story.
+  assert.equal(await (await browser.$("[data-test=pull-outcome]")).isExisting(), false, "the story's pull outcome stayed");
+  // The quota and the estimate are not the story's "none left".
+  await until(browser, async () => !/ 0 left/.test(await text(browser, "[data-test=quota-used]").catch(() => "")), "the quota still says none is left", 15_000);
+  assert.doesNotMatch(await text(browser, "[data-test=estimate]").catch(() => ""), /^0 calls left/);
+  // The pull form belongs to a connection that is listed.
+  const open = await browser.execute(() => document.querySelector("[data-test=pull-settings]")?.closest("[data-connection]")?.getAttribute("data-connection") ?? null);
+  if (open) assert.ok(await (await browser.$(`[data-connection="${open}"]`)).isExisting(), "the pull form is tied to a connection that is gone");
+  assert.doesNotMatch(await text(browser, "main"), /There is no connection/);
 }
 
 test("demo stories: each stages on the simulator, plays in the customer's words, and ends back on the normal demo", async () => {
@@ -124,6 +141,11 @@ test("demo stories: each stages on the simulator, plays in the customer's words,
     await click(browser, "[data-test=connect]");
     await (await browser.$("[data-test=waiting] .banner.warning")).waitForExist({ timeout: 10_000 });
     const warning = await text(browser, "[data-test=waiting] .banner.warning");
+    // The warning is read before Zoho's page opens: nothing opened yet, and a button continues.
+    const authorize = await (await browser.$("[data-test=waiting]")).getAttribute("data-authorize-url");
+    const opened = () => (existsSync(process.env.OPENED_URLS) ? readFileSync(process.env.OPENED_URLS, "utf8") : "");
+    assert.ok(!opened().includes(authorize), "the browser opened over the warning");
+    assert.equal(await (await browser.$("[data-test=continue-sign-in]")).isExisting(), true, "no way on after the warning");
     assert.match(warning, /19 connections here/);
     assert.match(warning, /last that fits/);
     assert.match(warning, /"Harbour Lane Trading Ltd"/);

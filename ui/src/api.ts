@@ -79,6 +79,8 @@ export const api = {
   /** Starts a sign-in asking Zoho to allow reading `entities` (and settings). */
   startConnect: (region: string | null, reconnect: string | null, entities: Entity[]) =>
     invoke<Started>("start_connect", { region, reconnect, entities }),
+  /** Opens the consent page of a sign-in held until its warning was read. */
+  openHeldSignIn: () => invoke<boolean>("open_held_sign_in"),
   cancelConnect: () => invoke<null>("cancel_connect"),
   chooseOrganization: (organizationId: string | null) =>
     invoke<Connection>("choose_organization", { organizationId }),

@@ -34,7 +34,7 @@ const TROUBLES: [string, string, string][] = [
   [
     "port",
     "“Port 47823 is already in use”",
-    "Another program (or another copy of this app) listens on the sign-in port. Close it, or register another redirect URI and port.",
+    "Something else listens on the sign-in port: often another window of this app, or a zbsetup connect, still waiting for a sign-in. Finish or close it, or close the program using the port, then connect again.",
   ],
   [
     "browser",

@@ -194,7 +194,11 @@ const checklist = checklistFrame(
     refresh,
     reload: async () => {
       connectScreen.idle();
+      // What the last story showed is not what Zoho answers now.
+      connectScreen.forgetTests();
       await connectScreen.loadConnections();
+      const pull = await import("./pull");
+      pull.connectionsChanged(await api.listConnections());
       await host.refreshStatus();
     },
     info: () => state.info,

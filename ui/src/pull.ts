@@ -104,6 +104,29 @@ export function closePull(): void {
   ui.connection = null;
 }
 
+/**
+ * After the connections changed under the window (a demo story staged or
+ * ended): the pull of a connection that is gone closes, and the open one
+ * forgets its last outcome and reads its figures (quota, estimate) again.
+ */
+export function connectionsChanged(connections: readonly Connection[]): void {
+  if (!ui.connection) return;
+  const c = connections.find((x) => x.id === ui.connection);
+  ui.outcome = null;
+  ui.lastRefused = [];
+  if (!c) {
+    ui.connection = null;
+    ui.results = null;
+    ui.estimate = null;
+    ui.estimateError = null;
+    ui.progress = null;
+    return;
+  }
+  ui.canRead = c.can_read;
+  void refreshEstimate();
+  void loadResults();
+}
+
 /** The record types chosen in the pull form ("Test" reads one of each). */
 export function chosenEntities(): Entity[] {
   return [...ui.options.entities];
@@ -456,8 +479,10 @@ function settings(): HTMLElement {
 
 /** "25 records · 26 calls", or while a page's details come in, how many are in. */
 function entityCount(e: EntityProgress): string {
-  const details = e.details_fetched > 0 ? ` · ${e.details_fetched} more read with their details, saved with their page` : "";
-  return `${count(e.records, "record")}${details} · ${count(e.calls, "call")}${e.done ? " · done" : ""}`;
+  // Records whose details are in count as read; they are saved with their page.
+  const read = e.records + e.details_fetched;
+  const saving = e.details_fetched > 0 ? ` (${e.details_fetched} being saved with their page)` : "";
+  return `${count(read, "record")} read${saving} · ${count(e.calls, "call")}${e.done ? " · done" : ""}`;
 }
 
 function progressPanel(): HTMLElement {

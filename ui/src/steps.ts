@@ -44,7 +44,7 @@ export const SUBSTEP_TEXT: Record<string, string> = {
   "register_client.client_name":
     "Client Name: type your company or product name (your customers see it when Zoho asks them to allow the connection). Homepage URL: type your company's website address.",
   "register_client.redirect_uris":
-    "Authorized Redirect URIs: paste each address below exactly as shown. This is where Zoho sends people back after they allow the connection.",
+    "Authorized Redirect URIs: paste the first address below into this field, exactly as shown. For each further address, click + beside the field and paste it into the new field. This is where Zoho sends people back after they allow the connection.",
   "register_client.create":
     "Click CREATE, then open the Client Secret tab. It shows the Client ID and Client Secret you will paste in the “Add your keys” step.",
   "console_settings.enable_regions":

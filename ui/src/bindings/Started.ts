@@ -4,7 +4,12 @@ import type { RedirectMethod } from "./RedirectMethod";
 /**
  * A started sign-in, and whether the system browser opened its page.
  */
-export type Started = { browser_opened: boolean, authorize_url: string, redirect_uri: string, region: string, method: RedirectMethod, 
+export type Started = { browser_opened: boolean, 
+/**
+ * The consent page waits until the person has read the warning and
+ * chooses to continue (`open_held_sign_in`).
+ */
+held_for_warning: boolean, authorize_url: string, redirect_uri: string, region: string, method: RedirectMethod, 
 /**
  * A warning to show before the person signs in (Zoho's 20-connection limit).
  */

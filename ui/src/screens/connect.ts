@@ -44,6 +44,8 @@ export interface ConnectScreen extends StepScreen {
   loadConnections: () => Promise<void>;
   /** Takes the connections the window asked for itself. */
   setConnections: (connections: Connection[]) => void;
+  /** Forgets each connection's last "Test" (the demo's story changed what Zoho answers). */
+  forgetTests: () => void;
 }
 
 export function connect(host: Host): ConnectScreen {
@@ -129,19 +131,39 @@ export function connect(host: Host): ConnectScreen {
     const flow = state.flow;
     if (flow.kind === "waiting") {
       const st = flow.started;
+      // A warning is read before Zoho's page opens, not after.
+      const held = st.held_for_warning;
       return h(
         "section",
         { class: "panel", "data-test": "waiting", "data-authorize-url": st.authorize_url, "aria-live": "polite" },
-        h("h3", {}, "Waiting for you to sign in to Zoho"),
+        h("h3", {}, held ? "Read this before you sign in" : "Waiting for you to sign in to Zoho"),
         st.warning ? h("div", { class: "banner warning", role: "alert" }, st.warning) : null,
         h("p", { "data-test": "asking" }, st.asking),
-        h(
-          "p",
-          {},
-          st.browser_opened
-            ? "Zoho's sign-in page opened in your browser. Sign in, check the permissions, and click Accept. Then come back here."
-            : "Your browser did not open by itself. Copy this link into your browser, sign in, and click Accept.",
-        ),
+        held
+          ? h(
+              "div",
+              { class: "row" },
+              h(
+                "button",
+                {
+                  type: "button",
+                  class: "primary",
+                  "data-test": "continue-sign-in",
+                  onclick: () =>
+                    void host.run(api.openHeldSignIn, (opened) => {
+                      state.flow = { kind: "waiting", started: { ...st, held_for_warning: false, browser_opened: opened } };
+                    }),
+                },
+                "Continue to Zoho's sign-in",
+              ),
+            )
+          : h(
+              "p",
+              {},
+              st.browser_opened
+                ? "Zoho's sign-in page opened in your browser. Sign in, check the permissions, and click Accept. Then come back here."
+                : "Your browser did not open by itself. Copy this link into your browser, sign in, and click Accept.",
+            ),
         h("p", { class: "hint" }, "If the browser did not open, or you want to use another browser, copy the sign-in link and paste it into the browser's address bar."),
         copyButton(st.authorize_url, "Copy the sign-in link"),
         h(
@@ -440,6 +462,9 @@ export function connect(host: Host): ConnectScreen {
     loadConnections,
     setConnections: (connections) => {
       state.connections = connections;
+    },
+    forgetTests: () => {
+      state.tests = {};
     },
   };
 }

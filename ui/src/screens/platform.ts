@@ -126,7 +126,7 @@ export function redirectUris(s: Status): HTMLElement {
       ? h(
           "p",
           { class: "hint", "data-test": "why-both" },
-          `Add both addresses to "Authorized Redirect URIs", one per line: the first lets this app test the keys, the second lets ${platform} connect your customers with the same keys.`,
+          `Add both addresses, each in its own "Authorized Redirect URIs" field: paste the first into the field, click + beside it, and paste the second into the new field. The first lets this app test the keys, the second lets ${platform} connect your customers with the same keys.`,
         )
       : null,
     s.redirect_uris.map((uri, i) =>
@@ -144,6 +144,8 @@ interface HandoffState {
 }
 
 const card: HandoffState = { handoff: null, loading: false, copied: null, report: { state: "idle" } };
+/** Changes the copy note once the secret has left the clipboard. */
+let clearedTimer: number | undefined;
 
 /** The hand-off card, once "Test your integration" passed. */
 export function handoffCard(host: Host, s: Status): HTMLElement | null {
@@ -170,8 +172,14 @@ export function handoffCard(host: Host, s: Status): HTMLElement | null {
   const where = x.platform.callback ? x.platform.name : "your integration platform";
   const copySecret = (): void => {
     card.copied = null;
+    window.clearTimeout(clearedTimer);
     void host.run(api.copyClientSecret, (r) => {
       card.copied = `Copied. It is taken off the clipboard in ${r.clears_after_seconds} seconds: paste it into ${where} now.`;
+      // Once it has left the clipboard, the note says so instead of "paste it now".
+      clearedTimer = window.setTimeout(() => {
+        card.copied = `It was taken off the clipboard again. Copy it again if you still need to paste it into ${where}.`;
+        host.render();
+      }, Number(r.clears_after_seconds) * 1000);
     });
   };
   return h(

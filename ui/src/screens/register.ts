@@ -47,11 +47,14 @@ function redirectMethodChooser(host: Host, s: Status): HTMLElement {
         "This computer, by number (127.0.0.1)",
         "Choose this only if your API console already lists the 127.0.0.1 address. Zoho has been reported to refuse it for some clients.",
       ),
-      option(
-        "deep_link",
-        "App link (zbsetup://)",
-        "Zoho's API console refuses this one: it accepts only addresses that start with http:// or https://. Only the demo's stand-in for Zoho takes it.",
-      ),
+      // Zoho's console refuses it, so it is offered only where it works: the demo's stand-in.
+      s.profile === "demo" || current === "deep_link"
+        ? option(
+            "deep_link",
+            "App link (zbsetup://)",
+            "Zoho's API console refuses this one: it accepts only addresses that start with http:// or https://. Only the demo's stand-in for Zoho takes it.",
+          )
+        : null,
     ),
   );
 }

@@ -624,11 +624,16 @@ async fn pull(cli: &Cli, setup: Setup, args: &PullArgs) -> Result<(), Failure> {
                 && max_calls.is_some()
                 && !interrupted.load(Ordering::SeqCst) =>
         {
+            let n = max_calls.unwrap_or_default();
+            let why = if args.max_calls.is_some() {
+                "the limit given with --max-calls"
+            } else {
+                "the most it may use without asking: the estimate plus a margin"
+            };
+            let calls = if n == 1 { "call" } else { "calls" };
             return Err(Failure(format!(
-                "The pull stopped after {} API calls, the most it may use without asking (the \
-                 estimate plus a margin). What was pulled is saved: to continue, run the same \
-                 command again with --max-calls set higher.",
-                max_calls.unwrap_or_default()
+                "The pull stopped after {n} API {calls}, {why}. What was pulled is saved: to \
+                 continue, run the same command again with --max-calls set higher."
             )));
         }
         other => other?,

@@ -412,7 +412,11 @@ impl Demo {
                 // The keys step is judged by the last check: ask again.
                 setup.check_keys_with_zoho().await?;
             }
-            Undo::Quota(org) => sim.faults().reset_daily_quota(org).map_err(story_error)?,
+            Undo::Quota(org) => {
+                sim.faults().reset_daily_quota(org).map_err(story_error)?;
+                // The window's quota figure follows Zoho's next answer.
+                setup.forget_quota_seen(org)?;
+            }
             Undo::Denies => sim.faults().set_role_denies(&[]),
             Undo::Nothing => {}
         }

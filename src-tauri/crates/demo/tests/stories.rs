@@ -190,9 +190,18 @@ async fn the_daily_quota_runs_out_mid_pull_which_pauses_and_continues_after_the_
     assert!(quota.resets_at.is_some(), "{quota:?}");
 
     env.end().await;
+    // Ended: the quota figure is no longer the story's "none left".
+    let after = env.setup.pull_results(&id).unwrap().quota;
+    assert!(
+        after.as_ref().is_none_or(|q| q.remaining != Some(0)),
+        "{after:?}"
+    );
     // The connection the story made is the demo's own now; the pull continues.
     let report = env.pull(&id).await.expect("continues");
     assert!(report.complete, "{report:?}");
+    // And Zoho's headers are believed again: calls are left.
+    let quota = env.setup.pull_results(&id).unwrap().quota.expect("reported");
+    assert!(quota.remaining.is_some_and(|r| r > 0), "{quota:?}");
     env.clean_up().await;
 }
 

@@ -267,6 +267,17 @@ impl Puller {
     }
 
     /// The daily quota as Zoho last reported it for the organization.
+    /// Forgets what Zoho's headers said of an organization's daily quota
+    /// (the demo's simulator was given its quota back): the next answer's
+    /// headers are the truth again, even a higher count left the same day.
+    pub fn forget_quota(&self, organization_id: &str) -> Result<(), PullError> {
+        self.db.lock().execute(
+            "DELETE FROM org_quota WHERE organization_id = ?1",
+            [organization_id],
+        )?;
+        Ok(())
+    }
+
     pub fn quota(&self, organization_id: &str) -> Result<Option<QuotaUsage>, PullError> {
         let Some((limit, remaining, reset_at, seen)) =
             store::load_rate(&self.db.lock(), organization_id)?

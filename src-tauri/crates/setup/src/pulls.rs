@@ -81,6 +81,12 @@ impl Setup {
         Ok(self.puller.get_or_init(|| puller))
     }
 
+    /// Forgets the daily quota Zoho's headers reported for an organization
+    /// (the demo's stories give the simulator's quota back).
+    pub fn forget_quota_seen(&self, organization_id: &str) -> Result<(), Error> {
+        Ok(self.puller()?.forget_quota(organization_id)?)
+    }
+
     /// Calls, time at the rate limit and quota left for a pull.
     pub fn estimate_pull(
         &self,

@@ -38,7 +38,7 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 /// Why the listener could not deliver a callback.
 #[derive(Debug, thiserror::Error)]
 pub enum LoopbackError {
-    #[error("Port {port} on this computer is already in use by another program, so Zoho Books Setup cannot receive the sign-in there. Close that program, or choose another port.")]
+    #[error("Port {port} on this computer is already in use, so Zoho Books Setup cannot receive the sign-in there (Zoho sends it to the redirect URI registered with that port). If another Zoho Books Setup window or a zbsetup connect is waiting for a sign-in, finish or close it; otherwise close the program using the port. Then connect again.")]
     PortInUse { port: u16 },
     #[error("Zoho Books Setup could not listen on this computer's port {port} to receive the sign-in ({reason}).")]
     Bind { port: u16, reason: String },
