@@ -50,7 +50,7 @@ export function checkKeysNow(host: Host, saved?: { warnings: string }): void {
       if (!saved) return;
       const said = `${verdict(r)}${saved.warnings ? ` ${saved.warnings}` : ""}`;
       // A refusal is a problem to fix: never in the colours of success.
-      if (r.data_centers.some((d) => d.status === "refused")) host.setError({ code: null, message: said, issues: [] });
+      if (r.data_centers.some((d) => d.status === "refused")) host.showError({ code: null, message: said, issues: [] });
       else host.setInfo(said);
     })
     .then(async () => {

@@ -158,3 +158,35 @@ fn sign_ins_started_by_separate_processes_are_counted_together() {
     let (said, _) = env.start_sign_in(&[]);
     assert!(said.contains("past Zoho's limit"), "{said}");
 }
+
+/// A setup saved before `localhost` became the default still has Zoho send
+/// sign-ins to 127.0.0.1: `zbsetup status` says so, with the line to add.
+#[test]
+fn status_names_a_127_0_0_1_setup_and_the_address_to_add() {
+    let (env, _rt) = Env::new();
+    let mut first = env.zbsetup();
+    first.arg("status");
+    let out = run(first, None);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("Redirect:"));
+    zbs_setup::Setup::open(zbs_setup::OpenOptions {
+        data_dir: Some(env.data.clone()),
+        data_centers: Some(zbs_zoho::dc::DataCenters::from_file(&env.endpoints).unwrap()),
+        ..zbs_setup::OpenOptions::default()
+    })
+    .unwrap()
+    .set_redirect_method(zbs_setup::connect::RedirectMethod::Loopback)
+    .unwrap();
+    let mut status = env.zbsetup();
+    status.arg("status");
+    let out = run(status, None);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("Redirect:"), "{text}");
+    assert!(text.contains("http://127.0.0.1:"), "{text}");
+    assert!(text.contains("add http://localhost:"), "{text}");
+    let mut json = env.zbsetup();
+    json.args(["--json", "status"]);
+    let out = run(json, None);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(v["redirect_notice"].as_str().unwrap().contains("localhost"), "{v}");
+}
