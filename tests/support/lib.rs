@@ -121,7 +121,7 @@ impl Harness {
         let n = self
             .consents
             .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        if n > 0 && n % 10 == 0 {
+        if n > 0 && n.is_multiple_of(10) {
             self.sim.advance_time(Duration::from_secs(600));
         }
     }

@@ -21,4 +21,10 @@ daily_quota_guess: number | null,
 /**
  * True when totals are unknown ("all" records): the real pull needs more.
  */
-lower_bound: boolean, };
+lower_bound: boolean, 
+/**
+ * The most calls the pull can take: `calls` to `calls_max` is the
+ * range it falls in (equal when the record counts are known); `None`
+ * when Zoho gives no totals to bound it (a pull of every record).
+ */
+calls_max: number | null, };

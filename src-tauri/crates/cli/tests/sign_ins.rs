@@ -188,5 +188,8 @@ fn status_names_a_127_0_0_1_setup_and_the_address_to_add() {
     json.args(["--json", "status"]);
     let out = run(json, None);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert!(v["redirect_notice"].as_str().unwrap().contains("localhost"), "{v}");
+    assert!(
+        v["redirect_notice"].as_str().unwrap().contains("localhost"),
+        "{v}"
+    );
 }

@@ -178,6 +178,17 @@ fn simulate_then_connect_like_a_newcomer() {
     );
     assert!(estimate["seconds"].is_number());
     assert!(estimate.get("daily_quota_left").is_some());
+    // The range the pull falls in, as the contract names it (docs/cli.md).
+    assert_eq!(estimate["calls_max"], 3, "{estimate}");
+    let all = zbsetup(&data, &endpoints)
+        .args(["--json", "pull", id, "--all", "--dry-run"])
+        .output()
+        .unwrap();
+    let all: Value = serde_json::from_slice(&all.stdout).unwrap();
+    assert!(
+        all["calls_max"].is_null(),
+        "no totals, no upper bound: {all}"
+    );
     let out = zbsetup(&data, &endpoints)
         .args([
             "--json",

@@ -200,7 +200,12 @@ async fn the_daily_quota_runs_out_mid_pull_which_pauses_and_continues_after_the_
     let report = env.pull(&id).await.expect("continues");
     assert!(report.complete, "{report:?}");
     // And Zoho's headers are believed again: calls are left.
-    let quota = env.setup.pull_results(&id).unwrap().quota.expect("reported");
+    let quota = env
+        .setup
+        .pull_results(&id)
+        .unwrap()
+        .quota
+        .expect("reported");
     assert!(quota.remaining.is_some_and(|r| r > 0), "{quota:?}");
     env.clean_up().await;
 }

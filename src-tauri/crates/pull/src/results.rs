@@ -348,6 +348,7 @@ impl Puller {
             daily_quota_left,
             daily_quota_guess: None,
             lower_bound,
+            calls_max: (!lower_bound).then_some(calls),
         })
     }
 

@@ -153,6 +153,12 @@ pub struct Estimate {
     pub daily_quota_guess: Option<u32>,
     /// True when totals are unknown ("all" records): the real pull needs more.
     pub lower_bound: bool,
+    /// The most calls the pull can take: `calls` to `calls_max` is the
+    /// range it falls in (equal when the record counts are known); `None`
+    /// when Zoho gives no totals to bound it (a pull of every record).
+    #[serde(default)]
+    #[ts(type = "number | null")]
+    pub calls_max: Option<u64>,
 }
 
 /// Records and calls of one entity.

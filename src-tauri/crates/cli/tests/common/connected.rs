@@ -93,7 +93,7 @@ impl Connected {
         let n = self
             .consents
             .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        if n > 0 && n % 10 == 0 {
+        if n > 0 && n.is_multiple_of(10) {
             self.sim.advance_time(Duration::from_secs(600));
         }
         let setup = self.setup(dir);

@@ -481,9 +481,9 @@ async fn revoked_refresh_token_stops_working_with_its_access_tokens() {
 async fn the_21st_refresh_token_silently_invalidates_the_oldest() {
     let env = start(cfg()).await;
     let mut tokens = Vec::new();
-    for i in 0..21 {
+    for i in 0u32..21 {
         // Zoho gives 10 codes per Client ID in 10 minutes.
-        if i > 0 && i % 10 == 0 {
+        if i > 0 && i.is_multiple_of(10) {
             env.sim.advance_time(std::time::Duration::from_secs(600));
         }
         tokens.push(env.connect().await);
