@@ -68,6 +68,8 @@ pub enum PullError {
     ReadOnly,
     #[error("The export could not be written to {path} ({detail}). Check that the folder exists and is writable.")]
     Export { path: String, detail: String },
+    #[error("Nothing was exported: {path} is already there, and an export never replaces a file. Export into a new or empty folder, or move that file away, then export again.")]
+    ExportFileExists { path: String },
 }
 
 impl PullError {
@@ -97,7 +99,7 @@ impl PullError {
             PullError::Database { .. } => Code::Database,
             PullError::DiskFull => Code::DiskFull,
             PullError::ReadOnly => Code::DataFolderReadOnly,
-            PullError::Export { .. } => Code::ExportFailed,
+            PullError::Export { .. } | PullError::ExportFileExists { .. } => Code::ExportFailed,
         }
     }
 
