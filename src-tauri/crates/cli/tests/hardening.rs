@@ -81,3 +81,108 @@ async fn export_never_replaces_a_file_already_in_the_folder() {
         first
     );
 }
+
+/// The Client ID of save `i` (a usual Zoho Client ID).
+fn pair_id(i: usize) -> String {
+    format!("1000.PAIR{i:02}{}", "X".repeat(24))
+}
+
+/// The Client Secret of save `i`.
+fn pair_secret(i: usize) -> String {
+    format!("{i:02}{}", "5ec7e7".repeat(7))
+}
+
+/// Which save the kept ID and secret come from: `Ok(None)` when neither is
+/// kept, `Err` when they are not one save's.
+fn kept_pair(dir: &std::path::Path) -> Result<Option<usize>, String> {
+    use secrecy::ExposeSecret;
+    let setup = zbs_setup::Setup::open(zbs_setup::OpenOptions {
+        data_dir: Some(dir.to_owned()),
+        ..zbs_setup::OpenOptions::default()
+    })
+    .map_err(|e| e.to_string())?;
+    let id = setup.status().map_err(|e| e.to_string())?.client_id;
+    let secret = setup
+        .client_secret()
+        .map_err(|e| e.to_string())?
+        .map(|s| s.expose_secret().to_owned());
+    let of_id = id.as_ref().map(|id| (0..16).find(|&i| pair_id(i) == *id));
+    let of_secret = secret
+        .as_ref()
+        .map(|s| (0..16).find(|&i| pair_secret(i) == *s));
+    match (of_id, of_secret) {
+        (None, None) => Ok(None),
+        (Some(Some(a)), Some(Some(b))) if a == b => Ok(Some(a)),
+        _ => Err(format!(
+            "Client ID of save {of_id:?} kept with the Client Secret of save {of_secret:?}"
+        )),
+    }
+}
+
+/// `credentials set` (two saves of different keys) and `credentials clear`
+/// at once on one folder, round after round: the ID and secret kept are
+/// always one save's, or neither is kept. (Each process talks to the
+/// keyring, which is slow in a debug build: three a round keep the test
+/// short; the old code paired one save's ID with another's secret, or
+/// failed a save outright, in a few rounds of 50.)
+#[test]
+fn concurrent_saves_and_clears_keep_one_saves_id_and_secret_together() {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    const ROUNDS: usize = 50;
+    const SAVES: usize = 2;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    let mut passed = 0;
+    let mut failures = Vec::new();
+    let mut outcomes = [0usize; 2];
+    for round in 0..ROUNDS {
+        let mut children = Vec::new();
+        for k in 0..SAVES + 1 {
+            let mut cmd = Command::new(env!("CARGO_BIN_EXE_zbsetup"));
+            cmd.arg("--data-dir").arg(&dir);
+            cmd.env_remove("ZBSETUP_ENDPOINTS")
+                .env_remove("ZBSETUP_LOG");
+            // Save, clear, save: the clear starts between the two saves.
+            let i = k / 2 + (round % 2) * SAVES;
+            if k % 2 == 0 {
+                cmd.args(["credentials", "set", "--client-id", &pair_id(i)])
+                    .arg("--client-secret-stdin");
+            } else {
+                cmd.args(["credentials", "clear"]);
+            }
+            let mut child = cmd
+                .stdin(Stdio::piped())
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap();
+            let mut stdin = child.stdin.take().unwrap();
+            if k % 2 == 0 {
+                stdin.write_all(pair_secret(i).as_bytes()).unwrap();
+            }
+            drop(stdin);
+            children.push(child);
+        }
+        let mut failed_process = None;
+        for child in children {
+            let out = child.wait_with_output().unwrap();
+            if !out.status.success() {
+                failed_process = Some(String::from_utf8_lossy(&out.stderr).into_owned());
+            }
+        }
+        match (failed_process, kept_pair(&dir)) {
+            (None, Ok(kept)) => {
+                passed += 1;
+                outcomes[usize::from(kept.is_some())] += 1;
+            }
+            (Some(e), _) => failures.push(format!("round {round}: a command failed: {e}")),
+            (None, Err(e)) => failures.push(format!("round {round}: {e}")),
+        }
+    }
+    println!(
+        "{passed} of {ROUNDS} rounds passed ({} ended cleared, {} with one save's keys)",
+        outcomes[0], outcomes[1]
+    );
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

@@ -38,6 +38,7 @@ pub mod diagnostics;
 pub mod error;
 pub mod keycheck;
 pub mod links;
+mod locks;
 pub mod paths;
 pub mod platform;
 pub mod pulls;
@@ -432,6 +433,9 @@ impl Setup {
 
     /// Validates and saves the keys: the ID in SQLite, the secret in the keyring.
     pub fn save_credentials(&self, input: CredentialsInput) -> Result<SaveOutcome, Error> {
+        // One save or clear of this folder's keys at a time, across
+        // processes: the Client ID and Client Secret kept are one save's.
+        let held = self.keys_lock()?;
         let secret_text = input.client_secret.as_ref().map(|s| s.expose_secret());
         if secret_text.is_none() && !self.has_secret()? {
             return Err(Error::InvalidKeys(vec![KeyIssue {
@@ -466,10 +470,21 @@ impl Setup {
         }
         self.store.set(keys::CLIENT_ID, &checked.client_id)?;
         self.forget_key_check()?;
+        drop(held);
         tracing::info!(profile = ?self.profile, "keys saved");
         Ok(SaveOutcome {
             status: self.status()?,
             warnings: checked.issues,
+        })
+    }
+
+    /// Held while this folder's keys are saved or removed (see [`locks`]).
+    fn keys_lock(&self) -> Result<std::fs::File, Error> {
+        locks::hold(&self.data_dir, "keys.lock").map_err(|e| {
+            Error::from(store::StoreError::Folder {
+                path: locks::lock_dir(&self.data_dir),
+                detail: format!("could not lock the keys while saving them: {e}"),
+            })
         })
     }
 
@@ -521,12 +536,14 @@ impl Setup {
 
     /// Removes both keys and switches the integration off.
     pub fn clear_credentials(&self) -> Result<Status, Error> {
+        let held = self.keys_lock()?;
         self.secrets.delete(&self.client_secret_entry)?;
         self.store.remove(keys::SECRET_SAVED)?;
         self.store.set(keys::SHARED_SECRET_CHECKED, &true)?;
         self.store.remove(keys::CLIENT_ID)?;
         self.store.set(keys::ENABLED, &false)?;
         self.forget_key_check()?;
+        drop(held);
         tracing::info!(profile = ?self.profile, "keys removed");
         self.status()
     }
