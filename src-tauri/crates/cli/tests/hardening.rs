@@ -186,3 +186,116 @@ fn concurrent_saves_and_clears_keep_one_saves_id_and_secret_together() {
     );
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// Zoho's default organization of the simulator.
+const ORG: &str = "775501234";
+
+/// A pull's process environment: a desktop session's (the test session's
+/// runtime folder), or cron's or ssh's (no runtime folder, another `HOME`
+/// and cache folder).
+fn environment(cmd: &mut std::process::Command, desktop: bool, other_home: &std::path::Path) {
+    if desktop {
+        return;
+    }
+    cmd.env_remove("XDG_RUNTIME_DIR")
+        .env("HOME", other_home)
+        .env("XDG_CACHE_HOME", other_home.join("cache"));
+}
+
+/// Waits (at most 10 s) until the folder's connection has a running pull.
+fn wait_running(dir: &std::path::Path, id: &str) {
+    let running = "SELECT COUNT(*) FROM pulls WHERE connection_id = ?1 AND state = 'running'";
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while common::connected::count(dir, running, id) == 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the first pull never started"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+}
+
+/// One pull per organization on this computer whatever the environment: a
+/// pull from a desktop session holds the organization, and pulls from
+/// other data folders run as from cron or ssh (no `XDG_RUNTIME_DIR`,
+/// another `HOME` and cache folder) are refused, naming it; then the other
+/// way round.
+#[tokio::test(flavor = "multi_thread")]
+async fn one_pull_per_organization_whatever_the_environment() {
+    use std::process::Stdio;
+    use std::time::Duration;
+    const ROUNDS: usize = 25; // a side, 50 in all
+                              // One at a time: tries at once could refuse each other in their own
+                              // data folder before reaching the machine-wide lock.
+    const AT_ONCE: usize = 1;
+    let c = Connected::start(roomy_sim(10)).await;
+    c.sim
+        .set_record_count(ORG, zbs_sim::Entity::Invoices, 4_000)
+        .unwrap();
+    c.sim.faults().set_latency(Duration::from_millis(1000));
+    let other_home = c.root.path().join("elsewhere");
+    std::fs::create_dir_all(other_home.join("cache")).unwrap();
+    let a = c.root.path().join("a");
+    c.prepare(&a);
+    let id_a = c.connect(&a, Some(ORG)).await;
+    let b = c.root.path().join("b");
+    c.prepare(&b);
+    let id_b = c.connect(&b, Some(ORG)).await;
+    let budget = ("ZBSETUP_RATE_LIMIT", "2000/1s");
+
+    let mut passed = 0;
+    let mut failures = Vec::new();
+    for holder_on_desktop in [true, false] {
+        let mut holder = c.zbsetup(&a);
+        holder
+            .args(["pull", &id_a, "--all", "--entities", "invoices"])
+            .env(budget.0, budget.1)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        environment(&mut holder, holder_on_desktop, &other_home);
+        let mut holder = holder.spawn().unwrap();
+        wait_running(&a, &id_a);
+        for batch in 0..ROUNDS / AT_ONCE {
+            let tries: Vec<_> = (0..AT_ONCE)
+                .map(|_| {
+                    let mut other = c.zbsetup(&b);
+                    other
+                        .args(["pull", &id_b, "--sample", "5", "--entities", "invoices"])
+                        .env(budget.0, budget.1)
+                        .stdin(Stdio::null())
+                        .stdout(Stdio::piped())
+                        .stderr(Stdio::piped());
+                    environment(&mut other, !holder_on_desktop, &other_home);
+                    other.spawn().unwrap()
+                })
+                .collect();
+            for (k, t) in tries.into_iter().enumerate() {
+                let out = t.wait_with_output().unwrap();
+                let stderr = String::from_utf8_lossy(&out.stderr);
+                if out.status.code() == Some(1)
+                    && stderr.contains("already running on this computer")
+                    && stderr.contains(&a.display().to_string())
+                {
+                    passed += 1;
+                } else {
+                    failures.push(format!(
+                        "holder on the desktop: {holder_on_desktop}, round {}: exit {:?}: {}",
+                        batch * AT_ONCE + k,
+                        out.status.code(),
+                        stderr.trim()
+                    ));
+                }
+            }
+        }
+        let still_running = holder.try_wait().unwrap().is_none();
+        assert!(still_running, "the holding pull ran to its end too soon");
+        // Stopped as a person would (Ctrl-C): the pull is saved.
+        let _ = std::process::Command::new("kill")
+            .args(["-INT", &holder.id().to_string()])
+            .status();
+        let _ = holder.wait_with_output();
+    }
+    println!("{passed} of {} refused as they should be", ROUNDS * 2);
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
