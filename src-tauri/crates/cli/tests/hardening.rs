@@ -299,3 +299,128 @@ async fn one_pull_per_organization_whatever_the_environment() {
     println!("{passed} of {} refused as they should be", ROUNDS * 2);
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// A disconnect while another process refreshes the connection's access
+/// token leaves nothing of the connection in the keyring: the refresh's
+/// new access token goes with the rest.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_disconnect_during_a_token_refresh_leaves_no_token_behind() {
+    use std::process::Stdio;
+    use std::time::Duration;
+    use zbs_setup::secrets::entry;
+    const ROUNDS: usize = 50;
+    const AT_ONCE: usize = 10;
+    let c = Connected::start(roomy_sim(3)).await;
+    let dir = c.root.path().join("data");
+    let setup = c.prepare(&dir);
+    let mut passed = 0;
+    let mut failures = Vec::new();
+    for batch in 0..ROUNDS / AT_ONCE {
+        let mut ids = Vec::new();
+        for _ in 0..AT_ONCE / 2 {
+            // Two sign-ins at a time (each its own loopback port).
+            let (one, two) = tokio::join!(c.connect(&dir, None), c.connect(&dir, None));
+            ids.extend([one, two]);
+        }
+        for id in &ids {
+            // No access token kept: the next use refreshes one.
+            setup.secrets().delete(&entry::access_token(id)).unwrap();
+        }
+        // Zoho answers each refresh 1.5 s after minting the token.
+        c.sim
+            .faults()
+            .set_token_latency(Duration::from_millis(1500));
+        let spawn = |args: &[&str]| {
+            c.zbsetup(&dir)
+                .args(args)
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        };
+        let before = c.sim.refreshes();
+        let refreshing: Vec<_> = ids
+            .iter()
+            .map(|id| spawn(&["test", id, "--entities", "invoices"]))
+            .collect();
+        // Each disconnect starts once Zoho has minted its new access token
+        // and before the answer arrives.
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while c.sim.refreshes() < before + AT_ONCE as u64 && std::time::Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        let disconnecting: Vec<_> = ids.iter().map(|id| spawn(&["disconnect", id])).collect();
+        for child in refreshing {
+            let _ = child.wait_with_output();
+        }
+        let mut disconnected = Vec::new();
+        for child in disconnecting {
+            disconnected.push(child.wait_with_output().unwrap());
+        }
+        c.sim.faults().set_token_latency(Duration::ZERO);
+        for (k, (id, out)) in ids.iter().zip(disconnected).enumerate() {
+            let round = batch * AT_ONCE + k;
+            // The refresh token went before the race too: the access token is the one to look for.
+            let left: Vec<String> = [entry::access_token(id)]
+                .into_iter()
+                .filter(|name| setup.secrets().get(name).unwrap().is_some())
+                .collect();
+            if !out.status.success() {
+                failures.push(format!(
+                    "round {round}: the disconnect failed: {}",
+                    String::from_utf8_lossy(&out.stderr).trim()
+                ));
+            } else if !left.is_empty() {
+                failures.push(format!("round {round}: left in the keyring: {left:?}"));
+            } else if setup.connection(id).is_ok() {
+                failures.push(format!("round {round}: the connection is still there"));
+            } else {
+                passed += 1;
+            }
+        }
+    }
+    println!("{passed} of {ROUNDS} disconnects left nothing behind");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert_eq!(c.sim.live_refresh_tokens(&c.sim.clients()[0].client_id), 0);
+}
+
+/// What a disconnect could not remove from the keyring (here: a token kept
+/// after the connection was gone, as a process killed mid-disconnect leaves
+/// it) is swept at the next start of any `zbsetup` command.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_later_start_sweeps_the_tokens_of_a_disconnected_connection() {
+    use secrecy::SecretString;
+    use zbs_setup::secrets::entry;
+    let c = Connected::start(roomy_sim(3)).await;
+    let dir = c.root.path().join("data");
+    let setup = c.prepare(&dir);
+    let id = c.connect(&dir, None).await;
+    let mut disconnect = c.zbsetup(&dir);
+    disconnect.args(["disconnect", &id]);
+    stdout_of(disconnect);
+    // Left behind, as by a disconnect killed half-way.
+    let leftover = SecretString::from("left-behind-access-token".to_owned());
+    setup
+        .secrets()
+        .set(&entry::access_token(&id), &leftover)
+        .unwrap();
+    let db = rusqlite::Connection::open(dir.join("zbsetup.sqlite3")).unwrap();
+    db.execute(
+        "INSERT INTO settings (key, value) VALUES (?1, 'true')",
+        [format!("departed_connection:{id}")],
+    )
+    .unwrap();
+    drop(db);
+    let mut status = c.zbsetup(&dir);
+    status.args(["--json", "status"]);
+    stdout_of(status);
+    assert!(
+        setup
+            .secrets()
+            .get(&entry::access_token(&id))
+            .unwrap()
+            .is_none(),
+        "the access token of the disconnected connection was swept"
+    );
+}

@@ -751,9 +751,7 @@ impl Setup {
                 }
             }
         }
-        self.secrets().delete(&entry::refresh_token(id))?;
-        self.store.delete_connection(&connection.id)?;
-        self.forget_access_token(id);
+        self.delete_connection_and_tokens(&connection.id).await?;
         tracing::info!(connection = %id, "disconnected");
         Ok(())
     }

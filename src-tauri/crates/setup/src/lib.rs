@@ -206,6 +206,9 @@ mod keys {
     pub const PLATFORM: &str = "platform";
     /// The last "Check my keys" answer (`keycheck::KeyCheck`).
     pub const KEY_CHECK: &str = "key_check";
+    /// `departed_connection:<id>`: a disconnected connection whose keyring
+    /// entries may not all be gone yet (swept at the next start).
+    pub const DEPARTED_PREFIX: &str = "departed_connection:";
 }
 
 impl Setup {
@@ -250,7 +253,7 @@ impl Setup {
             );
             store.set(keys::RECOVERY_NOTICE, &notice)?;
         }
-        Ok(Setup {
+        let setup = Setup {
             store,
             secrets: match (options.profile, options.keyring_service) {
                 // The demo's keys are made up: its own folder, never the keyring.
@@ -269,7 +272,9 @@ impl Setup {
             tokens: tokens::Tokens::default(),
             puller: std::sync::OnceLock::new(),
             key_changes: std::sync::atomic::AtomicU64::new(0),
-        })
+        };
+        setup.sweep_departed_connections();
+        Ok(setup)
     }
 
     pub fn data_dir(&self) -> &Path {

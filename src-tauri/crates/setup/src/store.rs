@@ -300,6 +300,19 @@ impl Store {
         Ok(())
     }
 
+    /// The keys of the settings whose key starts with `prefix`.
+    pub(crate) fn keys_starting_with(&self, prefix: &str) -> Result<Vec<String>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare("SELECT key FROM settings WHERE substr(key, 1, length(?1)) = ?1")
+            .map_err(|e| self.fail(e))?;
+        let keys = stmt
+            .query_map([prefix], |r| r.get(0))
+            .and_then(|rows| rows.collect::<Result<Vec<String>, _>>())
+            .map_err(|e| self.fail(e))?;
+        Ok(keys)
+    }
+
     pub fn remove(&self, key: &str) -> Result<(), StoreError> {
         self.conn()
             .execute("DELETE FROM settings WHERE key = ?1", [key])
