@@ -424,3 +424,73 @@ async fn a_later_start_sweeps_the_tokens_of_a_disconnected_connection() {
         "the access token of the disconnected connection was swept"
     );
 }
+
+/// A sign-in refused because Zoho named an API domain the app does not
+/// trust never keeps a sign-in at Zoho: the refresh token Zoho issued is
+/// revoked, so retrying spends none of the Zoho user's 20 sign-ins.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_sign_in_refused_for_an_untrusted_api_domain_is_revoked() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    const ROUNDS: usize = 50;
+    let c = Connected::start(roomy_sim(3)).await;
+    let dir = c.root.path().join("data");
+    let setup = c.prepare(&dir);
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    setup.set_loopback_port(port).unwrap();
+    c.register(&format!("http://localhost:{port}/oauth/callback"));
+    // The app trusts other API domains than the one this Zoho names.
+    let mut table = c.sim.endpoints_json();
+    for (_, dc) in table.as_object_mut().unwrap() {
+        dc["api"] = serde_json::Value::String("https://api.elsewhere.invalid".into());
+    }
+    let endpoints = c.root.path().join("endpoints-other-api.json");
+    std::fs::write(&endpoints, table.to_string()).unwrap();
+    let client = c.sim.clients()[0].client_id.clone();
+
+    let mut passed = 0;
+    let mut failures = Vec::new();
+    for round in 0..ROUNDS {
+        let mut connect = c
+            .zbsetup(&dir)
+            .env("ZBSETUP_ENDPOINTS", &endpoints)
+            .args(["connect", "--no-browser", "--timeout", "30"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut progress = BufReader::new(connect.stderr.take().unwrap()).lines();
+        let Some(url) = progress
+            .by_ref()
+            .map_while(Result::ok)
+            .find_map(|l| l.strip_prefix("authorize: ").map(str::to_owned))
+        else {
+            failures.push(format!("round {round}: no sign-in link"));
+            let _ = connect.kill();
+            continue;
+        };
+        let location = zbs_sim::accept_consent(&url).await.unwrap();
+        common::connected::follow(&location).await;
+        let rest: Vec<String> = progress.map_while(Result::ok).collect();
+        let status = connect.wait().unwrap();
+        let said = rest.join("\n");
+        let live = c.sim.live_refresh_tokens(&client);
+        if status.success() {
+            failures.push(format!("round {round}: the sign-in was kept"));
+        } else if live != 0 {
+            failures.push(format!(
+                "round {round}: {live} sign-ins left at Zoho after the refusal ({said})"
+            ));
+        } else {
+            passed += 1;
+        }
+    }
+    println!("{passed} of {ROUNDS} refused sign-ins were revoked");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert!(setup.connections().unwrap().is_empty());
+}
