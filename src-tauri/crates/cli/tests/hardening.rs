@@ -494,3 +494,87 @@ async fn a_sign_in_refused_for_an_untrusted_api_domain_is_revoked() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     assert!(setup.connections().unwrap().is_empty());
 }
+
+/// The mode of `path` (permission bits).
+#[cfg(unix)]
+fn mode(path: &std::path::Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+/// `zbsetup ARGS` run by a shell whose umask is 022, as most are.
+#[cfg(unix)]
+fn with_umask_022(c: &Connected, dir: &std::path::Path, args: &[&str]) -> std::process::Output {
+    let cmd = c.zbsetup(dir);
+    let zbsetup = env!("CARGO_BIN_EXE_zbsetup");
+    let mut sh = std::process::Command::new("sh");
+    sh.arg("-c")
+        .arg("umask 022 && exec \"$@\"")
+        .arg("sh")
+        .arg(zbsetup)
+        .arg("--data-dir")
+        .arg(dir)
+        .args(args);
+    for (k, v) in cmd.get_envs() {
+        match v {
+            Some(v) => sh.env(k, v),
+            None => sh.env_remove(k),
+        };
+    }
+    sh.output().unwrap()
+}
+
+/// What the app makes is private with the usual umask 022: the lock files
+/// of the data folder (the keys' and each connection's token lock) and the
+/// folders `zbsetup report --out` makes.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread")]
+async fn what_the_app_makes_is_private_with_umask_022() {
+    use zbs_setup::secrets::entry;
+    let c = Connected::start(roomy_sim(3)).await;
+    let dir = c.root.path().join("data");
+    let setup = c.prepare(&dir);
+    let id = c.connect(&dir, None).await;
+    // A refresh, in a process of its own, takes the connection's token lock.
+    setup.secrets().delete(&entry::access_token(&id)).unwrap();
+    let test = with_umask_022(&c, &dir, &["test", &id, "--entities", "invoices"]);
+    assert!(
+        test.status.success(),
+        "{}",
+        String::from_utf8_lossy(&test.stderr)
+    );
+    let locks = dir.join("locks");
+    let mut seen = vec![format!("locks/ {:o}", mode(&locks))];
+    for e in std::fs::read_dir(&locks).unwrap() {
+        let p = e.unwrap().path();
+        seen.push(format!(
+            "{} {:o}",
+            p.file_name().unwrap().to_string_lossy(),
+            mode(&p)
+        ));
+    }
+    assert!(seen.len() >= 3, "the keys' and the token's lock: {seen:?}");
+    assert!(
+        mode(&locks) == 0o700
+            && std::fs::read_dir(&locks)
+                .unwrap()
+                .all(|e| mode(&e.unwrap().path()) == 0o600),
+        "{seen:?}"
+    );
+
+    let out = c.root.path().join("reports/new");
+    let report = with_umask_022(&c, &dir, &["report", "--out", out.to_str().unwrap()]);
+    assert!(
+        report.status.success(),
+        "{}",
+        String::from_utf8_lossy(&report.stderr)
+    );
+    assert_eq!(
+        (mode(&c.root.path().join("reports")), mode(&out)),
+        (0o700, 0o700),
+        "the folders report --out made"
+    );
+    for e in std::fs::read_dir(&out).unwrap() {
+        assert_eq!(mode(&e.unwrap().path()), 0o600);
+    }
+}

@@ -241,7 +241,12 @@ impl Setup {
             path: path.display().to_string(),
             detail: e.to_string(),
         };
-        std::fs::create_dir_all(dir).map_err(|e| fail(e, dir))?;
+        // The folders made here are private like the report (0700).
+        let mut builder = std::fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        builder.create(dir).map_err(|e| fail(e, dir))?;
         for n in 1..1000 {
             let name = if n == 1 {
                 format!("Zoho Books test report {day}.html")
