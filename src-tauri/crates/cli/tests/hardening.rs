@@ -578,3 +578,58 @@ async fn what_the_app_makes_is_private_with_umask_022() {
         assert_eq!(mode(&e.unwrap().path()), 0o600);
     }
 }
+
+/// A settings file `zbsetup` refuses (another program's SQLite file, or
+/// one a newer version made) is left exactly as it was: not one byte
+/// changed, no journal added beside it.
+#[test]
+fn a_refused_settings_file_is_left_byte_for_byte() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cases: [(&str, &str, &str); 3] = [
+        (
+            "foreign",
+            "CREATE TABLE contacts (name TEXT); INSERT INTO contacts VALUES ('Ana');",
+            "tables in it are not the ones the app expects",
+        ),
+        (
+            "foreign-versioned",
+            "CREATE TABLE contacts (name TEXT); PRAGMA user_version = 3;",
+            "tables in it are not the ones the app expects",
+        ),
+        (
+            "newer",
+            "CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL); \
+             PRAGMA user_version = 999;",
+            "made by a newer version",
+        ),
+    ];
+    for (name, sql, said) in cases {
+        let dir = tmp.path().join(name);
+        std::fs::create_dir(&dir).unwrap();
+        let db = dir.join("zbsetup.sqlite3");
+        rusqlite::Connection::open(&db)
+            .unwrap()
+            .execute_batch(sql)
+            .unwrap();
+        let before = std::fs::read(&db).unwrap();
+        let out = common::zbsetup(&dir, &["status"], None, &[]);
+        let stderr = common::stderr(&out);
+        assert!(!out.status.success(), "{name}: refused");
+        assert!(stderr.contains(said), "{name}: {stderr}");
+        assert!(
+            std::fs::read(&db).unwrap() == before,
+            "{name}: the file was changed"
+        );
+        for side in ["zbsetup.sqlite3-wal", "zbsetup.sqlite3-shm"] {
+            assert!(!dir.join(side).exists(), "{name}: {side} was made");
+        }
+    }
+    // A new folder still gets a settings file of its own.
+    let fresh = tmp.path().join("fresh");
+    let out = common::zbsetup(&fresh, &["status"], None, &[]);
+    assert!(
+        fresh.join("zbsetup.sqlite3").exists(),
+        "{}",
+        common::stderr(&out)
+    );
+}
