@@ -633,3 +633,29 @@ fn a_refused_settings_file_is_left_byte_for_byte() {
         common::stderr(&out)
     );
 }
+
+/// Links planted in the data folder at the settings file's or the lock
+/// file's name are never followed: `zbsetup` refuses, naming the link, and
+/// makes nothing where they point.
+#[cfg(unix)]
+#[test]
+fn links_planted_in_the_data_folder_are_not_followed() {
+    let tmp = tempfile::tempdir().unwrap();
+    for name in ["zbsetup.sqlite3", "zbsetup.lock", "zbsetup.sqlite3-wal"] {
+        let dir = tmp.path().join(format!("data-{name}"));
+        std::fs::create_dir(&dir).unwrap();
+        let target = tmp.path().join(format!("outside-{name}"));
+        std::os::unix::fs::symlink(&target, dir.join(name)).unwrap();
+        let out = common::zbsetup(&dir, &["status"], None, &[]);
+        let stderr = common::stderr(&out);
+        assert!(!out.status.success(), "{name}: refused");
+        assert!(
+            stderr.contains(name) && stderr.contains("link"),
+            "{name}: {stderr}"
+        );
+        assert!(
+            !target.exists(),
+            "{name}: a file was made outside the folder"
+        );
+    }
+}

@@ -233,6 +233,24 @@ impl Store {
                 ),
             });
         }
+        // A link planted at one of the app's names would make SQLite (or the
+        // lock) write wherever it points: refused, nothing followed.
+        for name in [
+            lock::LOCK_FILE.to_owned(),
+            DB_FILE.to_owned(),
+            format!("{DB_FILE}-wal"),
+            format!("{DB_FILE}-shm"),
+            format!("{DB_FILE}-journal"),
+        ] {
+            if fs::symlink_metadata(dir.join(&name)).is_ok_and(|m| m.file_type().is_symlink()) {
+                return Err(StoreError::Folder {
+                    path: dir.to_owned(),
+                    detail: format!(
+                        "{name} in it is a link to another place, and the app never writes                          through a link there. Remove that link (or move it away), then try                          again."
+                    ),
+                });
+            }
+        }
         // Held until this function returns: the file is then made, migrated
         // and, if it was damaged, replaced, and other processes can open it.
         let _lock = lock::OpenLock::acquire(dir)?;
