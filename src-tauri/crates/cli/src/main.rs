@@ -279,19 +279,7 @@ fn main() -> ExitCode {
 /// bidi embeddings, overrides, isolates and marks, line and paragraph
 /// separators, and other invisible format characters.
 fn unsafe_for_terminal(c: char) -> bool {
-    c.is_control()
-        || matches!(
-            c,
-            '\u{ad}'
-                | '\u{61c}'
-                | '\u{180e}'
-                | '\u{200b}'..='\u{200f}'
-                | '\u{2028}'..='\u{202e}'
-                | '\u{2060}'..='\u{206f}'
-                | '\u{feff}'
-                | '\u{fff9}'..='\u{fffb}'
-                | '\u{e0000}'..='\u{e007f}'
-        )
+    zbs_codes::unsafe_to_show(c)
 }
 
 /// Text from outside (names and messages from Zoho, what was typed) made
@@ -884,7 +872,7 @@ fn print_status(cli: &Cli, s: &Status) -> Result<(), Failure> {
     );
     println!(
         "Client ID:      {}",
-        s.client_id.as_deref().unwrap_or("(not saved)")
+        terminal_safe(s.client_id.as_deref().unwrap_or("(not saved)"))
     );
     println!(
         "Client Secret:  {}",
@@ -898,7 +886,7 @@ fn print_status(cli: &Cli, s: &Status) -> Result<(), Failure> {
     );
     println!("Enabled:        {}", yes_no(s.enabled));
     println!("Regions:        {}", s.regions.join(", "));
-    println!("Platform:       {}", s.platform.name);
+    println!("Platform:       {}", terminal_safe(&s.platform.name));
     for uri in &s.redirect_uris {
         println!("Redirect URI:   {uri}");
     }

@@ -659,3 +659,91 @@ fn links_planted_in_the_data_folder_are_not_followed() {
         );
     }
 }
+
+/// Characters that act on a terminal or reorder text: ESC with an OSC 52
+/// clipboard write, the C1 CSI 0x9B, RIGHT-TO-LEFT OVERRIDE, a zero-width space.
+const HOSTILE: &str = "Acme\u{1b}]52;c;cm0gLXJmIH4=\u{7}\u{9b}31m\u{202e}gnp.exe\u{200b}";
+
+/// Whether `text` holds a character no person should get raw.
+fn raw_hostile(text: &str) -> Vec<char> {
+    text.chars()
+        .filter(|c| matches!(c, '\u{1b}' | '\u{7}' | '\u{9b}' | '\u{202e}' | '\u{200b}'))
+        .collect()
+}
+
+/// Control and bidi characters from outside never reach a person raw: an
+/// organization's name in the saved test report, a platform's name typed
+/// (refused, saying why) or found stored (shown escaped by `status`).
+#[tokio::test(flavor = "multi_thread")]
+async fn control_and_bidi_characters_never_reach_a_person_raw() {
+    let mut cfg = roomy_sim(3);
+    let mut orgs = zbs_sim::SimConfig::default().organizations;
+    orgs[0].name = HOSTILE.to_owned();
+    orgs[0].is_default = true;
+    cfg.organizations = orgs;
+    let c = Connected::start(cfg).await;
+    let dir = c.root.path().join("data");
+    let setup = c.prepare(&dir);
+    let id = c
+        .connect(&dir, Some(&c.sim.organizations()[0].organization_id))
+        .await;
+    let mut test = c.zbsetup(&dir);
+    test.args(["test", &id, "--entities", "invoices"]);
+    let printed = stdout_of(test);
+    assert!(raw_hostile(&printed).is_empty(), "test printed {printed:?}");
+    let out = c.root.path().join("report");
+    let mut report = c.zbsetup(&dir);
+    report.args(["report", "--out", out.to_str().unwrap()]);
+    stdout_of(report);
+    let file = std::fs::read_dir(&out)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let html = std::fs::read_to_string(file).unwrap();
+    assert!(html.contains("Acme"), "the organization is in the report");
+    assert!(
+        raw_hostile(&html).is_empty(),
+        "raw in the report: {:?}",
+        raw_hostile(&html)
+    );
+    assert!(html.contains("\\u{202e}"), "shown as a visible escape");
+
+    // Typed: refused, saying why.
+    let refused = c
+        .zbsetup(&dir)
+        .args([
+            "platform",
+            "set",
+            "Acme\u{202e}gnp",
+            "--callback",
+            "https://platform.example/callback",
+        ])
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(!refused.status.success(), "refused");
+    assert!(said.contains("invisible characters"), "{said}");
+    assert!(raw_hostile(&said).is_empty(), "{said:?}");
+    // Stored by an earlier version: shown escaped.
+    drop(setup);
+    let db = rusqlite::Connection::open(dir.join("zbsetup.sqlite3")).unwrap();
+    let stored = serde_json::json!({
+        "kind": "other",
+        "name": HOSTILE,
+        "callback": "https://platform.example/callback",
+    });
+    db.execute(
+        "INSERT INTO settings (key, value) VALUES ('platform', ?1)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        [stored.to_string()],
+    )
+    .unwrap();
+    drop(db);
+    let mut status = c.zbsetup(&dir);
+    status.arg("status");
+    let shown = stdout_of(status);
+    assert!(shown.contains("Platform:       Acme"), "{shown}");
+    assert!(raw_hostile(&shown).is_empty(), "status printed {shown:?}");
+}

@@ -51,13 +51,16 @@ fn io_err(path: &Path) -> impl Fn(std::io::Error) -> PullError + '_ {
     }
 }
 
-/// Text without control characters but tab and line feed (a carriage
-/// return becomes a line break).
+/// Whether a CSV cell drops `c`: control characters but tab and line
+/// feed, and bidi controls (U+202E shows a name reversed in a spreadsheet).
+fn dropped(c: char) -> bool {
+    (c.is_control() && !matches!(c, '\t' | '\n')) || zbs_codes::is_bidi_control(c)
+}
+
+/// Text without control characters but tab and line feed, and without bidi
+/// controls (a carriage return becomes a line break).
 fn printable(text: &str) -> std::borrow::Cow<'_, str> {
-    if !text
-        .chars()
-        .any(|c| c.is_control() && !matches!(c, '\t' | '\n'))
-    {
+    if !text.chars().any(dropped) {
         return text.into();
     }
     text.replace("\r\n", "\n")
@@ -65,7 +68,7 @@ fn printable(text: &str) -> std::borrow::Cow<'_, str> {
         .filter_map(|c| match c {
             '\r' => Some('\n'),
             '\t' | '\n' => Some(c),
-            c if c.is_control() => None,
+            c if dropped(c) => None,
             c => Some(c),
         })
         .collect::<String>()
@@ -347,5 +350,7 @@ mod tests {
         assert_eq!(csv_cell("a\u{1b}[2Jb\u{0}\u{7}c\u{9b}"), "a[2Jbc");
         assert_eq!(csv_cell("one\r\ntwo\rthree"), "\"one\ntwo\nthree\"");
         assert_eq!(csv_cell("a\tb"), "\"a\tb\"");
+        assert_eq!(csv_cell("Acme\u{202e}gnp.exe"), "Acmegnp.exe");
+        assert_eq!(csv_cell("\u{2066}x\u{2069}\u{200f}"), "x");
     }
 }
