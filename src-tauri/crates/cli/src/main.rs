@@ -304,9 +304,12 @@ fn terminal_safe(text: &str) -> Cow<'_, str> {
 fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_env("ZBSETUP_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    // Colours only for a person at a terminal: never in a file or a pipe.
+    let colours = std::io::IsTerminal::is_terminal(&std::io::stderr());
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(colours)
         .init();
 }
 

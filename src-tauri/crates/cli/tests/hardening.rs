@@ -747,3 +747,73 @@ async fn control_and_bidi_characters_never_reach_a_person_raw() {
     assert!(shown.contains("Platform:       Acme"), "{shown}");
     assert!(raw_hostile(&shown).is_empty(), "status printed {shown:?}");
 }
+
+/// `ZBSETUP_ENDPOINTS` naming a pipe is refused at once instead of hanging,
+/// and one sending the Client Secret over plain http:// to another computer
+/// is refused.
+#[cfg(unix)]
+#[test]
+fn an_endpoints_pipe_or_plain_http_elsewhere_is_refused() {
+    use std::time::{Duration, Instant};
+    let tmp = tempfile::tempdir().unwrap();
+    let fifo = tmp.path().join("endpoints.fifo");
+    assert!(std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    let plain = tmp.path().join("plain.json");
+    std::fs::write(
+        &plain,
+        r#"{"us": {"accounts": "http://accounts.example.com", "api": "https://www.zohoapis.com"}}"#,
+    )
+    .unwrap();
+    for (file, said) in [(&fifo, "not a regular file"), (&plain, "plain http://")] {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_zbsetup"))
+            .arg("--data-dir")
+            .arg(tmp.path().join("data"))
+            .arg("status")
+            .env("ZBSETUP_ENDPOINTS", file)
+            .env_remove("ZBSETUP_LOG")
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while child.try_wait().unwrap().is_none() {
+            if Instant::now() > deadline {
+                let _ = child.kill();
+                panic!("{}: zbsetup hung", file.display());
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{}: refused", file.display());
+        assert!(stderr.contains(said), "{}: {stderr}", file.display());
+    }
+}
+
+/// Log lines written to a stderr that is not a terminal (a file, a pipe)
+/// carry no ANSI colour sequences.
+#[test]
+fn log_lines_into_a_pipe_have_no_colours() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = common::zbsetup(
+        &tmp.path().join("data"),
+        &["status"],
+        None,
+        &[
+            ("ZBSETUP_LOG", "debug"),
+            // No keyring: status says so and goes on, with log lines.
+            (
+                "DBUS_SESSION_BUS_ADDRESS",
+                "unix:path=/nonexistent/zbs-no-bus",
+            ),
+        ],
+    );
+    let stderr = common::stderr(&out);
+    assert!(!stderr.trim().is_empty(), "there were log lines");
+    assert!(!stderr.contains('\u{1b}'), "{stderr:?}");
+}
