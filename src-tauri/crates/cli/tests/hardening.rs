@@ -817,3 +817,50 @@ fn log_lines_into_a_pipe_have_no_colours() {
     assert!(!stderr.trim().is_empty(), "there were log lines");
     assert!(!stderr.contains('\u{1b}'), "{stderr:?}");
 }
+
+/// A reconnect raced by a disconnect (in another process) does not bring
+/// the connection back, and its new sign-in is given back to Zoho.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_reconnect_raced_by_a_disconnect_does_not_bring_the_connection_back() {
+    use std::time::Duration;
+    use zbs_setup::connect::RedirectMethod;
+    use zbs_zoho::loopback::LoopbackListener;
+    let c = Connected::start(roomy_sim(3)).await;
+    let dir = c.root.path().join("data");
+    c.prepare(&dir);
+    let id = c.connect(&dir, None).await;
+    let client = c.sim.clients()[0].client_id.clone();
+    assert_eq!(c.sim.live_refresh_tokens(&client), 1);
+
+    // The window signs in again for the connection...
+    let window = c.setup(&dir);
+    let listener = LoopbackListener::bind(0).unwrap();
+    window.set_loopback_port(listener.port()).unwrap();
+    let start = window
+        .start_connect(Some("us"), RedirectMethod::Localhost, Some(&id))
+        .unwrap();
+    c.register(&start.redirect_uri);
+    let wait = window.wait_loopback(listener, Duration::from_secs(20));
+    let browser = async {
+        let location = zbs_sim::accept_consent(&start.authorize_url).await.unwrap();
+        common::connected::follow(&location).await;
+    };
+    let (choices, ()) = tokio::join!(wait, browser);
+    choices.expect("organizations listed");
+    // ...while zbsetup disconnects it, before the organization is chosen.
+    let mut disconnect = c.zbsetup(&dir);
+    disconnect.args(["disconnect", &id]);
+    stdout_of(disconnect);
+    let chosen = window.choose_organization(None);
+    window.revoke_discarded().await;
+    let err = chosen.expect_err("not brought back");
+    assert!(err.to_string().contains("disconnected while"), "{err}");
+    assert!(window.connections().unwrap().is_empty(), "no connection");
+    assert_eq!(
+        c.sim.live_refresh_tokens(&client),
+        0,
+        "no sign-in kept at Zoho"
+    );
+    let listed = common::json_of(&dir, &["connections"]);
+    assert_eq!(listed, serde_json::json!([]), "{listed}");
+}

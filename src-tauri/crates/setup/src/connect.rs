@@ -618,6 +618,23 @@ impl Setup {
             Some(existing) => existing.clone(),
             None => new_id(),
         };
+        // A reconnect holds the connection's token lock while it replaces the
+        // sign-in, as a disconnect does while it deletes: one of them goes
+        // first. A connection disconnected meanwhile is not brought back.
+        let _reconnecting = match &exchanged.reconnect {
+            Some(_) => {
+                let held = crate::locks::hold(self.data_dir(), &Self::refresh_lock_name(&id));
+                if let Err(e) = &held {
+                    tracing::warn!("the token lock could not be taken: {e}");
+                }
+                if self.store.connection(&id)?.is_none() {
+                    self.discard(&tokens);
+                    return Err(Error::DisconnectedMeanwhile);
+                }
+                held.ok()
+            }
+            None => None,
+        };
         // The token a reconnect replaces is revoked, not left to count
         // against Zoho's limit.
         if exchanged.reconnect.is_some() {

@@ -45,6 +45,8 @@ pub enum Error {
     UnknownOrganization { id: String },
     #[error("There is no connection {id}. List connections with `zbsetup connections`.")]
     UnknownConnection { id: String },
+    #[error("This connection was disconnected while you were signing in again, so it was not brought back (the new sign-in was given back to Zoho). Connect the organization again if you want it as a new connection.")]
+    DisconnectedMeanwhile,
     #[error(
         "Zoho no longer accepts the sign-in of {name} (it was disconnected at Zoho, or replaced \
          by newer sign-ins). Click Reconnect to sign in again."
@@ -118,6 +120,7 @@ impl Error {
             Error::NoOrganizations => Code::NoOrganizations,
             Error::UnknownOrganization { .. } => Code::UnknownOrganization,
             Error::UnknownConnection { .. } => Code::UnknownConnection,
+            Error::DisconnectedMeanwhile => Code::ConnectionRemoved,
             Error::ReconnectNeeded { .. } => Code::ReconnectNeeded,
             Error::RevokeFailed { .. } => Code::RevokeFailed,
             Error::Demo { .. } | Error::DemoStory { .. } => Code::DemoFailed,

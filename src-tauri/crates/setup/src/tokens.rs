@@ -158,7 +158,7 @@ impl Setup {
     }
 
     /// The name of a connection's refresh lock file in the data folder's `locks/`.
-    fn refresh_lock_name(id: &str) -> String {
+    pub(crate) fn refresh_lock_name(id: &str) -> String {
         let safe: String = id
             .chars()
             .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
