@@ -317,10 +317,16 @@ async fn a_disconnect_during_a_token_refresh_leaves_no_token_behind() {
     let mut failures = Vec::new();
     for batch in 0..ROUNDS / AT_ONCE {
         let mut ids = Vec::new();
-        for _ in 0..AT_ONCE / 2 {
-            // Two sign-ins at a time (each its own loopback port).
-            let (one, two) = tokio::join!(c.connect(&dir, None), c.connect(&dir, None));
-            ids.extend([one, two]);
+        for _ in 0..AT_ONCE / 5 {
+            // Five sign-ins at a time (each its own loopback port).
+            let (a, b, d, e, f) = tokio::join!(
+                c.connect(&dir, None),
+                c.connect(&dir, None),
+                c.connect(&dir, None),
+                c.connect(&dir, None),
+                c.connect(&dir, None)
+            );
+            ids.extend([a, b, d, e, f]);
         }
         for id in &ids {
             // No access token kept: the next use refreshes one.
