@@ -580,13 +580,17 @@ async fn pull(cli: &Cli, setup: Setup, args: &PullArgs) -> Result<(), Failure> {
         }
     });
     let quiet = cli.json;
+    // At a terminal the line is redrawn when it changes; into a file or a
+    // pipe a new line is written when it changed, at most every few seconds.
+    let terminal = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let shown = std::sync::Mutex::new((String::new(), None::<std::time::Instant>));
     let progress = move |p: Progress| {
         if quiet {
             return;
         }
         let records: u64 = p.entities.values().map(|e| e.records).sum();
-        eprint!(
-            "\r{records} records, {} calls, {}/{:.0} requests per minute{}        ",
+        let line = format!(
+            "{records} records, {} calls, {}/{:.0} requests per minute{}",
             p.calls,
             p.requests_last_minute,
             p.limit_per_minute,
@@ -595,12 +599,26 @@ async fn pull(cli: &Cli, setup: Setup, args: &PullArgs) -> Result<(), Failure> {
                 .map(|w| format!(" ({})", terminal_safe(w)))
                 .unwrap_or_default()
         );
+        let mut shown = shown.lock().unwrap_or_else(|e| e.into_inner());
+        if shown.0 == line {
+            return;
+        }
+        if terminal {
+            eprint!("\r{line}        ");
+        } else {
+            if shown.1.is_some_and(|at| at.elapsed() < PROGRESS_LINE_EVERY) {
+                return;
+            }
+            eprintln!("{line}");
+            shown.1 = Some(std::time::Instant::now());
+        }
+        shown.0 = line;
     };
     // The limit is the engine's: the call past it is never sent.
     let result = setup
         .pull_at_most(&args.id, &options, progress, cancel, max_calls)
         .await;
-    if !quiet {
+    if !quiet && terminal {
         eprintln!();
     }
     let report = match result {
@@ -645,6 +663,9 @@ async fn pull(cli: &Cli, setup: Setup, args: &PullArgs) -> Result<(), Failure> {
     );
     Ok(())
 }
+
+/// How often a pull's progress is written when stderr is not a terminal.
+const PROGRESS_LINE_EVERY: Duration = Duration::from_secs(5);
 
 /// "invoices: 43 records, 3 calls. 7 records had no id and were not stored."
 fn entity_line(name: &str, e: &EntityReport) -> String {

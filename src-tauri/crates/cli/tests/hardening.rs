@@ -870,3 +870,39 @@ async fn a_reconnect_raced_by_a_disconnect_does_not_bring_the_connection_back() 
     let listed = common::json_of(&dir, &["connections"]);
     assert_eq!(listed, serde_json::json!([]), "{listed}");
 }
+
+/// A pull's progress into a redirected stderr is a line now and then, not
+/// a redraw several times a second.
+#[tokio::test(flavor = "multi_thread")]
+async fn progress_into_a_file_is_a_line_every_few_seconds() {
+    use std::time::{Duration, Instant};
+    let c = Connected::start(roomy_sim(10)).await;
+    c.sim
+        .set_record_count(ORG, zbs_sim::Entity::Invoices, 3_000)
+        .unwrap();
+    c.sim.faults().set_latency(Duration::from_millis(400));
+    let dir = c.root.path().join("data");
+    c.prepare(&dir);
+    let id = c.connect(&dir, Some(ORG)).await;
+    let started = Instant::now();
+    let out = c
+        .zbsetup(&dir)
+        .args(["pull", &id, "--all", "--entities", "invoices"])
+        .env("ZBSETUP_RATE_LIMIT", "2000/1s")
+        .output()
+        .unwrap();
+    let took = started.elapsed();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let lines = stderr
+        .lines()
+        .filter(|l| l.contains("requests per minute"))
+        .count();
+    println!("{lines} progress lines in {:.1} s", took.as_secs_f64());
+    assert!(!stderr.contains('\r'), "no redraws: {stderr:?}");
+    assert!(lines >= 1, "{stderr}");
+    assert!(
+        lines as u64 <= took.as_secs() / 5 + 2,
+        "{lines} lines in {took:?}: {stderr}"
+    );
+}
