@@ -233,6 +233,8 @@ enum CredentialsCommand {
     Set(SetCredentials),
     /// Remove both keys and switch the integration off.
     Clear,
+    /// After moving the data folder: use the Client Secret saved at its old place.
+    CarryOver,
 }
 
 #[derive(Args)]
@@ -373,6 +375,9 @@ fn run(cli: &Cli) -> Result<(), Failure> {
                 eprintln!("zbsetup: note: {}", terminal_safe(&w.message));
             }
             print_status(cli, &outcome.status)
+        }
+        Command::Credentials(CredentialsCommand::CarryOver) => {
+            print_status(cli, &setup.carry_over_secret()?)
         }
         Command::Credentials(CredentialsCommand::Clear) => {
             print_status(cli, &setup.clear_credentials()?)

@@ -906,3 +906,40 @@ async fn progress_into_a_file_is_a_line_every_few_seconds() {
         "{lines} lines in {took:?}: {stderr}"
     );
 }
+
+/// A data folder moved elsewhere says its Client Secret stayed in the
+/// keyring under its old place, and `credentials carry-over` brings it along.
+#[test]
+fn a_moved_data_folder_says_where_its_secret_is_and_carries_it_over() {
+    let tmp = tempfile::tempdir().unwrap();
+    let old = tmp.path().join("before");
+    common::set_keys(&old, &pair_id(1), &pair_secret(1));
+    let old_entry = common::client_secret_entry(&old);
+    let moved = tmp.path().join("after");
+    std::fs::rename(&old, &moved).unwrap();
+
+    let status = common::json_of(&moved, &["status"]);
+    let notice = status["recovery_notice"].as_str().unwrap_or_default();
+    assert_eq!(status["secret_stored"], false, "{status}");
+    assert!(
+        notice.contains("was moved") && notice.contains("credentials carry-over"),
+        "{status}"
+    );
+    let carried = common::json_of(&moved, &["credentials", "carry-over"]);
+    assert_eq!(carried["secret_stored"], true, "{carried}");
+    assert!(carried["recovery_notice"].is_null(), "{carried}");
+    assert_eq!(
+        kept_pair(&moved),
+        Ok(Some(1)),
+        "the moved folder's own keys"
+    );
+    let store = zbs_setup::secrets::SecretStore::new(None);
+    assert!(
+        store.get(&old_entry).unwrap().is_none(),
+        "nothing left under the old place"
+    );
+    // Nothing more to carry over.
+    let again = common::zbsetup(&moved, &["credentials", "carry-over"], None, &[]);
+    assert!(!again.status.success());
+    assert!(common::stderr(&again).contains("no Client Secret to carry over"));
+}
