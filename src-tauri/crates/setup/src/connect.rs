@@ -756,10 +756,10 @@ impl Setup {
             Err(SecretError::Garbled { .. }) => None,
             other => other?,
         };
-        if let Some(refresh) = stored {
+        if let Some(refresh) = &stored {
             let dc = self.data_centers().get(&connection.region).cloned();
             if let Some(dc) = dc {
-                match self.oauth_client()?.revoke(&dc, &refresh).await {
+                match self.oauth_client()?.revoke(&dc, refresh).await {
                     Ok(()) => {}
                     Err(e) if force => {
                         tracing::warn!(code = %e.code(), "revoke failed; forgetting anyway")
@@ -768,7 +768,14 @@ impl Setup {
                 }
             }
         }
-        self.delete_connection_and_tokens(&connection.id).await?;
+        let replaced = self
+            .delete_connection_and_tokens(&connection.id, stored.as_ref())
+            .await?;
+        // A reconnect that finished meanwhile left a new sign-in: it goes too.
+        if let Some(refresh) = replaced {
+            lock(&self.connect.discarded).push((connection.region.clone(), refresh));
+            self.revoke_discarded().await;
+        }
         tracing::info!(connection = %id, "disconnected");
         Ok(())
     }

@@ -192,12 +192,26 @@ impl Setup {
     /// finds no connection and keeps nothing. Whatever is left in the
     /// keyring (a keyring that refused, a process that was killed) is noted
     /// and swept at a later start.
-    pub(crate) async fn delete_connection_and_tokens(&self, id: &str) -> Result<(), Error> {
+    ///
+    /// Returns the refresh token found under the lock when it is not
+    /// `revoked` (a reconnect replaced it meanwhile), for the caller to
+    /// revoke too.
+    pub(crate) async fn delete_connection_and_tokens(
+        &self,
+        id: &str,
+        revoked: Option<&SecretString>,
+    ) -> Result<Option<SecretString>, Error> {
         let gate = self.tokens.gate(id);
         let _one_at_a_time = gate.lock().await;
         let _across_processes = self.refresh_lock(id).await;
         let departed = format!("{}{id}", crate::keys::DEPARTED_PREFIX);
         self.store.set(&departed, &true)?;
+        let replaced = match self.secrets().get(&entry::refresh_token(id)) {
+            Ok(Some(now)) if revoked.is_none_or(|r| r.expose_secret() != now.expose_secret()) => {
+                Some(now)
+            }
+            _ => None,
+        };
         self.secrets().delete(&entry::refresh_token(id))?;
         self.store.delete_connection(id)?;
         self.tokens.forget(id);
@@ -207,7 +221,7 @@ impl Setup {
                 tracing::warn!(code = %e.code(), "the access token could not be removed from the keyring; it goes at the next start")
             }
         }
-        Ok(())
+        Ok(replaced)
     }
 
     /// Removes the keyring entries of connections disconnected earlier whose
