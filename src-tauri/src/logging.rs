@@ -7,9 +7,10 @@ use tracing_subscriber::EnvFilter;
 
 pub fn init() -> Option<WorkerGuard> {
     let dir = zbs_setup::paths::data_dir().ok()?;
-    let logs = zbs_setup::paths::log_dir(&dir);
     zbs_setup::paths::prepare(&dir).ok()?;
-    std::fs::create_dir_all(&logs).ok()?;
+    // Private (0700), whatever an earlier version left: the files in it are
+    // readable by no one else even where the data folder is.
+    let logs = zbs_setup::paths::prepare_log_dir(&dir).ok()?;
     let appender = tracing_appender::rolling::Builder::new()
         .rotation(tracing_appender::rolling::Rotation::DAILY)
         .filename_prefix("app")

@@ -239,6 +239,8 @@ enum CredentialsCommand {
     Set(SetCredentials),
     /// Remove both keys and switch the integration off.
     Clear,
+    /// After moving the data folder: use the Client Secret saved at its old place.
+    CarryOver,
 }
 
 #[derive(Args)]
@@ -285,19 +287,7 @@ fn main() -> ExitCode {
 /// bidi embeddings, overrides, isolates and marks, line and paragraph
 /// separators, and other invisible format characters.
 fn unsafe_for_terminal(c: char) -> bool {
-    c.is_control()
-        || matches!(
-            c,
-            '\u{ad}'
-                | '\u{61c}'
-                | '\u{180e}'
-                | '\u{200b}'..='\u{200f}'
-                | '\u{2028}'..='\u{202e}'
-                | '\u{2060}'..='\u{206f}'
-                | '\u{feff}'
-                | '\u{fff9}'..='\u{fffb}'
-                | '\u{e0000}'..='\u{e007f}'
-        )
+    zbs_codes::unsafe_to_show(c)
 }
 
 /// Text from outside (names and messages from Zoho, what was typed) made
@@ -322,9 +312,12 @@ fn terminal_safe(text: &str) -> Cow<'_, str> {
 fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_env("ZBSETUP_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    // Colours only for a person at a terminal: never in a file or a pipe.
+    let colours = std::io::IsTerminal::is_terminal(&std::io::stderr());
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(colours)
         .init();
 }
 
@@ -388,6 +381,9 @@ fn run(cli: &Cli) -> Result<(), Failure> {
                 eprintln!("zbsetup: note: {}", terminal_safe(&w.message));
             }
             print_status(cli, &outcome.status)
+        }
+        Command::Credentials(CredentialsCommand::CarryOver) => {
+            print_status(cli, &setup.carry_over_secret()?)
         }
         Command::Credentials(CredentialsCommand::Clear) => {
             print_status(cli, &setup.clear_credentials()?)
@@ -595,13 +591,17 @@ async fn pull(cli: &Cli, setup: Setup, args: &PullArgs) -> Result<(), Failure> {
         }
     });
     let quiet = cli.json;
+    // At a terminal the line is redrawn when it changes; into a file or a
+    // pipe a new line is written when it changed, at most every few seconds.
+    let terminal = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let shown = std::sync::Mutex::new((String::new(), None::<std::time::Instant>));
     let progress = move |p: Progress| {
         if quiet {
             return;
         }
         let records: u64 = p.entities.values().map(|e| e.records).sum();
-        eprint!(
-            "\r{records} records, {} calls, {}/{:.0} requests per minute{}        ",
+        let line = format!(
+            "{records} records, {} calls, {}/{:.0} requests per minute{}",
             p.calls,
             p.requests_last_minute,
             p.limit_per_minute,
@@ -610,12 +610,26 @@ async fn pull(cli: &Cli, setup: Setup, args: &PullArgs) -> Result<(), Failure> {
                 .map(|w| format!(" ({})", terminal_safe(w)))
                 .unwrap_or_default()
         );
+        let mut shown = shown.lock().unwrap_or_else(|e| e.into_inner());
+        if shown.0 == line {
+            return;
+        }
+        if terminal {
+            eprint!("\r{line}        ");
+        } else {
+            if shown.1.is_some_and(|at| at.elapsed() < PROGRESS_LINE_EVERY) {
+                return;
+            }
+            eprintln!("{line}");
+            shown.1 = Some(std::time::Instant::now());
+        }
+        shown.0 = line;
     };
     // The limit is the engine's: the call past it is never sent.
     let result = setup
         .pull_at_most(&args.id, &options, progress, cancel, max_calls)
         .await;
-    if !quiet {
+    if !quiet && terminal {
         eprintln!();
     }
     let report = match result {
@@ -665,6 +679,9 @@ async fn pull(cli: &Cli, setup: Setup, args: &PullArgs) -> Result<(), Failure> {
     );
     Ok(())
 }
+
+/// How often a pull's progress is written when stderr is not a terminal.
+const PROGRESS_LINE_EVERY: Duration = Duration::from_secs(5);
 
 /// "invoices: 43 records, 3 calls. 7 records had no id and were not stored."
 fn entity_line(name: &str, e: &EntityReport) -> String {
@@ -904,7 +921,7 @@ fn print_status(cli: &Cli, s: &Status) -> Result<(), Failure> {
     );
     println!(
         "Client ID:      {}",
-        s.client_id.as_deref().unwrap_or("(not saved)")
+        terminal_safe(s.client_id.as_deref().unwrap_or("(not saved)"))
     );
     println!(
         "Client Secret:  {}",
@@ -918,7 +935,7 @@ fn print_status(cli: &Cli, s: &Status) -> Result<(), Failure> {
     );
     println!("Enabled:        {}", yes_no(s.enabled));
     println!("Regions:        {}", s.regions.join(", "));
-    println!("Platform:       {}", s.platform.name);
+    println!("Platform:       {}", terminal_safe(&s.platform.name));
     for uri in &s.redirect_uris {
         println!("Redirect URI:   {uri}");
     }

@@ -258,6 +258,36 @@ impl std::fmt::Display for Code {
     }
 }
 
+/// Whether `c` must not be shown as it is, in a terminal, a report or a
+/// spreadsheet: C0 and C1 controls (ESC, 0x9B), DEL, bidi embeddings,
+/// overrides, isolates and marks (U+202E shows a name reversed), line and
+/// paragraph separators, and other invisible format characters (zero-width
+/// spaces and joiners, the BOM, tag characters).
+pub fn unsafe_to_show(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{ad}'
+                | '\u{61c}'
+                | '\u{180e}'
+                | '\u{200b}'..='\u{200f}'
+                | '\u{2028}'..='\u{202e}'
+                | '\u{2060}'..='\u{206f}'
+                | '\u{feff}'
+                | '\u{fff9}'..='\u{fffb}'
+                | '\u{e0000}'..='\u{e007f}'
+        )
+}
+
+/// Whether `c` changes the direction text is shown in (embeddings,
+/// overrides, isolates and marks).
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(
+        c,
+        '\u{61c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

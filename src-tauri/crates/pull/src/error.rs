@@ -21,7 +21,7 @@ pub enum PullError {
     AlreadyRunning,
     #[error("{}", elsewhere_message(.data_folder.as_deref()))]
     RunningElsewhere { data_folder: Option<String> },
-    #[error("Zoho Books Setup could not use its lock folder {path} ({detail}). It keeps two pulls of one organization from running at once on this computer. Make it a private folder of yours, or set ZBSETUP_LOCK_DIR to one, then try again.")]
+    #[error("Zoho Books Setup could not use its lock folder {path} ({detail}). It keeps two pulls of one organization from running at once on this computer. Make it a folder of yours that only you can change (for example: mkdir -p that folder, then chmod 700 it), then try again.")]
     LockFolder { path: String, detail: String },
     #[error("{}", quota_message(*.resume_after))]
     QuotaExhausted {
@@ -76,6 +76,8 @@ pub enum PullError {
     ReadOnly,
     #[error("The export could not be written to {path} ({detail}). Check that the folder exists and is writable.")]
     Export { path: String, detail: String },
+    #[error("Nothing was exported: {path} is already there, and an export never replaces a file. Export into a new or empty folder, or move that file away, then export again.")]
+    ExportFileExists { path: String },
 }
 
 impl PullError {
@@ -105,7 +107,7 @@ impl PullError {
             PullError::Database { .. } => Code::Database,
             PullError::DiskFull => Code::DiskFull,
             PullError::ReadOnly => Code::DataFolderReadOnly,
-            PullError::Export { .. } => Code::ExportFailed,
+            PullError::Export { .. } | PullError::ExportFileExists { .. } => Code::ExportFailed,
         }
     }
 

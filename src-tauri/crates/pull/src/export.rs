@@ -4,7 +4,11 @@
 //! from a read-only connection of its own (WAL lets pulls continue), writes
 //! to a temporary file of an unpredictable name (created new, never through
 //! a link) and renames it into place, so a file is either whole or absent
-//! and a failed export leaves nothing behind. Exports are private like the
+//! and a failed export leaves nothing behind. An export never replaces a
+//! file (or a link, or anything else) already at one of its names: it looks
+//! before writing anything and refuses, naming the file, and the final
+//! rename refuses too should one appear meanwhile (what this export had
+//! written by then is removed). Exports are private like the
 //! database: a folder the export creates is 0700, files are 0600 (Unix).
 //! CSV cells keep no control characters but tab and line breaks, and cells
 //! that a spreadsheet would run as a formula get a leading `'`.
@@ -47,13 +51,16 @@ fn io_err(path: &Path) -> impl Fn(std::io::Error) -> PullError + '_ {
     }
 }
 
-/// Text without control characters but tab and line feed (a carriage
-/// return becomes a line break).
+/// Whether a CSV cell drops `c`: control characters but tab and line
+/// feed, and bidi controls (U+202E shows a name reversed in a spreadsheet).
+fn dropped(c: char) -> bool {
+    (c.is_control() && !matches!(c, '\t' | '\n')) || zbs_codes::is_bidi_control(c)
+}
+
+/// Text without control characters but tab and line feed, and without bidi
+/// controls (a carriage return becomes a line break).
 fn printable(text: &str) -> std::borrow::Cow<'_, str> {
-    if !text
-        .chars()
-        .any(|c| c.is_control() && !matches!(c, '\t' | '\n'))
-    {
+    if !text.chars().any(dropped) {
         return text.into();
     }
     text.replace("\r\n", "\n")
@@ -61,7 +68,7 @@ fn printable(text: &str) -> std::borrow::Cow<'_, str> {
         .filter_map(|c| match c {
             '\r' => Some('\n'),
             '\t' | '\n' => Some(c),
-            c if c.is_control() => None,
+            c if dropped(c) => None,
             c => Some(c),
         })
         .collect::<String>()
@@ -209,10 +216,16 @@ fn create_private_dir(dir: &Path) -> Result<(), PullError> {
     builder.create(dir).map_err(io_err(dir))
 }
 
+fn already_there(path: &Path) -> PullError {
+    PullError::ExportFileExists {
+        path: path.display().to_string(),
+    }
+}
+
 /// Writes one export file through `write` into a new temporary file in
 /// `dir` (random name, created exclusively, mode 0600), then renames it to
-/// `path`; the rename replaces a link at `path` instead of following it. On
-/// any failure the temporary file is removed.
+/// `path`, never replacing (nor following) anything already there. On any
+/// failure the temporary file is removed.
 fn write_file(
     dir: &Path,
     path: &Path,
@@ -232,7 +245,13 @@ fn write_file(
         records
     };
     tmp.as_file().sync_all().map_err(io_err(tmp.path()))?;
-    tmp.persist(path).map_err(|e| io_err(path)(e.error))?;
+    tmp.persist_noclobber(path).map_err(|e| {
+        if e.error.kind() == std::io::ErrorKind::AlreadyExists {
+            already_there(path)
+        } else {
+            io_err(path)(e.error)
+        }
+    })?;
     Ok(records)
 }
 
@@ -275,15 +294,35 @@ impl Puller {
                 .filter_map(|c| c.entity.parse().ok())
                 .collect(),
         };
+        let targets: Vec<(Entity, PathBuf)> = chosen
+            .into_iter()
+            .map(|e| (e, dir.join(format!("{}.{}", name(e), format.extension()))))
+            .collect();
+        // Nothing already there is replaced: look before writing anything.
+        if let Some((_, taken)) = targets
+            .iter()
+            .find(|(_, path)| std::fs::symlink_metadata(path).is_ok())
+        {
+            return Err(already_there(taken));
+        }
         // One snapshot for every file.
         conn.execute_batch("BEGIN")?;
-        let mut files = Vec::new();
-        for entity in chosen {
-            let path: PathBuf = dir.join(format!("{}.{}", name(entity), format.extension()));
-            let records = write_file(dir, &path, entity, format, |out, tmp| match format {
+        let mut files: Vec<ExportedFile> = Vec::new();
+        for (entity, path) in targets {
+            let written = write_file(dir, &path, entity, format, |out, tmp| match format {
                 ExportFormat::Csv => write_csv(&conn, connection_id, entity, out, tmp),
                 ExportFormat::Json => write_json(&conn, connection_id, entity, out, tmp),
-            })?;
+            });
+            let records = match written {
+                Ok(records) => records,
+                Err(e) => {
+                    // All or nothing: what this export wrote goes too.
+                    for f in &files {
+                        let _ = std::fs::remove_file(&f.path);
+                    }
+                    return Err(e);
+                }
+            };
             files.push(ExportedFile {
                 entity: entity.name().to_owned(),
                 path: path.display().to_string(),
@@ -311,5 +350,7 @@ mod tests {
         assert_eq!(csv_cell("a\u{1b}[2Jb\u{0}\u{7}c\u{9b}"), "a[2Jbc");
         assert_eq!(csv_cell("one\r\ntwo\rthree"), "\"one\ntwo\nthree\"");
         assert_eq!(csv_cell("a\tb"), "\"a\tb\"");
+        assert_eq!(csv_cell("Acme\u{202e}gnp.exe"), "Acmegnp.exe");
+        assert_eq!(csv_cell("\u{2066}x\u{2069}\u{200f}"), "x");
     }
 }

@@ -13,7 +13,7 @@
 //! - [`engine`]: [`Puller`]: `run` / `resume` a pull, with retries, the
 //!   cross-process lock, checkpoints and progress;
 //! - [`machine`]: the machine-wide lock of an organization (one pull of it
-//!   at a time on this computer, whatever the data folder; `ZBSETUP_LOCK_DIR`);
+//!   at a time on this computer, whatever the data folder or environment);
 //! - [`KeyColumns`]: what is kept of each record beside its JSON (number or
 //!   name, date, total, status, counterparty), read per entity;
 //! - `store`: the pull tables: their schema ([`MIGRATIONS`], applied by the
@@ -57,7 +57,6 @@ pub use engine::{
 };
 pub use error::{not_permitted_message, PageCap, PullError};
 pub use limiter::{LimiterRegistry, OrgLimiter, DEFAULT_CONCURRENCY};
-pub use machine::LOCK_DIR_ENV;
 pub use results::{forget_connection, MAX_PAGE_ROWS};
 pub use store::{ConnectionCheck, BUSY_TIMEOUT, MIGRATIONS, NO_PULL, REQUEST_LOG_MAX};
 pub use token::{AccessGrant, StaticToken, TokenError, TokenSource};

@@ -3,9 +3,22 @@
 //! so only one pull of an organization runs on this computer at a time.
 //!
 //! The lock is the operating system's lock on a file (`flock` on Unix), so a
-//! process that dies lets go of it. The file lives in a folder of the app's
-//! own: `ZBSETUP_LOCK_DIR` when set, else `$XDG_RUNTIME_DIR/zbsetup/locks`
-//! (where there is one), else `zbsetup/locks` in the user's cache folder.
+//! process that dies lets go of it. The file lives in a folder every process
+//! of the user finds whatever its environment: on Unix `.cache/zbsetup/locks`
+//! (macOS: `Library/Caches/zbsetup/locks`) in the home folder the password
+//! database gives for the real user id; on Windows `zbsetup\locks` in the
+//! user's local app-data folder (a known folder of the account, not an
+//! environment variable).
+//!
+//! Why there: a run from the desktop, cron, ssh or `sudo -u` as the same
+//! user must lock in one place, and the environment is what differs between
+//! them: `$XDG_RUNTIME_DIR` is set only in a login session, `$HOME` and
+//! `$XDG_CACHE_HOME` may be changed or missing, and no setting such as a
+//! lock-folder variable is honoured, since a process that did not have it
+//! would lock elsewhere. `/tmp` is avoided too: it is shared with every user
+//! (who could make the folder first) and may be per-session (systemd's
+//! private tmp). The data folder cannot hold it either: the lock is per
+//! organization across data folders.
 //! The folder is made private (0700) when created, and refused when it is a
 //! link, belongs to someone else, or others may write to it. The file's name
 //! is the SHA-256 of the organization's API domain and id (never text from
@@ -24,20 +37,52 @@ use url::Url;
 
 use crate::PullError;
 
-/// Overrides the folder of the machine-wide pull locks.
-pub const LOCK_DIR_ENV: &str = "ZBSETUP_LOCK_DIR";
-
 /// The most of a holder's note that is read back.
 const NOTE_MAX: u64 = 4096;
 
-/// The folder of the machine-wide locks, as configured (not yet checked).
+/// The folder of the machine-wide locks (not yet checked); `None` when the
+/// user has no home folder.
 pub fn lock_dir() -> Option<PathBuf> {
-    if let Some(dir) = std::env::var_os(LOCK_DIR_ENV).filter(|d| !d.is_empty()) {
-        return Some(PathBuf::from(dir));
+    #[cfg(all(unix, target_os = "macos"))]
+    let under_home = ["Library", "Caches", "zbsetup", "locks"];
+    #[cfg(all(unix, not(target_os = "macos")))]
+    let under_home = [".cache", "zbsetup", "locks"];
+    #[cfg(unix)]
+    return real_users_home().map(|home| under_home.iter().fold(home, |p, part| p.join(part)));
+    #[cfg(not(unix))]
+    return dirs::cache_dir().map(|base| base.join("zbsetup").join("locks"));
+}
+
+/// The home folder of the real user id, from the password database (never
+/// from `$HOME`); `None` without one or when it is not an absolute path.
+#[cfg(unix)]
+fn real_users_home() -> Option<PathBuf> {
+    use std::ffi::{CStr, OsStr};
+    use std::os::unix::ffi::OsStrExt;
+    // SAFETY: getuid has no preconditions and cannot fail.
+    let uid = unsafe { libc::getuid() };
+    let mut buf: Vec<libc::c_char> = vec![0; 4096];
+    loop {
+        // SAFETY: an all-zero passwd is a valid value (null pointers, zeros).
+        let mut pwd: libc::passwd = unsafe { std::mem::zeroed() };
+        let mut found: *mut libc::passwd = std::ptr::null_mut();
+        // SAFETY: every pointer is to a live value of the right type and
+        // `buf.len()` is the buffer's size; the strings `pwd` points to live
+        // in `buf`, which outlives their use below.
+        let rc =
+            unsafe { libc::getpwuid_r(uid, &mut pwd, buf.as_mut_ptr(), buf.len(), &mut found) };
+        if rc == libc::ERANGE && buf.len() < 1 << 20 {
+            buf.resize(buf.len() * 2, 0);
+            continue;
+        }
+        if rc != 0 || found.is_null() || pwd.pw_dir.is_null() {
+            return None;
+        }
+        // SAFETY: getpwuid_r succeeded, so pw_dir is a NUL-terminated string in `buf`.
+        let dir = unsafe { CStr::from_ptr(pwd.pw_dir) };
+        let home = PathBuf::from(OsStr::from_bytes(dir.to_bytes()));
+        return home.is_absolute().then_some(home);
     }
-    dirs::runtime_dir()
-        .or_else(dirs::cache_dir)
-        .map(|base| base.join("zbsetup").join("locks"))
 }
 
 /// The lock file's name for an organization at an API domain: the SHA-256,
@@ -161,6 +206,23 @@ mod tests {
 
     fn api(s: &str) -> Url {
         s.parse().expect("url")
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_lock_folder_ignores_the_environment() {
+        let dir = lock_dir().expect("a home folder");
+        assert!(dir.is_absolute(), "{}", dir.display());
+        assert!(dir.ends_with("zbsetup/locks"), "{}", dir.display());
+        assert_eq!(Some(dir.clone()), lock_dir(), "the same every time");
+        // Whatever HOME says (the password database's home stays).
+        let home = real_users_home().expect("home");
+        assert!(
+            dir.starts_with(&home),
+            "{} in {}",
+            dir.display(),
+            home.display()
+        );
     }
 
     #[test]

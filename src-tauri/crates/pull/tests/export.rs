@@ -59,7 +59,9 @@ fn exports_are_private_and_ignore_planted_links() {
         }
     }
     // Links planted at every name an export used to write through: the
-    // victim file is left alone, and the export is a file of its own.
+    // victim file is left alone; a link at the file's own name is something
+    // already there, so the export refuses, and without it the export is a
+    // file of its own.
     let victim = dir.path().join("victim.txt");
     std::fs::write(&victim, "precious").expect("victim");
     for name in [".invoices.csv.part", "invoices.csv"] {
@@ -67,6 +69,15 @@ fn exports_are_private_and_ignore_planted_links() {
         let _ = std::fs::remove_file(&link);
         std::os::unix::fs::symlink(&victim, &link).expect("link");
     }
+    let refused = p
+        .export("c", ExportFormat::Csv, &out, None)
+        .expect_err("a link is already there");
+    assert!(refused.to_string().contains("invoices.csv"), "{refused}");
+    assert_eq!(
+        std::fs::read_to_string(&victim).expect("victim"),
+        "precious"
+    );
+    std::fs::remove_file(out.join("invoices.csv")).expect("link removed");
     p.export("c", ExportFormat::Csv, &out, None)
         .expect("export");
     assert_eq!(

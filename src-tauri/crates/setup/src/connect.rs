@@ -637,6 +637,23 @@ impl Setup {
             Some(existing) => existing.clone(),
             None => new_id(),
         };
+        // A reconnect holds the connection's token lock while it replaces the
+        // sign-in, as a disconnect does while it deletes: one of them goes
+        // first. A connection disconnected meanwhile is not brought back.
+        let _reconnecting = match &exchanged.reconnect {
+            Some(_) => {
+                let held = crate::locks::hold(self.data_dir(), &Self::refresh_lock_name(&id));
+                if let Err(e) = &held {
+                    tracing::warn!("the token lock could not be taken: {e}");
+                }
+                if self.store.connection(&id)?.is_none() {
+                    self.discard(&tokens);
+                    return Err(Error::DisconnectedMeanwhile);
+                }
+                held.ok()
+            }
+            None => None,
+        };
         // The token a reconnect replaces is revoked, not left to count
         // against Zoho's limit.
         if exchanged.reconnect.is_some() {
@@ -759,10 +776,10 @@ impl Setup {
             Err(SecretError::Garbled { .. }) => None,
             other => other?,
         };
-        if let Some(refresh) = stored {
+        if let Some(refresh) = &stored {
             let dc = self.data_centers().get(&connection.region).cloned();
             if let Some(dc) = dc {
-                match self.oauth_client()?.revoke(&dc, &refresh).await {
+                match self.oauth_client()?.revoke(&dc, refresh).await {
                     Ok(()) => {}
                     Err(e) if force => {
                         tracing::warn!(code = %e.code(), "revoke failed; forgetting anyway")
@@ -771,9 +788,14 @@ impl Setup {
                 }
             }
         }
-        self.secrets().delete(&entry::refresh_token(id))?;
-        self.store.delete_connection(&connection.id)?;
-        self.forget_access_token(id);
+        let replaced = self
+            .delete_connection_and_tokens(&connection.id, stored.as_ref())
+            .await?;
+        // A reconnect that finished meanwhile left a new sign-in: it goes too.
+        if let Some(refresh) = replaced {
+            lock(&self.connect.discarded).push((connection.region.clone(), refresh));
+            self.revoke_discarded().await;
+        }
         tracing::info!(connection = %id, "disconnected");
         Ok(())
     }

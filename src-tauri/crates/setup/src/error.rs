@@ -60,6 +60,10 @@ pub enum Error {
     UnknownOrganization { id: String },
     #[error("There is no connection {id}. List connections with `zbsetup connections`.")]
     UnknownConnection { id: String },
+    #[error("This connection was disconnected while you were signing in again, so it was not brought back (the new sign-in was given back to Zoho). Connect the organization again if you want it as a new connection.")]
+    DisconnectedMeanwhile,
+    #[error("There is no Client Secret to carry over: this data folder was not moved since its keys were saved, or the secret of its old place is gone from the keyring. Save the keys again (zbsetup credentials set).")]
+    NothingToCarryOver,
     #[error(
         "Zoho no longer accepts the sign-in of {name} (it was disconnected at Zoho, or replaced \
          by newer sign-ins). Click Reconnect to sign in again."
@@ -134,6 +138,8 @@ impl Error {
             Error::NoOrganizations => Code::NoOrganizations,
             Error::UnknownOrganization { .. } => Code::UnknownOrganization,
             Error::UnknownConnection { .. } => Code::UnknownConnection,
+            Error::DisconnectedMeanwhile => Code::ConnectionRemoved,
+            Error::NothingToCarryOver => Code::InvalidKeys,
             Error::ReconnectNeeded { .. } => Code::ReconnectNeeded,
             Error::RevokeFailed { .. } => Code::RevokeFailed,
             Error::Demo { .. } | Error::DemoStory { .. } => Code::DemoFailed,

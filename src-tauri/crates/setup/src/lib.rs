@@ -38,6 +38,7 @@ pub mod diagnostics;
 pub mod error;
 pub mod keycheck;
 pub mod links;
+mod locks;
 pub mod paths;
 pub mod platform;
 pub mod pulls;
@@ -209,6 +210,13 @@ mod keys {
     pub const PLATFORM: &str = "platform";
     /// The last "Check my keys" answer (`keycheck::KeyCheck`).
     pub const KEY_CHECK: &str = "key_check";
+    /// `departed_connection:<id>`: a disconnected connection whose keyring
+    /// entries may not all be gone yet (swept at the next start).
+    pub const DEPARTED_PREFIX: &str = "departed_connection:";
+    /// The keyring entry the Client Secret was saved under, and the folder
+    /// (canonical path) it was saved from: a moved folder finds it by them.
+    pub const SECRET_ENTRY: &str = "client_secret_entry";
+    pub const SECRET_FOLDER: &str = "client_secret_folder";
 }
 
 impl Setup {
@@ -253,7 +261,7 @@ impl Setup {
             );
             store.set(keys::RECOVERY_NOTICE, &notice)?;
         }
-        Ok(Setup {
+        let setup = Setup {
             store,
             secrets: match (options.profile, options.keyring_service) {
                 // The demo's keys are made up: its own folder, never the keyring.
@@ -272,7 +280,10 @@ impl Setup {
             tokens: tokens::Tokens::default(),
             puller: std::sync::OnceLock::new(),
             key_changes: std::sync::atomic::AtomicU64::new(0),
-        })
+        };
+        setup.sweep_departed_connections();
+        setup.notice_moved_secret()?;
+        Ok(setup)
     }
 
     pub fn data_dir(&self) -> &Path {
@@ -453,6 +464,9 @@ impl Setup {
 
     /// Validates and saves the keys: the ID in SQLite, the secret in the keyring.
     pub fn save_credentials(&self, input: CredentialsInput) -> Result<SaveOutcome, Error> {
+        // One save or clear of this folder's keys at a time, across
+        // processes: the Client ID and Client Secret kept are one save's.
+        let held = self.keys_lock()?;
         let secret_text = input.client_secret.as_ref().map(|s| s.expose_secret());
         if secret_text.is_none() && !self.has_secret()? {
             return Err(Error::InvalidKeys(vec![KeyIssue {
@@ -475,6 +489,7 @@ impl Setup {
             self.store.set(keys::SECRET_SAVED, &true)?;
             // A secret chosen now: an earlier version's is never wanted again.
             self.store.set(keys::SHARED_SECRET_CHECKED, &true)?;
+            self.remember_secret_place()?;
         }
         // Keep the redirect URI this setup is registering from now on.
         if self
@@ -487,10 +502,77 @@ impl Setup {
         }
         self.store.set(keys::CLIENT_ID, &checked.client_id)?;
         self.forget_key_check()?;
+        drop(held);
         tracing::info!(profile = ?self.profile, "keys saved");
         Ok(SaveOutcome {
             status: self.status()?,
             warnings: checked.issues,
+        })
+    }
+
+    /// Notes where the Client Secret is kept: this folder's entry, saved from here.
+    fn remember_secret_place(&self) -> Result<(), Error> {
+        let here = std::fs::canonicalize(&self.data_dir).unwrap_or_else(|_| self.data_dir.clone());
+        self.store
+            .set(keys::SECRET_ENTRY, &self.client_secret_entry)?;
+        self.store
+            .set(keys::SECRET_FOLDER, &here.display().to_string())?;
+        Ok(())
+    }
+
+    /// The keyring entry and the folder of a Client Secret saved in this
+    /// folder when it was somewhere else (it was moved or renamed since).
+    fn moved_secret(&self) -> Result<Option<(String, String)>, Error> {
+        let saved: bool = self.store.get(keys::SECRET_SAVED)?.unwrap_or(false);
+        let entry: Option<String> = self.store.get(keys::SECRET_ENTRY)?;
+        let folder: Option<String> = self.store.get(keys::SECRET_FOLDER)?;
+        Ok(match (saved, entry, folder) {
+            (true, Some(entry), Some(folder)) if entry != self.client_secret_entry => {
+                Some((entry, folder))
+            }
+            _ => None,
+        })
+    }
+
+    /// Says, once per start until done, that this folder was moved and its
+    /// Client Secret stayed in the keyring under its old place.
+    fn notice_moved_secret(&self) -> Result<(), Error> {
+        let Some((_, folder)) = self.moved_secret()? else {
+            return Ok(());
+        };
+        let notice = format!(
+            "This data folder was moved (its Client Secret was saved when it was {folder}),              so the secret is still in your system keyring under that place and is not used              here. To carry it over, run `zbsetup credentials carry-over` (or save the keys              again)."
+        );
+        self.store.set(keys::RECOVERY_NOTICE, &notice)?;
+        Ok(())
+    }
+
+    /// Moves the Client Secret of a moved data folder from the keyring entry
+    /// of its old place to this folder's (see [`Setup::open`]'s notice).
+    pub fn carry_over_secret(&self) -> Result<Status, Error> {
+        let held = self.keys_lock()?;
+        let Some((old, _)) = self.moved_secret()? else {
+            return Err(Error::NothingToCarryOver);
+        };
+        let Some(secret) = self.secrets.get(&old)? else {
+            return Err(Error::NothingToCarryOver);
+        };
+        self.secrets.set(&self.client_secret_entry, &secret)?;
+        self.remember_secret_place()?;
+        self.secrets.delete(&old)?;
+        self.store.remove(keys::RECOVERY_NOTICE)?;
+        drop(held);
+        tracing::info!(profile = ?self.profile, "the moved folder's secret was carried over");
+        self.status()
+    }
+
+    /// Held while this folder's keys are saved or removed (see [`locks`]).
+    fn keys_lock(&self) -> Result<std::fs::File, Error> {
+        locks::hold(&self.data_dir, "keys.lock").map_err(|e| {
+            Error::from(store::StoreError::Folder {
+                path: locks::lock_dir(&self.data_dir),
+                detail: format!("could not lock the keys while saving them: {e}"),
+            })
         })
     }
 
@@ -542,12 +624,16 @@ impl Setup {
 
     /// Removes both keys and switches the integration off.
     pub fn clear_credentials(&self) -> Result<Status, Error> {
+        let held = self.keys_lock()?;
         self.secrets.delete(&self.client_secret_entry)?;
         self.store.remove(keys::SECRET_SAVED)?;
+        self.store.remove(keys::SECRET_ENTRY)?;
+        self.store.remove(keys::SECRET_FOLDER)?;
         self.store.set(keys::SHARED_SECRET_CHECKED, &true)?;
         self.store.remove(keys::CLIENT_ID)?;
         self.store.set(keys::ENABLED, &false)?;
         self.forget_key_check()?;
+        drop(held);
         tracing::info!(profile = ?self.profile, "keys removed");
         self.status()
     }

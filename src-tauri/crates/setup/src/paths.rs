@@ -42,6 +42,55 @@ pub fn log_dir(data_dir: &Path) -> PathBuf {
     data_dir.join("logs")
 }
 
+/// Makes the log folder of a data folder ready and private, and returns it.
+///
+/// The folder is the app's own, inside its data folder: it is made 0700,
+/// and one an earlier version left readable by others (0755, with 0644
+/// files) is made private again, files included, so the logs stay the
+/// person's even in a data folder others may read. A link in its place is
+/// refused. New log files are private through the folder.
+pub fn prepare_log_dir(data_dir: &Path) -> Result<PathBuf, StoreError> {
+    let logs = log_dir(data_dir);
+    match fs::symlink_metadata(&logs) {
+        Ok(m) if m.file_type().is_symlink() || !m.is_dir() => {
+            return Err(StoreError::NotAFolder {
+                folder: logs.clone(),
+                blocker: logs,
+                is_file: m.is_file(),
+            })
+        }
+        Ok(_) => {}
+        Err(e) if e.kind() == ErrorKind::NotFound => create_private(&logs)?,
+        Err(e) => return Err(not_usable(&logs, e)),
+    }
+    #[cfg(unix)]
+    make_private(&logs).map_err(|e| not_usable(&logs, e))?;
+    Ok(logs)
+}
+
+/// Takes read and write access away from others on the folder `dir` and
+/// its files, where this user owns them.
+#[cfg(unix)]
+fn make_private(dir: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let me = rustix::process::geteuid().as_raw();
+    let tighten = |path: &Path, meta: &fs::Metadata, mode: u32| -> std::io::Result<()> {
+        if meta.uid() == me && meta.mode() & 0o077 != 0 {
+            fs::set_permissions(path, fs::Permissions::from_mode(mode))?;
+        }
+        Ok(())
+    };
+    tighten(dir, &fs::symlink_metadata(dir)?, 0o700)?;
+    for entry in fs::read_dir(dir)? {
+        let entry = entry?;
+        let meta = entry.metadata()?; // of the entry itself, links not followed
+        if meta.is_file() {
+            tighten(&entry.path(), &meta, 0o600)?;
+        }
+    }
+    Ok(())
+}
+
 /// Makes sure `dir` can hold the app's files: a missing folder (and any
 /// missing parent) is created readable only by the user; an existing folder
 /// is used as it is, unless it is not a folder or other people can write to it.
@@ -236,6 +285,37 @@ mod tests {
                           ben:x:1001:100:Ben:/home/ben:/bin/bash\n\
                           cy:x:1002:100:Cy:/home/cy:/bin/bash\n";
     const GROUP: &str = "root:x:0:\nusers:x:100:\nana:x:1000:\nstaff:x:50:ana,ben\n";
+
+    #[cfg(unix)]
+    #[test]
+    fn the_log_folder_and_its_files_are_private_whatever_was_there() {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        let old = rustix::process::umask(rustix::fs::Mode::from_raw_mode(0o022));
+        let tmp = tempfile::tempdir().unwrap();
+        // A data folder others may read, with logs an earlier version left open.
+        let data = tmp.path().join("data");
+        fs::create_dir(&data).unwrap();
+        fs::set_permissions(&data, fs::Permissions::from_mode(0o755)).unwrap();
+        fs::create_dir(data.join("logs")).unwrap();
+        fs::write(data.join("logs/app.2026-12-01.log"), "line").unwrap();
+        assert_eq!(mode(&data.join("logs")), 0o755);
+        assert_eq!(mode(&data.join("logs/app.2026-12-01.log")), 0o644);
+        let logs = prepare_log_dir(&data).unwrap();
+        assert_eq!(mode(&logs), 0o700);
+        assert_eq!(mode(&logs.join("app.2026-12-01.log")), 0o600);
+        assert_eq!(mode(&data), 0o755, "the data folder is the person's");
+        // A new data folder's logs.
+        let fresh = tmp.path().join("fresh");
+        prepare(&fresh).unwrap();
+        assert_eq!(mode(&prepare_log_dir(&fresh).unwrap()), 0o700);
+        // A link in the logs' place is refused.
+        let linked = tmp.path().join("linked");
+        fs::create_dir(&linked).unwrap();
+        std::os::unix::fs::symlink(tmp.path(), linked.join("logs")).unwrap();
+        assert!(prepare_log_dir(&linked).is_err());
+        rustix::process::umask(old);
+    }
 
     #[test]
     fn world_writable_is_shared_with_everyone_sticky_or_not() {

@@ -125,10 +125,12 @@ impl PlatformChoice {
                 reason: "Give the platform a name, as your customers know it.".into(),
             });
         }
-        if name.chars().count() > MAX_NAME || name.chars().any(char::is_control) {
+        if name.chars().count() > MAX_NAME || name.chars().any(zbs_codes::unsafe_to_show) {
             return Err(Error::InvalidPlatform {
                 reason: format!(
-                    "The platform's name must be at most {MAX_NAME} characters, without line breaks."
+                    "The platform's name must be at most {MAX_NAME} characters, without line \
+                     breaks or invisible characters (such as right-to-left or zero-width marks, \
+                     which a copied name can carry): type the name again."
                 ),
             });
         }

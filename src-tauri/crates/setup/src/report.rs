@@ -9,7 +9,26 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use html_escape::encode_text as esc;
+/// Text from outside (organization names, messages) for the report's HTML:
+/// escaped for HTML, and every control, bidi or invisible character (ESC
+/// of a terminal sequence, 0x9B, U+202E) shown as a visible escape such as
+/// `\u{202e}` instead of being kept raw.
+fn esc(text: &str) -> String {
+    let shown: String = if text.chars().any(zbs_codes::unsafe_to_show) {
+        text.chars()
+            .map(|c| {
+                if zbs_codes::unsafe_to_show(c) {
+                    c.escape_unicode().to_string()
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect()
+    } else {
+        text.to_owned()
+    };
+    html_escape::encode_text(&shown).into_owned()
+}
 use serde::Serialize;
 use ts_rs::TS;
 
@@ -280,7 +299,12 @@ impl Setup {
             path: path.display().to_string(),
             detail: e.to_string(),
         };
-        std::fs::create_dir_all(dir).map_err(|e| fail(e, dir))?;
+        // The folders made here are private like the report (0700).
+        let mut builder = std::fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        builder.create(dir).map_err(|e| fail(e, dir))?;
         for n in 1..1000 {
             let name = if n == 1 {
                 format!("Zoho Books test report {day}.html")

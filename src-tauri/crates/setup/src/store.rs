@@ -236,6 +236,24 @@ impl Store {
                 ),
             });
         }
+        // A link planted at one of the app's names would make SQLite (or the
+        // lock) write wherever it points: refused, nothing followed.
+        for name in [
+            lock::LOCK_FILE.to_owned(),
+            DB_FILE.to_owned(),
+            format!("{DB_FILE}-wal"),
+            format!("{DB_FILE}-shm"),
+            format!("{DB_FILE}-journal"),
+        ] {
+            if fs::symlink_metadata(dir.join(&name)).is_ok_and(|m| m.file_type().is_symlink()) {
+                return Err(StoreError::Folder {
+                    path: dir.to_owned(),
+                    detail: format!(
+                        "{name} in it is a link to another place, and the app never writes                          through a link there. Remove that link (or move it away), then try                          again."
+                    ),
+                });
+            }
+        }
         // Held until this function returns: the file is then made, migrated
         // and, if it was damaged, replaced, and other processes can open it.
         let _lock = lock::OpenLock::acquire(dir)?;
@@ -301,6 +319,19 @@ impl Store {
             )
             .map_err(|e| self.fail(e))?;
         Ok(())
+    }
+
+    /// The keys of the settings whose key starts with `prefix`.
+    pub(crate) fn keys_starting_with(&self, prefix: &str) -> Result<Vec<String>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare("SELECT key FROM settings WHERE substr(key, 1, length(?1)) = ?1")
+            .map_err(|e| self.fail(e))?;
+        let keys = stmt
+            .query_map([prefix], |r| r.get(0))
+            .and_then(|rows| rows.collect::<Result<Vec<String>, _>>())
+            .map_err(|e| self.fail(e))?;
+        Ok(keys)
     }
 
     pub fn remove(&self, key: &str) -> Result<(), StoreError> {
@@ -443,6 +474,9 @@ fn open_checked(path: &Path) -> Result<Connection, Failure> {
         set_private(path).map_err(Failure::Other)?;
     }
     conn.busy_timeout(BUSY_TIMEOUT).map_err(classify)?;
+    if existed {
+        refuse_if_not_ours(&conn, path)?;
+    }
     conn.pragma_update(None, "journal_mode", "WAL")
         .map_err(classify)?;
     conn.pragma_update(None, "foreign_keys", "ON")
@@ -472,6 +506,44 @@ fn open_checked(path: &Path) -> Result<Connection, Failure> {
         },
         Err(e) => Err(schema_failure(path, &e.to_string())),
     }
+}
+
+/// Looks at an existing file before anything is written to it (not even
+/// the switch to WAL): one a newer version made is refused as such, and one
+/// that is not the app's is refused as a file of other tables: a SQLite
+/// file with tables but no schema version (another program's), or with a
+/// version but without the app's first table. An empty file, or one with
+/// no tables yet, is the app's to fill.
+fn refuse_if_not_ours(conn: &Connection, path: &Path) -> Result<(), Failure> {
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .map_err(classify)?;
+    let pending = migrations().pending_migrations(conn).map_err(|e| match e {
+        rusqlite_migration::Error::RusqliteError { err, .. } => classify(err),
+        other => schema_failure(path, &other.to_string()),
+    })?;
+    if pending < 0 {
+        return Err(Failure::TooNew(path.to_owned()));
+    }
+    let tables: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+        .and_then(|mut stmt| {
+            stmt.query_map([], |r| r.get(0))?
+                .collect::<Result<Vec<String>, _>>()
+        })
+        .map_err(classify)?;
+    let ours = if version == 0 {
+        tables.is_empty()
+    } else {
+        tables.iter().any(|t| t == "settings")
+    };
+    if !ours {
+        return Err(schema_failure(
+            path,
+            &format!("not the app's file: schema version {version}, tables {tables:?}"),
+        ));
+    }
+    Ok(())
 }
 
 /// A schema step that failed: one plain line for the person; what SQLite

@@ -176,26 +176,22 @@ impl Setup {
         }
     }
 
-    /// Holds the connection's refresh lock file (across processes) until dropped.
-    async fn refresh_lock(&self, id: &str) -> Option<std::fs::File> {
+    /// The name of a connection's refresh lock file in the data folder's `locks/`.
+    pub(crate) fn refresh_lock_name(id: &str) -> String {
         let safe: String = id
             .chars()
             .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
             .take(64)
             .collect();
-        let dir = self.data_dir().join("locks");
-        let path = dir.join(format!("token-{safe}.lock"));
-        let locked = tokio::task::spawn_blocking(move || -> std::io::Result<std::fs::File> {
-            std::fs::create_dir_all(&dir)?;
-            let file = std::fs::OpenOptions::new()
-                .create(true)
-                .truncate(false)
-                .write(true)
-                .open(&path)?;
-            file.lock()?;
-            Ok(file)
-        })
-        .await;
+        format!("token-{safe}.lock")
+    }
+
+    /// Holds the connection's refresh lock file (across processes) until dropped.
+    async fn refresh_lock(&self, id: &str) -> Option<std::fs::File> {
+        let data_dir = self.data_dir().to_owned();
+        let name = Self::refresh_lock_name(id);
+        let locked =
+            tokio::task::spawn_blocking(move || crate::locks::hold(&data_dir, &name)).await;
         match locked {
             Ok(Ok(file)) => Some(file),
             // Without the lock two processes may both refresh: it costs one token.
@@ -204,6 +200,77 @@ impl Setup {
                 None
             }
             Err(_) => None,
+        }
+    }
+
+    /// Deletes a connection and everything of it: its refresh token, its
+    /// row (with its pulled records) and its access token, in memory and in
+    /// the keyring. Done under the connection's refresh lock, in this
+    /// process and across processes: a refresh in flight keeps its new
+    /// access token first and it goes with the rest; one that starts later
+    /// finds no connection and keeps nothing. Whatever is left in the
+    /// keyring (a keyring that refused, a process that was killed) is noted
+    /// and swept at a later start.
+    ///
+    /// Returns the refresh token found under the lock when it is not
+    /// `revoked` (a reconnect replaced it meanwhile), for the caller to
+    /// revoke too.
+    pub(crate) async fn delete_connection_and_tokens(
+        &self,
+        id: &str,
+        revoked: Option<&SecretString>,
+    ) -> Result<Option<SecretString>, Error> {
+        let gate = self.tokens.gate(id);
+        let _one_at_a_time = gate.lock().await;
+        let _across_processes = self.refresh_lock(id).await;
+        let departed = format!("{}{id}", crate::keys::DEPARTED_PREFIX);
+        self.store.set(&departed, &true)?;
+        let replaced = match self.secrets().get(&entry::refresh_token(id)) {
+            Ok(Some(now)) if revoked.is_none_or(|r| r.expose_secret() != now.expose_secret()) => {
+                Some(now)
+            }
+            _ => None,
+        };
+        self.secrets().delete(&entry::refresh_token(id))?;
+        self.store.delete_connection(id)?;
+        self.tokens.forget(id);
+        match self.secrets().delete(&entry::access_token(id)) {
+            Ok(()) => self.store.remove(&departed)?,
+            Err(e) => {
+                tracing::warn!(code = %e.code(), "the access token could not be removed from the keyring; it goes at the next start")
+            }
+        }
+        Ok(replaced)
+    }
+
+    /// Removes the keyring entries of connections disconnected earlier whose
+    /// removal did not finish (see [`Setup::delete_connection_and_tokens`]).
+    /// Never waits: a connection whose lock is held is left for next time.
+    pub(crate) fn sweep_departed_connections(&self) {
+        let prefix = crate::keys::DEPARTED_PREFIX;
+        let Ok(departed) = self.store.keys_starting_with(prefix) else {
+            return;
+        };
+        for key in departed {
+            let id = &key[prefix.len()..];
+            if matches!(self.store.connection(id), Ok(Some(_))) {
+                // The disconnect stopped before deleting it: nothing to sweep.
+                let _ = self.store.remove(&key);
+                continue;
+            }
+            let Ok(file) = crate::locks::open(self.data_dir(), &Self::refresh_lock_name(id)) else {
+                continue;
+            };
+            if file.try_lock().is_err() {
+                continue;
+            }
+            let gone = [entry::access_token(id), entry::refresh_token(id)]
+                .iter()
+                .all(|name| self.secrets().delete(name).is_ok());
+            if gone {
+                tracing::info!(connection = %id, "a disconnected connection's tokens were swept");
+                let _ = self.store.remove(&key);
+            }
         }
     }
 

@@ -26,6 +26,9 @@ use crate::Shared;
 /// * `malformed_json_next`: successful responses carry truncated JSON.
 /// * `latency`: added to every authenticated Books API request, while it
 ///   holds its concurrency slot (so it also drives the concurrency cap).
+/// * `token_latency`: token answers (code exchange and refresh) are sent
+///   this late, after the tokens are minted: a slow accounts server, during
+///   which the person may do something else (disconnect, say).
 /// * `endless_pages`: list answers always say `has_more_page: true`, and a
 ///   page past the end repeats the last page's rows (a paging bug seen at
 ///   Zoho: a client that trusts it never stops).
@@ -43,6 +46,7 @@ pub struct Faults {
     pub server_error_rate: f64,
     pub server_error_next: u32,
     pub latency: Duration,
+    pub token_latency: Duration,
     pub drop_connection_next: u32,
     pub malformed_json_next: u32,
     pub rate_limit_storm_next: u32,
@@ -170,6 +174,11 @@ impl FaultControl {
     /// Adds `d` to every Books API request.
     pub fn set_latency(&self, d: Duration) {
         self.update(|f| f.latency = d);
+    }
+
+    /// Sends every token answer `d` late, after minting its tokens.
+    pub fn set_token_latency(&self, d: Duration) {
+        self.update(|f| f.token_latency = d);
     }
 
     /// The next `n` successful responses are cut off mid-body.

@@ -465,6 +465,12 @@ impl SimHandle {
         lock(&self.shared.oauth).live_refresh_tokens(client_id)
     }
 
+    /// Access tokens minted by a refresh so far (counted as each is minted,
+    /// before its answer is sent: see `Faults::token_latency`).
+    pub fn refreshes(&self) -> u64 {
+        lock(&self.shared.oauth).refreshed
+    }
+
     /// What an organization's traffic looked like so far.
     pub fn stats(&self, organization_id: &str) -> Option<OrgStats> {
         self.shared

@@ -133,6 +133,8 @@ pub(crate) struct OAuthStore {
     denials: u64,
     /// When each authorization code of a Client ID was given, last 10 minutes.
     grants: HashMap<String, VecDeque<Instant>>,
+    /// Access tokens minted by a refresh so far.
+    pub(crate) refreshed: u64,
 }
 
 impl OAuthStore {
@@ -793,6 +795,7 @@ impl AccountsCtx {
         }
         r.minted.push_back(now);
         let (scopes, region) = (r.scopes.clone(), r.region.clone());
+        store.refreshed += 1;
         let access = store.mint_access(
             &scopes,
             &region,
@@ -837,6 +840,10 @@ async fn token(State(ctx): State<AccountsCtx>, RawQuery(q): RawQuery, body: Byte
         Some("refresh_token") => ctx.refresh(&p),
         _ => err("unsupported_grant_type"),
     };
+    let late = lock(&ctx.shared.faults).faults.token_latency;
+    if !late.is_zero() {
+        tokio::time::sleep(late).await;
+    }
     // The token limit's answer is HTTP 400, as recorded from Zoho; the
     // other token errors come with HTTP 200.
     if out.get("status").and_then(Value::as_str) == Some("failure") {

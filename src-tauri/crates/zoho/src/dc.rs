@@ -219,6 +219,16 @@ impl DataCenters {
             path: path.to_owned(),
             source,
         };
+        // Only a regular file: a FIFO or a device would block or never end.
+        match std::fs::metadata(path) {
+            Ok(m) if !m.is_file() => {
+                return Err(read(std::io::Error::other(
+                    "it is not a regular file (a folder, a pipe or a device)",
+                )))
+            }
+            Ok(_) => {}
+            Err(e) => return Err(read(e)),
+        }
         let mut bytes = Vec::new();
         std::fs::File::open(path)
             .and_then(|f| {
@@ -265,9 +275,12 @@ impl DataCenters {
                     "region codes are two or three lowercase letters, like \"us\"".into(),
                 ));
             }
-            let accounts =
-                parse_origin(&entry.accounts).map_err(|r| bad(format!("accounts: {r}")))?;
-            let api = parse_origin(&entry.api).map_err(|r| bad(format!("api: {r}")))?;
+            let accounts = parse_origin(&entry.accounts)
+                .and_then(encrypted_unless_loopback)
+                .map_err(|r| bad(format!("accounts: {r}")))?;
+            let api = parse_origin(&entry.api)
+                .and_then(encrypted_unless_loopback)
+                .map_err(|r| bad(format!("api: {r}")))?;
             let known = builtin.get(&region);
             centers.push(DataCenter {
                 name: entry
@@ -425,6 +438,26 @@ pub fn is_region_code(s: &str) -> bool {
 
 fn truncate(s: &str, max: usize) -> String {
     s.chars().take(max).collect()
+}
+
+/// An endpoint of the endpoints file: plain `http://` only to this computer
+/// (a simulator or a test server); anywhere else the Client Secret and
+/// tokens would cross the network unencrypted.
+fn encrypted_unless_loopback(url: Url) -> Result<Url, String> {
+    let loopback = match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        None => false,
+    };
+    if url.scheme() == "http" && !loopback {
+        return Err(format!(
+            "plain http:// is allowed only to this computer (127.0.0.1, ::1 or localhost), \
+             not to {}: use https://",
+            truncate(url.host_str().unwrap_or_default(), 80)
+        ));
+    }
+    Ok(url)
 }
 
 /// Parses an origin: absolute http(s), a host, no userinfo, path empty or
@@ -678,7 +711,21 @@ mod tests {
                 r#"{"us": {"accounts": "", "api": "http://b"}}"#,
                 Code::EndpointsBadEntry,
             ),
+            (
+                r#"{"us": {"accounts": "http://accounts.example", "api": "https://b"}}"#,
+                Code::EndpointsBadEntry,
+            ),
+            (
+                r#"{"us": {"accounts": "https://a", "api": "http://10.0.0.7:9002"}}"#,
+                Code::EndpointsBadEntry,
+            ),
         ];
+        // Plain http to this computer is fine.
+        DataCenters::from_json(
+            r#"{"us": {"accounts": "http://localhost:9001", "api": "http://[::1]:9002"},
+                "eu": {"accounts": "http://127.0.0.1:9003", "api": "https://b.example"}}"#,
+        )
+        .expect("loopback http");
         for (json, code) in cases {
             let err = DataCenters::from_json(json).expect_err(json);
             assert_eq!(err.code(), code, "{json}: {err}");

@@ -559,16 +559,45 @@ impl OAuthClient {
                 |e| tracing::info!(region = %dc.region, code = %e.code(), "code exchange failed"),
             )?;
         let api = match response.extra_fields().api_domain.as_deref() {
-            Some(domain) => dcs
-                .by_api_domain(domain)
-                .ok_or_else(|| OAuthError::UntrustedServer {
-                    server: sanitize(domain, 100),
-                })?
-                .api
-                .clone(),
+            Some(domain) => match dcs.by_api_domain(domain) {
+                Some(trusted) => trusted.api.clone(),
+                None => {
+                    self.revoke_unkept(dc, &response).await;
+                    return Err(OAuthError::UntrustedServer {
+                        server: sanitize(domain, 100),
+                    });
+                }
+            },
             None => dc.api.clone(),
         };
-        token_set(response, api, &dc.region)
+        match token_set(&response, api, &dc.region) {
+            Ok(tokens) => Ok(tokens),
+            Err(e) => {
+                self.revoke_unkept(dc, &response).await;
+                Err(e)
+            }
+        }
+    }
+
+    /// Revokes, at the data center that issued it, the refresh token of an
+    /// answer the app refuses: Zoho keeps 20 sign-ins per user and client and
+    /// silently drops the oldest past that, so a refused sign-in must not use
+    /// one up. A failed revoke is logged (without the token) and the refusal
+    /// stands.
+    async fn revoke_unkept(&self, dc: &DataCenter, response: &ZohoTokenResponse) {
+        let Some(refresh) = response.refresh_token() else {
+            return;
+        };
+        if refresh.secret().is_empty() {
+            return;
+        }
+        let token = SecretString::from(refresh.secret().clone());
+        match self.revoke(dc, &token).await {
+            Ok(()) => tracing::info!(region = %dc.region, "the refused sign-in was revoked"),
+            Err(e) => {
+                tracing::warn!(region = %dc.region, code = %e.code(), "a refused sign-in could not be revoked")
+            }
+        }
     }
 
     /// Gets a new access token (retried on network errors, timeouts and 5xx).
@@ -616,7 +645,7 @@ impl OAuthClient {
                 });
             }
         }
-        token_set(response, dc.api.clone(), &dc.region)
+        token_set(&response, dc.api.clone(), &dc.region)
     }
 
     /// Revokes a refresh token: `POST {accounts}/oauth/v2/token/revoke?token=...`.
@@ -682,7 +711,7 @@ impl DataCenters {
     }
 }
 
-fn token_set(response: ZohoTokenResponse, api: Url, region: &str) -> Result<TokenSet, OAuthError> {
+fn token_set(response: &ZohoTokenResponse, api: Url, region: &str) -> Result<TokenSet, OAuthError> {
     let access = response.access_token().secret();
     if access.is_empty() {
         return Err(OAuthError::Malformed);

@@ -64,6 +64,8 @@ fn try_lock(path: &Path) -> std::io::Result<Option<File>> {
         .create(true)
         .truncate(false)
         .mode(0o600)
+        // A link planted at the name is not followed (the open fails).
+        .custom_flags(rustix::fs::OFlags::NOFOLLOW.bits() as i32)
         .open(path)?;
     match flock(&file, FlockOperation::NonBlockingLockExclusive) {
         Ok(()) => Ok(Some(file)),
