@@ -21,7 +21,7 @@ pub struct Harness {
     pub service: String,
     /// Consents given through [`Harness::connect`]: Zoho gives 10 codes per
     /// Client ID in 10 minutes, so the simulator's clock moves on 10
-    /// minutes before every 11th.
+    /// minutes before every 6th (side-by-side sign-ins stay inside the ten).
     consents: std::sync::atomic::AtomicU32,
 }
 
@@ -114,14 +114,14 @@ impl Harness {
         (start.authorize_url, wait)
     }
 
-    /// Counts a consent about to be given; before every 11th the
+    /// Counts a consent about to be given; before every 6th the
     /// simulator's clock moves on 10 minutes, as Zoho gives 10 codes per
     /// Client ID in 10 minutes (tests of other limits sign in more often).
     pub fn pace_consent(&self) {
         let n = self
             .consents
             .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        if n > 0 && n.is_multiple_of(10) {
+        if n > 0 && n.is_multiple_of(5) {
             self.sim.advance_time(Duration::from_secs(600));
         }
     }

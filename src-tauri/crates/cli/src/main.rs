@@ -310,8 +310,11 @@ fn terminal_safe(text: &str) -> Cow<'_, str> {
 }
 
 fn init_logging() {
+    // Standard error carries the command's own answer (one plain line on a
+    // failure, progress while it pulls): log lines only when asked for with
+    // ZBSETUP_LOG, so they never mix into it.
     let filter = tracing_subscriber::EnvFilter::try_from_env("ZBSETUP_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("off"));
     // Colours only for a person at a terminal: never in a file or a pipe.
     let colours = std::io::IsTerminal::is_terminal(&std::io::stderr());
     tracing_subscriber::fmt()

@@ -826,6 +826,29 @@ fn log_lines_into_a_pipe_have_no_colours() {
     assert!(!stderr.contains('\u{1b}'), "{stderr:?}");
 }
 
+/// Without ZBSETUP_LOG, no log line mixes into a command's own answer on
+/// standard error (here a status without a keyring, which the core logs).
+#[test]
+fn no_log_lines_mix_into_the_answer_unless_asked_for() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = common::zbsetup(
+        &tmp.path().join("data"),
+        &["status"],
+        None,
+        &[(
+            "DBUS_SESSION_BUS_ADDRESS",
+            "unix:path=/nonexistent/zbs-no-bus",
+        )],
+    );
+    let stderr = common::stderr(&out);
+    for level in ["WARN", "INFO", "ERROR", "DEBUG"] {
+        assert!(
+            !stderr.contains(level),
+            "a log line in the answer: {stderr:?}"
+        );
+    }
+}
+
 /// A reconnect raced by a disconnect (in another process) does not bring
 /// the connection back, and its new sign-in is given back to Zoho.
 #[tokio::test(flavor = "multi_thread")]

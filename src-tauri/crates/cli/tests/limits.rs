@@ -137,13 +137,26 @@ fn an_endless_endpoints_file_is_refused_promptly() {
         let writer = std::fs::OpenOptions::new().write(true).open(&fifo).unwrap();
         flood(writer, b" ", FLOOD);
     });
+    // A pipe is refused before it is read: it could never end.
     let out = finish_promptly(child, "an endless endpoints file");
-    assert_refused(&out, "64 KiB");
+    assert_refused(&out, "not a regular file");
     assert!(
         stderr(&out).contains("ZBSETUP_ENDPOINTS"),
         "{}",
         stderr(&out)
     );
+
+    // A regular file larger than any table is read no further than the limit.
+    let big = dir.path().join("big-endpoints.json");
+    std::fs::write(&big, vec![b' '; 1 << 20]).unwrap();
+    let child = command(&dir.path().join("data"))
+        .arg("status")
+        .env("ZBSETUP_ENDPOINTS", &big)
+        .stdin(Stdio::null())
+        .spawn()
+        .unwrap();
+    let out = finish_promptly(child, "a 1 MiB endpoints file");
+    assert_refused(&out, "64 KiB");
 
     // /dev/zero, likewise.
     let child = command(&dir.path().join("data"))
@@ -153,5 +166,5 @@ fn an_endless_endpoints_file_is_refused_promptly() {
         .spawn()
         .unwrap();
     let out = finish_promptly(child, "ZBSETUP_ENDPOINTS=/dev/zero");
-    assert_refused(&out, "64 KiB");
+    assert_refused(&out, "not a regular file");
 }
