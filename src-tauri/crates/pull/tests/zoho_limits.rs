@@ -177,8 +177,7 @@ async fn code_45_mid_pull_pauses_at_once_with_or_without_headers() {
         // Refused: at most the calls already in flight when the quota ran
         // out (4 at once), and no retry after.
         assert!(
-            stats.rejected_429 >= 1
-                && stats.rejected_429 <= zbs_pull::DEFAULT_CONCURRENCY as u64,
+            stats.rejected_429 >= 1 && stats.rejected_429 <= zbs_pull::DEFAULT_CONCURRENCY as u64,
             "{stats:?}"
         );
         let h = &p.history(Some("c"), 1).expect("history")[0];
