@@ -42,4 +42,10 @@ keyring_problem: string | null,
 /**
  * Set once after a damaged settings file was set aside at start.
  */
-recovery_notice: string | null, data_dir: string, };
+recovery_notice: string | null, 
+/**
+ * Set while sign-ins come back to `http://127.0.0.1:…`, the default of
+ * versions before `localhost`, which Zoho may refuse: the line to add
+ * in the console and what to switch.
+ */
+redirect_notice: string | null, data_dir: string, };
