@@ -50,7 +50,7 @@ if [ -z "${BENCH_SKIP_BUILD:-}" ]; then
   step "install what is missing"
   bash .ci/install
   step "build: UI"
-  npm --prefix ui run --silent build
+  bash .ci/ui-build
   step "build: app (release)"
   cargo build --release --locked -p zoho-books-setup --bin zoho-books-setup
   step "build: bare window (release)"

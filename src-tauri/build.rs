@@ -15,7 +15,10 @@ const COMMANDS: &[&str] = with_commands!(names);
 
 fn main() {
     // tauri-build names the files it watches; the command list is one more.
-    println!("cargo:rerun-if-changed=src/command_list.rs");
+    // The path is from the package's root (the repository's): a path that
+    // does not exist makes Cargo run this script, and relink the app, on
+    // every build.
+    println!("cargo:rerun-if-changed=src-tauri/src/command_list.rs");
     tauri_build::try_build(
         tauri_build::Attributes::new()
             .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)),

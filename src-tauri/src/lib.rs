@@ -36,6 +36,29 @@ const DMABUF_RENDERER_ENV: &str = "WEBKIT_DISABLE_DMABUF_RENDERER";
 /// another data-center table, such as a Zoho stand-in's (as
 /// `ZBSETUP_ENDPOINTS` does).
 pub fn run() {
+    // args_os: an argument that is not UTF-8 (a hostile link) must not panic.
+    let args: Vec<String> = std::env::args_os()
+        .skip(1)
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    // Answered before anything starts or is created (no logs, no data folder).
+    match early_exit(&args) {
+        Some(Early::Help) => {
+            print!("{}", help_text());
+            std::process::exit(0);
+        }
+        Some(Early::Version) => {
+            println!("{} {}", BINARY_NAME, env!("CARGO_PKG_VERSION"));
+            std::process::exit(0);
+        }
+        None => {}
+    }
+    if !display_available() {
+        eprintln!(
+            "{BINARY_NAME}: no display found (neither DISPLAY nor WAYLAND_DISPLAY is set); start it from a desktop session, or use zbsetup in a terminal"
+        );
+        std::process::exit(1);
+    }
     // WebKitGTK's DMA-BUF renderer leaves the window blank with some GPU
     // drivers (NVIDIA) and in some virtual machines, and the older one uses
     // less memory (BENCHMARKS.md); a setting of the person's own wins. Still
@@ -44,11 +67,6 @@ pub fn run() {
     if std::env::var_os(DMABUF_RENDERER_ENV).is_none() {
         std::env::set_var(DMABUF_RENDERER_ENV, "1");
     }
-    // args_os: an argument that is not UTF-8 (a hostile link) must not panic.
-    let args: Vec<String> = std::env::args_os()
-        .skip(1)
-        .map(|a| a.to_string_lossy().into_owned())
-        .collect();
     if let Some(dir) = args
         .windows(2)
         .find(|w| w[0] == "--data-dir")
@@ -127,6 +145,96 @@ pub fn run() {
             eprintln!("Zoho Books Setup could not start its window: {e}");
             std::process::exit(1);
         });
+}
+
+/// The name the window's binary is installed under.
+const BINARY_NAME: &str = "zoho-books-setup";
+
+/// A command line answered without starting the window.
+#[derive(Debug, PartialEq, Eq)]
+enum Early {
+    Help,
+    Version,
+}
+
+/// `--help`/`-h` or `--version`/`-V` among the arguments (the value of
+/// `--data-dir` or `--endpoints` is never read as one). Anything else, such
+/// as a `zbsetup://` link passed by the desktop, starts the window.
+fn early_exit(args: &[String]) -> Option<Early> {
+    let mut rest = args.iter();
+    while let Some(arg) = rest.next() {
+        match arg.as_str() {
+            "--help" | "-h" => return Some(Early::Help),
+            "--version" | "-V" => return Some(Early::Version),
+            "--data-dir" | "--endpoints" => {
+                rest.next();
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+fn help_text() -> String {
+    format!(
+        "Zoho Books Setup {version}: a guided setup and test of a Zoho Books integration (the window).
+
+Usage: {BINARY_NAME} [OPTIONS] [zbsetup://LINK]
+
+Options:
+      --demo             Start in demo mode (a simulated Zoho Books, no account needed)
+      --data-dir DIR     Keep the setup in DIR instead of the per-user data folder
+      --endpoints FILE   Use another data-center table (a Zoho stand-in's)
+  -h, --help             Print this help and exit
+  -V, --version          Print the version and exit
+
+A zbsetup:// link (given by the desktop when a sign-in returns) is handed to
+the running window.
+
+Environment:
+  ZBSETUP_DATA_DIR       The data folder (as --data-dir)
+  ZBSETUP_ENDPOINTS      The data-center table (as --endpoints)
+  ZBSETUP_LOG            The log level of the log files (e.g. debug; default info)
+
+The command-line twin, for scripts and support, is zbsetup (zbsetup --help).
+",
+        version = env!("CARGO_PKG_VERSION"),
+    )
+}
+
+/// Whether a window can be shown: on Linux and the BSDs, a display server
+/// must be named by `DISPLAY` (X11) or `WAYLAND_DISPLAY`.
+fn display_available() -> bool {
+    if cfg!(any(target_os = "windows", target_os = "macos")) {
+        return true;
+    }
+    ["DISPLAY", "WAYLAND_DISPLAY"]
+        .iter()
+        .any(|v| std::env::var_os(v).is_some_and(|v| !v.is_empty()))
+}
+
+#[cfg(test)]
+mod command_line {
+    use super::{early_exit, Early};
+
+    fn args(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn help_and_version_are_recognised_but_not_as_option_values_or_links() {
+        assert_eq!(early_exit(&args(&["--help"])), Some(Early::Help));
+        assert_eq!(early_exit(&args(&["--demo", "-h"])), Some(Early::Help));
+        assert_eq!(early_exit(&args(&["--version"])), Some(Early::Version));
+        assert_eq!(early_exit(&args(&["-V"])), Some(Early::Version));
+        assert_eq!(early_exit(&args(&["--data-dir", "--help"])), None);
+        assert_eq!(early_exit(&args(&["--endpoints", "-V", "--demo"])), None);
+        assert_eq!(
+            early_exit(&args(&["zbsetup://oauth/callback?code=--help"])),
+            None
+        );
+        assert_eq!(early_exit(&args(&[])), None);
+    }
 }
 
 /// The window's commands are named in two places kept by hand: the list in

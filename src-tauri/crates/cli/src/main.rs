@@ -11,7 +11,9 @@ use std::io::Read;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand};
+use std::io::IsTerminal;
+
+use clap::{Args, CommandFactory, Parser, Subcommand};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
 use std::sync::atomic::Ordering;
@@ -31,7 +33,11 @@ mod simulate;
 #[command(
     name = "zbsetup",
     version,
-    about = "Set up and test a Zoho Books integration from the command line"
+    about = "Set up and test a Zoho Books integration from the command line",
+    long_about = "Set up and test a Zoho Books integration from the command line: the \
+                  command-line twin of the Zoho Books Setup window, sharing its data folder \
+                  and keyring entries.",
+    after_long_help = AFTER_LONG_HELP
 )]
 struct Cli {
     /// Folder for the settings database and logs (default: ZBSETUP_DATA_DIR, else the OS's app-data folder).
@@ -46,6 +52,21 @@ struct Cli {
     #[command(subcommand)]
     command: Command,
 }
+
+/// The end of `--help` and of the man page: exit status and environment.
+const AFTER_LONG_HELP: &str = "\
+Exit status:
+  0  success
+  1  failure, with one plain-language line on stderr saying what happened and what to do
+  2  a usage error
+
+Environment:
+  ZBSETUP_DATA_DIR   The data folder (as --data-dir)
+  ZBSETUP_ENDPOINTS  Another data-center table, such as the simulator's
+  ZBSETUP_LOG        What to log on stderr (e.g. info, debug; default warn)
+  NO_COLOR           When set (not empty), no colour, even on a terminal
+
+Shell completions: `zbsetup completions bash|zsh|fish`; the manual: `man zbsetup` (or `zbsetup man`).";
 
 #[derive(Subcommand)]
 enum Command {
@@ -120,6 +141,18 @@ enum Command {
         #[arg(long)]
         show_secret: bool,
     },
+    /// Print the completion script of a shell, e.g. `zbsetup completions bash > ~/.local/share/bash-completion/completions/zbsetup`.
+    Completions {
+        /// The shell: bash, zsh, fish, elvish or powershell.
+        #[arg(value_name = "SHELL")]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff, for `man`), e.g. `zbsetup man > zbsetup.1`.
+    Man {
+        /// Instead, write zbsetup.1 and a page per command (zbsetup-status.1, ...) into DIR.
+        #[arg(long, value_name = "DIR")]
+        out_dir: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -137,6 +170,22 @@ enum PlatformCommand {
 #[cfg(test)]
 mod tests {
     use super::terminal_safe;
+
+    #[test]
+    fn the_command_definitions_are_consistent() {
+        use clap::CommandFactory;
+        super::Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn colour_only_on_a_terminal_without_no_color() {
+        use super::colour;
+        assert!(colour(true, None));
+        assert!(colour(true, Some("".into())));
+        assert!(!colour(true, Some("1".into())));
+        assert!(!colour(false, None));
+        assert!(!colour(false, Some("1".into())));
+    }
 
     #[test]
     fn terminal_safe_escapes_what_a_terminal_would_act_on() {
@@ -274,6 +323,13 @@ impl From<zbs_setup::Error> for Failure {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging();
+    tracing::debug!(version = env!("CARGO_PKG_VERSION"), "zbsetup started");
+    // Printed from the command definitions alone: nothing opened or created.
+    match &cli.command {
+        Command::Completions { shell } => return print_completions(*shell),
+        Command::Man { out_dir } => return man_pages(out_dir.as_deref()),
+        _ => {}
+    }
     match run(&cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure(message)) => {
@@ -309,18 +365,140 @@ fn terminal_safe(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Writes `zbsetup`'s completion script for `shell` to stdout.
+fn print_completions(shell: clap_complete::Shell) -> ExitCode {
+    let mut command = Cli::command();
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut command, "zbsetup", &mut script);
+    write_stdout(&script, "the completion script")
+}
+
+/// Writes `bytes` to stdout; a reader that stopped early (`| head`) is no failure.
+fn write_stdout(bytes: &[u8], what: &str) -> ExitCode {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(bytes).and_then(|()| out.flush()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("zbsetup: {what} could not be written: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// The manual page's date: fixed, so that a build is reproducible.
+const MAN_PAGE_DATE: &str = "2026-12";
+
+/// The main page's sections beyond the options and commands (roff).
+const MAN_EXTRA_SECTIONS: &str = r#".SH "EXIT STATUS"
+.TP
+\fB0\fR
+Success.
+.TP
+\fB1\fR
+Failure, with one plain\-language line on standard error saying what happened and what to do.
+.TP
+\fB2\fR
+A usage error.
+.SH ENVIRONMENT
+.TP
+\fBZBSETUP_DATA_DIR\fR
+The data folder (as \fB\-\-data\-dir\fR); the window uses the same one.
+.TP
+\fBZBSETUP_ENDPOINTS\fR
+Another data\-center table, such as the one \fBzbsetup simulate \-\-endpoints\-out\fR writes.
+.TP
+\fBZBSETUP_LOG\fR
+What to log on standard error (e.g. \fIinfo\fR, \fIdebug\fR; default \fIwarn\fR).
+.TP
+\fBNO_COLOR\fR
+When set to anything but the empty string, no colour, even on a terminal. Colour is used only on a terminal.
+.SH FILES
+The settings database and logs are in the data folder: \fI$XDG_DATA_HOME/zoho\-books\-setup\fR (usually \fI~/.local/share/zoho\-books\-setup\fR); the Client Secret and tokens are in the desktop keyring (Secret Service).
+.SH "SEE ALSO"
+The window, \fBzoho\-books\-setup\fR (started from the desktop's menu; \fBzoho\-books\-setup \-\-help\fR), and the README of Zoho Books Setup.
+"#;
+
+/// The main manual page: the options and commands from the same definitions
+/// as `--help`, then exit status, environment and files.
+fn main_man_page() -> std::io::Result<Vec<u8>> {
+    // The exit status and environment are sections of their own here, not
+    // the end of `--help`.
+    let command = Cli::command()
+        .after_long_help(None::<&str>)
+        .disable_help_subcommand(true);
+    let mut page = Vec::new();
+    clap_mangen::Man::new(command)
+        .date(MAN_PAGE_DATE)
+        .render(&mut page)?;
+    let mut page = String::from_utf8(page).map_err(std::io::Error::other)?;
+    let at = page.find(".SH VERSION").unwrap_or(page.len());
+    page.insert_str(at, MAN_EXTRA_SECTIONS);
+    Ok(page.into_bytes())
+}
+
+/// Prints the main manual page, or with `out_dir` writes it there as
+/// `zbsetup.1` with a page per command (`zbsetup-status.1`, ...).
+fn man_pages(out_dir: Option<&std::path::Path>) -> ExitCode {
+    let Some(dir) = out_dir else {
+        return match main_man_page() {
+            Ok(page) => write_stdout(&page, "the manual page"),
+            Err(e) => {
+                eprintln!("zbsetup: the manual page could not be written: {e}");
+                ExitCode::from(1)
+            }
+        };
+    };
+    fn pages_of(command: clap::Command, dir: &std::path::Path) -> std::io::Result<()> {
+        for sub in command.get_subcommands().filter(|s| !s.is_hide_set()) {
+            pages_of(sub.clone(), dir)?;
+        }
+        clap_mangen::Man::new(command)
+            .date(MAN_PAGE_DATE)
+            .source(concat!("zbsetup ", env!("CARGO_PKG_VERSION")))
+            .generate_to(dir)?;
+        Ok(())
+    }
+    let written = std::fs::create_dir_all(dir).and_then(|()| {
+        let mut command = Cli::command().disable_help_subcommand(true);
+        command.build();
+        for sub in command.get_subcommands().filter(|s| !s.is_hide_set()) {
+            pages_of(sub.clone(), dir)?;
+        }
+        std::fs::write(dir.join("zbsetup.1"), main_man_page()?)
+    });
+    match written {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!(
+                "zbsetup: the manual pages could not be written to {}: {e}",
+                terminal_safe(&dir.display().to_string())
+            );
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// Whether to colour what goes to a stream: only a terminal, and never when
+/// `NO_COLOR` is set to anything but the empty string (no-color.org).
+fn colour(is_terminal: bool, no_color: Option<std::ffi::OsString>) -> bool {
+    is_terminal && no_color.is_none_or(|v| v.is_empty())
+}
+
 fn init_logging() {
     // Standard error carries the command's own answer (one plain line on a
     // failure, progress while it pulls): log lines only when asked for with
     // ZBSETUP_LOG, so they never mix into it.
     let filter = tracing_subscriber::EnvFilter::try_from_env("ZBSETUP_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("off"));
-    // Colours only for a person at a terminal: never in a file or a pipe.
-    let colours = std::io::IsTerminal::is_terminal(&std::io::stderr());
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
-        .with_ansi(colours)
+        .with_ansi(colour(
+            std::io::stderr().is_terminal(),
+            std::env::var_os("NO_COLOR"),
+        ))
         .init();
 }
 
@@ -493,6 +671,7 @@ fn run(cli: &Cli) -> Result<(), Failure> {
             }
         }
         Command::Simulate(_) => unreachable!("handled above"),
+        Command::Completions { .. } | Command::Man { .. } => unreachable!("answered in main"),
     }
 }
 
