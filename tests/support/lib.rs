@@ -23,6 +23,9 @@ pub struct Harness {
     /// Client ID in 10 minutes, so the simulator's clock moves on 10
     /// minutes before every 6th (side-by-side sign-ins stay inside the ten).
     consents: std::sync::atomic::AtomicU32,
+    /// Whether [`Harness::pace_consent`] moves the clock (off for tests of
+    /// that very limit).
+    paced: std::sync::atomic::AtomicBool,
 }
 
 impl Harness {
@@ -54,6 +57,7 @@ impl Harness {
             dir,
             service,
             consents: std::sync::atomic::AtomicU32::new(0),
+            paced: std::sync::atomic::AtomicBool::new(true),
         }
     }
 
@@ -118,12 +122,21 @@ impl Harness {
     /// simulator's clock moves on 10 minutes, as Zoho gives 10 codes per
     /// Client ID in 10 minutes (tests of other limits sign in more often).
     pub fn pace_consent(&self) {
+        if !self.paced.load(std::sync::atomic::Ordering::SeqCst) {
+            return;
+        }
         let n = self
             .consents
             .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         if n > 0 && n.is_multiple_of(5) {
             self.sim.advance_time(Duration::from_secs(600));
         }
+    }
+
+    /// Sign-ins as fast as they come, for tests of Zoho's limit on codes.
+    pub fn unpaced(self) -> Self {
+        self.paced.store(false, std::sync::atomic::Ordering::SeqCst);
+        self
     }
 
     /// [`Harness::loopback_sign_in_at`] US.
