@@ -493,6 +493,11 @@ impl Puller {
                 ctx.max_calls = max_calls;
                 let result = ctx.run_all(&row.checkpoints).await;
                 ctx.emit(true);
+                tracing::info!(
+                    pull_id,
+                    tokens_refreshed = ctx.session.refreshes.load(Ordering::SeqCst),
+                    "run ended (tokens_refreshed: access tokens renewed at their expiry)"
+                );
                 let unsaved = (std::mem::take(&mut *lock(&ctx.sends)), *lock(&ctx.rate));
                 not_permitted = std::mem::take(&mut *lock(&ctx.not_permitted));
                 (result, ctx.totals(), unsaved)
@@ -659,7 +664,7 @@ enum Refused {
 struct Session {
     tokens: Arc<dyn TokenSource>,
     state: tokio::sync::Mutex<SessionState>,
-    /// Tokens minted during the run (the report's and the tests' figure).
+    /// Tokens minted during the run (logged when it ends).
     refreshes: AtomicU64,
 }
 
@@ -1001,7 +1006,8 @@ impl<'a> Ctx<'a> {
                     self.note_rate(rate);
                     *lock(&self.waiting) = None;
                     if rate.remaining == Some(0) {
-                        *lock(&self.quota_out) = Some(resume_time(rate));
+                        *lock(&self.quota_out) =
+                            Some(resume_time(rate).or_else(|| self.midnight()));
                     }
                     return Ok(Fetched::Ok(value));
                 }
