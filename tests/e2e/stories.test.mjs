@@ -101,8 +101,8 @@ test("demo stories: each stages on the simulator, plays in the customer's words,
     assert.match(await text(browser, "[data-test=quota-reset]"), /^Resets at midnight in the organization's time zone/);
     await shot(browser, "43-story-daily-quota");
     await endStory(browser);
-    // The window still holds Zoho's last word (no calls left), so it asks
-    // before starting; the person says yes.
+    // Ending the story forgot Zoho's "nothing left", so nothing should ask;
+    // were the window to ask, the person would say yes.
     await browser.execute(() => {
       window.confirm = () => true;
     });

@@ -339,8 +339,8 @@ impl Demo {
                      the pull\u{201d}: the first record type arrives, then Zoho answers that the \
                      daily limit is reached. The pull pauses, keeps what it pulled, and says the \
                      quota resets at midnight in the organization's time zone. End the story \
-                     (the quota comes back, as at midnight) and resume the pull: the window asks \
-                     first, as Zoho last said nothing was left, and the pull picks up where it \
+                     (the quota comes back, as at midnight, and the window forgets Zoho's last \
+                     \u{201c}nothing left\u{201d}) and resume the pull: it picks up where it \
                      paused.",
                     org = c.organization_name
                 );
