@@ -19,6 +19,8 @@ fn quick_sim(records: u64) -> SimConfig {
         records_per_entity: records,
         rate_limit: (100_000, Duration::from_secs(1)),
         daily_quota: Some(10_000_000),
+        // Sign-ins that never bind: these tests are about pulls.
+        grant_codes_per_client_per_10min: 1_000_000,
         ..SimConfig::default()
     };
     for (i, org) in ORGS.iter().enumerate().skip(cfg.organizations.len()) {
