@@ -375,10 +375,10 @@ impl Setup {
         }
         let scopes = oauth::scopes_for(&reading);
         let request = oauth::authorize(dc, &client_id, &redirect_uri, &scopes)?;
-        let started = self.count_sign_in_start(&client_id)?;
+        let (started, oldest) = self.count_sign_in_start(&client_id)?;
         let warning = match (
             self.sign_in_limit_warning()?,
-            self.grant_limit_warning(started)?,
+            self.grant_limit_warning(started, oldest),
         ) {
             (Some(a), Some(b)) => Some(format!("{b} {a}")),
             (a, b) => b.or(a),
@@ -844,8 +844,9 @@ impl Setup {
 
     /// Counts a sign-in started now with `client_id` (in the shared file,
     /// so the window and every `zbsetup` count together); returns how many
-    /// were started with it in the last 10 minutes, this one included.
-    fn count_sign_in_start(&self, client_id: &str) -> Result<u32, Error> {
+    /// were started with it in the last 10 minutes, this one included, and
+    /// when the oldest of them was.
+    fn count_sign_in_start(&self, client_id: &str) -> Result<(u32, Option<i64>), Error> {
         Ok(self
             .store
             .count_sign_in_start(client_id, now_ms(), GRANT_WINDOW_MS)?)
@@ -875,14 +876,11 @@ impl Setup {
     /// Warns, from the sign-in before the one that reaches Zoho's limit of
     /// authorization codes per Client ID in 10 minutes, that the platform's
     /// customers share it and how long to wait.
-    pub(crate) fn grant_limit_warning(&self, started: u32) -> Result<Option<String>, Error> {
+    /// `started` sign-ins in the window, the oldest at `oldest` (Unix ms).
+    pub(crate) fn grant_limit_warning(&self, started: u32, oldest: Option<i64>) -> Option<String> {
         if started + 1 < ZOHO_GRANTS_PER_CLIENT {
-            return Ok(None);
+            return None;
         }
-        let client_id = self.status_client_id()?.unwrap_or_default();
-        let (_, oldest) =
-            self.store
-                .recent_sign_in_starts(&client_id, now_ms(), GRANT_WINDOW_MS)?;
         let minutes = self.minutes_until_a_sign_in_frees(oldest);
         let platform = self.platform_name();
         let plural = if minutes == 1 { "" } else { "s" };
@@ -898,11 +896,11 @@ impl Setup {
                  minutes."
             )
         };
-        Ok(Some(format!(
+        Some(format!(
             "{where_we_are} Your customers connecting through {platform} share this limit, and \
              past it their sign-ins are refused too: wait {minutes} minute{plural} before the \
              next test sign-in."
-        )))
+        ))
     }
 
     /// The error for a consent answered `access_denied` while Zoho's limit of

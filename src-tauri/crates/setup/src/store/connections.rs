@@ -115,13 +115,13 @@ impl Store {
 
     /// Counts a sign-in started now with `client_id`, and returns how many
     /// were started with it in the last `window` (this one included), by
-    /// any process on this computer.
+    /// any process on this computer, and when the oldest of them was.
     pub(crate) fn count_sign_in_start(
         &self,
         client_id: &str,
         now_ms: i64,
         window_ms: i64,
-    ) -> Result<u32, StoreError> {
+    ) -> Result<(u32, Option<i64>), StoreError> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
         tx.execute(
@@ -132,13 +132,14 @@ impl Store {
             "INSERT INTO sign_in_starts (client_id, started_at_ms) VALUES (?1, ?2)",
             params![client_id, now_ms],
         )?;
-        let n: u32 = tx.query_row(
-            "SELECT COUNT(*) FROM sign_in_starts WHERE client_id = ?1 AND started_at_ms > ?2",
+        let counted = tx.query_row(
+            "SELECT COUNT(*), MIN(started_at_ms) FROM sign_in_starts
+             WHERE client_id = ?1 AND started_at_ms > ?2",
             params![client_id, now_ms - window_ms],
-            |r| r.get(0),
+            |r| Ok((r.get(0)?, r.get(1)?)),
         )?;
         tx.commit()?;
-        Ok(n)
+        Ok(counted)
     }
 
     /// Forgets every sign-in counted as started.
