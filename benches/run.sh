@@ -11,7 +11,7 @@
 #                                 # BENCH_PULL_QUICK_BOUND (0.85) or it got any HTTP 429
 #
 # Builds what it needs (the UI; the app and the bare window benches/baseline
-# in release mode, sharing target/), then launches both alternately through
+# in release mode, in one cargo build), then launches both alternately through
 # WebDriver (tauri-driver + WebKitWebDriver) under Xvfb in a private session
 # bus with gnome-keyring (tests/session.sh), as the end-to-end tests do.
 # Environment: BENCH_RUNS (launches per side), BENCH_IDLE_MS (wait before
@@ -51,10 +51,11 @@ if [ -z "${BENCH_SKIP_BUILD:-}" ]; then
   bash .ci/install
   step "build: UI"
   bash .ci/ui-build
-  step "build: app (release)"
-  cargo build --release --locked -p zoho-books-setup --bin zoho-books-setup
-  step "build: bare window (release)"
-  CARGO_TARGET_DIR="$target" cargo build --release --locked --manifest-path benches/baseline/Cargo.toml
+  # One build of both: the bare window's dependencies resolve to the app's
+  # features (it adds none), so the app's release build (the package's) is
+  # reused as it is and only the bare window's own crate compiles.
+  step "build: app and bare window (release)"
+  cargo build --release --locked -p zoho-books-setup -p zbs-baseline --bins
   step "build: pull measurements (release)"
   cargo build --release --locked -p zbs-bench-pull --example pull-bench
 fi

@@ -562,17 +562,18 @@ async fn every_sign_in_starts_at_the_us_accounts_server_and_chinas_at_its_own() 
 async fn a_new_setup_registers_localhost_and_an_earlier_one_keeps_its_address() {
     let h = Harness::start(SimConfig::default()).await;
     let localhost = "http://localhost:47823/oauth/callback";
-    assert_eq!(h.setup.status().unwrap().redirect_uris, vec![localhost]);
+    // The app's own address comes first (the platform's callback follows).
+    assert_eq!(h.setup.status().unwrap().redirect_uris[0], localhost);
     h.save_keys_and_switch_on();
-    assert_eq!(h.setup.status().unwrap().redirect_uris, vec![localhost]);
+    assert_eq!(h.setup.status().unwrap().redirect_uris[0], localhost);
     // The settings as an earlier version left them: keys, no choice stored.
     let db = rusqlite::Connection::open(h.dir.path().join("zbsetup.sqlite3")).unwrap();
     db.execute("DELETE FROM settings WHERE key = 'redirect_method'", [])
         .unwrap();
     drop(db);
     assert_eq!(
-        h.reopen().status().unwrap().redirect_uris,
-        vec!["http://127.0.0.1:47823/oauth/callback"]
+        h.reopen().status().unwrap().redirect_uris[0],
+        "http://127.0.0.1:47823/oauth/callback"
     );
 }
 

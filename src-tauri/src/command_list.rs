@@ -32,6 +32,7 @@ macro_rules! with_commands {
             test_connection,
             disconnect,
             estimate_pull,
+            count_records,
             start_pull,
             cancel_pull,
             stop_pulls_and_close,

@@ -192,6 +192,8 @@ pub async fn open_held_sign_in<R: Runtime>(app: AppHandle<R>) -> Result<bool> {
 
 #[tauri::command]
 pub async fn cancel_connect<R: Runtime>(app: AppHandle<R>) -> Result<()> {
+    // A consent page held for its warning never opens after a cancel.
+    crate::connect::forget_held(&app);
     app.core(|s| {
         s.cancel_connect();
         Ok(())
@@ -249,6 +251,20 @@ pub async fn estimate_pull<R: Runtime>(
 ) -> Result<Estimate> {
     app.core(move |s| s.estimate_pull(&connection_id, &options))
         .await
+}
+
+/// Counts the records of a pull's types (one call per 200 records of each)
+/// so its estimate is a figure; the totals are kept for the estimate.
+#[tauri::command]
+pub async fn count_records<R: Runtime>(
+    app: AppHandle<R>,
+    connection_id: String,
+    options: PullOptions,
+) -> Result<zbs_pull::RecordCount> {
+    let setup = app.setup()?;
+    Ok(setup
+        .count_records(&connection_id, &options, zbs_pull::CancellationToken::new())
+        .await?)
 }
 
 #[tauri::command]

@@ -103,13 +103,16 @@ pub struct HeldSignIn(std::sync::Mutex<Option<String>>);
 
 /// Opens the held consent page (see [`HeldSignIn`]); whether the browser opened.
 pub fn open_held<R: Runtime>(app: &AppHandle<R>) -> bool {
-    let url = app
-        .state::<HeldSignIn>()
+    forget_held(app).is_some_and(|u| app.opener().open_url(&u, None::<&str>).is_ok())
+}
+
+/// Drops the held consent page (the sign-in was cancelled); what was held.
+pub fn forget_held<R: Runtime>(app: &AppHandle<R>) -> Option<String> {
+    app.state::<HeldSignIn>()
         .0
         .lock()
         .unwrap_or_else(|p| p.into_inner())
-        .take();
-    url.is_some_and(|u| app.opener().open_url(&u, None::<&str>).is_ok())
+        .take()
 }
 
 /// The last sign-in outcome, until the window takes it.

@@ -67,6 +67,8 @@ test("demo stories: each stages on the simulator, plays in the customer's words,
     let caption = await startStory(browser, "other_data_center", "test");
     assert.match(caption, /accounts\.zoho\.com/);
     assert.match(caption, /Europe is not among the data centers chosen in “Before you start”/);
+    // The demo's browser shows the simulator's address; the caption says what a customer's shows.
+    assert.match(caption, /your customer's shows accounts\.zoho\.com, then accounts\.zoho\.eu/);
     await click(browser, "[data-test=connect]");
     await (await browser.$("[data-test=waiting]")).waitForExist({ timeout: 10_000 });
     const url = await (await browser.$("[data-test=waiting]")).getAttribute("data-authorize-url");
@@ -151,6 +153,12 @@ test("demo stories: each stages on the simulator, plays in the customer's words,
     assert.match(warning, /"Harbour Lane Trading Ltd"/);
     await shot(browser, "45-story-too-many-sign-ins");
     await click(browser, "[data-test=cancel-connect]");
+    // Cancelled: the held consent page is gone, whatever asks for it later.
+    const reopened = await browser.executeAsync((done) => {
+      window.__TAURI_INTERNALS__.invoke("open_held_sign_in").then(done, () => done("error"));
+    });
+    assert.equal(reopened, false, "a cancelled sign-in's consent page could still open");
+    assert.ok(!opened().includes(authorize), "the cancelled sign-in's consent page opened");
     await endStory(browser);
     await until(browser, async () => (await texts(browser, "[data-test=connection-name]")).length === 1, "the story's connections stayed", 15_000);
   } finally {

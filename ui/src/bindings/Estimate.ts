@@ -27,4 +27,9 @@ lower_bound: boolean,
  * range it falls in (equal when the record counts are known); `None`
  * when Zoho gives no totals to bound it (a pull of every record).
  */
-calls_max: number | null, };
+calls_max: number | null, 
+/**
+ * When the record totals it rests on were counted (RFC 3339;
+ * `Puller::count_records`); `null` when it used no count.
+ */
+counted_at: string | null, };

@@ -26,4 +26,14 @@ redirect_uris: Array<string>,
 /**
  * True once "Test your integration" passed with these keys.
  */
-tested: boolean, };
+tested: boolean, 
+/**
+ * Tested, and the platform's redirect URI was among the addresses the
+ * person confirmed registering in Zoho's console: the setup is ready
+ * to hand on.
+ */
+ready: boolean, 
+/**
+ * Why it is not ready yet, with the fix, in words; `null` when ready.
+ */
+not_ready: string | null, };

@@ -185,8 +185,17 @@ export function handoffCard(host: Host, s: Status): HTMLElement | null {
   return h(
     "section",
     { class: "handoff", "data-test": "handoff", "aria-labelledby": "handoff-title" },
-    h("h3", { id: "handoff-title" }, `Ready for ${where}`),
-    h("p", { class: "hint" }, `These keys worked here. Enter them in ${where}'s Zoho Books settings, under these names:`),
+    h("h3", { id: "handoff-title", "data-ready": String(x.ready) }, x.ready ? `Ready for ${where}` : `Not ready for ${where} yet`),
+    x.not_ready
+      ? h("p", { class: "banner warning", role: "status", "data-test": "handoff-not-ready" }, x.not_ready)
+      : null,
+    h(
+      "p",
+      { class: "hint" },
+      x.ready
+        ? `These keys worked here. Enter them in ${where}'s Zoho Books settings, under these names:`
+        : `Once that is done, enter these keys in ${where}'s Zoho Books settings, under these names:`,
+    ),
     h(
       "dl",
       { class: "handoff-fields" },

@@ -135,6 +135,14 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
     },
+    /// Mark a checklist item done in Zoho's API console by hand, as the window's boxes do, e.g. `register_client.redirect_uris` once the redirect URIs are added (the hand-off is ready only then); --undo unmarks it.
+    Tick {
+        /// The item: a step, or step.sub-step (see `zbsetup --json status`).
+        item: String,
+        /// Unmark it.
+        #[arg(long)]
+        undo: bool,
+    },
     /// What to paste into the platform once the test passed (the Client Secret only with --show-secret, never in JSON).
     Handoff {
         /// Also print the Client Secret (from the keyring). Not allowed with --json.
@@ -223,6 +231,11 @@ struct PullArgs {
     /// Print the estimate of API calls and time, and stop.
     #[arg(long)]
     dry_run: bool,
+    /// Count the records first (one API call per 200 records of each type,
+    /// nothing else read), so the estimate is a figure rather than "at
+    /// least"; the totals are kept for a day, for the window too.
+    #[arg(long)]
+    count: bool,
     /// Stop after this many API calls (default: the estimate plus a quarter,
     /// at least 20 more, when the estimate is not a lower bound).
     #[arg(long, value_name = "N")]
@@ -603,6 +616,7 @@ fn run(cli: &Cli) -> Result<(), Failure> {
             let choice = platform_choice(name, callback.as_deref())?;
             print_status(cli, &setup.set_platform(choice)?)
         }
+        Command::Tick { item, undo } => print_status(cli, &setup.set_step(item, !*undo)?),
         Command::Handoff { show_secret } => print_handoff(cli, &setup, *show_secret),
         Command::CheckKeys => {
             let check = rt.block_on(setup.check_keys_with_zoho())?;
@@ -726,19 +740,53 @@ fn pull_options(args: &PullArgs) -> Result<PullOptions, Failure> {
 
 async fn pull(cli: &Cli, setup: Setup, args: &PullArgs) -> Result<(), Failure> {
     let options = pull_options(args)?;
+    let setup = std::sync::Arc::new(setup);
+    if args.count {
+        let counted = setup
+            .count_records(&args.id, &options, CancellationToken::new())
+            .await?;
+        if !cli.json {
+            let totals: Vec<String> = counted
+                .totals
+                .iter()
+                .map(|t| {
+                    let at_least = if t.complete { "" } else { "at least " };
+                    format!("{at_least}{} {}", t.records, t.entity.label())
+                })
+                .collect();
+            eprintln!(
+                "Counted with {} API call{}: {}.",
+                counted.calls,
+                if counted.calls == 1 { "" } else { "s" },
+                if totals.is_empty() {
+                    "nothing".to_owned()
+                } else {
+                    totals.join(", ")
+                }
+            );
+        }
+        if let Some(why) = &counted.stopped {
+            eprintln!("zbsetup: {}", terminal_safe(why));
+        }
+    }
     if args.dry_run {
         let estimate = setup.estimate_pull(&args.id, &options)?;
         if cli.json {
             return print_json(&estimate);
         }
         println!(
-            "About {}{} API calls, {:.0} s at the rate limit; daily quota left: {}.",
+            "About {}{} API calls{}, {:.0} s at the rate limit; daily quota left: {}.",
             if estimate.lower_bound {
                 "at least "
             } else {
                 ""
             },
             estimate.calls,
+            if estimate.lower_bound && estimate.counted_at.is_none() {
+                " (--count counts the records first, for a figure)"
+            } else {
+                ""
+            },
             estimate.seconds,
             match (estimate.daily_quota_left, estimate.daily_quota_guess) {
                 (Some(n), _) => n.to_string(),
@@ -760,7 +808,6 @@ async fn pull(cli: &Cli, setup: Setup, args: &PullArgs) -> Result<(), Failure> {
         }
     };
     let interrupted = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let setup = std::sync::Arc::new(setup);
     let cancel = CancellationToken::new();
     let (on_ctrl_c, stopped) = (cancel.clone(), interrupted.clone());
     tokio::spawn(async move {
@@ -1051,8 +1098,13 @@ fn print_handoff(cli: &Cli, setup: &Setup, show_secret: bool) -> Result<(), Fail
         }
     );
     println!("Scopes:         {}", h.scopes.join(","));
-    if !h.tested {
-        println!("Not tested yet: run a test pull (`zbsetup pull ID`) before handing these on.");
+    match &h.not_ready {
+        None => println!("Ready to hand on."),
+        Some(why) if !h.tested => println!(
+            "Not ready: {} (a test pull: `zbsetup pull ID`)",
+            terminal_safe(why)
+        ),
+        Some(why) => println!("Not ready: {}", terminal_safe(why)),
     }
     Ok(())
 }

@@ -40,9 +40,14 @@ fn fresh_status_has_the_documented_shape() {
     assert_eq!(s["secret_stored"], false);
     assert_eq!(s["enabled"], false);
     assert_eq!(s["regions"], serde_json::json!(["us", "uk"]));
+    // The app's own address, then Codat's callback (the platform until
+    // another is chosen).
     assert_eq!(
         s["redirect_uris"],
-        serde_json::json!(["http://localhost:47823/oauth/callback"])
+        serde_json::json!([
+            "http://localhost:47823/oauth/callback",
+            "https://zohobooks.codat.io/oauth/callback"
+        ])
     );
     assert_eq!(s["connections"], 0);
     let checklist = s["checklist"].as_array().unwrap();

@@ -23,9 +23,11 @@ static KEYRING: Mutex<()> = Mutex::new(());
 fn status_lists_the_apps_redirect_uri_then_the_platforms() {
     let _k = KEYRING.lock().unwrap_or_else(|p| p.into_inner());
     let dir = tempfile::tempdir().unwrap();
+    // Codat until another platform is chosen: a setup skimmed through still
+    // registers the callback its customers' sign-ins need.
     let s = json_of(dir.path(), &["status"]);
-    assert_eq!(s["redirect_uris"], serde_json::json!([LOOPBACK]));
-    assert_eq!(s["platform"]["choice"]["kind"], "only_this_app");
+    assert_eq!(s["redirect_uris"], serde_json::json!([LOOPBACK, CODAT]));
+    assert_eq!(s["platform"]["choice"]["kind"], "codat");
 
     let s = json_of(dir.path(), &["platform", "set", "codat"]);
     assert_eq!(s["redirect_uris"], serde_json::json!([LOOPBACK, CODAT]));
@@ -178,4 +180,51 @@ fn the_test_report_names_the_platform_and_its_callback_and_holds_no_secret() {
     assert_ne!(again["path"], saved["path"]);
     assert!(std::path::Path::new(path).exists());
     assert!(files_containing(dir.path(), SECRET).is_empty());
+}
+
+/// The hand-off is not called ready while the platform's callback was never
+/// among the addresses the person confirmed adding in Zoho's console, and
+/// says so again when the platform changes after that.
+#[test]
+fn the_handoff_is_ready_only_once_the_platforms_callback_was_registered() {
+    let _k = KEYRING.lock().unwrap_or_else(|p| p.into_inner());
+    let dir = tempfile::tempdir().unwrap();
+    let h = json_of(dir.path(), &["handoff"]);
+    assert_eq!(h["ready"], false, "{h}");
+    let why = h["not_ready"].as_str().unwrap();
+    assert!(why.contains(CODAT), "{why}");
+    assert!(why.contains("Authorized Redirect URI"), "{why}");
+
+    // Ticked with Codat's callback listed: that part is done; the test is next.
+    json_of(dir.path(), &["tick", "register_client.redirect_uris"]);
+    let h = json_of(dir.path(), &["handoff"]);
+    let why = h["not_ready"].as_str().unwrap();
+    assert!(why.starts_with("Test your integration first"), "{why}");
+
+    // Another platform chosen afterwards: its callback was never registered.
+    let custom = "https://sync.platform.example/zoho/callback";
+    json_of(
+        dir.path(),
+        &["platform", "set", "Acme Sync", "--callback", custom],
+    );
+    let h = json_of(dir.path(), &["handoff"]);
+    let why = h["not_ready"].as_str().unwrap();
+    assert!(why.starts_with("Acme Sync's callback"), "{why}");
+    assert!(why.contains(custom), "{why}");
+    let text = zbsetup(dir.path(), &["handoff"], None, &[]);
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains("Not ready: Acme Sync's callback"), "{text}");
+
+    // Only this app: nothing to hand on to.
+    json_of(dir.path(), &["platform", "set", "none"]);
+    let h = json_of(dir.path(), &["handoff"]);
+    assert!(
+        h["not_ready"]
+            .as_str()
+            .unwrap()
+            .contains("No integration platform is chosen"),
+        "{h}"
+    );
+    let out = zbsetup(dir.path(), &["tick", "no_such_step"], None, &[]);
+    assert!(!out.status.success());
 }

@@ -273,6 +273,19 @@ impl Demo {
                      \u{201c}Data center: {name}\u{201d}, and the app connects it there, with \
                      nothing to pick by hand."
                 );
+                // The browser shows the simulator's own address: say what a
+                // customer's browser shows there instead.
+                let host = |region: &str| {
+                    zbs_zoho::DataCenters::builtin()
+                        .get(region)
+                        .and_then(|d| d.accounts.host_str().map(str::to_string))
+                };
+                if let (Some(start), Some(there)) = (host("us"), host(ELSEWHERE)) {
+                    caption.push_str(&format!(
+                        " The browser's address is the demo's own (127.0.0.1): your customer's \
+                         shows {start}, then {there}."
+                    ));
+                }
                 if !setup.regions()?.iter().any(|r| r == ELSEWHERE) {
                     caption.push_str(&format!(
                         " {name} is not among the data centers chosen in \u{201c}Before you start\u{201d}: it \

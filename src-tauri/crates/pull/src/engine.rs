@@ -279,6 +279,14 @@ impl Puller {
         &self.registry
     }
 
+    /// The organization's limiter in this process, seeded with the sends
+    /// of the last `window` from the request log when it is made.
+    pub(crate) fn limiter_for(&self, organization_id: &str, window: Duration) -> Arc<OrgLimiter> {
+        self.registry.limiter(organization_id, self.budget, || {
+            store::recent_sends(&self.db.lock(), organization_id, window).unwrap_or_default()
+        })
+    }
+
     /// How old a pull lock's heartbeat may be before nobody holds it.
     pub(crate) fn stale_after(&self) -> Duration {
         self.config.stale_after
@@ -471,9 +479,7 @@ impl Puller {
             .await?;
         let org = row.organization_id.clone();
         let window = self.budget.window();
-        let limiter = self.registry.limiter(&org, self.budget, || {
-            store::recent_sends(&self.db.lock(), &org, window).unwrap_or_default()
-        });
+        let limiter = self.limiter_for(&org, window);
         limiter.new_run();
         tracing::info!(pull_id, entities = row.checkpoints.len(), "pull started");
         let started = Instant::now();
@@ -516,6 +522,22 @@ impl Puller {
         let result = match result {
             Err(_) if cancel.is_cancelled() => Err(PullError::Cancelled { pull_id }),
             other => other.map_err(|e| e.with_pull_id(pull_id)),
+        };
+        // A pull whose connection was disconnected while it ran (its row
+        // went with it) is not "saved, to continue later", whatever stopped it.
+        let result = match result {
+            Err(e) if !matches!(e, PullError::Disconnected { .. }) => {
+                let gone = !self
+                    .db
+                    .call(move |c| store::pull_exists(c, pull_id))
+                    .await?;
+                Err(if gone {
+                    PullError::Disconnected { pull_id }
+                } else {
+                    e
+                })
+            }
+            other => other,
         };
         let finish = match &result {
             Ok(()) => store::Finish {
@@ -598,6 +620,8 @@ impl Puller {
 fn token_error(source: TokenError) -> PullError {
     if source.is_reconnect_needed() {
         PullError::ReconnectNeeded { pull_id: 0 }
+    } else if source.code() == zbs_codes::Code::ConnectionRemoved {
+        PullError::Disconnected { pull_id: 0 }
     } else {
         PullError::Token { pull_id: 0, source }
     }

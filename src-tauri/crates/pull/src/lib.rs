@@ -40,6 +40,7 @@
 
 pub mod budget;
 mod columns;
+pub mod count;
 pub mod engine;
 mod error;
 pub mod export;
@@ -52,6 +53,7 @@ pub mod types;
 
 pub use budget::{RateBudget, RATE_LIMIT_ENV};
 pub use columns::KeyColumns;
+pub use count::{RecordCount, RecordTotal, MAX_COUNT_PAGES};
 pub use engine::{
     next_midnight, Puller, PullerConfig, RetryConfig, FRESH_TOKEN, MAX_PAGES, STALE_PAGES,
 };

@@ -316,17 +316,34 @@ impl Puller {
             .collect();
         let page_size = u64::from(self.page_size());
         let own_order = self.kept_in_own_order(connection_id)?;
+        // Totals counted for the connection (`count_records`) stand in for
+        // totals the caller does not know.
+        let (counted, counted_at) = self.kept_totals(connection_id)?;
+        let mut used_count = false;
         let mut calls = 0u64;
         let mut lower_bound = false;
         for e in &options.entities {
-            let known = counts_known.and_then(|k| k.get(e)).copied();
+            let mut known = counts_known.and_then(|k| k.get(e)).copied();
+            let count = counted.get(e).copied();
+            if known.is_none() {
+                if let Some((n, true)) = count {
+                    known = Some(n);
+                    used_count = true;
+                }
+            }
             let (records, per_page) = match (options.sample, known) {
                 (Some(n), Some(total)) => (u64::from(n).min(total), u64::from(n).min(page_size)),
                 (Some(n), None) => (u64::from(n), u64::from(n).min(page_size)),
                 (None, Some(total)) => (total, page_size),
                 (None, None) => {
                     lower_bound = true;
-                    (stored.get(e.name()).copied().unwrap_or(0), page_size)
+                    // At least what was stored, or counted before the count stopped.
+                    let floor = count.map_or(0, |(n, _)| n);
+                    let stored = stored.get(e.name()).copied().unwrap_or(0);
+                    if floor > stored {
+                        used_count = true;
+                    }
+                    (stored.max(floor), page_size)
                 }
             };
             let pages = records.div_ceil(per_page.max(1)).max(1);
@@ -349,6 +366,7 @@ impl Puller {
             daily_quota_guess: None,
             lower_bound,
             calls_max: (!lower_bound).then_some(calls),
+            counted_at: used_count.then_some(counted_at).flatten(),
         })
     }
 
@@ -433,6 +451,10 @@ pub fn forget_connection(
     )?;
     conn.execute(
         "DELETE FROM pulls WHERE connection_id = ?1",
+        [connection_id],
+    )?;
+    conn.execute(
+        "DELETE FROM record_totals WHERE connection_id = ?1",
         [connection_id],
     )?;
     Ok(n as u64)

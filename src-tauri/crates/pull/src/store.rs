@@ -38,9 +38,11 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0003_without_id.sql"),
     include_str!("../migrations/0004_not_permitted.sql"),
     include_str!("../migrations/0005_list_order.sql"),
+    include_str!("../migrations/0006_record_totals.sql"),
 ];
 
-const TABLES: [&str; 6] = [
+const TABLES: [&str; 7] = [
+    "record_totals",
     "pulls",
     "pull_entities",
     "pull_records",
@@ -802,6 +804,13 @@ pub(crate) fn write_totals(conn: &Connection, id: i64, t: Totals) -> Result<(), 
         ],
     )?;
     Ok(())
+}
+
+/// True while the pull's row is there (a disconnect deletes it).
+pub(crate) fn pull_exists(conn: &Connection, pull_id: i64) -> Result<bool, PullError> {
+    Ok(conn
+        .prepare_cached("SELECT 1 FROM pulls WHERE id = ?1")?
+        .exists([pull_id])?)
 }
 
 /// Appends send times to the request log and keeps it bounded.

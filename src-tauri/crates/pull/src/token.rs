@@ -41,6 +41,16 @@ impl TokenError {
         }
     }
 
+    /// The connection was disconnected (or is being): no token will come,
+    /// and the pull's records go with it.
+    pub fn connection_removed() -> Self {
+        TokenError {
+            code: Code::ConnectionRemoved,
+            message: "The connection was disconnected.".into(),
+            source: None,
+        }
+    }
+
     /// Any other cause, keeping its code, its message and itself.
     pub fn from_cause<E>(code: Code, cause: E) -> Self
     where

@@ -159,6 +159,10 @@ pub struct Estimate {
     #[serde(default)]
     #[ts(type = "number | null")]
     pub calls_max: Option<u64>,
+    /// When the record totals it rests on were counted (RFC 3339;
+    /// `Puller::count_records`); `null` when it used no count.
+    #[serde(default)]
+    pub counted_at: Option<String>,
 }
 
 /// Records and calls of one entity.

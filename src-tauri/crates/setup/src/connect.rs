@@ -222,6 +222,14 @@ pub(crate) struct ConnectState {
     discarded: Mutex<Vec<(String, SecretString)>>,
 }
 
+/// `departing_connection:<id>`: when (ms since 1970) a disconnect of the
+/// connection began, in any process. Its sign-in is revoked first, so a pull
+/// of it that asks for a token meanwhile is told the connection is going,
+/// not that it needs a reconnect.
+const DEPARTING_PREFIX: &str = "departing_connection:";
+/// A mark older than this was left by a disconnect that never finished.
+const DEPARTING_FOR_MS: i64 = 120_000;
+
 impl std::fmt::Debug for ConnectState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("ConnectState { .. }")
@@ -771,6 +779,25 @@ impl Setup {
     /// With `force`, forgets it even when Zoho cannot be reached.
     pub async fn disconnect(&self, id: &str, force: bool) -> Result<(), Error> {
         let connection = self.connection(id)?;
+        let mark = format!("{DEPARTING_PREFIX}{}", connection.id);
+        self.store.set(&mark, &now_ms())?;
+        let result = self.disconnect_now(&connection, force).await;
+        self.store.remove(&mark)?;
+        result
+    }
+
+    /// True while a disconnect of the connection runs, in any process.
+    pub(crate) fn is_departing(&self, id: &str) -> bool {
+        let since: Option<i64> = self
+            .store
+            .get(&format!("{DEPARTING_PREFIX}{id}"))
+            .ok()
+            .flatten();
+        since.is_some_and(|t| now_ms() - t < DEPARTING_FOR_MS)
+    }
+
+    async fn disconnect_now(&self, connection: &Connection, force: bool) -> Result<(), Error> {
+        let id = connection.id.as_str();
         // An unreadable token cannot be revoked: it is forgotten all the same.
         let stored = match self.secrets().get(&entry::refresh_token(id)) {
             Err(SecretError::Garbled { .. }) => None,

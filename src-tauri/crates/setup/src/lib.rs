@@ -208,6 +208,9 @@ mod keys {
     pub const START_PROFILE: &str = "ui.start_profile";
     pub const WELCOMED: &str = "ui.welcomed";
     pub const PLATFORM: &str = "platform";
+    /// The redirect URIs listed when the person ticked "add the redirect
+    /// URIs" in the registration step: what Zoho's console was given.
+    pub const REGISTERED_URIS: &str = "registered_redirect_uris";
     /// The last "Check my keys" answer (`keycheck::KeyCheck`).
     pub const KEY_CHECK: &str = "key_check";
     /// `departed_connection:<id>`: a disconnected connection whose keyring
@@ -703,7 +706,25 @@ impl Setup {
             });
         }
         self.store.tick(item, done)?;
+        // What the console was given: the addresses listed at the tick.
+        if item == platform::REGISTER_URIS_ITEM || item == "register_client" {
+            if done {
+                self.store
+                    .set(keys::REGISTERED_URIS, &self.redirect_uris()?)?;
+            } else {
+                self.store.remove(keys::REGISTERED_URIS)?;
+            }
+        }
         self.status()
+    }
+
+    /// The redirect URIs the person confirmed registering in Zoho's console
+    /// (the demo's stand-in console has every one the app lists).
+    pub(crate) fn registered_uris(&self) -> Result<Vec<String>, Error> {
+        if self.profile == Profile::Demo {
+            return self.redirect_uris();
+        }
+        Ok(self.store.get(keys::REGISTERED_URIS)?.unwrap_or_default())
     }
 
     /// Remembers which step is open, so the window reopens there.

@@ -18,6 +18,10 @@ use crate::Setup;
 /// Codat's callback for Zoho Books, from its setup guide.
 pub const CODAT_CALLBACK: &str = "https://zohobooks.codat.io/oauth/callback";
 
+/// The registration step's sub-step the person ticks once the redirect
+/// URIs are in Zoho's console.
+pub const REGISTER_URIS_ITEM: &str = "register_client.redirect_uris";
+
 /// Longest callback URI accepted (Zoho's console takes far less in practice).
 const MAX_CALLBACK: usize = 512;
 /// Longest platform name accepted.
@@ -76,6 +80,12 @@ pub struct Handoff {
     pub redirect_uris: Vec<String>,
     /// True once "Test your integration" passed with these keys.
     pub tested: bool,
+    /// Tested, and the platform's redirect URI was among the addresses the
+    /// person confirmed registering in Zoho's console: the setup is ready
+    /// to hand on.
+    pub ready: bool,
+    /// Why it is not ready yet, with the fix, in words; `null` when ready.
+    pub not_ready: Option<String>,
 }
 
 impl PlatformChoice {
@@ -211,12 +221,14 @@ pub fn check_callback(text: &str) -> Result<String, Error> {
 }
 
 impl Setup {
-    /// Where the keys will be used (only this app until chosen).
+    /// Where the keys will be used: Codat until the person chooses
+    /// another platform (or only this app), so that a setup skimmed through
+    /// still registers the callback its customers' sign-ins need.
     pub fn platform(&self) -> Result<PlatformChoice, Error> {
         Ok(self
             .store
             .get(crate::keys::PLATFORM)?
-            .unwrap_or(PlatformChoice::OnlyThisApp))
+            .unwrap_or(PlatformChoice::Codat))
     }
 
     /// Chooses where the keys will be used (checked first).
@@ -229,12 +241,47 @@ impl Setup {
 
     /// What to paste into the platform, and what the test showed.
     pub fn handoff(&self) -> Result<Handoff, Error> {
-        Ok(handoff_of(&self.status()?, &self.connections()?))
+        Ok(handoff_of(
+            &self.status()?,
+            &self.connections()?,
+            &self.registered_uris()?,
+        ))
     }
 }
 
-/// The hand-off card from a status and the connections just read.
-pub(crate) fn handoff_of(status: &crate::Status, connections: &[Connection]) -> Handoff {
+/// Why a setup is not ready to hand on, in words with the fix.
+fn not_ready(status: &crate::Status, tested: bool, registered: &[String]) -> Option<String> {
+    let platform = &status.platform;
+    let Some(callback) = &platform.callback else {
+        return Some(
+            "No integration platform is chosen (\u{201c}Only this app\u{201d}): choose the \
+             platform your customers connect through in \u{201c}Before you start\u{201d}, \
+             and register its callback too."
+                .into(),
+        );
+    };
+    if !registered.iter().any(|u| u == callback) {
+        return Some(format!(
+            "{name}'s callback, {callback}, was not among the addresses you confirmed adding \
+             in Zoho's API console, so your customers' sign-ins through {name} would be \
+             refused. In \u{201c}Register the application in Zoho\u{201d}, add it as another \
+             Authorized Redirect URI (click + beside the field and paste it), then tick \
+             \u{201c}Authorized Redirect URIs\u{201d} again.",
+            name = platform.name
+        ));
+    }
+    (!tested).then(|| {
+        "Test your integration first: connect an organization and pull a sample.".to_owned()
+    })
+}
+
+/// The hand-off card from a status, the connections just read and the
+/// redirect URIs the person confirmed registering.
+pub(crate) fn handoff_of(
+    status: &crate::Status,
+    connections: &[Connection],
+    registered: &[String],
+) -> Handoff {
     let working: Vec<&Connection> = connections
         .iter()
         .filter(|c| c.state == ConnectionState::Ok)
@@ -264,6 +311,8 @@ pub(crate) fn handoff_of(status: &crate::Status, connections: &[Connection]) -> 
     } else {
         zbs_zoho::oauth::scopes_for(&readable)
     };
+    let tested = status.checklist.iter().any(|i| i.id == "test" && i.done);
+    let not_ready = not_ready(status, tested, registered);
     Handoff {
         platform: status.platform.clone(),
         client_id: status.client_id.clone(),
@@ -271,7 +320,9 @@ pub(crate) fn handoff_of(status: &crate::Status, connections: &[Connection]) -> 
         accepted_data_centers: accepted,
         scopes,
         redirect_uris: status.redirect_uris.clone(),
-        tested: status.checklist.iter().any(|i| i.id == "test" && i.done),
+        tested,
+        ready: not_ready.is_none(),
+        not_ready,
     }
 }
 

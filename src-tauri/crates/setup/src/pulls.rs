@@ -16,7 +16,7 @@ use ts_rs::TS;
 use zbs_pull::{
     AccessGrant, CancellationToken, EntityCount, Estimate, ExportFormat, ExportSummary, HistoryRow,
     LimiterRegistry, Progress, PullOptions, PullReport, Puller, QuotaUsage, RateBudget,
-    RequestSeries, TokenError, TokenSource,
+    RecordCount, RequestSeries, TokenError, TokenSource,
 };
 
 /// What the results view shows for a connection.
@@ -51,6 +51,15 @@ pub struct ConnectionTokens {
 impl TokenSource for ConnectionTokens {
     fn access_token(&self, refresh: bool) -> BoxFuture<'_, Result<AccessGrant, TokenError>> {
         Box::pin(async move {
+            // Being disconnected, or gone: no token, whatever Zoho would say.
+            if self.setup.is_departing(&self.connection_id)
+                || matches!(
+                    self.setup.connection(&self.connection_id),
+                    Err(Error::UnknownConnection { .. })
+                )
+            {
+                return Err(TokenError::connection_removed());
+            }
             match self.setup.access_token(&self.connection_id, refresh).await {
                 Ok(grant) => Ok(grant),
                 Err(e @ Error::ReconnectNeeded { .. }) => {
@@ -143,12 +152,7 @@ impl Setup {
                 names: crate::connect::and_list(&outside),
             });
         }
-        let tokens: Arc<dyn TokenSource> = Arc::new(ConnectionTokens {
-            setup: Arc::clone(self),
-            connection_id: c.id.clone(),
-            api_domain: c.api_domain.parse().ok(),
-            time_zone: self.store.connection_time_zone(&c.id)?,
-        });
+        let tokens = self.connection_tokens(&c)?;
         let report = self
             .puller()?
             .run_at_most(
@@ -165,6 +169,43 @@ impl Setup {
             self.mark_tested()?;
         }
         Ok(report)
+    }
+
+    /// The pull engine's access to a stored connection's tokens.
+    fn connection_tokens(
+        self: &Arc<Self>,
+        c: &crate::connect::Connection,
+    ) -> Result<Arc<dyn TokenSource>, Error> {
+        Ok(Arc::new(ConnectionTokens {
+            setup: Arc::clone(self),
+            connection_id: c.id.clone(),
+            api_domain: c.api_domain.parse().ok(),
+            time_zone: self.store.connection_time_zone(&c.id)?,
+        }))
+    }
+
+    /// Counts the records of the pull's record types in the organization
+    /// (one API call per 200 records of each type, nothing stored but the
+    /// totals) and keeps the totals, so the pull's estimate is a figure
+    /// rather than "at least" (`zbsetup pull --dry-run --count`).
+    pub async fn count_records(
+        self: &Arc<Self>,
+        connection_id: &str,
+        options: &PullOptions,
+        cancel: CancellationToken,
+    ) -> Result<RecordCount, Error> {
+        let c = self.connection(connection_id)?;
+        let readable: Vec<zbs_zoho::Entity> = options
+            .entities
+            .iter()
+            .copied()
+            .filter(|e| c.can_read.contains(e))
+            .collect();
+        let tokens = self.connection_tokens(&c)?;
+        Ok(self
+            .puller()?
+            .count_records(&c.id, &c.organization_id, &readable, tokens, cancel)
+            .await?)
     }
 
     /// Records per entity, requests of the last 30 minutes, the quota and

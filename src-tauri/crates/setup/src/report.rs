@@ -3,38 +3,82 @@
 //! do next. It is built only from what the app knows now: the keys' Client
 //! ID (shortened), the platform and its callback, both redirect URIs, each
 //! connected organization with what was pulled from it and what it cost,
-//! the quota Zoho last reported, and warnings. Never a secret or a token;
-//! every text that came from Zoho is escaped where it is written.
+//! the quota Zoho last reported, and warnings. Never a secret or a token.
+//!
+//! The page is `templates/report.html`, rendered by askama, which escapes
+//! every value for HTML; texts from outside (organization names, messages)
+//! have their control and bidi characters made visible first ([`Shown`]).
 
-use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-/// Text from outside (organization names, messages) for the report's HTML:
-/// escaped for HTML, and every control, bidi or invisible character (ESC
-/// of a terminal sequence, 0x9B, U+202E) shown as a visible escape such as
-/// `\u{202e}` instead of being kept raw.
-fn esc(text: &str) -> String {
-    let shown: String = if text.chars().any(zbs_codes::unsafe_to_show) {
-        text.chars()
-            .map(|c| {
-                if zbs_codes::unsafe_to_show(c) {
-                    c.escape_unicode().to_string()
-                } else {
-                    c.to_string()
-                }
-            })
-            .collect()
-    } else {
-        text.to_owned()
-    };
-    html_escape::encode_text(&shown).into_owned()
-}
+use askama::Template;
 use serde::Serialize;
 use ts_rs::TS;
 
-use crate::connect::ConnectionState;
+use crate::connect::{Connection, ConnectionState};
 use crate::error::Error;
+use crate::platform::Handoff;
 use crate::Setup;
+
+/// Text for the report: every control, bidi or invisible character (ESC of
+/// a terminal sequence, 0x9B, U+202E) shown as a visible escape such as
+/// `\u{202e}` instead of being kept raw. The template escapes it for HTML.
+struct Shown(String);
+
+impl Shown {
+    fn new(text: &str) -> Self {
+        if !text.chars().any(zbs_codes::unsafe_to_show) {
+            return Shown(text.to_owned());
+        }
+        Shown(
+            text.chars()
+                .map(|c| {
+                    if zbs_codes::unsafe_to_show(c) {
+                        c.escape_unicode().to_string()
+                    } else {
+                        c.to_string()
+                    }
+                })
+                .collect(),
+        )
+    }
+}
+
+impl std::fmt::Display for Shown {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// One line of a table: what, and its value.
+struct Row {
+    label: &'static str,
+    value: Shown,
+}
+
+fn row(label: &'static str, value: &str) -> Row {
+    Row {
+        label,
+        value: Shown::new(value),
+    }
+}
+
+/// One connected organization's section.
+struct OrganizationSection {
+    name: Shown,
+    rows: Vec<Row>,
+}
+
+/// The report page (`templates/report.html`).
+#[derive(Template)]
+#[template(path = "report.html")]
+struct ReportPage {
+    verdict: &'static str,
+    summary: Vec<Row>,
+    organizations: Vec<OrganizationSection>,
+    warnings: Vec<Shown>,
+    next_steps: Vec<String>,
+}
 
 /// A report written to a file.
 #[derive(Debug, Clone, Serialize, TS)]
@@ -68,216 +112,194 @@ fn shorten(id: &str) -> String {
     format!("{head}…{tail}")
 }
 
-fn row(html: &mut String, label: &str, value: &str) {
-    let _ = write!(
-        html,
-        "<tr><th>{}</th><td>{}</td></tr>",
-        esc(label),
-        esc(value)
-    );
-}
-
-const STYLE: &str = "body{font-family:sans-serif;max-width:48rem;margin:2rem auto;color:#1b1b1b;line-height:1.45}\
-h1{font-size:1.5rem}h2{font-size:1.15rem;margin-top:1.6rem;border-bottom:1px solid #ccc}\
-table{border-collapse:collapse;width:100%}th,td{text-align:left;vertical-align:top;padding:.3rem .5rem;border-bottom:1px solid #e4e4e4}\
-th{width:14rem;font-weight:600}td{overflow-wrap:anywhere}.warn{color:#8a4b00}.num{text-align:right}\
-@media print{body{margin:0;max-width:none}h2{break-after:avoid}table{break-inside:avoid}}";
-
 impl Setup {
     /// The test report as an HTML page, generated at `now` (RFC 3339).
     pub fn test_report_html(&self, now: &str) -> Result<String, Error> {
         let status = self.status()?;
         let connections = self.connections()?;
-        let handoff = crate::platform::handoff_of(&status, &connections);
-        let mut warnings: Vec<String> = Vec::new();
-        let mut h = String::new();
-        let _ = write!(
-            h,
-            "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
-             <title>Zoho Books integration test report</title><style>{STYLE}</style></head><body>\
-             <h1>Zoho Books integration test report</h1>"
-        );
-        let verdict = if handoff.tested {
-            "The keys were tested with a sample pull: they work."
-        } else {
-            "The keys have not passed a test pull yet."
-        };
-        let _ = write!(h, "<p><strong>{}</strong></p><table>", esc(verdict));
-        row(&mut h, "Date", &readable_time(now));
-        row(
-            &mut h,
-            "Client ID",
-            &status
-                .client_id
-                .as_deref()
-                .map_or("not saved".to_owned(), shorten),
-        );
-        row(
-            &mut h,
-            "Client Secret",
-            if status.secret_stored && status.profile == crate::Profile::Demo {
-                "made up for the demo, kept in its folder (not in this report)"
-            } else if status.secret_stored {
-                "in the system keyring (not in this report)"
-            } else {
-                "not saved"
-            },
-        );
-        row(&mut h, "Used by", &handoff.platform.name);
-        if let Some(cb) = &handoff.platform.callback {
-            row(&mut h, "Platform's callback", cb);
-        }
-        for (i, uri) in handoff.redirect_uris.iter().enumerate() {
-            row(
-                &mut h,
-                if i == 0 {
-                    "Redirect URI (this app)"
-                } else {
-                    "Redirect URI (platform)"
-                },
-                uri,
-            );
-        }
-        row(
-            &mut h,
-            "Data centers chosen",
-            &status.regions.join(", ").to_uppercase(),
-        );
-        let dc_name = |region: &str| {
-            self.data_centers()
-                .get(region)
-                .map_or_else(|| region.to_uppercase(), |d| d.name.clone())
-        };
-        row(
-            &mut h,
-            "Keys accepted at",
-            &if handoff.accepted_data_centers.is_empty() {
-                "no data center yet".to_owned()
-            } else {
-                handoff
-                    .accepted_data_centers
-                    .iter()
-                    .map(|r| dc_name(r))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            },
-        );
-        row(
-            &mut h,
-            "Permissions granted",
-            &if handoff.scopes.is_empty() {
-                "none yet".to_owned()
-            } else {
-                handoff.scopes.join(", ")
-            },
-        );
-        h.push_str("</table>");
-
-        h.push_str("<h2>Organizations connected</h2>");
-        if connections.is_empty() {
-            h.push_str("<p>None yet.</p>");
-        }
+        let handoff = crate::platform::handoff_of(&status, &connections, &self.registered_uris()?);
+        let mut warnings = Vec::new();
+        let mut organizations = Vec::new();
         for c in &connections {
-            let name = c.label.clone().unwrap_or(c.organization_name.clone());
-            let _ = write!(h, "<h3>{}</h3><table>", esc(&name));
-            row(&mut h, "Organization ID", &c.organization_id);
-            row(&mut h, "Data center", &dc_name(&c.region));
-            row(&mut h, "Connected", &readable_time(&c.connected_at));
-            if let Some(email) = &c.zoho_user_email {
-                let who = match &c.zoho_user_role {
-                    Some(role) => format!("{email} (role: {role})"),
-                    None => email.clone(),
-                };
-                row(&mut h, "Signed in as", &who);
-            }
-            let readable: Vec<&str> = c.can_read.iter().map(|e| e.label()).collect();
-            row(
-                &mut h,
-                "Allowed to read",
-                &crate::connect::and_list(&readable),
-            );
-            if c.state == ConnectionState::NeedsReconnect {
-                warnings.push(format!(
-                    "Zoho no longer accepts the sign-in of {name}: connect it again before relying on it."
-                ));
-                row(&mut h, "State", "needs reconnecting");
-            }
-            let puller = self.puller()?;
-            let counts = puller.counts(&c.id)?;
-            let pulled = counts
-                .iter()
-                .map(|e| {
-                    let name = e
-                        .entity
-                        .parse::<zbs_zoho::Entity>()
-                        .map_or(e.entity.as_str(), |t| t.label());
-                    format!("{} {name}", e.records)
-                })
-                .collect::<Vec<_>>()
-                .join(", ");
-            row(
-                &mut h,
-                "Sample data pulled",
-                if pulled.is_empty() {
-                    "nothing yet"
-                } else {
-                    &pulled
-                },
-            );
-            let history = puller.history(Some(&c.id), 1000)?;
-            let calls: u64 = history.iter().map(|p| p.calls).sum();
-            row(&mut h, "API calls used by pulls", &calls.to_string());
-            if let Some(q) = puller.quota(&c.organization_id)? {
-                if let (Some(left), Some(limit)) = (q.remaining, q.daily_limit) {
-                    row(
-                        &mut h,
-                        "Daily API calls left",
-                        &format!(
-                            "{left} of {limit} (as Zoho reported on {})",
-                            readable_time(&q.seen_at)
-                        ),
-                    );
-                }
-            }
-            h.push_str("</table>");
+            organizations.push(self.organization_section(c, &mut warnings)?);
         }
         if let Some(w) = self.sign_in_limit_warning()? {
             warnings.push(w);
         }
-        h.push_str("<h2>Warnings</h2>");
-        if warnings.is_empty() {
-            h.push_str("<p>None.</p>");
-        } else {
-            h.push_str("<ul>");
-            for w in &warnings {
-                let _ = write!(h, "<li class=\"warn\">{}</li>", esc(w));
-            }
-            h.push_str("</ul>");
+        if handoff.tested {
+            warnings.extend(handoff.not_ready.clone());
         }
-        h.push_str("<h2>What to do next</h2><ol>");
-        let labels = &handoff.platform.labels;
-        let steps: Vec<String> = if handoff.platform.callback.is_some() {
-            vec![
-                format!(
-                    "In {}, enter the Client ID as \"{}\" and the Client Secret as \"{}\" (copy it from this app's hand-off card), and switch \"{}\" on.",
-                    handoff.platform.name, labels.client_id, labels.client_secret, labels.enabled
-                ),
-                "Check that both redirect URIs above are in the API console's \"Authorized Redirect URIs\".".to_owned(),
-                "Send your customers their connection links.".to_owned(),
-            ]
-        } else {
-            vec![
-                "Choose where the keys will be used (\"Before you start\"), so the platform's callback is registered too.".to_owned(),
-                "Then hand the keys on with this app's hand-off card.".to_owned(),
-            ]
+        let page = ReportPage {
+            verdict: match (handoff.tested, handoff.ready) {
+                (true, true) => {
+                    "The keys were tested with a sample pull: they work, and the setup is ready to hand on."
+                }
+                (true, false) => {
+                    "The keys were tested with a sample pull and work here, but the setup is not ready to hand on yet (see the warnings)."
+                }
+                (false, _) => "The keys have not passed a test pull yet.",
+            },
+            summary: self.summary_rows(now, &status, &handoff),
+            organizations,
+            warnings: warnings.iter().map(|w| Shown::new(w)).collect(),
+            next_steps: next_steps(&handoff),
         };
-        for s in steps {
-            let _ = write!(h, "<li>{}</li>", esc(&s));
-        }
-        h.push_str("</ol></body></html>");
-        Ok(h)
+        page.render().map_err(|e| Error::ReportFailed {
+            path: String::new(),
+            detail: e.to_string(),
+        })
     }
 
+    /// A data center's name ("Europe"), else its code in capitals.
+    fn data_center_name(&self, region: &str) -> String {
+        self.data_centers()
+            .get(region)
+            .map_or_else(|| region.to_uppercase(), |d| d.name.clone())
+    }
+
+    /// The report's first table: the keys, where they are used and accepted.
+    fn summary_rows(&self, now: &str, status: &crate::Status, handoff: &Handoff) -> Vec<Row> {
+        let client_id = status
+            .client_id
+            .as_deref()
+            .map_or("not saved".to_owned(), shorten);
+        let secret = if status.secret_stored && status.profile == crate::Profile::Demo {
+            "made up for the demo, kept in its folder (not in this report)"
+        } else if status.secret_stored {
+            "in the system keyring (not in this report)"
+        } else {
+            "not saved"
+        };
+        let mut rows = vec![
+            row("Date", &readable_time(now)),
+            row("Client ID", &client_id),
+            row("Client Secret", secret),
+            row("Used by", &handoff.platform.name),
+        ];
+        if let Some(cb) = &handoff.platform.callback {
+            rows.push(row("Platform's callback", cb));
+        }
+        for (i, uri) in handoff.redirect_uris.iter().enumerate() {
+            let label = if i == 0 {
+                "Redirect URI (this app)"
+            } else {
+                "Redirect URI (platform)"
+            };
+            rows.push(row(label, uri));
+        }
+        rows.push(row(
+            "Data centers chosen",
+            &status.regions.join(", ").to_uppercase(),
+        ));
+        let accepted = if handoff.accepted_data_centers.is_empty() {
+            "no data center yet".to_owned()
+        } else {
+            let names: Vec<String> = handoff
+                .accepted_data_centers
+                .iter()
+                .map(|r| self.data_center_name(r))
+                .collect();
+            names.join(", ")
+        };
+        rows.push(row("Keys accepted at", &accepted));
+        let scopes = if handoff.scopes.is_empty() {
+            "none yet".to_owned()
+        } else {
+            handoff.scopes.join(", ")
+        };
+        rows.push(row("Permissions granted", &scopes));
+        rows
+    }
+
+    /// One connected organization: who signed in, what it allows, what was
+    /// pulled and what it cost; a warning when Zoho no longer accepts it.
+    fn organization_section(
+        &self,
+        c: &Connection,
+        warnings: &mut Vec<String>,
+    ) -> Result<OrganizationSection, Error> {
+        let name = c.label.clone().unwrap_or(c.organization_name.clone());
+        let mut rows = vec![
+            row("Organization ID", &c.organization_id),
+            row("Data center", &self.data_center_name(&c.region)),
+            row("Connected", &readable_time(&c.connected_at)),
+        ];
+        if let Some(email) = &c.zoho_user_email {
+            let who = match &c.zoho_user_role {
+                Some(role) => format!("{email} (role: {role})"),
+                None => email.clone(),
+            };
+            rows.push(row("Signed in as", &who));
+        }
+        let readable: Vec<&str> = c.can_read.iter().map(|e| e.label()).collect();
+        rows.push(row("Allowed to read", &crate::connect::and_list(&readable)));
+        if c.state == ConnectionState::NeedsReconnect {
+            warnings.push(format!(
+                "Zoho no longer accepts the sign-in of {name}: connect it again before relying on it."
+            ));
+            rows.push(row("State", "needs reconnecting"));
+        }
+        let puller = self.puller()?;
+        let pulled: Vec<String> = puller
+            .counts(&c.id)?
+            .iter()
+            .map(|e| {
+                let name = e
+                    .entity
+                    .parse::<zbs_zoho::Entity>()
+                    .map_or(e.entity.as_str(), |t| t.label());
+                format!("{} {name}", e.records)
+            })
+            .collect();
+        let pulled = if pulled.is_empty() {
+            "nothing yet".to_owned()
+        } else {
+            pulled.join(", ")
+        };
+        rows.push(row("Sample data pulled", &pulled));
+        let calls: u64 = puller
+            .history(Some(&c.id), 1000)?
+            .iter()
+            .map(|p| p.calls)
+            .sum();
+        rows.push(row("API calls used by pulls", &calls.to_string()));
+        if let Some(q) = puller.quota(&c.organization_id)? {
+            if let (Some(left), Some(limit)) = (q.remaining, q.daily_limit) {
+                let seen = readable_time(&q.seen_at);
+                rows.push(row(
+                    "Daily API calls left",
+                    &format!("{left} of {limit} (as Zoho reported on {seen})"),
+                ));
+            }
+        }
+        Ok(OrganizationSection {
+            name: Shown::new(&name),
+            rows,
+        })
+    }
+}
+
+/// What to do next: hand the keys to the platform, or choose one first.
+fn next_steps(handoff: &Handoff) -> Vec<String> {
+    let platform = &handoff.platform;
+    if platform.callback.is_none() {
+        return vec![
+            "Choose where the keys will be used (\"Before you start\"), so the platform's callback is registered too.".to_owned(),
+            "Then hand the keys on with this app's hand-off card.".to_owned(),
+        ];
+    }
+    let labels = &platform.labels;
+    vec![
+        format!(
+            "In {}, enter the Client ID as \"{}\" and the Client Secret as \"{}\" (copy it from this app's hand-off card), and switch \"{}\" on.",
+            platform.name, labels.client_id, labels.client_secret, labels.enabled
+        ),
+        "Check that both redirect URIs above are in the API console's \"Authorized Redirect URIs\".".to_owned(),
+        "Send your customers their connection links.".to_owned(),
+    ]
+}
+
+impl Setup {
     /// The name the window suggests for the test report, with today's date.
     pub fn test_report_file_name(&self) -> String {
         format!("Zoho Books test report {}.html", crate::today())
@@ -432,7 +454,7 @@ mod tests {
             !html.contains("<script>alert") && !html.contains("<img"),
             "{html}"
         );
-        assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;img"));
+        assert!(html.contains("&#60;script&#62;alert(1)&#60;/script&#62; &#38; &#60;img"));
         assert!(
             !html.contains("1000.ABCDEFGHIJKLMNOPQRSTUVWXYZ0123"),
             "the Client ID is shortened"
@@ -456,7 +478,7 @@ mod tests {
             "{html}"
         );
         assert!(html.contains(
-            "Signed in as</th><td>&lt;b&gt;admin&lt;/b&gt;@example.com (role: Admin &lt;i&gt;)"
+            "Signed in as</th><td>&#60;b&#62;admin&#60;/b&#62;@example.com (role: Admin &#60;i&#62;)"
         ));
         // What Zoho granted the sign-in, in words.
         assert!(

@@ -323,20 +323,12 @@ pub(crate) fn params(query: Option<&str>, body: &[u8]) -> HashMap<String, String
     out
 }
 
-/// HTML-escapes text for element content and attribute values.
+/// HTML-escapes text for element content and attribute values (askama's
+/// escaper, the one the app's own pages use).
 pub(crate) fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
+    askama::filters::escape(s, askama::filters::Html)
+        .map(|e| e.to_string())
+        .unwrap_or_default()
 }
 
 fn page(title: &str, body: &str) -> String {
@@ -350,7 +342,9 @@ h1{{font-size:1.3rem}} code{{background:#eef1f4;padding:0 .25rem;border-radius:3
 .note{{color:#5b6875;font-size:.9rem}} .actions{{display:flex;gap:1rem;margin-top:1.5rem}}\
 button{{font-size:1rem;padding:.6rem 1.4rem;border-radius:4px;border:1px solid #1a73e8;cursor:pointer}}\
 button.accept{{background:#1a73e8;color:#fff}} button.deny{{background:#fff;color:#1a73e8}}\
-</style></head><body><main>{body}</main></body></html>\n",
+.stand-in{{margin:0;padding:.5rem 1rem;background:#fff4ce;color:#4a3b00;font-size:.9rem;text-align:center}}\
+</style></head><body><p class=\"stand-in\" id=\"stand-in\">Zoho Books simulator: this page stands in for \
+Zoho's sign-in page. A real sign-in shows Zoho's own page, at Zoho's address.</p><main>{body}</main></body></html>\n",
         title = escape(title)
     )
 }
@@ -892,7 +886,7 @@ mod tests {
     fn escape_handles_markup() {
         assert_eq!(
             escape("<a href=\"x\">&'"),
-            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
+            "&#60;a href=&#34;x&#34;&#62;&#38;&#39;"
         );
     }
 }

@@ -320,15 +320,19 @@ async fn not_found() -> Response {
     r
 }
 
+/// The page the browser shows (`templates/callback.html`).
+#[derive(askama::Template)]
+#[template(path = "callback.html")]
+struct CallbackPage<'a> {
+    title: &'a str,
+    message: &'a str,
+}
+
 fn page(status: StatusCode, title: &str, message: &str) -> Response {
-    let html = format!(
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
-<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><title>{t}</title>\
-<style>body{{font-family:system-ui,sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem;color:#222}}\
-h1{{font-size:1.4rem}}</style></head><body><h1>{t}</h1><p>{m}</p></body></html>",
-        t = escape_html(title),
-        m = escape_html(message),
-    );
+    use askama::Template as _;
+    let html = CallbackPage { title, message }
+        .render()
+        .unwrap_or_else(|_| "Zoho Books Setup".to_owned());
     let mut r = (status, html).into_response();
     r.headers_mut().insert(
         header::CONTENT_TYPE,
@@ -355,20 +359,4 @@ fn secure_headers(r: &mut Response) {
         HeaderValue::from_static("nosniff"),
     );
     h.insert(header::CONNECTION, HeaderValue::from_static("close"));
-}
-
-/// Escapes text for HTML element content.
-pub fn escape_html(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }

@@ -208,7 +208,12 @@ async fn consent_page_escapes_the_client_name() {
         .await
         .unwrap();
     assert!(!html.contains("<script>"));
-    assert!(html.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; Co"));
+    assert!(html.contains("&#60;script&#62;alert(&#39;x&#39;)&#60;/script&#62; &#38; Co"));
+    // Whoever watches a demo sees at once that this is not Zoho's own page.
+    assert!(
+        html.contains("this page stands in for Zoho's sign-in page"),
+        "{html}"
+    );
     let loc = accept_consent(&url).await.unwrap();
     assert!(loc.starts_with(redirect));
     assert!(!query_of(&loc).contains_key("state"));
