@@ -674,6 +674,17 @@ struct SessionState {
 /// in a run (an access token lives an hour; a full pull can last several).
 pub const FRESH_TOKEN: Duration = Duration::from_secs(10);
 
+/// Failed tries of one call, by kind.
+#[derive(Default)]
+struct Tries {
+    /// HTTP 429 answers other than the day's quota.
+    throttled: u32,
+    /// HTTP 401 answers.
+    refused: u32,
+    /// Server errors, timeouts, garbled answers.
+    failed: u32,
+}
+
 /// What a 401 means for the call that got it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Refused {
@@ -970,10 +981,7 @@ impl<'a> Ctx<'a> {
         F: Fn(BooksClient, SecretString) -> Fut,
         Fut: Future<Output = Result<(T, RateInfo), BooksError>>,
     {
-        let retry = self.puller.config.retry;
-        let mut attempts = 0u32;
-        let mut attempts_429 = 0u32;
-        let mut attempts_401 = 0u32;
+        let mut tries = Tries::default();
         loop {
             if let Some(resume_after) = *lock(&self.quota_out) {
                 return Err(PullError::QuotaExhausted {
@@ -981,157 +989,24 @@ impl<'a> Ctx<'a> {
                     resume_after,
                 });
             }
-            let slot =
-                self.limiter
-                    .acquire(&self.stop)
-                    .await
-                    .map_err(|_| PullError::Cancelled {
-                        pull_id: self.pull_id,
-                    })?;
-            let (client, token, generation) = self.session.current().await;
-            // Counted as it is sent; past the run's limit it is not sent,
-            // and no other call is either.
-            let max = self.max_calls.unwrap_or(u64::MAX);
-            let counted = self
-                .calls
-                .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |c| {
-                    (c < max).then_some(c + 1)
-                });
-            if counted.is_err() {
-                self.stop.cancel();
-                return Err(PullError::Cancelled {
-                    pull_id: self.pull_id,
-                });
-            }
-            self.counters(entity).calls.fetch_add(1, Ordering::SeqCst);
-            lock(&self.sends).push(store::now_ms());
-            let request = f(client, token);
-            tokio::pin!(request);
-            let slow = tokio::time::sleep(self.puller.config.slow_after);
-            tokio::pin!(slow);
-            let mut said_slow = false;
-            let result = loop {
-                tokio::select! {
-                    r = &mut request => break r,
-                    _ = self.cancel.cancelled() => return Err(PullError::Cancelled { pull_id: self.pull_id }),
-                    _ = &mut slow, if !said_slow => {
-                        said_slow = true;
-                        *lock(&self.waiting) = Some(
-                            "Zoho is answering very slowly; still waiting for its answer.".into(),
-                        );
-                        self.emit(true);
-                    }
-                }
-            };
-            drop(slot);
+            let (result, generation) = self.send(entity, &f).await?;
             match result {
                 Ok((value, rate)) => {
-                    self.limiter.succeeded();
-                    self.note_rate(rate);
-                    *lock(&self.waiting) = None;
-                    if rate.remaining == Some(0) {
-                        *lock(&self.quota_out) =
-                            Some(resume_time(rate).or_else(|| self.midnight()));
-                    }
+                    self.answered(rate);
                     return Ok(Fetched::Ok(value));
                 }
-                Err(BooksError::RateLimited {
-                    rate,
-                    limit: Throttle::Day,
-                }) => {
-                    self.http_429.fetch_add(1, Ordering::SeqCst);
-                    self.note_rate(rate);
-                    // Zoho's code 45, or no calls left by the headers: only
-                    // the organization's midnight helps.
-                    let at = resume_time(rate)
-                        .or_else(|| self.reset_seen())
-                        .or_else(|| self.midnight());
-                    *lock(&self.quota_out) = Some(at);
-                    return Err(PullError::QuotaExhausted {
-                        pull_id: self.pull_id,
-                        resume_after: at,
-                    });
-                }
                 Err(BooksError::RateLimited { rate, limit }) => {
-                    self.http_429.fetch_add(1, Ordering::SeqCst);
-                    self.note_rate(rate);
-                    attempts_429 += 1;
-                    if attempts_429 >= retry.max_429_attempts {
-                        return Err(PullError::RateLimited {
-                            pull_id: self.pull_id,
-                        });
-                    }
-                    if limit == Throttle::InFlight {
-                        // Code 1070: fewer calls at once for the rest of the
-                        // run, then the same call again after a moment.
-                        let now = self.limiter.too_many_in_flight();
-                        let wait = full_jitter(retry.base_delay.max(Duration::from_millis(200)));
-                        tracing::info!(
-                            entity = entity.name(),
-                            concurrency = now,
-                            ?wait,
-                            "Zoho's code 1070: too many calls in flight; fewer at once"
-                        );
-                        *lock(&self.waiting) = Some(
-                            "Zoho had too many requests in progress; sending fewer at once.".into(),
-                        );
-                        tokio::select! {
-                            _ = tokio::time::sleep(wait) => {}
-                            _ = self.stop.cancelled() => return Err(PullError::Cancelled { pull_id: self.pull_id }),
-                        }
-                        continue;
-                    }
-                    // Code 44: the minute's requests are used up.
-                    let wait = full_jitter(self.limiter.budget().window());
-                    tracing::info!(
-                        entity = entity.name(),
-                        attempt = attempts_429,
-                        ?wait,
-                        "Zoho's code 44 (HTTP 429): waiting out the minute"
-                    );
-                    *lock(&self.waiting) =
-                        Some("Zoho asked to slow down; waiting before the next request.".into());
-                    self.limiter.throttled(wait);
+                    self.throttled(entity, rate, limit, &mut tries.throttled)
+                        .await?;
                 }
                 Err(BooksError::Unauthorized) => {
-                    attempts_401 += 1;
-                    let refused = if attempts_401 > MAX_401_PER_CALL {
-                        Refused::NotPermitted
-                    } else {
-                        self.session.refused(generation, self.puller).await?
-                    };
-                    if refused == Refused::NotPermitted {
-                        tracing::warn!(
-                            entity = entity.name(),
-                            "Zoho refuses this module to the user"
-                        );
-                        return Err(PullError::NotPermitted {
-                            pull_id: self.pull_id,
-                            entities: vec![entity],
-                        });
-                    }
+                    tries.refused += 1;
+                    self.unauthorized(entity, generation, tries.refused).await?;
                 }
                 Err(BooksError::NotFound) => return Ok(Fetched::NotFound),
                 Err(e) if e.is_retryable() || matches!(e, BooksError::Decode { .. }) => {
-                    attempts += 1;
-                    if attempts >= retry.max_attempts {
-                        return Err(PullError::Zoho {
-                            pull_id: self.pull_id,
-                            source: e,
-                        });
-                    }
-                    let wait = retry.delay(attempts);
-                    tracing::info!(
-                        entity = entity.name(),
-                        code = %e.code(),
-                        attempt = attempts,
-                        ?wait,
-                        "retrying"
-                    );
-                    tokio::select! {
-                        _ = tokio::time::sleep(wait) => {}
-                        _ = self.stop.cancelled() => return Err(PullError::Cancelled { pull_id: self.pull_id }),
-                    }
+                    tries.failed += 1;
+                    self.retry_after(entity, e, tries.failed).await?;
                 }
                 Err(e) => {
                     return Err(PullError::Zoho {
@@ -1140,6 +1015,191 @@ impl<'a> Ctx<'a> {
                     })
                 }
             }
+        }
+    }
+
+    /// Sends one request through the limiter with the current token,
+    /// counted as it is sent (past the run's limit neither it nor any other
+    /// call is sent), saying so when Zoho is slow; its answer and the
+    /// token's generation.
+    async fn send<T, F, Fut>(
+        &self,
+        entity: Entity,
+        f: &F,
+    ) -> Result<(Result<(T, RateInfo), BooksError>, u64), PullError>
+    where
+        F: Fn(BooksClient, SecretString) -> Fut,
+        Fut: Future<Output = Result<(T, RateInfo), BooksError>>,
+    {
+        let cancelled = || PullError::Cancelled {
+            pull_id: self.pull_id,
+        };
+        let slot = self
+            .limiter
+            .acquire(&self.stop)
+            .await
+            .map_err(|_| cancelled())?;
+        let (client, token, generation) = self.session.current().await;
+        let max = self.max_calls.unwrap_or(u64::MAX);
+        let counted = self
+            .calls
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |c| {
+                (c < max).then_some(c + 1)
+            });
+        if counted.is_err() {
+            self.stop.cancel();
+            return Err(cancelled());
+        }
+        self.counters(entity).calls.fetch_add(1, Ordering::SeqCst);
+        lock(&self.sends).push(store::now_ms());
+        let request = f(client, token);
+        tokio::pin!(request);
+        let slow = tokio::time::sleep(self.puller.config.slow_after);
+        tokio::pin!(slow);
+        let mut said_slow = false;
+        let result = loop {
+            tokio::select! {
+                r = &mut request => break r,
+                _ = self.cancel.cancelled() => return Err(cancelled()),
+                _ = &mut slow, if !said_slow => {
+                    said_slow = true;
+                    *lock(&self.waiting) = Some(
+                        "Zoho is answering very slowly; still waiting for its answer.".into(),
+                    );
+                    self.emit(true);
+                }
+            }
+        };
+        drop(slot);
+        Ok((result, generation))
+    }
+
+    /// A successful answer: its quota headers noted; none left stops the run.
+    fn answered(&self, rate: RateInfo) {
+        self.limiter.succeeded();
+        self.note_rate(rate);
+        *lock(&self.waiting) = None;
+        if rate.remaining == Some(0) {
+            *lock(&self.quota_out) = Some(resume_time(rate).or_else(|| self.midnight()));
+        }
+    }
+
+    /// HTTP 429, by Zoho's code: 45 (the day's quota) stops the run until
+    /// the reset; 1070 (too many in flight) lowers the concurrency and sends
+    /// again after a moment; 44 (the minute) waits out the minute. Past
+    /// the retry limit the run stops as rate limited.
+    async fn throttled(
+        &self,
+        entity: Entity,
+        rate: RateInfo,
+        limit: Throttle,
+        attempts: &mut u32,
+    ) -> Result<(), PullError> {
+        self.http_429.fetch_add(1, Ordering::SeqCst);
+        self.note_rate(rate);
+        if limit == Throttle::Day {
+            // Zoho's code 45, or no calls left by the headers: only the
+            // organization's midnight helps.
+            let at = resume_time(rate)
+                .or_else(|| self.reset_seen())
+                .or_else(|| self.midnight());
+            *lock(&self.quota_out) = Some(at);
+            return Err(PullError::QuotaExhausted {
+                pull_id: self.pull_id,
+                resume_after: at,
+            });
+        }
+        *attempts += 1;
+        if *attempts >= self.puller.config.retry.max_429_attempts {
+            return Err(PullError::RateLimited {
+                pull_id: self.pull_id,
+            });
+        }
+        if limit == Throttle::InFlight {
+            let now = self.limiter.too_many_in_flight();
+            let base = self.puller.config.retry.base_delay;
+            let wait = full_jitter(base.max(Duration::from_millis(200)));
+            tracing::info!(
+                entity = entity.name(),
+                concurrency = now,
+                ?wait,
+                "Zoho's code 1070: too many calls in flight; fewer at once"
+            );
+            *lock(&self.waiting) =
+                Some("Zoho had too many requests in progress; sending fewer at once.".into());
+            return self.pause(wait).await;
+        }
+        let wait = full_jitter(self.limiter.budget().window());
+        tracing::info!(
+            entity = entity.name(),
+            attempt = *attempts,
+            ?wait,
+            "Zoho's code 44 (HTTP 429): waiting out the minute"
+        );
+        *lock(&self.waiting) =
+            Some("Zoho asked to slow down; waiting before the next request.".into());
+        self.limiter.throttled(wait);
+        Ok(())
+    }
+
+    /// HTTP 401 on token `generation`: a new token when it expired, else
+    /// (a token minted moments ago, or too many 401s for one call) Zoho
+    /// refuses the module to the user.
+    async fn unauthorized(
+        &self,
+        entity: Entity,
+        generation: u64,
+        attempts: u32,
+    ) -> Result<(), PullError> {
+        let refused = if attempts > MAX_401_PER_CALL {
+            Refused::NotPermitted
+        } else {
+            self.session.refused(generation, self.puller).await?
+        };
+        if refused == Refused::NotPermitted {
+            tracing::warn!(
+                entity = entity.name(),
+                "Zoho refuses this module to the user"
+            );
+            return Err(PullError::NotPermitted {
+                pull_id: self.pull_id,
+                entities: vec![entity],
+            });
+        }
+        Ok(())
+    }
+
+    /// A failure worth another try (a server error, a timeout, a garbled
+    /// answer): waits with backoff, or stops the run past the retry limit.
+    async fn retry_after(
+        &self,
+        entity: Entity,
+        e: BooksError,
+        attempts: u32,
+    ) -> Result<(), PullError> {
+        let retry = self.puller.config.retry;
+        if attempts >= retry.max_attempts {
+            return Err(PullError::Zoho {
+                pull_id: self.pull_id,
+                source: e,
+            });
+        }
+        let wait = retry.delay(attempts);
+        tracing::info!(
+            entity = entity.name(),
+            code = %e.code(),
+            attempt = attempts,
+            ?wait,
+            "retrying"
+        );
+        self.pause(wait).await
+    }
+
+    /// Waits `wait`, unless the run is stopped first.
+    async fn pause(&self, wait: Duration) -> Result<(), PullError> {
+        tokio::select! {
+            _ = tokio::time::sleep(wait) => Ok(()),
+            _ = self.stop.cancelled() => Err(PullError::Cancelled { pull_id: self.pull_id }),
         }
     }
 

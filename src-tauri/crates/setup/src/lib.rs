@@ -475,7 +475,7 @@ impl Setup {
             return Err(Error::InvalidKeys(vec![KeyIssue {
                 field: validate::KeyField::ClientSecret,
                 severity: validate::Severity::Error,
-                code: "empty".into(),
+                code: validate::KeyIssueCode::Empty,
                 message: "The Client Secret is empty. Copy it from the API console's \"Client \
                           Secret\" tab and paste it here."
                     .into(),

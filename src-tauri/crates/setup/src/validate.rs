@@ -37,14 +37,71 @@ pub enum Severity {
     Warning,
 }
 
+/// Declares [`KeyIssueCode`] and each code's name on the wire, once.
+macro_rules! key_issue_codes {
+    ($($(#[doc = $doc:literal])* $variant:ident = $name:literal,)*) => {
+        /// The kinds of problem a pasted key can have, as the window and
+        /// the tests tell them apart (`"short_secret"`, ...).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+        #[ts(export)]
+        pub enum KeyIssueCode {
+            $($(#[doc = $doc])* #[serde(rename = $name)] $variant,)*
+        }
+
+        impl KeyIssueCode {
+            /// The code's name, as serialized.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(KeyIssueCode::$variant => $name,)*
+                }
+            }
+        }
+    };
+}
+
+key_issue_codes! {
+    /// Nothing was pasted.
+    Empty = "empty",
+    /// Far longer than a key.
+    TooLong = "too_long",
+    /// A label ("Client ID:") pasted in front.
+    Label = "label",
+    /// Quotation marks around it.
+    Quotes = "quotes",
+    /// A line break inside.
+    LineBreak = "line_break",
+    /// A space inside.
+    InnerSpace = "inner_space",
+    /// A character no key has (from a document or chat).
+    BadCharacter = "bad_character",
+    /// The secret is the ID.
+    SameAsId = "same_as_id",
+    /// A secret pasted into the ID's field.
+    SecretInIdField = "secret_in_id_field",
+    /// An ID unlike Zoho's.
+    UnusualId = "unusual_id",
+    /// An ID pasted into the secret's field.
+    IdInSecretField = "id_in_secret_field",
+    /// A secret shorter than Zoho's: cut short when copied.
+    ShortSecret = "short_secret",
+    /// A secret unlike Zoho's.
+    UnusualSecret = "unusual_secret",
+}
+
+impl PartialEq<&str> for KeyIssueCode {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
 /// One finding about one field, in words a non-technical person can act on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct KeyIssue {
     pub field: KeyField,
     pub severity: Severity,
-    /// A stable identifier for the kind of problem (for tests and the UI).
-    pub code: String,
+    /// The kind of problem (for tests and the UI).
+    pub code: KeyIssueCode,
     pub message: String,
 }
 
@@ -99,7 +156,7 @@ pub fn check_keys(client_id: &str, client_secret: Option<&str>) -> CheckedKeys {
         if id == secret {
             issues.push(error(
                 KeyField::ClientSecret,
-                "same_as_id",
+                KeyIssueCode::SameAsId,
                 "The Client Secret is the same as the Client ID. In the API console, open the \
                  \"Client Secret\" tab and copy the value shown under Client Secret.",
             ));
@@ -109,14 +166,14 @@ pub fn check_keys(client_id: &str, client_secret: Option<&str>) -> CheckedKeys {
         if looks_like_client_secret(id) && !looks_like_client_id(id) {
             issues.push(error(
                 KeyField::ClientId,
-                "secret_in_id_field",
+                KeyIssueCode::SecretInIdField,
                 "This looks like the Client Secret, not the Client ID. Paste it into the Client \
                  Secret field, and copy the Client ID (it starts with \"1000.\") into this one.",
             ));
         } else if !looks_like_client_id(id) {
             issues.push(warning(
                 KeyField::ClientId,
-                "unusual_id",
+                KeyIssueCode::UnusualId,
                 "This does not look like a usual Zoho Client ID (\"1000.\" followed by 30 letters \
                  and digits). Check that you copied the whole Client ID; you can still save it.",
             ));
@@ -126,14 +183,14 @@ pub fn check_keys(client_id: &str, client_secret: Option<&str>) -> CheckedKeys {
         if looks_like_client_id(secret) {
             issues.push(error(
                 KeyField::ClientSecret,
-                "id_in_secret_field",
+                KeyIssueCode::IdInSecretField,
                 "This looks like the Client ID, not the Client Secret. Paste it into the Client \
                  ID field, and copy the Client Secret into this one.",
             ));
         } else if looks_like_client_secret(secret) && secret.len() < SECRET_LEN {
             issues.push(warning(
                 KeyField::ClientSecret,
-                "short_secret",
+                KeyIssueCode::ShortSecret,
                 &format!(
                     "This Client Secret has {} characters; Zoho's have {SECRET_LEN}. It was \
                      probably cut short when copied: copy it again from the API console, all of \
@@ -144,7 +201,7 @@ pub fn check_keys(client_id: &str, client_secret: Option<&str>) -> CheckedKeys {
         } else if !looks_like_client_secret(secret) {
             issues.push(warning(
                 KeyField::ClientSecret,
-                "unusual_secret",
+                KeyIssueCode::UnusualSecret,
                 "This does not look like a usual Zoho Client Secret (about 42 lowercase letters \
                  and digits). Check that you copied all of it; you can still save it.",
             ));
@@ -165,7 +222,7 @@ fn check_one(field: KeyField, raw: &str, issues: &mut Vec<KeyIssue>) -> Option<S
     if value.is_empty() {
         issues.push(error(
             field,
-            "empty",
+            KeyIssueCode::Empty,
             &format!("The {name} is empty. Copy it from the API console and paste it here."),
         ));
         return None;
@@ -173,7 +230,7 @@ fn check_one(field: KeyField, raw: &str, issues: &mut Vec<KeyIssue>) -> Option<S
     if value.len() > MAX_KEY_LEN {
         issues.push(error(
             field,
-            "too_long",
+            KeyIssueCode::TooLong,
             &format!(
                 "The {name} is longer than {MAX_KEY_LEN} characters, far longer than a Zoho \
                  {name} (about 40). Copy only the {name} from the API console and paste it \
@@ -185,7 +242,7 @@ fn check_one(field: KeyField, raw: &str, issues: &mut Vec<KeyIssue>) -> Option<S
     if let Some(label) = pasted_label(value) {
         issues.push(error(
             field,
-            "label",
+            KeyIssueCode::Label,
             &format!(
                 "Remove the label \"{label}\" in front: paste only the {name} itself, without \
                  its name."
@@ -199,7 +256,7 @@ fn check_one(field: KeyField, raw: &str, issues: &mut Vec<KeyIssue>) -> Option<S
     if value.starts_with(quotes) || value.ends_with(quotes) {
         issues.push(error(
             field,
-            "quotes",
+            KeyIssueCode::Quotes,
             &format!("Remove the quotation marks around the {name}."),
         ));
         return None;
@@ -208,21 +265,21 @@ fn check_one(field: KeyField, raw: &str, issues: &mut Vec<KeyIssue>) -> Option<S
         let position = pos + 1;
         let problem = match c {
             '\n' | '\r' => Some((
-                "line_break",
+                KeyIssueCode::LineBreak,
                 format!(
                     "The {name} has a line break in it (after character {pos}). Copy it again \
                      as one line."
                 ),
             )),
             ' ' | '\t' => Some((
-                "inner_space",
+                KeyIssueCode::InnerSpace,
                 format!(
                     "The {name} has a space in it (character {position}). A {name} has no \
                      spaces: copy it again, or delete the space."
                 ),
             )),
             c if !c.is_ascii() || c.is_ascii_control() => Some((
-                "bad_character",
+                KeyIssueCode::BadCharacter,
                 format!(
                     "The {name} contains {} (character {position}), which cannot be part of \
                      it. This usually comes from copying out of a document or chat: copy the \
@@ -285,20 +342,20 @@ fn describe_char(c: char) -> String {
     format!("{name} (U+{:04X})", c as u32)
 }
 
-fn error(field: KeyField, code: &str, message: &str) -> KeyIssue {
+fn error(field: KeyField, code: KeyIssueCode, message: &str) -> KeyIssue {
     KeyIssue {
         field,
         severity: Severity::Error,
-        code: code.into(),
+        code,
         message: message.into(),
     }
 }
 
-fn warning(field: KeyField, code: &str, message: &str) -> KeyIssue {
+fn warning(field: KeyField, code: KeyIssueCode, message: &str) -> KeyIssue {
     KeyIssue {
         field,
         severity: Severity::Warning,
-        code: code.into(),
+        code,
         message: message.into(),
     }
 }

@@ -206,6 +206,20 @@ fn finish(shared: &Shared, status: StatusCode, body: &Value) -> Response {
     json_response(status, body)
 }
 
+/// An answer that ends a call before its payload (boxed: a response is big).
+type Refusal = Box<Response>;
+
+/// What a Books API path asks for.
+enum Target {
+    Organizations,
+    Me,
+    List(Entity),
+    Detail(Entity, String),
+}
+
+/// Every Books API call, checked in Zoho's order: the access token, the
+/// route, the organization, the scope and the user's role, the limits,
+/// latency and server errors, then the payload.
 async fn books(
     State(ctx): State<ApiCtx>,
     method: Method,
@@ -215,169 +229,197 @@ async fn books(
 ) -> Response {
     let shared = &ctx.shared;
     let p = params(q.as_deref(), &[]);
+    let Some(scopes) = access_scopes(&ctx, &headers) else {
+        return unauthorized();
+    };
+    let target = match route(&rest, &method) {
+        Ok(t) => t,
+        Err(refused) => return *refused,
+    };
+    if let Target::Organizations = target {
+        return organizations(&ctx, &scopes).await;
+    }
+    let org = match organization(&ctx, &p) {
+        Ok(org) => org,
+        Err(refused) => return *refused,
+    };
+    if let Err(refused) = allowed(shared, org, &scopes, &target) {
+        return *refused;
+    }
+    let (admission, quota) = match admit(shared, org) {
+        Ok(admitted) => admitted,
+        Err(refused) => return *refused,
+    };
+    if let Some(failed) = delay_or_fail(shared).await {
+        drop(admission);
+        return with_quota(failed, quota);
+    }
+    let (status, body) = payload(shared, org, target, &p);
+    let resp = finish(shared, status, &body);
+    drop(admission);
+    with_quota(resp, quota)
+}
 
-    // 1. The access token.
+/// The scopes of the request's access token, when it is one this data
+/// center issued and it has not expired.
+fn access_scopes(ctx: &ApiCtx, headers: &HeaderMap) -> Option<Vec<String>> {
     let token = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Zoho-oauthtoken "))
-        .map(str::trim);
-    let now = shared.clock.now();
-    let Some(scopes) = token.and_then(|t| lock(&shared.oauth).check_access(t, &ctx.region, now))
-    else {
-        return unauthorized();
-    };
+        .map(str::trim)?;
+    let now = ctx.shared.clock.now();
+    lock(&ctx.shared.oauth).check_access(token, &ctx.region, now)
+}
 
-    // 2. The route.
+/// The path's target; only GET is allowed.
+fn route(rest: &str, method: &Method) -> Result<Target, Refusal> {
     let segments: Vec<&str> = rest.split('/').filter(|s| !s.is_empty()).collect();
-    enum Target {
-        Organizations,
-        Me,
-        List(Entity),
-        Detail(Entity, String),
-    }
+    let invalid = || Box::new(error(StatusCode::NOT_FOUND, 5, "Invalid URL Passed"));
     let target = match segments.as_slice() {
         ["organizations"] => Target::Organizations,
         ["users", "me"] => Target::Me,
-        [res] => match resource_entity(res) {
-            Some(e) => Target::List(e),
-            None => return error(StatusCode::NOT_FOUND, 5, "Invalid URL Passed"),
-        },
-        [res, id] => match resource_entity(res) {
-            Some(e) => Target::Detail(e, id.to_string()),
-            None => return error(StatusCode::NOT_FOUND, 5, "Invalid URL Passed"),
-        },
-        _ => return error(StatusCode::NOT_FOUND, 5, "Invalid URL Passed"),
+        [res] => Target::List(resource_entity(res).ok_or_else(invalid)?),
+        [res, id] => Target::Detail(resource_entity(res).ok_or_else(invalid)?, id.to_string()),
+        _ => return Err(invalid()),
     };
     if method != Method::GET {
-        return error(
+        return Err(Box::new(error(
             StatusCode::METHOD_NOT_ALLOWED,
             37,
             "The HTTP method is not allowed for the requested resource.",
-        );
+        )));
     }
-    let enforce = shared.cfg.enforce_scopes;
+    Ok(target)
+}
 
-    let Target::Organizations = target else {
-        // 3. The organization.
-        // Without organization_id, Zoho reads the user's only organization,
-        // and answers 6024 when there are several.
-        let only = (shared.orgs.len() == 1)
-            .then(|| shared.orgs.keys().next().map(String::as_str))
-            .flatten();
-        let org_id = match p.get("organization_id").map(String::as_str) {
-            Some(id) => id,
-            None => match only {
-                Some(id) => id,
-                None => {
-                    return error(
-                        StatusCode::BAD_REQUEST,
-                        6024,
-                        "Please select an organization to continue.",
-                    )
-                }
-            },
-        };
-        let org = shared
-            .orgs
-            .get(org_id)
-            .filter(|_| ctx.region == shared.home());
-        let Some(org) = org else {
-            return error(
+/// The organization asked for. Without `organization_id`, Zoho reads the
+/// user's only organization, and answers 6024 when there are several; an
+/// organization of another data center is one the user is not in (6041).
+fn organization<'a>(ctx: &'a ApiCtx, p: &HashMap<String, String>) -> Result<&'a Org, Refusal> {
+    let shared = &ctx.shared;
+    let only = (shared.orgs.len() == 1)
+        .then(|| shared.orgs.keys().next().map(String::as_str))
+        .flatten();
+    let org_id = match (p.get("organization_id").map(String::as_str), only) {
+        (Some(id), _) | (None, Some(id)) => id,
+        (None, None) => {
+            return Err(Box::new(error(
+                StatusCode::BAD_REQUEST,
+                6024,
+                "Please select an organization to continue.",
+            )))
+        }
+    };
+    shared
+        .orgs
+        .get(org_id)
+        .filter(|_| ctx.region == shared.home())
+        .ok_or_else(|| {
+            Box::new(error(
                 StatusCode::BAD_REQUEST,
                 6041,
                 &format!("This user is not associated with the CompanyID/CompanyName:{org_id}."),
-            );
-        };
-        let entity = match &target {
-            Target::List(e) | Target::Detail(e, _) => *e,
-            Target::Organizations | Target::Me => Entity::Invoices,
-        };
-        // 4. The scope, then the user's role: both refuse with 401 code 57
-        // although the token is valid.
-        let module = match &target {
-            Target::Me => "settings",
-            _ => entity.scope_module(),
-        };
-        if enforce && !scopes_cover(&scopes, module) {
-            return with_quota(unauthorized(), org.limiter.quota(&shared.clock));
-        }
-        let denied_now = lock(&shared.faults)
-            .faults
-            .role_denies
-            .iter()
-            .any(|m| m == module);
-        if denied_now || shared.cfg.role_denies.iter().any(|m| m == module) {
-            return with_quota(unauthorized(), org.limiter.quota(&shared.clock));
-        }
-        // 5. Limits.
-        // With or without the quota headers, as configured (by default
-        // every other throttling answer has none).
-        let throttled = |kind: LimitKind, quota: Quota| {
-            let answer = too_many(kind, quota.limit);
-            let with_headers = shared.cfg.throttle_headers.unwrap_or_else(|| {
-                shared
-                    .daily_answers
-                    .fetch_add(1, std::sync::atomic::Ordering::SeqCst)
-                    % 2
-                    == 1
-            });
-            if with_headers {
-                with_quota(answer, quota)
-            } else {
-                answer
-            }
-        };
-        if lock(&shared.faults).take_storm() {
-            org.limiter.record_429();
-            return throttled(LimitKind::Storm, org.limiter.quota(&shared.clock));
-        }
-        let (admission, quota) = match org.limiter.admit(&shared.clock) {
-            Ok(ok) => ok,
-            Err((kind, quota)) => return throttled(kind, quota),
-        };
-        // 6. Latency and server errors.
-        let latency = lock(&shared.faults).faults.latency;
-        if !latency.is_zero() {
-            tokio::time::sleep(latency).await;
-        }
-        if lock(&shared.faults).take_server_error() {
-            drop(admission);
-            return with_quota(
-                error(StatusCode::INTERNAL_SERVER_ERROR, 1000, "Internal error"),
-                quota,
-            );
-        }
-        // 7. The payload.
-        let (status, body) = match target {
-            Target::List(e) => {
-                let endless = lock(&shared.faults).faults.endless_pages;
-                let (status, mut body) = list(org, e, &p, endless);
-                blank_ids(shared, e, &mut body);
-                if status == StatusCode::OK {
-                    churn(shared, org, e, &p);
-                }
-                (status, body)
-            }
-            Target::Detail(e, id) => detail(org, e, &id),
-            Target::Me => (StatusCode::OK, me(shared)),
-            Target::Organizations => (StatusCode::NOT_FOUND, json!({})),
-        };
-        let resp = finish(shared, status, &body);
-        drop(admission);
-        return with_quota(resp, quota);
-    };
+            ))
+        })
+}
 
-    // GET /organizations: no organization, so no per-organization limits.
-    if enforce && !scopes_cover(&scopes, "settings") {
-        return unauthorized();
+/// The scope, then the user's role: both refuse with 401 code 57 although
+/// the token is valid.
+fn allowed(shared: &Shared, org: &Org, scopes: &[String], target: &Target) -> Result<(), Refusal> {
+    let module = match target {
+        Target::Me => "settings",
+        Target::List(e) | Target::Detail(e, _) => e.scope_module(),
+        Target::Organizations => Entity::Invoices.scope_module(),
+    };
+    let refused = || Box::new(with_quota(unauthorized(), org.limiter.quota(&shared.clock)));
+    if shared.cfg.enforce_scopes && !scopes_cover(scopes, module) {
+        return Err(refused());
     }
+    let denied_now = lock(&shared.faults)
+        .faults
+        .role_denies
+        .iter()
+        .any(|m| m == module);
+    if denied_now || shared.cfg.role_denies.iter().any(|m| m == module) {
+        return Err(refused());
+    }
+    Ok(())
+}
+
+/// The organization's limits: a place in them, or Zoho's throttling answer,
+/// with or without the quota headers as configured (by default every other
+/// throttling answer has none).
+fn admit(shared: &Shared, org: &Org) -> Result<(crate::limits::Admission, Quota), Refusal> {
+    let throttled = |kind: LimitKind, quota: Quota| {
+        let answer = too_many(kind, quota.limit);
+        let with_headers = shared.cfg.throttle_headers.unwrap_or_else(|| {
+            shared
+                .daily_answers
+                .fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+                % 2
+                == 1
+        });
+        if with_headers {
+            with_quota(answer, quota)
+        } else {
+            answer
+        }
+    };
+    if lock(&shared.faults).take_storm() {
+        org.limiter.record_429();
+        return Err(Box::new(throttled(
+            LimitKind::Storm,
+            org.limiter.quota(&shared.clock),
+        )));
+    }
+    org.limiter
+        .admit(&shared.clock)
+        .map_err(|(kind, quota)| Box::new(throttled(kind, quota)))
+}
+
+/// The configured latency, then a server error when one is due.
+async fn delay_or_fail(shared: &Shared) -> Option<Response> {
     let latency = lock(&shared.faults).faults.latency;
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
     }
-    if lock(&shared.faults).take_server_error() {
-        return error(StatusCode::INTERNAL_SERVER_ERROR, 1000, "Internal error");
+    lock(&shared.faults)
+        .take_server_error()
+        .then(|| error(StatusCode::INTERNAL_SERVER_ERROR, 1000, "Internal error"))
+}
+
+/// The answer's status and body for an admitted call.
+fn payload(
+    shared: &Shared,
+    org: &Org,
+    target: Target,
+    p: &HashMap<String, String>,
+) -> (StatusCode, Value) {
+    match target {
+        Target::List(e) => {
+            let endless = lock(&shared.faults).faults.endless_pages;
+            let (status, mut body) = list(org, e, p, endless);
+            blank_ids(shared, e, &mut body);
+            if status == StatusCode::OK {
+                churn(shared, org, e, p);
+            }
+            (status, body)
+        }
+        Target::Detail(e, id) => detail(org, e, &id),
+        Target::Me => (StatusCode::OK, me(shared)),
+        Target::Organizations => (StatusCode::NOT_FOUND, json!({})),
+    }
+}
+
+/// `GET /organizations`: no organization, so no per-organization limits.
+async fn organizations(ctx: &ApiCtx, scopes: &[String]) -> Response {
+    let shared = &ctx.shared;
+    if shared.cfg.enforce_scopes && !scopes_cover(scopes, "settings") {
+        return unauthorized();
+    }
+    if let Some(failed) = delay_or_fail(shared).await {
+        return failed;
     }
     let rows: Vec<Value> = if ctx.region == shared.home() {
         shared
