@@ -107,7 +107,7 @@ pub struct Status {
     /// The last "Check my keys" of the saved keys at the chosen data centers.
     pub key_check: Option<keycheck::KeyCheck>,
     /// Where the window reopens: the step last opened, else the first not done.
-    pub current_step: Option<String>,
+    pub current_step: Option<checklist::StepId>,
     pub connections: u32,
     pub data_centers: Vec<DataCenterInfo>,
     /// Set when the keyring could not be read: what happened and what to do.
@@ -422,8 +422,8 @@ impl Setup {
         let current_step = self
             .store
             .get::<String>(keys::CURRENT_STEP)?
-            .filter(|s| checklist::step(s).is_some())
-            .or_else(|| checklist::first_open(&items).map(str::to_owned));
+            .and_then(|s| checklist::step(&s))
+            .or_else(|| checklist::first_open(&items).and_then(checklist::step));
         Ok(Status {
             profile: self.profile,
             client_id,

@@ -271,7 +271,10 @@ pub(crate) fn handoff_of(status: &crate::Status, connections: &[Connection]) -> 
         accepted_data_centers: accepted,
         scopes,
         redirect_uris: status.redirect_uris.clone(),
-        tested: status.checklist.iter().any(|i| i.id == "test" && i.done),
+        tested: status
+            .checklist
+            .iter()
+            .any(|i| i.id == crate::checklist::StepId::Test && i.done),
     }
 }
 

@@ -14,7 +14,7 @@ use futures_util::future::BoxFuture;
 use serde::Serialize;
 use ts_rs::TS;
 use zbs_pull::{
-    AccessGrant, CancellationToken, EntityCount, Estimate, ExportFormat, ExportSummary, HistoryRow,
+    AccessGrant, CancellationToken, EntityCount, ExportFormat, ExportSummary, Forecast, HistoryRow,
     LimiterRegistry, Progress, PullOptions, PullReport, Puller, QuotaUsage, RateBudget,
     RequestSeries, TokenError, TokenSource,
 };
@@ -88,19 +88,19 @@ impl Setup {
     }
 
     /// Calls, time at the rate limit and quota left for a pull.
-    pub fn estimate_pull(
+    pub fn forecast_pull(
         &self,
         connection_id: &str,
         options: &PullOptions,
-    ) -> Result<Estimate, Error> {
+    ) -> Result<Forecast, Error> {
         let c = self.connection(connection_id)?;
-        let mut estimate =
+        let mut forecast =
             self.puller()?
-                .estimate(connection_id, &c.organization_id, options, None)?;
-        if estimate.daily_quota_left.is_none() {
-            estimate.daily_quota_guess = c.plan.as_deref().and_then(plan_quota_guess);
+                .forecast(connection_id, &c.organization_id, options, None)?;
+        if forecast.daily_quota_left.is_none() {
+            forecast.daily_quota_guess = c.plan.as_deref().and_then(plan_quota_guess);
         }
-        Ok(estimate)
+        Ok(forecast)
     }
 
     /// Runs (or continues) a pull of a connection; `progress` is called as it goes.

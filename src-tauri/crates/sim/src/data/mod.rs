@@ -164,7 +164,7 @@ impl Entity {
     }
 
     /// The OAuth scope module that grants reading this entity.
-    pub(crate) fn scope_module(self) -> &'static str {
+    pub fn scope_module(self) -> &'static str {
         match self {
             Entity::Customers | Entity::Vendors => "contacts",
             Entity::Items => "settings",
