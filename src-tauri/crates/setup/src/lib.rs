@@ -83,6 +83,10 @@ pub struct DataCenterInfo {
     /// Officially supported by the integration platform (US and UK).
     pub supported: bool,
     pub accounts: String,
+    /// For a data center with its own accounts realm (China's), the domain
+    /// people know its sign-in by (`zoho.com.cn`); `None` for every one that
+    /// signs in at accounts.zoho.com.
+    pub own_accounts: Option<String>,
 }
 
 /// Everything the window and `zbsetup status` show. Never holds a secret.
@@ -447,6 +451,7 @@ impl Setup {
                     name: dc.name.clone(),
                     supported: dc.supported,
                     accounts: zbs_zoho::dc::origin_string(&dc.accounts),
+                    own_accounts: dc.own_accounts_domain().map(str::to_owned),
                 })
                 .collect(),
             keyring_problem,
