@@ -161,7 +161,7 @@ fn simulate_then_connect_like_a_newcomer() {
 
     let id = c["id"].as_str().unwrap();
 
-    // A dry run estimates; a sample pull brings exactly that many of each.
+    // A dry run forecasts; a sample pull brings exactly that many of each.
     let out = zbsetup(&data, &endpoints)
         .args(["--json", "pull", id, "--dry-run"])
         .output()
