@@ -85,11 +85,11 @@ async fn test_of_an_unknown_connection_says_so() {
 
 /// Fact: Zoho's plan table (Free 1,000 calls a day ...) is not what the
 /// headers say (a Professional trial was recorded with `X-Rate-Limit-Limit:
-/// 1000`). Before any call the estimate gives the plan's usual quota as a
+/// 1000`). Before any call the forecast gives the plan's usual quota as a
 /// guess, marked as one; after a pull it gives what Zoho's headers said,
 /// here 777 a day on a Professional plan (5,000 in the table), and no guess.
 #[tokio::test]
-async fn the_quota_estimate_is_the_plan_tables_guess_only_until_zoho_says() {
+async fn the_quota_forecast_is_the_plan_tables_guess_only_until_zoho_says() {
     let h = Harness::ready(SimConfig {
         daily_quota: Some(777),
         ..SimConfig::default()
@@ -98,7 +98,7 @@ async fn the_quota_estimate_is_the_plan_tables_guess_only_until_zoho_says() {
     let c = h.connect("us", None).await;
     assert_eq!(c.plan.as_deref(), Some("Professional"));
     let options = zbs_pull::PullOptions::default();
-    let before = h.setup.estimate_pull(&c.id, &options).unwrap();
+    let before = h.setup.forecast_pull(&c.id, &options).unwrap();
     assert_eq!(before.daily_quota_left, None);
     assert_eq!(before.daily_quota_guess, Some(5_000));
     let setup = std::sync::Arc::new(h.reopen());
@@ -106,7 +106,7 @@ async fn the_quota_estimate_is_the_plan_tables_guess_only_until_zoho_says() {
         .pull(&c.id, &options, |_| {}, zbs_pull::CancellationToken::new())
         .await
         .unwrap();
-    let after = setup.estimate_pull(&c.id, &options).unwrap();
+    let after = setup.forecast_pull(&c.id, &options).unwrap();
     let left = after.daily_quota_left.expect("from the headers");
     // The pull's calls and the sign-in's one `GET /users/me` came off 777.
     assert_eq!(left, 777 - report.calls as u32 - 1);

@@ -148,3 +148,18 @@ async fn a_sign_in_for_everything_can_read_every_record_type() {
     let c = h.connect("us", None).await;
     assert_eq!(c.can_read, Entity::all().to_vec());
 }
+
+/// The simulator keeps its own list of what Zoho serves (it must not learn
+/// Zoho from the client): every record type the client declares is served
+/// there under the same name, path, list and detail keys and scope module.
+#[test]
+fn the_simulator_serves_every_record_type_the_client_declares() {
+    for e in Entity::all() {
+        let sim = zbs_sim::Entity::from_name(e.name())
+            .unwrap_or_else(|| panic!("the simulator does not serve {e}"));
+        assert_eq!(format!("/{}", sim.resource()), e.path(), "{e}: path");
+        assert_eq!(sim.resource(), e.list_key(), "{e}: list key");
+        assert_eq!(sim.detail_key(), e.detail_key(), "{e}: detail key");
+        assert_eq!(sim.scope_module(), e.scope_module(), "{e}: scope module");
+    }
+}

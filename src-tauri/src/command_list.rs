@@ -31,7 +31,7 @@ macro_rules! with_commands {
             rename_connection,
             test_connection,
             disconnect,
-            estimate_pull,
+            forecast_pull,
             count_records,
             start_pull,
             cancel_pull,

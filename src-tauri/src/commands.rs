@@ -5,7 +5,7 @@ use std::path::Path;
 use tauri::{AppHandle, Manager, Runtime, State};
 use tauri_plugin_opener::OpenerExt;
 use zbs_pull::{
-    Entity, Estimate, ExportFormat, ExportSummary, PullOptions, RecordPage, SortColumn, SortDir,
+    Entity, ExportFormat, ExportSummary, Forecast, PullOptions, RecordPage, SortColumn, SortDir,
 };
 use zbs_setup::checkup::ConnectionTest;
 use zbs_setup::connect::{ConnectStart, Connection, RedirectMethod};
@@ -244,17 +244,17 @@ pub async fn disconnect<R: Runtime>(app: AppHandle<R>, id: String, force: bool) 
 }
 
 #[tauri::command]
-pub async fn estimate_pull<R: Runtime>(
+pub async fn forecast_pull<R: Runtime>(
     app: AppHandle<R>,
     connection_id: String,
     options: PullOptions,
-) -> Result<Estimate> {
-    app.core(move |s| s.estimate_pull(&connection_id, &options))
+) -> Result<Forecast> {
+    app.core(move |s| s.forecast_pull(&connection_id, &options))
         .await
 }
 
 /// Counts the records of a pull's types (one call per 200 records of each)
-/// so its estimate is a figure; the totals are kept for the estimate.
+/// so its forecast is a figure; the totals are kept for the forecast.
 #[tauri::command]
 pub async fn count_records<R: Runtime>(
     app: AppHandle<R>,

@@ -1,5 +1,5 @@
 // Sample pulls in the real window, in demo mode: choose what to pull, see the
-// estimate, start, watch the progress, cancel, continue where it stopped, see
+// forecast, start, watch the progress, cancel, continue where it stopped, see
 // the results, open a record, export.
 
 import { test } from "node:test";
@@ -11,7 +11,7 @@ import { answerSaveDialog, click, selected, launch, shot, text, until, paste, qu
 const DATA_DIR = dataDir("pull");
 const EXPORT_DIALOG = "Export the pulled records: name the new folder for the files";
 
-test("pull sample data: estimate, progress, cancel, continue, results, record, export", async () => {
+test("pull sample data: forecast, progress, cancel, continue, results, record, export", async () => {
   const browser = await launch(DATA_DIR);
   try {
     await demoConnect(browser);
@@ -24,7 +24,7 @@ test("pull sample data: estimate, progress, cancel, continue, results, record, e
     }
     assert.ok(!(await selected(browser, "input[data-entity=vendors]")));
     assert.ok(!(await selected(browser, "[data-test=line-items]")));
-    await until(browser, async () => /About 3 API calls/.test(await text(browser, "[data-test=estimate]")), "no estimate of 3 calls");
+    await until(browser, async () => /About 3 API calls/.test(await text(browser, "[data-test=forecast]")), "no forecast of 3 calls");
     // The terms, explained once, in place.
     await click(browser, "[data-test=terms] summary");
     assert.match(await text(browser, "[data-test=terms]"), /An API call is one request this app sends to Zoho.*\(the rate limit\).*\(the daily quota/s);
@@ -36,15 +36,15 @@ test("pull sample data: estimate, progress, cancel, continue, results, record, e
     await until(browser, async () => /does not allow reading bills.*Reconnect/.test(await text(browser, "[data-test=outside-sign-in]").catch(() => "")), "no word about bills");
     await click(browser, "input[data-entity=bills]");
     await until(browser, async () => !(await browser.$("[data-test=outside-sign-in]").isExisting()), "the word stayed after unticking");
-    // Line items cost one call per record, and the estimate says so.
+    // Line items cost one call per record, and the forecast says so.
     await click(browser, "[data-test=line-items]");
-    await until(browser, async () => /About 53 API calls/.test(await text(browser, "[data-test=estimate]")), "line items not in the estimate");
+    await until(browser, async () => /About 53 API calls/.test(await text(browser, "[data-test=forecast]")), "line items not in the forecast");
     await click(browser, "[data-test=line-items]");
 
     // Everything of the three: 6 pages, long enough at 20 requests a minute
     // to watch the figures move and cancel midway.
     await click(browser, "[data-test=pull-all]");
-    await until(browser, async () => /at least/i.test(await text(browser, "[data-test=estimate]")), "no lower-bound estimate");
+    await until(browser, async () => /at least/i.test(await text(browser, "[data-test=forecast]")), "no lower-bound forecast");
     await shot(browser, "20-pull-settings");
     await click(browser, "[data-test=start-pull]");
     await (await browser.$("[data-test=pull-progress]")).waitForExist({ timeout: 10_000 });

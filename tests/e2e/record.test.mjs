@@ -58,7 +58,7 @@ test("a record opens as a readable card: key fields, line items, raw data behind
       n.dispatchEvent(new Event("change", { bubbles: true }));
     });
     await click(browser, "[data-test=line-items]");
-    await until(browser, async () => /About 4 API calls/.test(await text(browser, "[data-test=estimate]")), "no estimate of 4 calls");
+    await until(browser, async () => /About 4 API calls/.test(await text(browser, "[data-test=forecast]")), "no forecast of 4 calls");
     await click(browser, "[data-test=start-pull]");
     await until(browser, async () => /Pull complete: 3 records/.test(await text(browser, "main")), "the pull did not complete", 60_000);
 

@@ -39,9 +39,9 @@ async function assertNormalDemo(browser) {
   assert.equal(await (await browser.$("[data-test=test-result]")).isExisting(), false, "a test result from the story stayed");
   // No pull outcome from the story.
   assert.equal(await (await browser.$("[data-test=pull-outcome]")).isExisting(), false, "the story's pull outcome stayed");
-  // The quota and the estimate are not the story's "none left".
+  // The quota and the forecast are not the story's "none left".
   await until(browser, async () => !/ 0 left/.test(await text(browser, "[data-test=quota-used]").catch(() => "")), "the quota still says none is left", 15_000);
-  assert.doesNotMatch(await text(browser, "[data-test=estimate]").catch(() => ""), /^0 calls left/);
+  assert.doesNotMatch(await text(browser, "[data-test=forecast]").catch(() => ""), /^0 calls left/);
   // The pull form belongs to a connection that is listed.
   const open = await browser.execute(() => document.querySelector("[data-test=pull-settings]")?.closest("[data-connection]")?.getAttribute("data-connection") ?? null);
   if (open) assert.ok(await (await browser.$(`[data-connection="${open}"]`)).isExisting(), "the pull form is tied to a connection that is gone");

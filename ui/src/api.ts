@@ -8,6 +8,7 @@
 import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import type { Status } from "./bindings/Status";
+import type { StepId } from "./bindings/StepId";
 import type { KeyIssue } from "./bindings/KeyIssue";
 import type { SaveOutcome } from "./bindings/SaveOutcome";
 import type { CredentialsInput } from "./bindings/CredentialsInput";
@@ -18,7 +19,7 @@ import type { Started } from "./bindings/Started";
 import type { Connection } from "./bindings/Connection";
 import type { ConnectionTest } from "./bindings/ConnectionTest";
 import type { RedirectMethod } from "./bindings/RedirectMethod";
-import type { Estimate } from "./bindings/Estimate";
+import type { Forecast } from "./bindings/Forecast";
 import type { ExportFormat } from "./bindings/ExportFormat";
 import type { ExportSaved } from "./bindings/ExportSaved";
 import type { Finished } from "./bindings/Finished";
@@ -72,7 +73,7 @@ export const api = {
   setRegions: (regions: string[]) => invoke<Status>("set_regions", { regions }),
   setEnabled: (on: boolean) => invoke<Status>("set_enabled", { on }),
   setStep: (item: string, done: boolean) => invoke<Status>("set_step", { item, done }),
-  setCurrentStep: (step: string) => invoke<null>("set_current_step", { step }),
+  setCurrentStep: (step: StepId) => invoke<null>("set_current_step", { step }),
   dismissRecoveryNotice: () => invoke<null>("dismiss_recovery_notice"),
   openLink: (link: Link, region: string | null) => invoke<string>("open_link", { link, region }),
   setRedirectMethod: (method: RedirectMethod) => invoke<Status>("set_redirect_method", { method }),
@@ -88,8 +89,8 @@ export const api = {
   renameConnection: (id: string, label: string) => invoke<Connection>("rename_connection", { id, label }),
   testConnection: (id: string, entities: Entity[]) => invoke<ConnectionTest>("test_connection", { id, entities }),
   disconnect: (id: string, force: boolean) => invoke<null>("disconnect", { id, force }),
-  estimatePull: (connectionId: string, options: PullOptions) =>
-    invoke<Estimate>("estimate_pull", { connectionId, options }),
+  forecastPull: (connectionId: string, options: PullOptions) =>
+    invoke<Forecast>("forecast_pull", { connectionId, options }),
   startPull: (connectionId: string, options: PullOptions) => invoke<null>("start_pull", { connectionId, options }),
   cancelPull: (connectionId: string) => invoke<null>("cancel_pull", { connectionId }),
   /** Stops every running pull, waits until each has saved where it stopped, and closes the window. */

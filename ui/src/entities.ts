@@ -1,27 +1,16 @@
 // The record types a pull can fetch, with the words people use for them.
-// The names are the core's (bindings/Entity.ts, generated from Rust): the
-// `satisfies` below fails the build when one is missing here or unknown.
+// Everything here comes from the core's one list of record types
+// (src-tauri/crates/zoho/src/books/entity.rs): the `Entity` union and
+// ENTITY_FACTS are generated from it when the tests run.
 
 import type { Entity } from "./bindings/Entity";
-
-/** Each record type's name for people, in the order the pull form lists them. */
-const LABELS = {
-  invoices: "Invoices",
-  creditnotes: "Credit notes",
-  customers: "Customers",
-  vendors: "Vendors",
-  bills: "Bills",
-  items: "Items",
-  chartofaccounts: "Chart of accounts",
-  customerpayments: "Customer payments",
-  vendorpayments: "Vendor payments",
-} as const satisfies Record<Entity, string>;
+import { ENTITY_FACTS } from "./bindings/entityFacts";
 
 /** Every record type, in the order the pull form lists them. */
-export const ENTITIES: readonly Entity[] = Object.keys(LABELS) as Entity[];
+export const ENTITIES: readonly Entity[] = Object.keys(ENTITY_FACTS) as Entity[];
 
 /** What a sample pull reads unless the person chooses otherwise (the core's default selection). */
-export const DEFAULT_ENTITIES: readonly Entity[] = ["invoices", "creditnotes", "customers"];
+export const DEFAULT_ENTITIES: readonly Entity[] = ENTITIES.filter((e) => ENTITY_FACTS[e].sample);
 
 export function isEntity(name: string): name is Entity {
   return (ENTITIES as readonly string[]).includes(name);
@@ -29,5 +18,14 @@ export function isEntity(name: string): name is Entity {
 
 /** The name people use for a record type (the core's name if it is not one). */
 export function entityName(name: string): string {
-  return isEntity(name) ? LABELS[name] : name;
+  if (!isEntity(name)) return name;
+  const label = ENTITY_FACTS[name].label;
+  return label.charAt(0).toUpperCase() + label.slice(1);
+}
+
+/** The record types with line items, one of each as people say it ("invoice, credit note and bill"). */
+export function lineItemWords(): string {
+  const ones: string[] = ENTITIES.filter((e) => ENTITY_FACTS[e].detail === "line_items").map((e) => ENTITY_FACTS[e].one);
+  const last = ones.pop();
+  return ones.length === 0 ? (last ?? "") : `${ones.join(", ")} and ${last}`;
 }

@@ -10,6 +10,7 @@ import { STEP_TEXT } from "./steps";
 import { storiesArea, storiesButton } from "./stories";
 import type { ChecklistItem } from "./bindings/ChecklistItem";
 import type { Status } from "./bindings/Status";
+import type { StepId } from "./bindings/StepId";
 
 type HelpModule = typeof import("./help");
 let helpModule: HelpModule | null = null;
@@ -17,9 +18,9 @@ let helpModule: HelpModule | null = null;
 /** What the frame asks of the window, beyond what a screen may. */
 export interface FrameHost extends Host {
   /** The open step's id. */
-  step: () => string;
+  step: () => StepId;
   /** Opens a step (clearing the banners) and remembers it in the core. */
-  goTo: (step: string) => void;
+  goTo: (step: StepId) => void;
   /** Shows the welcome screen. */
   showWelcome: () => void;
   /** Starts again from the core's state (after the recovery notice is read). */
@@ -35,7 +36,7 @@ export interface FrameHost extends Host {
 /** The id of the open step's title, which takes focus when another step is opened. */
 const STEP_TITLE = "step-title";
 
-export function checklistFrame(host: FrameHost, steps: Readonly<Record<string, StepScreen>>): { view: (s: Status) => Node[] } {
+export function checklistFrame(host: FrameHost, steps: Readonly<Record<StepId, StepScreen>>): { view: (s: Status) => Node[] } {
   let showHelp = false;
 
   function loadHelp(): void {
@@ -47,7 +48,7 @@ export function checklistFrame(host: FrameHost, steps: Readonly<Record<string, S
     }
   }
 
-  function goTo(step: string): void {
+  function goTo(step: StepId): void {
     host.goTo(step);
     host.focus(STEP_TITLE);
   }
@@ -119,7 +120,7 @@ export function checklistFrame(host: FrameHost, steps: Readonly<Record<string, S
                 },
               },
               h("span", { class: "marker", "aria-hidden": "true" }, item.done ? "✓" : String(index + 1)),
-              h("span", {}, text?.title ?? item.id),
+              h("span", {}, text.title),
               h("span", { class: "visually-hidden" }, item.done ? " (done)" : " (to do)"),
             ),
           );
@@ -180,7 +181,7 @@ export function checklistFrame(host: FrameHost, steps: Readonly<Record<string, S
     const index = s.checklist.findIndex((i) => i.id === host.step());
     const item = s.checklist[index] ?? s.checklist[0];
     if (!item) return h("section", {});
-    const text = STEP_TEXT[item.id] ?? { title: item.id, why: "" };
+    const text = STEP_TEXT[item.id];
     const body = stepBody(s, item);
     const prev = s.checklist[index - 1];
     const next = s.checklist[index + 1];
@@ -205,7 +206,7 @@ export function checklistFrame(host: FrameHost, steps: Readonly<Record<string, S
   }
 
   function stepBody(s: Status, item: ChecklistItem): HTMLElement {
-    return steps[item.id]?.view(s, item) ?? h("div", {});
+    return steps[item.id].view(s, item);
   }
 
   return { view };

@@ -23,12 +23,13 @@ import { registerClient } from "./screens/register";
 import { welcome } from "./screens/welcome";
 import type { Profile } from "./bindings/Profile";
 import type { Status } from "./bindings/Status";
+import type { StepId } from "./bindings/StepId";
 
 interface UiState {
   status: Status | null;
   welcomed: boolean;
   showWelcome: boolean;
-  step: string;
+  step: StepId;
   error: ErrorNotice | null;
   info: string | null;
   busy: boolean;
@@ -105,7 +106,7 @@ function switchProfile(profile: Profile): void {
   ).then(connectScreen.loadConnections).then(render);
 }
 
-function goTo(step: string): void {
+function goTo(step: StepId): void {
   state.step = step;
   state.error = null;
   state.info = null;
@@ -163,7 +164,7 @@ const keysScreen = keys(host);
 const connectScreen = connect(host);
 
 /** Each checklist step's screen, by the step ids the core defines (src-tauri/crates/setup/src/checklist.rs). */
-const STEPS: Readonly<Record<string, StepScreen>> = {
+const STEPS: Readonly<Record<StepId, StepScreen>> = {
   before_you_start: beforeYouStart(host),
   register_client: registerClient(host),
   console_settings: consoleSettings(host),

@@ -1,4 +1,4 @@
-// Sample pulls in the window: settings with a live estimate, progress while
+// Sample pulls in the window: settings with a live forecast, progress while
 // it runs, then results (counts, requests per minute against the limit, the
 // daily quota), a virtualised preview table per entity with a record view,
 // export, and the history of pulls. State is the core's; this module draws it.
@@ -8,11 +8,11 @@ import { h } from "./dom";
 import { formatAmount, formatDate, statusWords } from "./format";
 import { closeRecordCard, openRecordCard } from "./record-card";
 import { openFolderButton, saveWithDialog, savingNote, type Saving } from "./saving";
-import { DEFAULT_ENTITIES, ENTITIES, entityName, isEntity } from "./entities";
+import { DEFAULT_ENTITIES, ENTITIES, entityName, isEntity, lineItemWords } from "./entities";
 import type { Host } from "./host";
 import type { Entity } from "./bindings/Entity";
 import type { Connection } from "./bindings/Connection";
-import type { Estimate } from "./bindings/Estimate";
+import type { Forecast } from "./bindings/Forecast";
 import type { ExportFormat } from "./bindings/ExportFormat";
 import type { ExportSaved } from "./bindings/ExportSaved";
 import type { EntityProgress } from "./bindings/EntityProgress";
@@ -37,8 +37,8 @@ interface PullUi {
   /** What the connection's sign-in may read (Zoho's granted scope). */
   canRead: readonly Entity[];
   options: PullOptions;
-  estimate: Estimate | null;
-  estimateError: string | null;
+  forecast: Forecast | null;
+  forecastError: string | null;
   running: boolean;
   progress: Progress | null;
   results: PullResults | null;
@@ -60,8 +60,8 @@ const ui: PullUi = {
   currency: null,
   canRead: ENTITIES,
   options: { entities: [...DEFAULT_ENTITIES], sample: 25, line_items: false, customer_details: false },
-  estimate: null,
-  estimateError: null,
+  forecast: null,
+  forecastError: null,
   running: false,
   progress: null,
   results: null,
@@ -96,7 +96,7 @@ export function openPull(c: Connection, h0: PullHost): void {
     closeRecordCard();
     table.reset();
   }
-  void refreshEstimate();
+  void refreshForecast();
   void loadResults();
 }
 
@@ -107,7 +107,7 @@ export function closePull(): void {
 /**
  * After the connections changed under the window (a demo story staged or
  * ended): the pull of a connection that is gone closes, and the open one
- * forgets its last outcome and reads its figures (quota, estimate) again.
+ * forgets its last outcome and reads its figures (quota, forecast) again.
  */
 export function connectionsChanged(connections: readonly Connection[]): void {
   if (!ui.connection) return;
@@ -117,13 +117,13 @@ export function connectionsChanged(connections: readonly Connection[]): void {
   if (!c) {
     ui.connection = null;
     ui.results = null;
-    ui.estimate = null;
-    ui.estimateError = null;
+    ui.forecast = null;
+    ui.forecastError = null;
     ui.progress = null;
     return;
   }
   ui.canRead = c.can_read;
-  void refreshEstimate();
+  void refreshForecast();
   void loadResults();
 }
 
@@ -136,14 +136,14 @@ export function pullOpenFor(): string | null {
   return ui.connection;
 }
 
-async function refreshEstimate(): Promise<void> {
+async function refreshForecast(): Promise<void> {
   if (!ui.connection) return;
   try {
-    ui.estimate = await api.estimatePull(ui.connection, ui.options);
-    ui.estimateError = null;
+    ui.forecast = await api.forecastPull(ui.connection, ui.options);
+    ui.forecastError = null;
   } catch (e) {
-    ui.estimate = null;
-    ui.estimateError = asAppError(e).message;
+    ui.forecast = null;
+    ui.forecastError = asAppError(e).message;
   }
   host?.render();
 }
@@ -182,7 +182,7 @@ function duration(seconds: number): string {
 async function startPull(): Promise<void> {
   const connection = ui.connection;
   if (!connection) return;
-  const est = ui.estimate;
+  const est = ui.forecast;
   if (est?.daily_quota_left !== null && est?.daily_quota_left !== undefined && est.calls > est.daily_quota_left) {
     const ok = window.confirm(
       `This pull needs about ${est.calls} API calls, but Zoho allows only ${est.daily_quota_left} more today for this organization. It will stop when the quota runs out and can continue tomorrow. Start anyway?`,
@@ -262,7 +262,7 @@ void events.pullFinished((f) => {
     };
     ui.lastRefused = [...refused];
   }
-  const redraws: Promise<unknown>[] = [loadResults(), refreshEstimate()];
+  const redraws: Promise<unknown>[] = [loadResults(), refreshForecast()];
   if (f.report?.complete && host) redraws.push(host.refreshStatus());
   // Once the page has settled: the outcome, with the results under it, in view.
   void Promise.allSettled(redraws).then(() => {
@@ -285,7 +285,7 @@ function outcomeNote(): HTMLElement | null {
 
 // ---------- settings ----------
 
-/** A checkbox for one of the opt-in detail calls; the estimate follows it. */
+/** A checkbox for one of the opt-in detail calls; the forecast follows it. */
 function detailToggle(test: string, option: "line_items" | "customer_details", label: string): HTMLElement {
   return h(
     "label",
@@ -296,7 +296,7 @@ function detailToggle(test: string, option: "line_items" | "customer_details", l
       checked: ui.options[option],
       onchange: (e: Event) => {
         ui.options[option] = (e.target as HTMLInputElement).checked;
-        void refreshEstimate();
+        void refreshForecast();
       },
     }),
     label,
@@ -333,7 +333,7 @@ function settings(): HTMLElement {
   const all = o.sample === null;
   // Chosen, but outside what the connection's sign-in may read.
   const outsideSignIn = o.entities.filter((e) => !ui.canRead.includes(e));
-  const est = ui.estimate;
+  const est = ui.forecast;
   const overQuota =
     est !== null && est.daily_quota_left !== null && est.calls > est.daily_quota_left;
   return h(
@@ -364,7 +364,7 @@ function settings(): HTMLElement {
             onchange: (e: Event) => {
               const on = (e.target as HTMLInputElement).checked;
               o.entities = on ? [...o.entities, id] : o.entities.filter((x) => x !== id);
-              void refreshEstimate();
+              void refreshForecast();
             },
           }),
           entityName(id),
@@ -392,7 +392,7 @@ function settings(): HTMLElement {
           checked: !all,
           onchange: () => {
             o.sample = 25;
-            void refreshEstimate();
+            void refreshForecast();
           },
         }),
         "The newest ",
@@ -408,7 +408,7 @@ function settings(): HTMLElement {
           onchange: (e: Event) => {
             const n = Math.max(1, Math.min(10000, Number((e.target as HTMLInputElement).value) || 25));
             o.sample = n;
-            void refreshEstimate();
+            void refreshForecast();
           },
         }),
         " of each",
@@ -423,7 +423,7 @@ function settings(): HTMLElement {
           checked: all,
           onchange: () => {
             o.sample = null;
-            void refreshEstimate();
+            void refreshForecast();
           },
         }),
         "Everything",
@@ -433,7 +433,7 @@ function settings(): HTMLElement {
       "fieldset",
       { class: "detail-choice" },
       h("legend", {}, "Extra detail (off by default, to respect Zoho's limits)"),
-      detailToggle("line-items", "line_items", "Include line items (one extra API call per invoice, credit note and bill)"),
+      detailToggle("line-items", "line_items", `Include line items (one extra API call per ${lineItemWords()})`),
       detailToggle(
         "customer-details",
         "customer_details",
@@ -442,8 +442,8 @@ function settings(): HTMLElement {
     ),
     h(
       "p",
-      { class: `estimate${overQuota ? " over" : ""}`, "data-test": "estimate", "aria-live": "polite" },
-      ui.estimateError ??
+      { class: `forecast${overQuota ? " over" : ""}`, "data-test": "forecast", "aria-live": "polite" },
+      ui.forecastError ??
         (est
           ? `${est.lower_bound ? "At least" : "About"} ${est.calls} API call${est.calls === 1 ? "" : "s"}, ${duration(est.seconds)} at Zoho's rate limit. ` +
             (est.daily_quota_left === null

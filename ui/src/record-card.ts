@@ -24,13 +24,14 @@ const STATUS: KeyField = ["Status", ["status"], "status"];
 
 const REFERENCE: KeyField = ["Reference", ["reference_number"], "text"];
 
-/** An invoice, credit note or bill: its number, the other party, dates, status, amounts. */
-function documentFields(name: string, numberKey: string, party: string, partyKey: string, due: boolean): KeyField[] {
+/** An invoice, credit note, bill or estimate: its number, the other party, dates, status, amounts. */
+function documentFields(name: string, numberKey: string, party: string, partyKey: string, due: boolean, expires = false): KeyField[] {
   return [
     [`${name} number`, [numberKey], "text"],
     [party, [partyKey], "text"],
     ["Date", ["date"], "date"],
     ...(due ? [["Due date", ["due_date"], "date"] as const] : []),
+    ...(expires ? [["Expiry date", ["expiry_date"], "date"] as const] : []),
     STATUS,
     ["Total", ["total"], "money"],
     [due ? "Balance due" : "Balance", ["balance"], "money"],
@@ -86,6 +87,7 @@ const KEY_FIELDS: Record<Entity, readonly KeyField[]> = {
   ],
   customerpayments: paymentFields("Customer", "customer_name", ["payment_status", "status"]),
   vendorpayments: paymentFields("Vendor", "vendor_name", ["status"]),
+  estimates: documentFields("Estimate", "estimate_number", "Customer", "customer_name", false, true),
 };
 
 /** For a shape not known: the names most records have. */

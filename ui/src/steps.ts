@@ -1,12 +1,17 @@
 // The words of the checklist: a title, a "why" and the sub-steps of each step,
-// keyed by the ids the core defines (src-tauri/crates/setup/src/checklist.rs).
+// keyed by the ids the core defines (src-tauri/crates/setup/src/checklist.rs):
+// the maps are `Record`s of the generated unions, so a step or sub-step
+// without its words fails the type-check.
+
+import type { StepId } from "./bindings/StepId";
+import type { SubStepId } from "./bindings/SubStepId";
 
 export interface StepText {
   title: string;
   why: string;
 }
 
-export const STEP_TEXT: Record<string, StepText> = {
+export const STEP_TEXT: Readonly<Record<StepId, StepText>> = {
   before_you_start: {
     title: "Before you start",
     why: "You will register your integration with Zoho once. It takes about ten minutes and needs a Zoho account.",
@@ -34,22 +39,22 @@ export const STEP_TEXT: Record<string, StepText> = {
 };
 
 /** The sub-steps a person ticks, with what to do. */
-export const SUBSTEP_TEXT: Record<string, string> = {
-  "before_you_start.zoho_account": "I have a Zoho account I can sign in with.",
-  "before_you_start.choose_regions": "I have chosen the data centers my customers use (below).",
-  "register_client.open_console": "Open Zoho's API console and sign in.",
-  "register_client.add_client":
+export const SUBSTEP_TEXT: Readonly<Record<SubStepId, string>> = {
+  zoho_account: "I have a Zoho account I can sign in with.",
+  choose_regions: "I have chosen the data centers my customers use (below).",
+  open_console: "Open Zoho's API console and sign in.",
+  add_client:
     "Click ADD CLIENT. (If you have never registered an application before, the button is called GET STARTED.)",
-  "register_client.server_based": "Choose the client type Server-based Applications.",
-  "register_client.client_name":
+  server_based: "Choose the client type Server-based Applications.",
+  client_name:
     "Client Name: type your company or product name (your customers see it when Zoho asks them to allow the connection). Homepage URL: type your company's website address.",
-  "register_client.redirect_uris":
+  redirect_uris:
     "Authorized Redirect URIs: paste the first address below into this field, exactly as shown. For each further address, click + beside the field and paste it into the new field. This is where Zoho sends people back after they allow the connection.",
-  "register_client.create":
+  create:
     "Click CREATE, then open the Client Secret tab. It shows the Client ID and Client Secret you will paste in the “Add your keys” step.",
-  "console_settings.enable_regions":
+  enable_regions:
     "In the API console, open the Settings tab and switch on each data center listed below.",
-  "console_settings.same_credentials":
+  same_credentials:
     "Tick “Use the same OAuth credentials for all data centers”. It saves by itself.",
 };
 

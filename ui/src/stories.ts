@@ -11,12 +11,13 @@ import { h } from "./dom";
 import type { Host } from "./host";
 import type { StagedStory } from "./bindings/StagedStory";
 import type { Status } from "./bindings/Status";
+import type { StepId } from "./bindings/StepId";
 import type { StoryInfo } from "./bindings/StoryInfo";
 
 /** What the stories ask of the window, beyond what a screen may. */
 export interface StoryHost extends Host {
   /** Opens a checklist step. */
-  goTo: (step: string) => void;
+  goTo: (step: StepId) => void;
   /** Asks the core for the status and the connections again (a story changed them). */
   reload: () => Promise<void>;
 }

@@ -7,4 +7,10 @@ export type DataCenterInfo = { region: string, name: string,
 /**
  * Officially supported by the integration platform (US and UK).
  */
-supported: boolean, accounts: string, };
+supported: boolean, accounts: string, 
+/**
+ * For a data center with its own accounts realm (China's), the domain
+ * people know its sign-in by (`zoho.com.cn`); `None` for every one that
+ * signs in at accounts.zoho.com.
+ */
+own_accounts: string | null, };

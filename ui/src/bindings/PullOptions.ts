@@ -14,7 +14,8 @@ entities: Array<Entity>,
  */
 sample: number | null, 
 /**
- * One detail call per invoice, credit note and bill, for line items.
+ * One detail call per record of a type with line items (invoices and
+ * the like: `Entity::has_line_items`), for its line items.
  */
 line_items: boolean, 
 /**

@@ -5,6 +5,7 @@ import type { KeyCheck } from "./KeyCheck";
 import type { PlatformInfo } from "./PlatformInfo";
 import type { Profile } from "./Profile";
 import type { RedirectMethod } from "./RedirectMethod";
+import type { StepId } from "./StepId";
 
 /**
  * Everything the window and `zbsetup status` show. Never holds a secret.
@@ -34,7 +35,7 @@ key_check: KeyCheck | null,
 /**
  * Where the window reopens: the step last opened, else the first not done.
  */
-current_step: string | null, connections: number, data_centers: Array<DataCenterInfo>, 
+current_step: StepId | null, connections: number, data_centers: Array<DataCenterInfo>, 
 /**
  * Set when the keyring could not be read: what happened and what to do.
  */

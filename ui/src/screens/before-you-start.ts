@@ -17,7 +17,7 @@ export function beforeYouStart(host: Host): StepScreen {
         h(
           "p",
           { class: "hint" },
-          "Zoho keeps each account in one data center. This app works with all ten: choose every one where your customers' organizations are. Your integration platform may accept only some of them (Codat, for one, officially supports the United States and the United Kingdom only).",
+          `Zoho keeps each account in one data center. This app works with all ${countWord(s.data_centers.length)}: choose every one where your customers' organizations are. Your integration platform may accept only some of them (Codat, for one, officially supports the United States and the United Kingdom only).`,
         ),
         s.data_centers.map((dc) => {
           const id = `region-${dc.region}`;
@@ -59,4 +59,11 @@ export function beforeYouStart(host: Host): StepScreen {
       );
     },
   };
+}
+
+const COUNT_WORDS = ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"];
+
+/** A count as a word up to twelve ("ten"), then in figures. */
+function countWord(n: number): string {
+  return COUNT_WORDS[n] ?? String(n);
 }

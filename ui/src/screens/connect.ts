@@ -275,10 +275,11 @@ export function connect(host: Host): ConnectScreen {
       );
     }
     // Zoho starts every sign-in at accounts.zoho.com and sends the person on
-    // to their own data center; only China's accounts sign in elsewhere.
-    const china = s.regions.includes("cn");
-    const onlyChina = china && s.regions.length === 1;
-    const region = onlyChina || (china && state.region === "cn") ? "cn" : null;
+    // to their own data center; only a data center with its own accounts
+    // (China's) signs in elsewhere.
+    const apart = s.data_centers.find((dc) => dc.own_accounts !== null && s.regions.includes(dc.region)) ?? null;
+    const onlyApart = apart !== null && s.regions.length === 1;
+    const region = apart !== null && (onlyApart || state.region === apart.region) ? apart.region : null;
     return h(
       "section",
       { class: "panel", "data-test": "connect-start" },
@@ -288,7 +289,7 @@ export function connect(host: Host): ConnectScreen {
         {},
         "You will sign in to Zoho in your browser and allow read-only access to one Zoho Books organization. Nothing is changed in Zoho Books. Zoho finds your organization's data center by itself.",
       ),
-      china && !onlyChina
+      apart !== null && !onlyApart
         ? h(
             "label",
             { class: "choice" },
@@ -296,12 +297,12 @@ export function connect(host: Host): ConnectScreen {
               type: "checkbox",
               id: "connect-china",
               "data-test": "connect-china",
-              checked: region === "cn",
+              checked: region === apart.region,
               onchange: (e: Event) => {
-                state.region = (e.target as HTMLInputElement).checked ? "cn" : null;
+                state.region = (e.target as HTMLInputElement).checked ? apart.region : null;
               },
             }),
-            h("span", {}, "The Zoho account is in China (it signs in at zoho.com.cn)"),
+            h("span", {}, `The Zoho account is in ${apart.name} (it signs in at ${apart.own_accounts ?? ""})`),
           )
         : null,
       h(

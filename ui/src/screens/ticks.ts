@@ -6,8 +6,10 @@ import { h } from "../dom";
 import type { Host } from "../host";
 import { SUBSTEP_TEXT } from "../steps";
 import type { ChecklistItem } from "../bindings/ChecklistItem";
+import type { StepId } from "../bindings/StepId";
+import type { SubStepId } from "../bindings/SubStepId";
 
-function tick(host: Host, stepId: string, sub: string, done: boolean, fixed: boolean, extra?: HTMLElement | null): HTMLElement {
+function tick(host: Host, stepId: StepId, sub: SubStepId, done: boolean, fixed: boolean, extra?: HTMLElement | null): HTMLElement {
   const id = `${stepId}.${sub}`;
   const box = h("input", {
     type: "checkbox",
@@ -23,13 +25,13 @@ function tick(host: Host, stepId: string, sub: string, done: boolean, fixed: boo
   return h(
     "li",
     { class: `tick${done ? " ticked" : ""}` },
-    h("div", { class: "tick-row" }, box, h("label", { for: `tick-${id}` }, SUBSTEP_TEXT[id] ?? id)),
+    h("div", { class: "tick-row" }, box, h("label", { for: `tick-${id}` }, SUBSTEP_TEXT[sub])),
     extra ?? null,
   );
 }
 
 /** The step's sub-steps, each with what to do; `extras` go under the sub-step of that id. */
-export function ticks(host: Host, item: ChecklistItem, extras: Record<string, HTMLElement | null> = {}): HTMLElement {
+export function ticks(host: Host, item: ChecklistItem, extras: Partial<Record<SubStepId, HTMLElement | null>> = {}): HTMLElement {
   const list = h(
     "ol",
     { class: "ticks" },

@@ -125,8 +125,8 @@ enum Command {
     Test {
         /// The connection's ID (see `zbsetup connections`).
         id: String,
-        /// Record types to read one record of, comma-separated (default: invoices,creditnotes,customers).
-        #[arg(long, value_name = "a,b,..")]
+        /// Record types to read one record of, comma-separated.
+        #[arg(long, value_name = "a,b,..", help = entities_help("Record types to read one record of"))]
         entities: Option<String>,
     },
     /// Save the test report (an HTML page that prints to PDF; no secret in it).
@@ -213,8 +213,8 @@ mod tests {
 struct PullArgs {
     /// The connection's ID (see `zbsetup connections`).
     id: String,
-    /// Entities, comma-separated (default: invoices,creditnotes,customers).
-    #[arg(long, value_name = "a,b,..")]
+    /// Record types to pull, comma-separated.
+    #[arg(long, value_name = "a,b,..", help = entities_help("Record types to pull"))]
     entities: Option<String>,
     /// Newest N records per entity.
     #[arg(long, value_name = "N", conflicts_with = "all")]
@@ -222,22 +222,22 @@ struct PullArgs {
     /// Every record.
     #[arg(long)]
     all: bool,
-    /// Include line items (one extra call per invoice, credit note and bill).
-    #[arg(long)]
+    /// Include line items (one extra call per record that has them).
+    #[arg(long, help = format!("Include line items (one extra call per {})", Entity::line_item_words()))]
     line_items: bool,
     /// Include customer addresses and contact persons (one extra call per customer).
     #[arg(long)]
     customer_details: bool,
-    /// Print the estimate of API calls and time, and stop.
+    /// Print the forecast of API calls and time, and stop.
     #[arg(long)]
     dry_run: bool,
     /// Count the records first (one API call per 200 records of each type,
-    /// nothing else read), so the estimate is a figure rather than "at
+    /// nothing else read), so the forecast is a figure rather than "at
     /// least"; the totals are kept for a day, for the window too.
     #[arg(long)]
     count: bool,
-    /// Stop after this many API calls (default: the estimate plus a quarter,
-    /// at least 20 more, when the estimate is not a lower bound).
+    /// Stop after this many API calls (default: the forecast plus a quarter,
+    /// at least 20 more, when the forecast is not a lower bound).
     #[arg(long, value_name = "N")]
     max_calls: Option<u64>,
 }
@@ -261,9 +261,12 @@ struct ConnectArgs {
     reconnect: Option<String>,
     /// Record types the connection will read, comma-separated: Zoho is asked
     /// only for these (plus settings, to list organizations), like the
-    /// window (default: invoices,creditnotes,customers). A reconnect keeps
-    /// what the connection could read.
-    #[arg(long, value_name = "a,b,..")]
+    /// window. A reconnect keeps what the connection could read.
+    #[arg(
+        long,
+        value_name = "a,b,..",
+        help = entities_help("Record types the connection will read (Zoho is asked only for these, plus settings, to list organizations, like the window; a reconnect keeps what the connection could read)")
+    )]
     entities: Option<String>,
 }
 
@@ -714,6 +717,20 @@ fn read_secret(input: impl Read) -> Result<String, Failure> {
     Ok(text)
 }
 
+/// The help of an `--entities` option: what it chooses, then every record
+/// type's name and the default (from the one list of record types).
+fn entities_help(what: &str) -> String {
+    let default: Vec<&str> = Entity::default_selection()
+        .iter()
+        .map(|e| e.name())
+        .collect();
+    format!(
+        "{what}, comma-separated, of: {} (default: {})",
+        Entity::names(),
+        default.join(",")
+    )
+}
+
 /// A comma-separated list of entity names.
 fn parse_entities(list: &str) -> Result<Vec<Entity>, Failure> {
     list.split(',')
@@ -770,25 +787,25 @@ async fn pull(cli: &Cli, setup: Setup, args: &PullArgs) -> Result<(), Failure> {
         }
     }
     if args.dry_run {
-        let estimate = setup.estimate_pull(&args.id, &options)?;
+        let forecast = setup.forecast_pull(&args.id, &options)?;
         if cli.json {
-            return print_json(&estimate);
+            return print_json(&forecast);
         }
         println!(
             "About {}{} API calls{}, {:.0} s at the rate limit; daily quota left: {}.",
-            if estimate.lower_bound {
+            if forecast.lower_bound {
                 "at least "
             } else {
                 ""
             },
-            estimate.calls,
-            if estimate.lower_bound && estimate.counted_at.is_none() {
+            forecast.calls,
+            if forecast.lower_bound && forecast.counted_at.is_none() {
                 " (--count counts the records first, for a figure)"
             } else {
                 ""
             },
-            estimate.seconds,
-            match (estimate.daily_quota_left, estimate.daily_quota_guess) {
+            forecast.seconds,
+            match (forecast.daily_quota_left, forecast.daily_quota_guess) {
                 (Some(n), _) => n.to_string(),
                 (None, Some(g)) => format!(
                     "not reported by Zoho yet (the organization's plan usually allows {g} a day: \
@@ -799,11 +816,11 @@ async fn pull(cli: &Cli, setup: Setup, args: &PullArgs) -> Result<(), Failure> {
         );
         return Ok(());
     }
-    // Never more calls than the estimate plus a margin without being asked.
+    // Never more calls than the forecast plus a margin without being asked.
     let max_calls = match args.max_calls {
         Some(n) => Some(n),
         None => {
-            let e = setup.estimate_pull(&args.id, &options)?;
+            let e = setup.forecast_pull(&args.id, &options)?;
             (!e.lower_bound).then(|| e.calls + (e.calls / 4).max(20))
         }
     };
@@ -871,7 +888,7 @@ async fn pull(cli: &Cli, setup: Setup, args: &PullArgs) -> Result<(), Failure> {
             let why = if args.max_calls.is_some() {
                 "the limit given with --max-calls"
             } else {
-                "the most it may use without asking: the estimate plus a margin"
+                "the most it may use without asking: the forecast plus a margin"
             };
             let calls = if n == 1 { "call" } else { "calls" };
             return Err(Failure(format!(

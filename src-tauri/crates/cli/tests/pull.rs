@@ -185,12 +185,12 @@ async fn a_pull_stops_at_its_call_limit_and_says_so() {
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("stopped after 3 API calls"), "{stderr}");
     assert!(stderr.contains("--max-calls"), "{stderr}");
-    // The limit given is named as such, not as the estimate plus a margin.
+    // The limit given is named as such, not as the forecast plus a margin.
     assert!(
         stderr.contains("the limit given with --max-calls"),
         "{stderr}"
     );
-    assert!(!stderr.contains("estimate plus a margin"), "{stderr}");
+    assert!(!stderr.contains("forecast plus a margin"), "{stderr}");
     // The limit is kept to the call: the 4th is never sent.
     let calls = c.sim.stats(ORGS[0]).unwrap().accepted.len() - before;
     assert_eq!(calls, 3, "{calls} calls for a limit of 3");

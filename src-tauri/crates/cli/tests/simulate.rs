@@ -161,7 +161,7 @@ fn simulate_then_connect_like_a_newcomer() {
 
     let id = c["id"].as_str().unwrap();
 
-    // A dry run estimates; a sample pull brings exactly that many of each.
+    // A dry run forecasts; a sample pull brings exactly that many of each.
     let out = zbsetup(&data, &endpoints)
         .args(["--json", "pull", id, "--dry-run"])
         .output()
@@ -171,15 +171,15 @@ fn simulate_then_connect_like_a_newcomer() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let estimate: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let forecast: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(
-        estimate["calls"], 3,
-        "one list call per default entity: {estimate}"
+        forecast["calls"], 3,
+        "one list call per default entity: {forecast}"
     );
-    assert!(estimate["seconds"].is_number());
-    assert!(estimate.get("daily_quota_left").is_some());
+    assert!(forecast["seconds"].is_number());
+    assert!(forecast.get("daily_quota_left").is_some());
     // The range the pull falls in, as the contract names it (docs/cli.md).
-    assert_eq!(estimate["calls_max"], 3, "{estimate}");
+    assert_eq!(forecast["calls_max"], 3, "{forecast}");
     let all = zbsetup(&data, &endpoints)
         .args(["--json", "pull", id, "--all", "--dry-run"])
         .output()

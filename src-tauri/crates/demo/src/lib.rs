@@ -30,8 +30,23 @@ use zbs_zoho::dc::DataCenters;
 
 pub use stories::{DemoStory, StagedStory, StoryInfo, STORY_LABEL};
 
-/// The first of the ports the demo simulator prefers (accounts, API per region).
-pub const DEMO_PORT_BASE: u16 = 47830;
+/// The ports the demo simulator prefers, per region: its accounts server
+/// there, and its API on the next port. Keyed by region, not by place in a
+/// list, so a data center added anywhere never moves another's (stored demo
+/// connections name these addresses); a test checks that every region the
+/// simulator serves has ports of its own.
+pub const DEMO_PORTS: &[(&str, u16)] = &[
+    ("us", 47830),
+    ("uk", 47832),
+    ("eu", 47834),
+    ("in", 47836),
+    ("au", 47838),
+    ("jp", 47840),
+    ("ca", 47842),
+    ("sa", 47844),
+    ("ae", 47846),
+    ("cn", 47848),
+];
 
 /// The made-up keys of the demo client, shown on the demo's "Add your keys"
 /// step. They only open the simulator on this computer.
@@ -80,13 +95,10 @@ pub fn demo_config(fixed_ports: bool) -> SimConfig {
     };
     cfg.clients = vec![demo_client()];
     if fixed_ports {
-        cfg.ports = REGIONS
+        cfg.ports = DEMO_PORTS
             .iter()
-            .enumerate()
-            .map(|(i, r)| {
-                let base = DEMO_PORT_BASE + 2 * i as u16;
-                ((*r).to_owned(), (base, base + 1))
-            })
+            .filter(|(r, _)| REGIONS.contains(r))
+            .map(|&(r, accounts)| (r.to_owned(), (accounts, accounts + 1)))
             .collect::<BTreeMap<_, _>>();
     }
     cfg
@@ -241,6 +253,40 @@ impl Demo {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_region_has_demo_ports_of_its_own() {
+        let mut ports: Vec<u16> = Vec::new();
+        for region in REGIONS {
+            let (_, accounts) = DEMO_PORTS
+                .iter()
+                .find(|(r, _)| *r == region)
+                .unwrap_or_else(|| panic!("{region} has no demo ports"));
+            ports.extend([*accounts, accounts + 1]);
+        }
+        let count = ports.len();
+        ports.sort_unstable();
+        ports.dedup();
+        assert_eq!(ports.len(), count, "two regions share a demo port");
+    }
+
+    /// The simulator keeps its own knowledge of Zoho's data centers (it must
+    /// not learn Zoho from the client): it serves every region of the
+    /// built-in table, and its organizations there have that region's
+    /// currency and time zone.
+    #[test]
+    fn the_simulator_serves_every_data_center_as_the_table_describes_it() {
+        let table: Vec<&str> = zbs_zoho::dc::REGIONS.iter().map(|r| r.code).collect();
+        assert_eq!(REGIONS.to_vec(), table, "the simulator's regions");
+        for r in zbs_zoho::dc::REGIONS {
+            assert_eq!(
+                zbs_sim::region_locale(r.code),
+                Some((r.currency, r.time_zone)),
+                "{}: currency and time zone",
+                r.code
+            );
+        }
+    }
 
     /// The window's demo and `zbsetup --demo` attached to it trust the same
     /// addresses, so connections made in one work in the other.

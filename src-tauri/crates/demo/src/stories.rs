@@ -16,6 +16,7 @@ use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
+use zbs_setup::checklist::StepId;
 use zbs_setup::connect::{Connection, ConnectionState, RedirectMethod};
 use zbs_setup::keycheck::KeyCheckStatus;
 use zbs_setup::{CredentialsInput, Error, Setup};
@@ -142,7 +143,7 @@ pub struct StagedStory {
     /// What the customer would see, and what to click, in plain words.
     pub caption: String,
     /// The checklist step the story plays on.
-    pub step: String,
+    pub step: StepId,
     /// The connection it plays on, when it needs one.
     pub connection: Option<String>,
 }
@@ -219,7 +220,7 @@ impl Demo {
                 story,
                 title: story.title().to_owned(),
                 caption: String::new(),
-                step: String::new(),
+                step: StepId::Test,
                 connection: None,
             },
             undo: Undo::Nothing,
@@ -295,7 +296,7 @@ impl Demo {
                          the fix."
                     ));
                 }
-                ("test", caption)
+                (StepId::Test, caption)
             }
             DemoStory::DataCenterOff => {
                 let region = refused_region(setup, &sim.home_region())?;
@@ -338,7 +339,7 @@ impl Demo {
                          tab."
                     )
                 };
-                ("keys", caption)
+                (StepId::Keys, caption)
             }
             DemoStory::DailyQuota => {
                 let c = self.connection_to_play_on(setup).await?;
@@ -357,7 +358,7 @@ impl Demo {
                      paused.",
                     org = c.organization_name
                 );
-                ("test", caption)
+                (StepId::Test, caption)
             }
             DemoStory::ModuleRefused => {
                 let c = self.connection_to_play_on(setup).await?;
@@ -372,7 +373,7 @@ impl Demo {
                      aside, saying why.",
                     org = c.organization_name
                 );
-                ("test", caption)
+                (StepId::Test, caption)
             }
             DemoStory::TooManySignIns => {
                 let email = sim.config().user_email.clone();
@@ -396,14 +397,14 @@ impl Demo {
                      Connect once more after that, and the oldest is marked \u{201c}Needs \
                      reconnecting\u{201d}."
                 );
-                ("test", caption)
+                (StepId::Test, caption)
             }
         };
         Ok(StagedStory {
             story,
             title: story.title().to_owned(),
             caption,
-            step: step.to_owned(),
+            step,
             connection,
         })
     }

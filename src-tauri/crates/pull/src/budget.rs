@@ -2,7 +2,7 @@
 //! `<requests>/<seconds>s`, default `100/60s`) and the pacing derived from
 //! it: the burst, the safety margin and the GCRA emission interval that the
 //! [`crate::limiter`] uses, and the time a number of calls takes at that pace
-//! (for [`crate::Estimate`]).
+//! (for [`crate::Forecast`]).
 
 use std::fmt;
 use std::time::Duration;

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use ts_rs::TS;
 use zbs_zoho::books::types::{
-    Account, Bill, Contact, CreditNote, CustomerPayment, Invoice, Item, VendorPayment,
+    Account, Bill, Contact, CreditNote, CustomerPayment, Estimate, Invoice, Item, VendorPayment,
 };
 use zbs_zoho::{BooksError, Entity};
 
@@ -124,6 +124,17 @@ impl KeyColumns {
                     r.amount,
                     r.status,
                     r.vendor_name,
+                    r.last_modified_time,
+                )
+            }
+            Entity::Estimates => {
+                let r: Estimate = de(record)?;
+                (
+                    r.estimate_number,
+                    r.date,
+                    r.total,
+                    r.status,
+                    r.customer_name,
                     r.last_modified_time,
                 )
             }

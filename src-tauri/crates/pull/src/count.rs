@@ -3,7 +3,7 @@
 //! read at 200 records a page (one call per 200 records, nothing stored but
 //! the totals, no detail calls), through the organization's limiter, the
 //! tokens of the connection and the quota Zoho reports. The totals are kept
-//! per connection (`record_totals`) for [`Puller::estimate`], which every
+//! per connection (`record_totals`) for [`Puller::forecast`], which every
 //! front reads, so the window and `zbsetup pull --dry-run` give one range.
 
 use std::collections::BTreeMap;
@@ -26,7 +26,7 @@ use crate::CancellationToken;
 pub const MAX_COUNT_PAGES: u32 = 25;
 /// Records per page when counting (Zoho's largest).
 const COUNT_PAGE: u32 = 200;
-/// How long counted totals guide estimates: older ones are not used.
+/// How long counted totals guide forecasts: older ones are not used.
 pub const TOTALS_FRESH_FOR: Duration = Duration::from_secs(24 * 3600);
 
 /// One type's total as counted.

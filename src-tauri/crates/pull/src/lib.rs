@@ -18,7 +18,7 @@
 //!   name, date, total, status, counterparty), read per entity;
 //! - `store`: the pull tables: their schema ([`MIGRATIONS`], applied by the
 //!   setup crate with its own) and their SQL; `results`: counts, preview pages, raw
-//!   records, history, request chart, quota, estimate; [`export`]: CSV/JSON;
+//!   records, history, request chart, quota, forecast; [`export`]: CSV/JSON;
 //! - [`types`]: what crosses to the UI (ts-rs bindings in `ui/src/bindings`).
 //!
 //! ```no_run
@@ -26,13 +26,13 @@
 //! use zbs_pull::{LimiterRegistry, PullOptions, Puller, RateBudget};
 //! let puller = Puller::new(db, LimiterRegistry::new(), RateBudget::from_env()?)?;
 //! let options = PullOptions::default(); // invoices, credit notes, customers; 25 each
-//! let estimate = puller.estimate("conn-1", "775501234", &options, None)?;
+//! let forecast = puller.forecast("conn-1", "775501234", &options, None)?;
 //! let cancel = tokio_util::sync::CancellationToken::new();
 //! let report = puller
 //!     .run("conn-1", "775501234", &options, tokens, |p| println!("{} calls", p.calls), cancel)
 //!     .await?;
 //! println!("{}", serde_json::to_string(&report).unwrap_or_default());
-//! # let _ = estimate; Ok(()) }
+//! # let _ = forecast; Ok(()) }
 //! ```
 //!
 //! Errors are one enum, [`PullError`], with stable codes and messages for

@@ -1,7 +1,7 @@
 //! What the window and `zbsetup` read back: counts per entity, a page of
 //! key columns for the preview (sorted, searched), one raw record, the pull
 //! history, the requests-per-minute series, the daily quota last reported,
-//! the estimate of a pull, and records stored outside a pull
+//! the forecast of a pull, and records stored outside a pull
 //! ([`Puller::ingest`], through the same upsert as pulls).
 
 use std::collections::BTreeMap;
@@ -14,7 +14,7 @@ use crate::columns::KeyColumns;
 use crate::engine::Puller;
 use crate::store::{self, NO_PULL};
 use crate::types::{
-    EntityCount, EntityReport, Estimate, HistoryRow, PullOptions, PullState, QuotaUsage, RatePoint,
+    EntityCount, EntityReport, Forecast, HistoryRow, PullOptions, PullState, QuotaUsage, RatePoint,
     RecordPage, RecordRow, RequestSeries, SortColumn, SortDir,
 };
 use crate::PullError;
@@ -300,14 +300,14 @@ impl Puller {
 
     /// Calls and time `options` needs. `counts_known` gives record totals
     /// per entity when known (else records stored from earlier pulls serve,
-    /// and an estimate for "all" records is a lower bound).
-    pub fn estimate(
+    /// and a forecast for "all" records is a lower bound).
+    pub fn forecast(
         &self,
         connection_id: &str,
         organization_id: &str,
         options: &PullOptions,
         counts_known: Option<&BTreeMap<Entity, u64>>,
-    ) -> Result<Estimate, PullError> {
+    ) -> Result<Forecast, PullError> {
         let options = options.normalized()?;
         let stored: BTreeMap<String, u64> = self
             .counts(connection_id)?
@@ -359,7 +359,7 @@ impl Puller {
         let daily_quota_left = self
             .quota(organization_id)?
             .and_then(|q| q.remaining.or(q.daily_limit));
-        Ok(Estimate {
+        Ok(Forecast {
             calls,
             seconds: self.budget().seconds_for(calls),
             daily_quota_left,

@@ -1,8 +1,8 @@
-//! The values that cross to the UI and the CLI: options, estimate, progress,
+//! The values that cross to the UI and the CLI: options, forecast, progress,
 //! report, history, record pages, the request chart and export summaries.
 //! All are serde types; the ones the window shows also derive `ts_rs::TS`
 //! (bindings land in `ui/src/bindings`). Field names of [`PullReport`] and
-//! [`Estimate`] are the `zbsetup pull --json` interface (docs/cli.md).
+//! [`Forecast`] are the `zbsetup pull --json` interface (docs/cli.md).
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -10,7 +10,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
-use zbs_zoho::{Entity, ListOrder};
+use zbs_zoho::{Detail, Entity, ListOrder};
 
 use crate::columns::KeyColumns;
 use crate::PullError;
@@ -28,7 +28,8 @@ pub struct PullOptions {
     /// Newest records per entity; `null` reads them all.
     #[serde(default = "default_sample")]
     pub sample: Option<u32>,
-    /// One detail call per invoice, credit note and bill, for line items.
+    /// One detail call per record of a type with line items (invoices and
+    /// the like: `Entity::has_line_items`), for its line items.
     #[serde(default)]
     pub line_items: bool,
     /// One detail call per customer, for addresses and contact persons.
@@ -75,8 +76,11 @@ impl PullOptions {
 
     /// Whether records of `entity` are read one by one (detail calls).
     pub fn wants_detail(&self, entity: Entity) -> bool {
-        (self.line_items && entity.has_line_items())
-            || (self.customer_details && entity == Entity::Customers)
+        match entity.detail() {
+            Detail::LineItems => self.line_items,
+            Detail::CustomerDetails => self.customer_details,
+            Detail::None => false,
+        }
     }
 
     /// The canonical JSON stored with a pull (resume matches on it).
@@ -139,7 +143,7 @@ impl fmt::Display for PullState {
 /// API calls and time a pull needs (`zbsetup pull --dry-run`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]
-pub struct Estimate {
+pub struct Forecast {
     #[ts(type = "number")]
     pub calls: u64,
     /// At the request budget, from a rested limiter.

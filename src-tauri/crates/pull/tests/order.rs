@@ -71,18 +71,18 @@ async fn records_added_and_edited_mid_pull_are_each_stored_once_in_every_module(
             );
         }
     }
-    // The next estimate counts the second look where Zoho keeps its order.
+    // The next forecast counts the second look where Zoho keeps its order.
     let known = [(Entity::ChartOfAccounts, 230u64), (Entity::Invoices, 230)]
         .into_iter()
         .collect();
     let est = puller
-        .estimate(
+        .forecast(
             "busy",
             &env.org,
             &all_of(&[Entity::ChartOfAccounts, Entity::Invoices]),
             Some(&known),
         )
-        .expect("estimate");
+        .expect("forecast");
     assert_eq!(
         est.calls,
         (5 + 1) + 5,

@@ -1,7 +1,7 @@
 //! Pulls over real HTTP against the in-process simulator into real SQLite
 //! files: exact counts, detail calls, customers only, faults, quota,
 //! records added mid-pull, two pulls sharing one budget, the pull lock,
-//! a revoked connection, results and estimate.
+//! a revoked connection, results and forecast.
 
 mod common;
 
@@ -323,8 +323,8 @@ async fn daily_quota_pauses_and_resumes_to_the_same_set() {
     let stored: usize = MAIN.iter().map(|e| env.stored_ids("q", *e).len()).sum();
     assert_eq!(stored, 5 * 40, "five pages were stored before the stop");
     let est = puller
-        .estimate("q", &env.org, &options, None)
-        .expect("estimate");
+        .forecast("q", &env.org, &options, None)
+        .expect("forecast");
     assert_eq!(est.daily_quota_left, Some(0));
 
     // Trying again before the reset costs one refused call, and stops again.
@@ -711,7 +711,7 @@ async fn expired_access_token_is_refreshed_once_and_the_pull_completes() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn progress_estimate_and_results() {
+async fn progress_forecast_and_results() {
     let env = Env::start(sim_config(90, (100, Duration::from_secs(1)))).await;
     let tokens = env.tokens().await;
     let puller = env.puller(200);
@@ -721,8 +721,8 @@ async fn progress_estimate_and_results() {
         ..PullOptions::default()
     };
     let est = puller
-        .estimate("p", &env.org, &options, None)
-        .expect("estimate");
+        .forecast("p", &env.org, &options, None)
+        .expect("forecast");
     assert_eq!(est.calls, 3 + 80);
     assert!(!est.lower_bound);
     assert_eq!(est.daily_quota_left, None, "nothing seen yet");
@@ -770,8 +770,8 @@ async fn progress_estimate_and_results() {
 
     // With totals known and quota seen.
     let est = puller
-        .estimate("p", &env.org, &all_of(&MAIN), None)
-        .expect("estimate");
+        .forecast("p", &env.org, &all_of(&MAIN), None)
+        .expect("forecast");
     assert!(est.lower_bound);
     assert!(est.daily_quota_left.is_some());
     let known = [
@@ -782,8 +782,8 @@ async fn progress_estimate_and_results() {
     .into_iter()
     .collect();
     let est = puller
-        .estimate("p", &env.org, &all_of(&MAIN), Some(&known))
-        .expect("estimate");
+        .forecast("p", &env.org, &all_of(&MAIN), Some(&known))
+        .expect("forecast");
     // 3 pages of invoices (read oldest first by creation: no second look),
     // 1 of credit notes, 1 to learn there are no customers.
     assert_eq!(est.calls, 3 + 1 + 1);
@@ -870,7 +870,7 @@ async fn bad_input_is_refused_plainly() {
         sample: Some(0),
         ..PullOptions::default()
     };
-    assert!(puller.estimate("b", &env.org, &zero, None).is_err());
+    assert!(puller.forecast("b", &env.org, &zero, None).is_err());
     let missing = env.dir.path().join("nothing.sqlite3");
     let e = zbs_pull::Puller::new(&missing, zbs_pull::LimiterRegistry::new(), env.budget)
         .expect_err("no file");

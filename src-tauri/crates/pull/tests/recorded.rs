@@ -12,9 +12,8 @@ use zbs_zoho::books::{decode_detail, decode_list};
 use zbs_zoho::{Entity, RateInfo, Record};
 
 /// Resources recorded that no pull reads (yet).
-const NOT_PULLED: [&str; 8] = [
+const NOT_PULLED: [&str; 7] = [
     "bankaccounts",
-    "estimates",
     "expenses",
     "journals",
     "purchaseorders",

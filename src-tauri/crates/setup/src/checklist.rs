@@ -4,7 +4,8 @@
 //! ticks their sub-steps; a console step is done when all its sub-steps are.
 //! The other steps are done by what the app knows: keys saved, the switch on,
 //! a connection tested. The window's cards and `zbsetup status` both read
-//! this one definition; the words shown for each id live in the UI.
+//! this one definition; the words shown for each id live in the UI, in
+//! maps keyed by the generated `StepId` and `SubStepId` unions.
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -20,60 +21,135 @@ pub enum StepKind {
     Automatic,
 }
 
-/// One step of the checklist as the definition gives it.
-#[derive(Debug, Clone, Copy)]
-pub struct StepDef {
-    pub id: &'static str,
-    pub kind: StepKind,
-    pub substeps: &'static [&'static str],
+/// Declares an id enum whose text (serde, TypeScript, storage) is given
+/// once per variant, with `ALL` in the order listed.
+macro_rules! ids {
+    ($(#[doc = $doc:literal])+ $name:ident { $( $(#[doc = $vdoc:literal])* $variant:ident = $text:literal, )+ }) => {
+        $(#[doc = $doc])+
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+        #[ts(export)]
+        pub enum $name {
+            $( $(#[doc = $vdoc])* #[serde(rename = $text)] $variant, )+
+        }
+
+        impl $name {
+            /// Every id, in the order of the checklist.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The id's stable text (`zbsetup status --json`, the store).
+            pub const fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text,)+ }
+            }
+
+            /// The id with this text, if there is one.
+            pub fn parse(text: &str) -> Option<$name> {
+                match text { $($text => Some($name::$variant),)+ _ => None }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl PartialEq<str> for $name {
+            fn eq(&self, other: &str) -> bool {
+                self.as_str() == other
+            }
+        }
+
+        impl PartialEq<&str> for $name {
+            fn eq(&self, other: &&str) -> bool {
+                self.as_str() == *other
+            }
+        }
+    };
 }
 
-/// The checklist in the order a person goes through it.
-pub const STEPS: &[StepDef] = &[
-    StepDef {
-        id: "before_you_start",
-        kind: StepKind::Manual,
-        substeps: &["zoho_account", "choose_regions"],
-    },
-    StepDef {
-        id: "register_client",
-        kind: StepKind::Manual,
-        substeps: &[
-            "open_console",
-            "add_client",
-            "server_based",
-            "client_name",
-            "redirect_uris",
-            "create",
-        ],
-    },
-    StepDef {
-        id: "console_settings",
-        kind: StepKind::Manual,
-        substeps: &["enable_regions", "same_credentials"],
-    },
-    StepDef {
-        id: "keys",
-        kind: StepKind::Automatic,
-        substeps: &[],
-    },
-    StepDef {
-        id: "enable",
-        kind: StepKind::Automatic,
-        substeps: &[],
-    },
-    StepDef {
-        id: "test",
-        kind: StepKind::Automatic,
-        substeps: &[],
-    },
-];
+ids! {
+    /// A step of the checklist (the window's `Record<StepId, ...>` maps of
+    /// titles and screens fail the type-check when one is missing).
+    StepId {
+        BeforeYouStart = "before_you_start",
+        RegisterClient = "register_client",
+        ConsoleSettings = "console_settings",
+        Keys = "keys",
+        Enable = "enable",
+        Test = "test",
+    }
+}
+
+ids! {
+    /// A sub-step a person ticks (the window's `Record<SubStepId, string>`
+    /// of what to do fails the type-check when one is missing).
+    SubStepId {
+        ZohoAccount = "zoho_account",
+        ChooseRegions = "choose_regions",
+        OpenConsole = "open_console",
+        AddClient = "add_client",
+        ServerBased = "server_based",
+        ClientName = "client_name",
+        RedirectUris = "redirect_uris",
+        Create = "create",
+        EnableRegions = "enable_regions",
+        SameCredentials = "same_credentials",
+    }
+}
+
+/// How a step becomes done.
+#[derive(Debug, Clone, Copy)]
+pub enum How {
+    /// The person ticks these sub-steps (or the step itself, with none).
+    Ticked(&'static [SubStepId]),
+    /// The app works it out from what it knows.
+    Automatic(fn(&Facts) -> bool),
+}
+
+impl StepId {
+    /// How the step becomes done. The match is exhaustive: a new step does
+    /// not compile until it says how, and an automatic one what makes it done.
+    pub fn how(self) -> How {
+        use SubStepId::*;
+        match self {
+            StepId::BeforeYouStart => How::Ticked(&[ZohoAccount, ChooseRegions]),
+            StepId::RegisterClient => How::Ticked(&[
+                OpenConsole,
+                AddClient,
+                ServerBased,
+                ClientName,
+                RedirectUris,
+                Create,
+            ]),
+            StepId::ConsoleSettings => How::Ticked(&[EnableRegions, SameCredentials]),
+            StepId::Keys => How::Automatic(|f| f.keys_saved && !f.keys_refused),
+            StepId::Enable => How::Automatic(|f| f.enabled),
+            StepId::Test => How::Automatic(|f| f.tested),
+        }
+    }
+
+    /// Manual or automatic.
+    pub fn kind(self) -> StepKind {
+        match self.how() {
+            How::Ticked(_) => StepKind::Manual,
+            How::Automatic(_) => StepKind::Automatic,
+        }
+    }
+
+    /// The sub-steps a person ticks (none for an automatic step).
+    pub fn substeps(self) -> &'static [SubStepId] {
+        match self.how() {
+            How::Ticked(subs) => subs,
+            How::Automatic(_) => &[],
+        }
+    }
+}
 
 /// A sub-step and whether it is ticked.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct SubStep {
-    pub id: String,
+    pub id: SubStepId,
     pub done: bool,
 }
 
@@ -81,7 +157,7 @@ pub struct SubStep {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct ChecklistItem {
-    pub id: String,
+    pub id: StepId,
     pub done: bool,
     pub kind: StepKind,
     pub substeps: Vec<SubStep>,
@@ -103,44 +179,43 @@ pub struct Facts {
 }
 
 /// Finds a step by id.
-pub fn step(id: &str) -> Option<&'static StepDef> {
-    STEPS.iter().find(|s| s.id == id)
+pub fn step(id: &str) -> Option<StepId> {
+    StepId::parse(id)
 }
 
 /// True when `item` (`step` or `step.substep`) is something a person may tick.
 pub fn is_tickable(item: &str) -> bool {
     match item.split_once('.') {
-        Some((step_id, sub)) => step(step_id).is_some_and(|s| s.substeps.contains(&sub)),
-        None => step(item).is_some_and(|s| s.kind == StepKind::Manual),
+        Some((step_id, sub)) => step(step_id)
+            .is_some_and(|s| SubStepId::parse(sub).is_some_and(|sub| s.substeps().contains(&sub))),
+        None => step(item).is_some_and(|s| s.kind() == StepKind::Manual),
     }
 }
 
 /// Builds the checklist from the ticked items and the facts.
 pub fn evaluate(ticked: &[String], facts: Facts) -> Vec<ChecklistItem> {
     let is_ticked = |item: &str| ticked.iter().any(|t| t == item);
-    STEPS
+    StepId::ALL
         .iter()
-        .map(|def| {
-            let done_for_you = facts.console_done && def.kind == StepKind::Manual;
-            let substeps: Vec<SubStep> = def
-                .substeps
+        .map(|&id| {
+            let done_for_you = facts.console_done && id.kind() == StepKind::Manual;
+            let substeps: Vec<SubStep> = id
+                .substeps()
                 .iter()
-                .map(|sub| SubStep {
-                    id: (*sub).to_owned(),
-                    done: done_for_you || is_ticked(&format!("{}.{sub}", def.id)),
+                .map(|&sub| SubStep {
+                    id: sub,
+                    done: done_for_you || is_ticked(&format!("{id}.{sub}")),
                 })
                 .collect();
-            let done = match def.id {
-                "keys" => facts.keys_saved && !facts.keys_refused,
-                "enable" => facts.enabled,
-                "test" => facts.tested,
-                _ if substeps.is_empty() => is_ticked(def.id),
-                _ => substeps.iter().all(|s| s.done),
+            let done = match id.how() {
+                How::Automatic(done) => done(&facts),
+                How::Ticked(_) if substeps.is_empty() => is_ticked(id.as_str()),
+                How::Ticked(_) => substeps.iter().all(|s| s.done),
             };
             ChecklistItem {
-                id: def.id.to_owned(),
+                id,
                 done: done || done_for_you,
-                kind: def.kind,
+                kind: id.kind(),
                 substeps,
                 done_for_you,
             }
@@ -149,7 +224,7 @@ pub fn evaluate(ticked: &[String], facts: Facts) -> Vec<ChecklistItem> {
 }
 
 /// The first step not yet done (where the window reopens), if any.
-pub fn first_open(items: &[ChecklistItem]) -> Option<&str> {
+pub fn first_open(items: &[ChecklistItem]) -> Option<&'static str> {
     items.iter().find(|i| !i.done).map(|i| i.id.as_str())
 }
 
@@ -179,8 +254,8 @@ mod tests {
 
     #[test]
     fn console_steps_need_every_substep() {
-        let mut ticked: Vec<String> = STEPS[1]
-            .substeps
+        let mut ticked: Vec<String> = StepId::ALL[1]
+            .substeps()
             .iter()
             .map(|s| format!("register_client.{s}"))
             .collect();

@@ -373,8 +373,7 @@ impl Setup {
                     .collect::<Vec<_>>()
                     .join(", "),
             })?;
-        let start_at = if region == "cn" { "cn" } else { "us" };
-        let dc = self.data_centers().get(start_at).unwrap_or(known);
+        let dc = self.data_centers().get(known.sign_in_at()).unwrap_or(known);
         let redirect_uri = self.redirect_uri(method)?;
         let client_id = status.client_id.unwrap_or_default();
         let mut reading: Vec<Entity> = entities.to_vec();

@@ -83,6 +83,10 @@ pub struct DataCenterInfo {
     /// Officially supported by the integration platform (US and UK).
     pub supported: bool,
     pub accounts: String,
+    /// For a data center with its own accounts realm (China's), the domain
+    /// people know its sign-in by (`zoho.com.cn`); `None` for every one that
+    /// signs in at accounts.zoho.com.
+    pub own_accounts: Option<String>,
 }
 
 /// Everything the window and `zbsetup status` show. Never holds a secret.
@@ -107,7 +111,7 @@ pub struct Status {
     /// The last "Check my keys" of the saved keys at the chosen data centers.
     pub key_check: Option<keycheck::KeyCheck>,
     /// Where the window reopens: the step last opened, else the first not done.
-    pub current_step: Option<String>,
+    pub current_step: Option<checklist::StepId>,
     pub connections: u32,
     pub data_centers: Vec<DataCenterInfo>,
     /// Set when the keyring could not be read: what happened and what to do.
@@ -425,8 +429,8 @@ impl Setup {
         let current_step = self
             .store
             .get::<String>(keys::CURRENT_STEP)?
-            .filter(|s| checklist::step(s).is_some())
-            .or_else(|| checklist::first_open(&items).map(str::to_owned));
+            .and_then(|s| checklist::step(&s))
+            .or_else(|| checklist::first_open(&items).and_then(checklist::step));
         Ok(Status {
             profile: self.profile,
             client_id,
@@ -450,6 +454,7 @@ impl Setup {
                     name: dc.name.clone(),
                     supported: dc.supported,
                     accounts: zbs_zoho::dc::origin_string(&dc.accounts),
+                    own_accounts: dc.own_accounts_domain().map(str::to_owned),
                 })
                 .collect(),
             keyring_problem,

@@ -311,7 +311,10 @@ pub(crate) fn handoff_of(
     } else {
         zbs_zoho::oauth::scopes_for(&readable)
     };
-    let tested = status.checklist.iter().any(|i| i.id == "test" && i.done);
+    let tested = status
+        .checklist
+        .iter()
+        .any(|i| i.id == crate::checklist::StepId::Test && i.done);
     let not_ready = not_ready(status, tested, registered);
     Handoff {
         platform: status.platform.clone(),

@@ -14,7 +14,7 @@ use futures_util::future::BoxFuture;
 use serde::Serialize;
 use ts_rs::TS;
 use zbs_pull::{
-    AccessGrant, CancellationToken, EntityCount, Estimate, ExportFormat, ExportSummary, HistoryRow,
+    AccessGrant, CancellationToken, EntityCount, ExportFormat, ExportSummary, Forecast, HistoryRow,
     LimiterRegistry, Progress, PullOptions, PullReport, Puller, QuotaUsage, RateBudget,
     RecordCount, RequestSeries, TokenError, TokenSource,
 };
@@ -97,19 +97,19 @@ impl Setup {
     }
 
     /// Calls, time at the rate limit and quota left for a pull.
-    pub fn estimate_pull(
+    pub fn forecast_pull(
         &self,
         connection_id: &str,
         options: &PullOptions,
-    ) -> Result<Estimate, Error> {
+    ) -> Result<Forecast, Error> {
         let c = self.connection(connection_id)?;
-        let mut estimate =
+        let mut forecast =
             self.puller()?
-                .estimate(connection_id, &c.organization_id, options, None)?;
-        if estimate.daily_quota_left.is_none() {
-            estimate.daily_quota_guess = c.plan.as_deref().and_then(plan_quota_guess);
+                .forecast(connection_id, &c.organization_id, options, None)?;
+        if forecast.daily_quota_left.is_none() {
+            forecast.daily_quota_guess = c.plan.as_deref().and_then(plan_quota_guess);
         }
-        Ok(estimate)
+        Ok(forecast)
     }
 
     /// Runs (or continues) a pull of a connection; `progress` is called as it goes.
@@ -186,7 +186,7 @@ impl Setup {
 
     /// Counts the records of the pull's record types in the organization
     /// (one API call per 200 records of each type, nothing stored but the
-    /// totals) and keeps the totals, so the pull's estimate is a figure
+    /// totals) and keeps the totals, so the pull's forecast is a figure
     /// rather than "at least" (`zbsetup pull --dry-run --count`).
     pub async fn count_records(
         self: &Arc<Self>,

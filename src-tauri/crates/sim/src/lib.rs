@@ -75,7 +75,7 @@ pub use config::{
     LOOPBACK_REDIRECT, REGIONS,
 };
 pub use consent::{accept_consent, deny_consent};
-pub use data::Entity;
+pub use data::{region_locale, Entity};
 pub use error::{Result, SimError};
 pub use faults::{Churn, FaultControl, Faults};
 pub use limits::OrgStats;
@@ -229,7 +229,7 @@ impl Simulator {
                     .or(spec.daily_quota)
                     .unwrap_or(spec.plan.daily_quota()),
                 cfg.concurrency.unwrap_or(spec.plan.concurrency()),
-                data.locale.offset_min * 60,
+                data.locale().offset_min * 60,
             );
             org_order.push(spec.organization_id.clone());
             orgs.insert(
@@ -381,6 +381,13 @@ impl SimHandle {
             return false;
         }
         *home = region.to_owned();
+        // The organizations move with the account: their currency, time
+        // zone and quota midnight become the new data center's.
+        for org in self.shared.orgs.values() {
+            org.data.move_to(region);
+            org.limiter
+                .set_utc_offset(org.data.locale().offset_min * 60);
+        }
         true
     }
 
@@ -490,7 +497,7 @@ impl SimHandle {
                 name: o.data.spec.name.clone(),
                 region: self.shared.home(),
                 is_default: o.data.spec.is_default,
-                currency_code: o.data.locale.currency_code.to_string(),
+                currency_code: o.data.locale().currency_code.to_string(),
             })
             .collect()
     }

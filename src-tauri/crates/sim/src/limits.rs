@@ -12,7 +12,7 @@
 //! is never refused, and the same client passes a fixed-window server too.
 
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -87,8 +87,8 @@ pub(crate) struct Limiter {
     budget: u32,
     window: Duration,
     /// The organization's time zone, seconds from UTC: the quota resets at
-    /// its midnight.
-    utc_offset: i64,
+    /// its midnight. Changes when the organization moves data center.
+    utc_offset: AtomicI64,
     permits: Arc<Semaphore>,
     in_flight: Arc<AtomicU32>,
     state: Mutex<State>,
@@ -128,7 +128,7 @@ impl Limiter {
         Self {
             budget,
             window,
-            utc_offset,
+            utc_offset: AtomicI64::new(utc_offset),
             permits: Arc::new(Semaphore::new(concurrency.max(1) as usize)),
             in_flight: Arc::new(AtomicU32::new(0)),
             state: Mutex::new(State {
@@ -143,12 +143,17 @@ impl Limiter {
         }
     }
 
+    /// The organization's time zone is now `utc_offset` seconds from UTC.
+    pub(crate) fn set_utc_offset(&self, utc_offset: i64) {
+        self.utc_offset.store(utc_offset, Ordering::Relaxed);
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     fn roll_day(&self, st: &mut State, clock: &Clock) -> u64 {
-        let (day, reset) = day_and_reset(clock, self.utc_offset);
+        let (day, reset) = day_and_reset(clock, self.utc_offset.load(Ordering::Relaxed));
         if st.day != day {
             st.day = day;
             st.used_today = 0;

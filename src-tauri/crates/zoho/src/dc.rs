@@ -27,79 +27,146 @@ pub const MAX_ENDPOINTS_FILE: usize = 64 << 10;
 /// Path of the Books API below an API domain.
 pub const BOOKS_API_PATH: &str = "/books/v3";
 
-/// The built-in table: region, name, accounts server, API domain, officially supported.
-const BUILTIN: &[(&str, &str, &str, &str, bool)] = &[
-    (
-        "us",
-        "United States",
-        "https://accounts.zoho.com",
-        "https://www.zohoapis.com",
-        true,
-    ),
-    (
-        "uk",
-        "United Kingdom",
-        "https://accounts.zoho.uk",
-        "https://www.zohoapis.uk",
-        true,
-    ),
-    (
-        "eu",
-        "Europe",
-        "https://accounts.zoho.eu",
-        "https://www.zohoapis.eu",
-        false,
-    ),
-    (
-        "in",
-        "India",
-        "https://accounts.zoho.in",
-        "https://www.zohoapis.in",
-        false,
-    ),
-    (
-        "au",
-        "Australia",
-        "https://accounts.zoho.com.au",
-        "https://www.zohoapis.com.au",
-        false,
-    ),
-    (
-        "jp",
-        "Japan",
-        "https://accounts.zoho.jp",
-        "https://www.zohoapis.jp",
-        false,
-    ),
-    (
-        "ca",
-        "Canada",
-        "https://accounts.zohocloud.ca",
-        "https://www.zohoapis.ca",
-        false,
-    ),
-    (
-        "sa",
-        "Saudi Arabia",
-        "https://accounts.zoho.sa",
-        "https://www.zohoapis.sa",
-        false,
-    ),
-    (
-        "ae",
-        "United Arab Emirates",
-        "https://accounts.zoho.ae",
-        "https://www.zohoapis.ae",
-        false,
-    ),
-    (
-        "cn",
-        "China",
-        "https://accounts.zoho.com.cn",
-        "https://www.zohoapis.com.cn",
-        false,
-    ),
+/// One row of the built-in table: everything this app knows about a data
+/// center, said once.
+#[derive(Debug, Clone, Copy)]
+pub struct Region {
+    /// Region code as Zoho uses it in `location`, e.g. `"us"`.
+    pub code: &'static str,
+    /// Human name, e.g. `"United States"`.
+    pub name: &'static str,
+    /// Origin of the accounts (OAuth) server.
+    pub accounts: &'static str,
+    /// Origin of the API domain.
+    pub api: &'static str,
+    /// Officially supported by the workflow this app mirrors (us and uk only).
+    pub supported: bool,
+    /// True for a data center with its own accounts realm (China): its
+    /// sign-ins start at its own accounts server. Every other one's start at
+    /// Zoho's global accounts ([`GLOBAL_SIGN_IN`]), which send the person on
+    /// to their own data center.
+    pub own_accounts: bool,
+    /// The usual currency of an organization there (what the simulator
+    /// gives its organizations at this data center).
+    pub currency: &'static str,
+    /// The usual time zone there (where the simulated daily quota resets).
+    pub time_zone: &'static str,
+}
+
+/// The built-in table (docs/zoho.md), in the order people see it. A new
+/// data center is one row here; its demo ports are in `zbs-demo`, and the
+/// simulator (which keeps its own knowledge of Zoho) is checked against it.
+pub const REGIONS: &[Region] = &[
+    Region {
+        code: "us",
+        name: "United States",
+        accounts: "https://accounts.zoho.com",
+        api: "https://www.zohoapis.com",
+        supported: true,
+        own_accounts: false,
+        currency: "USD",
+        time_zone: "America/New_York",
+    },
+    Region {
+        code: "uk",
+        name: "United Kingdom",
+        accounts: "https://accounts.zoho.uk",
+        api: "https://www.zohoapis.uk",
+        supported: true,
+        own_accounts: false,
+        currency: "GBP",
+        time_zone: "Europe/London",
+    },
+    Region {
+        code: "eu",
+        name: "Europe",
+        accounts: "https://accounts.zoho.eu",
+        api: "https://www.zohoapis.eu",
+        supported: false,
+        own_accounts: false,
+        currency: "EUR",
+        time_zone: "Europe/Berlin",
+    },
+    Region {
+        code: "in",
+        name: "India",
+        accounts: "https://accounts.zoho.in",
+        api: "https://www.zohoapis.in",
+        supported: false,
+        own_accounts: false,
+        currency: "INR",
+        time_zone: "Asia/Kolkata",
+    },
+    Region {
+        code: "au",
+        name: "Australia",
+        accounts: "https://accounts.zoho.com.au",
+        api: "https://www.zohoapis.com.au",
+        supported: false,
+        own_accounts: false,
+        currency: "AUD",
+        time_zone: "Australia/Sydney",
+    },
+    Region {
+        code: "jp",
+        name: "Japan",
+        accounts: "https://accounts.zoho.jp",
+        api: "https://www.zohoapis.jp",
+        supported: false,
+        own_accounts: false,
+        currency: "JPY",
+        time_zone: "Asia/Tokyo",
+    },
+    Region {
+        code: "ca",
+        name: "Canada",
+        accounts: "https://accounts.zohocloud.ca",
+        api: "https://www.zohoapis.ca",
+        supported: false,
+        own_accounts: false,
+        currency: "CAD",
+        time_zone: "America/Toronto",
+    },
+    Region {
+        code: "sa",
+        name: "Saudi Arabia",
+        accounts: "https://accounts.zoho.sa",
+        api: "https://www.zohoapis.sa",
+        supported: false,
+        own_accounts: false,
+        currency: "SAR",
+        time_zone: "Asia/Riyadh",
+    },
+    Region {
+        code: "ae",
+        name: "United Arab Emirates",
+        accounts: "https://accounts.zoho.ae",
+        api: "https://www.zohoapis.ae",
+        supported: false,
+        own_accounts: false,
+        currency: "AED",
+        time_zone: "Asia/Dubai",
+    },
+    Region {
+        code: "cn",
+        name: "China",
+        accounts: "https://accounts.zoho.com.cn",
+        api: "https://www.zohoapis.com.cn",
+        supported: false,
+        own_accounts: true,
+        currency: "CNY",
+        time_zone: "Asia/Shanghai",
+    },
 ];
+
+/// Where sign-ins start for every data center without its own accounts
+/// realm: accounts.zoho.com.
+pub const GLOBAL_SIGN_IN: &str = "us";
+
+/// The built-in row of a region code, if there is one.
+pub fn region(code: &str) -> Option<&'static Region> {
+    REGIONS.iter().find(|r| r.code == code)
+}
 
 /// One Zoho data center.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -120,6 +187,32 @@ impl DataCenter {
     /// `{api}/books/v3`, without a trailing slash.
     pub fn books_base(&self) -> String {
         books_base(&self.api)
+    }
+
+    /// The region whose accounts server a sign-in for this data center
+    /// starts at: China's own accounts for `cn`, Zoho's global accounts
+    /// (`us`) for every other one, including a region the built-in table
+    /// does not know.
+    pub fn sign_in_at(&self) -> &str {
+        if self.own_accounts() {
+            &self.region
+        } else {
+            GLOBAL_SIGN_IN
+        }
+    }
+
+    /// Whether this data center signs in at its own accounts realm, apart
+    /// from Zoho's global one (China).
+    pub fn own_accounts(&self) -> bool {
+        region(&self.region).is_some_and(|r| r.own_accounts)
+    }
+
+    /// For a data center with its own accounts realm, the domain people
+    /// know its sign-in by, from the built-in table (`zoho.com.cn`).
+    pub fn own_accounts_domain(&self) -> Option<&'static str> {
+        region(&self.region)
+            .filter(|r| r.own_accounts)
+            .map(|r| r.accounts.trim_start_matches("https://accounts."))
     }
 
     /// `{accounts}{path}`, `path` starting with `/`.
@@ -194,15 +287,15 @@ struct FileEntry {
 impl DataCenters {
     /// Zoho's real table (docs/zoho.md).
     pub fn builtin() -> Self {
-        let centers = BUILTIN
+        let centers = REGIONS
             .iter()
-            .filter_map(|(region, name, accounts, api, supported)| {
+            .filter_map(|r| {
                 Some(DataCenter {
-                    region: (*region).to_owned(),
-                    name: (*name).to_owned(),
-                    accounts: Url::parse(accounts).ok()?,
-                    api: Url::parse(api).ok()?,
-                    supported: *supported,
+                    region: r.code.to_owned(),
+                    name: r.name.to_owned(),
+                    accounts: Url::parse(r.accounts).ok()?,
+                    api: Url::parse(r.api).ok()?,
+                    supported: r.supported,
                 })
             })
             .collect();
@@ -296,10 +389,10 @@ impl DataCenters {
         }
         // Builtin order first (us, uk, eu, ...), then new regions alphabetically.
         let rank = |r: &str| {
-            BUILTIN
+            REGIONS
                 .iter()
-                .position(|b| b.0 == r)
-                .unwrap_or(BUILTIN.len())
+                .position(|b| b.code == r)
+                .unwrap_or(REGIONS.len())
         };
         centers.sort_by(|a, b| {
             rank(&a.region)

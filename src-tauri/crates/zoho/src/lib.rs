@@ -23,8 +23,8 @@ pub mod oauth;
 pub mod retry;
 
 pub use books::{
-    BooksClient, BooksError, Entity, ListOrder, ListPage, Organization, RateInfo, Record, Throttle,
-    ZohoUser,
+    BooksClient, BooksError, Detail, Entity, ListOrder, ListPage, Organization, RateInfo, Record,
+    Throttle, ZohoUser,
 };
 pub use callback::{
     parse_callback, parse_callback_query, Callback, CallbackError, CallbackOutcome,

@@ -43,28 +43,15 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// Largest token-endpoint answer read (a real one is well under 1 KiB).
 const MAX_TOKEN_BODY: usize = 64 * 1024;
 
-/// Least-privilege, read-only scopes for the sample pull.
+/// Least-privilege, read-only scopes for every record type a pull reads
+/// (each one's module, from its entry in `books/entity.rs`).
 ///
 /// `settings` is needed for `/organizations` (docs/zoho.md) and also covers
 /// `/items` (Zoho files items under settings, so there is no `items` scope);
-/// `contacts` covers customers and vendors; `invoices`, `creditnotes`, `bills`
-/// are in Zoho's scope docs. Unverified (no primary source found):
-/// `accountants` (Zoho's module name for `/chartofaccounts`),
-/// `customerpayments`, `vendorpayments`.
+/// `contacts` covers customers and vendors. Which modules are in Zoho's
+/// scope docs and which are unverified is noted in `books/entity.rs`.
 pub fn default_scopes() -> Vec<String> {
-    [
-        "ZohoBooks.settings.READ",
-        "ZohoBooks.invoices.READ",
-        "ZohoBooks.creditnotes.READ",
-        "ZohoBooks.contacts.READ",
-        "ZohoBooks.bills.READ",
-        "ZohoBooks.accountants.READ",
-        "ZohoBooks.customerpayments.READ",
-        "ZohoBooks.vendorpayments.READ",
-    ]
-    .into_iter()
-    .map(String::from)
-    .collect()
+    scopes_for(crate::Entity::all())
 }
 
 /// The scope every sign-in asks for whatever it reads: `/organizations`

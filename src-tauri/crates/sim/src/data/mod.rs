@@ -13,6 +13,7 @@ mod words;
 use std::collections::HashMap;
 use std::fmt;
 use std::str::FromStr;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::OnceLock;
 
 use serde_json::{json, Map, Value};
@@ -164,7 +165,7 @@ impl Entity {
     }
 
     /// The OAuth scope module that grants reading this entity.
-    pub(crate) fn scope_module(self) -> &'static str {
+    pub fn scope_module(self) -> &'static str {
         match self {
             Entity::Customers | Entity::Vendors => "contacts",
             Entity::Items => "settings",
@@ -519,20 +520,27 @@ const LOCALES: &[(&str, Locale)] = &[
     ),
 ];
 
-pub(crate) fn locale_for(region: &str, currency: Option<&str>) -> &'static Locale {
-    if let Some(c) = currency {
-        if let Some((_, l)) = LOCALES
-            .iter()
-            .find(|(_, l)| l.currency_code.eq_ignore_ascii_case(c))
-        {
-            return l;
-        }
-    }
+/// The place in [`LOCALES`] of the locale of an organization at `region`
+/// (or of the currency its spec names): the first (US) for a region the
+/// simulator has no locale for, which a test keeps from happening.
+fn locale_index(region: &str, currency: Option<&str>) -> usize {
+    currency
+        .and_then(|c| {
+            LOCALES
+                .iter()
+                .position(|(_, l)| l.currency_code.eq_ignore_ascii_case(c))
+        })
+        .or_else(|| LOCALES.iter().position(|(r, _)| *r == region))
+        .unwrap_or(0)
+}
+
+/// The currency code and time zone the simulator gives organizations at
+/// `region`, if it has a locale for it.
+pub fn region_locale(region: &str) -> Option<(&'static str, &'static str)> {
     LOCALES
         .iter()
         .find(|(r, _)| *r == region)
-        .map(|(_, l)| l)
-        .unwrap_or(&LOCALES[0].1)
+        .map(|(_, l)| (l.currency_code, l.time_zone))
 }
 
 // ---------------------------------------------------------------------------
@@ -624,7 +632,9 @@ fn slug(s: &str) -> String {
 /// when records are added at runtime).
 pub(crate) struct OrgData {
     pub spec: OrgSpec,
-    pub locale: &'static Locale,
+    /// The place of its locale in [`LOCALES`]: its data center's, which
+    /// changes when the user's account moves (unless the spec names a currency).
+    locale: AtomicUsize,
     seed: u64,
     prefix: u64,
     base: [u64; 12],
@@ -643,7 +653,7 @@ impl OrgData {
     ) -> Self {
         let org_seed = mix(seed ^ hash_str(&spec.organization_id));
         let prefix = 100_000 + mix(org_seed ^ 0x1d) % 900_000;
-        let locale = locale_for(region, spec.currency_code.as_deref());
+        let locale = AtomicUsize::new(locale_index(region, spec.currency_code.as_deref()));
         Self {
             spec,
             locale,
@@ -652,6 +662,21 @@ impl OrgData {
             base: [records; 12],
             user_name: user_name.to_string(),
             user_email: user_email.to_string(),
+        }
+    }
+
+    /// The organization's currency, time zone and formats.
+    pub(crate) fn locale(&self) -> &'static Locale {
+        &LOCALES[self.locale.load(Ordering::Relaxed)].1
+    }
+
+    /// The organization now lives at `region` (its user's account moved
+    /// there): it takes that region's currency and time zone, unless its
+    /// spec names a currency.
+    pub(crate) fn move_to(&self, region: &str) {
+        if self.spec.currency_code.is_none() {
+            self.locale
+                .store(locale_index(region, None), Ordering::Relaxed);
         }
     }
 
@@ -687,7 +712,7 @@ impl OrgData {
     }
 
     fn unit(&self) -> i64 {
-        if self.locale.precision == 0 {
+        if self.locale().precision == 0 {
             100
         } else {
             1
@@ -712,7 +737,7 @@ impl OrgData {
     }
 
     fn local(&self, secs: i64) -> i64 {
-        secs + self.locale.offset_min * 60
+        secs + self.locale().offset_min * 60
     }
 
     fn date(&self, secs: i64) -> String {
@@ -722,7 +747,7 @@ impl OrgData {
 
     fn date_display(&self, secs: i64) -> String {
         let (y, m, d) = civil(self.local(secs).div_euclid(DAY));
-        match self.locale.date_format {
+        match self.locale().date_format {
             "MM/dd/yyyy" => format!("{m:02}/{d:02}/{y:04}"),
             "dd.MM.yyyy" => format!("{d:02}.{m:02}.{y:04}"),
             "yyyy/MM/dd" => format!("{y:04}/{m:02}/{d:02}"),
@@ -735,7 +760,7 @@ impl OrgData {
         let local = self.local(secs);
         let (y, m, d) = civil(local.div_euclid(DAY));
         let t = local.rem_euclid(DAY);
-        let off = self.locale.offset_min;
+        let off = self.locale().offset_min;
         let sign = if off < 0 { '-' } else { '+' };
         format!(
             "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}{sign}{:02}{:02}",
@@ -748,7 +773,7 @@ impl OrgData {
     }
 
     fn address(&self, rng: &mut Rng) -> Address {
-        let (city, state, pattern) = *rng.pick(places(self.locale.country_code));
+        let (city, state, pattern) = *rng.pick(places(self.locale().country_code));
         let zip = pattern
             .chars()
             .map(|c| match c {
@@ -813,7 +838,7 @@ impl OrgData {
             email: format!("{}.{}@{domain}", slug(first), slug(last)),
             phone: format!(
                 "+{} {:03} {:03} {:04}",
-                self.locale.dial,
+                self.locale().dial,
                 rng.range(200, 989),
                 rng.range(100, 999),
                 rng.below(10_000)
@@ -825,10 +850,10 @@ impl OrgData {
             receivable: if vendor {
                 0
             } else {
-                self.round_unit(rng.range(0, 2_500_000) * self.locale.scale)
+                self.round_unit(rng.range(0, 2_500_000) * self.locale().scale)
             },
             payable: if vendor {
-                self.round_unit(rng.range(0, 1_500_000) * self.locale.scale)
+                self.round_unit(rng.range(0, 1_500_000) * self.locale().scale)
             } else {
                 0
             },
@@ -850,7 +875,7 @@ impl OrgData {
             format!("{adj} {product}")
         };
         let rate = self
-            .round_unit((price * rng.range(80, 140) / 100 / 50 * 50).max(50) * self.locale.scale);
+            .round_unit((price * rng.range(80, 140) / 100 / 50 * 50).max(50) * self.locale().scale);
         let purchase_rate = self.round_unit(rate * rng.range(45, 75) / 100);
         ItemFacts {
             id: self.record_id(Entity::Items, i),
@@ -882,7 +907,7 @@ impl OrgData {
                 item.rate
             };
             let total = qty * rate;
-            let tax = self.round_unit(total * self.locale.tax_bp / 10_000);
+            let tax = self.round_unit(total * self.locale().tax_bp / 10_000);
             sub += total;
             tax_total += tax;
             lines.push(Line {
@@ -922,7 +947,7 @@ impl OrgData {
     }
 
     fn tax_id(&self) -> String {
-        if self.locale.tax_bp > 0 {
+        if self.locale().tax_bp > 0 {
             self.fixed_id(50_001)
         } else {
             String::new()
@@ -932,13 +957,13 @@ impl OrgData {
     fn tax_name(&self) -> String {
         format!(
             "{} ({}%)",
-            self.locale.tax_name,
-            self.locale.tax_bp as f64 / 100.0
+            self.locale().tax_name,
+            self.locale().tax_bp as f64 / 100.0
         )
     }
 
     fn tax_percentage(&self) -> Value {
-        let bp = self.locale.tax_bp;
+        let bp = self.locale().tax_bp;
         if bp % 100 == 0 {
             Value::from(bp / 100)
         } else {
@@ -1078,8 +1103,8 @@ impl OrgData {
         put(&mut m, "state", p.addr.state);
         put(&mut m, "zip", p.addr.zip.clone());
         put(&mut m, "zipcode", p.addr.zip.clone());
-        put(&mut m, "country", self.locale.country);
-        put(&mut m, "country_code", self.locale.country_code);
+        put(&mut m, "country", self.locale().country);
+        put(&mut m, "country_code", self.locale().country_code);
         put(&mut m, "attention", format!("{} {}", p.first, p.last));
         put(&mut m, "phone", p.phone.clone());
         Value::Object(m)
@@ -1087,17 +1112,18 @@ impl OrgData {
 
     fn common(&self, m: &mut Map<String, Value>, created: i64, modified: i64) {
         put(m, "currency_id", self.currency_id());
-        put(m, "currency_code", self.locale.currency_code);
-        put(m, "currency_symbol", self.locale.symbol);
+        put(m, "currency_code", self.locale().currency_code);
+        put(m, "currency_symbol", self.locale().symbol);
         put(
             m,
             "currency_name_formatted",
             format!(
                 "{}- {}",
-                self.locale.currency_code, self.locale.currency_name
+                self.locale().currency_code,
+                self.locale().currency_name
             ),
         );
-        put(m, "price_precision", self.locale.precision);
+        put(m, "price_precision", self.locale().precision);
         put(m, "exchange_rate", 1);
         put(m, "created_time", self.datetime(created));
         put(m, "last_modified_time", self.datetime(modified));
@@ -1154,7 +1180,7 @@ impl OrgData {
         put(m, "expiry_date", self.date(doc.due));
         put(m, "payment_terms", doc.party.terms);
         put(m, "payment_terms_label", format!("Net {}", doc.party.terms));
-        put(m, "country", self.locale.country);
+        put(m, "country", self.locale().country);
         put(m, "phone", doc.party.phone.clone());
         put(m, "total", money(doc.lines.total));
         put(m, "bcy_total", money(doc.lines.total));
@@ -1206,7 +1232,7 @@ impl OrgData {
         if let Some(Value::Object(c)) = m.get_mut("contact") {
             put(c, "customer_balance", money(doc.party.receivable));
         }
-        if self.locale.tax_bp > 0 && doc.lines.tax_total > 0 && m.contains_key("taxes") {
+        if self.locale().tax_bp > 0 && doc.lines.tax_total > 0 && m.contains_key("taxes") {
             m.insert(
                 "taxes".into(),
                 json!([{ "tax_name": self.tax_name(), "tax_amount": money(doc.lines.tax_total) }]),
@@ -1288,16 +1314,17 @@ impl OrgData {
         if m.contains_key("customer_currency_summaries") {
             let mut s = nested("contacts", "customer_currency_summaries");
             put(&mut s, "currency_id", self.currency_id());
-            put(&mut s, "currency_code", self.locale.currency_code);
-            put(&mut s, "currency_symbol", self.locale.symbol);
-            put(&mut s, "price_precision", self.locale.precision);
+            put(&mut s, "currency_code", self.locale().currency_code);
+            put(&mut s, "currency_symbol", self.locale().symbol);
+            put(&mut s, "price_precision", self.locale().precision);
             put(&mut s, "is_base_currency", true);
             put(
                 &mut s,
                 "currency_name_formatted",
                 format!(
                     "{}- {}",
-                    self.locale.currency_code, self.locale.currency_name
+                    self.locale().currency_code,
+                    self.locale().currency_name
                 ),
             );
             put(&mut s, "outstanding_receivable_amount", money(p.receivable));
@@ -1439,7 +1466,7 @@ impl OrgData {
             put(&mut a, "balance", money(inv.balance));
             put(&mut a, "date", self.date(inv.date));
             put(&mut a, "due_date", self.date(inv.due));
-            put(&mut a, "price_precision", self.locale.precision);
+            put(&mut a, "price_precision", self.locale().precision);
             put(&mut a, "apply_date", self.date(created));
             m.insert("invoices".into(), json!([a]));
         }
@@ -1496,7 +1523,7 @@ impl OrgData {
             put(&mut b, "apply_date", self.date(created));
             put(&mut b, "date", self.date(bill.date));
             put(&mut b, "due_date", self.date(bill.due));
-            put(&mut b, "price_precision", self.locale.precision);
+            put(&mut b, "price_precision", self.locale().precision);
             m.insert("bills".into(), json!([b]));
         }
     }
@@ -1509,8 +1536,8 @@ impl OrgData {
         let vendor = self.party(true, self.pick_ref(&mut rng, Entity::Vendors));
         let (acct_id, acct_name) = self.account_ref(*rng.pick(acct::EXPENSES));
         let (paid_id, paid_name) = self.account_ref(acct::PETTY_CASH);
-        let net = self.round_unit(rng.range(500, 120_000) * self.locale.scale);
-        let tax = self.round_unit(net * self.locale.tax_bp / 10_000);
+        let net = self.round_unit(rng.range(500, 120_000) * self.locale().scale);
+        let tax = self.round_unit(net * self.locale().tax_bp / 10_000);
         let billable = rng.below(4) == 0;
         put(m, "expense_id", self.record_id(e, i));
         put(m, "date", self.date(created));
@@ -1655,20 +1682,20 @@ impl OrgData {
         put(
             &mut m,
             "fiscal_year_start_month",
-            if self.locale.country_code == "GB" {
+            if self.locale().country_code == "GB" {
                 4
             } else {
                 1
             },
         );
         put(&mut m, "account_created_date", self.date(ANCHOR - 30 * DAY));
-        put(&mut m, "time_zone", self.locale.time_zone);
+        put(&mut m, "time_zone", self.locale().time_zone);
         put(&mut m, "is_dst_active", false);
-        put(&mut m, "date_format", self.locale.date_format);
+        put(&mut m, "date_format", self.locale().date_format);
         put(
             &mut m,
             "field_separator",
-            if self.locale.date_format.contains('.') {
+            if self.locale().date_format.contains('.') {
                 "."
             } else {
                 "/"
@@ -1677,15 +1704,15 @@ impl OrgData {
         put(&mut m, "industry_type", "Retail");
         put(&mut m, "industry_size", "11-50");
         put(&mut m, "currency_id", self.currency_id());
-        put(&mut m, "currency_code", self.locale.currency_code);
-        put(&mut m, "currency_symbol", self.locale.symbol);
+        put(&mut m, "currency_code", self.locale().currency_code);
+        put(&mut m, "currency_symbol", self.locale().symbol);
         put(&mut m, "currency_format", "###,##0.00");
-        put(&mut m, "price_precision", self.locale.precision);
+        put(&mut m, "price_precision", self.locale().precision);
         put(&mut m, "plan_type", s.plan.plan_type());
         put(&mut m, "plan_name", s.plan.name());
         put(&mut m, "plan_period", "Month");
-        put(&mut m, "country_code", self.locale.country_code);
-        put(&mut m, "country_name", self.locale.country);
+        put(&mut m, "country_code", self.locale().country_code);
+        put(&mut m, "country_name", self.locale().country);
         put(&mut m, "portal_name", slug(&s.name));
         if let Some(Value::Object(o)) = m.get_mut("org_settings") {
             put(o, "is_org_active", true);

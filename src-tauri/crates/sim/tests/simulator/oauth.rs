@@ -646,6 +646,34 @@ async fn the_home_data_center_can_move_at_runtime() {
     assert_eq!(q["location"], "us");
 }
 
+/// Organizations moved with their user to Europe (demo story 1) are
+/// European: euros, and Berlin's time zone in what Zoho answers about them;
+/// moved back, they are American again.
+#[tokio::test]
+async fn organizations_take_their_data_centers_currency_and_time_zone() {
+    let env = start(cfg()).await;
+    assert_eq!(env.sim.organizations()[0].currency_code, "USD");
+    assert!(env.sim.set_home_region("eu"));
+    assert_eq!(env.sim.organizations()[0].currency_code, "EUR");
+    let q = env.consent("us", ALL_SCOPES).await;
+    let t = env.exchange(&q["accounts-server"], &q["code"]).await;
+    let tokens = Tokens {
+        access: t["access_token"].as_str().unwrap().into(),
+        refresh: String::new(),
+        api_domain: t["api_domain"].as_str().unwrap().into(),
+        accounts: q["accounts-server"].clone(),
+    };
+    let (status, _, body) = env
+        .get(&tokens.api_domain, &tokens.access, "organizations", &[])
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let org = &body["organizations"][0];
+    assert_eq!(org["currency_code"], "EUR", "{org}");
+    assert_eq!(org["time_zone"], "Europe/Berlin", "{org}");
+    assert!(env.sim.set_home_region("us"));
+    assert_eq!(env.sim.organizations()[0].currency_code, "USD");
+}
+
 /// Zoho's "Token Validity" pages: "You can generate a maximum of 10 grant
 /// tokens in a span of 10 minutes per client ID". The client ID is the
 /// platform's too; past it the consent gives no code (`access_denied`).

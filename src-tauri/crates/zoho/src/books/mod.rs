@@ -6,16 +6,16 @@
 //! table) with `Authorization: Zoho-oauthtoken <token>`, no redirects and
 //! timeouts. Zoho reports many errors as a JSON `code` (sometimes with HTTP
 //! 200): a non-zero `code` is always an error. [`Entity`] names the record
-//! types of a pull (the names are an external interface: CLI, exports);
+//! types of a pull, each declared once in `entity.rs`;
 //! [`types`] has the typed key columns. Throttling, paging strategy and
 //! storage belong to the `zbs-pull` crate; this module does single calls.
 
 use zbs_codes::Code;
 mod answer;
+mod entity;
 pub mod types;
 
 use std::fmt;
-use std::str::FromStr;
 use std::time::Duration;
 
 use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION};
@@ -27,6 +27,7 @@ use url::Url;
 
 use crate::dc::books_base;
 use answer::{classify, Wanted};
+pub use entity::{Detail, Entity, UnknownEntity};
 pub use types::{Organization, PageContext};
 
 /// Connect timeout of API calls.
@@ -37,195 +38,6 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 const MAX_BODY: usize = 32 * 1024 * 1024;
 /// Largest page size Zoho serves.
 pub const MAX_PER_PAGE: u32 = 200;
-
-/// A record type that can be pulled (the window's `Entity` union is generated from it).
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ts_rs::TS,
-)]
-#[serde(rename_all = "lowercase")]
-#[ts(export)]
-pub enum Entity {
-    Invoices,
-    CreditNotes,
-    Customers,
-    Vendors,
-    Bills,
-    Items,
-    ChartOfAccounts,
-    CustomerPayments,
-    VendorPayments,
-}
-
-const ALL: [Entity; 9] = [
-    Entity::Invoices,
-    Entity::CreditNotes,
-    Entity::Customers,
-    Entity::Vendors,
-    Entity::Bills,
-    Entity::Items,
-    Entity::ChartOfAccounts,
-    Entity::CustomerPayments,
-    Entity::VendorPayments,
-];
-
-impl Entity {
-    /// Every entity, in display order.
-    pub fn all() -> &'static [Entity] {
-        &ALL
-    }
-
-    /// What `pull` reads unless told otherwise.
-    pub fn default_selection() -> Vec<Entity> {
-        vec![Entity::Invoices, Entity::CreditNotes, Entity::Customers]
-    }
-
-    /// The external name (`"invoices"`, `"chartofaccounts"`, ...).
-    pub fn name(self) -> &'static str {
-        match self {
-            Entity::Invoices => "invoices",
-            Entity::CreditNotes => "creditnotes",
-            Entity::Customers => "customers",
-            Entity::Vendors => "vendors",
-            Entity::Bills => "bills",
-            Entity::Items => "items",
-            Entity::ChartOfAccounts => "chartofaccounts",
-            Entity::CustomerPayments => "customerpayments",
-            Entity::VendorPayments => "vendorpayments",
-        }
-    }
-
-    /// The name a person reads (`"credit notes"`, `"chart of accounts"`).
-    pub fn label(self) -> &'static str {
-        match self {
-            Entity::Invoices => "invoices",
-            Entity::CreditNotes => "credit notes",
-            Entity::Customers => "customers",
-            Entity::Vendors => "vendors",
-            Entity::Bills => "bills",
-            Entity::Items => "items",
-            Entity::ChartOfAccounts => "chart of accounts",
-            Entity::CustomerPayments => "customer payments",
-            Entity::VendorPayments => "vendor payments",
-        }
-    }
-
-    /// The OAuth scope module that grants reading this entity: Zoho files
-    /// customers and vendors under `contacts`, items under `settings`, and
-    /// the chart of accounts under `accountants`.
-    pub fn scope_module(self) -> &'static str {
-        match self {
-            Entity::Customers | Entity::Vendors => "contacts",
-            Entity::Items => "settings",
-            Entity::ChartOfAccounts => "accountants",
-            other => other.name(),
-        }
-    }
-
-    /// API path below `/books/v3` (customers and vendors are both `/contacts`).
-    pub fn path(self) -> &'static str {
-        match self {
-            Entity::Invoices => "/invoices",
-            Entity::CreditNotes => "/creditnotes",
-            Entity::Customers | Entity::Vendors => "/contacts",
-            Entity::Bills => "/bills",
-            Entity::Items => "/items",
-            Entity::ChartOfAccounts => "/chartofaccounts",
-            Entity::CustomerPayments => "/customerpayments",
-            Entity::VendorPayments => "/vendorpayments",
-        }
-    }
-
-    /// Key of the record array in a list answer.
-    pub fn list_key(self) -> &'static str {
-        match self {
-            Entity::Customers | Entity::Vendors => "contacts",
-            other => &other.path()[1..],
-        }
-    }
-
-    /// Key of the record object in a detail answer.
-    pub fn detail_key(self) -> &'static str {
-        match self {
-            Entity::Invoices => "invoice",
-            Entity::CreditNotes => "creditnote",
-            Entity::Customers | Entity::Vendors => "contact",
-            Entity::Bills => "bill",
-            Entity::Items => "item",
-            Entity::ChartOfAccounts => "chart_of_account",
-            Entity::CustomerPayments => "payment",
-            Entity::VendorPayments => "vendorpayment",
-        }
-    }
-
-    /// The record's id field.
-    pub fn id_field(self) -> &'static str {
-        match self {
-            Entity::Invoices => "invoice_id",
-            Entity::CreditNotes => "creditnote_id",
-            Entity::Customers | Entity::Vendors => "contact_id",
-            Entity::Bills => "bill_id",
-            Entity::Items => "item_id",
-            Entity::ChartOfAccounts => "account_id",
-            Entity::CustomerPayments | Entity::VendorPayments => "payment_id",
-        }
-    }
-
-    /// True when line items come only from the detail call.
-    pub fn has_line_items(self) -> bool {
-        matches!(self, Entity::Invoices | Entity::CreditNotes | Entity::Bills)
-    }
-
-    /// `contact_type` of the contacts this entity covers.
-    pub fn contact_type(self) -> Option<&'static str> {
-        match self {
-            Entity::Customers => Some("customer"),
-            Entity::Vendors => Some("vendor"),
-            _ => None,
-        }
-    }
-
-    /// The record's id (string or number), if present.
-    pub fn record_id(self, record: &Value) -> Option<String> {
-        match record.get(self.id_field())? {
-            Value::String(s) if !s.is_empty() => Some(s.clone()),
-            Value::Number(n) => Some(n.to_string()),
-            _ => None,
-        }
-    }
-}
-
-impl fmt::Display for Entity {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-/// An entity name that is not one of [`Entity::all`].
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("\"{name}\" is not a record type Zoho Books Setup can pull. Choose from: invoices, creditnotes, customers, vendors, bills, items, chartofaccounts, customerpayments, vendorpayments.")]
-pub struct UnknownEntity {
-    pub name: String,
-}
-
-impl UnknownEntity {
-    /// Stable code for the UI and scripts.
-    pub fn code(&self) -> Code {
-        Code::UnknownEntity
-    }
-}
-
-impl FromStr for Entity {
-    type Err = UnknownEntity;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let s = s.trim();
-        ALL.iter()
-            .copied()
-            .find(|e| e.name() == s)
-            .ok_or_else(|| UnknownEntity {
-                name: s.chars().take(40).collect(),
-            })
-    }
-}
 
 /// The `X-Rate-Limit-*` headers of an answer (daily quota per organization).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -923,7 +735,7 @@ mod tests {
 
     #[test]
     fn entity_names_round_trip() {
-        assert_eq!(Entity::all().len(), 9);
+        assert_eq!(Entity::all().len(), 10);
         for e in Entity::all() {
             assert_eq!(e.name().parse::<Entity>(), Ok(*e));
             assert_eq!(e.to_string(), e.name());

@@ -469,7 +469,7 @@ pub struct VendorPaymentDetail {
 }
 
 record!(
-    /// `/estimates` row (not an [`super::Entity`] yet; typed for completeness).
+    /// `/estimates` row.
     Estimate {
         estimate_id: String,
         estimate_number: String,

@@ -15,9 +15,9 @@ fn json(out: String) -> Value {
 }
 
 /// `calls` to `calls_max`, or `calls` alone when no upper bound is given.
-fn holds(estimate: &Value, made: u64) -> bool {
-    let low = estimate["calls"].as_u64().unwrap();
-    let high = estimate["calls_max"].as_u64().unwrap_or(low);
+fn holds(forecast: &Value, made: u64) -> bool {
+    let low = forecast["calls"].as_u64().unwrap();
+    let high = forecast["calls_max"].as_u64().unwrap_or(low);
     let margin = (made as f64 * 0.10).ceil() as u64;
     low.saturating_sub(margin) <= made && made <= high + margin
 }
@@ -97,7 +97,7 @@ async fn counted_records_turn_at_least_into_a_range_that_holds_the_calls_made() 
         "everything with line items: at least {} before the count, {} to {} after it, made {made}",
         before["calls"], after["calls"], after["calls_max"]
     );
-    assert!(holds(&after, made), "estimated {after}, made {made}");
+    assert!(holds(&after, made), "forecast {after}, made {made}");
     assert!(
         !holds(&before, made),
         "the lower bound was already right: {before}, made {made}"

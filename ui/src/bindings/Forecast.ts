@@ -3,7 +3,7 @@
 /**
  * API calls and time a pull needs (`zbsetup pull --dry-run`).
  */
-export type Estimate = { calls: number, 
+export type Forecast = { calls: number, 
 /**
  * At the request budget, from a rested limiter.
  */

@@ -1,5 +1,5 @@
-//! Estimates against the calls pulls really make, for known record counts:
-//! each within 10% (the window promises "about N calls"), and an estimate
+//! Forecasts against the calls pulls really make, for known record counts:
+//! each within 10% (the window promises "about N calls"), and a forecast
 //! that cannot know the totals says so (`lower_bound`).
 
 mod common;
@@ -14,7 +14,7 @@ use zbs_zoho::Entity;
 fn quiet(_: zbs_pull::Progress) {}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn estimates_are_within_ten_percent_of_the_calls_made() {
+async fn forecasts_are_within_ten_percent_of_the_calls_made() {
     let env = Env::start(sim_config(0, (10_000, Duration::from_secs(1)))).await;
     let counts = [
         (Entity::Invoices, 450u64),
@@ -46,8 +46,8 @@ async fn estimates_are_within_ten_percent_of_the_calls_made() {
         };
         let connection = format!("c{i}");
         let est = puller
-            .estimate(&connection, &env.org, &options, Some(&known))
-            .expect("estimate");
+            .forecast(&connection, &env.org, &options, Some(&known))
+            .expect("forecast");
         assert!(!est.lower_bound, "{name}: the totals are known");
         let report = puller
             .run(
@@ -62,14 +62,14 @@ async fn estimates_are_within_ten_percent_of_the_calls_made() {
             .expect("pull");
         let off = (est.calls as f64 - report.calls as f64).abs() / report.calls as f64;
         println!(
-            "{name}: estimated {} calls, made {} ({:.1}% off)",
+            "{name}: forecast {} calls, made {} ({:.1}% off)",
             est.calls,
             report.calls,
             off * 100.0
         );
         assert!(
             off <= 0.10,
-            "{name}: estimated {}, made {}",
+            "{name}: forecast {}, made {}",
             est.calls,
             report.calls
         );
@@ -79,7 +79,7 @@ async fn estimates_are_within_ten_percent_of_the_calls_made() {
     // Without known totals (and nothing pulled before), a pull of
     // everything can only be a lower bound, and says so.
     let est = puller
-        .estimate("fresh", &env.org, &all_of(&entities), None)
-        .expect("estimate");
+        .forecast("fresh", &env.org, &all_of(&entities), None)
+        .expect("forecast");
     assert!(est.lower_bound);
 }
