@@ -6,6 +6,7 @@
 import { api, asAppError, events } from "./api";
 import { h } from "./dom";
 import { formatAmount, formatDate, statusWords } from "./format";
+import { fitColumns, HEADERS, type Fit, type Measure, type RowTexts } from "./preview-fit";
 import { closeRecordCard, openRecordCard } from "./record-card";
 import { openFolderButton, saveWithDialog, savingNote, type Saving } from "./saving";
 import { DEFAULT_ENTITIES, ENTITIES, entityName, isEntity } from "./entities";
@@ -563,6 +564,31 @@ export function chartPoints(points: RatePoint[]): RatePoint[] {
 }
 
 /**
+ * Below this many requests (a sample of the three default record types takes
+ * three), a sentence says what a chart could not: a few slivers under the
+ * limit line.
+ */
+const CHART_MIN_REQUESTS = 6;
+
+/** The requests per minute in words, for a pull too small to draw. */
+function rateSentence(pts: readonly RatePoint[], requests: number, busiest: number, limit: number): HTMLElement {
+  const minutes = pts.filter((p) => p.requests > 0).length;
+  const share = limit > 0 ? Math.round((busiest / limit) * 100) : 0;
+  return h(
+    "figure",
+    { class: "rate", "data-test": "rate-chart", "data-few": "true" },
+    h("figcaption", {}, h("strong", {}, "Requests per minute")),
+    h(
+      "p",
+      { class: "chart-summary", "data-test": "rate-summary" },
+      requests === 0
+        ? `No requests in the last ${pts.length} minutes.`
+        : `${count(requests, "request")} ${minutes <= 1 ? "in one minute" : `over ${minutes} minutes`}, at most ${busiest} a minute: ${share}% of Zoho's limit of ${limit} a minute.`,
+    ),
+  );
+}
+
+/**
  * Requests per minute against Zoho's limit. The bars and the limit line are
  * drawn (SVG stretched to the width); every word and number is page text at
  * the page's own size, so nothing shrinks with the window.
@@ -571,6 +597,8 @@ function rateChart(r: PullResults): HTMLElement {
   const pts = chartPoints(r.series.points);
   const limit = Math.round(r.series.limit_per_minute);
   const busiest = Math.max(0, ...pts.map((p) => p.requests));
+  const requests = pts.reduce((n, p) => n + p.requests, 0);
+  if (requests < CHART_MIN_REQUESTS) return rateSentence(pts, requests, busiest, limit);
   const max = Math.max(limit * 1.15, busiest, 1);
   const w = 100 * pts.length;
   const ht = 100;
@@ -782,13 +810,66 @@ const table = {
   total: 0,
   pages: new Map<number, RecordRow[]>(),
   loading: new Set<number>(),
+  /** How the rows loaded so far fit the table's width, and for which width and pages. */
+  fit: null as Fit | null,
+  fitFor: "",
   reset(): void {
     ui.scrollTop = 0;
     this.total = 0;
     this.pages.clear();
     this.loading.clear();
+    this.fit = null;
+    this.fitFor = "";
   },
 };
+
+/** A row's texts as its cells show them. */
+function rowTexts(row: RecordRow): RowTexts {
+  return {
+    label: row.label ?? row.zoho_id,
+    date: formatDate(row.date),
+    name: row.counterparty ?? "",
+    status: statusWords(row.status),
+    total: row.total === null ? "" : formatAmount(row.total, ui.currency),
+  };
+}
+
+let measuring: CanvasRenderingContext2D | null = null;
+
+/** Measures text in the font `el` is drawn in (and its bold, for the headers). */
+function measureIn(el: HTMLElement): Measure {
+  const cs = getComputedStyle(el);
+  measuring ??= document.createElement("canvas").getContext("2d");
+  const ctx = measuring;
+  const font = (weight: string): string => `${cs.fontStyle} ${weight} ${cs.fontSize} ${cs.fontFamily}`;
+  return (text, bold) => {
+    if (!ctx) return text.length * parseFloat(cs.fontSize);
+    ctx.font = font(bold ? "600" : cs.fontWeight);
+    return ctx.measureText(text).width;
+  };
+}
+
+/** Fits the columns to the table's width (again when the width or the loaded rows changed). */
+function refit(): void {
+  if (!viewport || !tableEl) return;
+  const width = viewport.clientWidth;
+  const key = `${width}:${[...table.pages.keys()].join(",")}`;
+  if (!table.fit || table.fitFor !== key) {
+    const cs = getComputedStyle(viewport);
+    const size = parseFloat(cs.fontSize);
+    table.fit = fitColumns([...table.pages.values()].flat().map(rowTexts), width, measureIn(viewport), {
+      pad: 1.0 * size,
+      line: parseFloat(cs.lineHeight) || 1.5 * size,
+      rowPad: 10,
+    });
+    table.fitFor = key;
+  }
+  const fit = table.fit;
+  tableEl.classList.toggle("stacked", fit.mode === "stacked");
+  if (fit.template) tableEl.style.setProperty("--columns", fit.template);
+  // The header lines up with the rows beside the viewport's scroll bar.
+  tableEl.style.setProperty("--gutter", `${Math.max(0, viewport.offsetWidth - viewport.clientWidth)}px`);
+}
 
 async function loadPage(page: number): Promise<void> {
   if (!ui.connection || table.pages.has(page) || table.loading.has(page)) return;
@@ -808,12 +889,17 @@ async function loadPage(page: number): Promise<void> {
 let viewport: HTMLElement | null = null;
 let rowsLayer: HTMLElement | null = null;
 let spacer: HTMLElement | null = null;
+let tableEl: HTMLElement | null = null;
+/** Fits the columns again when the table's width changes (the window was resized). */
+let resized: ResizeObserver | null = null;
 
 function paintRows(): void {
   if (!viewport || !rowsLayer || !spacer) return;
-  spacer.style.height = `${table.total * ROW_HEIGHT}px`;
-  const first = Math.floor(viewport.scrollTop / ROW_HEIGHT);
-  const count = Math.ceil(viewport.clientHeight / ROW_HEIGHT) + 4;
+  refit();
+  const rowHeight = table.fit?.rowHeight ?? ROW_HEIGHT;
+  spacer.style.height = `${table.total * rowHeight}px`;
+  const first = Math.floor(viewport.scrollTop / rowHeight);
+  const count = Math.ceil(viewport.clientHeight / rowHeight) + 4;
   const rows: HTMLElement[] = [];
   for (let i = first; i < Math.min(first + count, table.total || first + 1); i++) {
     const page = Math.floor(i / PAGE);
@@ -822,6 +908,7 @@ function paintRows(): void {
       void loadPage(page);
       continue;
     }
+    const t = rowTexts(row);
     const el = h(
         "div",
         {
@@ -835,14 +922,15 @@ function paintRows(): void {
             if ((e as KeyboardEvent).key === "Enter") void openRecord(row);
           },
         },
-        h("span", { role: "cell" }, row.label ?? row.zoho_id),
-        h("span", { role: "cell", title: row.date ?? "" }, formatDate(row.date)),
-        h("span", { role: "cell", title: row.counterparty ?? "" }, row.counterparty ?? ""),
-        h("span", { role: "cell" }, statusWords(row.status)),
-        h("span", { role: "cell", class: "num" }, row.total === null ? "" : formatAmount(row.total, ui.currency)),
+        h("span", { role: "cell", class: "label" }, t.label),
+        h("span", { role: "cell", class: "date", title: row.date ?? "" }, t.date),
+        h("span", { role: "cell", class: "name" }, t.name),
+        h("span", { role: "cell", class: "status" }, t.status),
+        h("span", { role: "cell", class: "num" }, t.total),
       );
     // Set through the CSSOM: the strict CSP refuses style attributes.
-    el.style.top = `${i * ROW_HEIGHT}px`;
+    el.style.top = `${i * rowHeight}px`;
+    el.style.height = `${rowHeight}px`;
     rows.push(el);
   }
   rowsLayer.replaceChildren(...rows);
@@ -865,11 +953,11 @@ let searchTimer: number | undefined;
 
 function preview(r: PullResults): HTMLElement {
   const columns: [SortColumn, string][] = [
-    ["label", "Number / name"],
-    ["date", "Date"],
-    ["counterparty", "Customer / vendor"],
-    ["status", "Status"],
-    ["total", "Total"],
+    ["label", HEADERS.label],
+    ["date", HEADERS.date],
+    ["counterparty", HEADERS.name],
+    ["status", HEADERS.status],
+    ["total", HEADERS.total],
   ];
   viewport = h("div", {
     class: "tviewport",
@@ -882,6 +970,11 @@ function preview(r: PullResults): HTMLElement {
   spacer = h("div", { class: "tspacer" });
   rowsLayer = h("div", { class: "trows", role: "rowgroup" });
   viewport.append(spacer, rowsLayer);
+  resized?.disconnect();
+  resized = new ResizeObserver(() => {
+    paintRows();
+  });
+  resized.observe(viewport);
   window.setTimeout(() => {
     // A redraw keeps the reader's place in the table.
     if (viewport && ui.scrollTop > 0) viewport.scrollTop = ui.scrollTop;
@@ -928,7 +1021,7 @@ function preview(r: PullResults): HTMLElement {
       }),
       h("span", { id: "preview-count", class: "hint", "aria-live": "polite" }),
     ),
-    h(
+    (tableEl = h(
       "div",
       { class: "ttable", role: "table", "aria-label": `${entityName(ui.entity)} pulled` },
       h(
@@ -965,7 +1058,7 @@ function preview(r: PullResults): HTMLElement {
         ),
       ),
       viewport,
-    ),
+    )),
   );
 }
 

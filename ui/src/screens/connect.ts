@@ -48,6 +48,9 @@ export interface ConnectScreen extends StepScreen {
   forgetTests: () => void;
 }
 
+/** The sign-in panel's title, which takes focus when the sign-in starts. */
+const WAITING_TITLE = "waiting-title";
+
 export function connect(host: Host): ConnectScreen {
   const state: ConnectState = { connections: [], flow: { kind: "idle" }, region: null, tests: {} };
 
@@ -82,9 +85,17 @@ export function connect(host: Host): ConnectScreen {
     );
   }
 
+  /** Brings an outcome into view beside what caused it (after the redraw that drew it). */
+  function reveal(selector: string): void {
+    document.querySelector(selector)?.scrollIntoView({ block: "nearest" });
+  }
+
   function test(c: Connection): void {
+    if (state.tests[c.id]?.running) return;
     state.tests[c.id] = { running: true, result: null };
     host.render();
+    const result = `[data-connection="${CSS.escape(c.id)}"] [data-test=test-result]`;
+    reveal(result);
     const entities = pullModule?.chosenEntities() ?? [];
     void host
       .run(
@@ -97,7 +108,10 @@ export function connect(host: Host): ConnectScreen {
         if (error) state.tests[c.id] = { running: false, result: null };
       })
       .then(loadConnections)
-      .then(host.render);
+      .then(() => {
+        host.render();
+        reveal(result);
+      });
   }
 
   function loadPull(): void {
@@ -136,7 +150,7 @@ export function connect(host: Host): ConnectScreen {
       return h(
         "section",
         { class: "panel", "data-test": "waiting", "data-authorize-url": st.authorize_url, "aria-live": "polite" },
-        h("h3", {}, held ? "Read this before you sign in" : "Waiting for you to sign in to Zoho"),
+        h("h3", { id: WAITING_TITLE, tabindex: "-1" }, held ? "Read this before you sign in" : "Waiting for you to sign in to Zoho"),
         st.warning ? h("div", { class: "banner warning", role: "alert" }, st.warning) : null,
         h("p", { "data-test": "asking" }, st.asking),
         held
@@ -208,21 +222,26 @@ export function connect(host: Host): ConnectScreen {
           "data-test": "org-picker",
           onsubmit: (e: Event) => {
             e.preventDefault();
+            let connected: Connection | null = null;
             void host.run(
               () => api.chooseOrganization(flow.selected),
               (c) => {
                 state.flow = { kind: "idle" };
                 host.setInfo(`Connected ${c.organization_name}.`);
-                // What comes next: its sample pull, open under it.
-                void import("../pull").then((m) => {
-                  pullModule = m;
-                  if (m.pullOpenFor() !== c.id) m.openPull(c, host);
-                  host.render();
-                });
+                connected = c;
               },
             ).then(async () => {
               await loadConnections();
               await host.refreshStatus();
+              const c = connected;
+              if (!c) return;
+              // What comes next: its sample pull, open under it, with focus on its button.
+              const m = await import("../pull");
+              pullModule = m;
+              if (m.pullOpenFor() !== c.id) m.openPull(c, host);
+              host.render();
+              document.querySelector("[data-test=pull-settings]")?.scrollIntoView({ block: "start" });
+              document.querySelector<HTMLElement>("[data-test=start-pull]")?.focus();
             });
           },
         },
@@ -330,7 +349,11 @@ export function connect(host: Host): ConnectScreen {
       (started) => {
         state.flow = { kind: "waiting", started };
       },
-    );
+    ).then(() => {
+      if (state.flow.kind !== "waiting") return;
+      reveal("[data-test=waiting]");
+      document.getElementById(WAITING_TITLE)?.focus({ preventScroll: true });
+    });
   }
 
   function connectionsList(): HTMLElement | null {
@@ -384,7 +407,8 @@ export function connect(host: Host): ConnectScreen {
                   type: "button",
                   class: "secondary",
                   "data-test": "test-connection",
-                  disabled: state.tests[c.id]?.running === true,
+                  // Not disabled while it runs: the button keeps the keyboard's focus.
+                  "aria-disabled": state.tests[c.id]?.running === true ? "true" : null,
                   onclick: () => { test(c); },
                 },
                 "Test",
@@ -451,6 +475,11 @@ export function connect(host: Host): ConnectScreen {
       host.setError(null);
     }
     host.render();
+    // The organizations to choose from, in view where the sign-in was started, focus on the one chosen.
+    if (f.choices) {
+      reveal("[data-test=org-picker]");
+      document.querySelector<HTMLElement>("[data-test=org-picker] input:checked")?.focus({ preventScroll: true });
+    }
   }
 
   return {

@@ -24,6 +24,8 @@ interface PlatformDraft {
 }
 
 const draft: PlatformDraft = { picked: null, name: "", callback: "" };
+/** Whether the option being picked was clicked with the pointer (arrow keys only move between the options). */
+let pickedWithPointer = false;
 
 function option(host: Host, s: Status, kind: Kind, label: string, hint: string): HTMLElement {
   const current = draft.picked ?? s.platform.choice.kind;
@@ -36,11 +38,17 @@ function option(host: Host, s: Status, kind: Kind, label: string, hint: string):
       value: kind,
       "data-platform": kind,
       checked: current === kind,
+      onclick: (e: Event) => {
+        // A click comes before the change; an arrow key's has no pointer detail.
+        pickedWithPointer = (e as MouseEvent).detail > 0;
+      },
       onchange: () => {
         draft.picked = kind;
         if (kind === "other") {
           host.render();
-          host.focus("platform-name");
+          // Clicked: on to its name. Reached with an arrow key: focus stays in the options.
+          if (pickedWithPointer) host.focus("platform-name");
+          pickedWithPointer = false;
           return;
         }
         void host.run(() => api.setPlatform({ kind }), (st) => {
@@ -212,7 +220,13 @@ export function handoffCard(host: Host, s: Status): HTMLElement | null {
           : "No data center yet",
       ),
       h("dt", {}, "Permissions granted"),
-      h("dd", { class: "scopes", "data-test": "handoff-scopes" }, x.scopes.length ? x.scopes.join(", ") : "None yet: connect an organization"),
+      h(
+        "dd",
+        { class: "scopes", "data-test": "handoff-scopes" },
+        x.scopes.length
+          ? x.scopes.flatMap((scope, i) => [i > 0 ? ", " : null, h("span", { class: "scope" }, scope)])
+          : "None yet: connect an organization",
+      ),
     ),
     h(
       "div",
