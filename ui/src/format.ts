@@ -1,6 +1,6 @@
 // How the window writes what Zoho sends: amounts with their currency, dates
 // and statuses in words, in the person's locale. Used by the preview table
-// (pull.ts) and the record card (record-card.ts).
+// (pull/preview.ts) and the record card (record-card.ts).
 
 /**
  * The locale amounts and dates are written in: the person's, unless the system gave
