@@ -5,7 +5,9 @@
 // moves when it is on; each outcome (the sign-in panel, the organizations to
 // choose from, the pull's headline, the test result) is in view after the
 // click that caused it; the sample's preview shows every cell in full
-// without scrolling sideways; a pull of a few calls says its rate in words.
+// without scrolling sideways; a pull of a few calls says its rate in words;
+// the test step shows its parts (connect, test, pull, hand on) as they are
+// done, and the last one leads to the hand-off card.
 // (Named to run after checklist.test.mjs: a sign-in opened here would
 // already be in the file of opened links that test reads.)
 
@@ -38,6 +40,11 @@ async function stepListToContent(browser, size) {
     }
     assert.ok(await onFirstControl(browser), `${size}: ${step}'s first control is not within two Tabs of the step list (focus on ${await focused(browser)})`);
   }
+}
+
+/** The test step's parts and their states, "connect:done test:current ...". */
+async function sequenceStates(browser) {
+  return browser.execute(() => [...document.querySelectorAll("[data-test=sequence] li")].map((li) => `${li.dataset.substep}:${li.dataset.state}`).join(" "));
 }
 
 /** From the first step, each "Next" opens the next step at its top, its title focused. */
@@ -92,6 +99,8 @@ test("a calm window: steps open at their top, keyboard paths are short, outcomes
     // At 500 x 600: connect, choose, pull and test, each outcome in view.
     await resize(browser, 500, 600);
     await openStep(browser, "test");
+    // The step's parts at a glance: connecting comes first.
+    assert.equal(await sequenceStates(browser), "connect:current test:todo pull:todo handoff:todo");
     await click(browser, "[data-test=connect]");
     await untilInView(browser, "[data-test=waiting]", "the sign-in panel");
     const url = await (await browser.$("[data-test=waiting]")).getAttribute("data-authorize-url");
@@ -117,6 +126,15 @@ test("a calm window: steps open at their top, keyboard paths are short, outcomes
     await until(browser, async () => (await browser.$("[data-test=test-result][data-ok]").isExisting()), "no test result", 30_000);
     await untilInView(browser, "[data-test=test-result]", "the test result at 500 x 600");
     assert.equal(await focused(browser), "[data-test=test-connection]", "the focus stays on Test");
+    // Each part done is one line with its result; the last leads to what to paste.
+    await until(browser, async () => (await sequenceStates(browser)) === "connect:done test:done pull:done handoff:done", `the parts are not all done: ${await sequenceStates(browser)}`, 15_000);
+    assert.match(await text(browser, "[data-substep=pull]"), /75 records pulled/);
+    assert.match(await text(browser, "[data-substep=test]"), /Passed at/);
+    await (await browser.$("[data-test=sequence]")).scrollIntoView();
+    await shot(browser, "54-calm-sequence-done");
+    await click(browser, "[data-test=sequence-handoff]");
+    await until(browser, async () => (await focused(browser)) === "#handoff-title", `Show what to paste left the focus on ${await focused(browser)}`);
+    await untilInView(browser, "#handoff-title", "the hand-off card's title");
     // The hand-off's permissions: each scope on one line, never broken inside.
     await (await browser.$("[data-test=handoff-scopes] .scope")).waitForExist({ timeout: 10_000 });
     const scopes = await browser.execute(() =>
@@ -153,6 +171,8 @@ test("a calm window: steps open at their top, keyboard paths are short, outcomes
     await click(browser, "[data-test=start-pull]");
     await until(browser, async () => (await pulls()) > before && /Pull complete/.test(await text(browser, "[data-test=pull-outcome]").catch(() => "")), "the second pull did not complete", 60_000);
     await untilInView(browser, "[data-test=pull-outcome]", "the second pull's headline");
+    await browser.execute(() => window.scrollTo(0, 0));
+    await shot(browser, "55-calm-test-step");
   } finally {
     await quit(browser);
   }

@@ -11,7 +11,7 @@ import { progressPanel } from "./pull/progress";
 import { results } from "./pull/results";
 import { ui } from "./pull/state";
 
-export { chosenEntities, closePull, connectionChanged, connectionsChanged, openPull, pullOpenFor } from "./pull/state";
+export { chosenEntities, closePull, connectionChanged, connectionsChanged, openPull, pulledRecords, pullOpenFor } from "./pull/state";
 
 /** The pull area of a connection. */
 export function pullArea(): HTMLElement | null {

@@ -157,6 +157,12 @@ export function chosenEntities(): Entity[] {
   return [...ui.options.entities];
 }
 
+/** The records the open connection's pulls brought so far (null: none open, or not read yet). */
+export function pulledRecords(): number | null {
+  if (!ui.connection || !ui.results) return null;
+  return ui.results.counts.reduce((n, c) => n + c.records, 0);
+}
+
 export function pullOpenFor(): string | null {
   return ui.connection;
 }

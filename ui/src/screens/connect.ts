@@ -13,6 +13,7 @@ import type { Finished } from "../bindings/Finished";
 import type { Status } from "../bindings/Status";
 import { connectionsList } from "./connect/connections";
 import { reveal, type ConnectContext, type ConnectState, type PullModule } from "./connect/shared";
+import { sequence } from "./connect/sequence";
 import { connectPanel } from "./connect/sign-in";
 
 let pullModule: PullModule | null = null;
@@ -66,7 +67,15 @@ export function connect(host: Host): ConnectScreen {
       return h("p", { "data-test": "test-disabled" }, "Switch the integration on first (previous step); then you can connect a test organization here.");
     }
     loadPull();
-    return h("div", { class: "test" }, connectPanel(ctx, s), connectionsList(ctx), pullModule?.pullArea() ?? null, handoffCard(host, s));
+    return h(
+      "div",
+      { class: "test" },
+      sequence(ctx, s),
+      connectPanel(ctx, s),
+      connectionsList(ctx),
+      pullModule?.pullArea() ?? null,
+      handoffCard(host, s),
+    );
   }
 
   function finished(f: Finished): void {

@@ -143,6 +143,9 @@ export function redirectUris(s: Status): HTMLElement {
   );
 }
 
+/** The hand-off card's title (the test step's sequence brings it into view). */
+export const HANDOFF_TITLE = "handoff-title";
+
 interface HandoffState {
   handoff: Handoff | null;
   loading: boolean;
@@ -192,8 +195,8 @@ export function handoffCard(host: Host, s: Status): HTMLElement | null {
   };
   return h(
     "section",
-    { class: "handoff", "data-test": "handoff", "aria-labelledby": "handoff-title" },
-    h("h3", { id: "handoff-title" }, `Ready for ${where}`),
+    { class: "handoff", "data-test": "handoff", "aria-labelledby": HANDOFF_TITLE },
+    h("h3", { id: HANDOFF_TITLE, tabindex: "-1" }, `Ready for ${where}`),
     h("p", { class: "hint" }, `These keys worked here. Enter them in ${where}'s Zoho Books settings, under these names:`),
     h(
       "dl",
