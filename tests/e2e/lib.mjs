@@ -393,3 +393,116 @@ export async function answerSaveDialog(title, path) {
     xdotool("key", "--clearmodifiers", "Return");
   }
 }
+
+/**
+ * Where an element is against the window: `inView` when its top is on
+ * screen and so is its bottom (or, taller than the window, its top is at
+ * the window's top). Null when nothing matches.
+ */
+export async function placeOf(browser, selector) {
+  return browser.execute((sel) => {
+    const el = document.querySelector(sel);
+    if (!el) return null;
+    const r = el.getBoundingClientRect();
+    const h = window.innerHeight;
+    const inView = r.height > 0 && r.top >= -1 && (r.bottom <= h + 1 || (r.height > h && r.top <= 1));
+    return { top: Math.round(r.top), bottom: Math.round(r.bottom), height: window.innerHeight, inView };
+  }, selector);
+}
+
+/** Waits until what `selector` finds is in the window's view. */
+export async function untilInView(browser, selector, what, timeout = 10_000) {
+  let last = null;
+  await browser
+    .waitUntil(async () => (last = await placeOf(browser, selector))?.inView === true, { timeout, interval: 100 })
+    .catch(() => {
+      throw new Error(`${what} is not in view: ${JSON.stringify(last)}`);
+    });
+}
+
+/** What has the keyboard's focus, in a few words (for messages and checks). */
+export async function focused(browser) {
+  return browser.execute(() => {
+    const a = document.activeElement;
+    if (!a || a === document.body) return "body";
+    const test = a.getAttribute("data-test");
+    const data = [...a.attributes].find((x) => x.name.startsWith("data-") && x.value);
+    return a.id ? `#${a.id}` : test ? `[data-test=${test}]` : data ? `[${data.name}=${data.value}]` : a.tagName.toLowerCase();
+  });
+}
+
+/** The open step's title has the focus and is in view (as a step opens). */
+export async function untilStepTitleFocused(browser, step) {
+  let last = null;
+  await browser
+    .waitUntil(
+      async () => {
+        last = await browser.execute(() => {
+          const t = document.getElementById("step-title");
+          const r = t?.getBoundingClientRect();
+          return {
+            step: document.querySelector("[data-step-card]")?.getAttribute("data-step-card"),
+            focused: document.activeElement === t,
+            top: r ? Math.round(r.top) : null,
+            bottom: r ? Math.round(r.bottom) : null,
+            height: window.innerHeight,
+          };
+        });
+        return last.step === step && last.focused && last.top >= 0 && last.bottom <= last.height;
+      },
+      { timeout: 10_000, interval: 100 },
+    )
+    .catch(() => {
+      throw new Error(`the title of ${step} is not focused and in view: ${JSON.stringify(last)}`);
+    });
+}
+
+/** Whether the focus is on the open step's first control (the first a Tab reaches in its card). */
+export async function onFirstControl(browser) {
+  return browser.execute(() => {
+    const card = document.querySelector("[data-step-card]");
+    if (!card) return false;
+    const first = [...card.querySelectorAll("a[href], button, input, select, textarea, summary, [tabindex]")].find((e) => {
+      if (e.disabled || e.tabIndex < 0 || e.getClientRects().length === 0) return false;
+      // In a radio group only the chosen option (or the first) is a Tab stop.
+      if (e.type === "radio" && !e.checked) {
+        const group = [...card.querySelectorAll(`input[type=radio][name="${CSS.escape(e.name)}"]`)];
+        return !group.some((o) => o.checked) && group[0] === e;
+      }
+      return true;
+    });
+    return first !== undefined && document.activeElement === first;
+  });
+}
+
+/**
+ * The preview's cells (and headers) whose text does not fit their box, and
+ * how far the page and the table would scroll sideways.
+ */
+export async function previewFit(browser) {
+  return browser.execute(() => {
+    const cells = [...document.querySelectorAll(".ttable .trow span, .ttable .thead button")];
+    const cut = cells
+      .filter((e) => e.scrollWidth > e.clientWidth || e.scrollHeight > e.clientHeight + 1)
+      .map((e) => ({ text: e.textContent, w: [e.scrollWidth, e.clientWidth], h: [e.scrollHeight, e.clientHeight] }));
+    const page = document.scrollingElement;
+    const table = document.querySelector(".ttable");
+    return {
+      cells: cells.length,
+      cut: cut.slice(0, 5),
+      pageSideways: page.scrollWidth - page.clientWidth,
+      tableSideways: table ? table.scrollWidth - table.clientWidth : null,
+      amounts: [...document.querySelectorAll(".ttable .trow span.num")].map((e) => e.textContent),
+    };
+  });
+}
+
+/** Resizes the window and waits until the page has its new width and has painted. */
+export async function resize(browser, width, height) {
+  await browser.setWindowRect(null, null, width, height);
+  await browser.waitUntil(async () => Math.abs((await browser.execute(() => window.innerWidth)) - width) <= 20, {
+    timeout: 5_000,
+    timeoutMsg: `the window did not take ${width} x ${height}`,
+  });
+  await browser.executeAsync((done) => requestAnimationFrame(() => requestAnimationFrame(() => done())));
+}

@@ -6,7 +6,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { answerSaveDialog, click, selected, launch, shot, text, until, paste, quit, dataDir, demoConnect } from "./lib.mjs";
+import { answerSaveDialog, click, selected, launch, shot, text, until, paste, quit, dataDir, demoConnect, previewFit, resize } from "./lib.mjs";
 
 const DATA_DIR = dataDir("pull");
 const EXPORT_DIALOG = "Export the pulled records: name the new folder for the files";
@@ -134,26 +134,32 @@ test("pull sample data: forecast, progress, cancel, continue, results, record, e
     await (await browser.$(".trow")).waitForExist({ timeout: 10_000 });
     const label = await (await browser.$(".trow span")).getProperty("textContent");
     assert.match(label, /^INV-\d+$/, "the first row shows an invoice number");
-    // Amounts with the organization's currency, dates in full, statuses as
-    // words, and no date or amount cut off: at the window's size and at 500 px.
+    // Amounts with the organization's currency and thousands separators,
+    // dates in full, statuses as words, and no cell cut off (the name, the
+    // date, the amount...): at the window's size and at 500 px, and nothing
+    // to scroll sideways at the window's size.
     const cells = () =>
       browser.execute(() =>
         [...document.querySelectorAll(".trow")].map((r) => {
           const c = [...r.querySelectorAll("span")];
-          const cut = (e) => e.scrollWidth > e.clientWidth + 1;
-          return { date: c[1].textContent, status: c[3].textContent, amount: c[4].textContent, cut: cut(c[1]) || cut(c[4]) };
+          const cut = (e) => e.scrollWidth > e.clientWidth || e.scrollHeight > e.clientHeight + 1;
+          return { date: c[1].textContent, status: c[3].textContent, amount: c[4].textContent, cut: c.some(cut) };
         }),
       );
     for (const size of [null, { width: 500, height: 600 }]) {
-      if (size) await browser.setWindowSize(size.width, size.height);
+      if (size) await resize(browser, size.width, size.height);
+      await until(browser, async () => (await cells()).every((r) => !r.cut), `cells cut off at ${size ? "500 px" : "the default size"}: ${JSON.stringify((await cells()).filter((r) => r.cut).slice(0, 3))}`);
       const rows = await cells();
       assert.ok(rows.length > 0);
       for (const r of rows) {
         assert.match(r.amount, /\$|USD/, `an amount with its currency: ${r.amount}`);
+        assert.doesNotMatch(r.amount, /\d{4}|\$ /, `an amount with thousands separators: ${r.amount}`);
         assert.doesNotMatch(r.date, /^\d{4}-\d{2}-\d{2}$/, `a date for people: ${r.date}`);
         assert.doesNotMatch(r.status, /_/, `a status in words: ${r.status}`);
-        assert.equal(r.cut, false, `cut off at ${size ? "500 px" : "the default size"}: ${JSON.stringify(r)}`);
       }
+      const fit = await previewFit(browser);
+      assert.deepEqual(fit.cut, [], `headers or cells cut off: ${JSON.stringify(fit)}`);
+      if (!size) assert.equal(fit.pageSideways + fit.tableSideways, 0, `sideways scrolling at the default size: ${JSON.stringify(fit)}`);
     }
     await browser.setWindowSize(1080, 760);
     await paste(browser, "[data-test=preview-search]", label);

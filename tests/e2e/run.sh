@@ -23,11 +23,11 @@ files=("$@")
 [ ${#files[@]} -gt 0 ] || files=("$here"/*.test.mjs)
 # Pulls at 20 requests per minute last long enough to watch and cancel.
 export ZBSETUP_RATE_LIMIT="20/60s"
-# The walked paths' click counts are printed as plain lines (the test
+# The walked paths' click and key counts are printed as plain lines (the test
 # runner marks what tests print with "# ").
 bash "$root/tests/session.sh" bash "$root/tests/desktop.sh" e2e "$E2E_OUT" \
   node --test --test-concurrency=1 "${files[@]}" 2>&1 |
-  sed -u -E 's/^# ((demo|real) path: [0-9]+ clicks)$/\1/'
+  sed -u -E 's/^# ((demo|real) path: [0-9]+ clicks|keyboard path: [0-9]+ keys)$/\1/'
 # A passing run refreshes the README's screenshots, so they never go stale.
 shots="$E2E_OUT/screenshots"
 for pair in 05-keys-saved:checklist 12-demo-pick-organization:connect 21-pull-progress:pull-progress 22-pull-results:pull-results 31-handoff:handoff; do

@@ -16,12 +16,21 @@ export function focusKey(el: Element | null): string | null {
   return null;
 }
 
-/** Redraws `root` with `draw`, then gives focus back to the control that had it. */
-export function redrawKeepingFocus(root: HTMLElement, draw: () => void): void {
-  const key = focusKey(document.activeElement);
+/**
+ * Redraws `root` with `draw`, then gives focus back to the control that had
+ * it. When that control is gone (a form replaced by its answer), focus goes
+ * to the element with the id `fallback` (the open step's title), without
+ * scrolling: never to the page's start, where the next Tab would reach the
+ * top bar.
+ */
+export function redrawKeepingFocus(root: HTMLElement, draw: () => void, fallback?: string): void {
+  const had = document.activeElement;
+  const key = focusKey(had);
+  const inRoot = had instanceof HTMLElement && had !== document.body && root.contains(had);
   draw();
-  if (key) {
-    const again = root.querySelector(key);
-    if (again instanceof HTMLElement) again.focus({ preventScroll: true });
-  }
+  const again = key ? root.querySelector(key) : null;
+  if (again instanceof HTMLElement) again.focus({ preventScroll: true });
+  // Focus elsewhere (a dialog over the page) is left where it is.
+  if (!inRoot || (again !== null && document.activeElement === again)) return;
+  if (fallback) document.getElementById(fallback)?.focus({ preventScroll: true });
 }

@@ -5,7 +5,7 @@
 
 import { api } from "./api";
 import { h } from "./dom";
-import type { Host, StepScreen } from "./host";
+import { STEP_TITLE, type Host, type StepScreen } from "./host";
 import { STEP_TEXT } from "./steps";
 import { storiesArea, storiesButton } from "./stories";
 import type { ChecklistItem } from "./bindings/ChecklistItem";
@@ -33,8 +33,6 @@ export interface FrameHost extends Host {
   errorBanner: () => HTMLElement | null;
 }
 
-/** The id of the open step's title, which takes focus when another step is opened. */
-const STEP_TITLE = "step-title";
 
 export function checklistFrame(host: FrameHost, steps: Readonly<Record<StepId, StepScreen>>): { view: (s: Status) => Node[] } {
   let showHelp = false;
@@ -48,9 +46,33 @@ export function checklistFrame(host: FrameHost, steps: Readonly<Record<StepId, S
     }
   }
 
+  /** Opens a step at its top, with focus on its title (never scrolled to where the last one was left). */
   function goTo(step: StepId): void {
     host.goTo(step);
-    host.focus(STEP_TITLE);
+    // The window's top, or on a narrow window (the step list above the step) the step's top.
+    const card = document.querySelector("[data-step-card]");
+    const top = card ? card.getBoundingClientRect().top + window.scrollY : 0;
+    window.scrollTo({ top: top + 160 > window.innerHeight ? top - 8 : 0, left: 0 });
+    document.getElementById(STEP_TITLE)?.focus({ preventScroll: true });
+  }
+
+  /** Arrow keys move between the steps of the list (one Tab stop), Enter or Space opens one. */
+  function stepListKeys(e: KeyboardEvent): void {
+    const links = [...document.querySelectorAll<HTMLButtonElement>("nav.steps button.step-link")];
+    const at = links.findIndex((b) => b === document.activeElement);
+    if (at < 0) return;
+    const to =
+      e.key === "ArrowDown" ? Math.min(at + 1, links.length - 1)
+      : e.key === "ArrowUp" ? Math.max(at - 1, 0)
+      : e.key === "Home" ? 0
+      : e.key === "End" ? links.length - 1
+      : null;
+    if (to === null) return;
+    e.preventDefault();
+    links.forEach((b, i) => {
+      b.setAttribute("tabindex", i === to ? "0" : "-1");
+    });
+    links[to]?.focus();
   }
 
   function view(s: Status): Node[] {
@@ -102,7 +124,7 @@ export function checklistFrame(host: FrameHost, steps: Readonly<Record<StepId, S
       { class: "steps", "aria-label": "Setup steps" },
       h(
         "ol",
-        {},
+        { onkeydown: (e: Event) => { stepListKeys(e as KeyboardEvent); } },
         s.checklist.map((item, index) => {
           const text = STEP_TEXT[item.id];
           return h(
@@ -114,6 +136,8 @@ export function checklistFrame(host: FrameHost, steps: Readonly<Record<StepId, S
                 type: "button",
                 class: `step-link${item.id === host.step() ? " current" : ""}${item.done ? " done" : ""}`,
                 "aria-current": item.id === host.step() ? "step" : null,
+                // One Tab stop for the whole list: the open step's (arrow keys reach the others).
+                tabindex: item.id === host.step() ? "0" : "-1",
                 "data-step": item.id,
                 onclick: () => {
                   goTo(item.id);
@@ -145,7 +169,17 @@ export function checklistFrame(host: FrameHost, steps: Readonly<Record<StepId, S
       storiesArea(host, s),
       stepCard(s),
     );
-    return [header, h("div", { class: "layout" }, nav, main)];
+    const skip = h(
+      "button",
+      {
+        type: "button",
+        class: "skip-link",
+        "data-test": "skip-to-step",
+        onclick: () => document.getElementById(STEP_TITLE)?.focus(),
+      },
+      "Skip to the step",
+    );
+    return [skip, header, h("div", { class: "layout" }, nav, main)];
   }
 
   function banners(s: Status): HTMLElement {

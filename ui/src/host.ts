@@ -9,6 +9,9 @@ import type { Code } from "./bindings/Code";
 import type { ChecklistItem } from "./bindings/ChecklistItem";
 import type { Status } from "./bindings/Status";
 
+/** The id of the open step's title: it takes focus when a step opens, and when the control that had focus is gone. */
+export const STEP_TITLE = "step-title";
+
 /** What the error banner shows: a command's error, or (code null) a failure the window found itself. */
 export type ErrorNotice = Omit<AppError, "code"> & { code: Code | null };
 

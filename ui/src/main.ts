@@ -13,7 +13,7 @@ import { h, replaceChildren } from "./dom";
 import { redrawKeepingFocus } from "./focus";
 import { checklistFrame } from "./frame";
 import { setStories } from "./stories";
-import type { ErrorNotice, Host, StepScreen } from "./host";
+import { STEP_TITLE, type ErrorNotice, type Host, type StepScreen } from "./host";
 import { beforeYouStart } from "./screens/before-you-start";
 import { connect } from "./screens/connect";
 import { consoleSettings } from "./screens/console-settings";
@@ -115,7 +115,7 @@ function goTo(step: StepId): void {
 }
 
 function render(): void {
-  redrawKeepingFocus(root, draw);
+  redrawKeepingFocus(root, draw, STEP_TITLE);
 }
 
 function currentErrorBanner(): HTMLElement | null {

@@ -8,7 +8,7 @@ import { checkKeysNow, keyCheckPanel, KEY_CHECK_ID } from "./keycheck";
 import { api } from "../api";
 import { copyable } from "../copy";
 import { h } from "../dom";
-import type { Host, StepScreen } from "../host";
+import { STEP_TITLE, type Host, type StepScreen } from "../host";
 import type { DemoKeys } from "../bindings/DemoKeys";
 import type { KeyIssue } from "../bindings/KeyIssue";
 import type { Status } from "../bindings/Status";
@@ -203,7 +203,8 @@ export function keys(host: Host): KeysScreen {
           }
           if (error) return;
           // The form that had the focus is gone: its place is the check's.
-          if (document.activeElement === document.body || !document.activeElement) host.focus(KEY_CHECK_ID);
+          const had = document.activeElement;
+          if (!had || had === document.body || had.id === STEP_TITLE) host.focus(KEY_CHECK_ID);
           checkKeysNow(host, { warnings });
         });
     }

@@ -24,6 +24,8 @@ interface PlatformDraft {
 }
 
 const draft: PlatformDraft = { picked: null, name: "", callback: "" };
+/** Whether the option being picked was clicked with the pointer (arrow keys only move between the options). */
+let pickedWithPointer = false;
 
 function option(host: Host, s: Status, kind: Kind, label: string, hint: string): HTMLElement {
   const current = draft.picked ?? s.platform.choice.kind;
@@ -36,11 +38,17 @@ function option(host: Host, s: Status, kind: Kind, label: string, hint: string):
       value: kind,
       "data-platform": kind,
       checked: current === kind,
+      onclick: (e: Event) => {
+        // A click comes before the change; an arrow key's has no pointer detail.
+        pickedWithPointer = (e as MouseEvent).detail > 0;
+      },
       onchange: () => {
         draft.picked = kind;
         if (kind === "other") {
           host.render();
-          host.focus("platform-name");
+          // Clicked: on to its name. Reached with an arrow key: focus stays in the options.
+          if (pickedWithPointer) host.focus("platform-name");
+          pickedWithPointer = false;
           return;
         }
         void host.run(() => api.setPlatform({ kind }), (st) => {
@@ -135,6 +143,9 @@ export function redirectUris(s: Status): HTMLElement {
   );
 }
 
+/** The hand-off card's title (the test step's sequence brings it into view). */
+export const HANDOFF_TITLE = "handoff-title";
+
 interface HandoffState {
   handoff: Handoff | null;
   loading: boolean;
@@ -184,8 +195,8 @@ export function handoffCard(host: Host, s: Status): HTMLElement | null {
   };
   return h(
     "section",
-    { class: "handoff", "data-test": "handoff", "aria-labelledby": "handoff-title" },
-    h("h3", { id: "handoff-title", "data-ready": String(x.ready) }, x.ready ? `Ready for ${where}` : `Not ready for ${where} yet`),
+    { class: "handoff", "data-test": "handoff", "aria-labelledby": HANDOFF_TITLE },
+    h("h3", { id: HANDOFF_TITLE, tabindex: "-1", "data-ready": String(x.ready) }, x.ready ? `Ready for ${where}` : `Not ready for ${where} yet`),
     x.not_ready
       ? h("p", { class: "banner warning", role: "status", "data-test": "handoff-not-ready" }, x.not_ready)
       : null,
@@ -221,7 +232,13 @@ export function handoffCard(host: Host, s: Status): HTMLElement | null {
           : "No data center yet",
       ),
       h("dt", {}, "Permissions granted"),
-      h("dd", { class: "scopes", "data-test": "handoff-scopes" }, x.scopes.length ? x.scopes.join(", ") : "None yet: connect an organization"),
+      h(
+        "dd",
+        { class: "scopes", "data-test": "handoff-scopes" },
+        x.scopes.length
+          ? x.scopes.flatMap((scope, i) => [i > 0 ? ", " : null, h("span", { class: "scope" }, scope)])
+          : "None yet: connect an organization",
+      ),
     ),
     h(
       "div",

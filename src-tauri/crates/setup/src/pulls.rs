@@ -7,7 +7,7 @@
 //! [`ConnectionTokens`], and marks the checklist's last step done after a
 //! complete pull.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
 use futures_util::future::BoxFuture;
@@ -221,10 +221,11 @@ impl Setup {
         })
     }
 
-    /// Where the window's save dialogs open: the person's Downloads folder
-    /// (else the data folder).
+    /// Where the window's save dialogs open: the person's Downloads folder,
+    /// else their home folder (never the app's own data folder, with its
+    /// database and lock files).
     pub fn default_save_folder(&self) -> std::path::PathBuf {
-        dirs::download_dir().unwrap_or_else(|| self.data_dir().to_owned())
+        save_folder(dirs::download_dir(), dirs::home_dir(), self.data_dir())
     }
 
     /// The name the window suggests for an export: "Zoho Books export
@@ -297,4 +298,42 @@ pub fn plan_quota_guess(plan: &str) -> Option<u32> {
     .into_iter()
     .find(|(name, _)| plan.contains(name))
     .map(|(_, calls)| calls)
+}
+
+/// The first of Downloads and home that is a folder on disk; the data folder
+/// only when neither is.
+fn save_folder(downloads: Option<PathBuf>, home: Option<PathBuf>, data: &Path) -> PathBuf {
+    [downloads, home]
+        .into_iter()
+        .flatten()
+        .find(|d| d.is_dir())
+        .unwrap_or_else(|| data.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn save_dialogs_open_in_downloads_else_home() {
+        let home = tempfile::tempdir().unwrap();
+        let data = home.path().join(".local/share/zoho-books-setup");
+        let downloads = home.path().join("Downloads");
+        // No Downloads folder (named but missing, or not named): the home folder.
+        assert_eq!(
+            save_folder(Some(downloads.clone()), Some(home.path().to_owned()), &data),
+            home.path()
+        );
+        assert_eq!(
+            save_folder(None, Some(home.path().to_owned()), &data),
+            home.path()
+        );
+        std::fs::create_dir(&downloads).unwrap();
+        assert_eq!(
+            save_folder(Some(downloads.clone()), Some(home.path().to_owned()), &data),
+            downloads
+        );
+        // Neither: the data folder, as the last resort.
+        assert_eq!(save_folder(None, None, &data), data);
+    }
 }
