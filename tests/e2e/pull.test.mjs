@@ -46,6 +46,13 @@ test("pull sample data: forecast, progress, cancel, continue, results, record, e
     await click(browser, "[data-test=pull-all]");
     await until(browser, async () => /at least/i.test(await text(browser, "[data-test=forecast]")), "no lower-bound forecast");
     await shot(browser, "20-pull-settings");
+    // "At least" is no help: counting the records (one call per 200) makes it a figure.
+    await click(browser, "[data-test=count-records]");
+    await until(browser, async () => /^About \d+ API calls/.test(await text(browser, "[data-test=forecast]")), "the count did not make the forecast a figure", 60_000);
+    assert.match(await text(browser, "[data-test=count-said]"), /^Counted with \d+ API calls\./);
+    assert.equal(await browser.$("[data-test=count-records]").isExisting(), false, "the count is still offered");
+    const forecastCalls = Number(/^About (\d+) API calls/.exec(await text(browser, "[data-test=forecast]"))[1]);
+    await shot(browser, "20b-pull-settings-counted");
     await click(browser, "[data-test=start-pull]");
     await (await browser.$("[data-test=pull-progress]")).waitForExist({ timeout: 10_000 });
     await until(browser, async () => /[1-9]\d* records/.test(await text(browser, "[data-entity-progress=invoices]")), "no progress", 20_000);
@@ -70,6 +77,10 @@ test("pull sample data: forecast, progress, cancel, continue, results, record, e
     assert.match(await text(browser, "[data-test=resume-notice]"), /was stopped after \d+ API calls?\. What it pulled is saved/);
     await click(browser, "[data-test=resume-pull]");
     await until(browser, async () => /Pull complete: 720 records/.test(await text(browser, "main")), "pull did not complete", 90_000);
+    // The counted forecast holds: the calls made are the forecast's, and at
+    // most one more per record type (a page in flight when it was stopped).
+    const made = Number(/Pull complete: 720 records in (\d+) API calls/.exec(await text(browser, "main"))[1]);
+    assert.ok(made >= forecastCalls && made <= forecastCalls + 3, `forecast ${forecastCalls} calls, made ${made}`);
     // The outcome shows where the progress was, at the head of the results,
     // and is brought into view with them.
     assert.match(await text(browser, "[data-test=pull-results] [data-test=pull-outcome]"), /^Pull complete: 720 records in \d+ API calls/);

@@ -75,6 +75,9 @@ test("demo stories: each stages on the simulator, plays in the customer's words,
     await fetch(await acceptConsent(url));
     await (await browser.$("[data-test=org-picker]")).waitForExist({ timeout: 15_000 });
     assert.match(await text(browser, "[data-test=org-picker]"), /Data center: Europe/);
+    // Organizations in Europe keep their books in euros, not the US demo's dollars.
+    assert.match(await text(browser, "[data-test=org-picker]"), /Currency: EUR/);
+    assert.doesNotMatch(await text(browser, "[data-test=org-picker]"), /Currency: USD/);
     assert.match(await text(browser, "[data-test=region-not-chosen]"), /Europe is not among the data centers you chose/);
     await shot(browser, "41-story-europe");
     await click(browser, "[data-test=connect-org]");

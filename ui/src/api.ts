@@ -26,6 +26,7 @@ import type { Finished } from "./bindings/Finished";
 import type { Progress } from "./bindings/Progress";
 import type { PullFinished } from "./bindings/PullFinished";
 import type { PullOptions } from "./bindings/PullOptions";
+import type { RecordCount } from "./bindings/RecordCount";
 import type { PullResults } from "./bindings/PullResults";
 import type { RecordPage } from "./bindings/RecordPage";
 import type { SortColumn } from "./bindings/SortColumn";
@@ -91,6 +92,9 @@ export const api = {
   disconnect: (id: string, force: boolean) => invoke<null>("disconnect", { id, force }),
   forecastPull: (connectionId: string, options: PullOptions) =>
     invoke<Forecast>("forecast_pull", { connectionId, options }),
+  /** Counts the records of the chosen types (one API call per 200 of each), so the forecast is a figure. */
+  countRecords: (connectionId: string, options: PullOptions) =>
+    invoke<RecordCount>("count_records", { connectionId, options }),
   startPull: (connectionId: string, options: PullOptions) => invoke<null>("start_pull", { connectionId, options }),
   cancelPull: (connectionId: string) => invoke<null>("cancel_pull", { connectionId }),
   /** Stops every running pull, waits until each has saved where it stopped, and closes the window. */

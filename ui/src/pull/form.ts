@@ -4,7 +4,8 @@
 import { h } from "../dom";
 import { ENTITIES, entityName, lineItemWords } from "../entities";
 import { outcomeNote } from "./results";
-import { refreshForecast, startPull, ui } from "./state";
+import { countRecords, refreshForecast, startPull, ui } from "./state";
+import type { Forecast } from "../bindings/Forecast";
 import { duration } from "./words";
 
 /** A checkbox for one of the opt-in detail calls; the forecast follows it. */
@@ -48,6 +49,50 @@ function resumeNotice(): HTMLElement | null {
       "Resume it",
     ),
   );
+}
+
+/**
+ * Under the cost: when it is only "at least" (every record, totals unknown),
+ * a button that counts the records (one API call per 200 of each type) so it
+ * becomes a figure; then what the count cost and when the totals were counted.
+ */
+function countNote(est: Forecast | null): HTMLElement | null {
+  const c = ui.counting;
+  const said =
+    c.state === "counted"
+      ? c.stopped ?? `Counted with ${c.calls} API call${c.calls === 1 ? "" : "s"}.`
+      : est?.counted_at
+        ? `From the records counted ${readableSince(est.counted_at)}.`
+        : null;
+  const offer = est !== null && est.lower_bound;
+  if (!offer && said === null) return null;
+  return h(
+    "p",
+    { class: "hint count-note", "data-test": "count-note" },
+    said ? h("span", { "data-test": "count-said" }, said, " ") : null,
+    offer
+      ? h(
+          "button",
+          {
+            type: "button",
+            class: "secondary",
+            "data-test": "count-records",
+            disabled: c.state === "counting",
+            onclick: () => void countRecords(),
+          },
+          c.state === "counting" ? "Counting…" : "Count the records for a figure (one API call per 200 records)",
+        )
+      : null,
+  );
+}
+
+/** "3 minutes ago", "at 14:05": when the totals were counted. */
+function readableSince(rfc3339: string): string {
+  const minutes = Math.round((Date.now() - Date.parse(rfc3339)) / 60_000);
+  if (Number.isNaN(minutes)) return "earlier";
+  if (minutes < 1) return "just now";
+  if (minutes < 60) return `${minutes} minute${minutes === 1 ? "" : "s"} ago`;
+  return `at ${new Date(rfc3339).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })}`;
 }
 
 export function settings(): HTMLElement {
@@ -175,6 +220,7 @@ export function settings(): HTMLElement {
               : `${est.daily_quota_left} calls left in today's quota${overQuota ? ": not enough for all of it, you will be asked before starting." : "."}`)
           : "Working out the cost…"),
     ),
+    countNote(est),
     h(
       "details",
       { class: "terms", "data-test": "terms" },

@@ -35,6 +35,8 @@ interface PullUi {
   options: PullOptions;
   forecast: Forecast | null;
   forecastError: string | null;
+  /** "Count the records": running, or what the last count said. */
+  counting: { state: "idle" } | { state: "counting" } | { state: "counted"; calls: number; stopped: string | null };
   running: boolean;
   progress: Progress | null;
   results: PullResults | null;
@@ -58,6 +60,7 @@ export const ui: PullUi = {
   options: { entities: [...DEFAULT_ENTITIES], sample: 25, line_items: false, customer_details: false },
   forecast: null,
   forecastError: null,
+  counting: { state: "idle" },
   running: false,
   progress: null,
   results: null,
@@ -116,6 +119,7 @@ export function openPull(c: Connection, h0: PullHost): void {
     ui.results = null;
     ui.progress = null;
     ui.exported = { state: "idle" };
+    ui.counting = { state: "idle" };
     ui.outcome = null;
     ui.lastRefused = [];
     closeRecordCard();
@@ -177,6 +181,22 @@ export async function refreshForecast(): Promise<void> {
     ui.forecastError = asAppError(e).message;
   }
   host?.render();
+}
+
+/** Counts the chosen record types in the organization, then works the cost out again from the totals. */
+export async function countRecords(): Promise<void> {
+  const connection = ui.connection;
+  if (!connection || ui.counting.state === "counting") return;
+  ui.counting = { state: "counting" };
+  host?.render();
+  try {
+    const counted = await api.countRecords(connection, ui.options);
+    ui.counting = { state: "counted", calls: counted.calls, stopped: counted.stopped };
+  } catch (e) {
+    ui.counting = { state: "counted", calls: 0, stopped: asAppError(e).message };
+  }
+  await refreshForecast();
+  void loadResults();
 }
 
 export async function loadResults(): Promise<void> {
