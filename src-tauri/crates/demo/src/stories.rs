@@ -260,145 +260,14 @@ impl Demo {
     ) -> Result<StagedStory, Error> {
         let mut connection = None;
         let (step, caption) = match story {
-            DemoStory::OtherDataCenter => {
-                let home = sim.home_region();
-                if !sim.set_home_region(ELSEWHERE) {
-                    return Err(story_error("the simulator has no European data center"));
-                }
-                self.on_end(Undo::Home(home));
-                let name = dc_name(setup, ELSEWHERE);
-                let mut caption = format!(
-                    "Click \u{201c}Connect a test organization\u{201d} and Accept. The sign-in \
-                     starts at accounts.zoho.com, as every sign-in does, and Zoho sends it on to \
-                     the customer's own data center: the organization to choose says \
-                     \u{201c}Data center: {name}\u{201d}, and the app connects it there, with \
-                     nothing to pick by hand."
-                );
-                // The browser shows the simulator's own address: say what a
-                // customer's browser shows there instead.
-                let host = |region: &str| {
-                    zbs_zoho::DataCenters::builtin()
-                        .get(region)
-                        .and_then(|d| d.accounts.host_str().map(str::to_string))
-                };
-                if let (Some(start), Some(there)) = (host("us"), host(ELSEWHERE)) {
-                    caption.push_str(&format!(
-                        " The browser's address is the demo's own (127.0.0.1): your customer's \
-                         shows {start}, then {there}."
-                    ));
-                }
-                if !setup.regions()?.iter().any(|r| r == ELSEWHERE) {
-                    caption.push_str(&format!(
-                        " {name} is not among the data centers chosen in \u{201c}Before you start\u{201d}: it \
-                         connects because the console has {name} switched on, but \u{201c}Check \
-                         my keys\u{201d} asks it only once it is chosen. With {name} switched \
-                         off in the console, the sign-in would be refused, naming {name} and \
-                         the fix."
-                    ));
-                }
-                (StepId::Test, caption)
-            }
-            DemoStory::DataCenterOff => {
-                let region = refused_region(setup, &sim.home_region())?;
-                let name = dc_name(setup, &region);
-                let original = sim
-                    .clients()
-                    .into_iter()
-                    .find(|c| c.client_id == self.client.client_id)
-                    .ok_or_else(|| story_error("the demo client is gone"))?;
-                let mut off = original.clone();
-                off.data_centers = Some(
-                    REGIONS
-                        .iter()
-                        .filter(|r| **r != region)
-                        .map(|r| (*r).to_owned())
-                        .collect(),
-                );
-                sim.register_client(off);
-                self.on_end(Undo::Client(original));
-                // The person sees the answer at once, as after saving keys.
-                let check = setup.check_keys_with_zoho().await?;
-                let refused = check
-                    .data_centers
-                    .iter()
-                    .any(|d| d.region == region && d.status == KeyCheckStatus::Refused);
-                let caption = if refused {
-                    format!(
-                        "The simulated API console has {name} switched off for this client. \
-                         \u{201c}Check my keys\u{201d} just asked every chosen data center: \
-                         {name} refuses the keys, and its row says what to change in the \
-                         console's Settings tab. Until then a customer there cannot connect, and \
-                         this step stays open."
-                    )
-                } else {
-                    format!(
-                        "The simulated API console has {name} switched off for this client, but \
-                         these keys were checked too often in the last ten minutes for Zoho to be \
-                         asked again now. Click \u{201c}Check again\u{201d} in a few minutes: \
-                         {name} refuses the keys, with what to change in the console's Settings \
-                         tab."
-                    )
-                };
-                (StepId::Keys, caption)
-            }
-            DemoStory::DailyQuota => {
-                let c = self.connection_to_play_on(setup).await?;
-                connection = Some(c.id.clone());
-                self.on_end(Undo::Quota(c.organization_id.clone()));
-                sim.faults()
-                    .leave_daily_quota(&c.organization_id, 1)
-                    .map_err(story_error)?;
-                let caption = format!(
-                    "Only one API call is left of today's quota for {org}. Click \u{201c}Start \
-                     the pull\u{201d}: the first record type arrives, then Zoho answers that the \
-                     daily limit is reached. The pull pauses, keeps what it pulled, and says the \
-                     quota resets at midnight in the organization's time zone. End the story \
-                     (the quota comes back, as at midnight, and the window forgets Zoho's last \
-                     \u{201c}nothing left\u{201d}) and resume the pull: it picks up where it \
-                     paused.",
-                    org = c.organization_name
-                );
-                (StepId::Test, caption)
-            }
+            DemoStory::OtherDataCenter => self.stage_other_data_center(setup, sim)?,
+            DemoStory::DataCenterOff => self.stage_data_center_off(setup, sim).await?,
+            DemoStory::DailyQuota => self.stage_daily_quota(setup, sim, &mut connection).await?,
             DemoStory::ModuleRefused => {
-                let c = self.connection_to_play_on(setup).await?;
-                connection = Some(c.id.clone());
-                self.on_end(Undo::Denies);
-                sim.faults().set_role_denies(&[REFUSED_MODULE]);
-                let caption = format!(
-                    "The Zoho user who connected {org} has a role that does not allow credit \
-                     notes. Click \u{201c}Test\u{201d}: the keys and the sign-in pass, and \
-                     Credit notes is named with what the organization's admin should change. A \
-                     sample pull brings the invoices and customers and sets the credit notes \
-                     aside, saying why.",
-                    org = c.organization_name
-                );
-                (StepId::Test, caption)
+                self.stage_module_refused(setup, sim, &mut connection)
+                    .await?
             }
-            DemoStory::TooManySignIns => {
-                let email = sim.config().user_email.clone();
-                let have = setup
-                    .sign_ins_per_user()?
-                    .into_iter()
-                    .find(|g| g.email.as_deref() == Some(email.as_str()))
-                    .map_or(0, |g| g.connections.len());
-                for n in have..SIGN_INS_STAGED {
-                    let c = self.sign_in(setup, None).await?;
-                    setup.rename_connection(&c.id, &format!("{STORY_LABEL} {}", n + 1))?;
-                }
-                // The story's sign-ins were staged, not the person's: they
-                // do not count toward the codes per Client ID it warns of.
-                setup.forget_sign_in_starts()?;
-                let caption = format!(
-                    "{email} now has {SIGN_INS_STAGED} connections here, one sign-in each (those \
-                     named \u{201c}{STORY_LABEL}\u{201d} were made for this story). Click \
-                     \u{201c}Connect a test organization\u{201d}: the app warns that this is the \
-                     last sign-in Zoho keeps and names the connection Zoho drops after it. \
-                     Connect once more after that, and the oldest is marked \u{201c}Needs \
-                     reconnecting\u{201d}."
-                );
-                (StepId::Test, caption)
-            }
+            DemoStory::TooManySignIns => self.stage_too_many_sign_ins(setup, sim).await?,
         };
         Ok(StagedStory {
             story,
@@ -407,6 +276,177 @@ impl Demo {
             step,
             connection,
         })
+    }
+
+    /// The customer's organization in Europe: the simulated account moves there.
+    fn stage_other_data_center(
+        &self,
+        setup: &Setup,
+        sim: &SimHandle,
+    ) -> Result<(StepId, String), Error> {
+        let home = sim.home_region();
+        if !sim.set_home_region(ELSEWHERE) {
+            return Err(story_error("the simulator has no European data center"));
+        }
+        self.on_end(Undo::Home(home));
+        let name = dc_name(setup, ELSEWHERE);
+        let mut caption = format!(
+            "Click \u{201c}Connect a test organization\u{201d} and Accept. The sign-in \
+             starts at accounts.zoho.com, as every sign-in does, and Zoho sends it on to \
+             the customer's own data center: the organization to choose says \
+             \u{201c}Data center: {name}\u{201d}, and the app connects it there, with \
+             nothing to pick by hand."
+        );
+        // The browser shows the simulator's own address: say what a
+        // customer's browser shows there instead.
+        let host = |region: &str| {
+            zbs_zoho::DataCenters::builtin()
+                .get(region)
+                .and_then(|d| d.accounts.host_str().map(str::to_string))
+        };
+        if let (Some(start), Some(there)) = (host("us"), host(ELSEWHERE)) {
+            caption.push_str(&format!(
+                " The browser's address is the demo's own (127.0.0.1): your customer's \
+                 shows {start}, then {there}."
+            ));
+        }
+        if !setup.regions()?.iter().any(|r| r == ELSEWHERE) {
+            caption.push_str(&format!(
+                " {name} is not among the data centers chosen in \u{201c}Before you start\u{201d}: it \
+                 connects because the console has {name} switched on, but \u{201c}Check \
+                 my keys\u{201d} asks it only once it is chosen. With {name} switched \
+                 off in the console, the sign-in would be refused, naming {name} and \
+                 the fix."
+            ));
+        }
+        Ok((StepId::Test, caption))
+    }
+
+    /// A data center switched off in the simulated console, and the key check asked at once.
+    async fn stage_data_center_off(
+        &self,
+        setup: &Setup,
+        sim: &SimHandle,
+    ) -> Result<(StepId, String), Error> {
+        let region = refused_region(setup, &sim.home_region())?;
+        let name = dc_name(setup, &region);
+        let original = sim
+            .clients()
+            .into_iter()
+            .find(|c| c.client_id == self.client.client_id)
+            .ok_or_else(|| story_error("the demo client is gone"))?;
+        let mut off = original.clone();
+        off.data_centers = Some(
+            REGIONS
+                .iter()
+                .filter(|r| **r != region)
+                .map(|r| (*r).to_owned())
+                .collect(),
+        );
+        sim.register_client(off);
+        self.on_end(Undo::Client(original));
+        // The person sees the answer at once, as after saving keys.
+        let check = setup.check_keys_with_zoho().await?;
+        let refused = check
+            .data_centers
+            .iter()
+            .any(|d| d.region == region && d.status == KeyCheckStatus::Refused);
+        let caption = if refused {
+            format!(
+                "The simulated API console has {name} switched off for this client. \
+                 \u{201c}Check my keys\u{201d} just asked every chosen data center: \
+                 {name} refuses the keys, and its row says what to change in the \
+                 console's Settings tab. Until then a customer there cannot connect, and \
+                 this step stays open."
+            )
+        } else {
+            format!(
+                "The simulated API console has {name} switched off for this client, but \
+                 these keys were checked too often in the last ten minutes for Zoho to be \
+                 asked again now. Click \u{201c}Check again\u{201d} in a few minutes: \
+                 {name} refuses the keys, with what to change in the console's Settings \
+                 tab."
+            )
+        };
+        Ok((StepId::Keys, caption))
+    }
+
+    /// One API call left of today's quota for the organization played on.
+    async fn stage_daily_quota(
+        &self,
+        setup: &Setup,
+        sim: &SimHandle,
+        connection: &mut Option<String>,
+    ) -> Result<(StepId, String), Error> {
+        let c = self.connection_to_play_on(setup).await?;
+        *connection = Some(c.id.clone());
+        self.on_end(Undo::Quota(c.organization_id.clone()));
+        sim.faults()
+            .leave_daily_quota(&c.organization_id, 1)
+            .map_err(story_error)?;
+        let caption = format!(
+            "Only one API call is left of today's quota for {org}. Click \u{201c}Start \
+             the pull\u{201d}: the first record type arrives, then Zoho answers that the \
+             daily limit is reached. The pull pauses, keeps what it pulled, and says the \
+             quota resets at midnight in the organization's time zone. End the story \
+             (the quota comes back, as at midnight, and the window forgets Zoho's last \
+             \u{201c}nothing left\u{201d}) and resume the pull: it picks up where it \
+             paused.",
+            org = c.organization_name
+        );
+        Ok((StepId::Test, caption))
+    }
+
+    /// A Zoho user whose role does not allow credit notes.
+    async fn stage_module_refused(
+        &self,
+        setup: &Setup,
+        sim: &SimHandle,
+        connection: &mut Option<String>,
+    ) -> Result<(StepId, String), Error> {
+        let c = self.connection_to_play_on(setup).await?;
+        *connection = Some(c.id.clone());
+        self.on_end(Undo::Denies);
+        sim.faults().set_role_denies(&[REFUSED_MODULE]);
+        let caption = format!(
+            "The Zoho user who connected {org} has a role that does not allow credit \
+             notes. Click \u{201c}Test\u{201d}: the keys and the sign-in pass, and \
+             Credit notes is named with what the organization's admin should change. A \
+             sample pull brings the invoices and customers and sets the credit notes \
+             aside, saying why.",
+            org = c.organization_name
+        );
+        Ok((StepId::Test, caption))
+    }
+
+    /// Sign-ins staged up to the last one Zoho keeps for the demo's user.
+    async fn stage_too_many_sign_ins(
+        &self,
+        setup: &Setup,
+        sim: &SimHandle,
+    ) -> Result<(StepId, String), Error> {
+        let email = sim.config().user_email.clone();
+        let have = setup
+            .sign_ins_per_user()?
+            .into_iter()
+            .find(|g| g.email.as_deref() == Some(email.as_str()))
+            .map_or(0, |g| g.connections.len());
+        for n in have..SIGN_INS_STAGED {
+            let c = self.sign_in(setup, None).await?;
+            setup.rename_connection(&c.id, &format!("{STORY_LABEL} {}", n + 1))?;
+        }
+        // The story's sign-ins were staged, not the person's: they
+        // do not count toward the codes per Client ID it warns of.
+        setup.forget_sign_in_starts()?;
+        let caption = format!(
+            "{email} now has {SIGN_INS_STAGED} connections here, one sign-in each (those \
+             named \u{201c}{STORY_LABEL}\u{201d} were made for this story). Click \
+             \u{201c}Connect a test organization\u{201d}: the app warns that this is the \
+             last sign-in Zoho keeps and names the connection Zoho drops after it. \
+             Connect once more after that, and the oldest is marked \u{201c}Needs \
+             reconnecting\u{201d}."
+        );
+        Ok((StepId::Test, caption))
     }
 
     /// Ends the running story (false: none ran): the simulator back on the

@@ -37,10 +37,21 @@ impl KeyColumns {
         let zoho_id = entity.record_id(record).ok_or(BooksError::Decode {
             reason: "a record has no id",
         })?;
-        let k = match entity {
+        // The columns of a document (invoice, credit note, bill, estimate,
+        // payment): number, date, amount, status, the other party.
+        let document = |label, date, total, status, counterparty, last_modified| KeyColumns {
+            zoho_id: zoho_id.clone(),
+            label,
+            date,
+            total,
+            status,
+            counterparty,
+            last_modified,
+        };
+        Ok(match entity {
             Entity::Invoices => {
                 let r: Invoice = de(record)?;
-                (
+                document(
                     r.invoice_number,
                     r.date,
                     r.total,
@@ -51,7 +62,7 @@ impl KeyColumns {
             }
             Entity::CreditNotes => {
                 let r: CreditNote = de(record)?;
-                (
+                document(
                     r.creditnote_number,
                     r.date,
                     r.total,
@@ -60,25 +71,9 @@ impl KeyColumns {
                     r.last_modified_time,
                 )
             }
-            Entity::Customers | Entity::Vendors => {
-                let r: Contact = de(record)?;
-                let total = if entity == Entity::Customers {
-                    r.outstanding_receivable_amount
-                } else {
-                    r.outstanding_payable_amount
-                };
-                (
-                    r.contact_name,
-                    None,
-                    total,
-                    r.status,
-                    r.company_name,
-                    r.last_modified_time,
-                )
-            }
             Entity::Bills => {
                 let r: Bill = de(record)?;
-                (
+                document(
                     r.bill_number,
                     r.date,
                     r.total,
@@ -87,27 +82,20 @@ impl KeyColumns {
                     r.last_modified_time,
                 )
             }
-            Entity::Items => {
-                let r: Item = de(record)?;
-                (r.name, None, r.rate, r.status, None, r.last_modified_time)
-            }
-            Entity::ChartOfAccounts => {
-                let r: Account = de(record)?;
-                let status = r.status.or(r
-                    .is_active
-                    .map(|a| if a { "active" } else { "inactive" }.to_owned()));
-                (
-                    r.account_name,
-                    None,
-                    None,
-                    status,
-                    None,
+            Entity::Estimates => {
+                let r: Estimate = de(record)?;
+                document(
+                    r.estimate_number,
+                    r.date,
+                    r.total,
+                    r.status,
+                    r.customer_name,
                     r.last_modified_time,
                 )
             }
             Entity::CustomerPayments => {
                 let r: CustomerPayment = de(record)?;
-                (
+                document(
                     r.payment_number,
                     r.date,
                     r.amount,
@@ -118,7 +106,7 @@ impl KeyColumns {
             }
             Entity::VendorPayments => {
                 let r: VendorPayment = de(record)?;
-                (
+                document(
                     r.payment_number,
                     r.date,
                     r.amount,
@@ -127,27 +115,52 @@ impl KeyColumns {
                     r.last_modified_time,
                 )
             }
-            Entity::Estimates => {
-                let r: Estimate = de(record)?;
-                (
-                    r.estimate_number,
-                    r.date,
-                    r.total,
-                    r.status,
-                    r.customer_name,
-                    r.last_modified_time,
-                )
+            Entity::Customers | Entity::Vendors => {
+                let r: Contact = de(record)?;
+                KeyColumns {
+                    label: r.contact_name,
+                    // What the contact owes, or is owed.
+                    total: if entity == Entity::Customers {
+                        r.outstanding_receivable_amount
+                    } else {
+                        r.outstanding_payable_amount
+                    },
+                    status: r.status,
+                    counterparty: r.company_name,
+                    last_modified: r.last_modified_time,
+                    ..KeyColumns::new(zoho_id)
+                }
             }
-        };
-        Ok(KeyColumns {
-            zoho_id,
-            label: k.0,
-            date: k.1,
-            total: k.2,
-            status: k.3,
-            counterparty: k.4,
-            last_modified: k.5,
+            Entity::Items => {
+                let r: Item = de(record)?;
+                KeyColumns {
+                    label: r.name,
+                    total: r.rate,
+                    status: r.status,
+                    last_modified: r.last_modified_time,
+                    ..KeyColumns::new(zoho_id)
+                }
+            }
+            Entity::ChartOfAccounts => {
+                let r: Account = de(record)?;
+                KeyColumns {
+                    label: r.account_name,
+                    status: r.status.or(r
+                        .is_active
+                        .map(|a| if a { "active" } else { "inactive" }.to_owned())),
+                    last_modified: r.last_modified_time,
+                    ..KeyColumns::new(zoho_id)
+                }
+            }
         })
+    }
+
+    /// A record's key columns with only its id.
+    fn new(zoho_id: String) -> KeyColumns {
+        KeyColumns {
+            zoho_id,
+            ..KeyColumns::default()
+        }
     }
 }
 

@@ -53,6 +53,16 @@ pub struct RecordCount {
     pub stopped: Option<String>,
 }
 
+/// One count's organization, limiter, tokens and calls so far.
+struct CountRun<'a> {
+    organization_id: &'a str,
+    limiter: Arc<crate::limiter::OrgLimiter>,
+    tokens: Arc<dyn TokenSource>,
+    grant: crate::token::AccessGrant,
+    cancel: CancellationToken,
+    calls: u64,
+}
+
 /// Totals kept for a connection: `(records, complete)` per type.
 pub(crate) type KeptTotals = BTreeMap<Entity, (u64, bool)>;
 
@@ -69,91 +79,39 @@ impl Puller {
         tokens: Arc<dyn TokenSource>,
         cancel: CancellationToken,
     ) -> Result<RecordCount, PullError> {
-        let window = self.budget().window();
-        let limiter = self.limiter_for(organization_id, window);
         let mut count = RecordCount {
             totals: Vec::new(),
             calls: 0,
             stopped: None,
         };
-        let mut grant = match tokens.access_token(false).await {
+        let grant = match tokens.access_token(false).await {
             Ok(g) => g,
             Err(e) => {
                 count.stopped = Some(e.to_string());
                 return Ok(count);
             }
         };
-        'types: for &entity in entities {
-            let mut records = 0u64;
-            let mut refreshed = false;
-            let mut page = 1u32;
-            loop {
-                if page > MAX_COUNT_PAGES {
-                    self.keep_total(connection_id, entity, records, false)?;
-                    count.totals.push(RecordTotal {
-                        entity,
-                        records,
-                        complete: false,
-                    });
-                    continue 'types;
+        let mut run = CountRun {
+            organization_id,
+            limiter: self.limiter_for(organization_id, self.budget().window()),
+            tokens,
+            grant,
+            cancel,
+            calls: 0,
+        };
+        for &entity in entities {
+            match self.count_type(&mut run, entity).await? {
+                Ok(total) => {
+                    self.keep_total(connection_id, entity, total.records, total.complete)?;
+                    count.totals.push(total);
                 }
-                let Ok(_slot) = limiter.acquire(&cancel).await else {
-                    count.stopped = Some("The count was stopped.".into());
-                    break 'types;
-                };
-                count.calls += 1;
-                self.log_send(organization_id)?;
-                let client = match BooksClient::new(&grant.api_domain) {
-                    Ok(c) => c,
-                    Err(e) => {
-                        count.stopped = Some(e.to_string());
-                        break 'types;
-                    }
-                };
-                let answer = client
-                    .list(&grant.token, organization_id, entity, page, COUNT_PAGE, &[])
-                    .await;
-                match answer {
-                    Ok(listed) => {
-                        self.note_quota(organization_id, listed.rate)?;
-                        limiter.succeeded();
-                        records += listed.records.len() as u64;
-                        if !listed.has_more {
-                            self.keep_total(connection_id, entity, records, true)?;
-                            count.totals.push(RecordTotal {
-                                entity,
-                                records,
-                                complete: true,
-                            });
-                            continue 'types;
-                        }
-                        page += 1;
-                    }
-                    Err(BooksError::Unauthorized) if !refreshed => {
-                        refreshed = true;
-                        match tokens.access_token(true).await {
-                            Ok(g) => grant = g,
-                            Err(e) => {
-                                count.stopped = Some(e.to_string());
-                                break 'types;
-                            }
-                        }
-                    }
-                    Err(BooksError::RateLimited { rate, limit }) => {
-                        self.note_quota(organization_id, rate)?;
-                        if limit == Throttle::Minute {
-                            limiter.throttled(window);
-                        }
-                        count.stopped = Some(stopped_by(&BooksError::RateLimited { rate, limit }));
-                        break 'types;
-                    }
-                    Err(e) => {
-                        count.stopped = Some(stopped_by(&e));
-                        break 'types;
-                    }
+                Err(why) => {
+                    count.stopped = Some(why);
+                    break;
                 }
             }
         }
+        count.calls = run.calls;
         tracing::info!(
             calls = count.calls,
             types = count.totals.len(),
@@ -161,6 +119,70 @@ impl Puller {
             "records counted"
         );
         Ok(count)
+    }
+
+    /// Reads one type's list to its end (or [`MAX_COUNT_PAGES`]): its
+    /// total, or why the count stopped, in words.
+    async fn count_type(
+        &self,
+        run: &mut CountRun<'_>,
+        entity: Entity,
+    ) -> Result<Result<RecordTotal, String>, PullError> {
+        let org = run.organization_id;
+        let mut records = 0u64;
+        let mut refreshed = false;
+        let mut page = 1;
+        while page <= MAX_COUNT_PAGES {
+            let Ok(_slot) = run.limiter.acquire(&run.cancel).await else {
+                return Ok(Err("The count was stopped.".into()));
+            };
+            run.calls += 1;
+            self.log_send(org)?;
+            let client = match BooksClient::new(&run.grant.api_domain) {
+                Ok(c) => c,
+                Err(e) => return Ok(Err(e.to_string())),
+            };
+            let answer = client
+                .list(&run.grant.token, org, entity, page, COUNT_PAGE, &[])
+                .await;
+            match answer {
+                Ok(listed) => {
+                    self.note_quota(org, listed.rate)?;
+                    run.limiter.succeeded();
+                    records += listed.records.len() as u64;
+                    if !listed.has_more {
+                        return Ok(Ok(RecordTotal {
+                            entity,
+                            records,
+                            complete: true,
+                        }));
+                    }
+                    page += 1;
+                }
+                // Expired: one new token, and the same page again.
+                Err(BooksError::Unauthorized) if !refreshed => {
+                    refreshed = true;
+                    match run.tokens.access_token(true).await {
+                        Ok(g) => run.grant = g,
+                        Err(e) => return Ok(Err(e.to_string())),
+                    }
+                }
+                Err(e) => {
+                    if let BooksError::RateLimited { rate, limit } = &e {
+                        self.note_quota(org, *rate)?;
+                        if *limit == Throttle::Minute {
+                            run.limiter.throttled(self.budget().window());
+                        }
+                    }
+                    return Ok(Err(stopped_by(&e)));
+                }
+            }
+        }
+        Ok(Ok(RecordTotal {
+            entity,
+            records,
+            complete: false,
+        }))
     }
 
     /// The totals counted for a connection, and when (RFC 3339) the latest
