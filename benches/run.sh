@@ -51,11 +51,12 @@ if [ -z "${BENCH_SKIP_BUILD:-}" ]; then
   bash .ci/install
   step "build: UI"
   bash .ci/ui-build
-  # One build of both: the bare window's dependencies resolve to the app's
-  # features (it adds none), so the app's release build (the package's) is
-  # reused as it is and only the bare window's own crate compiles.
+  # One build with the package's packages (the app and zbsetup) and the
+  # bare window, whose dependencies resolve to the app's features (it adds
+  # none): the package's release build is reused as it is and only the bare
+  # window's own crate compiles.
   step "build: app and bare window (release)"
-  cargo build --release --locked -p zoho-books-setup -p zbs-baseline --bins
+  cargo build --release --locked --bins -p zoho-books-setup -p zbsetup -p zbs-baseline
   step "build: pull measurements (release)"
   cargo build --release --locked -p zbs-bench-pull --example pull-bench
 fi
