@@ -52,7 +52,6 @@ const root = document.getElementById("app") as HTMLElement;
 
 /** Runs a command, shows its error in plain words, and redraws; resolves to the error shown. */
 async function act<T>(fn: () => Promise<T>, after?: (value: T) => void): Promise<ErrorNotice | null> {
-  anchorHere();
   state.busy = true;
   state.error = null;
   try {
@@ -60,6 +59,7 @@ async function act<T>(fn: () => Promise<T>, after?: (value: T) => void): Promise
     after?.(value);
   } catch (e) {
     state.error = asAppError(e);
+    anchorHere();
   } finally {
     state.busy = false;
     render();
@@ -67,7 +67,7 @@ async function act<T>(fn: () => Promise<T>, after?: (value: T) => void): Promise
   return state.error;
 }
 
-/** What the next message answers: the step's control that has the focus (clicked or pressed), if any. */
+/** What the message being set answers: the step's control that has the focus (clicked or pressed), if any. */
 function anchorHere(): void {
   const active = document.activeElement;
   state.anchor = active?.closest("[data-step-card]") ? focusKey(active) : null;
@@ -150,9 +150,11 @@ const host: Host = {
   },
   setInfo: (message) => {
     state.info = message;
+    anchorHere();
   },
   setError: (e) => {
     state.error = e;
+    if (e) anchorHere();
   },
   showInfo: (message) => {
     anchorHere();

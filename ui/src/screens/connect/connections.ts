@@ -109,6 +109,13 @@ function more(ctx: ConnectContext, c: Connection, inUse: boolean): HTMLElement {
         if (open) state.menu = c.id;
         else if (state.menu === c.id) state.menu = null;
       },
+      // Escape closes it, the focus back on its "More".
+      onkeydown: (e: Event) => {
+        if ((e as KeyboardEvent).key !== "Escape" || state.menu !== c.id) return;
+        state.menu = null;
+        host.render();
+        document.querySelector<HTMLElement>(`[data-more="${CSS.escape(c.id)}"]`)?.focus();
+      },
     },
     h("summary", { "data-more": c.id, "aria-label": `More for ${name}` }, "More"),
     h(

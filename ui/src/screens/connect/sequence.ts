@@ -133,7 +133,7 @@ export function sequence(ctx: ConnectContext, s: Status): HTMLElement[] {
           { class: "part-line" },
           h("span", { class: "marker", "aria-hidden": "true" }, done ? "✓" : String(i + 1)),
           h(
-            "span",
+            "div",
             { class: "sequence-text" },
             h("h3", {}, p.title),
             h("span", { class: "visually-hidden" }, done ? " (done)" : " (to do)"),

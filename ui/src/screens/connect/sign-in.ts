@@ -67,7 +67,7 @@ export function connectPanel(ctx: ConnectContext, s: Status): HTMLElement {
         h(
           "p",
           {},
-          "Zoho showed \u201cInvalid Redirect Uri\u201d instead of asking you to accept? Then your API console does not list this exact address. Add it under \u201cAuthorized Redirect URIs\u201d (letter for letter), save, and connect again:",
+          "Zoho said \u201cInvalid Redirect Uri\u201d? Add this exact address under \u201cAuthorized Redirect URIs\u201d in your API console, save, and connect again:",
         ),
         copyable(st.redirect_uri, "the redirect URI"),
       ),
