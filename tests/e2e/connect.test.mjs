@@ -120,7 +120,7 @@ test("demo mode: keys, switch, connect by app link and by loopback, relaunch", a
     await until(browser, async () => /Harbour Lane Services Ltd/.test(await text(browser, "[data-test=connections]")), "second connection not listed");
     await click(browser, "[data-test=test-connection]");
     // The outcome shows beside the button clicked, with each record type read.
-    await until(browser, async () => /the connection works/.test(await text(browser, "[data-test=connections] [data-test=test-result]")), "test did not pass");
+    await until(browser, async () => /the connection works/.test(await text(browser, "[data-substep=test] [data-test=test-result]")), "test did not pass");
     assert.equal(await (await browser.$("[data-test=test-result]")).getAttribute("data-ok"), "true");
     assert.match(await text(browser, "[data-test=test-result]"), /Invoices/);
     await shot(browser, "13-demo-connected");

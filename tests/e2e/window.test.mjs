@@ -44,7 +44,7 @@ async function stepListToContent(browser, size) {
 
 /** The test step's parts and their states, "connect:done test:current ...". */
 async function sequenceStates(browser) {
-  return browser.execute(() => [...document.querySelectorAll("[data-test=sequence] li")].map((li) => `${li.dataset.substep}:${li.dataset.state}`).join(" "));
+  return browser.execute(() => [...document.querySelectorAll("[data-test=sequence] > li")].map((li) => `${li.dataset.substep}:${li.dataset.state}`).join(" "));
 }
 
 /** From the first step, each "Next" opens the next step at its top, its title focused. */

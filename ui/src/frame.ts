@@ -31,6 +31,20 @@ export interface FrameHost extends Host {
   info: () => string | null;
   /** The error banner, if there is an error to show. */
   errorBanner: () => HTMLElement | null;
+  /** The control whose action the messages answer (a selector), if it was in the step. */
+  anchor: () => string | null;
+}
+
+/**
+ * Where a message goes: under the line of the control that caused it, so
+ * nothing above it, the control included, moves; never inside a list.
+ * Null when that control is gone (the messages then go to the top).
+ */
+function besideControl(card: HTMLElement, anchor: string | null): Element | null {
+  const control = anchor ? card.querySelector(anchor) : null;
+  let line = control?.closest(".row, .part-line, .field, .choice, p, form, section") ?? null;
+  while (line?.parentElement && ["UL", "OL", "DL", "LABEL", "FIELDSET"].includes(line.parentElement.tagName)) line = line.parentElement;
+  return line && card.contains(line) && line !== card ? line : null;
 }
 
 
@@ -151,6 +165,10 @@ export function checklistFrame(host: FrameHost, steps: Readonly<Record<StepId, S
         }),
       ),
     );
+    const card = stepCard(s);
+    const said = messages();
+    const line = said ? besideControl(card, host.anchor()) : null;
+    if (said && line) line.after(said);
     const main = h(
       "main",
       { id: "main", class: "card" },
@@ -166,8 +184,9 @@ export function checklistFrame(host: FrameHost, steps: Readonly<Record<StepId, S
           )
         : null,
       banners(s),
+      line ? null : said,
       storiesArea(host, s),
-      stepCard(s),
+      card,
     );
     const skip = h(
       "button",
@@ -182,8 +201,8 @@ export function checklistFrame(host: FrameHost, steps: Readonly<Record<StepId, S
     return [skip, header, h("div", { class: "layout" }, nav, main)];
   }
 
+  /** What stays said while it holds: no keyring, a recovered settings file. */
   function banners(s: Status): HTMLElement {
-    const info = host.info();
     return h(
       "div",
       { class: "banners" },
@@ -206,7 +225,18 @@ export function checklistFrame(host: FrameHost, steps: Readonly<Record<StepId, S
             ),
           )
         : null,
-      host.errorBanner(),
+    );
+  }
+
+  /** What the last action said: its error, or what it did. */
+  function messages(): HTMLElement | null {
+    const info = host.info();
+    const error = host.errorBanner();
+    if (!error && !info) return null;
+    return h(
+      "div",
+      { class: "banners messages", "data-test": "messages" },
+      error,
       info ? h("div", { class: "banner info", role: "status", "data-test": "info" }, info) : null,
     );
   }

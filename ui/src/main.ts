@@ -10,7 +10,7 @@ import { api, asAppError, events } from "./api";
 import { errorBanner } from "./banners";
 import { askBeforeClosing, pullEndedWhileAsking } from "./close-question";
 import { h, replaceChildren } from "./dom";
-import { redrawKeepingFocus } from "./focus";
+import { focusKey, redrawKeepingFocus } from "./focus";
 import { checklistFrame } from "./frame";
 import { setStories } from "./stories";
 import { STEP_TITLE, type ErrorNotice, type Host, type StepScreen } from "./host";
@@ -32,6 +32,8 @@ interface UiState {
   step: StepId;
   error: ErrorNotice | null;
   info: string | null;
+  /** The control (a selector) of the step whose action the messages answer. */
+  anchor: string | null;
   busy: boolean;
 }
 
@@ -42,6 +44,7 @@ const state: UiState = {
   step: "before_you_start",
   error: null,
   info: null,
+  anchor: null,
   busy: false,
 };
 
@@ -56,11 +59,18 @@ async function act<T>(fn: () => Promise<T>, after?: (value: T) => void): Promise
     after?.(value);
   } catch (e) {
     state.error = asAppError(e);
+    anchorHere();
   } finally {
     state.busy = false;
     render();
   }
   return state.error;
+}
+
+/** What the message being set answers: the step's control that has the focus (clicked or pressed), if any. */
+function anchorHere(): void {
+  const active = document.activeElement;
+  state.anchor = active?.closest("[data-step-card]") ? focusKey(active) : null;
 }
 
 function setStatus(s: Status): void {
@@ -110,6 +120,7 @@ function goTo(step: StepId): void {
   state.step = step;
   state.error = null;
   state.info = null;
+  state.anchor = null;
   render();
   void api.setCurrentStep(step).catch(() => undefined);
 }
@@ -139,16 +150,20 @@ const host: Host = {
   },
   setInfo: (message) => {
     state.info = message;
+    anchorHere();
   },
   setError: (e) => {
     state.error = e;
+    if (e) anchorHere();
   },
   showInfo: (message) => {
+    anchorHere();
     state.info = message;
     state.error = null;
     render();
   },
   showError: (e) => {
+    anchorHere();
     state.error = e;
     state.info = null;
     render();
@@ -204,6 +219,7 @@ const checklist = checklistFrame(
     },
     info: () => state.info,
     errorBanner: currentErrorBanner,
+    anchor: () => state.anchor,
   },
   STEPS,
 );

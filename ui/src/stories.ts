@@ -74,7 +74,7 @@ function storiesPanel(host: StoryHost): HTMLElement {
     h(
       "p",
       { class: "hint" },
-      "Besides the happy path, each story sets up the simulated Zoho Books for one situation a customer may meet, and opens the screen where it shows. End the story to go back to the normal demo.",
+      "Each story sets up one situation a customer may meet and opens the screen where it shows; End the story to go back.",
     ),
     h(
       "ul",

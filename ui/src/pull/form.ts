@@ -113,7 +113,6 @@ export function settings(): HTMLElement {
         void startPull();
       },
     },
-    h("h3", {}, "Pull sample data"),
     ui.results && ui.results.counts.length > 0 ? null : outcomeNote(),
     resumeNotice(),
     h(

@@ -1,6 +1,7 @@
 // Step "Before you start": a Zoho account, and the data centers the
 // customers use (saved in the core as they are ticked).
 
+import { hintWithMore } from "../more";
 import { api } from "../api";
 import { h } from "../dom";
 import type { Host, StepScreen } from "../host";
@@ -14,10 +15,10 @@ export function beforeYouStart(host: Host): StepScreen {
         "fieldset",
         { class: "regions", "data-test": "regions" },
         h("legend", {}, "Where are your customers' Zoho Books accounts?"),
-        h(
-          "p",
-          { class: "hint" },
-          `Zoho keeps each account in one data center. This app works with all ${countWord(s.data_centers.length)}: choose every one where your customers' organizations are. Your integration platform may accept only some of them (Codat, for one, officially supports the United States and the United Kingdom only).`,
+        hintWithMore(
+          "regions",
+          `This app works with all ${countWord(s.data_centers.length)}: choose every one where your customers' organizations are.`,
+          "Zoho keeps each account in one data center. Your integration platform may accept only some of them (Codat, for one, officially supports the United States and the United Kingdom only).",
         ),
         s.data_centers.map((dc) => {
           const id = `region-${dc.region}`;

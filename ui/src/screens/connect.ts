@@ -1,20 +1,17 @@
-// Step "Test your integration": connect a test organization (sign in to
-// Zoho in the browser, then choose the organization: connect/sign-in.ts),
-// the connected organizations with Test, Rename, Reconnect and Disconnect
-// (connect/connections.ts), and each one's sample pull (pull.ts, loaded
-// when first needed).
+// Step "Test your integration", as a sequence of parts (connect/sequence.ts):
+// connect a test organization (sign in to Zoho in the browser, then choose
+// the organization: connect/sign-in.ts), test it (connect/connections.ts,
+// with the connected organizations), pull a sample (pull.ts, loaded when
+// first needed), and hand on to the platform.
 
 import { api, asAppError } from "../api";
 import { h } from "../dom";
 import type { Host, StepScreen } from "../host";
-import { handoffCard } from "./platform";
 import type { Connection } from "../bindings/Connection";
 import type { Finished } from "../bindings/Finished";
 import type { Status } from "../bindings/Status";
-import { connectionsList } from "./connect/connections";
 import { reveal, type ConnectContext, type ConnectState, type PullModule } from "./connect/shared";
 import { sequence } from "./connect/sequence";
-import { connectPanel } from "./connect/sign-in";
 
 let pullModule: PullModule | null = null;
 
@@ -32,7 +29,16 @@ export interface ConnectScreen extends StepScreen {
 }
 
 export function connect(host: Host): ConnectScreen {
-  const state: ConnectState = { connections: [], flow: { kind: "idle" }, region: null, tests: {} };
+  const state: ConnectState = {
+    connections: [],
+    flow: { kind: "idle" },
+    region: null,
+    tests: {},
+    chosen: null,
+    another: false,
+    menu: null,
+    pulled: {},
+  };
   const ctx: ConnectContext = {
     host,
     state,
@@ -67,15 +73,7 @@ export function connect(host: Host): ConnectScreen {
       return h("p", { "data-test": "test-disabled" }, "Switch the integration on first (previous step); then you can connect a test organization here.");
     }
     loadPull();
-    return h(
-      "div",
-      { class: "test" },
-      sequence(ctx, s),
-      connectPanel(ctx, s),
-      connectionsList(ctx),
-      pullModule?.pullArea() ?? null,
-      handoffCard(host, s),
-    );
+    return h("div", { class: "test" }, ...sequence(ctx, s));
   }
 
   function finished(f: Finished): void {
@@ -99,6 +97,7 @@ export function connect(host: Host): ConnectScreen {
     view,
     idle: () => {
       state.flow = { kind: "idle" };
+      state.another = false;
     },
     finished,
     loadConnections,
@@ -107,6 +106,7 @@ export function connect(host: Host): ConnectScreen {
     },
     forgetTests: () => {
       state.tests = {};
+      state.pulled = {};
     },
   };
 }

@@ -6,6 +6,7 @@
 // centers change; while a data center refuses the keys, the keys step is not
 // done); this module only knows whether a check is under way.
 
+import { hintWithMore } from "../more";
 import { api } from "../api";
 import { h } from "../dom";
 import type { Host } from "../host";
@@ -68,10 +69,10 @@ export function keyCheckPanel(host: Host, s: Status): HTMLElement {
     "section",
     { class: "key-check", id: KEY_CHECK_ID, tabindex: "-1", "data-test": "key-check", "aria-labelledby": "key-check-title" },
     h("h3", { id: "key-check-title" }, "Check my keys with Zoho"),
-    h(
-      "p",
-      { class: "hint" },
-      "As soon as the keys are saved, each data center you chose is asked whether it knows them, without signing in, so a data center that is not switched on shows now rather than in a customer's first connection.",
+    hintWithMore(
+      "key-check",
+      "Each data center you chose is asked whether it knows the keys, without signing in.",
+      "It runs as soon as the keys are saved, so a data center that is not switched on in the console shows now rather than in a customer's first connection.",
     ),
     checking
       ? h("p", { class: "checking", role: "status", "data-test": "key-check-running" }, "Checking your keys with Zoho…")

@@ -4,6 +4,7 @@
 // labels. The Client Secret is never shown: "Copy the Client Secret" has the
 // core put it on the clipboard straight from the keyring, for a short while.
 
+import { hintWithMore } from "../more";
 import { api, asAppError } from "../api";
 import { copyable } from "../copy";
 import { h } from "../dom";
@@ -112,10 +113,10 @@ export function platformChooser(host: Host, s: Status): HTMLElement {
     "fieldset",
     { class: "choices platform", "data-test": "platform" },
     h("legend", {}, "Where will these keys be used?"),
-    h(
-      "p",
-      { class: "hint" },
-      "Your customers connect through your integration platform. Register one Zoho application for both that platform and this app, so what you test here is exactly what your customers will use.",
+    hintWithMore(
+      "platform",
+      "Register one Zoho application for both your platform and this app.",
+      "Your customers connect through your integration platform: with one application for both, what you test here is exactly what your customers will use.",
     ),
     option(host, s, "codat", "Codat", "Its callback is https://zohobooks.codat.io/oauth/callback."),
     option(host, s, "other", "Another integration platform", "You type its name and paste the callback URI from its setup guide."),
@@ -158,8 +159,8 @@ const card: HandoffState = { handoff: null, loading: false, copied: null, report
 /** Changes the copy note once the secret has left the clipboard. */
 let clearedTimer: number | undefined;
 
-/** The hand-off card, once "Test your integration" passed. */
-export function handoffCard(host: Host, s: Status): HTMLElement | null {
+/** The hand-off card, once "Test your integration" passed, with what was checked. */
+export function handoffCard(host: Host, s: Status, checked: string): HTMLElement | null {
   const tested = s.checklist.some((i) => i.id === "test" && i.done);
   if (!tested) return null;
   if (!card.handoff && !card.loading) {
@@ -200,11 +201,12 @@ export function handoffCard(host: Host, s: Status): HTMLElement | null {
     x.not_ready
       ? h("p", { class: "banner warning", role: "status", "data-test": "handoff-not-ready" }, x.not_ready)
       : null,
+    x.ready ? h("p", { "data-test": "handoff-checked" }, checked) : null,
     h(
       "p",
-      { class: "hint" },
+      { class: "next" },
       x.ready
-        ? `These keys worked here. Enter them in ${where}'s Zoho Books settings, under these names:`
+        ? [h("strong", {}, "Next: "), `enter these keys in ${where}'s Zoho Books settings, under these names, and save a test report for your records.`]
         : `Once that is done, enter these keys in ${where}'s Zoho Books settings, under these names:`,
     ),
     h(

@@ -23,6 +23,14 @@ export interface ConnectState {
   region: string | null;
   /** Each connection's last "Test", shown beside its buttons. */
   tests: Record<string, { running: boolean; result: ConnectionTest | null }>;
+  /** The connection chosen for the test and the pull (null: the first that needs no reconnecting). */
+  chosen: string | null;
+  /** "Connect another" asked where the sign-in starts: the start panel shows again. */
+  another: boolean;
+  /** The connection whose "More" is open. */
+  menu: string | null;
+  /** The records the last pull of a connection brought, kept while its pull is hidden. */
+  pulled: Record<string, number>;
 }
 
 /** The step's state and what its parts may ask of it. */
@@ -35,6 +43,22 @@ export interface ConnectContext {
   usePull: (m: PullModule) => void;
   /** Asks the core for the connections again. */
   loadConnections: () => Promise<void>;
+}
+
+/**
+ * The connection the test and the pull use: the one whose pull is open, else
+ * the one chosen, else the first that needs no reconnecting.
+ */
+export function subject(ctx: ConnectContext): Connection | null {
+  const { connections, chosen } = ctx.state;
+  const open = ctx.pull()?.pullOpenFor() ?? null;
+  return (
+    connections.find((c) => c.id === open) ??
+    connections.find((c) => c.id === chosen) ??
+    connections.find((c) => c.state !== "needs_reconnect") ??
+    connections[0] ??
+    null
+  );
 }
 
 /** Brings an outcome into view beside what caused it (after the redraw that drew it). */

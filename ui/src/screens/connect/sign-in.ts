@@ -7,6 +7,7 @@ import { copyable, copyButton } from "../../copy";
 import { h } from "../../dom";
 import { DEFAULT_ENTITIES } from "../../entities";
 import type { Connection } from "../../bindings/Connection";
+import type { DataCenterInfo } from "../../bindings/DataCenterInfo";
 import type { Status } from "../../bindings/Status";
 import { reveal, type ConnectContext } from "./shared";
 
@@ -51,7 +52,7 @@ export function connectPanel(ctx: ConnectContext, s: Status): HTMLElement {
               ? "Zoho's sign-in page opened in your browser. Sign in, check the permissions, and click Accept. Then come back here."
               : "Your browser did not open by itself. Copy this link into your browser, sign in, and click Accept.",
           ),
-      h("p", { class: "hint" }, "If the browser did not open, or you want to use another browser, copy the sign-in link and paste it into the browser's address bar."),
+      h("p", { class: "hint" }, "Another browser? Paste the sign-in link into its address bar."),
       copyButton(st.authorize_url, "Copy the sign-in link"),
       h(
         "details",
@@ -66,7 +67,7 @@ export function connectPanel(ctx: ConnectContext, s: Status): HTMLElement {
         h(
           "p",
           {},
-          "Zoho showed \u201cInvalid Redirect Uri\u201d instead of asking you to accept? Then your API console does not list this exact address. Add it under \u201cAuthorized Redirect URIs\u201d (letter for letter), save, and connect again:",
+          "Zoho said \u201cInvalid Redirect Uri\u201d? Add this exact address under \u201cAuthorized Redirect URIs\u201d in your API console, save, and connect again:",
         ),
         copyable(st.redirect_uri, "the redirect URI"),
       ),
@@ -166,20 +167,14 @@ export function connectPanel(ctx: ConnectContext, s: Status): HTMLElement {
       h("div", { class: "row" }, h("button", { type: "submit", class: "primary", "data-test": "connect-org" }, "Connect this organization")),
     );
   }
-  // Zoho starts every sign-in at accounts.zoho.com and sends the person on
-  // to their own data center; only a data center with its own accounts
-  // (China's) signs in elsewhere.
-  const apart = s.data_centers.find((dc) => dc.own_accounts !== null && s.regions.includes(dc.region)) ?? null;
-  const onlyApart = apart !== null && s.regions.length === 1;
-  const region = apart !== null && (onlyApart || state.region === apart.region) ? apart.region : null;
+  const { apart, onlyApart, region } = signInAt(ctx, s);
   return h(
     "section",
     { class: "panel", "data-test": "connect-start" },
-    h("h3", {}, "Connect a test organization"),
     h(
       "p",
       {},
-      "You will sign in to Zoho in your browser and allow read-only access to one Zoho Books organization. Nothing is changed in Zoho Books. Zoho finds your organization's data center by itself.",
+      "You sign in to Zoho in your browser and allow read-only access to one organization; nothing in Zoho Books is changed.",
     ),
     apart !== null && !onlyApart
       ? h(
@@ -215,6 +210,31 @@ export function connectPanel(ctx: ConnectContext, s: Status): HTMLElement {
   );
 }
 
+/**
+ * Where the sign-in starts. Zoho starts every sign-in at accounts.zoho.com
+ * and sends the person on to their own data center; only a data center with
+ * its own accounts (China's) signs in elsewhere, chosen with a checkbox when
+ * it is not the only one.
+ */
+function signInAt(ctx: ConnectContext, s: Status): { apart: DataCenterInfo | null; onlyApart: boolean; region: string | null } {
+  const apart = s.data_centers.find((dc) => dc.own_accounts !== null && s.regions.includes(dc.region)) ?? null;
+  const onlyApart = apart !== null && s.regions.length === 1;
+  const region = apart !== null && (onlyApart || ctx.state.region === apart.region) ? apart.region : null;
+  return { apart, onlyApart, region };
+}
+
+/** "Connect another": the sign-in starts at once, unless where it starts is to be chosen first. */
+export function connectAnother(ctx: ConnectContext, s: Status): void {
+  const { apart, onlyApart, region } = signInAt(ctx, s);
+  if (apart !== null && !onlyApart) {
+    ctx.state.another = true;
+    ctx.host.render();
+    reveal("[data-test=connect-start]");
+    return;
+  }
+  startConnect(ctx, region, null);
+}
+
 /** Starts a sign-in that asks Zoho for the record types of the sample pull only. */
 export function startConnect(ctx: ConnectContext, region: string | null, reconnect: string | null): void {
   const { host, state } = ctx;
@@ -223,6 +243,7 @@ export function startConnect(ctx: ConnectContext, region: string | null, reconne
     () => api.startConnect(region, reconnect, entities),
     (started) => {
       state.flow = { kind: "waiting", started };
+      state.another = false;
     },
   ).then(() => {
     if (state.flow.kind !== "waiting") return;
