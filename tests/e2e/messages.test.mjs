@@ -76,7 +76,7 @@ test("a refused save of the keys moves nothing under the pointer", async () => {
         return { below: m.top >= b.bottom - 1, gap: Math.round(m.top - b.bottom), inView: m.top < window.innerHeight };
       });
       assert.ok(near.below && near.gap < 60 && near.inView, `${w}x${ht}: the message is not under the button: ${JSON.stringify(near)}`);
-      await shot(browser, `60-message-keys-refused-${w}x${ht}`);
+      await shot(browser, `60-message-keys-refused-${w}x${ht}`, { thisSizeOnly: true });
       await click(browser, "[data-test=error] button");
       await until(browser, async () => !(await browser.$("[data-test=error]").isExisting()), "the message was not dismissed");
     }
@@ -101,7 +101,7 @@ test("a test that does not pass moves nothing under the pointer", async () => {
       await until(browser, async () => (await browser.$("[data-test=test-result][data-ok=false]:not([data-old])").isExisting()), "the test did not fail", 20_000);
       const after = await stillUnder(browser, place);
       assert.ok(after.there, `${w}x${ht}: the test's outcome moved what was under the pointer (${place.under}): ${after.why}`);
-      await shot(browser, `61-message-test-failed-${w}x${ht}`);
+      await shot(browser, `61-message-test-failed-${w}x${ht}`, { thisSizeOnly: true });
     }
   } finally {
     await quit(browser);
