@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use zbs_codes::Code;
-use zbs_pull::{CancellationToken, Entity, PullOptions};
+use zbs_pull::{Entity, PullControls, PullOptions};
 use zbs_sim::Entity as SimEntity;
 
 mod common;
@@ -108,9 +108,7 @@ async fn refused_then_allowed(
         sample: Some(5),
         ..PullOptions::default()
     };
-    let in_core = b_core
-        .pull(id_b, &options, |_| {}, CancellationToken::new())
-        .await;
+    let in_core = b_core.pull(id_b, &options, PullControls::default()).await;
     let mut child = first;
     let a_was_running = child.try_wait().unwrap().is_none();
     let stderr = text(&refused.stderr);

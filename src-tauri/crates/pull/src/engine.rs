@@ -55,6 +55,7 @@ use crate::budget::RateBudget;
 use crate::error::not_permitted_message;
 use crate::limiter::{LimiterRegistry, OrgLimiter};
 use crate::machine::{self, MachineLock};
+use crate::request::{PullControls, PullRequest};
 use crate::store::{
     self, Checkpoint, ConnectionCheck, Db, PageCommit, Phase, Prepared, PullRow, Totals,
 };
@@ -382,46 +383,19 @@ impl Puller {
         machine::take(dir, &api_domain, organization_id, &folder).map(Some)
     }
 
-    /// Pulls `options` for a connection, continuing its latest unfinished
-    /// pull with the same options if there is one.
-    pub async fn run(
-        &self,
-        connection_id: &str,
-        organization_id: &str,
-        options: &PullOptions,
-        token_source: Arc<dyn TokenSource>,
-        progress: impl Fn(Progress) + Send + Sync,
-        cancel: CancellationToken,
-    ) -> Result<PullReport, PullError> {
-        self.run_at_most(
+    /// Pulls the request's options for its connection, continuing its
+    /// latest unfinished pull with the same options if there is one.
+    pub async fn run(&self, request: PullRequest<'_>) -> Result<PullReport, PullError> {
+        let PullRequest {
             connection_id,
             organization_id,
             options,
-            token_source,
-            progress,
-            cancel,
-            None,
-        )
-        .await
-    }
-
-    /// [`Puller::run`], making at most `max_calls` API calls in this run:
-    /// the call past it is never sent, the answers in flight are stored, and
-    /// the pull ends as cancelled, saved to continue.
-    #[allow(clippy::too_many_arguments)]
-    pub async fn run_at_most(
-        &self,
-        connection_id: &str,
-        organization_id: &str,
-        options: &PullOptions,
-        token_source: Arc<dyn TokenSource>,
-        progress: impl Fn(Progress) + Send + Sync,
-        cancel: CancellationToken,
-        max_calls: Option<u64>,
-    ) -> Result<PullReport, PullError> {
+            tokens,
+            controls,
+        } = request;
         let options = options.normalized()?;
         let _claim = self.claim(connection_id)?;
-        let _lock = self.lock_org(organization_id, token_source.api_domain())?;
+        let _lock = self.lock_org(organization_id, tokens.api_domain())?;
         let (c, o, opts, check) = (
             connection_id.to_owned(),
             organization_id.to_owned(),
@@ -438,8 +412,7 @@ impl Puller {
                 None => store::create_pull(conn, &c, &o, &opts, check),
             })
             .await?;
-        self.drive(id, token_source, &progress, cancel, max_calls)
-            .await
+        self.drive(id, tokens, controls).await
     }
 
     /// Continues pull `pull_id` from its checkpoint (a completed pull just
@@ -447,28 +420,30 @@ impl Puller {
     pub async fn resume(
         &self,
         pull_id: i64,
-        token_source: Arc<dyn TokenSource>,
-        progress: impl Fn(Progress) + Send + Sync,
-        cancel: CancellationToken,
+        tokens: Arc<dyn TokenSource>,
+        controls: PullControls<'_>,
     ) -> Result<PullReport, PullError> {
         let row = self.db.call(move |c| store::load_pull(c, pull_id)).await?;
         if row.state == PullState::Completed {
             return Ok(report(&row, row.state));
         }
         let _claim = self.claim(&row.connection_id)?;
-        let _lock = self.lock_org(&row.organization_id, token_source.api_domain())?;
-        self.drive(pull_id, token_source, &progress, cancel, None)
-            .await
+        let _lock = self.lock_org(&row.organization_id, tokens.api_domain())?;
+        self.drive(pull_id, tokens, controls).await
     }
 
     async fn drive(
         &self,
         pull_id: i64,
         tokens: Arc<dyn TokenSource>,
-        progress: &(dyn Fn(Progress) + Send + Sync),
-        cancel: CancellationToken,
-        max_calls: Option<u64>,
+        controls: PullControls<'_>,
     ) -> Result<PullReport, PullError> {
+        let PullControls {
+            progress,
+            cancel,
+            max_calls,
+        } = controls;
+        let progress: &(dyn Fn(Progress) + Send + Sync) = &*progress;
         let check = self.connection_check;
         let row = self
             .db
