@@ -128,6 +128,14 @@ impl Connected {
         cmd
     }
 
+    /// [`Connected::zbsetup`] with a quick budget (`ZBSETUP_RATE_LIMIT`
+    /// 2000 a second), for tests about calls, not their pace.
+    pub fn quick_zbsetup(&self, dir: &Path) -> Command {
+        let mut cmd = self.zbsetup(dir);
+        cmd.env("ZBSETUP_RATE_LIMIT", "2000/1s");
+        cmd
+    }
+
     /// An endpoints file like the simulator's whose accounts servers do not
     /// answer (revoking and refreshing tokens fail).
     pub fn unreachable_accounts(&self) -> PathBuf {
