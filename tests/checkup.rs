@@ -7,6 +7,7 @@
 //! earlier still works.
 
 use zbs_codes::Code;
+use zbs_pull::PullControls;
 use zbs_sim::SimConfig;
 use zbs_tests::Harness;
 use zbs_zoho::Entity;
@@ -103,7 +104,7 @@ async fn the_quota_forecast_is_the_plan_tables_guess_only_until_zoho_says() {
     assert_eq!(before.daily_quota_guess, Some(5_000));
     let setup = std::sync::Arc::new(h.reopen());
     let report = setup
-        .pull(&c.id, &options, |_| {}, zbs_pull::CancellationToken::new())
+        .pull(&c.id, &options, PullControls::default())
         .await
         .unwrap();
     let after = setup.forecast_pull(&c.id, &options).unwrap();

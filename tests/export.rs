@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use zbs_codes::Code;
-use zbs_pull::{CancellationToken, ExportFormat, PullOptions};
+use zbs_pull::{ExportFormat, PullControls, PullOptions};
 use zbs_sim::SimConfig;
 use zbs_tests::Harness;
 use zbs_zoho::books::Entity as Books;
@@ -37,7 +37,7 @@ async fn an_export_is_a_new_folder_of_dated_files_and_never_replaces_one() {
         ..PullOptions::default()
     };
     setup
-        .pull(&c.id, &options, |_| {}, CancellationToken::new())
+        .pull(&c.id, &options, PullControls::default())
         .await
         .expect("pulled");
 

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use zbs_codes::Code;
-use zbs_pull::{CancellationToken, PullOptions};
+use zbs_pull::{PullControls, PullOptions};
 use zbs_setup::connect::RedirectMethod;
 use zbs_tests::Harness;
 use zbs_zoho::Entity;
@@ -79,7 +79,7 @@ async fn a_sign_in_asks_only_for_the_chosen_record_types_and_a_reconnect_adds_on
         ..PullOptions::default()
     };
     let err = setup
-        .pull(&c.id, &bills, |_| {}, CancellationToken::new())
+        .pull(&c.id, &bills, PullControls::default())
         .await
         .unwrap_err();
     assert_eq!(err.code(), Code::ScopeMissing);
@@ -135,7 +135,7 @@ async fn a_sign_in_asks_only_for_the_chosen_record_types_and_a_reconnect_adds_on
         renewed.can_read.contains(&Entity::Bills) && renewed.can_read.contains(&Entity::Invoices)
     );
     let report = setup
-        .pull(&c.id, &bills, |_| {}, CancellationToken::new())
+        .pull(&c.id, &bills, PullControls::default())
         .await
         .unwrap();
     assert!(report.complete, "{report:?}");

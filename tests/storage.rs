@@ -9,7 +9,7 @@ use std::process::Command;
 use std::sync::Arc;
 
 use secrecy::SecretString;
-use zbs_pull::{CancellationToken, PullOptions};
+use zbs_pull::{PullControls, PullOptions};
 use zbs_setup::{CredentialsInput, OpenOptions, Profile, Setup};
 use zbs_sim::{Entity, SimConfig};
 use zbs_tests::Harness;
@@ -111,7 +111,7 @@ async fn a_full_disk_stops_the_pull_with_the_fix_and_it_resumes_once_space_is_fr
     };
 
     let err = setup
-        .pull(&c.id, &options, |_| {}, CancellationToken::new())
+        .pull(&c.id, &options, PullControls::default())
         .await
         .unwrap_err();
     assert_eq!(err.code(), zbs_codes::Code::DiskFull, "{err}");
@@ -137,7 +137,7 @@ async fn a_full_disk_stops_the_pull_with_the_fix_and_it_resumes_once_space_is_fr
     disk.remount("size=64m");
     let setup = Arc::new(h.reopen());
     let report = setup
-        .pull(&c.id, &options, |_| {}, CancellationToken::new())
+        .pull(&c.id, &options, PullControls::default())
         .await
         .unwrap();
     assert!(report.complete);

@@ -41,48 +41,8 @@ pub fn run() {
         .skip(1)
         .map(|a| a.to_string_lossy().into_owned())
         .collect();
-    // Answered before anything starts or is created (no logs, no data folder).
-    match early_exit(&args) {
-        Some(Early::Help) => {
-            print!("{}", help_text());
-            std::process::exit(0);
-        }
-        Some(Early::Version) => {
-            println!("{} {}", BINARY_NAME, env!("CARGO_PKG_VERSION"));
-            std::process::exit(0);
-        }
-        None => {}
-    }
-    if !display_available() {
-        eprintln!(
-            "{BINARY_NAME}: no display found (neither DISPLAY nor WAYLAND_DISPLAY is set); start it from a desktop session, or use zbsetup in a terminal"
-        );
-        std::process::exit(1);
-    }
-    // WebKitGTK's DMA-BUF renderer leaves the window blank with some GPU
-    // drivers (NVIDIA) and in some virtual machines, and the older one uses
-    // less memory (BENCHMARKS.md); a setting of the person's own wins. Still
-    // single-threaded here: nothing else reads the environment yet.
-    #[cfg(target_os = "linux")]
-    if std::env::var_os(DMABUF_RENDERER_ENV).is_none() {
-        std::env::set_var(DMABUF_RENDERER_ENV, "1");
-    }
-    if let Some(dir) = args
-        .windows(2)
-        .find(|w| w[0] == "--data-dir")
-        .map(|w| w[1].clone())
-    {
-        // Still single-threaded here: nothing else reads the environment yet.
-        std::env::set_var(zbs_setup::paths::DATA_DIR_ENV, dir);
-    }
-    if let Some(file) = args
-        .windows(2)
-        .find(|w| w[0] == "--endpoints")
-        .map(|w| w[1].clone())
-    {
-        // Still single-threaded here, as above.
-        std::env::set_var(zbs_zoho::dc::ENDPOINTS_ENV, file);
-    }
+    exit_early(&args);
+    set_environment(&args);
     let _log_guard = logging::init();
     let force_demo = args.iter().any(|a| a == "--demo");
     tauri::Builder::default()
@@ -102,35 +62,8 @@ pub fn run() {
         .manage(connect::LastOutcome::default())
         .manage(connect::HeldSignIn::default())
         .setup(move |app| {
-            // Opened here, after single-instance: a second launch never touches the database.
-            app.manage(state::AppState::open());
-            let handle = app.handle().clone();
-            let state = app.state::<state::AppState>();
-            let profile = state.start_profile(force_demo);
-            if profile == zbs_setup::Profile::Demo {
-                if let Err(e) = tauri::async_runtime::block_on(state.switch(profile)) {
-                    tracing::error!("demo mode could not start: {e}");
-                }
-            }
-            // An installed package registers zbsetup:// through its desktop
-            // entry (with %u); a development build or an AppImage registers
-            // itself at start. Doing it for the package too would put a
-            // second, per-user entry in front of the package's.
-            #[cfg(any(target_os = "linux", all(debug_assertions, windows)))]
-            if cfg!(debug_assertions) || std::env::var_os("APPIMAGE").is_some() {
-                if let Err(e) = app.deep_link().register_all() {
-                    tracing::warn!("the zbsetup:// links could not be registered: {e}");
-                }
-            }
-            let for_links = handle.clone();
-            app.deep_link().on_open_url(move |event| {
-                let urls = event.urls().iter().map(|u| u.to_string()).collect();
-                connect::on_deep_link(&for_links, urls);
-            });
-            // Started by a link (cold start): handle it like any other.
-            if let Ok(Some(urls)) = app.deep_link().get_current() {
-                connect::on_deep_link(&handle, urls.iter().map(|u| u.to_string()).collect());
-            }
+            open_state(app, force_demo);
+            handle_links(app);
             Ok(())
         })
         .on_window_event(|window, event| {
@@ -145,6 +78,85 @@ pub fn run() {
             eprintln!("Zoho Books Setup could not start its window: {e}");
             std::process::exit(1);
         });
+}
+
+/// Answers `--help` and `--version`, and ends without a display, before
+/// anything starts or is created (no logs, no data folder).
+fn exit_early(args: &[String]) {
+    match early_exit(args) {
+        Some(Early::Help) => {
+            print!("{}", help_text());
+            std::process::exit(0);
+        }
+        Some(Early::Version) => {
+            println!("{} {}", BINARY_NAME, env!("CARGO_PKG_VERSION"));
+            std::process::exit(0);
+        }
+        None => {}
+    }
+    if !display_available() {
+        eprintln!(
+            "{BINARY_NAME}: no display found (neither DISPLAY nor WAYLAND_DISPLAY is set); start it from a desktop session, or use zbsetup in a terminal"
+        );
+        std::process::exit(1);
+    }
+}
+
+/// What the arguments and the platform set in the environment. Still
+/// single-threaded here: nothing else reads the environment yet.
+fn set_environment(args: &[String]) {
+    // WebKitGTK's DMA-BUF renderer leaves the window blank with some GPU
+    // drivers (NVIDIA) and in some virtual machines, and the older one uses
+    // less memory (BENCHMARKS.md); a setting of the person's own wins.
+    #[cfg(target_os = "linux")]
+    if std::env::var_os(DMABUF_RENDERER_ENV).is_none() {
+        std::env::set_var(DMABUF_RENDERER_ENV, "1");
+    }
+    let value_of = |flag: &str| args.windows(2).find(|w| w[0] == flag).map(|w| w[1].clone());
+    if let Some(dir) = value_of("--data-dir") {
+        std::env::set_var(zbs_setup::paths::DATA_DIR_ENV, dir);
+    }
+    if let Some(file) = value_of("--endpoints") {
+        std::env::set_var(zbs_zoho::dc::ENDPOINTS_ENV, file);
+    }
+}
+
+/// Opens the app's state (here, after single-instance: a second launch
+/// never touches the database) in the profile it starts in.
+fn open_state(app: &tauri::App, force_demo: bool) {
+    app.manage(state::AppState::open());
+    let state = app.state::<state::AppState>();
+    let profile = state.start_profile(force_demo);
+    if profile == zbs_setup::Profile::Demo {
+        if let Err(e) = tauri::async_runtime::block_on(state.switch(profile)) {
+            tracing::error!("demo mode could not start: {e}");
+        }
+    }
+}
+
+/// Registers zbsetup:// where this build must, and hands each link opened
+/// (the one that started the app too) to the connect flow.
+fn handle_links(app: &tauri::App) {
+    let handle = app.handle().clone();
+    // An installed package registers zbsetup:// through its desktop
+    // entry (with %u); a development build or an AppImage registers
+    // itself at start. Doing it for the package too would put a
+    // second, per-user entry in front of the package's.
+    #[cfg(any(target_os = "linux", all(debug_assertions, windows)))]
+    if cfg!(debug_assertions) || std::env::var_os("APPIMAGE").is_some() {
+        if let Err(e) = app.deep_link().register_all() {
+            tracing::warn!("the zbsetup:// links could not be registered: {e}");
+        }
+    }
+    let for_links = handle.clone();
+    app.deep_link().on_open_url(move |event| {
+        let urls = event.urls().iter().map(|u| u.to_string()).collect();
+        connect::on_deep_link(&for_links, urls);
+    });
+    // Started by a link (cold start): handle it like any other.
+    if let Ok(Some(urls)) = app.deep_link().get_current() {
+        connect::on_deep_link(&handle, urls.iter().map(|u| u.to_string()).collect());
+    }
 }
 
 /// The name the window's binary is installed under.

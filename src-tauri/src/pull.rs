@@ -113,7 +113,10 @@ pub fn start<R: Runtime>(
         let progress = move |p: zbs_pull::Progress| {
             let _ = emitter.emit(PROGRESS, p);
         };
-        let result = setup.pull(&connection_id, &options, progress, cancel).await;
+        let controls = zbs_pull::PullControls::default()
+            .progress(progress)
+            .cancel(cancel);
+        let result = setup.pull(&connection_id, &options, controls).await;
         let running = app.state::<RunningPulls>();
         running.end(&connection_id);
         let others_running = running.any();

@@ -1,6 +1,8 @@
-//! Shared helpers for the integration tests: a simulator, a `Setup` wired to
-//! it with its own data folder and keyring service, and the person's side of
-//! the consent screen (driven over real HTTP).
+//! The integration tests' harness, and only that: a [`Harness`] of a
+//! simulator and a `Setup` wired to it with its own data folder and keyring
+//! service, signed in through the consent screen over real HTTP. What any
+//! crate's tests share (the browser's [`follow`], recorded answers, the
+//! simulator set-up for pulls) is `zbs_testkit`'s.
 
 use std::time::Duration;
 
@@ -11,6 +13,8 @@ use zbs_setup::{CredentialsInput, OpenOptions, Profile, Setup};
 use zbs_sim::{ClientSpec, SimConfig, SimHandle, Simulator};
 use zbs_zoho::dc::DataCenters;
 use zbs_zoho::loopback::LoopbackListener;
+
+pub use zbs_testkit::follow;
 
 /// A simulator plus a fresh setup that trusts exactly its data centers.
 pub struct Harness {
@@ -189,19 +193,6 @@ fn open_setup(sim: &SimHandle, dir: &TempDir, service: &str) -> Setup {
         keyring_service: Some(service.to_owned()),
     })
     .expect("setup opens")
-}
-
-/// The browser following a redirect to the app's loopback listener.
-pub async fn follow(location: &str) -> reqwest::StatusCode {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-        .get(location)
-        .send()
-        .await
-        .map(|r| r.status())
-        .unwrap_or(reqwest::StatusCode::BAD_GATEWAY)
 }
 
 /// The simulator as the demo runs it for app links: it takes

@@ -23,8 +23,8 @@ use zbs_bench_pull::{
     stats, status_kib, BareRow, RssSampler, SimTokens, PAGE,
 };
 use zbs_pull::{
-    CancellationToken, Entity, LimiterRegistry, PullOptions, PullReport, Puller, RateBudget,
-    SortColumn, SortDir,
+    Entity, LimiterRegistry, PullOptions, PullReport, PullRequest, Puller, RateBudget, SortColumn,
+    SortDir,
 };
 use zbs_sim::{SimHandle, Simulator};
 use zbs_zoho::books::{decode_list, ListPage, RateInfo};
@@ -110,14 +110,12 @@ async fn pull(
 ) -> Res<(PullReport, f64)> {
     let t0 = Instant::now();
     let report = puller
-        .run(
+        .run(PullRequest::new(
             connection,
             &s.org,
             options,
             s.tokens.clone(),
-            |_| {},
-            CancellationToken::new(),
-        )
+        ))
         .await
         .map_err(|e| e.to_string())?;
     let secs = t0.elapsed().as_secs_f64();

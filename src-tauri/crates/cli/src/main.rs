@@ -20,7 +20,8 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 use zbs_demo::Demo;
 use zbs_pull::{
-    CancellationToken, Entity, EntityReport, ExportFormat, HistoryRow, Progress, PullOptions,
+    CancellationToken, Entity, EntityReport, ExportFormat, HistoryRow, Progress, PullControls,
+    PullOptions,
 };
 use zbs_setup::connect::{Connection, ConnectionState, RedirectMethod};
 use zbs_setup::keycheck::KeyCheckStatus;
@@ -872,9 +873,11 @@ async fn pull(cli: &Cli, setup: Setup, args: &PullArgs) -> Result<(), Failure> {
         shown.0 = line;
     };
     // The limit is the engine's: the call past it is never sent.
-    let result = setup
-        .pull_at_most(&args.id, &options, progress, cancel, max_calls)
-        .await;
+    let controls = PullControls::default()
+        .progress(progress)
+        .cancel(cancel)
+        .at_most(max_calls);
+    let result = setup.pull(&args.id, &options, controls).await;
     if !quiet && terminal {
         eprintln!();
     }

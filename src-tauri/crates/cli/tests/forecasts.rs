@@ -36,12 +36,7 @@ async fn counted_records_turn_at_least_into_a_range_that_holds_the_calls_made() 
     let dir = c.root.path().join("data");
     c.prepare(&dir);
     let id = c.connect(&dir, None).await;
-    // A quick budget: the test is about calls, not their pace.
-    let zbsetup = || {
-        let mut cmd = c.zbsetup(&dir);
-        cmd.env("ZBSETUP_RATE_LIMIT", "2000/1s");
-        cmd
-    };
+    let zbsetup = || c.quick_zbsetup(&dir);
     let dry_run = |extra: &[&str]| {
         let mut cmd = zbsetup();
         cmd.args(["--json", "pull", &id, "--dry-run"]).args(extra);

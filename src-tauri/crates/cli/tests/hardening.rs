@@ -241,15 +241,13 @@ async fn one_pull_per_organization_whatever_the_environment() {
     let b = c.root.path().join("b");
     c.prepare(&b);
     let id_b = c.connect(&b, Some(ORG)).await;
-    let budget = ("ZBSETUP_RATE_LIMIT", "2000/1s");
 
     let mut passed = 0;
     let mut failures = Vec::new();
     for holder_on_desktop in [true, false] {
-        let mut holder = c.zbsetup(&a);
+        let mut holder = c.quick_zbsetup(&a);
         holder
             .args(["pull", &id_a, "--all", "--entities", "invoices"])
-            .env(budget.0, budget.1)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped());
@@ -259,10 +257,9 @@ async fn one_pull_per_organization_whatever_the_environment() {
         for batch in 0..ROUNDS / AT_ONCE {
             let tries: Vec<_> = (0..AT_ONCE)
                 .map(|_| {
-                    let mut other = c.zbsetup(&b);
+                    let mut other = c.quick_zbsetup(&b);
                     other
                         .args(["pull", &id_b, "--sample", "5", "--entities", "invoices"])
-                        .env(budget.0, budget.1)
                         .stdin(Stdio::null())
                         .stdout(Stdio::piped())
                         .stderr(Stdio::piped());
@@ -911,9 +908,8 @@ async fn progress_into_a_file_is_a_line_every_few_seconds() {
     let id = c.connect(&dir, Some(ORG)).await;
     let started = Instant::now();
     let out = c
-        .zbsetup(&dir)
+        .quick_zbsetup(&dir)
         .args(["pull", &id, "--all", "--entities", "invoices"])
-        .env("ZBSETUP_RATE_LIMIT", "2000/1s")
         .output()
         .unwrap();
     let took = started.elapsed();

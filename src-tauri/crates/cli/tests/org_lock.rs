@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use zbs_codes::Code;
-use zbs_pull::{CancellationToken, Entity, PullOptions};
+use zbs_pull::{Entity, PullControls, PullOptions};
 use zbs_sim::Entity as SimEntity;
 
 mod common;
@@ -20,7 +20,6 @@ use common::connected::{count, roomy_sim, Connected};
 /// Zoho's default organization of the simulator (every simulator has it).
 const ORG: &str = "775501234";
 const ROUNDS: usize = 20;
-const QUICK_BUDGET: (&str, &str) = ("ZBSETUP_RATE_LIMIT", "2000/1s");
 
 /// A simulator whose default organization has `invoices` invoices, each
 /// answer `latency` late: a pull of all of them takes a while.
@@ -43,9 +42,8 @@ async fn folder(c: &Connected, name: &str) -> (std::path::PathBuf, String) {
 
 /// `zbsetup pull ID --all --entities invoices`, started, not waited for.
 fn start_full_pull(c: &Connected, dir: &Path, id: &str) -> Child {
-    c.zbsetup(dir)
+    c.quick_zbsetup(dir)
         .args(["pull", id, "--all", "--entities", "invoices"])
-        .env(QUICK_BUDGET.0, QUICK_BUDGET.1)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -55,9 +53,8 @@ fn start_full_pull(c: &Connected, dir: &Path, id: &str) -> Child {
 
 /// `zbsetup pull ID --sample 5 --entities invoices`, to its end.
 fn sample_pull(c: &Connected, dir: &Path, id: &str) -> Output {
-    c.zbsetup(dir)
+    c.quick_zbsetup(dir)
         .args(["pull", id, "--sample", "5", "--entities", "invoices"])
-        .env(QUICK_BUDGET.0, QUICK_BUDGET.1)
         .stdin(Stdio::null())
         .output()
         .unwrap()
@@ -108,9 +105,7 @@ async fn refused_then_allowed(
         sample: Some(5),
         ..PullOptions::default()
     };
-    let in_core = b_core
-        .pull(id_b, &options, |_| {}, CancellationToken::new())
-        .await;
+    let in_core = b_core.pull(id_b, &options, PullControls::default()).await;
     let mut child = first;
     let a_was_running = child.try_wait().unwrap().is_none();
     let stderr = text(&refused.stderr);

@@ -10,19 +10,12 @@ use std::time::{Duration, Instant};
 use zbs_sim::{Entity as SimEntity, OrgSpec, SimConfig};
 
 mod common;
-use common::connected::{count, Connected};
+use common::connected::{count, roomy_sim, Connected};
 
 /// A simulator fast enough for many pulls in a few seconds, with the
 /// organizations of [`ORGS`].
 fn quick_sim(records: u64) -> SimConfig {
-    let mut cfg = SimConfig {
-        records_per_entity: records,
-        rate_limit: (100_000, Duration::from_secs(1)),
-        daily_quota: Some(10_000_000),
-        // Sign-ins that never bind: these tests are about pulls.
-        grant_codes_per_client_per_10min: 1_000_000,
-        ..SimConfig::default()
-    };
+    let mut cfg = roomy_sim(records);
     for (i, org) in ORGS.iter().enumerate().skip(cfg.organizations.len()) {
         cfg.organizations
             .push(OrgSpec::new(*org, format!("Harbour Lane Branch {i}")));
@@ -30,7 +23,6 @@ fn quick_sim(records: u64) -> SimConfig {
     cfg
 }
 
-const QUICK_BUDGET: (&str, &str) = ("ZBSETUP_RATE_LIMIT", "2000/1s");
 const ORGS: [&str; 4] = ["775501234", "775501987", "775502001", "775502002"];
 
 /// Starts `zbsetup pull ID --all` of invoices, disconnects the connection
@@ -45,9 +37,8 @@ fn disconnect_during_pull(
     no_accounts: &Path,
 ) -> Result<(), String> {
     let mut pull = c
-        .zbsetup(dir)
+        .quick_zbsetup(dir)
         .args(["pull", id, "--all", "--entities", "invoices"])
-        .env(QUICK_BUDGET.0, QUICK_BUDGET.1)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -168,7 +159,7 @@ async fn a_pull_stops_at_its_call_limit_and_says_so() {
     let id = c.connect(&dir, None).await;
     let before = c.sim.stats(ORGS[0]).map_or(0, |s| s.accepted.len());
     let out = c
-        .zbsetup(&dir)
+        .quick_zbsetup(&dir)
         .args([
             "pull",
             &id,
@@ -178,7 +169,6 @@ async fn a_pull_stops_at_its_call_limit_and_says_so() {
             "--max-calls",
             "3",
         ])
-        .env(QUICK_BUDGET.0, QUICK_BUDGET.1)
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -196,7 +186,7 @@ async fn a_pull_stops_at_its_call_limit_and_says_so() {
     assert_eq!(calls, 3, "{calls} calls for a limit of 3");
     // Saved: the same command with a higher limit continues it.
     let out = c
-        .zbsetup(&dir)
+        .quick_zbsetup(&dir)
         .args([
             "--json",
             "pull",
@@ -207,7 +197,6 @@ async fn a_pull_stops_at_its_call_limit_and_says_so() {
             "--max-calls",
             "100",
         ])
-        .env(QUICK_BUDGET.0, QUICK_BUDGET.1)
         .output()
         .unwrap();
     assert!(
@@ -242,9 +231,8 @@ async fn sigterm_stops_a_pull_and_the_history_shows_it_stopped() {
         let before = count(&dir, records, &id);
         // Each run continues the same saved pull.
         let pull = c
-            .zbsetup(&dir)
+            .quick_zbsetup(&dir)
             .args(["pull", &id, "--all", "--entities", "invoices"])
-            .env(QUICK_BUDGET.0, QUICK_BUDGET.1)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()

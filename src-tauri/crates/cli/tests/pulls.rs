@@ -33,9 +33,8 @@ fn pull_under_way(
     use std::process::Stdio;
     use std::time::{Duration, Instant};
     let pull = c
-        .zbsetup(dir)
+        .quick_zbsetup(dir)
         .args(["pull", id, "--all", "--entities", "invoices"])
-        .env("ZBSETUP_RATE_LIMIT", "2000/1s")
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
@@ -103,8 +102,8 @@ async fn a_killed_pull_shows_as_interrupted_with_its_calls_and_the_same_pull_con
     assert!(message.contains("continue"), "{message}");
 
     // The same pull again continues it, and it completes.
-    let mut again = c.zbsetup(&dir);
-    again.args(args).env("ZBSETUP_RATE_LIMIT", "2000/1s");
+    let mut again = c.quick_zbsetup(&dir);
+    again.args(args);
     let out = stdout_of(again);
     assert!(out.contains("complete."), "{out}");
     let history = common::json_of(&dir, &["pulls", &id]);

@@ -262,10 +262,14 @@ impl Demo {
         let (step, caption) = match story {
             DemoStory::OtherDataCenter => self.stage_other_data_center(setup, sim)?,
             DemoStory::DataCenterOff => self.stage_data_center_off(setup, sim).await?,
-            DemoStory::DailyQuota => self.stage_daily_quota(setup, sim, &mut connection).await?,
-            DemoStory::ModuleRefused => {
-                self.stage_module_refused(setup, sim, &mut connection)
-                    .await?
+            DemoStory::DailyQuota | DemoStory::ModuleRefused => {
+                // The stories played on a connection fetch it once, here.
+                let c = self.connection_to_play_on(setup).await?;
+                connection = Some(c.id.clone());
+                match story {
+                    DemoStory::DailyQuota => self.stage_daily_quota(sim, &c)?,
+                    _ => self.stage_module_refused(sim, &c)?,
+                }
             }
             DemoStory::TooManySignIns => self.stage_too_many_sign_ins(setup, sim).await?,
         };
@@ -371,15 +375,12 @@ impl Demo {
         Ok((StepId::Keys, caption))
     }
 
-    /// One API call left of today's quota for the organization played on.
-    async fn stage_daily_quota(
+    /// One API call left of today's quota for the organization played on, `c`.
+    fn stage_daily_quota(
         &self,
-        setup: &Setup,
         sim: &SimHandle,
-        connection: &mut Option<String>,
+        c: &Connection,
     ) -> Result<(StepId, String), Error> {
-        let c = self.connection_to_play_on(setup).await?;
-        *connection = Some(c.id.clone());
         self.on_end(Undo::Quota(c.organization_id.clone()));
         sim.faults()
             .leave_daily_quota(&c.organization_id, 1)
@@ -397,15 +398,12 @@ impl Demo {
         Ok((StepId::Test, caption))
     }
 
-    /// A Zoho user whose role does not allow credit notes.
-    async fn stage_module_refused(
+    /// A Zoho user whose role does not allow credit notes, on `c`.
+    fn stage_module_refused(
         &self,
-        setup: &Setup,
         sim: &SimHandle,
-        connection: &mut Option<String>,
+        c: &Connection,
     ) -> Result<(StepId, String), Error> {
-        let c = self.connection_to_play_on(setup).await?;
-        *connection = Some(c.id.clone());
         self.on_end(Undo::Denies);
         sim.faults().set_role_denies(&[REFUSED_MODULE]);
         let caption = format!(

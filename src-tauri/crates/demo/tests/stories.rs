@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use zbs_demo::{Demo, DemoStory, STORY_LABEL};
-use zbs_pull::{CancellationToken, Entity, PullOptions, PullState};
+use zbs_pull::{Entity, PullControls, PullOptions, PullState};
 use zbs_setup::connect::{Connection, ConnectionState, RedirectMethod};
 use zbs_setup::keycheck::KeyCheckStatus;
 use zbs_setup::Setup;
@@ -58,12 +58,7 @@ impl Env {
 
     async fn pull(&self, id: &str) -> Result<zbs_pull::PullReport, zbs_setup::Error> {
         self.setup
-            .pull(
-                id,
-                &PullOptions::default(),
-                |_| {},
-                CancellationToken::new(),
-            )
+            .pull(id, &PullOptions::default(), PullControls::default())
             .await
     }
 

@@ -25,22 +25,76 @@ pub struct KeyColumns {
     pub last_modified: Option<String>,
 }
 
+/// A record read as zbs-zoho's typed struct `T`.
+fn de<T: serde::de::DeserializeOwned>(v: &Value) -> Result<T, BooksError> {
+    T::deserialize(v).map_err(|_| BooksError::Decode {
+        reason: "a record is not a JSON object of the expected shape",
+    })
+}
+
 impl KeyColumns {
     /// The key columns of a list row or detail record of `entity`, read
     /// through zbs-zoho's typed structs (lenient about numbers and strings).
     pub fn read(entity: Entity, record: &Value) -> Result<KeyColumns, BooksError> {
-        fn de<T: serde::de::DeserializeOwned>(v: &Value) -> Result<T, BooksError> {
-            T::deserialize(v).map_err(|_| BooksError::Decode {
-                reason: "a record is not a JSON object of the expected shape",
-            })
-        }
         let zoho_id = entity.record_id(record).ok_or(BooksError::Decode {
             reason: "a record has no id",
         })?;
-        // The columns of a document (invoice, credit note, bill, estimate,
-        // payment): number, date, amount, status, the other party.
+        if let Some(columns) = Self::read_document(entity, record, &zoho_id)? {
+            return Ok(columns);
+        }
+        Ok(match entity {
+            Entity::Customers | Entity::Vendors => {
+                let r: Contact = de(record)?;
+                KeyColumns {
+                    label: r.contact_name,
+                    // What the contact owes, or is owed.
+                    total: if entity == Entity::Customers {
+                        r.outstanding_receivable_amount
+                    } else {
+                        r.outstanding_payable_amount
+                    },
+                    status: r.status,
+                    counterparty: r.company_name,
+                    last_modified: r.last_modified_time,
+                    ..KeyColumns::new(zoho_id)
+                }
+            }
+            Entity::Items => {
+                let r: Item = de(record)?;
+                KeyColumns {
+                    label: r.name,
+                    total: r.rate,
+                    status: r.status,
+                    last_modified: r.last_modified_time,
+                    ..KeyColumns::new(zoho_id)
+                }
+            }
+            Entity::ChartOfAccounts => {
+                let r: Account = de(record)?;
+                KeyColumns {
+                    label: r.account_name,
+                    status: r.status.or(r
+                        .is_active
+                        .map(|a| if a { "active" } else { "inactive" }.to_owned())),
+                    last_modified: r.last_modified_time,
+                    ..KeyColumns::new(zoho_id)
+                }
+            }
+            // Documents are read above.
+            _ => KeyColumns::new(zoho_id),
+        })
+    }
+
+    /// The columns of a document (invoice, credit note, bill, estimate,
+    /// payment): number, date, amount, status, the other party; `None` for
+    /// a record type that is not a document.
+    fn read_document(
+        entity: Entity,
+        record: &Value,
+        zoho_id: &str,
+    ) -> Result<Option<KeyColumns>, BooksError> {
         let document = |label, date, total, status, counterparty, last_modified| KeyColumns {
-            zoho_id: zoho_id.clone(),
+            zoho_id: zoho_id.to_owned(),
             label,
             date,
             total,
@@ -48,7 +102,7 @@ impl KeyColumns {
             counterparty,
             last_modified,
         };
-        Ok(match entity {
+        Ok(Some(match entity {
             Entity::Invoices => {
                 let r: Invoice = de(record)?;
                 document(
@@ -115,44 +169,10 @@ impl KeyColumns {
                     r.last_modified_time,
                 )
             }
-            Entity::Customers | Entity::Vendors => {
-                let r: Contact = de(record)?;
-                KeyColumns {
-                    label: r.contact_name,
-                    // What the contact owes, or is owed.
-                    total: if entity == Entity::Customers {
-                        r.outstanding_receivable_amount
-                    } else {
-                        r.outstanding_payable_amount
-                    },
-                    status: r.status,
-                    counterparty: r.company_name,
-                    last_modified: r.last_modified_time,
-                    ..KeyColumns::new(zoho_id)
-                }
+            Entity::Customers | Entity::Vendors | Entity::Items | Entity::ChartOfAccounts => {
+                return Ok(None)
             }
-            Entity::Items => {
-                let r: Item = de(record)?;
-                KeyColumns {
-                    label: r.name,
-                    total: r.rate,
-                    status: r.status,
-                    last_modified: r.last_modified_time,
-                    ..KeyColumns::new(zoho_id)
-                }
-            }
-            Entity::ChartOfAccounts => {
-                let r: Account = de(record)?;
-                KeyColumns {
-                    label: r.account_name,
-                    status: r.status.or(r
-                        .is_active
-                        .map(|a| if a { "active" } else { "inactive" }.to_owned())),
-                    last_modified: r.last_modified_time,
-                    ..KeyColumns::new(zoho_id)
-                }
-            }
-        })
+        }))
     }
 
     /// A record's key columns with only its id.

@@ -55,6 +55,7 @@ use crate::budget::RateBudget;
 use crate::error::not_permitted_message;
 use crate::limiter::{LimiterRegistry, OrgLimiter};
 use crate::machine::{self, MachineLock};
+use crate::request::{PullControls, PullRequest};
 use crate::store::{
     self, Checkpoint, ConnectionCheck, Db, PageCommit, Phase, Prepared, PullRow, Totals,
 };
@@ -382,46 +383,19 @@ impl Puller {
         machine::take(dir, &api_domain, organization_id, &folder).map(Some)
     }
 
-    /// Pulls `options` for a connection, continuing its latest unfinished
-    /// pull with the same options if there is one.
-    pub async fn run(
-        &self,
-        connection_id: &str,
-        organization_id: &str,
-        options: &PullOptions,
-        token_source: Arc<dyn TokenSource>,
-        progress: impl Fn(Progress) + Send + Sync,
-        cancel: CancellationToken,
-    ) -> Result<PullReport, PullError> {
-        self.run_at_most(
+    /// Pulls the request's options for its connection, continuing its
+    /// latest unfinished pull with the same options if there is one.
+    pub async fn run(&self, request: PullRequest<'_>) -> Result<PullReport, PullError> {
+        let PullRequest {
             connection_id,
             organization_id,
             options,
-            token_source,
-            progress,
-            cancel,
-            None,
-        )
-        .await
-    }
-
-    /// [`Puller::run`], making at most `max_calls` API calls in this run:
-    /// the call past it is never sent, the answers in flight are stored, and
-    /// the pull ends as cancelled, saved to continue.
-    #[allow(clippy::too_many_arguments)]
-    pub async fn run_at_most(
-        &self,
-        connection_id: &str,
-        organization_id: &str,
-        options: &PullOptions,
-        token_source: Arc<dyn TokenSource>,
-        progress: impl Fn(Progress) + Send + Sync,
-        cancel: CancellationToken,
-        max_calls: Option<u64>,
-    ) -> Result<PullReport, PullError> {
+            tokens,
+            controls,
+        } = request;
         let options = options.normalized()?;
         let _claim = self.claim(connection_id)?;
-        let _lock = self.lock_org(organization_id, token_source.api_domain())?;
+        let _lock = self.lock_org(organization_id, tokens.api_domain())?;
         let (c, o, opts, check) = (
             connection_id.to_owned(),
             organization_id.to_owned(),
@@ -438,8 +412,7 @@ impl Puller {
                 None => store::create_pull(conn, &c, &o, &opts, check),
             })
             .await?;
-        self.drive(id, token_source, &progress, cancel, max_calls)
-            .await
+        self.drive(id, tokens, controls).await
     }
 
     /// Continues pull `pull_id` from its checkpoint (a completed pull just
@@ -447,85 +420,122 @@ impl Puller {
     pub async fn resume(
         &self,
         pull_id: i64,
-        token_source: Arc<dyn TokenSource>,
-        progress: impl Fn(Progress) + Send + Sync,
-        cancel: CancellationToken,
+        tokens: Arc<dyn TokenSource>,
+        controls: PullControls<'_>,
     ) -> Result<PullReport, PullError> {
         let row = self.db.call(move |c| store::load_pull(c, pull_id)).await?;
         if row.state == PullState::Completed {
             return Ok(report(&row, row.state));
         }
         let _claim = self.claim(&row.connection_id)?;
-        let _lock = self.lock_org(&row.organization_id, token_source.api_domain())?;
-        self.drive(pull_id, token_source, &progress, cancel, None)
-            .await
+        let _lock = self.lock_org(&row.organization_id, tokens.api_domain())?;
+        self.drive(pull_id, tokens, controls).await
     }
 
+    /// Runs pull `pull_id` from its checkpoints to its end, stores how it
+    /// ended and reports it.
     async fn drive(
         &self,
         pull_id: i64,
         tokens: Arc<dyn TokenSource>,
-        progress: &(dyn Fn(Progress) + Send + Sync),
-        cancel: CancellationToken,
-        max_calls: Option<u64>,
+        controls: PullControls<'_>,
     ) -> Result<PullReport, PullError> {
+        let row = self.mark_running(pull_id).await?;
+        let cancel = controls.cancel.clone();
+        let ran = self.run_session(&row, tokens, controls).await;
+        let result = self.why_stopped(pull_id, ran.result, &cancel).await?;
+        let finish = finish_of(&result, ran.end, row.organization_id.clone());
+        let (state, calls) = (finish.state, finish.totals.calls);
+        self.db
+            .call(move |c| store::finish_pull(c, pull_id, &finish))
+            .await?;
+        tracing::info!(pull_id, state = state.as_str(), calls, "pull stopped");
+        result?;
+        let row = self.db.call(move |c| store::load_pull(c, pull_id)).await?;
+        Ok(report(&row, PullState::Completed))
+    }
+
+    /// Marks pull `pull_id` running and reads it back.
+    async fn mark_running(&self, pull_id: i64) -> Result<PullRow, PullError> {
         let check = self.connection_check;
-        let row = self
-            .db
+        self.db
             .call(move |c| {
                 store::set_running(c, pull_id, check)?;
                 store::load_pull(c, pull_id)
             })
-            .await?;
-        let org = row.organization_id.clone();
-        let window = self.budget.window();
-        let limiter = self.limiter_for(&org, window);
+            .await
+    }
+
+    /// Signs in and pulls the row's record types until done or stopped;
+    /// what the run leaves to store (a failed sign-in keeps the row's totals).
+    async fn run_session(
+        &self,
+        row: &PullRow,
+        tokens: Arc<dyn TokenSource>,
+        controls: PullControls<'_>,
+    ) -> RunOutcome {
+        let pull_id = row.id;
+        let limiter = self.limiter_for(&row.organization_id, self.budget.window());
         limiter.new_run();
         tracing::info!(pull_id, entities = row.checkpoints.len(), "pull started");
         let started = Instant::now();
-        let stop = cancel.child_token();
-        let mut not_permitted: Vec<Entity> = Vec::new();
-        let outcome = match self.session(tokens).await {
-            Ok(session) => {
-                let mut ctx = Ctx::new(
-                    self,
-                    &row,
-                    limiter,
-                    session,
-                    (cancel.clone(), stop.clone()),
-                    progress,
-                    started,
-                );
-                ctx.max_calls = max_calls;
-                let result = ctx.run_all(&row.checkpoints).await;
-                ctx.emit(true);
-                tracing::info!(
-                    pull_id,
-                    tokens_refreshed = ctx.session.refreshes.load(Ordering::SeqCst),
-                    "run ended (tokens_refreshed: access tokens renewed at their expiry)"
-                );
-                let unsaved = (std::mem::take(&mut *lock(&ctx.sends)), *lock(&ctx.rate));
-                not_permitted = std::mem::take(&mut *lock(&ctx.not_permitted));
-                (result, ctx.totals(), unsaved)
+        let stop = controls.cancel.child_token();
+        let session = match self.session(tokens).await {
+            Ok(session) => session,
+            Err(e) => {
+                return RunOutcome {
+                    result: Err(e),
+                    end: RunEnd {
+                        totals: Totals {
+                            calls: row.calls,
+                            http_429: row.http_429,
+                            seconds: row.seconds,
+                        },
+                        ..RunEnd::default()
+                    },
+                }
             }
-            Err(e) => (
-                Err(e),
-                Totals {
-                    calls: row.calls,
-                    http_429: row.http_429,
-                    seconds: row.seconds,
-                },
-                (Vec::new(), None),
-            ),
         };
-        let (result, totals, (sends_ms, rate)) = outcome;
+        let mut ctx = Ctx::new(
+            self,
+            row,
+            limiter,
+            session,
+            (controls.cancel.clone(), stop),
+            &*controls.progress,
+            started,
+        );
+        ctx.max_calls = controls.max_calls;
+        let result = ctx.run_all(&row.checkpoints).await;
+        ctx.emit(true);
+        tracing::info!(
+            pull_id,
+            tokens_refreshed = ctx.session.refreshes.load(Ordering::SeqCst),
+            "run ended (tokens_refreshed: access tokens renewed at their expiry)"
+        );
+        let end = RunEnd {
+            totals: ctx.totals(),
+            sends_ms: std::mem::take(&mut *lock(&ctx.sends)),
+            rate: *lock(&ctx.rate),
+            not_permitted: std::mem::take(&mut *lock(&ctx.not_permitted)),
+        };
+        RunOutcome { result, end }
+    }
+
+    /// The error a stopped run ends with: cancelled when it was cancelled,
+    /// disconnected when its connection went while it ran (its row went
+    /// with it: not "saved, to continue later", whatever stopped it).
+    async fn why_stopped(
+        &self,
+        pull_id: i64,
+        result: Result<(), PullError>,
+        cancel: &CancellationToken,
+    ) -> Result<Result<(), PullError>, PullError> {
         let result = match result {
             Err(_) if cancel.is_cancelled() => Err(PullError::Cancelled { pull_id }),
             other => other.map_err(|e| e.with_pull_id(pull_id)),
         };
-        // A pull whose connection was disconnected while it ran (its row
-        // went with it) is not "saved, to continue later", whatever stopped it.
-        let result = match result {
+        Ok(match result {
             Err(e) if !matches!(e, PullError::Disconnected { .. }) => {
                 let gone = !self
                     .db
@@ -538,55 +548,7 @@ impl Puller {
                 })
             }
             other => other,
-        };
-        let finish = match &result {
-            Ok(()) => store::Finish {
-                state: PullState::Completed,
-                totals,
-                resume_after: None,
-                error_code: None,
-                message: (!not_permitted.is_empty()).then(|| {
-                    format!(
-                        "The other record types were pulled. {}",
-                        not_permitted_message(&not_permitted)
-                    )
-                }),
-                not_permitted: not_permitted.clone(),
-                organization_id: org.clone(),
-                sends_ms,
-                rate,
-            },
-            Err(e) => store::Finish {
-                state: e.state(),
-                totals,
-                resume_after: match e {
-                    PullError::QuotaExhausted {
-                        resume_after: Some(t),
-                        ..
-                    } => Some(store::rfc3339(*t)),
-                    _ => None,
-                },
-                error_code: Some(e.code().as_str().to_owned()),
-                message: Some(e.to_string()),
-                not_permitted: not_permitted.clone(),
-                organization_id: org.clone(),
-                sends_ms,
-                rate,
-            },
-        };
-        let state = finish.state;
-        self.db
-            .call(move |c| store::finish_pull(c, pull_id, &finish))
-            .await?;
-        tracing::info!(
-            pull_id,
-            state = state.as_str(),
-            calls = totals.calls,
-            "pull stopped"
-        );
-        result?;
-        let row = self.db.call(move |c| store::load_pull(c, pull_id)).await?;
-        Ok(report(&row, PullState::Completed))
+        })
     }
 
     async fn session(&self, tokens: Arc<dyn TokenSource>) -> Result<Session, PullError> {
@@ -1410,43 +1372,25 @@ impl<'a> Ctx<'a> {
             .collect())
     }
 
+    /// Pulls one record type from its checkpoint, page after page, until
+    /// it is done (or the run stops).
     async fn pull_entity(&self, cp: Checkpoint) -> Result<(), PullError> {
         let entity = cp.entity;
-        let detail = self.options.wants_detail(entity);
         let mut page = cp.next_page.max(1);
         let mut phase = cp.phase;
-        // A pull of everything asks for oldest first by creation: new
-        // records come last and edits keep their place, so offset paging
-        // neither skips nor repeats. A sample asks for the newest. A pull
-        // begun before orders were asked for resumes as it began.
+        // A pull begun before orders were asked for resumes as it began.
         let legacy = cp.list_order.as_deref() == Some("");
-        let ask: &'static [(&'static str, &'static str)] = if legacy {
-            &[]
-        } else if self.options.sample.is_some() {
-            &ListOrder::NEWEST_FIRST
-        } else {
-            &ListOrder::OLDEST_FIRST
-        };
+        let ask = self.order_to_ask(legacy);
         // Pages in a row that said more follow but brought nothing new.
         let mut stale = 0u32;
         loop {
             let have = self.counters(entity).records.load(Ordering::SeqCst);
-            if let Some(n) = self.options.sample {
-                if have >= u64::from(n) {
-                    return self
-                        .commit(entity, Vec::new(), page, phase, true, None)
-                        .await;
-                }
+            if self.options.sample.is_some_and(|n| have >= u64::from(n)) {
+                return self
+                    .commit(entity, Vec::new(), page, phase, true, None)
+                    .await;
             }
-            if let Some(cap) = self.page_cap(page) {
-                tracing::warn!(entity = entity.name(), page, "a list longer than plausible");
-                return Err(PullError::TooManyPages {
-                    pull_id: self.pull_id,
-                    entity,
-                    records: have,
-                    cap,
-                });
-            }
+            self.check_page_cap(entity, page, have)?;
             let listed = self.list(entity, page, ask).await?;
             let has_more = listed.has_more;
             // Records never move in this order, so no second look is needed.
@@ -1461,55 +1405,22 @@ impl<'a> Ctx<'a> {
             } else {
                 listed.order.as_ref().map(ListOrder::code)
             };
-            let mut rows = listed.records;
-            let listed_rows = rows.len();
-            rows.retain(|r| r.id(entity).is_some());
-            let without_id = (listed_rows - rows.len()) as u64;
-            if without_id > 0 {
-                tracing::warn!(
-                    entity = entity.name(),
-                    records = without_id,
-                    "records without an id were not stored"
-                );
-                // A rescan reads again rows counted already.
-                if phase == Phase::List {
-                    let counters = self.counters(entity);
-                    counters.without_id.fetch_add(without_id, Ordering::SeqCst);
-                }
-            }
-            // A sample is N distinct records, and a rescan looks for new ones.
-            if phase == Phase::Rescan || self.options.sample.is_some() {
-                rows = self.unseen(entity, rows).await?;
-            }
-            if let Some(n) = self.options.sample {
-                let room = usize::try_from(u64::from(n).saturating_sub(have)).unwrap_or(usize::MAX);
-                rows.truncate(room);
-            }
+            let rows = self.with_ids(entity, listed.records, phase);
+            let rows = self.new_rows(entity, rows, phase, have).await?;
             let found_new = !rows.is_empty();
-            let records = if detail {
-                self.details(entity, rows).await?
-            } else {
-                rows.iter()
-                    .filter_map(|r| store::prepare(entity, r, false))
-                    .collect()
-            };
+            let records = self.prepare_rows(entity, rows).await?;
             let stored_after = have + records.len() as u64;
             let sample_full = self
                 .options
                 .sample
                 .is_some_and(|n| stored_after >= u64::from(n));
-            let (next_page, next_phase, done) = match phase {
-                Phase::List if has_more && !sample_full => (page + 1, Phase::List, false),
-                // A pull of everything that read more than one page in an
-                // order records move in looks again from page 1 for records
-                // added meanwhile.
-                Phase::List if self.options.sample.is_none() && page > 1 && !steady => {
-                    (1, Phase::Rescan, false)
-                }
-                Phase::List => (page, Phase::List, true),
-                Phase::Rescan if found_new && has_more => (page + 1, Phase::Rescan, false),
-                Phase::Rescan => (page, Phase::Rescan, true),
-            };
+            let (next_page, next_phase, done) = self.next_step(
+                page,
+                phase,
+                has_more && !sample_full,
+                found_new && has_more,
+                steady,
+            );
             self.commit(entity, records, next_page, next_phase, done, list_order)
                 .await?;
             if done {
@@ -1517,19 +1428,201 @@ impl<'a> Ctx<'a> {
             }
             let now = self.counters(entity).records.load(Ordering::SeqCst);
             stale = if now > have { 0 } else { stale + 1 };
-            if stale >= STALE_PAGES {
-                tracing::warn!(
-                    entity = entity.name(),
-                    page,
-                    "pages keep repeating records already received"
-                );
-                return Err(PullError::EndlessPages {
-                    pull_id: self.pull_id,
-                });
-            }
+            self.check_stale(entity, page, stale)?;
             page = next_page;
             phase = next_phase;
         }
+    }
+
+    /// The order a list is asked in. A pull of everything asks for oldest
+    /// first by creation: new records come last and edits keep their
+    /// place, so offset paging neither skips nor repeats. A sample asks for
+    /// the newest. A pull begun before orders were asked for (`legacy`)
+    /// asks for none.
+    fn order_to_ask(&self, legacy: bool) -> &'static [(&'static str, &'static str)] {
+        if legacy {
+            &[]
+        } else if self.options.sample.is_some() {
+            &ListOrder::NEWEST_FIRST
+        } else {
+            &ListOrder::OLDEST_FIRST
+        }
+    }
+
+    /// Stops a list longer than plausible before its page `page`.
+    fn check_page_cap(&self, entity: Entity, page: u32, have: u64) -> Result<(), PullError> {
+        let Some(cap) = self.page_cap(page) else {
+            return Ok(());
+        };
+        tracing::warn!(entity = entity.name(), page, "a list longer than plausible");
+        Err(PullError::TooManyPages {
+            pull_id: self.pull_id,
+            entity,
+            records: have,
+            cap,
+        })
+    }
+
+    /// Stops pages that keep repeating records already received.
+    fn check_stale(&self, entity: Entity, page: u32, stale: u32) -> Result<(), PullError> {
+        if stale < STALE_PAGES {
+            return Ok(());
+        }
+        tracing::warn!(
+            entity = entity.name(),
+            page,
+            "pages keep repeating records already received"
+        );
+        Err(PullError::EndlessPages {
+            pull_id: self.pull_id,
+        })
+    }
+
+    /// The listed rows that have an id; those without are counted (once:
+    /// a rescan reads again rows counted already) and not stored.
+    fn with_ids(&self, entity: Entity, mut rows: Vec<Record>, phase: Phase) -> Vec<Record> {
+        let listed_rows = rows.len();
+        rows.retain(|r| r.id(entity).is_some());
+        let without_id = (listed_rows - rows.len()) as u64;
+        if without_id > 0 {
+            tracing::warn!(
+                entity = entity.name(),
+                records = without_id,
+                "records without an id were not stored"
+            );
+            if phase == Phase::List {
+                let counters = self.counters(entity);
+                counters.without_id.fetch_add(without_id, Ordering::SeqCst);
+            }
+        }
+        rows
+    }
+
+    /// The rows to store: a sample is N distinct records, and a rescan
+    /// looks for new ones.
+    async fn new_rows(
+        &self,
+        entity: Entity,
+        mut rows: Vec<Record>,
+        phase: Phase,
+        have: u64,
+    ) -> Result<Vec<Record>, PullError> {
+        if phase == Phase::Rescan || self.options.sample.is_some() {
+            rows = self.unseen(entity, rows).await?;
+        }
+        if let Some(n) = self.options.sample {
+            let room = usize::try_from(u64::from(n).saturating_sub(have)).unwrap_or(usize::MAX);
+            rows.truncate(room);
+        }
+        Ok(rows)
+    }
+
+    /// The rows as stored: with their details when the pull asks for them.
+    async fn prepare_rows(
+        &self,
+        entity: Entity,
+        rows: Vec<Record>,
+    ) -> Result<Vec<Prepared>, PullError> {
+        if self.options.wants_detail(entity) {
+            self.details(entity, rows).await
+        } else {
+            Ok(rows
+                .iter()
+                .filter_map(|r| store::prepare(entity, r, false))
+                .collect())
+        }
+    }
+
+    /// The page and phase after page `page`, and whether the record type is
+    /// done: `list_on` when the list goes on (more follow and the sample is
+    /// not full), `rescan_on` when a rescan found new records and more follow.
+    fn next_step(
+        &self,
+        page: u32,
+        phase: Phase,
+        list_on: bool,
+        rescan_on: bool,
+        steady: bool,
+    ) -> (u32, Phase, bool) {
+        match phase {
+            Phase::List if list_on => (page + 1, Phase::List, false),
+            // A pull of everything that read more than one page in an
+            // order records move in looks again from page 1 for records
+            // added meanwhile.
+            Phase::List if self.options.sample.is_none() && page > 1 && !steady => {
+                (1, Phase::Rescan, false)
+            }
+            Phase::List => (page, Phase::List, true),
+            Phase::Rescan if rescan_on => (page + 1, Phase::Rescan, false),
+            Phase::Rescan => (page, Phase::Rescan, true),
+        }
+    }
+}
+
+/// What one run leaves to store beside how it ended.
+#[derive(Default)]
+struct RunEnd {
+    totals: Totals,
+    /// Sends and quota headers not yet written with a page.
+    sends_ms: Vec<i64>,
+    rate: Option<(RateInfo, i64)>,
+    /// Record types Zoho refused to the user.
+    not_permitted: Vec<Entity>,
+}
+
+/// How one run ended, and what it leaves to store.
+struct RunOutcome {
+    result: Result<(), PullError>,
+    end: RunEnd,
+}
+
+/// The pull's row as `result` leaves it.
+fn finish_of(
+    result: &Result<(), PullError>,
+    end: RunEnd,
+    organization_id: String,
+) -> store::Finish {
+    let RunEnd {
+        totals,
+        sends_ms,
+        rate,
+        not_permitted,
+    } = end;
+    let (state, resume_after, error_code, message) = match result {
+        Ok(()) => (
+            PullState::Completed,
+            None,
+            None,
+            (!not_permitted.is_empty()).then(|| {
+                format!(
+                    "The other record types were pulled. {}",
+                    not_permitted_message(&not_permitted)
+                )
+            }),
+        ),
+        Err(e) => (
+            e.state(),
+            match e {
+                PullError::QuotaExhausted {
+                    resume_after: Some(t),
+                    ..
+                } => Some(store::rfc3339(*t)),
+                _ => None,
+            },
+            Some(e.code().as_str().to_owned()),
+            Some(e.to_string()),
+        ),
+    };
+    store::Finish {
+        state,
+        totals,
+        resume_after,
+        error_code,
+        message,
+        not_permitted,
+        organization_id,
+        sends_ms,
+        rate,
     }
 }
 

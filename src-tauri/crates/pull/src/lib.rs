@@ -12,6 +12,8 @@
 //!   crate implements it for stored connections);
 //! - [`engine`]: [`Puller`]: `run` / `resume` a pull, with retries, the
 //!   cross-process lock, checkpoints and progress;
+//! - [`request`]: what one run is asked: [`PullRequest`] and its
+//!   [`PullControls`] (progress, cancel, a cap on calls);
 //! - [`machine`]: the machine-wide lock of an organization (one pull of it
 //!   at a time on this computer, whatever the data folder or environment);
 //! - [`KeyColumns`]: what is kept of each record beside its JSON (number or
@@ -23,14 +25,13 @@
 //!
 //! ```no_run
 //! # async fn demo(db: &std::path::Path, tokens: std::sync::Arc<dyn zbs_pull::TokenSource>) -> Result<(), zbs_pull::PullError> {
-//! use zbs_pull::{LimiterRegistry, PullOptions, Puller, RateBudget};
+//! use zbs_pull::{LimiterRegistry, PullOptions, PullRequest, Puller, RateBudget};
 //! let puller = Puller::new(db, LimiterRegistry::new(), RateBudget::from_env()?)?;
 //! let options = PullOptions::default(); // invoices, credit notes, customers; 25 each
 //! let forecast = puller.forecast("conn-1", "775501234", &options, None)?;
-//! let cancel = tokio_util::sync::CancellationToken::new();
-//! let report = puller
-//!     .run("conn-1", "775501234", &options, tokens, |p| println!("{} calls", p.calls), cancel)
-//!     .await?;
+//! let request = PullRequest::new("conn-1", "775501234", &options, tokens)
+//!     .progress(|p| println!("{} calls", p.calls));
+//! let report = puller.run(request).await?;
 //! println!("{}", serde_json::to_string(&report).unwrap_or_default());
 //! # let _ = forecast; Ok(()) }
 //! ```
@@ -46,6 +47,7 @@ mod error;
 pub mod export;
 pub mod limiter;
 pub mod machine;
+pub mod request;
 mod results;
 mod store;
 pub mod token;
@@ -59,6 +61,7 @@ pub use engine::{
 };
 pub use error::{not_permitted_message, PageCap, PullError};
 pub use limiter::{LimiterRegistry, OrgLimiter, DEFAULT_CONCURRENCY};
+pub use request::{PullControls, PullRequest};
 pub use results::{forget_connection, MAX_PAGE_ROWS};
 pub use store::{ConnectionCheck, BUSY_TIMEOUT, MIGRATIONS, NO_PULL, REQUEST_LOG_MAX};
 pub use token::{AccessGrant, StaticToken, TokenError, TokenSource};

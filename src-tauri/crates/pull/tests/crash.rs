@@ -15,7 +15,8 @@ use common::*;
 use rand::Rng;
 use serde_json::json;
 use zbs_pull::{
-    AccessGrant, CancellationToken, LimiterRegistry, Puller, PullerConfig, RateBudget, StaticToken,
+    AccessGrant, LimiterRegistry, PullControls, PullRequest, Puller, PullerConfig, RateBudget,
+    StaticToken,
 };
 use zbs_zoho::{Entity, SecretString};
 
@@ -59,14 +60,12 @@ fn crash_child() {
             api_domain: spec["api"].as_str().expect("api").parse().expect("url"),
         };
         let r = puller
-            .run(
+            .run(PullRequest::new(
                 "crash",
                 spec["org"].as_str().expect("org"),
                 &all_of(&MAIN),
                 Arc::new(StaticToken(grant)),
-                |_| {},
-                CancellationToken::new(),
-            )
+            ))
             .await;
         assert!(r.is_ok(), "child pull: {:?}", r.err().map(|e| e.code()));
     });
@@ -133,7 +132,7 @@ async fn killed_pulls_resume_to_the_full_set() {
     let history = puller.history(Some("crash"), 10).expect("history");
     assert_eq!(history.len(), 1, "one pull, resumed across processes");
     let r = puller
-        .resume(history[0].id, tokens, |_| {}, CancellationToken::new())
+        .resume(history[0].id, tokens, PullControls::default())
         .await
         .expect("resumes");
     assert!(r.complete);

@@ -7,7 +7,7 @@
 use std::time::Duration;
 
 use zbs_codes::Code;
-use zbs_pull::{CancellationToken, PullError, PullState};
+use zbs_pull::{PullError, PullRequest, PullState};
 use zbs_zoho::Entity;
 
 mod common;
@@ -20,14 +20,12 @@ async fn a_daily_limit_answer_without_headers_pauses_the_pull_at_once() {
     env.sim.faults().exhaust_daily_quota(&env.org).unwrap();
     let p = env.puller(20);
     let err = p
-        .run(
+        .run(PullRequest::new(
             "c",
             &env.org,
             &all_of(&[Entity::Invoices]),
             tokens,
-            |_| {},
-            CancellationToken::new(),
-        )
+        ))
         .await
         .expect_err("the day's quota is used up");
     assert!(matches!(err, PullError::QuotaExhausted { .. }), "{err}");

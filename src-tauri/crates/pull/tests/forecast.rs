@@ -8,10 +8,8 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use common::*;
-use zbs_pull::{CancellationToken, PullOptions};
+use zbs_pull::{PullOptions, PullRequest};
 use zbs_zoho::Entity;
-
-fn quiet(_: zbs_pull::Progress) {}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn forecasts_are_within_ten_percent_of_the_calls_made() {
@@ -50,14 +48,12 @@ async fn forecasts_are_within_ten_percent_of_the_calls_made() {
             .expect("forecast");
         assert!(!est.lower_bound, "{name}: the totals are known");
         let report = puller
-            .run(
+            .run(PullRequest::new(
                 &connection,
                 &env.org,
                 &options,
                 tokens.clone(),
-                quiet,
-                CancellationToken::new(),
-            )
+            ))
             .await
             .expect("pull");
         let off = (est.calls as f64 - report.calls as f64).abs() / report.calls as f64;

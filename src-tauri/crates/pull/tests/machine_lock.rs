@@ -11,10 +11,8 @@ use std::time::Duration;
 
 use common::*;
 use zbs_codes::Code;
-use zbs_pull::{CancellationToken, PullError, Puller, PullerConfig};
+use zbs_pull::{CancellationToken, PullError, PullRequest, Puller, PullerConfig};
 use zbs_zoho::Entity;
-
-fn quiet(_: zbs_pull::Progress) {}
 
 /// A puller on `db` whose machine-wide locks are in `locks`.
 fn puller(env: &Env, db: &Path, locks: &Path) -> Puller {
@@ -36,15 +34,8 @@ async fn invoices(
     tokens: Arc<SimTokens>,
     cancel: CancellationToken,
 ) -> Result<zbs_pull::PullReport, PullError> {
-    p.run(
-        conn,
-        org,
-        &all_of(&[Entity::Invoices]),
-        tokens,
-        quiet,
-        cancel,
-    )
-    .await
+    p.run(PullRequest::new(conn, org, &all_of(&[Entity::Invoices]), tokens).cancel(cancel))
+        .await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -8,8 +8,8 @@ use std::sync::Arc;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use zbs_pull::{
-    AccessGrant, CancellationToken, ExportFormat, LimiterRegistry, PullOptions, RateBudget,
-    SortColumn, SortDir, StaticToken,
+    AccessGrant, ExportFormat, LimiterRegistry, PullOptions, PullRequest, RateBudget, SortColumn,
+    SortDir, StaticToken,
 };
 use zbs_zoho::books::decode_list;
 use zbs_zoho::{Entity, SecretString};
@@ -70,14 +70,7 @@ async fn a_number_id_and_the_same_digits_as_text_are_two_records() {
     };
     for run in 0..2 {
         let report = p
-            .run(
-                "c",
-                "1",
-                &options,
-                tokens.clone(),
-                |_| {},
-                CancellationToken::new(),
-            )
+            .run(PullRequest::new("c", "1", &options, tokens.clone()))
             .await
             .expect("pull");
         assert!(report.complete);

@@ -11,10 +11,8 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use common::*;
-use zbs_pull::{CancellationToken, PullOptions};
+use zbs_pull::{CancellationToken, PullOptions, PullRequest};
 use zbs_zoho::Entity;
-
-fn quiet(_: zbs_pull::Progress) {}
 
 /// Every type of record, five pages of 50 each, with 2 records added and 4
 /// edited after every page served: every record that existed when the pull
@@ -32,14 +30,12 @@ async fn records_added_and_edited_mid_pull_are_each_stored_once_in_every_module(
         .collect();
     env.sim.faults().set_churn(2, 4);
     let report = puller
-        .run(
+        .run(PullRequest::new(
             "busy",
             &env.org,
             &all_of(Entity::all()),
             tokens,
-            quiet,
-            CancellationToken::new(),
-        )
+        ))
         .await
         .expect("the pull completes");
     env.sim.faults().set_churn(0, 0);
@@ -102,14 +98,7 @@ async fn a_sample_holds_the_newest_records_of_a_module_listed_by_name() {
         ..all_of(&[Entity::Customers, Entity::ChartOfAccounts])
     };
     let report = puller
-        .run(
-            "sample",
-            &env.org,
-            &options,
-            tokens,
-            quiet,
-            CancellationToken::new(),
-        )
+        .run(PullRequest::new("sample", &env.org, &options, tokens))
         .await
         .expect("the sample completes");
     let newest: BTreeSet<String> = (115..120)
@@ -154,7 +143,11 @@ async fn a_pull_begun_before_orders_were_asked_for_continues_in_its_own_order() 
         }
     };
     let first = puller
-        .run("old", &env.org, &options, tokens.clone(), progress, cancel)
+        .run(
+            PullRequest::new("old", &env.org, &options, tokens.clone())
+                .progress(progress)
+                .cancel(cancel),
+        )
         .await;
     assert!(
         first.is_err() || !first.as_ref().is_ok_and(|r| r.complete),
@@ -167,14 +160,7 @@ async fn a_pull_begun_before_orders_were_asked_for_continues_in_its_own_order() 
     assert_eq!(marked, 2);
     drop(conn);
     let report = puller
-        .run(
-            "old",
-            &env.org,
-            &options,
-            tokens,
-            quiet,
-            CancellationToken::new(),
-        )
+        .run(PullRequest::new("old", &env.org, &options, tokens))
         .await
         .expect("the pull continues and completes");
     assert!(report.complete);

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use serde_json::json;
 use zbs_codes::Code;
-use zbs_pull::{CancellationToken, PullError, PullOptions, STALE_PAGES};
+use zbs_pull::{PullError, PullOptions, PullRequest, STALE_PAGES};
 use zbs_zoho::books::decode_list;
 use zbs_zoho::Entity;
 
@@ -25,14 +25,12 @@ async fn endless_pages_stop_after_a_few_repeats_with_a_plain_message() {
     env.sim.faults().set_endless_pages(true);
     let p = env.puller(200);
     let options = all_of(&[Entity::Invoices]);
-    let run = p.run(
+    let run = p.run(PullRequest::new(
         "c",
         &env.org,
         &options,
         env.tokens().await,
-        |_| {},
-        CancellationToken::new(),
-    );
+    ));
     let outcome = tokio::time::timeout(Duration::from_secs(10), run).await;
     let calls = env.sim.stats(&env.org).expect("stats").accepted.len() as u64;
     let err = outcome
@@ -73,14 +71,7 @@ async fn a_sample_is_that_many_distinct_records_when_pages_repeat_rows() {
         ..PullOptions::default()
     };
     let report = p
-        .run(
-            "c",
-            &env.org,
-            &options,
-            env.tokens().await,
-            progress,
-            CancellationToken::new(),
-        )
+        .run(PullRequest::new("c", &env.org, &options, env.tokens().await).progress(progress))
         .await
         .expect("pull");
     let stored = env.stored_ids("c", Entity::Invoices).len();
@@ -99,14 +90,12 @@ async fn records_without_an_id_are_counted_in_the_result() {
     env.sim.faults().blank_ids_next(7);
     let p = env.puller(200);
     let report = p
-        .run(
+        .run(PullRequest::new(
             "c",
             &env.org,
             &all_of(&[Entity::Invoices]),
             env.tokens().await,
-            |_| {},
-            CancellationToken::new(),
-        )
+        ))
         .await
         .expect("pull");
     let invoices = &report.entities["invoices"];
@@ -180,16 +169,17 @@ async fn a_very_slow_zoho_is_named_while_waiting_and_at_the_end() {
     let seen = std::sync::Mutex::new(Vec::new());
     let err = p
         .run(
-            "c",
-            &env.org,
-            &all_of(&[Entity::Invoices]),
-            env.tokens().await,
-            |pr| {
+            PullRequest::new(
+                "c",
+                &env.org,
+                &all_of(&[Entity::Invoices]),
+                env.tokens().await,
+            )
+            .progress(|pr| {
                 if let Some(w) = pr.waiting {
                     seen.lock().unwrap().push(w);
                 }
-            },
-            CancellationToken::new(),
+            }),
         )
         .await
         .expect_err("too slow to finish");
@@ -222,14 +212,12 @@ async fn a_list_with_new_records_on_every_page_stops_at_a_plausible_size() {
             ..zbs_pull::PullerConfig::default()
         });
     let options = all_of(&[Entity::Invoices]);
-    let run = p.run(
+    let run = p.run(PullRequest::new(
         "c",
         &env.org,
         &options,
         env.tokens().await,
-        |_| {},
-        CancellationToken::new(),
-    );
+    ));
     let err = tokio::time::timeout(Duration::from_secs(20), run)
         .await
         .expect("the pull ends")
@@ -262,14 +250,12 @@ async fn an_endless_list_stops_at_half_of_the_daily_quota() {
     env.sim.faults().set_churn(50, 0);
     let p = env.puller(50);
     let err = p
-        .run(
+        .run(PullRequest::new(
             "c",
             &env.org,
             &all_of(&[Entity::Invoices]),
             env.tokens().await,
-            |_| {},
-            CancellationToken::new(),
-        )
+        ))
         .await
         .expect_err("an endless list is not a complete pull");
     let stats = env.sim.stats(&env.org).unwrap();

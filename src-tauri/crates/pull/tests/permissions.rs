@@ -9,7 +9,7 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use zbs_codes::Code;
-use zbs_pull::{CancellationToken, PullError, PullState};
+use zbs_pull::{PullError, PullRequest, PullState};
 use zbs_zoho::Entity;
 
 mod common;
@@ -29,14 +29,7 @@ async fn a_module_refused_to_the_user_leaves_the_others_complete() {
     let p = env.puller(20);
     let options = all_of(&[Entity::Invoices, Entity::Bills, Entity::Customers]);
     let report = p
-        .run(
-            "c",
-            &env.org,
-            &options,
-            tokens.clone(),
-            |_| {},
-            CancellationToken::new(),
-        )
+        .run(PullRequest::new("c", &env.org, &options, tokens.clone()))
         .await
         .expect("the modules the user may read are pulled");
     assert_eq!(report.state, PullState::Completed);
@@ -66,14 +59,12 @@ async fn every_module_refused_fails_the_pull_naming_them_not_the_sign_in() {
     let tokens = env.tokens().await;
     let p = env.puller(20);
     let err = p
-        .run(
+        .run(PullRequest::new(
             "c",
             &env.org,
             &all_of(&[Entity::Invoices, Entity::CreditNotes]),
             tokens.clone(),
-            |_| {},
-            CancellationToken::new(),
-        )
+        ))
         .await
         .expect_err("nothing could be read");
     assert_eq!(err.code(), Code::NotPermitted);
@@ -98,14 +89,12 @@ async fn an_expired_token_is_still_refreshed_and_the_pull_completes() {
     env.sim.faults().expire_access_tokens();
     let p = env.puller(20);
     let report = p
-        .run(
+        .run(PullRequest::new(
             "c",
             &env.org,
             &all_of(&[Entity::Invoices, Entity::Customers]),
             tokens.clone(),
-            |_| {},
-            CancellationToken::new(),
-        )
+        ))
         .await
         .expect("a refreshed token reads everything");
     assert!(report.not_permitted.is_empty());

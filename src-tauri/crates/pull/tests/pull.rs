@@ -11,12 +11,13 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use common::*;
-use zbs_pull::{CancellationToken, PullError, PullOptions, PullState, SortColumn, SortDir};
+use zbs_pull::{
+    CancellationToken, PullControls, PullError, PullOptions, PullRequest, PullState, SortColumn,
+    SortDir,
+};
 use zbs_zoho::Entity;
 
 const MAIN: [Entity; 3] = [Entity::Invoices, Entity::CreditNotes, Entity::Customers];
-
-fn quiet(_: zbs_pull::Progress) {}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn exact_counts_at_page_boundaries() {
@@ -29,14 +30,12 @@ async fn exact_counts_at_page_boundaries() {
         }
         let conn = format!("conn-{n}");
         let report = puller
-            .run(
+            .run(PullRequest::new(
                 &conn,
                 &env.org,
                 &all_of(&MAIN),
                 tokens.clone(),
-                quiet,
-                CancellationToken::new(),
-            )
+            ))
             .await
             .expect("pull completes");
         assert!(report.complete);
@@ -67,14 +66,7 @@ async fn ten_thousand_records_per_entity() {
     let puller = env.puller(200);
     let started = Instant::now();
     let report = puller
-        .run(
-            "big",
-            &env.org,
-            &all_of(&MAIN),
-            tokens,
-            quiet,
-            CancellationToken::new(),
-        )
+        .run(PullRequest::new("big", &env.org, &all_of(&MAIN), tokens))
         .await
         .expect("pull completes");
     for e in MAIN {
@@ -105,14 +97,12 @@ async fn sample_with_and_without_detail_calls() {
     let puller = env.puller(200);
     let reduced = PullOptions::default();
     let r = puller
-        .run(
+        .run(PullRequest::new(
             "reduced",
             &env.org,
             &reduced,
             tokens.clone(),
-            quiet,
-            CancellationToken::new(),
-        )
+        ))
         .await
         .expect("reduced pull");
     assert_eq!(r.calls, 3, "one list call per entity");
@@ -145,14 +135,7 @@ async fn sample_with_and_without_detail_calls() {
         ..PullOptions::default()
     };
     let r = puller
-        .run(
-            "full",
-            &env.org,
-            &full,
-            tokens,
-            quiet,
-            CancellationToken::new(),
-        )
+        .run(PullRequest::new("full", &env.org, &full, tokens))
         .await
         .expect("detailed pull");
     assert_eq!(
@@ -189,14 +172,12 @@ async fn customers_only_leaves_vendors_out() {
     let tokens = env.tokens().await;
     let puller = env.puller(200);
     let r = puller
-        .run(
+        .run(PullRequest::new(
             "c",
             &env.org,
             &all_of(&[Entity::Customers]),
             tokens,
-            quiet,
-            CancellationToken::new(),
-        )
+        ))
         .await
         .expect("pull");
     assert_eq!(r.entities["customers"].records, 230);
@@ -220,14 +201,7 @@ async fn rate_limit_storm_completes_with_bounded_waits() {
     env.sim.faults().rate_limit_storm(5);
     let started = Instant::now();
     let r = puller
-        .run(
-            "storm",
-            &env.org,
-            &all_of(&MAIN),
-            tokens,
-            quiet,
-            CancellationToken::new(),
-        )
+        .run(PullRequest::new("storm", &env.org, &all_of(&MAIN), tokens))
         .await
         .expect("completes despite the storm");
     assert!(r.complete);
@@ -252,14 +226,12 @@ async fn server_errors_dropped_connections_and_bad_json_are_retried() {
     faults.drop_next(2);
     faults.malformed_next(1);
     let r = puller
-        .run(
+        .run(PullRequest::new(
             "faulty",
             &env.org,
             &all_of(&MAIN),
             tokens.clone(),
-            quiet,
-            CancellationToken::new(),
-        )
+        ))
         .await
         .expect("completes");
     for e in MAIN {
@@ -272,14 +244,7 @@ async fn server_errors_dropped_connections_and_bad_json_are_retried() {
     // A sustained error rate still completes (bounded retries per call).
     faults.set_error_rate(0.15);
     let r = puller
-        .run(
-            "flaky",
-            &env.org,
-            &all_of(&MAIN),
-            tokens,
-            quiet,
-            CancellationToken::new(),
-        )
+        .run(PullRequest::new("flaky", &env.org, &all_of(&MAIN), tokens))
         .await
         .expect("completes");
     faults.clear();
@@ -300,14 +265,7 @@ async fn daily_quota_pauses_and_resumes_to_the_same_set() {
     let puller = env.puller(40);
     let options = all_of(&MAIN);
     let err = puller
-        .run(
-            "q",
-            &env.org,
-            &options,
-            tokens.clone(),
-            quiet,
-            CancellationToken::new(),
-        )
+        .run(PullRequest::new("q", &env.org, &options, tokens.clone()))
         .await
         .expect_err("the quota runs out");
     assert_eq!(err.code(), zbs_codes::Code::QuotaExhausted);
@@ -329,14 +287,7 @@ async fn daily_quota_pauses_and_resumes_to_the_same_set() {
 
     // Trying again before the reset costs one refused call, and stops again.
     let again = puller
-        .run(
-            "q",
-            &env.org,
-            &options,
-            tokens.clone(),
-            quiet,
-            CancellationToken::new(),
-        )
+        .run(PullRequest::new("q", &env.org, &options, tokens.clone()))
         .await
         .expect_err("still out");
     assert_eq!(again.code(), zbs_codes::Code::QuotaExhausted);
@@ -348,14 +299,7 @@ async fn daily_quota_pauses_and_resumes_to_the_same_set() {
     let mut report = None;
     for _ in 0..12 {
         match puller
-            .run(
-                "q",
-                &env.org,
-                &options,
-                tokens.clone(),
-                quiet,
-                CancellationToken::new(),
-            )
+            .run(PullRequest::new("q", &env.org, &options, tokens.clone()))
             .await
         {
             Ok(r) => {
@@ -403,14 +347,7 @@ async fn records_added_between_pages_are_not_missed() {
         }
     };
     let r = puller
-        .run(
-            "grow",
-            &env.org,
-            &all_of(&MAIN),
-            tokens,
-            progress,
-            CancellationToken::new(),
-        )
+        .run(PullRequest::new("grow", &env.org, &all_of(&MAIN), tokens).progress(progress))
         .await
         .expect("pull");
     assert_eq!(r.entities["invoices"].records, 337);
@@ -431,22 +368,8 @@ async fn two_pulls_of_one_organization_stay_within_the_budget() {
     let options = all_of(&[Entity::Invoices, Entity::Customers]);
     let started = Instant::now();
     let (a, b) = tokio::join!(
-        puller.run(
-            "a",
-            &env.org,
-            &options,
-            tokens.clone(),
-            quiet,
-            CancellationToken::new()
-        ),
-        puller.run(
-            "b",
-            &env.org,
-            &options,
-            tokens.clone(),
-            quiet,
-            CancellationToken::new()
-        ),
+        puller.run(PullRequest::new("a", &env.org, &options, tokens.clone())),
+        puller.run(PullRequest::new("b", &env.org, &options, tokens.clone())),
     );
     let (a, b) = (a.expect("a"), b.expect("b"));
     let stats = env.sim.stats(&env.org).expect("stats");
@@ -495,34 +418,30 @@ async fn a_second_pull_of_the_organization_is_refused() {
         );
         tokio::spawn(async move {
             first
-                .run("x", &org, &all_of(&MAIN), tokens, quiet, cancel)
+                .run(PullRequest::new("x", &org, &all_of(&MAIN), tokens).cancel(cancel))
                 .await
         })
     };
     tokio::time::sleep(Duration::from_millis(400)).await;
     let err = second
-        .run(
+        .run(PullRequest::new(
             "y",
             &env.org,
             &all_of(&MAIN),
             tokens.clone(),
-            quiet,
-            CancellationToken::new(),
-        )
+        ))
         .await
         .expect_err("refused");
     assert_eq!(err.code(), zbs_codes::Code::AlreadyRunning);
     assert!(err.to_string().contains("already running"));
     // A double click in the same window: the same connection again.
     let err = first
-        .run(
+        .run(PullRequest::new(
             "x",
             &env.org,
             &all_of(&MAIN),
             tokens.clone(),
-            quiet,
-            CancellationToken::new(),
-        )
+        ))
         .await
         .expect_err("refused");
     assert_eq!(err.code(), zbs_codes::Code::AlreadyRunning);
@@ -537,28 +456,19 @@ async fn a_second_pull_of_the_organization_is_refused() {
     // Once it stopped, the other process may pull.
     env.sim.faults().set_latency(Duration::ZERO);
     let r = second
-        .run(
+        .run(PullRequest::new(
             "y",
             &env.org,
             &PullOptions::default(),
             tokens.clone(),
-            quiet,
-            CancellationToken::new(),
-        )
+        ))
         .await
         .expect("now allowed");
     assert!(r.complete);
     // And the cancelled pull continues where it stopped.
     let before: usize = MAIN.iter().map(|e| env.stored_ids("x", *e).len()).sum();
     let r = first
-        .run(
-            "x",
-            &env.org,
-            &all_of(&MAIN),
-            tokens,
-            quiet,
-            CancellationToken::new(),
-        )
+        .run(PullRequest::new("x", &env.org, &all_of(&MAIN), tokens))
         .await
         .expect("resumes");
     assert!(r.complete);
@@ -598,14 +508,12 @@ async fn a_stale_lock_of_a_dead_process_is_taken_over() {
         }
         let r = env
             .puller(200)
-            .run(
+            .run(PullRequest::new(
                 "s",
                 &env.org,
                 &PullOptions::default(),
                 tokens.clone(),
-                quiet,
-                CancellationToken::new(),
-            )
+            ))
             .await
             .expect("takes the lock over");
         assert!(r.complete);
@@ -620,14 +528,12 @@ async fn a_stale_lock_of_a_dead_process_is_taken_over() {
     .expect("insert");
     let err = env
         .puller(200)
-        .run(
+        .run(PullRequest::new(
             "s",
             &env.org,
             &PullOptions::default(),
             tokens,
-            quiet,
-            CancellationToken::new(),
-        )
+        ))
         .await
         .expect_err("held");
     assert_eq!(err.code(), zbs_codes::Code::AlreadyRunning);
@@ -648,14 +554,7 @@ async fn revoked_connection_stops_without_a_retry_loop() {
     };
     let before = env.sim.stats(&env.org).expect("stats").accepted.len();
     let err = puller
-        .run(
-            "r",
-            &env.org,
-            &all_of(&MAIN),
-            tokens.clone(),
-            progress,
-            CancellationToken::new(),
-        )
+        .run(PullRequest::new("r", &env.org, &all_of(&MAIN), tokens.clone()).progress(progress))
         .await
         .expect_err("needs reconnect");
     assert_eq!(err.code(), zbs_codes::Code::ReconnectNeeded);
@@ -694,14 +593,7 @@ async fn expired_access_token_is_refreshed_once_and_the_pull_completes() {
         }
     };
     let r = puller
-        .run(
-            "e",
-            &env.org,
-            &all_of(&MAIN),
-            tokens.clone(),
-            progress,
-            CancellationToken::new(),
-        )
+        .run(PullRequest::new("e", &env.org, &all_of(&MAIN), tokens.clone()).progress(progress))
         .await
         .expect("completes");
     assert_eq!(tokens.refreshes.load(Ordering::SeqCst), 1);
@@ -735,12 +627,8 @@ async fn progress_forecast_and_results() {
     let seen = std::sync::Mutex::new(Vec::new());
     let r = puller
         .run(
-            "p",
-            &env.org,
-            &options,
-            tokens,
-            |p| seen.lock().expect("lock").push(p),
-            CancellationToken::new(),
+            PullRequest::new("p", &env.org, &options, tokens)
+                .progress(|p| seen.lock().expect("lock").push(p)),
         )
         .await
         .expect("pull");
@@ -855,14 +743,7 @@ async fn bad_input_is_refused_plainly() {
         ..PullOptions::default()
     };
     let e = puller
-        .run(
-            "b",
-            &env.org,
-            &none,
-            tokens.clone(),
-            quiet,
-            CancellationToken::new(),
-        )
+        .run(PullRequest::new("b", &env.org, &none, tokens.clone()))
         .await
         .expect_err("no entities");
     assert_eq!(e.code(), zbs_codes::Code::InvalidOptions);
@@ -876,7 +757,7 @@ async fn bad_input_is_refused_plainly() {
         .expect_err("no file");
     assert_eq!(e.code(), zbs_codes::Code::DatabaseNotPrepared);
     let e = puller
-        .resume(9_999, tokens, quiet, CancellationToken::new())
+        .resume(9_999, tokens, PullControls::default())
         .await
         .expect_err("unknown");
     assert_eq!(e.code(), zbs_codes::Code::UnknownPull);
@@ -906,14 +787,7 @@ async fn progress_counts_details_fetched_before_their_page_is_stored() {
         ..PullOptions::default()
     };
     let r = puller
-        .run(
-            "details",
-            &env.org,
-            &options,
-            tokens,
-            progress,
-            CancellationToken::new(),
-        )
+        .run(PullRequest::new("details", &env.org, &options, tokens).progress(progress))
         .await
         .expect("pull");
     assert_eq!(r.entities["invoices"].records, 30);
@@ -958,28 +832,13 @@ async fn a_run_at_most_n_calls_sends_exactly_n_and_continues_later() {
             ..PullOptions::default()
         };
         let err = puller
-            .run_at_most(
-                "capped",
-                &env.org,
-                &options,
-                tokens.clone(),
-                quiet,
-                CancellationToken::new(),
-                Some(10),
-            )
+            .run(PullRequest::new("capped", &env.org, &options, tokens.clone()).at_most(Some(10)))
             .await
             .expect_err("stopped at its limit");
         assert!(matches!(err, PullError::Cancelled { .. }), "{err:?}");
         assert_eq!(accepted() - before, 10, "round {round}: exactly the limit");
         let r = puller
-            .run(
-                "capped",
-                &env.org,
-                &options,
-                tokens,
-                quiet,
-                CancellationToken::new(),
-            )
+            .run(PullRequest::new("capped", &env.org, &options, tokens))
             .await
             .expect("continued");
         assert_eq!(r.entities["invoices"].records, 30);

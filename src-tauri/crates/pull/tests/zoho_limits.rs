@@ -10,7 +10,7 @@ use std::time::Duration;
 use time::OffsetDateTime;
 use zbs_codes::Code;
 use zbs_pull::{
-    next_midnight, CancellationToken, LimiterRegistry, PullError, PullState, Puller, PullerConfig,
+    next_midnight, LimiterRegistry, PullError, PullRequest, PullState, Puller, PullerConfig,
 };
 use zbs_sim::SimConfig;
 use zbs_zoho::Entity;
@@ -52,14 +52,12 @@ async fn a_pull_through_three_token_expiries_stores_every_record_once() {
             ..PullerConfig::default()
         });
     let report = p
-        .run(
+        .run(PullRequest::new(
             "c",
             &env.org,
             &all_of(&[Entity::Invoices, Entity::Customers]),
             tokens.clone(),
-            |_| {},
-            CancellationToken::new(),
-        )
+        ))
         .await
         .expect("the pull outlives its tokens and completes");
     let refreshes = tokens.refreshes.load(Ordering::SeqCst);
@@ -100,14 +98,12 @@ async fn code_45_without_headers_pauses_until_the_organizations_midnight() {
     env.sim.faults().exhaust_daily_quota(&env.org).unwrap();
     let p = env.puller(20);
     let err = p
-        .run(
+        .run(PullRequest::new(
             "c",
             &env.org,
             &all_of(&[Entity::Invoices]),
             Arc::new(tokens),
-            |_| {},
-            CancellationToken::new(),
-        )
+        ))
         .await
         .expect_err("the day's quota is used up");
     let PullError::QuotaExhausted {
@@ -149,14 +145,12 @@ async fn code_45_mid_pull_pauses_at_once_with_or_without_headers() {
         let tokens = env.tokens().await;
         let p = env.puller(10);
         let err = p
-            .run(
+            .run(PullRequest::new(
                 "c",
                 &env.org,
                 &all_of(&[Entity::Invoices, Entity::Customers]),
                 tokens,
-                |_| {},
-                CancellationToken::new(),
-            )
+            ))
             .await
             .expect_err("the quota runs out");
         assert_eq!(err.code(), Code::QuotaExhausted, "{err}");
@@ -220,14 +214,12 @@ async fn code_44_waits_out_the_minute_and_the_pull_completes() {
             ..PullerConfig::default()
         });
         let report = p
-            .run(
+            .run(PullRequest::new(
                 "c",
                 &env.org,
                 &all_of(&[Entity::Invoices, Entity::Customers]),
                 tokens,
-                |_| {},
-                CancellationToken::new(),
-            )
+            ))
             .await
             .expect("the pull completes after waiting");
         assert!(report.complete);
@@ -261,14 +253,7 @@ async fn code_1070_lowers_the_concurrency_for_the_rest_of_the_run() {
         let mut options = all_of(&[Entity::Invoices]);
         options.line_items = true;
         let report = p
-            .run(
-                "c",
-                &env.org,
-                &options,
-                tokens,
-                |_| {},
-                CancellationToken::new(),
-            )
+            .run(PullRequest::new("c", &env.org, &options, tokens))
             .await
             .expect("the pull completes with fewer calls at once");
         assert!(report.complete);

@@ -185,10 +185,19 @@ pub fn step(id: &str) -> Option<StepId> {
 
 /// True when `item` (`step` or `step.substep`) is something a person may tick.
 pub fn is_tickable(item: &str) -> bool {
+    match parse_item(item) {
+        Some((s, Some(sub))) => s.substeps().contains(&sub),
+        Some((s, None)) => s.kind() == StepKind::Manual,
+        None => false,
+    }
+}
+
+/// The step and sub-step an item of the checklist names: `step.sub_step`,
+/// or a step alone (`None` when either is not known).
+pub fn parse_item(item: &str) -> Option<(StepId, Option<SubStepId>)> {
     match item.split_once('.') {
-        Some((step_id, sub)) => step(step_id)
-            .is_some_and(|s| SubStepId::parse(sub).is_some_and(|sub| s.substeps().contains(&sub))),
-        None => step(item).is_some_and(|s| s.kind() == StepKind::Manual),
+        Some((step_id, sub)) => Some((step(step_id)?, Some(SubStepId::parse(sub)?))),
+        None => Some((step(item)?, None)),
     }
 }
 

@@ -6,11 +6,13 @@
 //! Zoho user may not read (Zoho's code 57 with a valid token) shows here,
 //! before links go to customers, and not in a customer's first sync.
 
+use secrecy::SecretString;
 use serde::Serialize;
 use ts_rs::TS;
 use zbs_zoho::books::{BooksClient, BooksError};
 use zbs_zoho::Entity;
 
+use crate::connect::Connection;
 use crate::error::Error;
 use crate::keycheck::KeyCheckStatus;
 use crate::Setup;
@@ -74,24 +76,10 @@ impl Setup {
     ) -> Result<ConnectionTest, Error> {
         let connection = self.connection(id)?;
         let name = connection.organization_name.clone();
-        // Keys asked of Zoho five times in ten minutes are not asked again
-        // now (the probe ledger); the sign-in below still proves them when
-        // it needs a new token, and the result says the keys were not asked.
-        let mut keys_note = "";
-        match self.check_keys_at(&connection.region).await? {
-            Some(dc) if !dc.asked => {
-                keys_note = " (The Client ID and Secret were not asked again this time: they \
-                              were checked 5 times in the last 10 minutes.)";
-            }
-            Some(dc) if dc.status != KeyCheckStatus::Ok => {
-                let fix = dc.fix.map(|f| format!(" {f}")).unwrap_or_default();
-                return Ok(failed(format!(
-                    "The saved Client ID and Client Secret do not work for {name}: {}{fix}",
-                    dc.message
-                )));
-            }
-            _ => {}
-        }
+        let keys_note = match self.keys_note(&connection).await? {
+            Ok(note) => note,
+            Err(failure) => return Ok(failure),
+        };
         let grant = self.access_token(id, false).await?;
         let books = BooksClient::new(&grant.api_domain)?;
         let (orgs, token) = match books.organizations(&grant.token).await {
@@ -111,69 +99,110 @@ impl Setup {
             )));
         }
         // The token was just accepted, so a refusal now is the module's.
-        let entities = if entities.is_empty() {
-            Entity::default_selection()
-        } else {
-            let mut e = entities.to_vec();
-            e.sort();
-            e.dedup();
-            e
-        };
-        let mut modules = Vec::with_capacity(entities.len());
-        for entity in entities {
-            let label = entity.label();
-            // Outside what the sign-in was allowed: no call, the fix instead.
-            if !connection.can_read.contains(&entity) {
-                modules.push(ModuleCheck {
-                    entity,
-                    ok: false,
-                    message: crate::Error::NotAllowedBySignIn {
-                        names: label.to_owned(),
-                    }
-                    .to_string(),
-                });
-                continue;
-            }
-            let page = books
-                .list(&token, &connection.organization_id, entity, 1, 1, &[])
-                .await;
-            let (ok, message) = match page {
-                Ok(_) => (true, format!("{} can be read.", capitalized(label))),
-                Err(BooksError::Unauthorized) => (false, refused_module(label)),
-                Err(e) => (
-                    false,
-                    format!("{} could not be read: {e}", capitalized(label)),
-                ),
-            };
-            tracing::info!(connection = %id, entity = entity.name(), ok, "record type tested");
-            modules.push(ModuleCheck {
-                entity,
-                ok,
-                message,
-            });
+        let mut modules = Vec::new();
+        for entity in chosen(entities) {
+            modules.push(read_one(&books, &token, &connection, entity).await);
         }
-        let refused: Vec<&str> = modules
-            .iter()
-            .filter(|m| !m.ok)
-            .map(|m| m.entity.label())
-            .collect();
-        let ok = refused.is_empty();
-        let message = if ok {
-            format!(
-                "{name} answers and every chosen record type can be read: the connection works."
-            )
-        } else {
-            format!(
-                "{name} answers, but {} could not be read. See below for what to do.",
-                refused.join(", ")
-            )
-        };
-        Ok(ConnectionTest {
-            ok,
-            message: format!("{message}{keys_note}"),
-            modules,
-            checked_at: now(),
+        Ok(summary(&name, modules, keys_note))
+    }
+
+    /// What the result says of the stored keys, or the failed test when
+    /// they do not work. Keys asked of Zoho five times in ten minutes are
+    /// not asked again now (the probe ledger); the sign-in still proves
+    /// them when it needs a new token, and the result says the keys were
+    /// not asked.
+    async fn keys_note(
+        &self,
+        connection: &Connection,
+    ) -> Result<Result<&'static str, ConnectionTest>, Error> {
+        Ok(match self.check_keys_at(&connection.region).await? {
+            Some(dc) if !dc.asked => Ok(" (The Client ID and Secret were not asked again this \
+                                          time: they were checked 5 times in the last 10 \
+                                          minutes.)"),
+            Some(dc) if dc.status != KeyCheckStatus::Ok => {
+                let fix = dc.fix.map(|f| format!(" {f}")).unwrap_or_default();
+                Err(failed(format!(
+                    "The saved Client ID and Client Secret do not work for {}: {}{fix}",
+                    connection.organization_name, dc.message
+                )))
+            }
+            _ => Ok(""),
         })
+    }
+}
+
+/// The record types to test: `entities` once each in order, or the default
+/// selection when empty.
+fn chosen(entities: &[Entity]) -> Vec<Entity> {
+    if entities.is_empty() {
+        Entity::default_selection()
+    } else {
+        let mut e = entities.to_vec();
+        e.sort();
+        e.dedup();
+        e
+    }
+}
+
+/// Reads one record of `entity` (no call when the sign-in was not allowed
+/// it: the fix instead).
+async fn read_one(
+    books: &BooksClient,
+    token: &SecretString,
+    connection: &Connection,
+    entity: Entity,
+) -> ModuleCheck {
+    let label = entity.label();
+    if !connection.can_read.contains(&entity) {
+        return ModuleCheck {
+            entity,
+            ok: false,
+            message: crate::Error::NotAllowedBySignIn {
+                names: label.to_owned(),
+            }
+            .to_string(),
+        };
+    }
+    let page = books
+        .list(token, &connection.organization_id, entity, 1, 1, &[])
+        .await;
+    let (ok, message) = match page {
+        Ok(_) => (true, format!("{} can be read.", capitalized(label))),
+        Err(BooksError::Unauthorized) => (false, refused_module(label)),
+        Err(e) => (
+            false,
+            format!("{} could not be read: {e}", capitalized(label)),
+        ),
+    };
+    tracing::info!(connection = %connection.id, entity = entity.name(), ok, "record type tested");
+    ModuleCheck {
+        entity,
+        ok,
+        message,
+    }
+}
+
+/// The test's result from what each record type said.
+fn summary(name: &str, modules: Vec<ModuleCheck>, keys_note: &str) -> ConnectionTest {
+    let refused: Vec<&str> = modules
+        .iter()
+        .filter(|m| !m.ok)
+        .map(|m| m.entity.label())
+        .collect();
+    let ok = refused.is_empty();
+    let message = if ok {
+        format!("{name} answers and every chosen record type can be read: the connection works.")
+    } else {
+        format!(
+            "{name} answers, but {} could not be read. See below for what to do.",
+            refused.join(", ")
+        )
+    };
+    ConnectionTest {
+        ok,
+        message: format!("{message}{keys_note}"),
+        modules,
+        checked_at: now(),
     }
 }
 

@@ -45,65 +45,24 @@ impl Setup {
     pub fn diagnostics(&self, app_version: &str) -> Result<String, Error> {
         let status = self.status()?;
         let mut out = String::new();
+        write_settings(&mut out, app_version, &status);
+        self.write_data_centers(&mut out);
+        self.write_connections(&mut out)?;
         let w = &mut out;
-        let _ = writeln!(w, "Zoho Books Setup {app_version}");
         let _ = writeln!(
             w,
-            "System: {} ({} {})",
-            os_name(),
-            std::env::consts::OS,
-            std::env::consts::ARCH
+            "Rate limit: {}",
+            std::env::var("ZBSETUP_RATE_LIMIT").unwrap_or_else(|_| "100/60s (default)".into())
         );
-        let _ = writeln!(w, "Profile: {:?}", status.profile);
-        let _ = writeln!(w, "Data folder: {}", status.data_dir);
-        let _ = writeln!(
-            w,
-            "Client ID: {}",
-            status
-                .client_id
-                .as_deref()
-                .map(shorten)
-                .unwrap_or_else(|| "(not saved)".into())
-        );
-        let _ = writeln!(
-            w,
-            "Client Secret stored: {}",
-            if status.secret_stored && status.profile == crate::Profile::Demo {
-                "yes (made up, in the demo's folder)"
-            } else if status.secret_stored {
-                "yes (in the system keyring)"
-            } else {
-                "no"
-            }
-        );
-        let _ = writeln!(
-            w,
-            "Keyring: {}",
-            status.keyring_problem.as_deref().unwrap_or("reachable")
-        );
-        let _ = writeln!(w, "Integration switched on: {}", status.enabled);
-        let _ = writeln!(w, "Regions: {}", status.regions.join(", "));
-        let _ = writeln!(
-            w,
-            "Redirect method: {:?}; URIs: {}",
-            status.redirect_method,
-            status.redirect_uris.join(" ")
-        );
-        let done: Vec<&str> = status
-            .checklist
-            .iter()
-            .filter(|i| i.done)
-            .map(|i| i.id.as_str())
-            .collect();
-        let _ = writeln!(
-            w,
-            "Checklist done: {}",
-            if done.is_empty() {
-                "(none)".into()
-            } else {
-                done.join(", ")
-            }
-        );
+        let _ = writeln!(w, "Recent problems:");
+        for (at, kind, message) in self.store.recent_events(20)? {
+            let _ = writeln!(w, "  {at} {kind}: {message}");
+        }
+        Ok(out)
+    }
+
+    /// The data centers the app uses, and where their table comes from.
+    fn write_data_centers(&self, w: &mut String) {
         let _ = writeln!(
             w,
             "Data centers ({}):",
@@ -122,6 +81,10 @@ impl Setup {
                 zbs_zoho::dc::origin_string(&dc.api)
             );
         }
+    }
+
+    /// Every stored connection, one a line.
+    fn write_connections(&self, w: &mut String) -> Result<(), Error> {
         let connections = self.connections()?;
         let _ = writeln!(w, "Connections ({}):", connections.len());
         for c in &connections {
@@ -131,17 +94,70 @@ impl Setup {
                 c.id, c.organization_id, c.region, c.api_domain, c.state, c.connected_at
             );
         }
-        let _ = writeln!(
-            w,
-            "Rate limit: {}",
-            std::env::var("ZBSETUP_RATE_LIMIT").unwrap_or_else(|_| "100/60s (default)".into())
-        );
-        let _ = writeln!(w, "Recent problems:");
-        for (at, kind, message) in self.store.recent_events(20)? {
-            let _ = writeln!(w, "  {at} {kind}: {message}");
-        }
-        Ok(out)
+        Ok(())
     }
+}
+
+/// The app, the system and the settings the checklist is built on.
+fn write_settings(w: &mut String, app_version: &str, status: &crate::Status) {
+    let _ = writeln!(w, "Zoho Books Setup {app_version}");
+    let _ = writeln!(
+        w,
+        "System: {} ({} {})",
+        os_name(),
+        std::env::consts::OS,
+        std::env::consts::ARCH
+    );
+    let _ = writeln!(w, "Profile: {:?}", status.profile);
+    let _ = writeln!(w, "Data folder: {}", status.data_dir);
+    let _ = writeln!(
+        w,
+        "Client ID: {}",
+        status
+            .client_id
+            .as_deref()
+            .map(shorten)
+            .unwrap_or_else(|| "(not saved)".into())
+    );
+    let _ = writeln!(
+        w,
+        "Client Secret stored: {}",
+        if status.secret_stored && status.profile == crate::Profile::Demo {
+            "yes (made up, in the demo's folder)"
+        } else if status.secret_stored {
+            "yes (in the system keyring)"
+        } else {
+            "no"
+        }
+    );
+    let _ = writeln!(
+        w,
+        "Keyring: {}",
+        status.keyring_problem.as_deref().unwrap_or("reachable")
+    );
+    let _ = writeln!(w, "Integration switched on: {}", status.enabled);
+    let _ = writeln!(w, "Regions: {}", status.regions.join(", "));
+    let _ = writeln!(
+        w,
+        "Redirect method: {:?}; URIs: {}",
+        status.redirect_method,
+        status.redirect_uris.join(" ")
+    );
+    let done: Vec<&str> = status
+        .checklist
+        .iter()
+        .filter(|i| i.done)
+        .map(|i| i.id.as_str())
+        .collect();
+    let _ = writeln!(
+        w,
+        "Checklist done: {}",
+        if done.is_empty() {
+            "(none)".into()
+        } else {
+            done.join(", ")
+        }
+    );
 }
 
 /// The Client ID is not a secret, but support only needs its start.

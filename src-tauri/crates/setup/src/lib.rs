@@ -712,7 +712,13 @@ impl Setup {
         }
         self.store.tick(item, done)?;
         // What the console was given: the addresses listed at the tick.
-        if item == platform::REGISTER_URIS_ITEM || item == "register_client" {
+        if matches!(
+            checklist::parse_item(item),
+            Some((
+                checklist::StepId::RegisterClient,
+                None | Some(checklist::SubStepId::RedirectUris)
+            ))
+        ) {
             if done {
                 self.store
                     .set(keys::REGISTERED_URIS, &self.redirect_uris()?)?;

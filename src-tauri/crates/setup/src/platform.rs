@@ -18,10 +18,6 @@ use crate::Setup;
 /// Codat's callback for Zoho Books, from its setup guide.
 pub const CODAT_CALLBACK: &str = "https://zohobooks.codat.io/oauth/callback";
 
-/// The registration step's sub-step the person ticks once the redirect
-/// URIs are in Zoho's console.
-pub const REGISTER_URIS_ITEM: &str = "register_client.redirect_uris";
-
 /// Longest callback URI accepted (Zoho's console takes far less in practice).
 const MAX_CALLBACK: usize = 512;
 /// Longest platform name accepted.

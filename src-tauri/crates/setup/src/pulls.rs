@@ -15,8 +15,8 @@ use serde::Serialize;
 use ts_rs::TS;
 use zbs_pull::{
     AccessGrant, CancellationToken, EntityCount, ExportFormat, ExportSummary, Forecast, HistoryRow,
-    LimiterRegistry, Progress, PullOptions, PullReport, Puller, QuotaUsage, RateBudget,
-    RecordCount, RequestSeries, TokenError, TokenSource,
+    LimiterRegistry, PullControls, PullOptions, PullReport, PullRequest, Puller, QuotaUsage,
+    RateBudget, RecordCount, RequestSeries, TokenError, TokenSource,
 };
 
 /// What the results view shows for a connection.
@@ -112,28 +112,15 @@ impl Setup {
         Ok(forecast)
     }
 
-    /// Runs (or continues) a pull of a connection; `progress` is called as it goes.
+    /// Runs (or continues) a pull of a connection, going as `controls` say
+    /// (progress as it goes, cancel, and at most so many API calls in this
+    /// run, `zbsetup pull --max-calls`: past it, the pull ends as cancelled
+    /// and saved).
     pub async fn pull(
         self: &Arc<Self>,
         connection_id: &str,
         options: &PullOptions,
-        progress: impl Fn(Progress) + Send + Sync,
-        cancel: CancellationToken,
-    ) -> Result<PullReport, Error> {
-        self.pull_at_most(connection_id, options, progress, cancel, None)
-            .await
-    }
-
-    /// [`Setup::pull`] making at most `max_calls` API calls in this run
-    /// (`zbsetup pull --max-calls`); past it, the pull ends as cancelled and
-    /// saved.
-    pub async fn pull_at_most(
-        self: &Arc<Self>,
-        connection_id: &str,
-        options: &PullOptions,
-        progress: impl Fn(Progress) + Send + Sync,
-        cancel: CancellationToken,
-        max_calls: Option<u64>,
+        controls: PullControls<'_>,
     ) -> Result<PullReport, Error> {
         if !self.status()?.enabled {
             return Err(Error::NotEnabled);
@@ -155,15 +142,7 @@ impl Setup {
         let tokens = self.connection_tokens(&c)?;
         let report = self
             .puller()?
-            .run_at_most(
-                &c.id,
-                &c.organization_id,
-                options,
-                tokens,
-                progress,
-                cancel,
-                max_calls,
-            )
+            .run(PullRequest::new(&c.id, &c.organization_id, options, tokens).controls(controls))
             .await?;
         if report.complete {
             self.mark_tested()?;

@@ -511,65 +511,28 @@ fn sort_key(row: &Value, column: &str) -> SortKey {
     }
 }
 
-fn list(org: &Org, e: Entity, p: &HashMap<String, String>, endless: bool) -> (StatusCode, Value) {
-    let num = |name: &str, default: u64| -> Result<u64, (StatusCode, Value)> {
-        match p.get(name).map(|s| s.trim()) {
-            None | Some("") => Ok(default),
-            Some(s) => match s.parse::<u64>() {
-                Ok(n) if n >= 1 => Ok(n),
-                _ => Err(bad_param(name)),
-            },
-        }
-    };
-    let page = match num("page", 1) {
-        Ok(n) => n,
-        Err(e) => return e,
-    };
-    let per_page = match num("per_page", e.max_per_page()) {
-        Ok(n) => n.min(e.max_per_page()),
-        Err(e) => return e,
-    };
-    let (sort_column, ascending) = match order(e, p) {
-        Ok(o) => o,
-        Err(e) => return e,
-    };
+/// An error answer of the API: its status and body.
+type Refused = (StatusCode, Value);
 
-    // The records being paged, oldest first: one or two entities' runs.
-    let runs: Vec<Entity> = if e == Entity::Customers {
-        match p.get("contact_type").map(String::as_str) {
-            None | Some("") => vec![Entity::Customers, Entity::Vendors],
-            Some("customer") => vec![Entity::Customers],
-            Some("vendor") => vec![Entity::Vendors],
-            Some(_) => return bad_param("contact_type"),
-        }
-    } else {
-        vec![e]
-    };
-    // One entity by creation: its index is that order, so a page costs only
-    // its own rows. Anything else is sorted in full.
-    let sorted: Option<Vec<(Entity, u64)>> = if sort_column == "created_time" && runs.len() == 1 {
-        None
-    } else {
-        let mut items: Vec<(Entity, u64)> = runs
-            .iter()
-            .flat_map(|ent| (0..org.count(*ent)).map(move |i| (*ent, i)))
-            .collect();
-        if sort_column == "created_time" {
-            // Customers and vendors interleave by creation.
-            items.sort_by_key(|(ent, i)| (org.data.created_time(*ent, *i), *i));
-        } else {
-            let mut keyed: Vec<(SortKey, (Entity, u64))> = items
-                .into_iter()
-                .map(|(ent, i)| (sort_key(&org.row(ent, i), &sort_column), (ent, i)))
-                .collect();
-            keyed.sort_by(|a, b| a.0.cmp(&b.0).then((a.1 .1, a.1 .0).cmp(&(b.1 .1, b.1 .0))));
-            items = keyed.into_iter().map(|(_, item)| item).collect();
-        }
-        if !ascending {
-            items.reverse();
-        }
-        Some(items)
-    };
+/// `GET /{resource}`: one page of a list, in the order asked.
+fn list(org: &Org, e: Entity, p: &HashMap<String, String>, endless: bool) -> (StatusCode, Value) {
+    match list_page(org, e, p, endless) {
+        Ok(body) => (StatusCode::OK, body),
+        Err(refused) => refused,
+    }
+}
+
+fn list_page(
+    org: &Org,
+    e: Entity,
+    p: &HashMap<String, String>,
+    endless: bool,
+) -> Result<Value, Refused> {
+    let page = number_param(p, "page", 1)?;
+    let per_page = number_param(p, "per_page", e.max_per_page())?.min(e.max_per_page());
+    let (sort_column, ascending) = order(e, p)?;
+    let runs = listed_runs(e, p)?;
+    let sorted = sorted_items(org, &runs, &sort_column, ascending);
     let total = sorted
         .as_ref()
         .map_or_else(|| org.count(runs[0]), |v| v.len() as u64);
@@ -590,28 +553,107 @@ fn list(org: &Org, e: Entity, p: &HashMap<String, String>, endless: bool) -> (St
             org.row(ent, i)
         })
         .collect();
-    let (report_name, applied_filter) = e.report();
-    let mut ctx = Map::new();
-    ctx.insert("page".into(), page.into());
-    ctx.insert("per_page".into(), per_page.into());
-    ctx.insert("has_more_page".into(), (endless || end < total).into());
-    ctx.insert("report_name".into(), report_name.into());
-    ctx.insert("applied_filter".into(), applied_filter.into());
-    ctx.insert("custom_fields".into(), json!([]));
-    ctx.insert("sort_column".into(), sort_column.into());
-    ctx.insert(
-        "sort_order".into(),
-        if ascending { "A" } else { "D" }.into(),
-    );
-    if e == Entity::Invoices {
-        ctx.insert("seller_app_sales_channels".into(), "".into());
-    }
+    let ctx = PageContext {
+        page,
+        per_page,
+        has_more: endless || end < total,
+        sort_column,
+        ascending,
+    };
     let mut body = Map::new();
     body.insert("code".into(), 0.into());
     body.insert("message".into(), "success".into());
     body.insert(e.resource().into(), Value::Array(rows));
-    body.insert("page_context".into(), Value::Object(ctx));
-    (StatusCode::OK, Value::Object(body))
+    body.insert("page_context".into(), ctx.to_json(e));
+    Ok(Value::Object(body))
+}
+
+/// A whole number of at least 1 in `name` (`default` when absent or blank).
+fn number_param(p: &HashMap<String, String>, name: &str, default: u64) -> Result<u64, Refused> {
+    match p.get(name).map(|s| s.trim()) {
+        None | Some("") => Ok(default),
+        Some(s) => match s.parse::<u64>() {
+            Ok(n) if n >= 1 => Ok(n),
+            _ => Err(bad_param(name)),
+        },
+    }
+}
+
+/// The records being paged, oldest first: one or two entities' runs
+/// (`/contacts` lists customers and vendors unless `contact_type` says).
+fn listed_runs(e: Entity, p: &HashMap<String, String>) -> Result<Vec<Entity>, Refused> {
+    if e != Entity::Customers {
+        return Ok(vec![e]);
+    }
+    match p.get("contact_type").map(String::as_str) {
+        None | Some("") => Ok(vec![Entity::Customers, Entity::Vendors]),
+        Some("customer") => Ok(vec![Entity::Customers]),
+        Some("vendor") => Ok(vec![Entity::Vendors]),
+        Some(_) => Err(bad_param("contact_type")),
+    }
+}
+
+/// Every record of `runs` in the order asked; `None` for one entity by
+/// creation: its index is that order, so a page costs only its own rows.
+fn sorted_items(
+    org: &Org,
+    runs: &[Entity],
+    sort_column: &str,
+    ascending: bool,
+) -> Option<Vec<(Entity, u64)>> {
+    if sort_column == "created_time" && runs.len() == 1 {
+        return None;
+    }
+    let mut items: Vec<(Entity, u64)> = runs
+        .iter()
+        .flat_map(|ent| (0..org.count(*ent)).map(move |i| (*ent, i)))
+        .collect();
+    if sort_column == "created_time" {
+        // Customers and vendors interleave by creation.
+        items.sort_by_key(|(ent, i)| (org.data.created_time(*ent, *i), *i));
+    } else {
+        let mut keyed: Vec<(SortKey, (Entity, u64))> = items
+            .into_iter()
+            .map(|(ent, i)| (sort_key(&org.row(ent, i), sort_column), (ent, i)))
+            .collect();
+        keyed.sort_by(|a, b| a.0.cmp(&b.0).then((a.1 .1, a.1 .0).cmp(&(b.1 .1, b.1 .0))));
+        items = keyed.into_iter().map(|(_, item)| item).collect();
+    }
+    if !ascending {
+        items.reverse();
+    }
+    Some(items)
+}
+
+/// A list page's `page_context`, as Zoho writes it.
+struct PageContext {
+    page: u64,
+    per_page: u64,
+    has_more: bool,
+    sort_column: String,
+    ascending: bool,
+}
+
+impl PageContext {
+    fn to_json(&self, e: Entity) -> Value {
+        let (report_name, applied_filter) = e.report();
+        let mut ctx = Map::new();
+        ctx.insert("page".into(), self.page.into());
+        ctx.insert("per_page".into(), self.per_page.into());
+        ctx.insert("has_more_page".into(), self.has_more.into());
+        ctx.insert("report_name".into(), report_name.into());
+        ctx.insert("applied_filter".into(), applied_filter.into());
+        ctx.insert("custom_fields".into(), json!([]));
+        ctx.insert("sort_column".into(), self.sort_column.clone().into());
+        ctx.insert(
+            "sort_order".into(),
+            if self.ascending { "A" } else { "D" }.into(),
+        );
+        if e == Entity::Invoices {
+            ctx.insert("seller_app_sales_channels".into(), "".into());
+        }
+        Value::Object(ctx)
+    }
 }
 
 /// The churn fault: after a list page, new and edited records in that list.

@@ -425,107 +425,145 @@ fn redirect_allowed(shared: &Shared, registered: &[String], uri: &str) -> bool {
             .any(|r| url::Url::parse(r).is_ok_and(|reg| loopback(&reg) && reg.path() == u.path()))
 }
 
+/// `GET /oauth/v2/auth`: the consent page of a well-formed request, or the
+/// page refusing it.
 async fn authorize(State(ctx): State<AccountsCtx>, RawQuery(q): RawQuery) -> Response {
     let p = params(q.as_deref(), &[]);
+    match consent_request(&ctx, &p) {
+        Ok((client_name, pending)) => consent_page(&ctx.shared, &client_name, pending),
+        Err(Refusal::Page(message)) => error_page(&message),
+        Err(Refusal::BadRedirect) => bad_redirect_page(),
+    }
+}
+
+/// Why an authorization request gets no consent page.
+enum Refusal {
+    /// Zoho's error page with this message.
+    Page(String),
+    /// The redirect URI is not one of the client's.
+    BadRedirect,
+}
+
+/// The client's name and the authorization an `/auth` request asks for,
+/// checked in Zoho's order.
+fn consent_request(
+    ctx: &AccountsCtx,
+    p: &HashMap<String, String>,
+) -> Result<(String, Pending), Refusal> {
     let shared = &ctx.shared;
     let get = |k: &str| p.get(k).map(String::as_str).filter(|v| !v.is_empty());
-    let Some(client_id) = get("client_id") else {
-        return error_page("The client_id parameter is missing.");
-    };
-    let Some(client) = lock(&shared.clients).get(client_id).cloned() else {
-        return error_page("Invalid Client: no client is registered with this client_id.");
-    };
-    let Some(redirect_uri) = get("redirect_uri") else {
-        return error_page("The redirect_uri parameter is missing.");
-    };
+    let refuse = |message: &str| Refusal::Page(message.to_owned());
+    let client_id =
+        get("client_id").ok_or_else(|| refuse("The client_id parameter is missing."))?;
+    let client = lock(&shared.clients)
+        .get(client_id)
+        .cloned()
+        .ok_or_else(|| refuse("Invalid Client: no client is registered with this client_id."))?;
+    let redirect_uri =
+        get("redirect_uri").ok_or_else(|| refuse("The redirect_uri parameter is missing."))?;
     // Sign-in starts at accounts.zoho.com for every data center but China's,
     // which is separate: neither side knows the other's accounts.
     if (ctx.region == "cn") != (shared.home() == "cn") {
-        return error_page(
+        return Err(refuse(
             "This account cannot be found. Sign in at the Zoho site of the country where your \
              account was created.",
-        );
+        ));
     }
     if !redirect_allowed(shared, &client.redirect_uris, redirect_uri) {
-        // As at Zoho: a page of its own, and no redirect to the app.
-        let body = "<h1 id=\"error-title\">Invalid Redirect Uri</h1>\
-<p id=\"error\">Invalid Redirect Uri: Redirect URI passed does not match with the one configured.</p>";
-        return (
-            StatusCode::BAD_REQUEST,
-            Html(page("Invalid Redirect Uri", body)),
-        )
-            .into_response();
+        return Err(Refusal::BadRedirect);
     }
     if get("response_type") != Some("code") {
-        return error_page("The response_type parameter must be \"code\".");
+        return Err(refuse("The response_type parameter must be \"code\"."));
     }
     let scopes = match get("scope").map(parse_scopes) {
-        None => return error_page("The scope parameter is missing or empty."),
-        Some(Err(e)) => return error_page(&e),
+        None => return Err(refuse("The scope parameter is missing or empty.")),
+        Some(Err(e)) => return Err(Refusal::Page(e)),
         Some(Ok(s)) => s,
     };
     let offline = match get("access_type") {
         None | Some("online") => false,
         Some("offline") => true,
-        Some(other) => return error_page(&format!("Invalid access_type: {other}")),
+        Some(other) => return Err(Refusal::Page(format!("Invalid access_type: {other}"))),
     };
     match get("prompt") {
         None | Some("consent") | Some("login") | Some("none") | Some("select_account") => {}
-        Some(other) => return error_page(&format!("Invalid prompt: {other}")),
+        Some(other) => return Err(Refusal::Page(format!("Invalid prompt: {other}"))),
     }
-    let challenge = match (get("code_challenge"), get("code_challenge_method")) {
-        (None, None) => None,
-        (None, Some(_)) => {
-            return error_page("code_challenge_method was sent without code_challenge.")
-        }
-        (Some(value), method) => {
-            let method = match method {
-                None | Some("plain") => Method::Plain,
-                Some("S256") => Method::S256,
-                Some(other) => {
-                    return error_page(&format!("Unsupported code_challenge_method: {other}"))
-                }
-            };
-            let ok_chars = value
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b"-._~".contains(&b));
-            let ok_len = match method {
-                Method::S256 => value.len() == 43,
-                Method::Plain => (43..=128).contains(&value.len()),
-            };
-            if !ok_chars || !ok_len {
-                return error_page("The code_challenge is malformed.");
-            }
-            Some(Challenge {
-                value: value.to_string(),
-                method,
-            })
-        }
+    let challenge = code_challenge(get("code_challenge"), get("code_challenge_method"))
+        .map_err(Refusal::Page)?;
+    let pending = Pending {
+        client_id: client.client_id.clone(),
+        redirect_uri: redirect_uri.to_string(),
+        scopes,
+        state: get("state").map(str::to_string),
+        offline,
+        challenge,
+        created: shared.clock.now(),
     };
-    let now = shared.clock.now();
+    Ok((client.client_name, pending))
+}
+
+/// As at Zoho: a page of its own for a redirect URI not registered, and no
+/// redirect to the app.
+fn bad_redirect_page() -> Response {
+    let body = "<h1 id=\"error-title\">Invalid Redirect Uri</h1>\
+<p id=\"error\">Invalid Redirect Uri: Redirect URI passed does not match with the one configured.</p>";
+    (
+        StatusCode::BAD_REQUEST,
+        Html(page("Invalid Redirect Uri", body)),
+    )
+        .into_response()
+}
+
+/// The PKCE challenge of a request (`None` without one), or why it is
+/// refused.
+fn code_challenge(value: Option<&str>, method: Option<&str>) -> Result<Option<Challenge>, String> {
+    let value = match (value, method) {
+        (None, None) => return Ok(None),
+        (None, Some(_)) => {
+            return Err("code_challenge_method was sent without code_challenge.".into())
+        }
+        (Some(value), _) => value,
+    };
+    let method = match method {
+        None | Some("plain") => Method::Plain,
+        Some("S256") => Method::S256,
+        Some(other) => return Err(format!("Unsupported code_challenge_method: {other}")),
+    };
+    let ok_chars = value
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b"-._~".contains(&b));
+    let ok_len = match method {
+        Method::S256 => value.len() == 43,
+        Method::Plain => (43..=128).contains(&value.len()),
+    };
+    if !ok_chars || !ok_len {
+        return Err("The code_challenge is malformed.".into());
+    }
+    Ok(Some(Challenge {
+        value: value.to_string(),
+        method,
+    }))
+}
+
+/// Keeps `pending` (dropping those past their time) and shows the consent
+/// page that accepts or denies it.
+fn consent_page(shared: &Shared, client_name: &str, pending: Pending) -> Response {
     let id = random_hex(32);
+    let scope_items: String = pending
+        .scopes
+        .iter()
+        .map(|s| format!("<li><code>{}</code></li>", escape(s)))
+        .collect();
+    let offline = pending.offline;
     {
+        let now = pending.created;
         let mut store = lock(&shared.oauth);
         store
             .pending
             .retain(|_, p| now.saturating_duration_since(p.created) < PENDING_TTL);
-        store.pending.insert(
-            id.clone(),
-            Pending {
-                client_id: client.client_id.clone(),
-                redirect_uri: redirect_uri.to_string(),
-                scopes: scopes.clone(),
-                state: get("state").map(str::to_string),
-                offline,
-                challenge,
-                created: now,
-            },
-        );
+        store.pending.insert(id.clone(), pending);
     }
-    let scope_items: String = scopes
-        .iter()
-        .map(|s| format!("<li><code>{}</code></li>", escape(s)))
-        .collect();
     let body = format!(
         "<h1><span id=\"client-name\">{client}</span> would like to access your Zoho Books data</h1>\
 <p>Signed in as <strong>{user}</strong> ({email}), data center <code>{home}</code>.</p>\
@@ -535,7 +573,7 @@ async fn authorize(State(ctx): State<AccountsCtx>, RawQuery(q): RawQuery) -> Res
 <input type=\"hidden\" name=\"request_id\" value=\"{id}\">\
 <div class=\"actions\"><button class=\"accept\" type=\"submit\" name=\"decision\" value=\"accept\">Accept</button>\
 <button class=\"deny\" type=\"submit\" name=\"decision\" value=\"deny\">Deny</button></div></form>",
-        client = escape(&client.client_name),
+        client = escape(client_name),
         user = escape(&shared.cfg.user_name),
         email = escape(&shared.cfg.user_email),
         home = escape(&shared.home()),

@@ -6,6 +6,8 @@
 //!   benchmarks: [`sim_config`], [`SimTokens`] (a [`zbs_pull::TokenSource`]
 //!   signed in at the simulator) and [`create_db`] (the database file as the
 //!   app makes it).
+//! - With the feature `browser`, for the tests that sign in over real HTTP:
+//!   [`follow`], the browser following a redirect to the app's listener.
 //! - With the feature `proptest`: [`arb_json`], any JSON shaped a little like
 //!   Zoho's answers, for property tests.
 
@@ -13,11 +15,15 @@ use std::path::PathBuf;
 
 use serde_json::Value;
 
+#[cfg(feature = "browser")]
+mod browser;
 #[cfg(feature = "proptest")]
 mod fuzz;
 #[cfg(feature = "pull")]
 mod pull;
 
+#[cfg(feature = "browser")]
+pub use browser::follow;
 #[cfg(feature = "proptest")]
 pub use fuzz::arb_json;
 #[cfg(feature = "pull")]

@@ -1,6 +1,7 @@
 //! A data folder with a stored connection to a simulator running in the test
 //! process, for `zbsetup` processes to work on (keys in the app's keyring
-//! service, so run under `tests/session.sh`).
+//! service, so run under `tests/session.sh`). It owns that folder and the
+//! simulator it is connected to; the browser's `follow` is `zbs_testkit`'s.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -13,6 +14,8 @@ use zbs_setup::{CredentialsInput, OpenOptions, Profile, Setup};
 use zbs_sim::{SimConfig, SimHandle, Simulator};
 use zbs_zoho::dc::DataCenters;
 use zbs_zoho::loopback::LoopbackListener;
+
+pub use zbs_testkit::follow;
 
 /// A simulator with `records` of each entity whose limits never bind a test.
 pub fn roomy_sim(records: u64) -> SimConfig {
@@ -128,6 +131,14 @@ impl Connected {
         cmd
     }
 
+    /// [`Connected::zbsetup`] with a quick budget (`ZBSETUP_RATE_LIMIT`
+    /// 2000 a second), for tests about calls, not their pace.
+    pub fn quick_zbsetup(&self, dir: &Path) -> Command {
+        let mut cmd = self.zbsetup(dir);
+        cmd.env("ZBSETUP_RATE_LIMIT", "2000/1s");
+        cmd
+    }
+
     /// An endpoints file like the simulator's whose accounts servers do not
     /// answer (revoking and refreshing tokens fail).
     pub fn unreachable_accounts(&self) -> PathBuf {
@@ -148,15 +159,6 @@ fn dead_address() -> String {
     let port = l.local_addr().unwrap().port();
     drop(l);
     format!("http://127.0.0.1:{port}")
-}
-
-/// Follows a redirect as the browser would (its answer is not needed).
-pub async fn follow(location: &str) {
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let _ = client.get(location).send().await;
 }
 
 /// `SELECT COUNT(*)` over the data folder's database.

@@ -1,5 +1,7 @@
-//! What the CLI's test files share: running `zbsetup` as a person or a
-//! script would, and looking for a secret in the files it wrote.
+//! The CLI's test harness, and only that: running `zbsetup` as a person or a
+//! script would, and looking for a secret in the files it wrote; a data
+//! folder connected to a simulator is [`connected`]'s, and what every
+//! crate's tests share is `zbs_testkit`'s.
 
 #![allow(dead_code)] // each test file uses its own part
 

@@ -1,5 +1,8 @@
-//! Shared helpers: start a simulator, sign in, call the API. Also compiled
-//! into the `scale` test binary, which uses only some of them.
+//! The simulator's own tests' harness, and only that: the simulator seen
+//! from raw HTTP (start it, sign in by hand with PKCE, call the API), with
+//! none of the app's clients in between; the sign-in the other crates' tests
+//! use is `zbs_testkit`'s. Also compiled into the `scale` test binary, which
+//! uses only some of it.
 #![allow(dead_code)]
 
 use std::time::Duration;
