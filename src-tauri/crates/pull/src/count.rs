@@ -13,12 +13,13 @@ use std::time::Duration;
 use rusqlite::params;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
-use zbs_zoho::books::{BooksClient, BooksError, Entity, RateInfo, Throttle};
+use zbs_zoho::books::Entity;
 
-use crate::engine::Puller;
+use crate::engine::{Ctx, Puller};
 use crate::error::PullError;
-use crate::store;
+use crate::store::{self, PullRow};
 use crate::token::TokenSource;
+use crate::types::{PullOptions, PullState};
 use crate::CancellationToken;
 
 /// Pages of one type a count reads at most: past 5,000 records the total
@@ -53,24 +54,17 @@ pub struct RecordCount {
     pub stopped: Option<String>,
 }
 
-/// One count's organization, limiter, tokens and calls so far.
-struct CountRun<'a> {
-    organization_id: &'a str,
-    limiter: Arc<crate::limiter::OrgLimiter>,
-    tokens: Arc<dyn TokenSource>,
-    grant: crate::token::AccessGrant,
-    cancel: CancellationToken,
-    calls: u64,
-}
-
 /// Totals kept for a connection: `(records, complete)` per type.
 pub(crate) type KeptTotals = BTreeMap<Entity, (u64, bool)>;
 
 impl Puller {
     /// Counts the records of `entities` in the organization and keeps the
-    /// totals for the connection. Stops at the first refusal (the totals
-    /// counted so far are kept, the rest stay unknown), and at once when
-    /// Zoho says the day's calls are used up.
+    /// totals for the connection. Its calls are made as a pull's are (the
+    /// organization's limiter, a new token on expiry, Zoho's per-minute
+    /// limit waited out, fewer calls at once when it has too many in
+    /// progress, each call in the request log). Stops at the first refusal
+    /// (the totals counted so far are kept, the rest stay unknown), and at
+    /// once when Zoho says the day's calls are used up.
     pub async fn count_records(
         &self,
         connection_id: &str,
@@ -84,23 +78,16 @@ impl Puller {
             calls: 0,
             stopped: None,
         };
-        let grant = match tokens.access_token(false).await {
-            Ok(g) => g,
+        let row = counting_row(connection_id, organization_id, entities);
+        let calls = match self.calls_outside_pull(&row, tokens, &cancel).await {
+            Ok(calls) => calls,
             Err(e) => {
-                count.stopped = Some(e.to_string());
+                count.stopped = Some(stopped_by(&e));
                 return Ok(count);
             }
         };
-        let mut run = CountRun {
-            organization_id,
-            limiter: self.limiter_for(organization_id, self.budget().window()),
-            tokens,
-            grant,
-            cancel,
-            calls: 0,
-        };
         for &entity in entities {
-            match self.count_type(&mut run, entity).await? {
+            match self.count_type(&calls, entity).await? {
                 Ok(total) => {
                     self.keep_total(connection_id, entity, total.records, total.complete)?;
                     count.totals.push(total);
@@ -111,7 +98,7 @@ impl Puller {
                 }
             }
         }
-        count.calls = run.calls;
+        count.calls = calls.totals().calls;
         tracing::info!(
             calls = count.calls,
             types = count.totals.len(),
@@ -125,57 +112,24 @@ impl Puller {
     /// total, or why the count stopped, in words.
     async fn count_type(
         &self,
-        run: &mut CountRun<'_>,
+        calls: &Ctx<'_>,
         entity: Entity,
     ) -> Result<Result<RecordTotal, String>, PullError> {
-        let org = run.organization_id;
         let mut records = 0u64;
-        let mut refreshed = false;
-        let mut page = 1;
-        while page <= MAX_COUNT_PAGES {
-            let Ok(_slot) = run.limiter.acquire(&run.cancel).await else {
-                return Ok(Err("The count was stopped.".into()));
+        for page in 1..=MAX_COUNT_PAGES {
+            let listed = calls.list_of(entity, page, COUNT_PAGE, &[]).await;
+            calls.log_calls()?;
+            let listed = match listed {
+                Ok(listed) => listed,
+                Err(e) => return Ok(Err(stopped_by(&e))),
             };
-            run.calls += 1;
-            self.log_send(org)?;
-            let client = match BooksClient::new(&run.grant.api_domain) {
-                Ok(c) => c,
-                Err(e) => return Ok(Err(e.to_string())),
-            };
-            let answer = client
-                .list(&run.grant.token, org, entity, page, COUNT_PAGE, &[])
-                .await;
-            match answer {
-                Ok(listed) => {
-                    self.note_quota(org, listed.rate)?;
-                    run.limiter.succeeded();
-                    records += listed.records.len() as u64;
-                    if !listed.has_more {
-                        return Ok(Ok(RecordTotal {
-                            entity,
-                            records,
-                            complete: true,
-                        }));
-                    }
-                    page += 1;
-                }
-                // Expired: one new token, and the same page again.
-                Err(BooksError::Unauthorized) if !refreshed => {
-                    refreshed = true;
-                    match run.tokens.access_token(true).await {
-                        Ok(g) => run.grant = g,
-                        Err(e) => return Ok(Err(e.to_string())),
-                    }
-                }
-                Err(e) => {
-                    if let BooksError::RateLimited { rate, limit } = &e {
-                        self.note_quota(org, *rate)?;
-                        if *limit == Throttle::Minute {
-                            run.limiter.throttled(self.budget().window());
-                        }
-                    }
-                    return Ok(Err(stopped_by(&e)));
-                }
+            records += listed.records.len() as u64;
+            if !listed.has_more {
+                return Ok(Ok(RecordTotal {
+                    entity,
+                    records,
+                    complete: true,
+                }));
             }
         }
         Ok(Ok(RecordTotal {
@@ -238,25 +192,41 @@ impl Puller {
         )?;
         Ok(())
     }
+}
 
-    fn log_send(&self, organization_id: &str) -> Result<(), PullError> {
-        store::log_sends(&self.db.lock(), organization_id, &[store::now_ms()])
-    }
-
-    fn note_quota(&self, organization_id: &str, rate: RateInfo) -> Result<(), PullError> {
-        store::save_rate(&self.db.lock(), organization_id, rate, store::now_ms())
+/// The pull-like row a count's calls are made for: no pull of its own.
+fn counting_row(connection_id: &str, organization_id: &str, entities: &[Entity]) -> PullRow {
+    PullRow {
+        id: 0,
+        connection_id: connection_id.to_owned(),
+        organization_id: organization_id.to_owned(),
+        options: PullOptions {
+            entities: entities.to_vec(),
+            sample: None,
+            line_items: false,
+            customer_details: false,
+        },
+        state: PullState::Running,
+        calls: 0,
+        http_429: 0,
+        seconds: 0.0,
+        checkpoints: Vec::new(),
+        message: None,
+        not_permitted: Vec::new(),
     }
 }
 
-/// Why a count stopped, in words.
-fn stopped_by(e: &BooksError) -> String {
+/// Why a count stopped, in words: the daily quota in a pull's words.
+fn stopped_by(e: &PullError) -> String {
     match e {
-        BooksError::RateLimited {
-            limit: Throttle::Day,
-            ..
-        } => "Zoho says the organization's API calls for today are used up, so the count stopped; the totals not counted stay unknown.".into(),
-        BooksError::RateLimited { .. } => "Zoho asked to slow down, so the count stopped; count again in a minute.".into(),
-        BooksError::Unauthorized => "Zoho refused to list one of the record types to the Zoho user who connected, so the count stopped there.".into(),
-        other => format!("{other} The count stopped there."),
+        PullError::QuotaExhausted { .. } => e.to_string(),
+        PullError::Cancelled { .. } => "The count was stopped.".into(),
+        PullError::RateLimited { .. } => "Zoho kept asking to slow down, so the count stopped; count again in a few minutes.".into(),
+        PullError::NotPermitted { .. } => "Zoho refused to list one of the record types to the Zoho user who connected, so the count stopped there.".into(),
+        PullError::ReconnectNeeded { .. } => "Zoho no longer accepts this connection's sign-in, so the count stopped: connect the organization again, then count again.".into(),
+        PullError::Disconnected { .. } => "The connection was disconnected, so the count stopped.".into(),
+        PullError::Zoho { source, .. } => format!("{source} The count stopped there."),
+        PullError::Token { source, .. } => source.to_string(),
+        other => other.to_string(),
     }
 }

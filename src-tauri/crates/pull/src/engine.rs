@@ -551,6 +551,29 @@ impl Puller {
         })
     }
 
+    /// Calls outside a pull (a count of records) for the row's
+    /// organization, made as a pull makes them: through its limiter, with
+    /// the session's token refreshed on expiry, Zoho's throttling waited out
+    /// and its quota noted; stopped by `cancel`.
+    pub(crate) async fn calls_outside_pull<'a>(
+        &'a self,
+        row: &PullRow,
+        tokens: Arc<dyn TokenSource>,
+        cancel: &CancellationToken,
+    ) -> Result<Ctx<'a>, PullError> {
+        let session = self.session(tokens).await?;
+        let limiter = self.limiter_for(&row.organization_id, self.budget.window());
+        Ok(Ctx::new(
+            self,
+            row,
+            limiter,
+            session,
+            (cancel.clone(), cancel.child_token()),
+            &no_progress,
+            Instant::now(),
+        ))
+    }
+
     async fn session(&self, tokens: Arc<dyn TokenSource>) -> Result<Session, PullError> {
         let grant = tokens.access_token(false).await.map_err(token_error)?;
         let client = self.client(&grant)?;
@@ -578,6 +601,9 @@ impl Puller {
         .map_err(|source| PullError::Zoho { pull_id: 0, source })
     }
 }
+
+/// Progress of calls outside a pull: shown to no one.
+fn no_progress(_: Progress) {}
 
 fn token_error(source: TokenError) -> PullError {
     if source.is_reconnect_needed() {
@@ -712,7 +738,7 @@ struct EntityCounters {
 }
 
 /// Everything one run shares between its entities.
-struct Ctx<'a> {
+pub(crate) struct Ctx<'a> {
     puller: &'a Puller,
     pull_id: i64,
     connection_id: String,
@@ -798,7 +824,7 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    fn totals(&self) -> Totals {
+    pub(crate) fn totals(&self) -> Totals {
         Totals {
             calls: self.base.calls + self.calls.load(Ordering::SeqCst),
             http_429: self.base.http_429 + self.http_429.load(Ordering::SeqCst),
@@ -869,6 +895,20 @@ impl<'a> Ctx<'a> {
                     entities: refused,
                 })
             }
+            None => Ok(()),
+        }
+    }
+
+    /// Writes the calls sent so far to the request log and the latest quota
+    /// Zoho reported, for calls outside a pull (a pull writes them with
+    /// its pages).
+    pub(crate) fn log_calls(&self) -> Result<(), PullError> {
+        let sends = std::mem::take(&mut *lock(&self.sends));
+        let rate = *lock(&self.rate);
+        let conn = self.puller.db.lock();
+        store::log_sends(&conn, &self.organization_id, &sends)?;
+        match rate {
+            Some((rate, seen_ms)) => store::save_rate(&conn, &self.organization_id, rate, seen_ms),
             None => Ok(()),
         }
     }
@@ -1238,7 +1278,17 @@ impl<'a> Ctx<'a> {
         page: u32,
         order: &'static [(&'static str, &'static str)],
     ) -> Result<zbs_zoho::ListPage, PullError> {
-        let per_page = self.per_page();
+        self.list_of(entity, page, self.per_page(), order).await
+    }
+
+    /// Page `page` of `entity`'s list, `per_page` records a page.
+    pub(crate) async fn list_of(
+        &self,
+        entity: Entity,
+        page: u32,
+        per_page: u32,
+        order: &'static [(&'static str, &'static str)],
+    ) -> Result<zbs_zoho::ListPage, PullError> {
         let org = self.organization_id.clone();
         let fetched = self
             .call(entity, |client, token| {
