@@ -16,7 +16,7 @@ use ts_rs::TS;
 use zbs_zoho::books::Entity;
 
 use crate::engine::{Ctx, Puller};
-use crate::error::PullError;
+use crate::error::{quota_resets, PullError, QUOTA_USED_UP};
 use crate::store::{self, PullRow};
 use crate::token::TokenSource;
 use crate::types::{PullOptions, PullState};
@@ -216,10 +216,14 @@ fn counting_row(connection_id: &str, organization_id: &str, entities: &[Entity])
     }
 }
 
-/// Why a count stopped, in words: the daily quota in a pull's words.
+/// Why a count stopped, in words: the daily quota as a pull names it, with
+/// when to count again.
 fn stopped_by(e: &PullError) -> String {
     match e {
-        PullError::QuotaExhausted { .. } => e.to_string(),
+        PullError::QuotaExhausted { resume_after, .. } => format!(
+            "{QUOTA_USED_UP}, so the count stopped there: count again {}.",
+            quota_resets(*resume_after)
+        ),
         PullError::Cancelled { .. } => "The count was stopped.".into(),
         PullError::RateLimited { .. } => "Zoho kept asking to slow down, so the count stopped; count again in a few minutes.".into(),
         PullError::NotPermitted { .. } => "Zoho refused to list one of the record types to the Zoho user who connected, so the count stopped there.".into(),

@@ -203,12 +203,23 @@ fn elsewhere_message(data_folder: Option<&str>) -> String {
     )
 }
 
+/// The start of every message about the day's quota, a pull's or a count's.
+pub const QUOTA_USED_UP: &str = "Zoho's daily limit of API calls for this organization is used up";
+
 /// "Zoho's daily limit ... can continue after 14:30 UTC (in about 3 hours)."
 fn quota_message(resume_after: Option<OffsetDateTime>) -> String {
-    let head =
-        "Zoho's daily limit of API calls for this organization is used up. The pull is saved";
+    format!(
+        "{QUOTA_USED_UP}. The pull is saved and can continue {}.",
+        quota_resets(resume_after)
+    )
+}
+
+/// When the day's quota comes back: "after 14:30 UTC, when the limit resets
+/// at midnight in the organization's time zone (in about 3 hours)", or
+/// "tomorrow" when Zoho did not say.
+pub fn quota_resets(resume_after: Option<OffsetDateTime>) -> String {
     let Some(at) = resume_after else {
-        return format!("{head} and can continue tomorrow.");
+        return "tomorrow".into();
     };
     let wait = at - OffsetDateTime::now_utc();
     let minutes = wait.whole_minutes().max(1);
@@ -222,8 +233,8 @@ fn quota_message(resume_after: Option<OffsetDateTime>) -> String {
         format!("in about {hours} hours")
     };
     format!(
-        "{head} and can continue after {:02}:{:02} UTC, when the limit resets at midnight in \
-         the organization's time zone ({within}).",
+        "after {:02}:{:02} UTC, when the limit resets at midnight in the organization's time \
+         zone ({within})",
         at.hour(),
         at.minute()
     )

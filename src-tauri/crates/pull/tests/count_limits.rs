@@ -174,10 +174,11 @@ async fn a_count_renews_an_expired_token_once_and_finishes() {
 }
 
 /// The day's quota used up in the middle of a count, with and without the
-/// headers: it stops at once (no retry) with the words a pull says, keeps
-/// the totals it finished, and logs every call.
+/// headers: it stops at once (no retry), names the quota as a pull does and
+/// says when to count again (never that a pull was saved), keeps the totals
+/// it finished, and logs every call.
 #[tokio::test(flavor = "multi_thread")]
-async fn a_count_stops_at_the_daily_quota_with_the_pulls_words() {
+async fn a_count_stops_at_the_daily_quota_and_says_when_to_count_again() {
     for headers in [false, true] {
         let env = organization(
             headers,
@@ -203,11 +204,19 @@ async fn a_count_stops_at_the_daily_quota_with_the_pulls_words() {
         let err = p.run(PullRequest::new("c", &env.org, &request, tokens));
         let err = err.await.expect_err("the quota is used up");
         assert!(matches!(err, PullError::QuotaExhausted { .. }), "{err}");
-        let head = "Zoho's daily limit of API calls for this organization is used up.";
-        assert!(told.starts_with(head), "{told}");
+        let pulled = err.to_string();
+        let quota = "Zoho's daily limit of API calls for this organization is used up";
+        assert!(
+            pulled.starts_with(&format!("{quota}. The pull is saved")),
+            "{pulled}"
+        );
+        let again = format!("{quota}, so the count stopped there: count again ");
+        assert!(told.starts_with(&again), "{told}");
+        assert!(!told.contains("pull"), "a count names no pull: {told}");
         if headers {
             // Both know the reset from Zoho's headers: the same time.
-            assert_eq!(told, err.to_string());
+            let when = pulled.split_once("can continue ").unwrap().1;
+            assert_eq!(&told[again.len()..], when, "{told} / {pulled}");
         }
         println!("count at the daily quota, headers {headers}: told \"{told}\"");
     }
