@@ -5,6 +5,7 @@
 import { keyCheckPanel } from "../keycheck";
 import { api } from "../../api";
 import { h } from "../../dom";
+import { hintWithMore } from "../../more";
 import type { Host } from "../../host";
 import type { Status } from "../../bindings/Status";
 
@@ -25,15 +26,14 @@ export function savedKeys(host: Host, s: Status, replace: () => void): HTMLEleme
       h("dt", {}, "Client Secret"),
       h("dd", { "data-test": "saved-secret-mask" }, s.secret_mask ?? (demo ? "kept in the demo's folder" : "stored in your system keyring")),
     ),
-    h("p", { class: "hint", "data-test": "secret-kept" }, demo ? DEMO_KEPT : "The Client Secret is kept in your system keyring; this app never shows it again."),
     demo
-      ? h(
-          "details",
-          { class: "advanced" },
-          h("summary", {}, "More"),
-          h("p", { class: "hint" }, "So the demo runs even where no keyring is installed. Real keys always go to your system keyring."),
+      ? hintWithMore(
+          "demo-keys-kept",
+          DEMO_KEPT,
+          "So the demo runs even where no keyring is installed. Real keys always go to your system keyring.",
+          { "data-test": "secret-kept" },
         )
-      : null,
+      : h("p", { class: "hint", "data-test": "secret-kept" }, "The Client Secret is kept in your system keyring; this app never shows it again."),
     s.redirect_notice !== null
       ? h(
           "div",
